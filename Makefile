@@ -1,0 +1,107 @@
+# gdl: genomics deep learning in C.  make | make test | make demo | make install PREFIX=DIR
+# Variables you may override: CC CFLAGS LDFLAGS PKG_CONFIG PREFIX SANITIZE=1 (ASan + UBSan build)
+
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+LDFLAGS    ?=
+PKG_CONFIG ?= pkg-config
+PREFIX     ?= /usr/local
+PYTHON     ?= /usr/bin/python3
+
+PKGS       := htslib openblas zlib libcjson
+BUILD_DEBS := libhts-dev libopenblas-dev libcjson-dev zlib1g-dev pkg-config
+TEST_DEBS  := python3-numpy bcftools tabix
+
+ifeq ($(SANITIZE),1)
+BUILD := build/sanitize
+SAN   := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+GDL   := $(BUILD)/gdl
+else
+BUILD := build/release
+SAN   :=
+GDL   := gdl
+endif
+
+# pkg-config runs once, and only after the deps check has had a chance to install packages
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Iinclude -MMD -MP $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+ALL_LIBS   = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB      := $(BUILD)/libgdl.a
+STAMP    := build/.deps-build
+
+.PHONY: all deps test demo bench install clean
+.SUFFIXES:
+
+all: $(GDL)
+
+# Installs missing Debian packages with apt-get when root; otherwise prints the line to run.
+define check_debs
+	@missing=""; \
+	if command -v dpkg-query >/dev/null 2>&1; then \
+	  for p in $(1); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	  done; \
+	elif ! $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null; then \
+	  echo "gdl: needs htslib, OpenBLAS, cJSON and zlib development files (pkg-config: $(PKGS))"; exit 1; \
+	fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "gdl: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "gdl: missing Debian packages; run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call check_debs,$(BUILD_DEBS) $(TEST_DEBS))
+	@mkdir -p build && touch $(STAMP)
+
+$(STAMP):
+	$(call check_debs,$(BUILD_DEBS))
+	@mkdir -p build && touch $@
+
+$(BUILD)/%.o: %.c | $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(GDL): $(CLI_OBJ) $(LIB)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(ALL_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -Isrc -MF $@.d -o $@ $< $(LIB) $(LDFLAGS) $(ALL_LIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory $(GDL) $(TEST_BIN)
+	@GDL=$(abspath $(GDL)) PYTHON=$(PYTHON) sh tests/run.sh $(TEST_BIN)
+
+demo: deps $(GDL)
+	@sh data/demo.sh $(abspath $(GDL))
+
+bench: $(GDL)
+	@sh tests/bench/run.sh $(abspath $(GDL))
+
+install: $(GDL)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs
+	install -m 755 $(GDL) $(DESTDIR)$(PREFIX)/bin/gdl
+	for f in configs/*.json; do [ -e "$$f" ] || continue; install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/gdl/configs/; done
+
+clean:
+	rm -rf build gdl
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)

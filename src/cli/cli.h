@@ -1,0 +1,42 @@
+/* Shared pieces of the command-line layer: the command table entries and common options.
+ * src/cli/ is the only place that prints usage and decides exit codes. */
+#ifndef GDL_CLI_H
+#define GDL_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_RUNTIME = 2 };
+
+/* Each command: int gdl_cmd_NAME(int argc, char *argv[]), argv[0] being the command name. */
+int gdl_cmd_inspect(int argc, char *argv[]);
+
+/* Options every command takes, spelled the same everywhere. Put CLI_COMMON_LONGOPTS in the
+ * long-option table and CLI_COMMON_SHORTOPTS in the short-option string; pass unhandled
+ * option codes to cli_common_option. */
+#define CLI_COMMON_SHORTOPTS "hvq@:"
+#define CLI_COMMON_LONGOPTS                                                                       \
+    {"help", no_argument, NULL, 'h'}, {"verbose", no_argument, NULL, 'v'},                        \
+        {"quiet", no_argument, NULL, 'q'}, {"threads", required_argument, NULL, '@'}
+#define CLI_COMMON_USAGE                                                                          \
+    "  -@, --threads INT   threads for OpenBLAS and gdl's loops, 0 = all cores [1]\n"             \
+    "  -v, --verbose       more messages on stderr (repeat for debug traces)\n"                  \
+    "  -q, --quiet         errors only\n"                                                        \
+    "  -h, --help          this help\n"
+
+/* Handles -v, -q, -@. Returns 1 if handled, 0 if c is not a common option, -1 on a bad value
+ * (message printed). */
+int cli_common_option(const char *cmd, int c, const char *arg);
+
+/* Usage error: prints "gdl CMD: msg" then the usage to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Runtime failure: prints "gdl CMD: <last error>" to stderr; returns EXIT_RUNTIME. */
+int cli_runtime_error(const char *cmd);
+
+/* Parses a whole integer / real; 0 on success, -1 if arg is not one. */
+int cli_parse_long(const char *arg, long *out);
+int cli_parse_double(const char *arg, double *out);
+
+#endif

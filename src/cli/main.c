@@ -1,0 +1,81 @@
+/* gdl: the command table and dispatch. Only commands that work are listed here. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gdl/core.h"
+#include "gdl/data.h"
+#include "gdl/genome.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char *argv[]);
+    const char *summary;
+} command_t;
+
+static const command_t commands[] = {
+    {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
+};
+#define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "gdl %s: genomics deep learning from the command line\n\n"
+                "Usage: gdl <command> [options]\n\nCommands:\n", GDL_VERSION);
+    for (int i = 0; i < N_COMMANDS; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(fp, "  %-10s %s\n", "help", "gdl help CMD is gdl CMD --help");
+    fprintf(fp, "\nOptions:\n  -h, --help     this help\n  --version      versions of gdl and"
+                " its libraries\n\nRun 'gdl CMD --help' for a command's options.\n");
+}
+
+static void version(void)
+{
+    printf("gdl %s\nhtslib %s\nOpenBLAS %s\ncJSON %s\nzlib %s\n", GDL_VERSION,
+           gdl_genome_htslib_version(), gdl_blas_config(), gdl_data_cjson_version(),
+           gdl_data_zlib_version());
+}
+
+static const command_t *find(const char *name)
+{
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char *argv[])
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        version();
+        return EXIT_OK;
+    }
+    if (strcmp(name, "help") == 0) {
+        if (argc < 3) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        const command_t *c = find(argv[2]);
+        if (!c) {
+            fprintf(stderr, "gdl: unknown command '%s'; 'gdl --help' lists them\n", argv[2]);
+            return EXIT_USAGE;
+        }
+        char *help_argv[] = {(char *)c->name, "--help", NULL};
+        return c->run(2, help_argv);
+    }
+    const command_t *c = find(name);
+    if (!c) {
+        fprintf(stderr, "gdl: unknown command '%s'; 'gdl --help' lists them\n", name);
+        return EXIT_USAGE;
+    }
+    gdl_threads_set(1);
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,42 @@
+# The command frame: help, version, usage errors and exit codes.
+. "$(dirname "$0")/lib.sh"
+
+expect "no args exits 1" 1 "$GDL"
+contains "no args prints usage on stderr" "$TMP/err" "Usage: gdl <command>"
+
+expect "--help exits 0" 0 "$GDL" --help
+contains "--help on stdout" "$TMP/out" "Usage: gdl <command>"
+contains "--help lists inspect" "$TMP/out" "inspect"
+lines "--help prints nothing on stderr" "$TMP/err" 0
+
+expect "--version exits 0" 0 "$GDL" --version
+for lib in "gdl " "htslib " "OpenBLAS " "cJSON " "zlib "; do
+    contains "--version names $lib" "$TMP/out" "$lib"
+done
+grep -q "^gdl [0-9]" "$TMP/out" && pass "--version first line is gdl X.Y.Z" || fail "--version first line"
+
+expect "unknown command exits 1" 1 "$GDL" frobnicate
+contains "unknown command is named" "$TMP/err" "unknown command 'frobnicate'"
+lines "unknown command: one line" "$TMP/err" 1
+
+expect "gdl help inspect exits 0" 0 "$GDL" help inspect
+cp "$TMP/out" "$TMP/help1"
+expect "gdl inspect --help exits 0" 0 "$GDL" inspect --help
+same "help CMD equals CMD --help" "$TMP/help1" "$TMP/out"
+contains "inspect usage names --json" "$TMP/out" "--json"
+expect "gdl inspect -h exits 0" 0 "$GDL" inspect -h
+same "-h equals --help" "$TMP/help1" "$TMP/out"
+expect "help for unknown command exits 1" 1 "$GDL" help frobnicate
+
+expect "bad option exits 1" 1 "$GDL" inspect --no-such-option x.gdl
+contains "bad option: usage on stderr" "$TMP/err" "Usage: gdl inspect"
+lines "bad option: nothing on stdout" "$TMP/out" 0
+expect "missing file argument exits 1" 1 "$GDL" inspect
+contains "missing argument explained" "$TMP/err" "expected one FILE.gdl"
+expect "bad --threads exits 1" 1 "$GDL" inspect -@ lots x.gdl
+contains "bad --threads explained" "$TMP/err" "--threads"
+
+expect "missing file exits 2" 2 "$GDL" inspect "$TMP/absent.gdl"
+lines "missing file: one line" "$TMP/err" 1
+contains "missing file: names it" "$TMP/err" "gdl inspect: $TMP/absent.gdl: No such file"
+finish
