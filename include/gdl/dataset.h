@@ -1,0 +1,196 @@
+/* dataset: the schema of a dataset .gdl, and the functions that write and read it.
+ *
+ * A dataset is a .gdl container (see data.h) whose metadata says gdl.kind=dataset. Every
+ * command that consumes data (train, predict, eval, attribute, export) reads it through
+ * gdl_dataset_open; every encoder writes it through gdl_dataset_declare / gdl_dataset_fill.
+ * Dimension letters: N examples, T targets, M variants, B = ceil(M / 4) bytes per row.
+ *
+ * ---- Strings ------------------------------------------------------------------------------
+ * A list of strings is one U8 tensor of shape (bytes,): the strings back to back, each ending
+ * with a NUL byte, so the count is the number of NULs (and equals the length of the axis the
+ * list describes). NumPy:  names = bytes(arr).decode().split('\0')[:-1]
+ *
+ * ---- Metadata (all values are strings) ----------------------------------------------------
+ *   gdl.kind           "dataset"
+ *   gdl.schema         "1"
+ *   gdl.examples       N
+ *   gdl.targets        T
+ *   gdl.target_kinds   T comma-separated kinds: binary | regression | categorical
+ *   gdl.inputs         comma-separated input names, e.g. "genotypes" ("" when none)
+ *   input:NAME.format  how the tensor input:NAME is stored; "gt2" for genotypes (below).
+ *                      Sequence ("seq8": one byte per base) and numeric ("f32") inputs add
+ *                      their own keys under input:NAME.*.
+ *
+ * ---- Tensors common to every dataset ------------------------------------------------------
+ *   ids                      U8 strings, N example IDs (sample IDs for a cohort), unique
+ *   labels                   F32 (N, T); NaN = missing. binary: 0/1; regression: the value;
+ *                            categorical: the class index 0..K-1 as a float
+ *   target_names             U8 strings, T names (the pheno column names)
+ *   target_classes:t         U8 strings, K class names of categorical target t (t = 0-based
+ *                            index), sorted; absent for other kinds
+ *   labels and target_names are present only when T > 0.
+ *
+ * ---- Genotype input (format "gt2") --------------------------------------------------------
+ *   input:genotypes          U8 (N, B): 2 bits per call, sample-major rows, so a minibatch is a
+ *                            few contiguous rows. The call of variant j of example i is
+ *                                (row_i[j >> 2] >> (2 * (j & 3))) & 3
+ *                            (the lowest two bits hold the first variant of each byte). Codes:
+ *                            0, 1, 2 = number of ALT copies (haploid calls 0 or 1), 3 = missing.
+ *                            Unused bits at the end of a row are 0.
+ *   input:genotypes.freq     F32 (M, 3): fraction of the called genotypes with code 0, 1, 2
+ *                            (0,0,0 when no call): the fill values for missing calls
+ *   metadata input:genotypes.format   "gt2"
+ *            input:genotypes.variants M
+ *            input:genotypes.encoding dosage | presence | genotype: how batches expand a code.
+ *                            The stored code is always the dosage; dosage -> (N, M) floats
+ *                            0/1/2, presence -> (N, M) 0/1 (carrier), genotype -> (N, 3, M)
+ *                            one-hot of the code.
+ *            input:genotypes.missing  "mean": a missing call becomes the expectation of the
+ *                            expanded value over the called genotypes of that variant (mean
+ *                            dosage, carrier fraction, or the three class fractions).
+ *   Variant catalog (column j of input:genotypes is variant j):
+ *   catalog:chrom            U8 strings, M
+ *   catalog:pos              I64 (M), 1-based
+ *   catalog:id               U8 strings, M ("." when the input had none)
+ *   catalog:ref, catalog:alt U8 strings, M (one ALT per column: multi-allelic records are split)
+ *   catalog:af               F32 (M): ALT allele frequency among the called alleles of the
+ *                            encoded samples (NaN when no call)
+ *   catalog:gene             U8 strings, M ("" when none; several genes joined by ',')
+ */
+#ifndef GDL_DATASET_H
+#define GDL_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gdl/data.h"
+
+#define GDL_DATASET_SCHEMA "1"
+#define GDL_GENO_INPUT "input:genotypes"
+#define GDL_DATASET_MAX_TARGETS 64
+
+/* ---- string lists ------------------------------------------------------------------------ */
+
+/* A growable list of strings in the on-disk layout (NUL-terminated, back to back). */
+typedef struct {
+    char *buf;
+    size_t len, cap; // bytes used / allocated
+    int64_t n;       // strings
+} gdl_strings_t;
+
+int gdl_strings_push(gdl_strings_t *s, const char *str); // 0, or -1 (out of memory)
+void gdl_strings_free(gdl_strings_t *s);                  // and zeroes it
+/* Pointers to the n strings of a string tensor (data, nbytes); malloc'd array, strings stay in
+ * data. NULL with an error when the tensor does not hold exactly n NUL-terminated strings. */
+const char **gdl_strings_split(const void *data, uint64_t nbytes, int64_t n, const char *what);
+
+/* ---- registries ---------------------------------------------------------------------------- */
+
+typedef enum {
+    GDL_TARGET_BINARY, GDL_TARGET_REGRESSION, GDL_TARGET_CATEGORICAL, GDL_TARGET_KIND_COUNT
+} gdl_target_kind_t;
+const char *gdl_target_kind_name(gdl_target_kind_t k);
+int gdl_target_kind_from_name(const char *name); // -1 if unknown
+
+typedef enum {
+    GDL_GENO_DOSAGE, GDL_GENO_PRESENCE, GDL_GENO_GENOTYPE, GDL_GENO_ENCODING_COUNT
+} gdl_geno_encoding_t;
+const char *gdl_geno_encoding_name(gdl_geno_encoding_t e);
+int gdl_geno_encoding_from_name(const char *name); // -1 if unknown
+
+/* Code (0..3) of variant j in a packed row. */
+static inline int gdl_geno_code(const uint8_t *row, int64_t j)
+{
+    return (row[j >> 2] >> (2 * (j & 3))) & 3;
+}
+
+/* ---- writing -------------------------------------------------------------------------------- */
+
+/* A variant catalog being built, one entry per genotype column. */
+typedef struct {
+    int64_t n, cap;
+    gdl_strings_t chrom, id, ref, alt, gene;
+    int64_t *pos;  // (M)
+    float *af;     // (M)
+    float *freq;   // (M, 3)
+} gdl_catalog_t;
+
+int gdl_catalog_push(gdl_catalog_t *c, const char *chrom, int64_t pos, const char *id,
+                     const char *ref, const char *alt, const char *gene, float af,
+                     const float freq[3]); // 0, or -1 (out of memory)
+void gdl_catalog_free(gdl_catalog_t *c);
+
+/* What an encoder writes. Pointers are borrowed. */
+typedef struct {
+    int64_t n_examples;                           // N
+    const gdl_strings_t *ids;                     // N strings
+    int n_targets;                                // T (0 = unlabelled)
+    const gdl_strings_t *target_names;            // T strings
+    const gdl_target_kind_t *target_kinds;        // (T)
+    const gdl_strings_t *const *target_classes;   // (T), NULL entries except categorical
+    const float *labels;                          // (N, T)
+    const gdl_catalog_t *catalog;                 // M variants; NULL = no genotype input
+    gdl_geno_encoding_t encoding;
+} gdl_dataset_spec_t;
+
+/* Tensor indices in the writer, filled by gdl_dataset_declare. */
+typedef struct {
+    int ids, labels, target_names, genotypes, freq;
+    int chrom, pos, id, ref, alt, af, gene;
+    int classes[GDL_DATASET_MAX_TARGETS]; // per target; categorical targets only
+} gdl_dataset_slots_t;
+
+/* Declares the tensors and metadata of spec on a fresh writer (before gdl_writer_open).
+ * Other inputs may be declared after it (name them input:NAME and append NAME to gdl.inputs
+ * with gdl_writer_set_meta). 0, or -1 with an error. */
+int gdl_dataset_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, gdl_dataset_slots_t *s);
+/* After gdl_writer_open: writes ids, labels, names, classes, the catalog and freq. The caller
+ * fills input:genotypes itself (gdl_writer_data(w, s->genotypes), zero-filled), then commits. */
+int gdl_dataset_fill(gdl_writer_t *w, const gdl_dataset_spec_t *spec, const gdl_dataset_slots_t *s);
+
+/* ---- reading -------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *name;
+    gdl_target_kind_t kind;
+    int n_classes;          // categorical only, else 0
+    const char **classes;   // (n_classes)
+} gdl_target_t;
+
+typedef struct {
+    int64_t n_variants;     // M
+    int64_t row_bytes;      // B = ceil(M / 4)
+    const uint8_t *packed;  // (N, B), in the mapping
+    const float *freq;      // (M, 3)
+    gdl_geno_encoding_t encoding;
+    const char **chrom, **id, **ref, **alt, **gene; // (M) each
+    const int64_t *pos;     // (M)
+    const float *af;        // (M)
+} gdl_genotypes_t;
+
+typedef struct {
+    gdl_file_t *file;
+    int64_t n_examples;           // N
+    const char **ids;             // (N)
+    int n_targets;                // T
+    gdl_target_t *targets;        // (T)
+    const float *labels;          // (N, T); NULL when T = 0
+    const gdl_genotypes_t *geno;  // NULL when the dataset has no genotype input
+    gdl_genotypes_t geno_;
+} gdl_dataset_t;
+
+/* Opens and checks a dataset (shapes, counts, string lists, metadata). NULL with an error
+ * naming the file and the part at fault. Free with gdl_dataset_close. */
+gdl_dataset_t *gdl_dataset_open(const char *path);
+void gdl_dataset_close(gdl_dataset_t *d);
+
+/* Width of one expanded example: M for dosage/presence, 3 * M for genotype. */
+int64_t gdl_genotypes_width(const gdl_genotypes_t *g);
+/* Expands rows (n) of the genotype input into out (n, width) floats with the dataset's
+ * encoding (genotype: each example is (3, M), class-major), missing calls filled as above. */
+void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t n, float *out);
+/* FNV-1a 64 over "CHROM\tPOS\tREF\tALT\n" of every column: a model stores it so it never scores a
+ * cohort whose columns mean something else. */
+uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);
+
+#endif

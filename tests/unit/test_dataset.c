@@ -1,0 +1,102 @@
+/* The dataset schema: write a small dataset through gdl_dataset_declare/fill, read it back. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gdl/core.h"
+#include "gdl/dataset.h"
+#include "test.h"
+
+static void test_strings_split(void)
+{
+    gdl_strings_t s = {0};
+    CHECK(gdl_strings_push(&s, "a") == 0 && gdl_strings_push(&s, "") == 0 &&
+          gdl_strings_push(&s, "xyz") == 0);
+    CHECK(s.n == 3 && s.len == 7);
+    const char **v = gdl_strings_split(s.buf, s.len, 3, "t");
+    CHECK(v && strcmp(v[0], "a") == 0 && strcmp(v[1], "") == 0 && strcmp(v[2], "xyz") == 0);
+    free(v);
+    gdl_log_set_level(GDL_LOG_QUIET);
+    CHECK(gdl_strings_split(s.buf, s.len, 2, "t") == NULL);     // too many
+    CHECK(gdl_strings_split(s.buf, s.len - 1, 3, "t") == NULL); // last not terminated
+    gdl_log_set_level(GDL_LOG_WARN);
+    gdl_strings_free(&s);
+}
+
+static void test_roundtrip(void)
+{
+    char dir[] = "/tmp/gdl-test-XXXXXX", path[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/d.gdl", dir);
+    gdl_strings_t ids = {0}, names = {0}, cls = {0};
+    gdl_strings_push(&ids, "s1");
+    gdl_strings_push(&ids, "s2");
+    gdl_strings_push(&names, "case");
+    gdl_strings_push(&names, "colour");
+    gdl_strings_push(&cls, "blue");
+    gdl_strings_push(&cls, "red");
+    gdl_target_kind_t kinds[2] = {GDL_TARGET_BINARY, GDL_TARGET_CATEGORICAL};
+    const gdl_strings_t *classes[2] = {NULL, &cls};
+    float labels[4] = {1, 0, NAN, 1};
+    gdl_catalog_t cat = {0};
+    for (int j = 0; j < 5; j++) {
+        float fr[3] = {0.5f, 0.5f, 0};
+        CHECK(gdl_catalog_push(&cat, "chr1", 100 + j, ".", "A", "G", j == 2 ? "BRCA2" : "", 0.25f,
+                               fr) == 0);
+    }
+    gdl_dataset_spec_t spec = {.n_examples = 2, .ids = &ids, .n_targets = 2,
+                               .target_names = &names, .target_kinds = kinds,
+                               .target_classes = classes, .labels = labels, .catalog = &cat,
+                               .encoding = GDL_GENO_PRESENCE};
+    gdl_writer_t *w = gdl_writer_new();
+    gdl_dataset_slots_t s;
+    CHECK(gdl_dataset_declare(w, &spec, &s) == 0);
+    CHECK(gdl_writer_open(w, path) == 0);
+    CHECK(gdl_dataset_fill(w, &spec, &s) == 0);
+    uint8_t *g = gdl_writer_data(w, s.genotypes); // (2, 2): codes s1 = 0 1 2 3 0, s2 = 2 2 2 2 1
+    g[0] = 0 | 1 << 2 | 2 << 4 | 3 << 6;
+    g[1] = 0;
+    g[2] = 0xAA;
+    g[3] = 1;
+    CHECK(gdl_writer_commit(w) == 0);
+    gdl_writer_free(w);
+
+    gdl_dataset_t *d = gdl_dataset_open(path);
+    CHECK(d != NULL);
+    if (d) {
+        CHECK(d->n_examples == 2 && strcmp(d->ids[1], "s2") == 0);
+        CHECK(d->n_targets == 2 && strcmp(d->targets[1].name, "colour") == 0);
+        CHECK(d->targets[0].kind == GDL_TARGET_BINARY && d->targets[1].kind == GDL_TARGET_CATEGORICAL);
+        CHECK(d->targets[1].n_classes == 2 && strcmp(d->targets[1].classes[1], "red") == 0);
+        CHECK(isnan(d->labels[2]) && d->labels[3] == 1);
+        const gdl_genotypes_t *gt = d->geno;
+        CHECK(gt && gt->n_variants == 5 && gt->row_bytes == 2 && gt->encoding == GDL_GENO_PRESENCE);
+        if (gt) {
+            CHECK(gdl_geno_code(gt->packed, 3) == 3 && gdl_geno_code(gt->packed + 2, 4) == 1);
+            CHECK(strcmp(gt->gene[2], "BRCA2") == 0 && gt->pos[4] == 104);
+            float out[10];
+            int64_t rows[2] = {0, 1};
+            gdl_genotypes_batch(gt, rows, 2, out);
+            CHECK(out[0] == 0 && out[1] == 1 && out[2] == 1 && out[4] == 0);
+            CHECK_CLOSE(out[3], 0.5, 1e-6); // missing -> carrier fraction
+            CHECK(out[5] == 1 && out[9] == 1);
+            uint64_t h = gdl_genotypes_catalog_hash(gt);
+            CHECK(h != 0 && h == gdl_genotypes_catalog_hash(gt));
+        }
+        gdl_dataset_close(d);
+    }
+    unlink(path);
+    rmdir(dir);
+    gdl_strings_free(&ids);
+    gdl_strings_free(&names);
+    gdl_strings_free(&cls);
+    gdl_catalog_free(&cat);
+}
+
+int main(void)
+{
+    RUN(test_strings_split);
+    RUN(test_roundtrip);
+    return TEST_EXIT();
+}
