@@ -1,0 +1,150 @@
+/* model: JSON configs to graphs, training with k-fold cross-validation, model files, predict.
+ *
+ * Dimension letters: N examples, B batch, T targets (or K classes for one categorical target).
+ *
+ * A config (a JSON file such as configs/deepsea.json) is
+ *   {"description": "where this model comes from",
+ *    "inputs":  [{"name": "x", "from": "genotypes", "sparse": true}],
+ *    "layers":  [{"name": "h1", "type": "dense", "input": "x", "units": 64}, ...,
+ *                {"name": "logits", "type": "dense", "input": "h2", "units": "outputs"}],
+ *    "output":  {"layer": "logits", "loss": "auto", "targets": ["status"]},
+ *    "training": {"optimizer": "adam", "lr": 0.001, "batch": 64, "epochs": 20, ...}}
+ * Input shapes come from the dataset (an input "from" a dataset input), and "units": "outputs"
+ * becomes the number of targets (binary, regression) or classes (one categorical target), so
+ * one config fits any cohort width, sequence length or target count. Every other key of a
+ * layer is an attribute of its op (see gdl/nn.h). Unknown keys and wrong types are errors
+ * naming the JSON path ("layers[3].filters: expected an integer"). */
+#ifndef GDL_MODEL_H
+#define GDL_MODEL_H
+
+#include <stdint.h>
+
+#include "gdl/dataset.h"
+#include "gdl/nn.h"
+
+#define GDL_MODEL_MAX_INPUTS 8
+
+/* ---- configs ------------------------------------------------------------------------------ */
+
+typedef struct {
+    char *name;     // graph input name
+    char *from;     // dataset input name ("genotypes" for input:genotypes)
+    int sparse;     // genotypes fed as a sparse batch (sparse_dense first layer)
+} gdl_config_input_t;
+
+typedef struct {
+    char *name, *type, *inputs; // inputs comma-separated, as gdl_nn_add takes them
+    char *attrs;                // "key=value ..." for the op
+    int units_from_outputs;     // "units": "outputs"
+} gdl_config_layer_t;
+
+typedef struct {
+    char *optimizer;            // ["adam"]
+    double lr;                  // [0.001]
+    int64_t batch;              // [64]
+    int epochs;                 // [10]
+    uint64_t seed;              // [1]
+    double weight_decay;        // [0]
+    double momentum;            // sgd [0.9]
+    int nesterov;               // sgd [0]
+    double clip_norm;           // global-norm clipping, 0 = off [0]
+    char *schedule;             // constant | step | cosine | plateau ["constant"]
+    int64_t warmup;             // linear warm-up steps [0]
+    int64_t step_size;          // step schedule, in epochs [10]
+    double gamma;               // step schedule [0.1]
+    double min_lr;              // cosine floor [0]
+    int patience;               // early stopping on validation loss, 0 = off [5]
+    double val_frac;            // validation split when not cross-validating [0.1]
+    int grad_accum;             // batches per optimizer step [1]
+    int pos_weight;             // bce: weight positives by n_neg / n_pos per target [0]
+    int restarts;               // seed 000's weight randomisation: R short runs first [0]
+    int restart_epochs;         // epochs of each restart run [1]
+} gdl_train_config_t;
+
+typedef struct {
+    char *path;                 // the file it came from, for messages
+    char *json;                 // the resolved config, as saved in a model
+    char *description;
+    int n_inputs;
+    gdl_config_input_t inputs[GDL_MODEL_MAX_INPUTS];
+    int n_layers;
+    gdl_config_layer_t *layers;
+    char *output_layer;
+    char *loss;                 // "auto" | "bce" | "softmax_ce" | "mse"
+    int n_targets;              // 0 = every target of the dataset
+    char **targets;
+    gdl_train_config_t train;
+} gdl_config_t;
+
+/* Parses and checks a config file (or, with path NULL, the JSON text in json). NULL with an
+ * error "FILE: JSON.PATH: what is wrong". Free with gdl_config_free. */
+gdl_config_t *gdl_config_load(const char *path, const char *json);
+void gdl_config_free(gdl_config_t *c);
+/* Sets c->train.KEY from "KEY=VALUE" text (the command-line overrides); -1 with an error. */
+int gdl_config_override(gdl_config_t *c, const char *key, const char *value);
+
+/* ---- models ------------------------------------------------------------------------------ */
+
+/* What a graph input is, recorded in the model so a dataset can be checked against it. */
+typedef struct {
+    int ndim;
+    int64_t shape[GDL_NN_MAX_DIMS]; // per example
+    int sparse;
+} gdl_model_input_t;
+
+/* A graph built from a config for one dataset's shapes and targets, or loaded from a file. */
+typedef struct {
+    gdl_config_t *config;          // owned
+    gdl_nn_t *g;                   // owned
+    gdl_loss_t loss;
+    int n_targets;                 // targets predicted (T)
+    char **target_names;           // (T)
+    gdl_target_kind_t kind;        // one kind for all: binary, regression, or one categorical
+    int n_classes;                 // categorical: K, the output width
+    char **classes;                // (K)
+    int n_out;                     // output width: T, or K
+    gdl_model_input_t inputs[GDL_MODEL_MAX_INPUTS]; // per config input
+    uint64_t catalog_hash;         // of the genotype columns; 0 without genotypes
+    int has_catalog;
+} gdl_model_t;
+
+/* Builds and initialises the graph of config c (ownership passes to the model, also on
+ * failure) for dataset d: input shapes from d, output width from the selected targets.
+ * NULL with an error naming the config's JSON path. */
+gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d);
+void gdl_model_free(gdl_model_t *m);
+/* Checks that dataset d has what the model needs (inputs of the same shapes, the same variant
+ * catalog) and fills target_index (T) with d's column of each model target (-1 if d lacks the
+ * target: prediction without labels). -1 with an error saying what differs. */
+int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *target_index);
+
+/* Extra facts saved with a model: how it was trained. */
+typedef struct {
+    const char *data_path;
+    int epochs_run;
+    double best_val_loss;
+    int fold;                      // 1-based fold held out, 0 = none
+    int n_folds;
+} gdl_model_info_t;
+
+/* Writes parameters, running statistics, the resolved config, the input schema, the targets
+ * and info atomically. 0 or -1 with an error. */
+int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path);
+/* Loads a model written by gdl_model_save; NULL with an error. */
+gdl_model_t *gdl_model_load(const char *path);
+
+/* ---- folds ------------------------------------------------------------------------------- */
+
+/* Assigns each of the N examples to a fold 0..K-1, deterministically from seed.
+ * With groups (N group names, or NULL) every group lands whole in one fold: groups are shuffled
+ * and each goes to the fold with the fewest examples so far. Without groups, examples are
+ * stratified by strata (N small integers, e.g. the class of the first target, -1 = its own
+ * stratum; NULL = one stratum): each stratum is shuffled and dealt round-robin, continuing the
+ * deal across strata so fold sizes differ by at most one. -1 with an error when K < 2 or K > N. */
+int gdl_folds_assign(int64_t N, int K, uint64_t seed, const int *strata, const char *const *groups,
+                     int *fold);
+/* Strata for stratification: the class of target 0 for binary (0/1) and categorical targets,
+ * -1 for a missing label and for regression. Malloc'd (N); NULL when out of memory. */
+int *gdl_folds_strata(const gdl_dataset_t *d);
+
+#endif

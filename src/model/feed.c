@@ -1,0 +1,129 @@
+/* Minibatches from the stored form: genotype bits expanded to floats, or to a sparse batch. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/core.h"
+#include "model_internal.h"
+
+int feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_model_input_t *mi)
+{
+    memset(mi, 0, sizeof *mi);
+    if (strcmp(ci->from, "genotypes") == 0) {
+        const gdl_genotypes_t *g = d->geno;
+        if (!g) {
+            gdl_log_error("%s: input '%s' wants genotypes, the dataset has none",
+                          gdl_file_path(d->file), ci->name);
+            return -1;
+        }
+        mi->sparse = ci->sparse;
+        if (ci->sparse && g->encoding == GDL_GENO_GENOTYPE) {
+            gdl_log_error("input '%s': a sparse input needs dosage or presence encoding, the"
+                          " dataset is encoded as genotype classes", ci->name);
+            return -1;
+        }
+        if (g->encoding == GDL_GENO_GENOTYPE) { // (3, M): classes as channels, variants as positions
+            mi->ndim = 2;
+            mi->shape[0] = 3;
+            mi->shape[1] = g->n_variants;
+        } else {
+            mi->ndim = 1;
+            mi->shape[0] = g->n_variants;
+        }
+        return 0;
+    }
+    gdl_log_error("%s: input '%s' wants dataset input '%s', which it does not hold",
+                  gdl_file_path(d->file), ci->name, ci->from);
+    return -1;
+}
+
+int feed_init(feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, int64_t max_batch)
+{
+    gdl_model_input_t mi;
+    memset(f, 0, sizeof *f);
+    if (feed_input_shape(ci, d, &mi) != 0) return -1;
+    f->name = ci->name;
+    f->max_batch = max_batch;
+    f->ndim = mi.ndim;
+    memcpy(f->shape, mi.shape, sizeof f->shape);
+    f->width = 1;
+    for (int i = 0; i < mi.ndim; i++) f->width *= mi.shape[i];
+    if (mi.sparse) {
+        f->kind = FEED_GENO_SPARSE;
+        f->cap = max_batch * 64;
+        if (!(f->row = malloc((max_batch + 1) * sizeof *f->row)) ||
+            !(f->col = malloc(f->cap * sizeof *f->col)) || !(f->val = malloc(f->cap * sizeof *f->val))) {
+            feed_free(f);
+            gdl_log_error("out of memory");
+            return -1;
+        }
+        return 0;
+    }
+    f->kind = FEED_GENO_DENSE;
+    return (f->buf = gdl_malloc((size_t)(max_batch * f->width) * sizeof(float))) ? 0 : -1;
+}
+
+/* Appends one sample's non-zero values; grows the arrays when needed. */
+static int sparse_row(feed_t *f, const gdl_genotypes_t *g, const uint8_t *packed)
+{
+    int64_t M = g->n_variants, k = f->row[f->sparse.n_rows];
+    int presence = g->encoding == GDL_GENO_PRESENCE;
+    if (f->cap - k < M) { // worst case: every call non-zero
+        int64_t cap = f->cap * 2 > k + M ? f->cap * 2 : k + M;
+        int32_t *col = realloc(f->col, cap * sizeof *col);
+        if (col) f->col = col;
+        float *val = realloc(f->val, cap * sizeof *val);
+        if (val) f->val = val;
+        if (!col || !val) {
+            gdl_log_error("out of memory");
+            return -1;
+        }
+        f->cap = cap;
+    }
+    for (int64_t byte = 0; byte < g->row_bytes; byte++) {
+        uint8_t b = packed[byte];
+        if (!b) continue; // four reference calls: the common case
+        for (int s = 0; s < 4; s++) {
+            int code = (b >> (2 * s)) & 3;
+            int64_t j = byte * 4 + s;
+            if (!code || j >= M) continue;
+            const float *fr = g->freq + 3 * j;
+            float v = code == 3 ? (presence ? fr[1] + fr[2] : fr[1] + 2 * fr[2])
+                                : (presence ? 1.0f : (float)code);
+            if (v == 0) continue;
+            f->col[k] = (int32_t)j;
+            f->val[k++] = v;
+        }
+    }
+    f->row[++f->sparse.n_rows] = k;
+    return 0;
+}
+
+int feed_batch(feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)
+{
+    const gdl_genotypes_t *geno = d->geno;
+    switch (f->kind) {
+    case FEED_GENO_DENSE:
+        gdl_genotypes_batch(geno, rows, n, f->buf);
+        return gdl_nn_set_input(g, f->name, f->buf);
+    case FEED_GENO_SPARSE:
+        f->sparse.n_rows = 0;
+        f->sparse.n_cols = geno->n_variants;
+        f->row[0] = 0;
+        for (int64_t i = 0; i < n; i++)
+            if (sparse_row(f, geno, geno->packed + rows[i] * geno->row_bytes) != 0) return -1;
+        f->sparse.row = f->row;
+        f->sparse.col = f->col;
+        f->sparse.val = f->val;
+        return gdl_nn_set_sparse(g, f->name, &f->sparse);
+    }
+    return -1;
+}
+
+void feed_free(feed_t *f)
+{
+    gdl_free(f->buf);
+    free(f->row);
+    free(f->col);
+    free(f->val);
+    memset(f, 0, sizeof *f);
+}

@@ -1,0 +1,113 @@
+/* Fold assignment for cross-validation: stratified by class, or whole groups per fold. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/core.h"
+#include "gdl/model.h"
+
+enum { STREAM_FOLDS = 0x464f4c44 }; // "FOLD": the RNG stream of fold assignment
+
+typedef struct {
+    int64_t index;
+    int key;          // stratum, or group number
+} item_t;
+
+static int by_key(const void *a, const void *b)
+{
+    const item_t *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Stable merge sort of indices by their names (qsort_r would be a GNU extension). */
+static void sort_by_name(int64_t *idx, int64_t n, const char *const *names, int64_t *tmp)
+{
+    if (n < 2) return;
+    int64_t h = n / 2;
+    sort_by_name(idx, h, names, tmp);
+    sort_by_name(idx + h, n - h, names, tmp);
+    int64_t i = 0, j = h, k = 0;
+    while (i < h && j < n) tmp[k++] = strcmp(names[idx[j]], names[idx[i]]) < 0 ? idx[j++] : idx[i++];
+    while (i < h) tmp[k++] = idx[i++];
+    while (j < n) tmp[k++] = idx[j++];
+    memcpy(idx, tmp, n * sizeof *idx);
+}
+
+static int assign_groups(int64_t N, int K, gdl_rng_t *rng, const char *const *groups, int *fold)
+{
+    int64_t *idx = malloc(N * sizeof *idx), *tmp = malloc(N * sizeof *tmp), *first = NULL;
+    int64_t *count = calloc(K, sizeof *count), n_groups = 0;
+    int ret = -1;
+    if (!idx || !tmp || !count || !(first = malloc((N + 1) * sizeof *first))) {
+        gdl_log_error("out of memory");
+        goto out;
+    }
+    for (int64_t i = 0; i < N; i++) idx[i] = i;
+    sort_by_name(idx, N, groups, tmp); // groups in name order, so the result ignores input order
+    for (int64_t i = 0; i < N; i++)
+        if (i == 0 || strcmp(groups[idx[i]], groups[idx[i - 1]]) != 0) first[n_groups++] = i;
+    first[n_groups] = N;
+    if (n_groups < K) {
+        gdl_log_error("%lld groups cannot fill %d folds", (long long)n_groups, K);
+        goto out;
+    }
+    int64_t *order = tmp; // reuse: a permutation of the groups
+    for (int64_t g = 0; g < n_groups; g++) order[g] = g;
+    gdl_rng_shuffle(rng, order, n_groups);
+    for (int64_t k = 0; k < n_groups; k++) {
+        int64_t g = order[k];
+        int best = 0;
+        for (int f = 1; f < K; f++)
+            if (count[f] < count[best]) best = f;
+        for (int64_t i = first[g]; i < first[g + 1]; i++) fold[idx[i]] = best;
+        count[best] += first[g + 1] - first[g];
+    }
+    ret = 0;
+out:
+    free(idx), free(tmp), free(count), free(first);
+    return ret;
+}
+
+int gdl_folds_assign(int64_t N, int K, uint64_t seed, const int *strata, const char *const *groups,
+                     int *fold)
+{
+    gdl_rng_t rng;
+    if (K < 2 || K > N) {
+        gdl_log_error("cannot make %d folds of %lld examples", K, (long long)N);
+        return -1;
+    }
+    gdl_rng_init(&rng, seed, STREAM_FOLDS);
+    if (groups) return assign_groups(N, K, &rng, groups, fold);
+    item_t *items = malloc(N * sizeof *items);
+    int64_t *perm = malloc(N * sizeof *perm);
+    if (!items || !perm) {
+        free(items), free(perm);
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int64_t i = 0; i < N; i++) items[i] = (item_t){i, strata ? strata[i] : 0};
+    qsort(items, N, sizeof *items, by_key);
+    int64_t deal = 0;
+    for (int64_t b = 0, e; b < N; b = e) {
+        for (e = b; e < N && items[e].key == items[b].key; e++) perm[e - b] = items[e].index;
+        gdl_rng_shuffle(&rng, perm, e - b);
+        for (int64_t i = 0; i < e - b; i++) fold[perm[i]] = (int)(deal++ % K);
+    }
+    free(items), free(perm);
+    return 0;
+}
+
+int *gdl_folds_strata(const gdl_dataset_t *d)
+{
+    int *s = malloc((d->n_examples ? d->n_examples : 1) * sizeof *s);
+    if (!s) {
+        gdl_log_error("out of memory");
+        return NULL;
+    }
+    for (int64_t i = 0; i < d->n_examples; i++) {
+        float y = d->n_targets ? d->labels[i * d->n_targets] : NAN;
+        s[i] = d->n_targets && d->targets[0].kind != GDL_TARGET_REGRESSION && !isnan(y) ? (int)y : -1;
+    }
+    return s;
+}

@@ -1,0 +1,356 @@
+/* Models: a config's graph built for a dataset's shapes and targets; saved and loaded as .gdl. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/core.h"
+#include "gdl/data.h"
+#include "model_internal.h"
+
+void gdl_model_free(gdl_model_t *m)
+{
+    if (!m) return;
+    gdl_config_free(m->config);
+    gdl_nn_free(m->g);
+    for (int i = 0; i < m->n_targets; i++) free(m->target_names[i]);
+    for (int i = 0; i < m->n_classes; i++) free(m->classes[i]);
+    free(m->target_names);
+    free(m->classes);
+    free(m);
+}
+
+static char **dup_list(const char *const *s, int n)
+{
+    char **out = calloc(n ? n : 1, sizeof *out);
+    for (int i = 0; out && i < n; i++)
+        if (!(out[i] = strdup(s[i]))) return NULL; // the caller frees what was copied via the model
+    return out;
+}
+
+/* Picks the targets the output predicts and the loss that goes with their kind. */
+static int select_targets(gdl_model_t *m, const gdl_dataset_t *d)
+{
+    const gdl_config_t *c = m->config;
+    int T = c->n_targets ? c->n_targets : d->n_targets;
+    const char **names = malloc((T ? T : 1) * sizeof *names);
+    if (!names) return -1;
+    if (T == 0) {
+        gdl_log_error("%s: the dataset has no labels to train on", gdl_file_path(d->file));
+        goto fail;
+    }
+    int first = -1;
+    for (int t = 0; t < T; t++) {
+        int k = t;
+        if (c->n_targets) {
+            for (k = 0; k < d->n_targets; k++)
+                if (!strcmp(d->targets[k].name, c->targets[t])) break;
+            if (k == d->n_targets) {
+                gdl_log_error("%s: output.targets: the dataset has no target '%s'", c->path, c->targets[t]);
+                goto fail;
+            }
+        }
+        names[t] = d->targets[k].name;
+        if (first < 0) first = k;
+        if (d->targets[k].kind != d->targets[first].kind) {
+            gdl_log_error("%s: output.targets: '%s' is %s, '%s' is %s; one output predicts one kind",
+                          c->path, names[0], gdl_target_kind_name(d->targets[first].kind), names[t],
+                          gdl_target_kind_name(d->targets[k].kind));
+            goto fail;
+        }
+    }
+    m->kind = d->targets[first].kind;
+    if (m->kind == GDL_TARGET_CATEGORICAL && T != 1) {
+        gdl_log_error("%s: output.targets: one categorical target per output, %d given", c->path, T);
+        goto fail;
+    }
+    gdl_loss_kind_t want = m->kind == GDL_TARGET_BINARY ? GDL_LOSS_BCE
+                           : m->kind == GDL_TARGET_REGRESSION ? GDL_LOSS_MSE : GDL_LOSS_SOFTMAX_CE;
+    if (strcmp(c->loss, "auto") != 0 && gdl_loss_find(c->loss) != (int)want) {
+        gdl_log_error("%s: output.loss: %s does not fit %s targets (use %s or auto)", c->path, c->loss,
+                      gdl_target_kind_name(m->kind), gdl_loss_name(want));
+        goto fail;
+    }
+    m->loss.kind = want;
+    m->n_targets = T;
+    if (!(m->target_names = dup_list(names, T))) goto fail;
+    if (m->kind == GDL_TARGET_CATEGORICAL) {
+        m->n_classes = d->targets[first].n_classes;
+        if (!(m->classes = dup_list(d->targets[first].classes, m->n_classes))) goto fail;
+    }
+    m->n_out = m->kind == GDL_TARGET_CATEGORICAL ? m->n_classes : T;
+    free(names);
+    return 0;
+fail:
+    free(names);
+    return -1;
+}
+
+/* Declares inputs and layers on a fresh graph from m->inputs and m->n_out, and compiles it. */
+static int build_graph(gdl_model_t *m)
+{
+    const gdl_config_t *c = m->config;
+    if (!(m->g = gdl_nn_new(c->train.seed))) return -1;
+    for (int i = 0; i < c->n_inputs; i++) {
+        const gdl_model_input_t *mi = &m->inputs[i];
+        int r = mi->sparse ? gdl_nn_input_sparse(m->g, c->inputs[i].name, mi->shape[0])
+                           : gdl_nn_input(m->g, c->inputs[i].name, mi->ndim, mi->shape);
+        if (r < 0) {
+            gdl_log_error("%s: inputs[%d]: %s", c->path, i, gdl_last_error());
+            return -1;
+        }
+    }
+    for (int i = 0; i < c->n_layers; i++) {
+        const gdl_config_layer_t *l = &c->layers[i];
+        char *attrs = NULL;
+        if (l->units_from_outputs) {
+            size_t n = (l->attrs ? strlen(l->attrs) : 0) + 32;
+            if (!(attrs = malloc(n))) return -1;
+            snprintf(attrs, n, "%s%sunits=%d", l->attrs ? l->attrs : "", l->attrs ? " " : "", m->n_out);
+        }
+        int r = gdl_nn_add(m->g, l->name, l->type, l->inputs, attrs ? attrs : l->attrs);
+        free(attrs);
+        if (r < 0) {
+            char why[600];
+            snprintf(why, sizeof why, "%s", gdl_last_error());
+            gdl_log_error("%s: layers[%d] (%s): %s", c->path, i, l->name, why);
+            return -1;
+        }
+    }
+    int64_t shape[GDL_NN_MAX_DIMS];
+    int nd = gdl_nn_shape(m->g, c->output_layer, shape);
+    if (nd != 1 || shape[0] != m->n_out) {
+        gdl_log_error("%s: output.layer: '%s' must give %d values per example (one per %s), it gives"
+                      " %" PRId64 "%s; end with a dense layer of \"units\": \"outputs\"", c->path,
+                      c->output_layer, m->n_out, m->kind == GDL_TARGET_CATEGORICAL ? "class" : "target",
+                      nd >= 1 ? shape[0] : 0, nd > 1 ? " and more dimensions" : "");
+        return -1;
+    }
+    return gdl_nn_compile(m->g);
+}
+
+gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
+{
+    gdl_model_t *m = calloc(1, sizeof *m);
+    if (!m) {
+        gdl_config_free(c);
+        gdl_log_error("out of memory");
+        return NULL;
+    }
+    m->config = c;
+    for (int i = 0; i < c->n_inputs; i++)
+        if (feed_input_shape(&c->inputs[i], d, &m->inputs[i]) != 0) goto fail;
+    if (d->geno) {
+        m->has_catalog = 1;
+        m->catalog_hash = gdl_genotypes_catalog_hash(d->geno);
+    }
+    if (select_targets(m, d) != 0 || build_graph(m) != 0) goto fail;
+    return m;
+fail:
+    gdl_model_free(m);
+    return NULL;
+}
+
+static void shape_str(const gdl_model_input_t *mi, char *buf, size_t n)
+{
+    size_t k = 0;
+    for (int i = 0; i < mi->ndim && k < n; i++)
+        k += snprintf(buf + k, n - k, i ? "x%" PRId64 : "%" PRId64, mi->shape[i]);
+}
+
+int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *target_index)
+{
+    const gdl_config_t *c = m->config;
+    for (int i = 0; i < c->n_inputs; i++) {
+        gdl_model_input_t mi;
+        char want[64], have[64];
+        if (feed_input_shape(&c->inputs[i], d, &mi) != 0) return -1;
+        shape_str(&m->inputs[i], want, sizeof want);
+        shape_str(&mi, have, sizeof have);
+        if (strcmp(want, have) != 0) {
+            gdl_log_error("%s: input '%s' has shape %s, the model was trained on %s",
+                          gdl_file_path(d->file), c->inputs[i].name, have, want);
+            return -1;
+        }
+    }
+    if (m->has_catalog && d->geno && gdl_genotypes_catalog_hash(d->geno) != m->catalog_hash) {
+        gdl_log_error("%s: the variant catalog differs from the model's (other variants, order or"
+                      " alleles): encode the cohort with the same sites", gdl_file_path(d->file));
+        return -1;
+    }
+    for (int t = 0; t < m->n_targets; t++) {
+        target_index[t] = -1;
+        for (int k = 0; k < d->n_targets; k++)
+            if (!strcmp(d->targets[k].name, m->target_names[t])) target_index[t] = k;
+        if (target_index[t] >= 0 && d->targets[target_index[t]].kind != m->kind) {
+            gdl_log_error("%s: target '%s' is %s, the model predicts it as %s", gdl_file_path(d->file),
+                          m->target_names[t], gdl_target_kind_name(d->targets[target_index[t]].kind),
+                          gdl_target_kind_name(m->kind));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- files ---------------------------------------------------------------------------------- */
+
+static char *join(char *const *s, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n; i++) len += strlen(s[i]) + 1;
+    char *out = malloc(len);
+    if (!out) return NULL;
+    out[0] = 0;
+    for (int i = 0; i < n; i++) {
+        if (i) strcat(out, "\t");
+        strcat(out, s[i]);
+    }
+    return out;
+}
+
+static int set_meta_fmt(gdl_writer_t *w, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int set_meta_fmt(gdl_writer_t *w, const char *key, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return gdl_writer_set_meta(w, key, buf);
+}
+
+int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path)
+{
+    const gdl_config_t *c = m->config;
+    gdl_nn_t *g = m->g;
+    gdl_writer_t *w = gdl_writer_new();
+    char key[160], *targets = join(m->target_names, m->n_targets), *classes = join(m->classes, m->n_classes);
+    int ret = -1, *slot = malloc((g->n_table ? g->n_table : 1) * sizeof *slot);
+    if (!w || !targets || !classes || !slot) goto out;
+    for (int i = 0; i < g->n_table; i++) {
+        const gdl_nn_param_t *p = &g->table[i];
+        snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
+        if ((slot[i] = gdl_writer_add(w, key, GDL_F32, p->ndim, p->shape)) < 0) goto out;
+    }
+    if (gdl_writer_set_meta(w, "gdl.kind", "model") || gdl_writer_set_meta(w, "gdl.version", GDL_VERSION) ||
+        gdl_writer_set_meta(w, "gdl.config", c->json) || gdl_writer_set_meta(w, "gdl.targets", targets) ||
+        gdl_writer_set_meta(w, "gdl.target_kind", gdl_target_kind_name(m->kind)) ||
+        gdl_writer_set_meta(w, "gdl.loss", gdl_loss_name(m->loss.kind)) ||
+        (m->n_classes && gdl_writer_set_meta(w, "gdl.classes", classes)) ||
+        set_meta_fmt(w, "gdl.seed", "%" PRIu64, c->train.seed) ||
+        (m->has_catalog && set_meta_fmt(w, "gdl.catalog_hash", "%016" PRIx64, m->catalog_hash)))
+        goto out;
+    for (int i = 0; i < c->n_inputs; i++) {
+        char shape[64];
+        shape_str(&m->inputs[i], shape, sizeof shape);
+        snprintf(key, sizeof key, "gdl.input:%s", c->inputs[i].name);
+        if (set_meta_fmt(w, key, "%s%s", m->inputs[i].sparse ? "sparse:" : "", shape)) goto out;
+    }
+    if (info && ((info->data_path && gdl_writer_set_meta(w, "gdl.data", info->data_path)) ||
+                 set_meta_fmt(w, "gdl.epochs", "%d", info->epochs_run) ||
+                 set_meta_fmt(w, "gdl.best_val_loss", "%.9g", info->best_val_loss) ||
+                 (info->n_folds && set_meta_fmt(w, "gdl.fold", "%d/%d", info->fold, info->n_folds))))
+        goto out;
+    if (gdl_writer_open(w, path) != 0) goto out;
+    for (int i = 0; i < g->n_table; i++)
+        memcpy(gdl_writer_data(w, slot[i]), gdl_nn_param_data(g, &g->table[i]),
+               (size_t)g->table[i].numel * sizeof(float));
+    ret = gdl_writer_commit(w);
+out:
+    if (ret != 0 && !*gdl_last_error()) gdl_log_error("%s: out of memory", path);
+    gdl_writer_free(w);
+    free(targets), free(classes), free(slot);
+    return ret;
+}
+
+/* "sparse:75203" or "4x1000" into mi; -1 when malformed. */
+static int parse_input_shape(const char *s, gdl_model_input_t *mi)
+{
+    memset(mi, 0, sizeof *mi);
+    if (!strncmp(s, "sparse:", 7)) mi->sparse = 1, s += 7;
+    while (*s) {
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || v <= 0 || mi->ndim == GDL_NN_MAX_DIMS) return -1;
+        mi->shape[mi->ndim++] = v;
+        s = *end == 'x' ? end + 1 : end;
+        if (*end && *end != 'x') return -1;
+    }
+    return mi->ndim ? 0 : -1;
+}
+
+/* Splits a tab-joined metadata list into n malloc'd strings. */
+static char **split_tabs(const char *s, int *n)
+{
+    int k = 1;
+    for (const char *p = s; *p; p++) k += *p == '\t';
+    char **out = calloc(k, sizeof *out);
+    for (int i = 0; out && i < k; i++) {
+        size_t len = strcspn(s, "\t");
+        if (!(out[i] = strndup(s, len))) return out; // partial list freed by the caller's model
+        s += len + (s[len] == '\t');
+    }
+    *n = k;
+    return out;
+}
+
+gdl_model_t *gdl_model_load(const char *path)
+{
+    gdl_file_t *f = gdl_file_open(path);
+    gdl_model_t *m = NULL;
+    const char *v;
+    char key[160];
+    if (!f) return NULL;
+    if (!(v = gdl_file_meta(f, "gdl.kind")) || strcmp(v, "model") != 0) {
+        gdl_log_error("%s: not a gdl model (gdl.kind is %s)", path, v ? v : "missing");
+        goto fail;
+    }
+    if (!(m = calloc(1, sizeof *m))) goto fail;
+    const char *json = gdl_file_meta(f, "gdl.config"), *targets = gdl_file_meta(f, "gdl.targets"),
+               *kind = gdl_file_meta(f, "gdl.target_kind"), *loss = gdl_file_meta(f, "gdl.loss");
+    if (!json || !targets || !kind || !loss || gdl_target_kind_from_name(kind) < 0 || gdl_loss_find(loss) < 0) {
+        gdl_log_error("%s: model metadata incomplete (gdl.config, gdl.targets, gdl.target_kind, gdl.loss)", path);
+        goto fail;
+    }
+    char label[200];
+    snprintf(label, sizeof label, "%s (gdl.config)", path);
+    if (!(m->config = gdl_config_load(NULL, json))) goto fail;
+    free(m->config->path);
+    m->config->path = strdup(label);
+    m->kind = (gdl_target_kind_t)gdl_target_kind_from_name(kind);
+    m->loss.kind = (gdl_loss_kind_t)gdl_loss_find(loss);
+    if (!(m->target_names = split_tabs(targets, &m->n_targets))) goto fail;
+    if ((v = gdl_file_meta(f, "gdl.classes")) && !(m->classes = split_tabs(v, &m->n_classes))) goto fail;
+    m->n_out = m->kind == GDL_TARGET_CATEGORICAL ? m->n_classes : m->n_targets;
+    if ((v = gdl_file_meta(f, "gdl.catalog_hash"))) {
+        m->has_catalog = 1;
+        m->catalog_hash = strtoull(v, NULL, 16);
+    }
+    for (int i = 0; i < m->config->n_inputs; i++) {
+        snprintf(key, sizeof key, "gdl.input:%s", m->config->inputs[i].name);
+        if (!(v = gdl_file_meta(f, key)) || parse_input_shape(v, &m->inputs[i]) != 0) {
+            gdl_log_error("%s: metadata %s missing or malformed", path, key);
+            goto fail;
+        }
+    }
+    if (build_graph(m) != 0) goto fail;
+    for (int i = 0; i < m->g->n_table; i++) {
+        const gdl_nn_param_t *p = &m->g->table[i];
+        snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
+        const gdl_entry_t *e = gdl_file_find(f, key);
+        if (!e || e->dtype != GDL_F32 || (int64_t)e->numel != p->numel) {
+            gdl_log_error("%s: tensor %s missing or of the wrong size", path, key);
+            goto fail;
+        }
+        memcpy(gdl_nn_param_data(m->g, p), e->data, e->nbytes);
+    }
+    gdl_file_close(f);
+    return m;
+fail:
+    gdl_file_close(f);
+    gdl_model_free(m);
+    return NULL;
+}
