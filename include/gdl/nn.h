@@ -1,0 +1,268 @@
+/* nn: the neural-network engine. A model is a DAG of named nodes; each node applies one op from
+ * the op table (src/nn/ops.c) to the outputs of earlier nodes. Forward runs in train or eval
+ * mode; backward goes from gradients placed on output nodes to every parameter and, when asked,
+ * to the inputs (attribution needs d output / d input).
+ *
+ * Dimension letters: N batch, C channels, L length (sequences are (N, C, L)), F filters,
+ * W kernel width, H hidden units, T targets, K inner (features), V sparse columns.
+ * Shapes given to the graph are PER SAMPLE (no batch dimension); the batch size is a
+ * property of each forward call.
+ *
+ * Building (what `gdl train` does from a JSON config):
+ *   g = gdl_nn_new(seed);
+ *   gdl_nn_input(g, "dna", 2, (int64_t[]){4, 1000});          // (C, L)
+ *   gdl_nn_add(g, "c1", "conv1d", "dna", "filters=320 width=8 padding=same");
+ *   gdl_nn_add(g, "r1", "relu", "c1", NULL);  ...
+ *   gdl_nn_compile(g);                        // flat parameter/gradient buffers, initialised
+ * Inputs are named by a comma-separated list ("a,b"); attributes are "key=value" pairs
+ * separated by spaces ("filters=8 width=3 shape=4,250"). An unknown op, input or attribute
+ * key is an error naming the node, so a typo in a config is reported, not ignored.
+ *
+ * Each step:
+ *   gdl_nn_set_input(g, "dna", x);            // x (N, 4, 1000), borrowed until the next forward
+ *   gdl_nn_forward(g, N, 1);                  // resets the per-step arena first
+ *   y = gdl_nn_output(g, "logits");           // (N, T), valid until the next forward
+ *   gdl_nn_zero_grad(g);
+ *   loss = gdl_loss_compute(&loss_spec, y, labels, N, T, gdl_nn_grad(g, "logits"));
+ *   gdl_nn_backward(g);                       // accumulates into g->grad
+ *   gdl_optim_step(&opt, g, lr);
+ *
+ * Errors: functions returning int give 0 or -1, pointers NULL, with gdl_log_error(). */
+#ifndef GDL_NN_H
+#define GDL_NN_H
+
+#include <stdint.h>
+
+#include "gdl/core.h"
+
+#define GDL_NN_MAX_INPUTS 8
+#define GDL_NN_MAX_DIMS 3 // per sample
+
+/* ---- the op set (one line of math each; x input, y output, per sample) -------------------
+ * dense           y = W x + b; x flattened to K, W (units, K)               [units, bias=1, init]
+ * sparse_dense    y = sum_j v_j W[:, c_j] + b over the sample's (c_j, v_j)   [units, bias=1, init]
+ * relu            y = max(0, x)
+ * leaky_relu      y = x > 0 ? x : alpha x                                    [alpha=0.01]
+ * sigmoid         y = 1 / (1 + exp(-x))
+ * tanh            y = tanh(x)
+ * gelu            y = x Phi(x) (exact, erf)
+ * softmax         y_c = exp(x_c) / sum_c' exp(x_c') over axis 0 (C; per position for (C, L))
+ * concat          y = [x1; x2; ...] along per-sample axis                    [axis=0]
+ * add             y = x1 + x2 + ...
+ * flatten         y = x viewed as (prod shape)
+ * reshape         y = x viewed as shape                                      [shape=a,b]
+ * transpose       y[j, i] = x[i, j] (2-D per sample: (C, L) <-> (L, C))
+ * dropout         y = m x / (1 - rate), m ~ Bernoulli(1 - rate) in train; y = x in eval [rate]
+ * embedding       y[:, l] = E[x_l] for integer codes x (L) -> (dim, L)       [vocab, dim]
+ * conv1d          y[f, l] = b_f + sum_{c,k} W[f, c, k] x[c, l s + k d - p]  [filters, width,
+ *                                                     stride=1, dilation=1, padding=valid|same, bias=1, init]
+ * maxpool1d       y[c, l] = max_k x[c, l s + k]                              [size, stride=size]
+ * avgpool1d       y[c, l] = mean_k x[c, l s + k]                             [size, stride=size]
+ * global_maxpool  y[c] = max_l x[c, l]
+ * global_avgpool  y[c] = mean_l x[c, l]
+ * batchnorm       y = gamma (x - mu) / sqrt(var + eps) + beta, per channel; batch statistics
+ *                 in train (running stats updated), running stats in eval   [momentum=0.1, eps=1e-5]
+ * layernorm       y = gamma (x - mu) / sqrt(var + eps) + beta over C at each position [eps=1e-5]
+ * rnn             h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)
+ * lstm            i,f,g,o = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh; c_t = s(f) c_{t-1} + s(i) tanh(g);
+ *                 h_t = s(o) tanh(c_t)                                        (PyTorch gate order)
+ * gru             r,z = s(W_i x_t + b_i + W_h h + b_h); n = tanh(W_in x_t + b_in + r (W_hn h + b_hn));
+ *                 h_t = (1 - z) n + z h_{t-1}                                 (PyTorch gate order)
+ *                 recurrent: (C, L) -> (H dirs, L) or (H dirs)  [units, bidirectional=0, return_sequences=0]
+ * attention       y = W_o concat_h softmax(Q_h K_h^T / sqrt(d)) V_h + b_o, [Q;K;V] = W_in x + b_in,
+ *                 on (C, L) with C = heads d                                 [heads=1]
+ * posenc          y[c, l] = x[c, l] + (c even ? sin : cos)(l / 10000^(2 floor(c/2) / C))
+ */
+typedef enum {
+    GDL_OP_DENSE, GDL_OP_SPARSE_DENSE,
+    GDL_OP_RELU, GDL_OP_LEAKY_RELU, GDL_OP_SIGMOID, GDL_OP_TANH, GDL_OP_GELU, GDL_OP_SOFTMAX,
+    GDL_OP_CONCAT, GDL_OP_ADD, GDL_OP_FLATTEN, GDL_OP_RESHAPE, GDL_OP_TRANSPOSE,
+    GDL_OP_DROPOUT, GDL_OP_EMBEDDING,
+    GDL_OP_CONV1D, GDL_OP_MAXPOOL1D, GDL_OP_AVGPOOL1D, GDL_OP_GLOBAL_MAXPOOL, GDL_OP_GLOBAL_AVGPOOL,
+    GDL_OP_BATCHNORM, GDL_OP_LAYERNORM,
+    GDL_OP_COUNT
+} gdl_op_id_t;
+
+int gdl_nn_op_count(void);
+const char *gdl_nn_op_name(int op);     // NULL when out of range
+int gdl_nn_op_find(const char *name);   // -1 when unknown
+/* 1 when the op's first input is integer codes or a sparse batch (no input gradient). */
+int gdl_nn_op_nondiff_input(int op);
+
+/* ---- sparse batches (genotype dosages) ----------------------------------------------------
+ * CSR over the batch: sample i's non-zero calls are col[k], val[k] for k in
+ * [row[i], row[i+1]); cols ascending is not required. A genotype batch builder fills it by
+ * walking each sample's 2-bit row and emitting (variant index, dosage 1 or 2). */
+typedef struct {
+    int64_t n_rows;      // N
+    int64_t n_cols;      // V, must equal the input's declared width
+    const int64_t *row;  // (N + 1)
+    const int32_t *col;  // (nnz)
+    const float *val;    // (nnz)
+} gdl_nn_sparse_t;
+
+/* ---- the graph ---------------------------------------------------------------------------- */
+
+typedef struct gdl_nn_t gdl_nn_t;
+
+typedef enum { GDL_INIT_ZERO, GDL_INIT_ONE, GDL_INIT_GLOROT, GDL_INIT_HE } gdl_init_t;
+
+/* One row of the parameter table: a named slice of g->param (or of g->state). */
+typedef struct {
+    char name[96];     // "node.weight"
+    int node;          // index of the owning node
+    int ndim;
+    int64_t shape[4];
+    int64_t offset;    // in floats, into g->param/g->grad, or into g->state when is_state
+    int64_t numel;
+    int is_state;      // 1: not trained (batch-norm running statistics), saved with the model
+    gdl_init_t init;
+    int64_t fan_in, fan_out;
+} gdl_nn_param_t;
+
+/* Public fields are read-only to callers except the buffer contents (load/save/optimizer). */
+struct gdl_nn_t {
+    float *param, *grad;          // (n_param) each, one allocation each, after compile
+    int64_t n_param;
+    float *state;                 // (n_state): non-trained buffers
+    int64_t n_state;
+    gdl_nn_param_t *table;        // (n_table)
+    int n_table;
+    uint64_t seed;                // initialisation and dropout streams
+    int64_t step;                 // dropout masks depend on (seed, node, step); set by the trainer
+    struct gdl_nn_node_t *nodes;  // private
+    int n_nodes, cap_nodes, cap_table;
+    int compiled;
+    int64_t N;                    // batch size of the last forward
+    int train;                    // mode of the last forward
+    gdl_arena_t arena;            // per-step scratch: node outputs, gradients, saved values
+};
+
+gdl_nn_t *gdl_nn_new(uint64_t seed); // NULL when out of memory; free with gdl_nn_free
+void gdl_nn_free(gdl_nn_t *g);
+
+/* Declare a dense input of per-sample shape (ndim 1..3). -1 on a duplicate name or bad shape. */
+int gdl_nn_input(gdl_nn_t *g, const char *name, int ndim, const int64_t *shape);
+/* Declare a sparse input of V columns (fed with gdl_nn_set_sparse; per-sample shape (V)). */
+int gdl_nn_input_sparse(gdl_nn_t *g, const char *name, int64_t V);
+/* Append node NAME = OP(INPUTS) with ATTRS (may be NULL). Runs the op's shape rule and declares
+ * its parameters at once, so errors name the node. Returns the node index or -1. */
+int gdl_nn_add(gdl_nn_t *g, const char *name, const char *op, const char *inputs,
+               const char *attrs);
+/* Allocate the flat parameter, gradient and state buffers and initialise them from the seed
+ * (one RNG stream per parameter, so adding a layer does not change the others). */
+int gdl_nn_compile(gdl_nn_t *g);
+
+int gdl_nn_find(const gdl_nn_t *g, const char *name);            // node index or -1
+const gdl_nn_param_t *gdl_nn_find_param(const gdl_nn_t *g, const char *name); // NULL if absent
+/* Per-sample shape of a node; returns ndim (0 if no such node). */
+int gdl_nn_shape(const gdl_nn_t *g, const char *name, int64_t *shape);
+int64_t gdl_nn_size(const gdl_nn_t *g, const char *name);        // per-sample element count
+float *gdl_nn_param_data(gdl_nn_t *g, const gdl_nn_param_t *p);  // into g->param or g->state
+
+/* ---- running ------------------------------------------------------------------------------ */
+
+/* Borrowed pointers: the caller keeps the data alive until the step ends. */
+int gdl_nn_set_input(gdl_nn_t *g, const char *name, const float *x); // (N, shape)
+int gdl_nn_set_sparse(gdl_nn_t *g, const char *name, const gdl_nn_sparse_t *x);
+/* Ask backward to compute the gradient reaching input NAME (off by default). */
+int gdl_nn_want_input_grad(gdl_nn_t *g, const char *name, int on);
+
+/* Resets the arena and runs every node for a batch of N; train = 1 enables dropout and
+ * batch statistics. -1 on an unset input or a bad value (e.g. embedding code out of range). */
+int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train);
+float *gdl_nn_output(gdl_nn_t *g, const char *name);   // (N, shape) of the last forward
+/* The gradient buffer of a node, zero-filled on first request after a forward: put
+ * d loss / d output here before gdl_nn_backward. NULL if no such node or no forward. */
+float *gdl_nn_grad(gdl_nn_t *g, const char *name);
+void gdl_nn_zero_grad(gdl_nn_t *g);                     // g->grad = 0
+/* Back-propagates from every node gradient set so far; ADDS to g->grad and to the gradients of
+ * inputs asked for with gdl_nn_want_input_grad (read them with gdl_nn_grad). */
+int gdl_nn_backward(gdl_nn_t *g);
+
+/* ---- losses -------------------------------------------------------------------------------
+ * bce         l = mean over non-NaN labels of  -w_t y log s(x) - (1 - y) log(1 - s(x)),
+ *             w_t = pos_weight[t] (1 when NULL); computed from logits, stable for any x
+ * softmax_ce  l = sum_i cw[y_i] (-log softmax(x_i)[y_i]) / sum_i cw[y_i]; y_i the class index
+ *             stored as a float, NaN = masked; cw = class_weight (1 when NULL)
+ * mse         l = mean over non-NaN labels of (x - y)^2 */
+typedef enum { GDL_LOSS_BCE, GDL_LOSS_SOFTMAX_CE, GDL_LOSS_MSE, GDL_LOSS_COUNT } gdl_loss_kind_t;
+
+typedef struct {
+    gdl_loss_kind_t kind;
+    const float *pos_weight;   // (T) for bce, or NULL
+    const float *class_weight; // (T classes) for softmax_ce, or NULL
+} gdl_loss_t;
+
+const char *gdl_loss_name(int kind);
+int gdl_loss_find(const char *name); // -1 when unknown
+/* pred (N, T) and labels (N, T) (softmax_ce: labels (N) class indices, T classes). Writes
+ * d loss / d pred into dpred (N, T) when not NULL (added, not overwritten). Returns the loss;
+ * 0 with every gradient 0 when no label is present. */
+double gdl_loss_compute(const gdl_loss_t *l, const float *pred, const float *labels, int64_t N,
+                        int64_t T, float *dpred);
+
+/* ---- optimizers ---------------------------------------------------------------------------
+ * sgd      v = mu v + g;  p -= lr (nesterov ? g + mu v : v)          (g includes wd p)
+ * adam     m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr mhat / (sqrt(vhat) + eps)
+ *          (g includes wd p, as PyTorch's Adam)
+ * adamw    as adam with g free of decay and p -= lr wd p first (decoupled)
+ * rmsprop  v = a v + (1-a) g^2; p -= lr g / (sqrt(v) + eps)         (g includes wd p) */
+typedef enum { GDL_OPTIM_SGD, GDL_OPTIM_ADAM, GDL_OPTIM_ADAMW, GDL_OPTIM_RMSPROP, GDL_OPTIM_COUNT } gdl_optim_kind_t;
+
+typedef struct {
+    gdl_optim_kind_t kind;
+    float momentum;      // sgd [0]
+    int nesterov;        // sgd [0]
+    float beta1, beta2;  // adam(w) [0.9, 0.999]
+    float alpha;         // rmsprop smoothing [0.99]
+    float eps;           // adam(w) [1e-8], rmsprop [1e-8]
+    float weight_decay;  // [0]
+    /* state, owned: */
+    float *m, *v;        // (n_param) each, allocated on the first step
+    int64_t n, t;        // size and steps taken
+} gdl_optim_t;
+
+const char *gdl_optim_name(int kind);
+int gdl_optim_find(const char *name); // -1 when unknown
+/* Defaults for KIND (as PyTorch's). */
+void gdl_optim_init(gdl_optim_t *o, gdl_optim_kind_t kind);
+/* One update of g->param from g->grad with learning rate lr. -1 when out of memory. */
+int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr);
+void gdl_optim_free(gdl_optim_t *o);
+/* Scales g->grad so its global L2 norm is at most max_norm; returns the norm before. */
+double gdl_nn_clip_grad_norm(gdl_nn_t *g, double max_norm);
+
+/* ---- learning-rate schedules --------------------------------------------------------------
+ * constant  lr
+ * step      lr gamma^floor(s / step_size)
+ * cosine    min_lr + (lr - min_lr) (1 + cos(pi s' / total')) / 2 after warm-up
+ * plateau   lr times factor each time the metric fails to improve for `patience` reports
+ * Any of them with warmup > 0 ramps linearly from lr/warmup to lr over the first warmup steps. */
+typedef enum { GDL_SCHED_CONSTANT, GDL_SCHED_STEP, GDL_SCHED_COSINE, GDL_SCHED_PLATEAU, GDL_SCHED_COUNT } gdl_sched_kind_t;
+
+typedef struct {
+    gdl_sched_kind_t kind;
+    double lr;           // base rate
+    int64_t warmup;      // linear warm-up steps [0]
+    int64_t step_size;   // step [1]
+    double gamma;        // step [0.1]
+    int64_t total;       // cosine: total steps including warm-up
+    double min_lr;       // cosine floor, plateau floor [0]
+    double factor;       // plateau [0.1]
+    int patience;        // plateau [10]
+    double threshold;    // plateau: relative improvement needed [1e-4]
+    int mode_max;        // plateau: 1 when the metric should rise (AUC), 0 for a loss
+    /* plateau state */
+    double best, scale;
+    int bad;
+} gdl_sched_t;
+
+const char *gdl_sched_name(int kind);
+int gdl_sched_find(const char *name);
+void gdl_sched_init(gdl_sched_t *s, gdl_sched_kind_t kind, double lr);
+double gdl_sched_lr(const gdl_sched_t *s, int64_t step); // rate for step (0-based)
+/* Plateau: report an epoch's metric; returns 1 when the rate was just reduced. */
+int gdl_sched_report(gdl_sched_t *s, double metric);
+
+#endif

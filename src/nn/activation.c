@@ -1,0 +1,167 @@
+/* Activations: element-wise functions (shape kept) and softmax over the channel axis.
+ * Each backward adds dy * f'(x) to dx. */
+#include <stdlib.h>
+
+#include "nn_internal.h"
+
+static void same_shape(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
+    n->ndim = x->ndim;
+    memcpy(n->shape, x->shape, sizeof n->shape);
+}
+
+static int plain_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+{
+    (void)kv;
+    same_shape(g, n);
+    return 0;
+}
+
+#define X(g, n) (gdl_nn_in(g, n, 0)->out)
+#define DX(g, n) (gdl_nn_in(g, n, 0)->dout)
+#define COUNT(g, n) ((g)->N * (n)->size)
+
+/* ---- relu: y = max(0, x) -------------------------------------------------------------------- */
+
+int relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+
+int relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    (void)train;
+    const float *x = X(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = x[i] > 0 ? x[i] : 0;
+    return 0;
+}
+
+void relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    const float *x = X(g, n);
+    float *dx = DX(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += x[i] > 0 ? n->dout[i] : 0;
+}
+
+/* ---- leaky_relu: y = x > 0 ? x : alpha x ---------------------------------------------------- */
+
+int leaky_relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+{
+    double alpha;
+    if (gdl_kv_float(kv, "alpha", 0.01, &alpha) < 0) return -1;
+    float *a = malloc(sizeof *a);
+    if (!a) return -1;
+    *a = (float)alpha;
+    n->attr = a;
+    same_shape(g, n);
+    return 0;
+}
+
+int leaky_relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    (void)train;
+    const float *x = X(g, n), alpha = *(float *)n->attr;
+    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = x[i] > 0 ? x[i] : alpha * x[i];
+    return 0;
+}
+
+void leaky_relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    const float *x = X(g, n), alpha = *(float *)n->attr;
+    float *dx = DX(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += x[i] > 0 ? n->dout[i] : alpha * n->dout[i];
+}
+
+/* ---- sigmoid: y = 1 / (1 + exp(-x)); dy/dx = y (1 - y) -------------------------------------- */
+
+int sigmoid_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+
+int sigmoid_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    (void)train;
+    const float *x = X(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = gdl_sigmoidf(x[i]);
+    return 0;
+}
+
+void sigmoid_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    float *dx = DX(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += n->dout[i] * n->out[i] * (1 - n->out[i]);
+}
+
+/* ---- tanh: y = tanh(x); dy/dx = 1 - y^2 ----------------------------------------------------- */
+
+int tanh_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+
+int tanh_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    (void)train;
+    const float *x = X(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = tanhf(x[i]);
+    return 0;
+}
+
+void tanh_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    float *dx = DX(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += n->dout[i] * (1 - n->out[i] * n->out[i]);
+}
+
+/* ---- gelu: y = x Phi(x), Phi the normal CDF (PyTorch's default, exact form) ----------------- */
+
+int gelu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+
+int gelu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    (void)train;
+    const float *x = X(g, n);
+    for (int64_t i = 0; i < COUNT(g, n); i++)
+        n->out[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
+    return 0;
+}
+
+void gelu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    const float *x = X(g, n);
+    float *dx = DX(g, n);
+    const float inv_sqrt_2pi = 0.3989422804014327f;
+    for (int64_t i = 0; i < COUNT(g, n); i++) {
+        float cdf = 0.5f * (1.0f + erff(x[i] * (float)M_SQRT1_2));
+        float pdf = inv_sqrt_2pi * expf(-0.5f * x[i] * x[i]);
+        dx[i] += n->dout[i] * (cdf + x[i] * pdf);
+    }
+}
+
+/* ---- softmax over axis 0: y_c = exp(x_c - max) / sum; dx_c = y_c (dy_c - sum_c' dy_c' y_c') - */
+
+int softmax_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+
+int softmax_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    (void)train;
+    const float *x = X(g, n);
+    int64_t C = n->shape[0], P = n->size / C; // P positions, stride P between channels
+    for (int64_t i = 0; i < g->N; i++)
+        for (int64_t p = 0; p < P; p++) {
+            const float *xs = x + i * n->size + p;
+            float *ys = n->out + i * n->size + p, mx = xs[0];
+            for (int64_t c = 1; c < C; c++) mx = xs[c * P] > mx ? xs[c * P] : mx;
+            double sum = 0;
+            for (int64_t c = 0; c < C; c++) sum += ys[c * P] = expf(xs[c * P] - mx);
+            for (int64_t c = 0; c < C; c++) ys[c * P] = (float)(ys[c * P] / sum);
+        }
+    return 0;
+}
+
+void softmax_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    float *dx = DX(g, n);
+    int64_t C = n->shape[0], P = n->size / C;
+    for (int64_t i = 0; i < g->N; i++)
+        for (int64_t p = 0; p < P; p++) {
+            int64_t o = i * n->size + p;
+            double dot = 0;
+            for (int64_t c = 0; c < C; c++) dot += n->dout[o + c * P] * n->out[o + c * P];
+            for (int64_t c = 0; c < C; c++)
+                dx[o + c * P] += n->out[o + c * P] * (n->dout[o + c * P] - (float)dot);
+        }
+}

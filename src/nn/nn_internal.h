@@ -1,0 +1,116 @@
+/* nn internals: the node record, the op table entry, and helpers the op files share. */
+#ifndef GDL_NN_INTERNAL_H
+#define GDL_NN_INTERNAL_H
+
+#include <math.h>
+#include <string.h>
+
+#include "gdl/nn.h"
+
+#define GDL_NN_INPUT_OP (-1)
+#define GDL_NN_MAX_ATTRS 16
+
+/* Parsed "key=value" attributes; `used` catches keys no op asked for. */
+typedef struct {
+    int n;
+    char key[GDL_NN_MAX_ATTRS][32];
+    char val[GDL_NN_MAX_ATTRS][64];
+    int used[GDL_NN_MAX_ATTRS];
+    const char *node; // for messages
+} gdl_kv_t;
+
+typedef struct gdl_nn_node_t {
+    char name[64];
+    int op;                          // op table index, or GDL_NN_INPUT_OP
+    int n_in, in[GDL_NN_MAX_INPUTS]; // earlier nodes
+    int ndim;
+    int64_t shape[GDL_NN_MAX_DIMS];  // per sample
+    int64_t size;                    // per-sample element count
+    int sparse;                      // a sparse input node
+    int want_grad;                   // input node: keep its gradient
+    int param0, n_param;             // rows of g->table
+    void *attr;                      // op-specific, malloc'd in setup, freed with the graph
+    /* per step (arena) */
+    const float *ext;                // input node: caller's data
+    const gdl_nn_sparse_t *sp;       // sparse input node: caller's batch
+    float *out;                      // (N, shape)
+    float *dout;                     // (N, shape), NULL until someone needs it
+    void *saved;                     // forward values kept for backward
+} gdl_nn_node_t;
+
+typedef struct {
+    const char *name;
+    int min_in, max_in;  // max_in -1: any number up to GDL_NN_MAX_INPUTS
+    int nondiff_input;   // first input is codes or sparse: no gradient flows to it
+    /* Parse attributes, set n->ndim/shape, declare parameters. -1 with an error. */
+    int (*setup)(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);
+    /* n->out is allocated (N * n->size) before the call. -1 with an error. */
+    int (*forward)(gdl_nn_t *g, gdl_nn_node_t *n, int train);
+    /* Adds to the gradients of parameters and of every input whose dout is non-NULL. */
+    void (*backward)(gdl_nn_t *g, gdl_nn_node_t *n);
+} gdl_nn_op_t;
+
+extern const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT];
+
+/* the op families (one file each) */
+#define DECLARE_OP(x)                                                         \
+    int x##_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);               \
+    int x##_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train);                \
+    void x##_backward(gdl_nn_t *g, gdl_nn_node_t *n);
+DECLARE_OP(dense) DECLARE_OP(sparse_dense)
+DECLARE_OP(relu) DECLARE_OP(leaky_relu) DECLARE_OP(sigmoid) DECLARE_OP(tanh) DECLARE_OP(gelu)
+DECLARE_OP(softmax)
+DECLARE_OP(concat) DECLARE_OP(add) DECLARE_OP(flatten) DECLARE_OP(reshape) DECLARE_OP(transpose)
+DECLARE_OP(dropout) DECLARE_OP(embedding)
+DECLARE_OP(conv1d) DECLARE_OP(maxpool1d) DECLARE_OP(avgpool1d) DECLARE_OP(global_maxpool)
+DECLARE_OP(global_avgpool)
+DECLARE_OP(batchnorm) DECLARE_OP(layernorm)
+DECLARE_OP(rnn) DECLARE_OP(lstm) DECLARE_OP(gru)
+DECLARE_OP(attention) DECLARE_OP(posenc)
+#undef DECLARE_OP
+
+/* attributes: 0 / -1 with an error naming the node and key */
+int gdl_kv_int(gdl_kv_t *kv, const char *key, int64_t def, int required, int64_t *out);
+int gdl_kv_float(gdl_kv_t *kv, const char *key, double def, double *out);
+/* String value or def; NULL when absent and def NULL. */
+const char *gdl_kv_str(gdl_kv_t *kv, const char *key, const char *def);
+/* A comma list of ints; returns the count (up to max) or -1. */
+int gdl_kv_ints(gdl_kv_t *kv, const char *key, int64_t *out, int max);
+/* "init=glorot|he" with a default. -1 on a bad name. */
+int gdl_kv_init(gdl_kv_t *kv, gdl_init_t def, gdl_init_t *out);
+
+/* Declare a parameter (or a state buffer) of NODE; returns its table row or -1. */
+int gdl_nn_declare(gdl_nn_t *g, gdl_nn_node_t *n, const char *name, int ndim,
+                   const int64_t *shape, gdl_init_t init, int64_t fan_in, int64_t fan_out,
+                   int is_state);
+/* Data and gradient of the node's k-th declared parameter. */
+float *gdl_nn_p(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
+float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
+
+static inline gdl_nn_node_t *gdl_nn_in(gdl_nn_t *g, const gdl_nn_node_t *n, int i)
+{
+    return &g->nodes[n->in[i]];
+}
+
+/* Scratch from the step arena; NULL with an error when out of memory. */
+static inline float *gdl_nn_scratch(gdl_nn_t *g, int64_t n)
+{
+    return gdl_arena_floats(&g->arena, (size_t)(n > 0 ? n : 1));
+}
+static inline float *gdl_nn_scratch0(gdl_nn_t *g, int64_t n)
+{
+    float *p = gdl_nn_scratch(g, n);
+    if (p) memset(p, 0, sizeof(float) * (size_t)(n > 0 ? n : 1));
+    return p;
+}
+
+static inline float gdl_sigmoidf(float x)
+{
+    return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
+}
+
+/* Shared by the recurrent and attention files: y (M, N) = x (M, K) W^T (N, K) + b, beta 0/1. */
+void gdl_nn_linear(const float *x, const float *W, const float *b, int64_t M, int64_t N,
+                   int64_t K, float *y);
+
+#endif

@@ -1,0 +1,159 @@
+/* Optimizers (one loop over the flat parameter buffer), gradient clipping, and learning-rate
+ * schedules. Update rules follow PyTorch's so the parity fixtures can check them. */
+#include <stdlib.h>
+
+#include "nn_internal.h"
+
+static const char *const optim_names[GDL_OPTIM_COUNT] = {
+    [GDL_OPTIM_SGD] = "sgd", [GDL_OPTIM_ADAM] = "adam", [GDL_OPTIM_ADAMW] = "adamw",
+    [GDL_OPTIM_RMSPROP] = "rmsprop",
+};
+_Static_assert(GDL_OPTIM_COUNT == 4, "optimizer added: name it here");
+
+const char *gdl_optim_name(int kind) { return kind >= 0 && kind < GDL_OPTIM_COUNT ? optim_names[kind] : NULL; }
+
+int gdl_optim_find(const char *name)
+{
+    for (int i = 0; i < GDL_OPTIM_COUNT; i++)
+        if (!strcmp(optim_names[i], name)) return i;
+    return -1;
+}
+
+void gdl_optim_init(gdl_optim_t *o, gdl_optim_kind_t kind)
+{
+    memset(o, 0, sizeof *o);
+    o->kind = kind;
+    o->beta1 = 0.9f, o->beta2 = 0.999f, o->alpha = 0.99f, o->eps = 1e-8f;
+    if (kind == GDL_OPTIM_ADAMW) o->weight_decay = 0.01f; // PyTorch's AdamW default
+}
+
+void gdl_optim_free(gdl_optim_t *o)
+{
+    gdl_free(o->m), gdl_free(o->v);
+    o->m = o->v = NULL;
+}
+
+int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
+{
+    int64_t n = g->n_param;
+    if (!o->m || o->n != n) {
+        gdl_optim_free(o);
+        if (!(o->m = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))) ||
+            !(o->v = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))))
+            return -1;
+        o->n = n, o->t = 0;
+    }
+    o->t++;
+    float *p = g->param, *gr = g->grad, *m = o->m, *v = o->v, wd = o->weight_decay;
+    switch (o->kind) {
+    case GDL_OPTIM_SGD:
+        for (int64_t i = 0; i < n; i++) {
+            float d = gr[i] + wd * p[i];
+            if (o->momentum != 0) {
+                m[i] = o->t == 1 ? d : o->momentum * m[i] + d;
+                d = o->nesterov ? d + o->momentum * m[i] : m[i];
+            }
+            p[i] -= lr * d;
+        }
+        break;
+    case GDL_OPTIM_ADAM:
+    case GDL_OPTIM_ADAMW: {
+        double bc1 = 1 - pow(o->beta1, (double)o->t), bc2 = 1 - pow(o->beta2, (double)o->t);
+        int decoupled = o->kind == GDL_OPTIM_ADAMW;
+        for (int64_t i = 0; i < n; i++) {
+            float d = gr[i];
+            if (decoupled) p[i] -= lr * wd * p[i];
+            else d += wd * p[i];
+            m[i] = o->beta1 * m[i] + (1 - o->beta1) * d;
+            v[i] = o->beta2 * v[i] + (1 - o->beta2) * d * d;
+            p[i] -= (float)(lr * (m[i] / bc1) / (sqrt(v[i] / bc2) + o->eps));
+        }
+        break;
+    }
+    case GDL_OPTIM_RMSPROP:
+        for (int64_t i = 0; i < n; i++) {
+            float d = gr[i] + wd * p[i];
+            v[i] = o->alpha * v[i] + (1 - o->alpha) * d * d;
+            p[i] -= lr * d / (sqrtf(v[i]) + o->eps);
+        }
+        break;
+    default:
+        gdl_log_error("unknown optimizer %d", (int)o->kind);
+        return -1;
+    }
+    return 0;
+}
+
+double gdl_nn_clip_grad_norm(gdl_nn_t *g, double max_norm)
+{
+    double sq = 0;
+    for (int64_t i = 0; i < g->n_param; i++) sq += (double)g->grad[i] * g->grad[i];
+    double norm = sqrt(sq);
+    if (norm > max_norm && norm > 0) {
+        float s = (float)(max_norm / (norm + 1e-6));
+        for (int64_t i = 0; i < g->n_param; i++) g->grad[i] *= s;
+    }
+    return norm;
+}
+
+/* ---- schedules ------------------------------------------------------------------------------ */
+
+static const char *const sched_names[GDL_SCHED_COUNT] = {
+    [GDL_SCHED_CONSTANT] = "constant", [GDL_SCHED_STEP] = "step", [GDL_SCHED_COSINE] = "cosine",
+    [GDL_SCHED_PLATEAU] = "plateau",
+};
+_Static_assert(GDL_SCHED_COUNT == 4, "schedule added: name it here");
+
+const char *gdl_sched_name(int kind) { return kind >= 0 && kind < GDL_SCHED_COUNT ? sched_names[kind] : NULL; }
+
+int gdl_sched_find(const char *name)
+{
+    for (int i = 0; i < GDL_SCHED_COUNT; i++)
+        if (!strcmp(sched_names[i], name)) return i;
+    return -1;
+}
+
+void gdl_sched_init(gdl_sched_t *s, gdl_sched_kind_t kind, double lr)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = kind, s->lr = lr;
+    s->step_size = 1, s->gamma = 0.1, s->total = 1;
+    s->factor = 0.1, s->patience = 10, s->threshold = 1e-4;
+    s->best = NAN, s->scale = 1;
+}
+
+double gdl_sched_lr(const gdl_sched_t *s, int64_t step)
+{
+    if (step < s->warmup) return s->lr * (double)(step + 1) / (double)s->warmup;
+    int64_t t = step - s->warmup;
+    switch (s->kind) {
+    case GDL_SCHED_STEP: return s->lr * pow(s->gamma, (double)(t / (s->step_size > 0 ? s->step_size : 1)));
+    case GDL_SCHED_COSINE: {
+        int64_t span = s->total - s->warmup;
+        if (span < 1 || t >= span) return s->min_lr;
+        return s->min_lr + (s->lr - s->min_lr) * (1 + cos(M_PI * (double)t / (double)span)) / 2;
+    }
+    case GDL_SCHED_PLATEAU: {
+        double lr = s->lr * s->scale;
+        return lr > s->min_lr ? lr : s->min_lr;
+    }
+    default: return s->lr;
+    }
+}
+
+int gdl_sched_report(gdl_sched_t *s, double metric)
+{
+    if (s->kind != GDL_SCHED_PLATEAU || isnan(metric)) return 0;
+    int better = isnan(s->best) ||
+                 (s->mode_max ? metric > s->best * (1 + s->threshold * (s->best >= 0 ? 1 : -1))
+                              : metric < s->best * (1 - s->threshold * (s->best >= 0 ? 1 : -1)));
+    if (better) {
+        s->best = metric, s->bad = 0;
+        return 0;
+    }
+    if (++s->bad > s->patience) {
+        s->scale *= s->factor, s->bad = 0;
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,258 @@
+/* Finite-difference gradient checks for every op in the op table. Each case builds a one-op
+ * graph (inputs in0, in1, ... -> node "y"), takes L = sum_k r_k y_k with fixed random r, and
+ * compares backward's d L / d parameter and d L / d input with central differences
+ * (L evaluated in double). An op in the table without a case here fails the suite. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/nn.h"
+#include "test.h"
+
+typedef struct {
+    const char *op;
+    const char *inputs; // per-sample shapes "C,L;C,L"; "codes:VOCAB:L"; "sparse:V"
+    const char *attrs;
+    int N, train;
+    int spread;         // inputs from a shuffled grid of spacing 0.05, away from kinks and ties
+    double tol;         // relative tolerance, floor 0.1 (0: 2e-3; float32 noise is ~5e-4)
+} gc_case_t;
+
+static const gc_case_t cases[] = {
+    {"dense", "7", "units=5", 3, 0, 0, 0},
+    {"dense", "2,3", "units=4 bias=0", 2, 0, 0, 0},
+    {"sparse_dense", "sparse:12", "units=4", 4, 0, 0, 0},
+    {"relu", "3,5", NULL, 2, 0, 1, 0},
+    {"leaky_relu", "3,5", "alpha=0.2", 2, 0, 1, 0},
+    {"sigmoid", "3,5", NULL, 2, 0, 0, 0},
+    {"tanh", "3,5", NULL, 2, 0, 0, 0},
+    {"gelu", "3,5", NULL, 2, 0, 0, 0},
+    {"softmax", "4,3", NULL, 2, 0, 0, 0},
+    {"softmax", "6", NULL, 3, 0, 0, 0},
+    {"concat", "2,5;3,5", NULL, 2, 0, 0, 0},
+    {"concat", "2,3;2,4", "axis=1", 2, 0, 0, 0},
+    {"add", "3,4;3,4;3,4", NULL, 2, 0, 0, 0},
+    {"flatten", "3,4", NULL, 2, 0, 0, 0},
+    {"reshape", "12", "shape=3,-1", 2, 0, 0, 0},
+    {"transpose", "3,5", NULL, 2, 0, 0, 0},
+    {"dropout", "4,6", "rate=0.3", 2, 1, 0, 0},
+    {"embedding", "codes:5:7", "vocab=5 dim=3", 2, 0, 0, 0},
+    {"conv1d", "3,11", "filters=4 width=3", 2, 0, 0, 0},
+    {"conv1d", "2,12", "filters=3 width=3 dilation=2 padding=same", 2, 0, 0, 0},
+    {"conv1d", "2,13", "filters=3 width=4 stride=2 padding=same bias=0", 2, 0, 0, 0},
+    {"maxpool1d", "3,10", "size=3", 2, 0, 1, 0},
+    {"maxpool1d", "2,9", "size=3 stride=2", 2, 0, 1, 0},
+    {"avgpool1d", "3,10", "size=2 stride=3", 2, 0, 0, 0},
+    {"global_maxpool", "3,7", NULL, 2, 0, 1, 0},
+    {"global_avgpool", "3,7", NULL, 2, 0, 0, 0},
+    {"batchnorm", "3,5", NULL, 4, 1, 0, 0},
+    {"batchnorm", "4", NULL, 5, 1, 0, 0},
+    {"batchnorm", "3,5", NULL, 2, 0, 0, 0},
+    {"layernorm", "4,5", NULL, 2, 0, 0, 0},
+    {"layernorm", "6", NULL, 3, 0, 0, 0},
+};
+#define N_CASES ((int)(sizeof cases / sizeof cases[0]))
+
+/* L = sum r y in double */
+static double eval_loss(gdl_nn_t *g, const float *r, int64_t m)
+{
+    if (gdl_nn_forward(g, g->N, g->train) < 0) return NAN;
+    const float *y = gdl_nn_output(g, "y");
+    double s = 0;
+    for (int64_t k = 0; k < m; k++) s += (double)r[k] * y[k];
+    return s;
+}
+
+/* Compares analytic and numeric derivatives at up to 40 positions of x (n values). */
+static int check_values(gdl_nn_t *g, float *x, const float *analytic, int64_t n, const float *r,
+                        int64_t m, gdl_rng_t *rng, double tol, const char *what, const char *label)
+{
+    const float eps = 1e-2f;
+    int bad = 0;
+    int64_t count = n < 40 ? n : 40;
+    for (int64_t t = 0; t < count && !bad; t++) {
+        int64_t k = n <= 40 ? t : (int64_t)gdl_rng_below(rng, (uint64_t)n);
+        float keep = x[k];
+        x[k] = keep + eps;
+        double lp = eval_loss(g, r, m);
+        x[k] = keep - eps;
+        double lm = eval_loss(g, r, m);
+        x[k] = keep;
+        double num = (lp - lm) / (2.0 * (double)eps), an = analytic[k];
+        double scale = fabs(num) > fabs(an) ? fabs(num) : fabs(an);
+        if (!(fabs(num - an) <= tol * (scale > 0.1 ? scale : 0.1))) {
+            fprintf(stderr, "  %s: %s[%lld]: analytic %.6g, numeric %.6g\n", label, what,
+                    (long long)k, an, num);
+            bad = 1;
+        }
+    }
+    return bad;
+}
+
+static int parse_shape(const char *s, int64_t *shape)
+{
+    int nd = 0;
+    while (*s && *s != ';') {
+        char *end;
+        shape[nd++] = strtoll(s, &end, 10);
+        s = *end == ',' ? end + 1 : end;
+    }
+    return nd;
+}
+
+/* Runs one case; returns 0 when every derivative matches. */
+static int run_case(const gc_case_t *c, int index)
+{
+    char label[128];
+    snprintf(label, sizeof label, "case %d (%s %s)", index, c->op, c->attrs ? c->attrs : "");
+    gdl_nn_t *g = gdl_nn_new(7 + (uint64_t)index);
+    gdl_rng_t rng;
+    gdl_rng_init(&rng, 99, (uint64_t)index);
+    int n_in = 0, bad = 0;
+    char names[GDL_NN_MAX_INPUTS * 8] = "";
+    float *xs[GDL_NN_MAX_INPUTS] = {0};
+    int64_t xn[GDL_NN_MAX_INPUTS] = {0};
+    int64_t *row = NULL;
+    int32_t *col = NULL;
+    float *val = NULL;
+    gdl_nn_sparse_t sp;
+    int sparse = !strncmp(c->inputs, "sparse:", 7), codes = !strncmp(c->inputs, "codes:", 6);
+    if (sparse) {
+        int64_t V = atoll(c->inputs + 7);
+        CHECK(gdl_nn_input_sparse(g, "in0", V) == 0);
+        row = malloc(sizeof *row * (size_t)(c->N + 1));
+        col = malloc(sizeof *col * (size_t)(c->N * V));
+        val = malloc(sizeof *val * (size_t)(c->N * V));
+        row[0] = 0;
+        for (int i = 0; i < c->N; i++) {
+            row[i + 1] = row[i];
+            for (int64_t v = 0; v < V; v++) {
+                uint64_t d = gdl_rng_below(&rng, 4); // dosage 0 twice as likely as 1 or 2
+                if (d >= 2) col[row[i + 1]] = (int32_t)v, val[row[i + 1]++] = (float)(d - 1);
+            }
+        }
+        sp = (gdl_nn_sparse_t){c->N, V, row, col, val};
+        strcpy(names, "in0");
+        n_in = 1;
+    } else if (codes) {
+        int vocab = atoi(c->inputs + 6);
+        int64_t L = atoll(strchr(c->inputs + 6, ':') + 1);
+        CHECK(gdl_nn_input(g, "in0", 1, &L) == 0);
+        xn[0] = c->N * L;
+        xs[0] = malloc(sizeof(float) * (size_t)xn[0]);
+        for (int64_t k = 0; k < xn[0]; k++) xs[0][k] = (float)gdl_rng_below(&rng, (uint64_t)vocab);
+        strcpy(names, "in0");
+        n_in = 1;
+    } else {
+        const char *s = c->inputs;
+        for (; *s; n_in++) {
+            int64_t shape[3];
+            int nd = parse_shape(s, shape);
+            char nm[8];
+            snprintf(nm, sizeof nm, "in%d", n_in);
+            CHECK(gdl_nn_input(g, nm, nd, shape) == n_in);
+            xn[n_in] = c->N;
+            for (int d = 0; d < nd; d++) xn[n_in] *= shape[d];
+            xs[n_in] = malloc(sizeof(float) * (size_t)xn[n_in]);
+            if (c->spread) {
+                int64_t *perm = malloc(sizeof *perm * (size_t)xn[n_in]);
+                for (int64_t k = 0; k < xn[n_in]; k++) perm[k] = k;
+                gdl_rng_shuffle(&rng, perm, xn[n_in]);
+                for (int64_t k = 0; k < xn[n_in]; k++)
+                    xs[n_in][k] = (float)((double)(perm[k] - xn[n_in] / 2) * 0.05 + 0.025);
+                free(perm);
+            } else {
+                for (int64_t k = 0; k < xn[n_in]; k++) xs[n_in][k] = (float)(gdl_rng_uniform(&rng) * 2 - 1);
+            }
+            if (n_in) strcat(names, ",");
+            strcat(names, nm);
+            s = strchr(s, ';') ? strchr(s, ';') + 1 : s + strlen(s);
+        }
+    }
+    if (gdl_nn_add(g, "y", c->op, names, c->attrs) < 0 || gdl_nn_compile(g) < 0) {
+        fprintf(stderr, "  %s: build failed: %s\n", label, gdl_last_error());
+        bad = 1;
+        goto done;
+    }
+    // non-trivial parameters: a batch norm starts at gamma 1, beta 0; perturb everything
+    for (int64_t k = 0; k < g->n_param; k++) g->param[k] += (float)(gdl_rng_uniform(&rng) * 0.4 - 0.2);
+    for (int64_t k = 0; k < g->n_state; k++) g->state[k] = (float)(0.5 + gdl_rng_uniform(&rng)); // var > 0
+    for (int i = 0; i < n_in; i++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "in%d", i);
+        if (sparse) CHECK(gdl_nn_set_sparse(g, nm, &sp) == 0);
+        else CHECK(gdl_nn_set_input(g, nm, xs[i]) == 0);
+        if (!sparse && !codes) gdl_nn_want_input_grad(g, nm, 1);
+    }
+    g->N = c->N, g->train = c->train, g->step = 3;
+    int64_t m = c->N * gdl_nn_size(g, "y");
+    float *r = malloc(sizeof(float) * (size_t)m);
+    for (int64_t k = 0; k < m; k++) r[k] = (float)(gdl_rng_uniform(&rng) * 2 - 1);
+    double tol = c->tol > 0 ? c->tol : 2e-3;
+    // analytic
+    if (gdl_nn_forward(g, c->N, c->train) < 0) {
+        fprintf(stderr, "  %s: forward failed: %s\n", label, gdl_last_error());
+        bad = 1;
+        free(r);
+        goto done;
+    }
+    gdl_nn_zero_grad(g);
+    memcpy(gdl_nn_grad(g, "y"), r, sizeof(float) * (size_t)m);
+    CHECK(gdl_nn_backward(g) == 0);
+    float *dparam = malloc(sizeof(float) * (size_t)(g->n_param ? g->n_param : 1));
+    memcpy(dparam, g->grad, sizeof(float) * (size_t)g->n_param);
+    float *dx[GDL_NN_MAX_INPUTS] = {0};
+    for (int i = 0; i < n_in && !sparse && !codes; i++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "in%d", i);
+        dx[i] = malloc(sizeof(float) * (size_t)xn[i]);
+        memcpy(dx[i], gdl_nn_grad(g, nm), sizeof(float) * (size_t)xn[i]);
+    }
+    // numeric, parameter by parameter (named in the message), then each input
+    for (int p = 0; p < g->n_table && !bad; p++) {
+        const gdl_nn_param_t *t = &g->table[p];
+        if (t->is_state) continue;
+        bad |= check_values(g, g->param + t->offset, dparam + t->offset, t->numel, r, m, &rng, tol,
+                            t->name, label);
+    }
+    for (int i = 0; i < n_in && dx[i] && !bad; i++) {
+        char nm[8];
+        snprintf(nm, sizeof nm, "in%d", i);
+        bad |= check_values(g, xs[i], dx[i], xn[i], r, m, &rng, tol, nm, label);
+    }
+    for (int i = 0; i < n_in; i++) free(dx[i]);
+    free(dparam);
+    free(r);
+done:
+    for (int i = 0; i < n_in; i++) free(xs[i]);
+    free(row), free(col), free(val);
+    gdl_nn_free(g);
+    return bad;
+}
+
+static void test_every_op_has_a_gradcheck(void)
+{
+    for (int op = 0; op < gdl_nn_op_count(); op++) {
+        const char *name = gdl_nn_op_name(op);
+        int found = 0;
+        CHECK(name != NULL);
+        for (int i = 0; i < N_CASES && name; i++) found |= !strcmp(cases[i].op, name);
+        if (!found) fprintf(stderr, "  op '%s' has no gradient check case\n", name ? name : "(null)");
+        CHECK(found);
+    }
+    for (int i = 0; i < N_CASES; i++) CHECK(gdl_nn_op_find(cases[i].op) >= 0);
+}
+
+static void test_gradcheck_all_cases(void)
+{
+    int failed = 0;
+    for (int i = 0; i < N_CASES; i++) failed += run_case(&cases[i], i);
+    CHECK(failed == 0);
+}
+
+int main(void)
+{
+    gdl_log_set_level(GDL_LOG_QUIET);
+    RUN(test_every_op_has_a_gradcheck);
+    RUN(test_gradcheck_all_cases);
+    return TEST_EXIT();
+}
