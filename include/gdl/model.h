@@ -133,6 +133,42 @@ int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const cha
 /* Loads a model written by gdl_model_save; NULL with an error. */
 gdl_model_t *gdl_model_load(const char *path);
 
+/* ---- training ---------------------------------------------------------------------------- */
+
+#define GDL_TRAIN_MAX_OVERRIDES 16
+
+typedef struct {
+    const char *config_path, *data_path, *out_path;
+    int folds;                   // K > 1: cross-validation; 0: one model with a validation split
+    int fold;                    // 1..K: train only this fold (a Slurm array task); 0: all
+    const char *oof_path;        // out-of-fold predictions.tsv (with folds)
+    const char *folds_out;       // id, fold (1-based) TSV
+    const char *groups_path;     // id, group TSV: related examples share a fold
+    const char *log_path;        // epoch log TSV
+    int refit;                   // with folds: also train a final model on all examples
+    int resume;                  // continue from OUT's checkpoint
+    int n_overrides;             // --epochs 3 etc., applied over the config's training block
+    const char *override_key[GDL_TRAIN_MAX_OVERRIDES], *override_value[GDL_TRAIN_MAX_OVERRIDES];
+} gdl_train_opts_t;
+
+/* Trains as o says and writes the model(s), predictions and logs atomically. Progress goes to
+ * stderr at GDL_LOG_INFO and above (one line per epoch). 0, or -1 with an error. */
+int gdl_train(const gdl_train_opts_t *o);
+
+/* File name of fold k's model: "out.gdl" -> "out.fold3.gdl"; malloc'd. */
+char *gdl_model_fold_path(const char *out_path, int k);
+
+/* ---- prediction ---------------------------------------------------------------------------- */
+
+typedef struct {
+    int n_models;
+    const char *const *model_paths;  // scores are averaged over these (e.g. the fold models)
+    const char *data_path, *out_path;
+    int64_t batch;                   // [256]
+} gdl_predict_opts_t;
+
+int gdl_predict(const gdl_predict_opts_t *o);
+
 /* ---- folds ------------------------------------------------------------------------------- */
 
 /* Assigns each of the N examples to a fold 0..K-1, deterministically from seed.

@@ -222,18 +222,27 @@ static int set_meta_fmt(gdl_writer_t *w, const char *key, const char *fmt, ...)
     return gdl_writer_set_meta(w, key, buf);
 }
 
-int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path)
+int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *path,
+                const model_extra_t *extra, int n_extra)
 {
     const gdl_config_t *c = m->config;
     gdl_nn_t *g = m->g;
     gdl_writer_t *w = gdl_writer_new();
     char key[160], *targets = join(m->target_names, m->n_targets), *classes = join(m->classes, m->n_classes);
-    int ret = -1, *slot = malloc((g->n_table ? g->n_table : 1) * sizeof *slot);
+    int ret = -1, *slot = malloc((g->n_table + n_extra + 1) * sizeof *slot);
     if (!w || !targets || !classes || !slot) goto out;
     for (int i = 0; i < g->n_table; i++) {
         const gdl_nn_param_t *p = &g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
         if ((slot[i] = gdl_writer_add(w, key, GDL_F32, p->ndim, p->shape)) < 0) goto out;
+    }
+    for (int i = 0; i < n_extra; i++) {
+        if (extra[i].data) {
+            int64_t n = extra[i].n;
+            if ((slot[g->n_table + i] = gdl_writer_add(w, extra[i].name, GDL_F32, 1, &n)) < 0) goto out;
+        } else if (gdl_writer_set_meta(w, extra[i].name, extra[i].value)) {
+            goto out;
+        }
     }
     if (gdl_writer_set_meta(w, "gdl.kind", "model") || gdl_writer_set_meta(w, "gdl.version", GDL_VERSION) ||
         gdl_writer_set_meta(w, "gdl.config", c->json) || gdl_writer_set_meta(w, "gdl.targets", targets) ||
@@ -258,12 +267,20 @@ int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const cha
     for (int i = 0; i < g->n_table; i++)
         memcpy(gdl_writer_data(w, slot[i]), gdl_nn_param_data(g, &g->table[i]),
                (size_t)g->table[i].numel * sizeof(float));
+    for (int i = 0; i < n_extra; i++)
+        if (extra[i].data)
+            memcpy(gdl_writer_data(w, slot[g->n_table + i]), extra[i].data, (size_t)extra[i].n * sizeof(float));
     ret = gdl_writer_commit(w);
 out:
     if (ret != 0 && !*gdl_last_error()) gdl_log_error("%s: out of memory", path);
     gdl_writer_free(w);
     free(targets), free(classes), free(slot);
     return ret;
+}
+
+int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path)
+{
+    return model_write(m, info, path, NULL, 0);
 }
 
 /* "sparse:75203" or "4x1000" into mi; -1 when malformed. */
@@ -297,7 +314,7 @@ static char **split_tabs(const char *s, int *n)
     return out;
 }
 
-gdl_model_t *gdl_model_load(const char *path)
+gdl_model_t *model_read(const char *path, gdl_file_t **file)
 {
     gdl_file_t *f = gdl_file_open(path);
     gdl_model_t *m = NULL;
@@ -347,10 +364,13 @@ gdl_model_t *gdl_model_load(const char *path)
         }
         memcpy(gdl_nn_param_data(m->g, p), e->data, e->nbytes);
     }
-    gdl_file_close(f);
+    if (file) *file = f;
+    else gdl_file_close(f);
     return m;
 fail:
     gdl_file_close(f);
     gdl_model_free(m);
     return NULL;
 }
+
+gdl_model_t *gdl_model_load(const char *path) { return model_read(path, NULL); }

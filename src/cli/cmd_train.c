@@ -1,0 +1,104 @@
+/* gdl train: fit a model from a JSON config, optionally with k-fold cross-validation. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gdl/core.h"
+#include "gdl/model.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: gdl train -c CONFIG.json -d DATA.gdl -o MODEL.gdl [options]\n\n"
+        "Trains the model a config describes on a dataset. Input shapes and the output width come\n"
+        "from the dataset. With --folds K, trains K models (MODEL.foldI.gdl), each with fold I held\n"
+        "out, and writes their out-of-fold predictions. Progress: one line per epoch on stderr.\n\n"
+        "Options:\n"
+        "  -c, --config FILE     model config (JSON; see configs/)\n"
+        "  -d, --data FILE       dataset made by gdl encode\n"
+        "  -o, --output FILE     the model (.gdl); a checkpoint FILE.ckpt is kept while training\n"
+        "  -k, --folds INT       k-fold cross-validation, stratified by the first target's class [off]\n"
+        "      --fold INT        train only fold INT (1..K) of the --folds split, e.g. one Slurm array task\n"
+        "      --oof FILE        out-of-fold predictions (predictions.tsv with a fold column)\n"
+        "      --folds-out FILE  the fold of each example (id, fold)\n"
+        "      --groups FILE     id<TAB>group lines: examples of one group share a fold\n"
+        "      --refit           with --folds, also train MODEL on all examples\n"
+        "      --resume          continue from MODEL.ckpt (same result as an uninterrupted run)\n"
+        "      --log FILE        per-epoch TSV: epoch, fold, train_loss, val_loss, lr, seconds\n"
+        "Overrides of the config's training block:\n"
+        "      --epochs INT      epochs\n"
+        "      --batch INT       minibatch size\n"
+        "      --lr FLOAT        learning rate\n"
+        "  -s, --seed INT        seed of initialisation, shuffling, dropout and folds\n"
+        "      --optimizer NAME  sgd, adam, adamw or rmsprop\n"
+        "      --val-frac FLOAT  fraction of the training examples held out for early stopping\n"
+        "      --patience INT    epochs without a better validation loss before stopping, 0 = off\n"
+        CLI_COMMON_USAGE);
+}
+
+enum { OPT_FOLD = 1000, OPT_OOF, OPT_FOLDS_OUT, OPT_GROUPS, OPT_REFIT, OPT_RESUME, OPT_LOG,
+       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE };
+
+int gdl_cmd_train(int argc, char *argv[])
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'}, {"folds", required_argument, NULL, 'k'},
+        {"fold", required_argument, NULL, OPT_FOLD}, {"oof", required_argument, NULL, OPT_OOF},
+        {"folds-out", required_argument, NULL, OPT_FOLDS_OUT}, {"groups", required_argument, NULL, OPT_GROUPS},
+        {"refit", no_argument, NULL, OPT_REFIT}, {"resume", no_argument, NULL, OPT_RESUME},
+        {"log", required_argument, NULL, OPT_LOG}, {"epochs", required_argument, NULL, OPT_EPOCHS},
+        {"batch", required_argument, NULL, OPT_BATCH}, {"lr", required_argument, NULL, OPT_LR},
+        {"seed", required_argument, NULL, 's'}, {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
+        {"val-frac", required_argument, NULL, OPT_VAL_FRAC}, {"patience", required_argument, NULL, OPT_PATIENCE},
+        CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct { int opt; const char *key; } overrides[] = {
+        {OPT_EPOCHS, "epochs"}, {OPT_BATCH, "batch"}, {OPT_LR, "lr"}, {'s', "seed"},
+        {OPT_OPTIMIZER, "optimizer"}, {OPT_VAL_FRAC, "val_frac"}, {OPT_PATIENCE, "patience"}};
+    gdl_train_opts_t o = {0};
+    long v;
+    int c, r;
+    gdl_log_set_level(GDL_LOG_INFO); // epoch lines by default; -q for errors only
+    while ((c = getopt_long(argc, argv, "c:d:o:k:s:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
+        switch (c) {
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'c': o.config_path = optarg; continue;
+        case 'd': o.data_path = optarg; continue;
+        case 'o': o.out_path = optarg; continue;
+        case 'k':
+            if (cli_parse_long(optarg, &v) || v < 2 || v > 1000)
+                return cli_usage_error("train", usage, "--folds: expected an integer 2..1000, got '%s'", optarg);
+            o.folds = (int)v;
+            continue;
+        case OPT_FOLD:
+            if (cli_parse_long(optarg, &v) || v < 1 || v > 1000)
+                return cli_usage_error("train", usage, "--fold: expected a fold number from 1, got '%s'", optarg);
+            o.fold = (int)v;
+            continue;
+        case OPT_OOF: o.oof_path = optarg; continue;
+        case OPT_FOLDS_OUT: o.folds_out = optarg; continue;
+        case OPT_GROUPS: o.groups_path = optarg; continue;
+        case OPT_REFIT: o.refit = 1; continue;
+        case OPT_RESUME: o.resume = 1; continue;
+        case OPT_LOG: o.log_path = optarg; continue;
+        }
+        int handled = 0;
+        for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
+            if (overrides[i].opt == c) {
+                o.override_key[o.n_overrides] = overrides[i].key;
+                o.override_value[o.n_overrides++] = optarg;
+                handled = 1;
+            }
+        if (handled) continue;
+        if ((r = cli_common_option("train", c, optarg)) < 0) return EXIT_USAGE;
+        if (r == 0) return cli_usage_error("train", usage, NULL);
+    }
+    if (optind != argc) return cli_usage_error("train", usage, "unexpected argument '%s'", argv[optind]);
+    if (!o.config_path || !o.data_path || !o.out_path)
+        return cli_usage_error("train", usage, "-c CONFIG, -d DATA and -o MODEL are required");
+    if (o.fold && !o.folds) return cli_usage_error("train", usage, "--fold needs --folds");
+    if (o.fold > o.folds && o.folds) return cli_usage_error("train", usage, "--fold %d of %d folds", o.fold, o.folds);
+    if ((o.oof_path || o.refit || o.folds_out || o.groups_path) && !o.folds)
+        return cli_usage_error("train", usage, "--oof, --folds-out, --groups and --refit need --folds");
+    return gdl_train(&o) == 0 ? EXIT_OK : cli_runtime_error("train");
+}

@@ -1,0 +1,99 @@
+/* predictions.tsv (DESIGN.md), and gdl predict: scores of one model or the mean of several. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/core.h"
+#include "model_internal.h"
+
+static void put_label(FILE *fp, const runner_t *r, int64_t row, int t)
+{
+    const gdl_dataset_t *d = r->d;
+    int k = r->target_index[t];
+    float y = k < 0 ? NAN : d->labels[row * d->n_targets + k];
+    if (isnan(y)) return; // missing labels are empty
+    if (r->m->kind == GDL_TARGET_CATEGORICAL) fputs(r->m->classes[(int)y], fp);
+    else fprintf(fp, "%.9g", y);
+}
+
+int predictions_write(const char *path, const runner_t *r, const int64_t *rows, int64_t n,
+                      const float *scores, const int *fold)
+{
+    const gdl_model_t *m = r->m;
+    gdl_outfile_t o;
+    if (gdl_outfile_open(&o, path) != 0) return -1;
+    FILE *fp = o.fp;
+    fputs("id", fp);
+    if (fold) fputs("\tfold", fp);
+    for (int t = 0; t < m->n_targets; t++) {
+        fprintf(fp, "\t%s:label", m->target_names[t]);
+        if (m->kind == GDL_TARGET_CATEGORICAL)
+            for (int c = 0; c < m->n_classes; c++) fprintf(fp, "\t%s:score:%s", m->target_names[t], m->classes[c]);
+        else
+            fprintf(fp, "\t%s:score", m->target_names[t]);
+    }
+    fputc('\n', fp);
+    for (int64_t i = 0; i < n; i++) {
+        const float *s = scores + i * m->n_out;
+        fputs(r->d->ids[rows[i]], fp);
+        if (fold) fprintf(fp, "\t%d", fold[i]);
+        for (int t = 0; t < m->n_targets; t++) {
+            fputc('\t', fp);
+            put_label(fp, r, rows[i], t);
+            if (m->kind == GDL_TARGET_CATEGORICAL)
+                for (int c = 0; c < m->n_classes; c++) fprintf(fp, "\t%.9g", s[c]);
+            else
+                fprintf(fp, "\t%.9g", s[t]);
+        }
+        fputc('\n', fp);
+    }
+    if (ferror(fp)) {
+        gdl_log_error("%s: write failed", path);
+        gdl_outfile_abort(&o);
+        return -1;
+    }
+    return gdl_outfile_commit(&o);
+}
+
+int gdl_predict(const gdl_predict_opts_t *o)
+{
+    gdl_dataset_t *d = gdl_dataset_open(o->data_path);
+    gdl_model_t *m = NULL;
+    runner_t r = {0};
+    float *sum = NULL, *scores = NULL;
+    int64_t *rows = NULL, batch = o->batch > 0 ? o->batch : 256;
+    int ret = -1, n_out = 0;
+    if (!d) return -1;
+    if (!(rows = malloc((d->n_examples ? d->n_examples : 1) * sizeof *rows))) goto oom;
+    for (int64_t i = 0; i < d->n_examples; i++) rows[i] = i;
+    for (int k = 0; k < o->n_models; k++) {
+        gdl_model_t *next = gdl_model_load(o->model_paths[k]);
+        if (!next) goto out;
+        if (m && (next->n_out != n_out || next->kind != m->kind || next->n_targets != m->n_targets)) {
+            gdl_log_error("%s: predicts other targets than %s; averaged models must agree",
+                          o->model_paths[k], o->model_paths[0]);
+            gdl_model_free(next);
+            goto out;
+        }
+        runner_free(&r);
+        gdl_model_free(m);
+        m = next;
+        n_out = m->n_out;
+        if (runner_init(&r, m, d, batch) != 0) goto out;
+        size_t bytes = (size_t)(d->n_examples * n_out) * sizeof(float);
+        if ((!sum && !(sum = calloc(1, bytes ? bytes : 1))) || (!scores && !(scores = malloc(bytes ? bytes : 1))))
+            goto oom;
+        if (runner_scores(&r, rows, d->n_examples, scores) != 0) goto out;
+        for (int64_t i = 0; i < d->n_examples * n_out; i++) sum[i] += scores[i] / (float)o->n_models;
+    }
+    ret = predictions_write(o->out_path, &r, rows, d->n_examples, sum, NULL);
+    goto out;
+oom:
+    gdl_log_error("out of memory");
+out:
+    runner_free(&r);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+    free(rows), free(sum), free(scores);
+    return ret;
+}

@@ -1,0 +1,106 @@
+/* Running a model over dataset rows: batches, labels, losses and output scores. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/core.h"
+#include "model_internal.h"
+
+int runner_init(runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t batch)
+{
+    memset(r, 0, sizeof *r);
+    r->m = m;
+    r->d = d;
+    r->batch = batch;
+    r->n_lab = m->loss.kind == GDL_LOSS_SOFTMAX_CE ? 1 : m->n_targets;
+    if (!(r->target_index = malloc(m->n_targets * sizeof *r->target_index)) ||
+        !(r->labels = malloc((size_t)(batch * r->n_lab) * sizeof *r->labels))) {
+        gdl_log_error("out of memory");
+        goto fail;
+    }
+    if (gdl_model_check_data(m, d, r->target_index) != 0) goto fail;
+    for (int i = 0; i < m->config->n_inputs; i++)
+        if (feed_init(&r->feeds[i], &m->config->inputs[i], d, batch) != 0) goto fail;
+    return 0;
+fail:
+    runner_free(r);
+    return -1;
+}
+
+void runner_free(runner_t *r)
+{
+    for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) feed_free(&r->feeds[i]);
+    free(r->target_index);
+    free(r->labels);
+    memset(r, 0, sizeof *r);
+}
+
+int runner_forward(runner_t *r, const int64_t *rows, int64_t n, int train)
+{
+    const gdl_dataset_t *d = r->d;
+    gdl_nn_t *g = r->m->g;
+    for (int i = 0; i < r->m->config->n_inputs; i++)
+        if (feed_batch(&r->feeds[i], g, d, rows, n) != 0) return -1;
+    for (int64_t b = 0; b < n; b++)
+        for (int t = 0; t < r->n_lab; t++) {
+            int k = r->target_index[t];
+            r->labels[b * r->n_lab + t] = k < 0 ? NAN : d->labels[rows[b] * d->n_targets + k];
+        }
+    return gdl_nn_forward(g, n, train);
+}
+
+double runner_loss(runner_t *r, int64_t n, float grad_scale)
+{
+    gdl_model_t *m = r->m;
+    float *out = gdl_nn_output(m->g, m->config->output_layer);
+    float *dout = grad_scale != 0 ? gdl_nn_grad(m->g, m->config->output_layer) : NULL;
+    double loss = gdl_loss_compute(&m->loss, out, r->labels, n, m->n_out, dout);
+    if (dout && grad_scale != 1)
+        for (int64_t i = 0; i < n * m->n_out; i++) dout[i] *= grad_scale;
+    return isfinite(loss) ? loss : NAN;
+}
+
+int runner_scores(runner_t *r, const int64_t *rows, int64_t n, float *scores)
+{
+    gdl_model_t *m = r->m;
+    int K = m->n_out;
+    for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
+        int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
+        if (runner_forward(r, rows + b0, nb, 0) != 0) return -1;
+        const float *out = gdl_nn_output(m->g, m->config->output_layer);
+        float *s = scores + b0 * K;
+        for (int64_t b = 0; b < nb; b++) {
+            const float *x = out + b * K;
+            float *y = s + b * K;
+            if (m->loss.kind == GDL_LOSS_BCE) {
+                for (int k = 0; k < K; k++) y[k] = x[k] >= 0 ? 1 / (1 + expf(-x[k])) : expf(x[k]) / (1 + expf(x[k]));
+            } else if (m->loss.kind == GDL_LOSS_SOFTMAX_CE) {
+                float mx = x[0], sum = 0;
+                for (int k = 1; k < K; k++) mx = x[k] > mx ? x[k] : mx;
+                for (int k = 0; k < K; k++) sum += (y[k] = expf(x[k] - mx));
+                for (int k = 0; k < K; k++) y[k] /= sum;
+            } else {
+                memcpy(y, x, K * sizeof *y);
+            }
+        }
+    }
+    return 0;
+}
+
+double runner_mean_loss(runner_t *r, const int64_t *rows, int64_t n)
+{
+    double sum = 0;
+    int64_t count = 0;
+    for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
+        int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
+        if (runner_forward(r, rows + b0, nb, 0) != 0) return NAN;
+        int64_t labelled = 0;
+        for (int64_t i = 0; i < nb * r->n_lab; i++) labelled += !isnan(r->labels[i]);
+        if (!labelled) continue;
+        double l = runner_loss(r, nb, 0);
+        if (isnan(l)) return NAN;
+        sum += l * (double)labelled; // the loss is a mean over labelled values: weight it back
+        count += labelled;
+    }
+    return count ? sum / (double)count : NAN;
+}

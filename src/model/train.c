@@ -1,0 +1,585 @@
+/* gdl train: the training loop with validation, early stopping, checkpoints and resume, and
+ * k-fold cross-validation with out-of-fold predictions. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gdl/core.h"
+#include "model_internal.h"
+
+enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c }; // RNG streams: "SHUF", "VAL"
+
+/* What one training run needs beyond the model. */
+typedef struct {
+    const gdl_train_opts_t *o;
+    const gdl_dataset_t *d;
+    const int64_t *train_rows, *val_rows;
+    int64_t n_train, n_val;
+    const char *out_path;       // where the model goes (NULL: keep it in memory only)
+    int fold, n_folds;          // 1-based fold held out, for logs and the model file
+    FILE *log;                  // epoch log, or NULL
+    int epochs;                 // this run's epochs (restarts run shorter)
+    int checkpoint;             // write OUT.ckpt each epoch and honour --resume
+} run_t;
+
+/* Everything the loop carries from one epoch to the next: a checkpoint is exactly this. */
+typedef struct {
+    int epoch;                  // epochs completed
+    int64_t step;               // optimizer steps taken
+    int64_t batches;            // batches seen: the dropout stream position
+    double best;                // best validation loss so far
+    int best_epoch, bad;        // epoch of best, epochs since
+    float *best_param, *best_state;
+    gdl_optim_t opt;
+    gdl_sched_t sched;
+} loop_t;
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+char *gdl_model_fold_path(const char *out_path, int k)
+{
+    size_t n = strlen(out_path);
+    char *p = malloc(n + 32);
+    if (!p) return NULL;
+    if (n > 4 && !strcmp(out_path + n - 4, ".gdl"))
+        snprintf(p, n + 32, "%.*s.fold%d.gdl", (int)(n - 4), out_path, k);
+    else
+        snprintf(p, n + 32, "%s.fold%d", out_path, k);
+    return p;
+}
+
+static gdl_config_t *load_config(const gdl_train_opts_t *o)
+{
+    gdl_config_t *c = gdl_config_load(o->config_path, NULL);
+    for (int i = 0; c && i < o->n_overrides; i++)
+        if (gdl_config_override(c, o->override_key[i], o->override_value[i]) != 0) {
+            gdl_config_free(c);
+            return NULL;
+        }
+    return c;
+}
+
+/* Output bias from the label prior (seed 003), and per-target positive weights. */
+static int init_from_labels(runner_t *r, const int64_t *rows, int64_t n, float **pos_weight)
+{
+    gdl_model_t *m = r->m;
+    const gdl_dataset_t *d = r->d;
+    if (m->loss.kind != GDL_LOSS_BCE) return 0;
+    char name[160];
+    snprintf(name, sizeof name, "%s.bias", m->config->output_layer);
+    const gdl_nn_param_t *bias = gdl_nn_find_param(m->g, name);
+    float *pw = NULL;
+    if (m->config->train.pos_weight && !(pw = *pos_weight = malloc(m->n_targets * sizeof *pw))) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int t = 0; t < m->n_targets; t++) {
+        double pos = 0, all = 0;
+        for (int64_t i = 0; i < n; i++) {
+            float y = d->labels[rows[i] * d->n_targets + r->target_index[t]];
+            if (!isnan(y)) pos += y, all++;
+        }
+        double p = all > 0 ? pos / all : 0.5;
+        p = p < 1e-4 ? 1e-4 : p > 1 - 1e-4 ? 1 - 1e-4 : p;
+        if (bias && bias->numel == m->n_targets) gdl_nn_param_data(m->g, bias)[t] = (float)log(p / (1 - p));
+        if (pw) pw[t] = pos > 0 ? (float)((all - pos) / pos) : 1.0f;
+    }
+    m->loss.pos_weight = pw;
+    return 0;
+}
+
+static int setup_loop(loop_t *L, gdl_model_t *m, int64_t steps_per_epoch, int epochs)
+{
+    const gdl_train_config_t *t = &m->config->train;
+    memset(L, 0, sizeof *L);
+    L->best = INFINITY;
+    gdl_optim_init(&L->opt, (gdl_optim_kind_t)gdl_optim_find(t->optimizer));
+    L->opt.weight_decay = (float)t->weight_decay;
+    if (L->opt.kind == GDL_OPTIM_SGD) {
+        L->opt.momentum = (float)t->momentum;
+        L->opt.nesterov = t->nesterov;
+    }
+    gdl_sched_init(&L->sched, (gdl_sched_kind_t)gdl_sched_find(t->schedule), t->lr);
+    L->sched.warmup = t->warmup;
+    L->sched.step_size = t->step_size * steps_per_epoch;
+    L->sched.gamma = t->gamma;
+    L->sched.total = (int64_t)epochs * steps_per_epoch;
+    L->sched.min_lr = t->min_lr;
+    L->best_param = malloc((m->g->n_param + 1) * sizeof(float));
+    L->best_state = malloc((m->g->n_state + 1) * sizeof(float));
+    if (!L->best_param || !L->best_state) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void free_loop(loop_t *L)
+{
+    gdl_optim_free(&L->opt);
+    free(L->best_param);
+    free(L->best_state);
+}
+
+/* ---- checkpoints ------------------------------------------------------------------------------ */
+
+static char *ckpt_path(const char *out)
+{
+    size_t n = strlen(out) + 8;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s.ckpt", out);
+    return p;
+}
+
+static int save_checkpoint(const char *path, const gdl_model_t *m, const loop_t *L)
+{
+    char epoch[32], step[32], batches[32], best[40], be[32], bad[32], t[32], sb[40], ss[40], sbad[32];
+    snprintf(epoch, sizeof epoch, "%d", L->epoch);
+    snprintf(step, sizeof step, "%" PRId64, L->step);
+    snprintf(batches, sizeof batches, "%" PRId64, L->batches);
+    snprintf(best, sizeof best, "%a", L->best);
+    snprintf(be, sizeof be, "%d", L->best_epoch);
+    snprintf(bad, sizeof bad, "%d", L->bad);
+    snprintf(t, sizeof t, "%" PRId64, L->opt.t);
+    snprintf(sb, sizeof sb, "%a", L->sched.best);
+    snprintf(ss, sizeof ss, "%a", L->sched.scale);
+    snprintf(sbad, sizeof sbad, "%d", L->sched.bad);
+    int64_t np = m->g->n_param, n_opt = L->opt.m ? np : 0;
+    model_extra_t extra[] = {
+        {"ckpt:best_param", L->best_param, np, NULL}, {"ckpt:best_state", L->best_state, m->g->n_state, NULL},
+        {"ckpt:opt_m", L->opt.m, n_opt, NULL}, {"ckpt:opt_v", L->opt.v, n_opt, NULL},
+        {"ckpt.epoch", NULL, 0, epoch}, {"ckpt.step", NULL, 0, step}, {"ckpt.batches", NULL, 0, batches},
+        {"ckpt.best", NULL, 0, best}, {"ckpt.best_epoch", NULL, 0, be}, {"ckpt.bad", NULL, 0, bad},
+        {"ckpt.opt_t", NULL, 0, t}, {"ckpt.sched_best", NULL, 0, sb}, {"ckpt.sched_scale", NULL, 0, ss},
+        {"ckpt.sched_bad", NULL, 0, sbad},
+    };
+    int n = (int)(sizeof extra / sizeof extra[0]);
+    if (!L->opt.m) { // no step taken yet: no optimizer moments to keep
+        memmove(&extra[2], &extra[4], (n - 4) * sizeof *extra);
+        n -= 2;
+    }
+    return model_write(m, NULL, path, extra, n);
+}
+
+/* Restores m's parameters and the loop state from a checkpoint written for the same config. */
+static int load_checkpoint(const char *path, gdl_model_t *m, loop_t *L)
+{
+    gdl_file_t *f = NULL;
+    gdl_model_t *ck = model_read(path, &f);
+    int ret = -1;
+    if (!ck) return -1;
+    if (strcmp(ck->config->json, m->config->json) != 0 || ck->g->n_param != m->g->n_param) {
+        gdl_log_error("%s: checkpoint of another config or settings; remove it or drop --resume", path);
+        goto out;
+    }
+    memcpy(m->g->param, ck->g->param, m->g->n_param * sizeof(float));
+    if (m->g->n_state) memcpy(m->g->state, ck->g->state, m->g->n_state * sizeof(float));
+    const char *keys[] = {"ckpt.epoch", "ckpt.step", "ckpt.batches", "ckpt.best", "ckpt.best_epoch",
+                          "ckpt.bad", "ckpt.opt_t", "ckpt.sched_best", "ckpt.sched_scale", "ckpt.sched_bad"};
+    double v[10];
+    for (int i = 0; i < 10; i++) {
+        const char *s = gdl_file_meta(f, keys[i]);
+        if (!s) {
+            gdl_log_error("%s: checkpoint lacks %s", path, keys[i]);
+            goto out;
+        }
+        v[i] = strtod(s, NULL);
+    }
+    L->epoch = (int)v[0], L->step = (int64_t)v[1], L->batches = (int64_t)v[2], L->best = v[3];
+    L->best_epoch = (int)v[4], L->bad = (int)v[5], L->opt.t = (int64_t)v[6];
+    L->sched.best = v[7], L->sched.scale = v[8], L->sched.bad = (int)v[9];
+    const gdl_entry_t *bp = gdl_file_find(f, "ckpt:best_param"), *bs = gdl_file_find(f, "ckpt:best_state");
+    const gdl_entry_t *om = gdl_file_find(f, "ckpt:opt_m"), *ov = gdl_file_find(f, "ckpt:opt_v");
+    int64_t np = m->g->n_param;
+    if (!bp || (int64_t)bp->numel != np || !bs || (int64_t)bs->numel != m->g->n_state) {
+        gdl_log_error("%s: checkpoint tensors missing or of the wrong size", path);
+        goto out;
+    }
+    memcpy(L->best_param, bp->data, bp->nbytes);
+    memcpy(L->best_state, bs->data, bs->nbytes);
+    if (om && ov && (int64_t)om->numel == np && (int64_t)ov->numel == np) {
+        L->opt.m = malloc(np * sizeof(float));
+        L->opt.v = malloc(np * sizeof(float));
+        if (!L->opt.m || !L->opt.v) {
+            gdl_log_error("out of memory");
+            goto out;
+        }
+        memcpy(L->opt.m, om->data, om->nbytes);
+        memcpy(L->opt.v, ov->data, ov->nbytes);
+        L->opt.n = np;
+    }
+    ret = 0;
+out:
+    gdl_model_free(ck);
+    gdl_file_close(f);
+    return ret;
+}
+
+/* ---- one training run ---------------------------------------------------------------------- */
+
+static int train_epoch(runner_t *r, loop_t *L, const run_t *run, int64_t *order, double *train_loss)
+{
+    gdl_model_t *m = r->m;
+    const gdl_train_config_t *t = &m->config->train;
+    gdl_rng_t rng;
+    int64_t B = t->batch, n = run->n_train, n_batches = (n + B - 1) / B;
+    double sum = 0;
+    memcpy(order, run->train_rows, n * sizeof *order);
+    gdl_rng_init(&rng, t->seed, STREAM_SHUFFLE + (uint64_t)L->epoch); // one stream per epoch: resumable
+    gdl_rng_shuffle(&rng, order, n);
+    gdl_nn_zero_grad(m->g);
+    for (int64_t b = 0; b < n_batches; b++) {
+        int64_t nb = b == n_batches - 1 ? n - b * B : B;
+        m->g->step = L->batches++;
+        if (runner_forward(r, order + b * B, nb, 1) != 0) return -1;
+        double loss = runner_loss(r, nb, 1.0f / (float)t->grad_accum);
+        if (isnan(loss)) {
+            gdl_log_error("epoch %d, batch %" PRId64 ": the loss is not finite; lower the learning rate"
+                          " (the last checkpoint is kept)", L->epoch + 1, b + 1);
+            return -1;
+        }
+        sum += loss * (double)nb;
+        if (gdl_nn_backward(m->g) != 0) return -1;
+        if ((b + 1) % t->grad_accum == 0 || b == n_batches - 1) {
+            if (t->clip_norm > 0) gdl_nn_clip_grad_norm(m->g, t->clip_norm);
+            if (gdl_optim_step(&L->opt, m->g, (float)gdl_sched_lr(&L->sched, L->step)) != 0) return -1;
+            L->step++;
+            gdl_nn_zero_grad(m->g);
+        }
+    }
+    *train_loss = sum / (double)n;
+    return 0;
+}
+
+/* Trains r->m on run's rows; leaves the best weights in the model (and in run->out_path). */
+static int train_run(runner_t *r, const run_t *run, double *best_out)
+{
+    gdl_model_t *m = r->m;
+    gdl_nn_t *g = m->g;
+    const gdl_train_config_t *t = &m->config->train;
+    int64_t steps = ((run->n_train + t->batch - 1) / t->batch + t->grad_accum - 1) / t->grad_accum;
+    int64_t *order = malloc((run->n_train + 1) * sizeof *order);
+    char *ckpt = run->checkpoint && run->out_path ? ckpt_path(run->out_path) : NULL;
+    loop_t L;
+    int ret = -1;
+    if (setup_loop(&L, m, steps, run->epochs) != 0 || !order || (run->checkpoint && run->out_path && !ckpt))
+        goto out;
+    memcpy(L.best_param, g->param, g->n_param * sizeof(float));
+    if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
+    if (ckpt && run->o->resume && access(ckpt, F_OK) == 0) {
+        if (load_checkpoint(ckpt, m, &L) != 0) goto out;
+        gdl_log_info("%s: resuming after epoch %d", ckpt, L.epoch);
+    }
+    while (L.epoch < run->epochs && !(t->patience && L.bad >= t->patience && run->n_val)) {
+        double t0 = seconds(), train_loss, val_loss;
+        if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
+        val_loss = run->n_val ? runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
+        if (isnan(val_loss)) {
+            gdl_log_error("epoch %d: the validation loss is not finite", L.epoch + 1);
+            goto out;
+        }
+        L.epoch++;
+        if (val_loss < L.best) {
+            L.best = val_loss, L.best_epoch = L.epoch, L.bad = 0;
+            memcpy(L.best_param, g->param, g->n_param * sizeof(float));
+            if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
+        } else {
+            L.bad++;
+        }
+        if (L.sched.kind == GDL_SCHED_PLATEAU) gdl_sched_report(&L.sched, val_loss);
+        double secs = seconds() - t0, lr = gdl_sched_lr(&L.sched, L.step);
+        if (gdl_log_get_level() >= GDL_LOG_INFO) {
+            char fold[32] = "";
+            if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
+            fprintf(stderr, "[train] %sepoch %d/%d  train_loss %.5f  val_loss %.5f  lr %.3g  %.0f samples/s\n",
+                    fold, L.epoch, run->epochs, train_loss, val_loss, lr,
+                    (double)run->n_train / (secs > 0 ? secs : 1e-9));
+        }
+        if (run->log)
+            fprintf(run->log, "%d\t%d\t%.9g\t%.9g\t%.9g\t%.3f\n", L.epoch, run->fold, train_loss, val_loss, lr, secs);
+        if (ckpt && save_checkpoint(ckpt, m, &L) != 0) goto out;
+    }
+    memcpy(g->param, L.best_param, g->n_param * sizeof(float)); // best weights restored
+    if (g->n_state) memcpy(g->state, L.best_state, g->n_state * sizeof(float));
+    *best_out = L.best;
+    if (run->out_path) {
+        gdl_model_info_t info = {run->o->data_path, L.epoch, L.best, run->fold, run->n_folds};
+        if (gdl_model_save(m, &info, run->out_path) != 0) goto out;
+        if (ckpt) unlink(ckpt); // the model is complete: the checkpoint has served
+    }
+    ret = 0;
+out:
+    free_loop(&L);
+    free(order);
+    free(ckpt);
+    return ret;
+}
+
+/* Splits rows into training and validation parts, stratified like the folds. */
+static int split_validation(const gdl_dataset_t *d, const int *strata, const int64_t *rows, int64_t n,
+                            double frac, uint64_t seed, int64_t *train, int64_t *n_train, int64_t *val,
+                            int64_t *n_val)
+{
+    int K = frac > 0 ? (int)lround(1 / frac) : 0;
+    *n_train = *n_val = 0;
+    if (K < 2 || n < K) { // no validation: early stopping watches the training loss
+        memcpy(train, rows, n * sizeof *rows);
+        *n_train = n;
+        return 0;
+    }
+    int *sub = malloc(n * sizeof *sub), *part = malloc(n * sizeof *part);
+    if (!sub || !part) {
+        free(sub), free(part);
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int64_t i = 0; i < n; i++) sub[i] = strata[rows[i]];
+    int ret = gdl_folds_assign(n, K, seed ^ STREAM_VALSPLIT, sub, NULL, part);
+    for (int64_t i = 0; ret == 0 && i < n; i++) {
+        if (part[i] == 0) val[(*n_val)++] = rows[i];
+        else train[(*n_train)++] = rows[i];
+    }
+    free(sub), free(part);
+    (void)d;
+    return ret;
+}
+
+/* Builds a fresh model from the config and trains it; with restarts, R short runs with seeds
+ * seed, seed+1, ... pick the seed that trains on (seed 000's weight randomisation). */
+static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run,
+                                    runner_t *r)
+{
+    gdl_config_t *c = load_config(o);
+    gdl_model_t *m = NULL;
+    float *pos_weight = NULL;
+    double best;
+    if (!c) return NULL;
+    int R = c->train.restarts;
+    uint64_t seed = c->train.seed, best_seed = seed;
+    double best_restart = INFINITY;
+    for (int k = 0; k < R; k++) {
+        char s[32];
+        gdl_config_t *ck = load_config(o);
+        snprintf(s, sizeof s, "%" PRIu64, seed + (uint64_t)k);
+        if (!ck || gdl_config_override(ck, "seed", s) != 0 || !(m = gdl_model_build(ck, d))) goto fail;
+        run_t short_run = run;
+        short_run.out_path = NULL, short_run.log = NULL, short_run.checkpoint = 0;
+        short_run.epochs = c->train.restart_epochs;
+        if (runner_init(r, m, d, c->train.batch) != 0 ||
+            init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0 ||
+            train_run(r, &short_run, &best) != 0)
+            goto fail;
+        gdl_log_info("restart %d/%d: seed %s, validation loss %.5f", k + 1, R, s, best);
+        if (best < best_restart) best_restart = best, best_seed = seed + (uint64_t)k;
+        runner_free(r);
+        gdl_model_free(m);
+        m = NULL;
+        free(pos_weight);
+        pos_weight = NULL;
+    }
+    if (R > 0) {
+        char s[32];
+        snprintf(s, sizeof s, "%" PRIu64, best_seed);
+        if (gdl_config_override(c, "seed", s) != 0) goto fail;
+    }
+    m = gdl_model_build(c, d);
+    c = NULL;
+    if (!m || runner_init(r, m, d, m->config->train.batch) != 0 ||
+        init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0)
+        goto fail;
+    run.epochs = m->config->train.epochs;
+    if (train_run(r, &run, &best) != 0) goto fail;
+    m->loss.pos_weight = NULL; // the weights are training's business, not the model's
+    free(pos_weight);
+    return m;
+fail:
+    runner_free(r);
+    if (m) m->loss.pos_weight = NULL;
+    gdl_model_free(m);
+    gdl_config_free(c);
+    free(pos_weight);
+    return NULL;
+}
+
+/* id TAB group per line; every dataset example must have a group. */
+static const char **read_groups(const char *path, const gdl_dataset_t *d, char **buf_out)
+{
+    FILE *fp = fopen(path, "r");
+    const char **groups = calloc(d->n_examples ? d->n_examples : 1, sizeof *groups);
+    char *line = NULL, *buf = NULL;
+    size_t cap = 0, used = 0, bufcap = 0;
+    int64_t lineno = 0, *offset = calloc(d->n_examples ? d->n_examples : 1, sizeof *offset);
+    ssize_t len;
+    if (!fp) {
+        gdl_log_error("%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (!groups || !offset) goto fail;
+    for (int64_t i = 0; i < d->n_examples; i++) offset[i] = -1;
+    while ((len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        if (!len || line[0] == '#') continue;
+        char *tab = strchr(line, '\t');
+        if (!tab || !tab[1] || strchr(tab + 1, '\t')) {
+            gdl_log_error("%s:%" PRId64 ": expected two tab-separated columns, id and group", path, lineno);
+            goto fail;
+        }
+        *tab = 0;
+        int64_t k;
+        for (k = 0; k < d->n_examples; k++)
+            if (!strcmp(d->ids[k], line)) break;
+        if (k == d->n_examples) continue; // an id the dataset does not hold (dropped at encode)
+        size_t glen = strlen(tab + 1) + 1;
+        if (used + glen > bufcap) {
+            bufcap = (used + glen) * 2;
+            char *nb = realloc(buf, bufcap);
+            if (!nb) goto fail;
+            buf = nb;
+        }
+        memcpy(buf + used, tab + 1, glen);
+        offset[k] = (int64_t)used;
+        used += glen;
+    }
+    for (int64_t i = 0; i < d->n_examples; i++) {
+        if (offset[i] < 0) {
+            gdl_log_error("%s: no group for example '%s'", path, d->ids[i]);
+            goto fail;
+        }
+        groups[i] = buf + offset[i];
+    }
+    fclose(fp);
+    free(line), free(offset);
+    *buf_out = buf;
+    return groups;
+fail:
+    if (fp) fclose(fp);
+    if (!*gdl_last_error()) gdl_log_error("out of memory");
+    free(line), free(offset), free(buf), free(groups);
+    return NULL;
+}
+
+static int write_folds(const char *path, const gdl_dataset_t *d, const int *fold)
+{
+    gdl_outfile_t o;
+    if (gdl_outfile_open(&o, path) != 0) return -1;
+    fputs("id\tfold\n", o.fp);
+    for (int64_t i = 0; i < d->n_examples; i++) fprintf(o.fp, "%s\t%d\n", d->ids[i], fold[i] + 1);
+    return gdl_outfile_commit(&o);
+}
+
+int gdl_train(const gdl_train_opts_t *o)
+{
+    gdl_dataset_t *d = gdl_dataset_open(o->data_path);
+    gdl_config_t *c = NULL;
+    gdl_outfile_t log = {0};
+    runner_t r = {0};
+    int *strata = NULL, *fold = NULL, *oof_fold = NULL, ret = -1;
+    int64_t N, *all = NULL, *train = NULL, *val = NULL, *test = NULL, *oof_rows = NULL, n_oof = 0;
+    float *oof = NULL;
+    const char **groups = NULL;
+    char *group_buf = NULL, *path = NULL;
+    runner_t oof_runner = {0};
+    gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
+    if (!d || !(c = load_config(o))) goto out;
+    N = d->n_examples;
+    if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
+        !(val = malloc((N + 1) * sizeof *val)) || !(test = malloc((N + 1) * sizeof *test)) ||
+        !(strata = gdl_folds_strata(d)))
+        goto oom;
+    for (int64_t i = 0; i < N; i++) all[i] = i;
+    if (o->log_path) {
+        if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
+        fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
+    }
+    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1};
+    uint64_t seed = c->train.seed;
+    if (o->folds < 2) {
+        if (split_validation(d, strata, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
+            goto out;
+        run.train_rows = train, run.val_rows = val, run.out_path = o->out_path;
+        gdl_model_t *m = build_and_train(o, d, run, &r);
+        if (!m) goto out;
+        runner_free(&r);
+        gdl_model_free(m);
+    } else {
+        int K = o->folds;
+        if (!(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
+            !(oof_rows = malloc(N * sizeof *oof_rows)))
+            goto oom;
+        if (o->groups_path && !(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
+        if (gdl_folds_assign(N, K, seed, strata, groups, fold) != 0) goto out;
+        if (o->folds_out && write_folds(o->folds_out, d, fold) != 0) goto out;
+        for (int k = 1; k <= K; k++) {
+            if (o->fold && k != o->fold) continue;
+            int64_t n_rest = 0, n_test = 0;
+            for (int64_t i = 0; i < N; i++) {
+                if (fold[i] == k - 1) test[n_test++] = i;
+                else all[n_rest++] = i;
+            }
+            if (split_validation(d, strata, all, n_rest, c->train.val_frac, seed + (uint64_t)k, train,
+                                 &run.n_train, val, &run.n_val) != 0)
+                goto out;
+            free(path);
+            if (!(path = gdl_model_fold_path(o->out_path, k))) goto oom;
+            run.train_rows = train, run.val_rows = val, run.out_path = path;
+            run.fold = k, run.n_folds = K;
+            gdl_model_t *m = build_and_train(o, d, run, &r);
+            if (!m) goto out;
+            if (!oof && !(oof = malloc((size_t)(N * m->n_out) * sizeof *oof))) goto oom;
+            float *s = oof + n_oof * m->n_out;
+            if (runner_scores(&r, test, n_test, s) != 0) {
+                runner_free(&r);
+                gdl_model_free(m);
+                goto out;
+            }
+            double test_loss = runner_mean_loss(&r, test, n_test);
+            gdl_log_info("fold %d/%d: %" PRId64 " training, %" PRId64 " validation, %" PRId64
+                         " held-out examples; held-out loss %.5f", k, K, run.n_train, run.n_val, n_test, test_loss);
+            for (int64_t i = 0; i < n_test; i++) oof_rows[n_oof + i] = test[i], oof_fold[n_oof + i] = k;
+            n_oof += n_test;
+            runner_free(&r);
+            if (keep) gdl_model_free(keep);
+            keep = m;
+        }
+        if (o->oof_path) {
+            if (runner_init(&oof_runner, keep, d, 1) != 0) goto out;
+            if (predictions_write(o->oof_path, &oof_runner, oof_rows, n_oof, oof, oof_fold) != 0) goto out;
+        }
+        if (o->refit) {
+            for (int64_t i = 0; i < N; i++) all[i] = i;
+            if (split_validation(d, strata, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
+                goto out;
+            run.train_rows = train, run.val_rows = val, run.out_path = o->out_path, run.fold = 0, run.n_folds = 0;
+            gdl_model_t *m = build_and_train(o, d, run, &r);
+            if (!m) goto out;
+            runner_free(&r);
+            gdl_model_free(m);
+        }
+    }
+    if (o->log_path && gdl_outfile_commit(&log) != 0) goto out;
+    ret = 0;
+    goto out;
+oom:
+    gdl_log_error("out of memory");
+out:
+    if (ret != 0 && log.fp) gdl_outfile_abort(&log);
+    runner_free(&oof_runner);
+    gdl_model_free(keep);
+    gdl_config_free(c);
+    gdl_dataset_close(d);
+    free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
+    free(oof_rows), free(oof), free(groups), free(group_buf), free(path);
+    return ret;
+}

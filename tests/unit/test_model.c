@@ -1,0 +1,247 @@
+/* Model configs, folds, training, saving and loading. With "--make-dataset PATH N M SEED
+ * PERMUTE" it writes a genotype dataset with a planted additive signal for tests/cli/train.sh. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gdl/core.h"
+#include "gdl/data.h"
+#include "gdl/dataset.h"
+#include "gdl/model.h"
+#include "test.h"
+
+/* N samples, M variants with allele frequencies 0.05..0.5; the label is 1 when the dosage sum
+ * of the first 5 variants plus noise is above its median. PERMUTE shuffles the labels. */
+static int make_dataset(const char *path, int64_t N, int64_t M, uint64_t seed, int permute)
+{
+    gdl_rng_t rng;
+    gdl_strings_t ids = {0}, names = {0};
+    gdl_catalog_t cat = {0};
+    gdl_target_kind_t kind = GDL_TARGET_BINARY;
+    float *labels = malloc(N * sizeof *labels), *af = malloc(M * sizeof *af);
+    double *score = malloc(N * sizeof *score);
+    uint8_t *calls = malloc(N * M);
+    int ret = -1;
+    gdl_rng_init(&rng, seed, 0);
+    for (int64_t j = 0; j < M; j++) af[j] = (float)(0.05 + 0.45 * gdl_rng_uniform(&rng));
+    for (int64_t i = 0; i < N; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "S%05lld", (long long)i);
+        gdl_strings_push(&ids, id);
+        score[i] = gdl_rng_normal(&rng) * 0.5;
+        for (int64_t j = 0; j < M; j++) {
+            int c = (gdl_rng_uniform(&rng) < af[j]) + (gdl_rng_uniform(&rng) < af[j]);
+            if (gdl_rng_uniform(&rng) < 0.01) c = 3; // missing
+            calls[i * M + j] = (uint8_t)c;
+            if (j < 5 && c < 3) score[i] += c;
+        }
+    }
+    double sorted_median = 0;
+    {
+        double *s = malloc(N * sizeof *s);
+        memcpy(s, score, N * sizeof *s);
+        for (int64_t i = 1; i < N; i++) // insertion sort: N is small here
+            for (int64_t k = i; k > 0 && s[k - 1] > s[k]; k--) { double t = s[k]; s[k] = s[k - 1]; s[k - 1] = t; }
+        sorted_median = s[N / 2];
+        free(s);
+    }
+    for (int64_t i = 0; i < N; i++) labels[i] = score[i] > sorted_median ? 1.0f : 0.0f;
+    if (permute) {
+        int64_t *perm = malloc(N * sizeof *perm);
+        for (int64_t i = 0; i < N; i++) perm[i] = i;
+        gdl_rng_t pr;
+        gdl_rng_init(&pr, seed, 99);
+        gdl_rng_shuffle(&pr, perm, N);
+        float *l2 = malloc(N * sizeof *l2);
+        for (int64_t i = 0; i < N; i++) l2[i] = labels[perm[i]];
+        memcpy(labels, l2, N * sizeof *l2);
+        free(l2), free(perm);
+    }
+    gdl_strings_push(&names, "status");
+    for (int64_t j = 0; j < M; j++) {
+        char id[32];
+        float freq[3] = {0};
+        int64_t called = 0;
+        for (int64_t i = 0; i < N; i++)
+            if (calls[i * M + j] < 3) freq[calls[i * M + j]]++, called++;
+        for (int k = 0; k < 3; k++) freq[k] /= called ? (float)called : 1.0f;
+        snprintf(id, sizeof id, "rs%lld", (long long)j + 1);
+        gdl_catalog_push(&cat, "1", 1000 + 10 * j, id, "A", "G", j < 5 ? "CAUSAL" : "", af[j], freq);
+    }
+    gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
+                               .target_kinds = &kind, .labels = labels, .catalog = &cat,
+                               .encoding = GDL_GENO_DOSAGE};
+    const gdl_strings_t *classes[1] = {NULL};
+    spec.target_classes = classes;
+    gdl_dataset_slots_t slots;
+    gdl_writer_t *w = gdl_writer_new();
+    if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &slots))
+        goto out;
+    uint8_t *packed = gdl_writer_data(w, slots.genotypes);
+    int64_t B = (M + 3) / 4;
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t j = 0; j < M; j++) packed[i * B + j / 4] |= (uint8_t)(calls[i * M + j] << (2 * (j % 4)));
+    ret = gdl_writer_commit(w);
+out:
+    gdl_writer_free(w);
+    gdl_strings_free(&ids), gdl_strings_free(&names), gdl_catalog_free(&cat);
+    free(labels), free(af), free(score), free(calls);
+    return ret;
+}
+
+static const char *good_config =
+    "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\"}],"
+    " \"layers\": [{\"name\": \"h\", \"type\": \"dense\", \"input\": \"x\", \"units\": 4},"
+    "              {\"name\": \"out\", \"type\": \"dense\", \"input\": \"h\", \"units\": \"outputs\"}],"
+    " \"output\": {\"layer\": \"out\"}, \"training\": {\"epochs\": 2, \"lr\": 0.01}}";
+
+static void test_config_parses(void)
+{
+    gdl_config_t *c = gdl_config_load(NULL, good_config);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK(c->n_inputs == 1 && !strcmp(c->inputs[0].from, "genotypes") && !c->inputs[0].sparse);
+    CHECK(c->n_layers == 2 && !strcmp(c->layers[0].attrs, "units=4") && c->layers[1].units_from_outputs);
+    CHECK(c->train.epochs == 2 && c->train.lr == 0.01 && c->train.batch == 64);
+    CHECK(!strcmp(c->train.optimizer, "adam") && !strcmp(c->loss, "auto"));
+    CHECK(gdl_config_override(c, "batch", "16") == 0 && c->train.batch == 16);
+    CHECK(strstr(c->json, "\"batch\":16") != NULL); // the saved config says what ran
+    CHECK(gdl_config_override(c, "batch", "1.5") == -1 && strstr(gdl_last_error(), "--batch: expected an integer"));
+    CHECK(gdl_config_override(c, "colour", "red") == -1);
+    gdl_config_free(c);
+}
+
+/* Each broken config must name the JSON path of the problem. */
+static void test_config_errors_name_the_path(void)
+{
+    static const struct { const char *json, *want; } cases[] = {
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"dense\", \"input\": \"x\","
+         " \"units\": {\"a\": 1}}], \"output\": {\"layer\": \"h\"}}", "layers[0].units: expected a number"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"densse\", \"input\": \"x\"}],"
+         " \"output\": {\"layer\": \"h\"}}", "layers[0].type: unknown layer type 'densse'"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"relu\"}],"
+         " \"output\": {\"layer\": \"h\"}}", "layers[0]: missing \"input\""},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"relu\", \"input\": \"x\"},"
+         " {\"name\": \"h\", \"type\": \"relu\", \"input\": \"x\"}], \"output\": {\"layer\": \"h\"}}",
+         "layers[1]: name 'h' used twice"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"relu\", \"input\": \"x\"}],"
+         " \"output\": {\"layer\": \"y\"}}", "output.layer: no layer named 'y'"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"relu\", \"input\": \"x\"}],"
+         " \"output\": {\"layer\": \"h\"}, \"training\": {\"batch\": 2.5}}", "training.batch: expected an integer"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"relu\", \"input\": \"x\"}],"
+         " \"output\": {\"layer\": \"h\"}, \"training\": {\"epoch\": 2}}", "training.epoch: unknown key"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"relu\", \"input\": \"x\"}],"
+         " \"output\": {\"layer\": \"h\"}, \"training\": {\"optimizer\": \"adamm\"}}", "unknown optimizer 'adamm'"},
+        {"{\"inputs\": [], \"layers\": [], \"output\": {}}", "inputs: expected a non-empty array"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layer\": []}", "layer: unknown key"},
+        {"{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"relu\", \"input\": \"x\"}],"
+         " \"output\": {\"layer\": \"h\", \"loss\": \"hinge\"}}", "output.loss: unknown loss 'hinge'"},
+        {"{\"inputs\": [{\"name\": \"x\", \"shape\": 4}]}", "inputs[0].shape: unknown key"},
+        {"{\n\"inputs\": [\n}", "config:3: not valid JSON"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gdl_config_t *c = gdl_config_load(NULL, cases[i].json);
+        CHECK(c == NULL);
+        if (!strstr(gdl_last_error(), cases[i].want)) {
+            fprintf(stderr, "  case %zu: got '%s', want '%s'\n", i, gdl_last_error(), cases[i].want);
+            CHECK(0);
+        }
+        gdl_config_free(c);
+    }
+}
+
+static void test_folds_stratified_and_balanced(void)
+{
+    enum { N = 103, K = 5 };
+    int strata[N], fold[N], fold2[N], size[K] = {0}, pos[K] = {0};
+    for (int i = 0; i < N; i++) strata[i] = i % 3 == 0; // 35 positives
+    CHECK(gdl_folds_assign(N, K, 7, strata, NULL, fold) == 0);
+    for (int i = 0; i < N; i++) size[fold[i]]++, pos[fold[i]] += strata[i];
+    for (int k = 0; k < K; k++) {
+        CHECK(size[k] == 20 || size[k] == 21);
+        CHECK(pos[k] == 7); // 35 positives dealt evenly
+    }
+    CHECK(gdl_folds_assign(N, K, 7, strata, NULL, fold2) == 0);
+    CHECK(memcmp(fold, fold2, sizeof fold) == 0);
+    CHECK(gdl_folds_assign(N, K, 8, strata, NULL, fold2) == 0);
+    CHECK(memcmp(fold, fold2, sizeof fold) != 0);
+    CHECK(gdl_folds_assign(3, 5, 1, NULL, NULL, fold) == -1);
+}
+
+static void test_folds_keep_groups_together(void)
+{
+    enum { N = 60, K = 4 };
+    const char *groups[N];
+    char names[N][8];
+    int fold[N], size[K] = {0};
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "fam%d", i / 3); // 20 families of 3
+        groups[i] = names[i];
+    }
+    CHECK(gdl_folds_assign(N, K, 3, NULL, groups, fold) == 0);
+    for (int i = 0; i < N; i++) {
+        size[fold[i]]++;
+        if (i % 3) CHECK(fold[i] == fold[i - 1]);
+    }
+    for (int k = 0; k < K; k++) CHECK(size[k] == 15);
+}
+
+static char dir[] = "/tmp/gdl-model-XXXXXX";
+
+static const char *tmp_file(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
+}
+
+/* Builds the config for a dataset, saves, loads: same parameters, same predictions. */
+static void test_model_build_save_load(void)
+{
+    const char *data = tmp_file("d.gdl"), *model = tmp_file("m.gdl");
+    CHECK(make_dataset(data, 40, 13, 1, 0) == 0);
+    gdl_dataset_t *d = gdl_dataset_open(data);
+    CHECK(d != NULL);
+    if (!d) return;
+    gdl_model_t *m = gdl_model_build(gdl_config_load(NULL, good_config), d);
+    CHECK(m != NULL);
+    if (m) {
+        CHECK(m->n_out == 1 && m->kind == GDL_TARGET_BINARY && m->loss.kind == GDL_LOSS_BCE);
+        CHECK(m->inputs[0].ndim == 1 && m->inputs[0].shape[0] == 13);
+        CHECK(gdl_model_save(m, NULL, model) == 0);
+        gdl_model_t *m2 = gdl_model_load(model);
+        CHECK(m2 && m2->g->n_param == m->g->n_param);
+        CHECK(m2 && memcmp(m2->g->param, m->g->param, m->g->n_param * sizeof(float)) == 0);
+        CHECK(m2 && m2->catalog_hash == m->catalog_hash && !strcmp(m2->target_names[0], "status"));
+        gdl_model_free(m2);
+    }
+    gdl_model_free(m);
+    // a config whose output is not one value per target is refused, naming both numbers
+    const char *wide = "{\"inputs\": [{\"name\": \"x\"}], \"layers\": [{\"name\": \"h\", \"type\": \"dense\","
+                       " \"input\": \"x\", \"units\": 3}], \"output\": {\"layer\": \"h\"}}";
+    char *json = strdup(wide);
+    gdl_config_t *c = gdl_config_load(NULL, json);
+    free(c->inputs[0].from);
+    c->inputs[0].from = strdup("genotypes");
+    CHECK(gdl_model_build(c, d) == NULL && strstr(gdl_last_error(), "must give 1 values"));
+    free(json);
+    gdl_dataset_close(d);
+    unlink(data), unlink(model);
+}
+
+int main(int argc, char *argv[])
+{
+    if (argc == 7 && !strcmp(argv[1], "--make-dataset"))
+        return make_dataset(argv[2], atoll(argv[3]), atoll(argv[4]), strtoull(argv[5], NULL, 10), atoi(argv[6])) ? 1 : 0;
+    if (!mkdtemp(dir)) return 1;
+    RUN(test_config_parses);
+    RUN(test_config_errors_name_the_path);
+    RUN(test_folds_stratified_and_balanced);
+    RUN(test_folds_keep_groups_together);
+    RUN(test_model_build_save_load);
+    rmdir(dir);
+    return TEST_EXIT();
+}
