@@ -15,6 +15,7 @@ typedef struct {
 
 static const command_t commands[] = {
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
+    {"simulate", gdl_cmd_simulate, "simulated genotype cohorts with planted truth"},
     {"encode", gdl_cmd_encode, "genotype cohort (VCF/BCF, plink) to a dataset .gdl"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])

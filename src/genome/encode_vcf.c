@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <htslib/bgzf.h>
 #include <htslib/hts.h>
 #include <htslib/kseq.h>
 #include <htslib/kstring.h>
@@ -137,9 +138,34 @@ static int parse_regions(vcfsrc_t *s)
     return 0;
 }
 
+/* Did decompression fail? A truncated file then ends with a partial line, which must be
+ * reported as truncation, not as a malformed record. */
+static int stream_broken(vcfsrc_t *s)
+{
+    // plain text is read through hFILE, not BGZF
+    BGZF *bz = s->fp->format.compression == no_compression ? NULL : s->fp->fp.bgzf;
+    if (bz && bz->errcode) return 1;
+    if (bz && !s->is_bcf && s->line.l) { // look ahead: is anything readable after this line?
+        kstring_t tmp = {0, 0, NULL};
+        int r = bgzf_getline(bz, '\n', &tmp);
+        free(tmp.s);
+        return r < -1 || bz->errcode;
+    }
+    return 0;
+}
+
 static void rec_where(vcfsrc_t *s, char *buf, size_t size)
 {
     snprintf(buf, size, "%s: record %" PRId64, s->e->src, s->nrec);
+}
+
+/* Reports a broken stream instead of the malformed record it cut short; 1 if it was. */
+static int report_broken(vcfsrc_t *s)
+{
+    if (!stream_broken(s)) return 0;
+    gdl_log_error("%s: record %" PRId64 ": read error (truncated or corrupt file)", s->e->src,
+                  s->nrec);
+    return 1;
 }
 
 /* Reads the next record of the stream or the current region: 1, 0 at the end, -1 error. */
@@ -182,6 +208,7 @@ static int next_record(vcfsrc_t *s)
             int64_t tabs = 0, want = bcf_hdr_nsamples(s->hdr) ? 8 + bcf_hdr_nsamples(s->hdr) : 7;
             for (const char *p = s->line.s; (p = memchr(p, '\t', s->line.s + s->line.l - p)); p++) tabs++;
             if (tabs != want && !(tabs == 7 && bcf_hdr_nsamples(s->hdr) == 0)) {
+                if (report_broken(s)) return -1;
                 rec_where(s, where, sizeof where);
                 gdl_log_error("%s: %" PRId64 " columns, the header has %" PRId64
                               " (8 fixed, FORMAT and one per sample)",
@@ -189,6 +216,7 @@ static int next_record(vcfsrc_t *s)
                 return -1;
             }
             if (vcf_parse(&s->line, s->hdr, s->rec) != 0) {
+                if (report_broken(s)) return -1;
                 rec_where(s, where, sizeof where);
                 gdl_log_error("%s: malformed VCF line (starts '%.40s')", where, s->line.s);
                 return -1;
@@ -236,7 +264,7 @@ static int next_record(vcfsrc_t *s)
     }
 bad:
     rec_where(s, where, sizeof where);
-    gdl_log_error("%s: read error after this record (truncated or corrupt file)", where);
+    gdl_log_error("%s: read error (truncated or corrupt file)", where);
     return -1;
 }
 
