@@ -10,6 +10,8 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_RUNTIME = 2 };
 
 /* Each command: int gdl_cmd_NAME(int argc, char *argv[]), argv[0] being the command name. */
 int gdl_cmd_inspect(int argc, char *argv[]);
+int gdl_cmd_encode(int argc, char *argv[]);
+int gdl_cmd_simulate(int argc, char *argv[]);
 int gdl_cmd_train(int argc, char *argv[]);
 int gdl_cmd_predict(int argc, char *argv[]);
 

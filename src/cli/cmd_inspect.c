@@ -5,13 +5,19 @@
 #include "cli.h"
 #include "gdl/core.h"
 #include "gdl/data.h"
+#include "gdl/dataset.h"
+#include <inttypes.h>
+#include <math.h>
 
 static void usage(FILE *fp)
 {
     fprintf(fp, "Usage: gdl inspect [options] FILE.gdl\n\n"
                 "Prints the metadata and the tensors (name, dtype, shape, bytes) of a .gdl file.\n\n"
                 "Options:\n"
-                "  -j, --json          one JSON object instead of the table\n" CLI_COMMON_USAGE);
+                "  -j, --json          one JSON object instead of the table\n"
+                "      --catalog       a dataset's variant catalog as TSV: column, CHROM, POS, ID,\n"
+                "                      REF, ALT, AF, gene (column = 0-based genotype column)\n"
+                "      --samples       a dataset's example IDs and labels as TSV\n" CLI_COMMON_USAGE);
 }
 
 static void print_table(const gdl_file_t *f)
@@ -31,22 +37,82 @@ static void print_table(const gdl_file_t *f)
     }
 }
 
+static int print_catalog(const gdl_dataset_t *d)
+{
+    const gdl_genotypes_t *g = d->geno;
+    if (!g) {
+        gdl_log_error("%s: the dataset has no genotype input, so no catalog",
+                      gdl_file_path(d->file));
+        return -1;
+    }
+    printf("column\tCHROM\tPOS\tID\tREF\tALT\tAF\tgene\n");
+    for (int64_t j = 0; j < g->n_variants; j++) {
+        printf("%" PRId64 "\t%s\t%" PRId64 "\t%s\t%s\t%s\t", j, g->chrom[j], g->pos[j], g->id[j],
+               g->ref[j], g->alt[j]);
+        if (isnan(g->af[j])) printf("NA");
+        else printf("%.6g", g->af[j]);
+        printf("\t%s\n", *g->gene[j] ? g->gene[j] : ".");
+    }
+    return 0;
+}
+
+static void print_samples(const gdl_dataset_t *d)
+{
+    printf("id");
+    for (int t = 0; t < d->n_targets; t++) printf("\t%s", d->targets[t].name);
+    printf("\n");
+    for (int64_t i = 0; i < d->n_examples; i++) {
+        printf("%s", d->ids[i]);
+        for (int t = 0; t < d->n_targets; t++) {
+            float v = d->labels[i * d->n_targets + t];
+            const gdl_target_t *tg = &d->targets[t];
+            if (isnan(v)) printf("\t");
+            else if (tg->kind == GDL_TARGET_CATEGORICAL && v >= 0 && v < tg->n_classes)
+                printf("\t%s", tg->classes[(int)v]);
+            else printf("\t%.7g", v);
+        }
+        printf("\n");
+    }
+}
+
+/* --catalog / --samples: views of a dataset. */
+static int inspect_dataset(const char *path, int catalog, int samples)
+{
+    gdl_dataset_t *d = gdl_dataset_open(path);
+    if (!d) return cli_runtime_error("inspect");
+    int ret = 0;
+    if (catalog) ret = print_catalog(d);
+    if (ret == 0 && samples) print_samples(d);
+    gdl_dataset_close(d);
+    if (ret) return cli_runtime_error("inspect");
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
 int gdl_cmd_inspect(int argc, char *argv[])
 {
-    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'}, CLI_COMMON_LONGOPTS,
-                                             {NULL, 0, NULL, 0}};
-    int c, json = 0, r;
+    static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
+                                             {"catalog", no_argument, NULL, 'C'},
+                                             {"samples", no_argument, NULL, 'N'},
+                                             CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    int c, json = 0, r, catalog = 0, samples = 0;
     while ((c = getopt_long(argc, argv, "j" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         if (c == 'h') {
             usage(stdout);
             return EXIT_OK;
         }
         if (c == 'j') json = 1;
+        else if (c == 'C') catalog = 1;
+        else if (c == 'N') samples = 1;
         else if ((r = cli_common_option("inspect", c, optarg)) < 0) return EXIT_USAGE;
         else if (r == 0) return cli_usage_error("inspect", usage, NULL);
     }
     if (argc - optind != 1)
         return cli_usage_error("inspect", usage, "expected one FILE.gdl, got %d", argc - optind);
+    if (catalog || samples) {
+        if (json) return cli_usage_error("inspect", usage, "--json goes without --catalog/--samples");
+        if (catalog && samples) return cli_usage_error("inspect", usage, "give --catalog or --samples, not both");
+        return inspect_dataset(argv[optind], catalog, samples);
+    }
     gdl_file_t *f = gdl_file_open(argv[optind]);
     if (!f) return cli_runtime_error("inspect");
     if (json) {

@@ -15,6 +15,8 @@ typedef struct {
 
 static const command_t commands[] = {
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
+    {"simulate", gdl_cmd_simulate, "simulated genotype cohorts with planted truth"},
+    {"encode", gdl_cmd_encode, "genotype cohort (VCF/BCF, plink) to a dataset .gdl"},
     {"train", gdl_cmd_train, "fit a model from a JSON config, with k-fold cross-validation"},
     {"predict", gdl_cmd_predict, "score a dataset with one model or the mean of several"},
 };

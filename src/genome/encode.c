@@ -1,0 +1,377 @@
+/* gdl encode for genotype cohorts: pick samples and labels, turn every ALT allele that passes
+ * the filters into a column of 2-bit codes, and write the dataset of include/gdl/dataset.h.
+ *
+ * The number of columns is known only at the end, and stdin cannot be read twice, so each
+ * kept column is packed (ceil(N/4) bytes) and appended to a spool file next to the output
+ * (unlinked at once, so nothing is left behind). At the end the spool is transposed, a block
+ * of columns at a time, into the sample-major rows of the mapped output. Memory: the catalog,
+ * one record and one block; disk: the output plus the spool. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <htslib/hts.h>
+#include <htslib/khash.h>
+
+#include "encode_internal.h"
+#include "gdl/core.h"
+
+KHASH_MAP_INIT_STR(str2i, int64_t)
+
+struct strset_t {
+    khash_t(str2i) *h;
+};
+
+strset_t *strset_new(void)
+{
+    strset_t *s = malloc(sizeof *s);
+    if (!s || !(s->h = kh_init(str2i))) {
+        free(s);
+        gdl_log_error("out of memory");
+        return NULL;
+    }
+    return s;
+}
+
+void strset_free(strset_t *s)
+{
+    if (!s) return;
+    for (khint_t k = kh_begin(s->h); k != kh_end(s->h); k++)
+        if (kh_exist(s->h, k)) free((char *)kh_key(s->h, k));
+    kh_destroy(str2i, s->h);
+    free(s);
+}
+
+int64_t strset_add(strset_t *s, const char *str)
+{
+    int ret;
+    khint_t k = kh_get(str2i, s->h, str);
+    if (k != kh_end(s->h)) return kh_val(s->h, k) | (1ll << 62);
+    char *copy = strdup(str);
+    if (!copy) goto oom;
+    k = kh_put(str2i, s->h, copy, &ret);
+    if (ret < 0) {
+        free(copy);
+        goto oom;
+    }
+    kh_val(s->h, k) = (int64_t)kh_size(s->h) - 1;
+    return kh_val(s->h, k);
+oom:
+    gdl_log_error("out of memory");
+    return -1;
+}
+
+int64_t strset_get(const strset_t *s, const char *str)
+{
+    khint_t k = kh_get(str2i, s->h, str);
+    return k == kh_end(s->h) ? -1 : kh_val(s->h, k);
+}
+
+int split_tabs(char *line, char **fields, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        fields[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t) break;
+        *t = 0;
+        p = t + 1;
+    }
+    return n;
+}
+
+/* ---- samples and labels ------------------------------------------------------------------- */
+
+/* Reads --samples: a file of IDs (first word of each line) if the path exists, else a comma
+ * list. */
+static strset_t *read_sample_list(const char *arg)
+{
+    strset_t *s = strset_new();
+    if (!s) return NULL;
+    FILE *fp = fopen(arg, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    if (fp) {
+        while (getline(&line, &cap, fp) > 0) {
+            line[strcspn(line, " \t\r\n")] = 0;
+            if (*line && strset_add(s, line) < 0) goto fail;
+        }
+        int err = ferror(fp);
+        fclose(fp);
+        fp = NULL;
+        if (err) {
+            gdl_log_error("%s: read error", arg);
+            goto fail;
+        }
+    } else {
+        if (!(line = strdup(arg))) goto fail;
+        for (char *tok = strtok(line, ","); tok; tok = strtok(NULL, ","))
+            if (strset_add(s, tok) < 0) goto fail;
+    }
+    free(line);
+    return s;
+fail:
+    free(line);
+    strset_free(s);
+    return NULL;
+}
+
+int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
+{
+    const gdl_encode_opts_t *o = e->o;
+    strset_t *seen = strset_new(), *wanted = NULL;
+    int ret = -1;
+    if (!seen) return -1;
+    e->n_in = n_in;
+    e->st->samples_in_input = n_in;
+    if (!(e->row_of = malloc((n_in ? n_in : 1) * sizeof *e->row_of))) goto oom;
+    for (int64_t i = 0; i < n_in; i++) {
+        int64_t k = strset_add(seen, names[i]);
+        if (k < 0) goto out;
+        if (k & (1ll << 62)) {
+            gdl_log_error("%s: duplicate sample ID '%s'", e->src, names[i]);
+            goto out;
+        }
+    }
+    if (o->samples) {
+        if (!(wanted = read_sample_list(o->samples))) goto out;
+        for (khint_t k = kh_begin(wanted->h); k != kh_end(wanted->h); k++)
+            if (kh_exist(wanted->h, k) && strset_get(seen, kh_key(wanted->h, k)) < 0) {
+                gdl_log_error("%s: sample '%s' (from --samples) is not in the input", e->src,
+                              kh_key(wanted->h, k));
+                goto out;
+            }
+    }
+    int T = e->pheno ? pheno_targets(e->pheno) : 0;
+    float *lab = malloc(((size_t)n_in * T + 1) * sizeof *lab);
+    if (!lab) goto oom;
+    e->labels = lab;
+    e->N = 0;
+    for (int64_t i = 0; i < n_in; i++) {
+        e->row_of[i] = -1;
+        if (wanted && strset_get(wanted, names[i]) < 0) continue;
+        if (e->pheno) {
+            int r = pheno_get(e->pheno, names[i], lab + e->N * T);
+            if (r != 1 && !o->keep_missing) {
+                e->st->samples_unlabelled++;
+                continue;
+            }
+        }
+        if (gdl_strings_push(&e->ids, names[i])) goto out;
+        e->row_of[i] = e->N++;
+    }
+    if (e->pheno) e->st->pheno_not_in_input = pheno_unused(e->pheno);
+    if (e->N == 0) {
+        gdl_log_error("%s: no sample left to encode (%" PRId64 " in the input, %" PRId64
+                      " without labels)", e->src, n_in, e->st->samples_unlabelled);
+        goto out;
+    }
+    e->st->samples = e->N;
+    size_t cb = (size_t)(e->N + 3) / 4;
+    if (!(e->codes = malloc(e->N)) || !(e->packed = malloc(cb))) goto oom;
+    ret = 0;
+    goto out;
+oom:
+    gdl_log_error("out of memory");
+out:
+    strset_free(seen);
+    strset_free(wanted);
+    return ret;
+}
+
+/* ---- columns -------------------------------------------------------------------------------- */
+
+int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
+             const char *alt, const char *gene, int64_t ac, int64_t an)
+{
+    const gdl_encode_opts_t *o = e->o;
+    int64_t N = e->N, cnt[4] = {0, 0, 0, 0};
+    if (e->keep) {
+        char key[512];
+        snprintf(key, sizeof key, "%s:%" PRId64 ":%s:%s", chrom, pos, ref, alt);
+        if ((strcmp(id, ".") == 0 || strset_get(e->keep, id) < 0) && strset_get(e->keep, key) < 0) {
+            e->st->skip_keep++;
+            return 0;
+        }
+    }
+    for (int64_t i = 0; i < N; i++) cnt[e->codes[i]]++;
+    if (o->max_missing < 1 && (double)cnt[3] > o->max_missing * (double)N) {
+        e->st->skip_missing++;
+        return 0;
+    }
+    double af = an > 0 ? (double)ac / (double)an : NAN;
+    if (o->maf > 0 && !(an > 0 && (af < 0.5 ? af : 1 - af) >= o->maf)) {
+        e->st->skip_maf++;
+        return 0;
+    }
+    size_t cb = (size_t)(N + 3) / 4;
+    memset(e->packed, 0, cb);
+    for (int64_t i = 0; i < N; i++) e->packed[i >> 2] |= (uint8_t)(e->codes[i] << (2 * (i & 3)));
+    if (fwrite(e->packed, 1, cb, e->spool) != cb) {
+        gdl_log_error("%s: cannot write the spool file: %s", o->output, strerror(errno));
+        return -1;
+    }
+    int64_t called = cnt[0] + cnt[1] + cnt[2];
+    float fr[3] = {0, 0, 0};
+    for (int k = 0; k < 3 && called; k++) fr[k] = (float)((double)cnt[k] / (double)called);
+    char genebuf[512] = "";
+    if (!gene && e->genes) {
+        genes_lookup(e->genes, chrom, pos, o->gene_window, genebuf, sizeof genebuf);
+        gene = genebuf;
+    }
+    if (gdl_catalog_push(&e->cat, chrom, pos, id, ref, alt, gene ? gene : "", (float)af, fr))
+        return -1;
+    e->st->columns++;
+    return 1;
+}
+
+/* ---- the spool and the output ------------------------------------------------------------- */
+
+static int open_spool(enc_t *e)
+{
+    size_t n = strlen(e->o->output) + 40;
+    char *path = malloc(n);
+    if (!path) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    snprintf(path, n, "%s.spool.%ld", e->o->output, (long)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        gdl_log_error("%s: cannot create: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    unlink(path); // the file lives as long as the descriptor, whatever happens to us
+    free(path);
+    if (!(e->spool = fdopen(fd, "w+b"))) {
+        close(fd);
+        gdl_log_error("%s: cannot open the spool: %s", e->o->output, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Column j of the spool (cb bytes, samples 4 to a byte) becomes bits 2*(j&3) of byte j>>2 in
+ * every row. Columns go by blocks of a multiple of 4, so each output byte is written once. */
+static int transpose(enc_t *e, uint8_t *out)
+{
+    int64_t N = e->N, M = e->cat.n, B = (M + 3) / 4;
+    size_t cb = (size_t)(N + 3) / 4;
+    int64_t K = (int64_t)((64u << 20) / cb) / 4 * 4;
+    if (K < 4) K = 4;
+    if (K > (M + 3) / 4 * 4) K = (M + 3) / 4 * 4;
+    uint8_t *blk = malloc((size_t)K * cb);
+    if (!blk) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    if (fflush(e->spool) != 0 || fseek(e->spool, 0, SEEK_SET) != 0) goto io;
+    for (int64_t j0 = 0; j0 < M; j0 += K) {
+        int64_t k = M - j0 < K ? M - j0 : K;
+        if (fread(blk, cb, (size_t)k, e->spool) != (size_t)k) goto io;
+        memset(blk + (size_t)k * cb, 0, (size_t)(K - k) * cb);
+        for (int64_t q = 0; q < (k + 3) / 4; q++) {
+            const uint8_t *c0 = blk + (size_t)(4 * q) * cb, *c1 = c0 + cb, *c2 = c1 + cb, *c3 = c2 + cb;
+            uint8_t *o = out + (j0 >> 2) + q;
+            for (size_t ib = 0; ib < cb; ib++) {
+                unsigned b0 = c0[ib], b1 = c1[ib], b2 = c2[ib], b3 = c3[ib];
+                for (int s = 0; s < 4; s++) {
+                    int64_t i = (int64_t)ib * 4 + s;
+                    if (i >= N) break;
+                    int sh = 2 * s;
+                    o[i * B] = (uint8_t)(((b0 >> sh) & 3) | ((b1 >> sh) & 3) << 2 |
+                                         ((b2 >> sh) & 3) << 4 | ((b3 >> sh) & 3) << 6);
+                }
+            }
+        }
+    }
+    free(blk);
+    return 0;
+io:
+    gdl_log_error("%s: cannot read back the spool file: %s", e->o->output,
+                  ferror(e->spool) ? strerror(errno) : "short read");
+    free(blk);
+    return -1;
+}
+
+static int write_dataset(enc_t *e)
+{
+    gdl_writer_t *w = gdl_writer_new();
+    gdl_dataset_slots_t slots;
+    int T = e->pheno ? pheno_targets(e->pheno) : 0;
+    gdl_dataset_spec_t spec = {
+        .n_examples = e->N, .ids = &e->ids, .n_targets = T,
+        .target_names = e->pheno ? pheno_names(e->pheno) : NULL,
+        .target_kinds = e->pheno ? pheno_kinds(e->pheno) : NULL,
+        .target_classes = e->pheno ? pheno_classes(e->pheno) : NULL,
+        .labels = e->labels, .catalog = &e->cat, .encoding = e->o->encoding};
+    if (!w) return -1;
+    if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, e->o->output) ||
+        gdl_dataset_fill(w, &spec, &slots) ||
+        (e->cat.n > 0 && transpose(e, gdl_writer_data(w, slots.genotypes))) ||
+        gdl_writer_commit(w)) {
+        gdl_writer_free(w);
+        return -1;
+    }
+    gdl_writer_free(w);
+    return 0;
+}
+
+static strset_t *read_keep(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        gdl_log_error("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    strset_t *s = strset_new();
+    char *line = NULL;
+    size_t cap = 0;
+    while (s && getline(&line, &cap, fp) > 0) {
+        line[strcspn(line, " \t\r\n")] = 0;
+        if (*line && strset_add(s, line) < 0) {
+            strset_free(s);
+            s = NULL;
+        }
+    }
+    free(line);
+    fclose(fp);
+    return s;
+}
+
+int gdl_encode(const gdl_encode_opts_t *o, gdl_encode_stats_t *st)
+{
+    enc_t e = {.o = o, .st = st};
+    int ret = -1;
+    memset(st, 0, sizeof *st);
+    e.src = o->plink ? o->plink : o->input;
+    if (!o->output || strcmp(o->output, "-") == 0) {
+        gdl_log_error("encode writes a mapped file: give -o FILE.gdl, not stdout");
+        return -1;
+    }
+    if (o->pheno && !(e.pheno = pheno_load(o->pheno, o->pheno_cols))) goto out;
+    if (o->genes && !(e.genes = genes_load(o->genes))) goto out;
+    if (o->keep && !(e.keep = read_keep(o->keep))) goto out;
+    if (open_spool(&e)) goto out;
+    if ((o->plink ? enc_run_plink(&e) : enc_run_vcf(&e)) != 0) goto out;
+    if (write_dataset(&e)) goto out;
+    ret = 0;
+out:
+    if (e.spool) fclose(e.spool);
+    pheno_free(e.pheno);
+    genes_free(e.genes);
+    strset_free(e.keep);
+    gdl_strings_free(&e.ids);
+    gdl_catalog_free(&e.cat);
+    free(e.row_of);
+    free(e.labels);
+    free(e.codes);
+    free(e.packed);
+    return ret;
+}

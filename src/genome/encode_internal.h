@@ -1,0 +1,38 @@
+/* The encoder's state, shared by encode.c (samples, columns, output) and its sources
+ * (encode_vcf.c, encode_plink.c). */
+#ifndef GDL_ENCODE_INTERNAL_H
+#define GDL_ENCODE_INTERNAL_H
+
+#include <stdio.h>
+
+#include "genome_internal.h"
+
+typedef struct {
+    const gdl_encode_opts_t *o;
+    gdl_encode_stats_t *st;
+    const char *src;       // input name for messages
+    int64_t n_in;          // samples in the input
+    int64_t *row_of;       // (n_in): output row, or -1 when not encoded
+    int64_t N;             // samples encoded
+    gdl_strings_t ids;     // N
+    float *labels;         // (N, T)
+    uint8_t *codes;        // (N): the column being built, codes 0..3
+    uint8_t *packed;       // (ceil(N / 4))
+    FILE *spool;
+    gdl_catalog_t cat;
+    pheno_t *pheno;
+    genes_t *genes;
+    strset_t *keep;
+} enc_t;
+
+/* Chooses the encoded samples (input order) from --samples and the labels. 0 or -1. */
+int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in);
+/* Filters the column in e->codes (ac ALT alleles among an called alleles) and keeps it.
+ * gene NULL = look it up in --genes. 1 kept, 0 skipped (counted), -1 error. */
+int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
+             const char *alt, const char *gene, int64_t ac, int64_t an);
+
+int enc_run_vcf(enc_t *e);
+int enc_run_plink(enc_t *e);
+
+#endif

@@ -1,0 +1,488 @@
+/* The VCF/BCF source of gdl encode: records through htslib, streamed or by region through
+ * the index, one column per ALT allele. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <htslib/bgzf.h>
+#include <htslib/hts.h>
+#include <htslib/kseq.h>
+#include <htslib/kstring.h>
+#include <htslib/tbx.h>
+#include <htslib/vcf.h>
+
+#include "encode_internal.h"
+#include "gdl/core.h"
+
+typedef struct {
+    int rid;
+    hts_pos_t beg, end; // 0-based, half-open
+} region_t;
+
+typedef struct {
+    enc_t *e;
+    htsFile *fp;
+    bcf_hdr_t *hdr;
+    int is_bcf;
+    bcf1_t *rec;
+    kstring_t line;
+    int64_t nrec;           // records read, for messages
+    region_t *reg;
+    int n_reg, i_reg;
+    hts_idx_t *idx;         // BCF index
+    tbx_t *tbx;             // VCF.gz index
+    hts_itr_t *itr;
+    int streaming_regions;  // regions given but no index: filter a sorted stream
+    int last_rid;
+    hts_pos_t last_pos;
+    uint8_t *rid_seen;      // (n_seen): contigs met so far
+    int n_seen;
+    int32_t *gt;
+    int ngt;
+    int32_t *a0, *a1;       // (N): alleles of each encoded sample, -1 missing, -2 absent
+    char *info;
+    int ninfo;
+    int csq_field;          // gene field of ANN / CSQ entries, -1 for a plain tag
+} vcfsrc_t;
+
+static int add_region(vcfsrc_t *s, const char *chrom, hts_pos_t beg, hts_pos_t end)
+{
+    int rid = bcf_hdr_name2id(s->hdr, chrom);
+    if (rid < 0) {
+        gdl_log_warn("region contig '%s' is not in the header of %s; ignored", chrom, s->e->src);
+        return 0;
+    }
+    region_t *r = realloc(s->reg, (s->n_reg + 1) * sizeof *r);
+    if (!r) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    s->reg = r;
+    s->reg[s->n_reg++] = (region_t){rid, beg, end};
+    return 0;
+}
+
+static int cmp_region(const void *a, const void *b)
+{
+    const region_t *x = a, *y = b;
+    if (x->rid != y->rid) return x->rid < y->rid ? -1 : 1;
+    return x->beg < y->beg ? -1 : x->beg > y->beg;
+}
+
+static int parse_regions(vcfsrc_t *s)
+{
+    const gdl_encode_opts_t *o = s->e->o;
+    if (o->regions) {
+        char *list = strdup(o->regions);
+        if (!list) return -1;
+        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+            hts_pos_t beg, end;
+            const char *colon = hts_parse_reg64(tok, &beg, &end);
+            if (!colon || beg < 0 || end < beg) {
+                gdl_log_error("--regions: cannot parse '%s' (expected CHROM[:BEG[-END]])", tok);
+                free(list);
+                return -1;
+            }
+            char chrom[256];
+            snprintf(chrom, sizeof chrom, "%.*s", (int)(colon - tok), tok);
+            if (add_region(s, chrom, beg, end)) {
+                free(list);
+                return -1;
+            }
+        }
+        free(list);
+    }
+    if (o->regions_file) {
+        FILE *fp = fopen(o->regions_file, "r");
+        if (!fp) {
+            gdl_log_error("%s: %s", o->regions_file, strerror(errno));
+            return -1;
+        }
+        size_t n = strlen(o->regions_file);
+        int bed = n > 4 && strcmp(o->regions_file + n - 4, ".bed") == 0;
+        char *line = NULL, *f[4];
+        size_t cap = 0;
+        long lineno = 0;
+        int ret = 0;
+        while (ret == 0 && getline(&line, &cap, fp) > 0) {
+            lineno++;
+            line[strcspn(line, "\r\n")] = 0;
+            if (!*line || *line == '#' || strncmp(line, "track", 5) == 0) continue;
+            int nf = split_tabs(line, f, 4);
+            char *end1 = NULL, *end2 = NULL;
+            long long b = nf > 1 ? strtoll(f[1], &end1, 10) : (bed ? 0 : 1);
+            long long e = nf > 2 ? strtoll(f[2], &end2, 10) : HTS_POS_MAX;
+            if ((nf > 1 && (end1 == f[1] || *end1)) || (nf > 2 && (end2 == f[2] || *end2)) ||
+                b < (bed ? 0 : 1) || e < b) {
+                gdl_log_error("%s:%ld: expected CHROM, BEG, END", o->regions_file, lineno);
+                ret = -1;
+                break;
+            }
+            ret = add_region(s, f[0], bed ? b : b - 1, e);
+        }
+        free(line);
+        fclose(fp);
+        if (ret) return -1;
+    }
+    if (s->n_reg == 0) return 0;
+    qsort(s->reg, s->n_reg, sizeof *s->reg, cmp_region);
+    int k = 0; // merge overlaps, so a record is read once
+    for (int i = 1; i < s->n_reg; i++) {
+        if (s->reg[i].rid == s->reg[k].rid && s->reg[i].beg <= s->reg[k].end) {
+            if (s->reg[i].end > s->reg[k].end) s->reg[k].end = s->reg[i].end;
+        } else {
+            s->reg[++k] = s->reg[i];
+        }
+    }
+    s->n_reg = k + 1;
+    return 0;
+}
+
+/* Did decompression fail? A truncated file then ends with a partial line, which must be
+ * reported as truncation, not as a malformed record. */
+static int stream_broken(vcfsrc_t *s)
+{
+    // plain text is read through hFILE, not BGZF
+    BGZF *bz = s->fp->format.compression == no_compression ? NULL : s->fp->fp.bgzf;
+    if (bz && bz->errcode) return 1;
+    if (bz && !s->is_bcf && s->line.l) { // look ahead: is anything readable after this line?
+        kstring_t tmp = {0, 0, NULL};
+        int r = bgzf_getline(bz, '\n', &tmp);
+        free(tmp.s);
+        return r < -1 || bz->errcode;
+    }
+    return 0;
+}
+
+static void rec_where(vcfsrc_t *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s: record %" PRId64, s->e->src, s->nrec);
+}
+
+/* Reports a broken stream instead of the malformed record it cut short; 1 if it was. */
+static int report_broken(vcfsrc_t *s)
+{
+    if (!stream_broken(s)) return 0;
+    gdl_log_error("%s: record %" PRId64 ": read error (truncated or corrupt file)", s->e->src,
+                  s->nrec);
+    return 1;
+}
+
+/* Reads the next record of the stream or the current region: 1, 0 at the end, -1 error. */
+static int next_record(vcfsrc_t *s)
+{
+    char where[512];
+    for (;;) {
+        int r;
+        if (s->itr) {
+            r = s->is_bcf ? bcf_itr_next(s->fp, s->itr, s->rec)
+                          : tbx_itr_next(s->fp, s->tbx, s->itr, &s->line);
+            if (r < -1) goto bad;
+            if (r == -1) { // this region is done
+                hts_itr_destroy(s->itr);
+                s->itr = NULL;
+                if (++s->i_reg >= s->n_reg) return 0;
+                goto query;
+            }
+        } else if (s->idx || s->tbx) {
+            if (s->i_reg >= s->n_reg) return 0;
+        query:;
+            const region_t *g = &s->reg[s->i_reg];
+            s->itr = s->is_bcf ? bcf_itr_queryi(s->idx, g->rid, g->beg, g->end)
+                               : tbx_itr_queryi(s->tbx, tbx_name2id(s->tbx, bcf_hdr_id2name(s->hdr, g->rid)),
+                                                g->beg, g->end);
+            if (!s->itr) { // contig absent from the index: nothing there
+                if (++s->i_reg >= s->n_reg) return 0;
+                goto query;
+            }
+            continue;
+        } else {
+            r = s->is_bcf ? bcf_read(s->fp, s->hdr, s->rec) : hts_getline(s->fp, KS_SEP_LINE, &s->line);
+            if (r == -1) return 0;
+            if (r < -1) goto bad;
+        }
+        s->nrec++;
+        if (!s->is_bcf) {
+            if (s->line.l == 0) continue;
+            // htslib ignores extra sample columns; count them ourselves
+            int64_t tabs = 0, want = bcf_hdr_nsamples(s->hdr) ? 8 + bcf_hdr_nsamples(s->hdr) : 7;
+            for (const char *p = s->line.s; (p = memchr(p, '\t', s->line.s + s->line.l - p)); p++) tabs++;
+            if (tabs != want && !(tabs == 7 && bcf_hdr_nsamples(s->hdr) == 0)) {
+                if (report_broken(s)) return -1;
+                rec_where(s, where, sizeof where);
+                gdl_log_error("%s: %" PRId64 " columns, the header has %" PRId64
+                              " (8 fixed, FORMAT and one per sample)",
+                              where, tabs + 1, want + 1);
+                return -1;
+            }
+            if (vcf_parse(&s->line, s->hdr, s->rec) != 0) {
+                if (report_broken(s)) return -1;
+                rec_where(s, where, sizeof where);
+                gdl_log_error("%s: malformed VCF line (starts '%.40s')", where, s->line.s);
+                return -1;
+            }
+        }
+        if (s->rec->errcode) {
+            rec_where(s, where, sizeof where);
+            gdl_log_error("%s: malformed record (htslib error code %d)", where, s->rec->errcode);
+            return -1;
+        }
+        if (s->itr && s->i_reg > 0) { // a record spanning two regions was already read
+            const region_t *p = &s->reg[s->i_reg - 1];
+            if (p->rid == s->rec->rid && s->rec->pos < p->end) continue;
+        }
+        if (s->streaming_regions) {
+            int rid = s->rec->rid;
+            if (rid >= s->n_seen) {
+                int n = rid + 64;
+                uint8_t *p = realloc(s->rid_seen, n);
+                if (!p) {
+                    gdl_log_error("out of memory");
+                    return -1;
+                }
+                memset(p + s->n_seen, 0, n - s->n_seen);
+                s->rid_seen = p;
+                s->n_seen = n;
+            }
+            if (rid == s->last_rid ? s->rec->pos < s->last_pos : s->rid_seen[rid]) {
+                rec_where(s, where, sizeof where);
+                gdl_log_error("%s (%s:%" PRId64 "): input is not sorted, which --regions on an "
+                              "unindexed input needs", where, bcf_hdr_id2name(s->hdr, rid),
+                              (int64_t)s->rec->pos + 1);
+                return -1;
+            }
+            s->rid_seen[rid] = 1;
+            s->last_rid = rid;
+            s->last_pos = s->rec->pos;
+            int in = 0;
+            hts_pos_t end = s->rec->pos + (s->rec->rlen > 0 ? s->rec->rlen : 1);
+            for (int i = 0; i < s->n_reg && !in; i++)
+                in = s->reg[i].rid == rid && s->reg[i].beg < end && s->rec->pos < s->reg[i].end;
+            if (!in) continue;
+        }
+        return 1;
+    }
+bad:
+    rec_where(s, where, sizeof where);
+    gdl_log_error("%s: read error (truncated or corrupt file)", where);
+    return -1;
+}
+
+static int is_symbolic(const char *alt)
+{
+    return alt[0] == '<' || alt[0] == '*' || strchr(alt, '[') || strchr(alt, ']') || alt[0] == '.';
+}
+
+/* The gene of ALT allele a from --gene-tag, into buf ("" when absent). */
+static void tag_gene(vcfsrc_t *s, int a, char *buf, size_t size)
+{
+    bcf1_t *rec = s->rec;
+    *buf = 0;
+    if (bcf_get_info_string(s->hdr, rec, s->e->o->gene_tag, &s->info, &s->ninfo) <= 0) return;
+    if (s->csq_field < 0) {
+        snprintf(buf, size, "%s", s->info);
+        return;
+    }
+    // ANN/CSQ: comma-separated entries of '|' fields; the first entry for this allele wins
+    const char *alt = rec->d.allele[a], *first = NULL;
+    for (char *ent = s->info; ent && *ent;) {
+        char *next = strchr(ent, ',');
+        size_t len = next ? (size_t)(next - ent) : strlen(ent);
+        size_t alen = strcspn(ent, "|");
+        const char *f = ent;
+        for (int k = 0; k < s->csq_field && f && f < ent + len; k++) {
+            f = memchr(f, '|', ent + len - f);
+            if (f) f++;
+        }
+        if (f && f < ent + len) {
+            size_t flen = strcspn(f, "|,");
+            if (alen == strlen(alt) && strncmp(ent, alt, alen) == 0) {
+                snprintf(buf, size, "%.*s", (int)flen, f);
+                return;
+            }
+            if (!first) snprintf(buf, size, "%.*s", (int)flen, f), first = buf;
+        }
+        ent = next ? next + 1 : NULL;
+    }
+}
+
+static int setup_gene_tag(vcfsrc_t *s)
+{
+    const char *tag = s->e->o->gene_tag;
+    s->csq_field = -1;
+    if (!tag) return 0;
+    int id = bcf_hdr_id2int(s->hdr, BCF_DT_ID, tag);
+    if (id < 0 || !bcf_hdr_idinfo_exists(s->hdr, BCF_HL_INFO, id)) {
+        gdl_log_error("%s: --gene-tag: INFO/%s is not defined in the header", s->e->src, tag);
+        return -1;
+    }
+    if (strcmp(tag, "ANN") == 0) s->csq_field = 3; // Allele|Annotation|Impact|Gene_Name|...
+    if (strcmp(tag, "CSQ") == 0) {
+        bcf_hrec_t *h = bcf_hdr_get_hrec(s->hdr, BCF_HL_INFO, "ID", "CSQ", NULL);
+        int k = h ? bcf_hrec_find_key(h, "Description") : -1;
+        const char *d = k >= 0 ? strstr(h->vals[k], "Format: ") : NULL;
+        s->csq_field = 3;
+        if (d) {
+            d += 8;
+            for (int i = 0; *d && *d != '"'; i++) {
+                size_t len = strcspn(d, "|\"");
+                if ((len == 6 && strncmp(d, "SYMBOL", 6) == 0)) {
+                    s->csq_field = i;
+                    break;
+                }
+                d += len + (d[len] == '|');
+            }
+        }
+    }
+    return 0;
+}
+
+static int process(vcfsrc_t *s)
+{
+    enc_t *e = s->e;
+    const gdl_encode_opts_t *o = e->o;
+    bcf1_t *rec = s->rec;
+    char where[512];
+    e->st->records++;
+    bcf_unpack(rec, BCF_UN_STR | BCF_UN_FLT | (o->gene_tag ? BCF_UN_INFO : 0));
+    if (o->pass_only && bcf_has_filter(s->hdr, rec, "PASS") != 1) {
+        e->st->skip_filter++;
+        return 0;
+    }
+    if (rec->n_allele < 2) {
+        e->st->skip_no_alt++;
+        return 0;
+    }
+    int64_t nsmp = bcf_hdr_nsamples(s->hdr);
+    int ngt = nsmp ? bcf_get_genotypes(s->hdr, rec, &s->gt, &s->ngt) : 0;
+    if (ngt <= 0) {
+        e->st->skip_no_gt++;
+        return 0;
+    }
+    int ploidy = ngt / (int)nsmp;
+    for (int64_t i = 0; i < nsmp; i++) {
+        int64_t r = e->row_of[i];
+        if (r < 0) continue;
+        const int32_t *g = s->gt + i * ploidy;
+        int32_t al[2] = {-2, -2};
+        int k = 0;
+        for (; k < ploidy && g[k] != bcf_int32_vector_end; k++) {
+            if (k == 2) {
+                rec_where(s, where, sizeof where);
+                gdl_log_error("%s (%s:%" PRId64 "): sample %s has ploidy above 2", where,
+                              bcf_seqname_safe(s->hdr, rec), (int64_t)rec->pos + 1,
+                              s->hdr->samples[i]);
+                return -1;
+            }
+            int a = bcf_gt_is_missing(g[k]) ? -1 : bcf_gt_allele(g[k]);
+            if (a >= rec->n_allele) {
+                rec_where(s, where, sizeof where);
+                gdl_log_error("%s (%s:%" PRId64 "): sample %s has allele %d, the record has %d "
+                              "ALT", where, bcf_seqname_safe(s->hdr, rec), (int64_t)rec->pos + 1,
+                              s->hdr->samples[i], a, rec->n_allele - 1);
+                return -1;
+            }
+            al[k] = a;
+        }
+        if (k == 0 || al[0] == -1 || al[1] == -1) al[0] = -1; // any missing allele: missing call
+        s->a0[r] = al[0];
+        s->a1[r] = al[1];
+    }
+    int kept = 0;
+    const char *chrom = bcf_seqname_safe(s->hdr, rec), *ref = rec->d.allele[0];
+    for (int a = 1; a < rec->n_allele; a++) {
+        const char *alt = rec->d.allele[a];
+        if (is_symbolic(alt)) {
+            e->st->skip_symbolic++;
+            continue;
+        }
+        if (o->snps_only && (strlen(ref) != 1 || strlen(alt) != 1)) {
+            e->st->skip_not_snp++;
+            continue;
+        }
+        int64_t ac = 0, an = 0;
+        for (int64_t r = 0; r < e->N; r++) {
+            int32_t x = s->a0[r], y = s->a1[r];
+            if (x < 0) {
+                e->codes[r] = 3;
+                continue;
+            }
+            int c = (x == a) + (y == a);
+            e->codes[r] = (uint8_t)c;
+            ac += c;
+            an += y == -2 ? 1 : 2;
+        }
+        char gene[512];
+        if (o->gene_tag) tag_gene(s, a, gene, sizeof gene);
+        int r = enc_emit(e, chrom, (int64_t)rec->pos + 1, rec->d.id, ref, alt,
+                         o->gene_tag ? gene : NULL, ac, an);
+        if (r < 0) return -1;
+        kept |= r;
+    }
+    e->st->kept_records += kept;
+    return 0;
+}
+
+int enc_run_vcf(enc_t *e)
+{
+    const gdl_encode_opts_t *o = e->o;
+    vcfsrc_t s = {.e = e, .last_rid = -1};
+    int ret = -1, r;
+    if (gdl_log_get_level() < GDL_LOG_DEBUG) hts_set_log_level(HTS_LOG_OFF);
+    if (!(s.fp = hts_open(o->input, "r"))) {
+        gdl_log_error("%s: cannot open: %s", o->input, errno ? strerror(errno) : "unknown format");
+        goto out;
+    }
+    const htsFormat *fmt = hts_get_format(s.fp);
+    if (fmt->format != vcf && fmt->format != bcf) {
+        gdl_log_error("%s: not a VCF or BCF file (%s)", o->input, hts_format_description(fmt));
+        goto out;
+    }
+    s.is_bcf = fmt->format == bcf;
+    if (o->threads > 1 && hts_set_threads(s.fp, o->threads) != 0)
+        gdl_log_warn("%s: cannot start %d decompression threads", o->input, o->threads);
+    if (!(s.hdr = bcf_hdr_read(s.fp))) {
+        gdl_log_error("%s: cannot read the header (truncated, not VCF/BCF, or duplicate sample IDs)",
+                      o->input);
+        goto out;
+    }
+    if (!(s.rec = bcf_init())) goto oom;
+    if (setup_gene_tag(&s)) goto out;
+    if (enc_select_samples(e, (const char *const *)s.hdr->samples, bcf_hdr_nsamples(s.hdr))) goto out;
+    if (!(s.a0 = malloc(e->N * sizeof *s.a0)) || !(s.a1 = malloc(e->N * sizeof *s.a1))) goto oom;
+    if (o->regions || o->regions_file) {
+        if (parse_regions(&s)) goto out;
+        if (strcmp(o->input, "-") != 0) {
+            if (s.is_bcf) s.idx = bcf_index_load(o->input);
+            else if (fmt->compression == bgzf) s.tbx = tbx_index_load(o->input);
+        }
+        if (!s.idx && !s.tbx) {
+            gdl_log_info("%s: no index; filtering the stream by region", o->input);
+            s.streaming_regions = 1;
+        }
+        if (s.n_reg == 0) goto done; // every region on an unknown contig: nothing to read
+    }
+    while ((r = next_record(&s)) == 1)
+        if (process(&s)) goto out;
+    if (r < 0) goto out;
+done:
+    ret = 0;
+    goto out;
+oom:
+    gdl_log_error("out of memory");
+out:
+    if (s.itr) hts_itr_destroy(s.itr);
+    if (s.idx) hts_idx_destroy(s.idx);
+    if (s.tbx) tbx_destroy(s.tbx);
+    if (s.rec) bcf_destroy(s.rec);
+    if (s.hdr) bcf_hdr_destroy(s.hdr);
+    if (s.fp) hts_close(s.fp);
+    free(s.line.s);
+    free(s.reg);
+    free(s.rid_seen);
+    free(s.gt);
+    free(s.a0);
+    free(s.a1);
+    free(s.info);
+    return ret;
+}

@@ -1,0 +1,51 @@
+/* Private pieces of the genome module shared between its files. */
+#ifndef GDL_GENOME_INTERNAL_H
+#define GDL_GENOME_INTERNAL_H
+
+#include <stdio.h>
+#include <stdint.h>
+
+#include "gdl/genome.h"
+
+/* ---- gene annotation (genes.c) ----------------------------------------------------------- */
+
+typedef struct genes_t genes_t;
+/* BED (chrom, start, end, name) or GTF[.gz] ("gene" features, gene_name else gene_id). */
+genes_t *genes_load(const char *path);
+void genes_free(genes_t *g);
+/* Names of the genes overlapping 1-based pos, joined by ','; else the nearest within window bp;
+ * else "". Writes into buf (truncated to size). */
+void genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
+                  size_t size);
+
+/* ---- phenotypes (pheno.c) ---------------------------------------------------------------- */
+
+typedef struct pheno_t pheno_t;
+/* Reads the columns named in cols (comma-separated) of a TSV whose first column is the ID. */
+pheno_t *pheno_load(const char *path, const char *cols);
+void pheno_free(pheno_t *p);
+int pheno_targets(const pheno_t *p);                 // T
+const gdl_strings_t *pheno_names(const pheno_t *p);  // T names
+const gdl_target_kind_t *pheno_kinds(const pheno_t *p);
+const gdl_strings_t *const *pheno_classes(const pheno_t *p); // (T), NULL unless categorical
+int64_t pheno_rows(const pheno_t *p);
+/* Labels of sample id into out (T): 1 if found with every value present, 0 if found with a
+ * missing value, -1 if absent (out all NaN). Marks the row as used. */
+int pheno_get(pheno_t *p, const char *id, float *out);
+int64_t pheno_unused(const pheno_t *p); // rows never asked for
+
+/* ---- string sets (encode.c) -------------------------------------------------------------- */
+
+typedef struct strset_t strset_t;
+strset_t *strset_new(void);
+void strset_free(strset_t *s);
+/* Adds s; returns its index, or the existing index | (1ll << 62) when already present, -1 oom */
+int64_t strset_add(strset_t *s, const char *str);
+int64_t strset_get(const strset_t *s, const char *str); // index or -1
+
+/* ---- small text helpers ------------------------------------------------------------------- */
+
+/* Splits line in place at tabs into at most max fields; returns the field count. */
+int split_tabs(char *line, char **fields, int max);
+
+#endif
