@@ -10,6 +10,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_RUNTIME = 2 };
 
 /* Each command: int gdl_cmd_NAME(int argc, char *argv[]), argv[0] being the command name. */
 int gdl_cmd_inspect(int argc, char *argv[]);
+int gdl_cmd_eval(int argc, char *argv[]);
 
 /* Options every command takes, spelled the same everywhere. Put CLI_COMMON_LONGOPTS in the
  * long-option table and CLI_COMMON_SHORTOPTS in the short-option string; pass unhandled

@@ -15,6 +15,7 @@ typedef struct {
 
 static const command_t commands[] = {
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
+    {"eval", gdl_cmd_eval, "ROC/PR AUC and other metrics of a predictions.tsv, with plots"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
