@@ -68,6 +68,7 @@ slow:;
     char buf[256];
     size_t len = (size_t)(e - s);
     if (len == 0 || len >= sizeof buf || *s == ' ' || *s == '\t') return -1;
+    if (memchr(s, 'x', len) || memchr(s, 'X', len)) return -1; // no hexadecimal floats
     memcpy(buf, s, len);
     buf[len] = 0;
     char *end;
@@ -322,6 +323,11 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         if (e > s && e[-1] == '\n') e--;
         if (e > s && e[-1] == '\r') e--;
         const int64_t ln = r + 2;
+        if (s == e) {
+            fail_at(rd, chunk, r, "%s:%lld: empty line; every row needs %d fields", rd->path,
+                    (long long)ln, ncol);
+            return;
+        }
         int c = 0;
         const char *fs = s;
         for (;;) {
@@ -622,10 +628,11 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
     if (parse_header(&rd, rd.buf, hlen) != 0) goto fail;
     if (check_list(&rd, "regression", regression) != 0 || check_list(&rd, "binary", binary) != 0)
         goto fail;
-    // row starts
-    size_t start = nl ? hlen + 1 : rd.size;
+    // row starts; blank lines at the very end are not rows
+    size_t start = nl ? hlen + 1 : rd.size, end = rd.size;
+    while (end > start && (rd.buf[end - 1] == '\n' || rd.buf[end - 1] == '\r')) end--;
     int64_t N = 0;
-    for (const char *q = rd.buf + start, *e = rd.buf + rd.size; q < e; N++) {
+    for (const char *q = rd.buf + start, *e = rd.buf + end; q < e; N++) {
         const char *n2 = memchr(q, '\n', (size_t)(e - q));
         q = n2 ? n2 + 1 : e;
     }
@@ -640,12 +647,12 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
     p->N = N;
     if (!(rd.line = malloc(sizeof *rd.line * (size_t)(N + 1)))) goto oom;
     int64_t r = 0;
-    for (const char *q = rd.buf + start, *e = rd.buf + rd.size; q < e; r++) {
+    for (const char *q = rd.buf + start, *e = rd.buf + end; q < e; r++) {
         rd.line[r] = q - rd.buf;
         const char *n2 = memchr(q, '\n', (size_t)(e - q));
         q = n2 ? n2 + 1 : e;
     }
-    rd.line[N] = (int64_t)rd.size;
+    rd.line[N] = (int64_t)end;
     for (int t = 0; t < p->T; t++) {
         eval_target_t *tg = &p->targets[t];
         size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
