@@ -14,6 +14,7 @@ int gdl_cmd_encode(int argc, char *argv[]);
 int gdl_cmd_simulate(int argc, char *argv[]);
 int gdl_cmd_train(int argc, char *argv[]);
 int gdl_cmd_predict(int argc, char *argv[]);
+int gdl_cmd_eval(int argc, char *argv[]);
 
 /* Options every command takes, spelled the same everywhere. Put CLI_COMMON_LONGOPTS in the
  * long-option table and CLI_COMMON_SHORTOPTS in the short-option string; pass unhandled

@@ -19,6 +19,7 @@ static const command_t commands[] = {
     {"encode", gdl_cmd_encode, "genotype cohort (VCF/BCF, plink) to a dataset .gdl"},
     {"train", gdl_cmd_train, "fit a model from a JSON config, with k-fold cross-validation"},
     {"predict", gdl_cmd_predict, "score a dataset with one model or the mean of several"},
+    {"eval", gdl_cmd_eval, "ROC/PR AUC and other metrics of a predictions.tsv, with plots"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,111 @@
+/* gdl eval: metrics of a predictions.tsv. Options in, gdl_eval_run, exit code out. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gdl/core.h"
+#include "gdl/eval.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: gdl eval -p predictions.tsv [options]\n\n"
+        "Metrics of predictions.tsv: columns id, [fold,] then T:label and T:score for each binary\n"
+        "or regression target T, or T:label and one T:score:CLASS per class of a multi-class target.\n"
+        "An empty label is missing: that row is skipped for that target (its score is not read).\n\n"
+        "Kinds: a target with T:score:CLASS columns is multi-class (labels must be class names);\n"
+        "any other target is binary when every label is 0 or 1, otherwise regression.\n"
+        "--regression and --binary override that; a binary target with another label is an error.\n\n"
+        "Binary (and multi-label) targets: ROC AUC (Mann-Whitney, ties count 1/2), PR AUC as\n"
+        "average precision (scikit-learn's step-wise definition), accuracy, precision, recall, F1\n"
+        "and MCC at the threshold (score >= threshold is positive). Averages over the binary\n"
+        "targets: macro, median, weighted by each target's positive frequency n_pos/n, and micro\n"
+        "(all pairs pooled). A target with only one class present is null, left out of macro,\n"
+        "median and weighted, and counted. Multi-class: accuracy, balanced accuracy, one-vs-rest\n"
+        "AUCs per class and their macro mean, confusion matrix. Regression: MSE, RMSE, MAE,\n"
+        "Pearson, Spearman (average ranks for ties), R^2.\n"
+        "With a fold column: every metric per fold, and its mean and sd (n - 1) across folds.\n\n"
+        "The table goes to stdout (to stderr when an output below is '-').\n\n"
+        "Options:\n"
+        "  -p, --predictions FILE  predictions.tsv ('-' = stdin)\n"
+        "  -o, --output FILE       metrics.json ('-' = stdout)\n"
+        "      --tsv FILE          one row per target (and per fold and target) with every metric\n"
+        "      --curves PREFIX     ROC and PR points: PREFIX.roc.tsv, PREFIX.pr.tsv\n"
+        "      --plot PREFIX       SVG figures: PREFIX.roc.svg, PREFIX.pr.svg, with folds\n"
+        "                          PREFIX.folds.roc.svg and .pr.svg for the first binary target,\n"
+        "                          and PREFIX.T.scatter.svg per regression target\n"
+        "      --plot-max INT      curves (or scatter plots) per figure [10]\n"
+        "  -t, --threshold X       decision threshold, or 'best-f1' for the F1-maximising one of\n"
+        "                          each target (optimistic: chosen on the same data) [0.5]\n"
+        "      --regression LIST   targets that are regression (comma-separated names, or 'all')\n"
+        "      --binary LIST       targets that are binary (names, or 'all')\n"
+        "  -b, --bootstrap INT     percentile confidence intervals from INT resamples of the rows [0]\n"
+        "      --ci LEVEL          confidence level of those intervals [0.95]\n"
+        "  -s, --seed INT          bootstrap seed; replicate b uses RNG stream 0x6576616c00000000 + b [1]\n"
+        CLI_COMMON_USAGE);
+}
+
+enum { OPT_TSV = 256, OPT_CURVES, OPT_PLOT, OPT_PLOT_MAX, OPT_REGRESSION, OPT_BINARY, OPT_CI };
+
+int gdl_cmd_eval(int argc, char *argv[])
+{
+    static const struct option longopts[] = {
+        {"predictions", required_argument, NULL, 'p'}, {"output", required_argument, NULL, 'o'},
+        {"tsv", required_argument, NULL, OPT_TSV},     {"curves", required_argument, NULL, OPT_CURVES},
+        {"plot", required_argument, NULL, OPT_PLOT},   {"plot-max", required_argument, NULL, OPT_PLOT_MAX},
+        {"threshold", required_argument, NULL, 't'},   {"regression", required_argument, NULL, OPT_REGRESSION},
+        {"binary", required_argument, NULL, OPT_BINARY}, {"bootstrap", required_argument, NULL, 'b'},
+        {"ci", required_argument, NULL, OPT_CI},       {"seed", required_argument, NULL, 's'},
+        CLI_COMMON_LONGOPTS,                           {NULL, 0, NULL, 0}};
+    gdl_eval_opts_t o;
+    gdl_eval_opts_init(&o);
+    int c, r;
+    long n;
+    while ((c = getopt_long(argc, argv, "p:o:t:b:s:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
+        switch (c) {
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'p': o.predictions = optarg; break;
+        case 'o': o.json = optarg; break;
+        case OPT_TSV: o.tsv = optarg; break;
+        case OPT_CURVES: o.curves = optarg; break;
+        case OPT_PLOT: o.plot = optarg; break;
+        case OPT_REGRESSION: o.regression = optarg; break;
+        case OPT_BINARY: o.binary = optarg; break;
+        case OPT_PLOT_MAX:
+            if (cli_parse_long(optarg, &n) != 0 || n < 1 || n > 100)
+                return cli_usage_error("eval", usage, "--plot-max: expected an integer 1..100, got '%s'", optarg);
+            o.plot_max = (int)n;
+            break;
+        case 't':
+            if (strcmp(optarg, "best-f1") == 0) o.threshold = NAN;
+            else if (cli_parse_double(optarg, &o.threshold) != 0)
+                return cli_usage_error("eval", usage, "--threshold: expected a number or 'best-f1', got '%s'", optarg);
+            break;
+        case 'b':
+            if (cli_parse_long(optarg, &n) != 0 || n < 0 || n > 1000000)
+                return cli_usage_error("eval", usage, "--bootstrap: expected an integer 0..1000000, got '%s'", optarg);
+            o.bootstrap = (int)n;
+            break;
+        case OPT_CI:
+            if (cli_parse_double(optarg, &o.ci_level) != 0 || !(o.ci_level > 0 && o.ci_level < 1))
+                return cli_usage_error("eval", usage, "--ci: expected a level between 0 and 1, got '%s'", optarg);
+            break;
+        case 's':
+            if (cli_parse_long(optarg, &n) != 0 || n < 0)
+                return cli_usage_error("eval", usage, "--seed: expected a non-negative integer, got '%s'", optarg);
+            o.seed = (uint64_t)n;
+            break;
+        default:
+            if ((r = cli_common_option("eval", c, optarg)) < 0) return EXIT_USAGE;
+            if (r == 0) return cli_usage_error("eval", usage, NULL);
+        }
+    }
+    if (!o.predictions && argc - optind == 1) o.predictions = argv[optind++];
+    if (argc - optind > 0) return cli_usage_error("eval", usage, "unexpected argument '%s'", argv[optind]);
+    if (!o.predictions) return cli_usage_error("eval", usage, "-p predictions.tsv is required");
+    int to_stdout = (o.json && !strcmp(o.json, "-")) || (o.tsv && !strcmp(o.tsv, "-"));
+    o.table = to_stdout ? stderr : stdout;
+    if (gdl_eval_run(&o) != 0) return cli_runtime_error("eval");
+    return EXIT_OK;
+}

@@ -1,0 +1,228 @@
+/* Binary ranking metrics from one pass over the distinct scores, highest first.
+ *
+ * ROC AUC is the Mann-Whitney statistic: 2U = sum over tie groups g of
+ * pos_g (2 neg_below_g + neg_g), kept as an integer, so the AUC is one rounding away from
+ * exact (scikit-learn's trapezoid over the same ROC points is the same number).
+ * Average precision is scikit-learn's: AP = sum_g (R_g - R_g-1) P_g with R_g = tp_g / P and
+ * P_g = tp_g / (tp_g + fp_g) at each distinct threshold, tied scores forming one step. */
+#include <stdlib.h>
+
+#include "eval_internal.h"
+#include "gdl/core.h"
+
+void eval_curve_free(eval_curve_t *c)
+{
+    if (!c) return;
+    gdl_free(c->value);
+    gdl_free(c->tp);
+    gdl_free(c->fp);
+    c->value = NULL, c->tp = c->fp = NULL;
+}
+
+void eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const uint32_t *w,
+                      eval_curve_t *c)
+{
+    uint64_t tp = 0, fp = 0;
+    int64_t G = 0;
+    for (int64_t i = n - 1; i >= 0;) {
+        uint64_t k = key[i];
+        uint64_t tp0 = tp, fp0 = fp;
+        for (; i >= 0 && key[i] == k; i--) {
+            uint32_t v = pay[i];
+            uint64_t wt = w ? w[v >> 1] : 1;
+            if (v & 1) tp += wt;
+            else fp += wt;
+        }
+        if (tp == tp0 && fp == fp0) continue; // weight 0: these rows were not drawn
+        c->value[G] = eval_unkey(k);
+        c->tp[G] = (uint32_t)tp, c->fp[G] = (uint32_t)fp;
+        G++;
+    }
+    c->G = G;
+    c->P = tp, c->Nn = fp;
+}
+
+void eval_curve_build_rows(const double *score, const uint32_t *pay, int64_t n, const uint32_t *w,
+                           eval_curve_t *c)
+{
+    uint64_t tp = 0, fp = 0;
+    int64_t G = 0;
+    for (int64_t i = n - 1; i >= 0;) {
+        double v = score[pay[i] >> 1];
+        uint64_t tp0 = tp, fp0 = fp;
+        for (; i >= 0 && score[pay[i] >> 1] == v; i--) {
+            uint32_t x = pay[i];
+            uint64_t wt = w ? w[x >> 1] : 1;
+            if (x & 1) tp += wt;
+            else fp += wt;
+        }
+        if (tp == tp0 && fp == fp0) continue;
+        c->value[G] = v;
+        c->tp[G] = (uint32_t)tp, c->fp[G] = (uint32_t)fp;
+        G++;
+    }
+    c->G = G;
+    c->P = tp, c->Nn = fp;
+}
+
+void eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, gdl_metrics_t *m)
+{
+    double TP = (double)tp, FP = (double)fp, FN = (double)(P - tp), TN = (double)(Nn - fp);
+    double n = (double)(P + Nn);
+    m->v[GDL_M_ACCURACY] = n > 0 ? (TP + TN) / n : NAN;
+    m->v[GDL_M_PRECISION] = tp + fp > 0 ? TP / (TP + FP) : 0;
+    m->v[GDL_M_RECALL] = P > 0 ? TP / (double)P : 0;
+    m->v[GDL_M_F1] = tp + fp + P > 0 ? 2 * TP / (2 * TP + FP + FN) : 0;
+    double d = (TP + FP) * (TP + FN) * (TN + FP) * (TN + FN);
+    m->v[GDL_M_MCC] = d > 0 ? (TP * TN - FP * FN) / sqrt(d) : 0;
+}
+
+/* A streaming pass over distinct scores, highest first, knowing the totals. */
+typedef struct {
+    uint64_t P, Nn, tp, fp, u2;
+    double ap, thr;
+    int best_f1;
+    double best, best_thr;
+    uint64_t best_tp, best_fp, at_tp, at_fp;
+} acc_t;
+
+static void acc_init(acc_t *a, uint64_t P, uint64_t Nn, double thr)
+{
+    *a = (acc_t){.P = P, .Nn = Nn, .thr = thr, .best_f1 = isnan(thr), .best = -1};
+}
+
+static inline void acc_add(acc_t *a, double value, uint64_t pos, uint64_t neg)
+{
+    uint64_t prev_tp = a->tp;
+    a->tp += pos, a->fp += neg;
+    a->u2 += pos * (2 * (a->Nn - a->fp) + neg);
+    if (pos) // recall moves only when positives are passed
+        a->ap += ((double)a->tp / (double)a->P - (double)prev_tp / (double)a->P) *
+                 ((double)a->tp / (double)(a->tp + a->fp));
+    if (a->best_f1) {
+        double f1 = 2.0 * (double)a->tp / (double)(a->tp + a->fp + a->P);
+        if (f1 > a->best) a->best = f1, a->best_thr = value, a->best_tp = a->tp, a->best_fp = a->fp;
+    } else if (value >= a->thr) {
+        a->at_tp = a->tp, a->at_fp = a->fp;
+    }
+}
+
+static void acc_finish(const acc_t *a, gdl_metrics_t *m)
+{
+    m->v[GDL_M_N] = (double)(a->P + a->Nn);
+    m->v[GDL_M_N_POS] = (double)a->P;
+    if (a->P == 0 || a->Nn == 0) {
+        for (int i = GDL_M_ROC_AUC; i < GDL_M_COUNT; i++) m->v[i] = NAN;
+        return;
+    }
+    m->v[GDL_M_ROC_AUC] = (double)a->u2 / (2.0 * (double)a->P * (double)a->Nn);
+    m->v[GDL_M_PR_AUC] = a->ap;
+    if (a->best_f1) {
+        m->v[GDL_M_THRESHOLD] = a->best_thr;
+        eval_confusion_metrics(a->best_tp, a->best_fp, a->P, a->Nn, m);
+    } else {
+        m->v[GDL_M_THRESHOLD] = a->thr;
+        eval_confusion_metrics(a->at_tp, a->at_fp, a->P, a->Nn, m);
+    }
+}
+
+void eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uint64_t *tp_at,
+                        uint64_t *fp_at)
+{
+    acc_t a;
+    acc_init(&a, c->P, c->Nn, thr);
+    for (int64_t g = 0; g < c->G; g++) {
+        uint64_t pos = c->tp[g] - (g ? c->tp[g - 1] : 0), neg = c->fp[g] - (g ? c->fp[g - 1] : 0);
+        acc_add(&a, c->value[g], pos, neg);
+    }
+    acc_finish(&a, m);
+    if (tp_at) *tp_at = a.best_f1 ? a.best_tp : a.at_tp;
+    if (fp_at) *fp_at = a.best_f1 ? a.best_fp : a.at_fp;
+}
+
+/* ---- micro average: a k-way merge of the targets' curves by a max-heap on the score ---------- */
+
+typedef struct {
+    double v;
+    int src;
+} heap_item_t;
+
+static void sift_down(heap_item_t *h, int n, int i)
+{
+    heap_item_t x = h[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && h[c + 1].v > h[c].v) c++;
+        if (h[c].v <= x.v) break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = x;
+}
+
+int eval_curve_merge(eval_curve_t *const *c, int n, double thr, gdl_metrics_t *m)
+{
+    heap_item_t *h = malloc(sizeof *h * (size_t)(n > 0 ? n : 1));
+    int64_t *pos = calloc((size_t)(n > 0 ? n : 1), sizeof *pos);
+    if (!h || !pos) {
+        free(h), free(pos);
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    uint64_t P = 0, Nn = 0;
+    int hn = 0;
+    for (int i = 0; i < n; i++) {
+        if (!c[i] || c[i]->G == 0) continue;
+        P += c[i]->P, Nn += c[i]->Nn;
+        h[hn++] = (heap_item_t){c[i]->value[0], i};
+    }
+    for (int i = hn / 2 - 1; i >= 0; i--) sift_down(h, hn, i);
+    acc_t a;
+    acc_init(&a, P, Nn, thr);
+    while (hn > 0) {
+        double v = h[0].v;
+        uint64_t dp = 0, dn = 0;
+        while (hn > 0 && h[0].v == v) {
+            int s = h[0].src;
+            int64_t g = pos[s]++;
+            const eval_curve_t *cs = c[s];
+            dp += cs->tp[g] - (g ? cs->tp[g - 1] : 0);
+            dn += cs->fp[g] - (g ? cs->fp[g - 1] : 0);
+            if (g + 1 < cs->G) h[0].v = cs->value[g + 1];
+            else h[0] = h[--hn];
+            sift_down(h, hn, 0);
+        }
+        acc_add(&a, v, dp, dn);
+    }
+    acc_finish(&a, m);
+    for (int i = GDL_M_THRESHOLD; i < GDL_M_COUNT; i++) m->v[i] = NAN; // pooled confusions: the caller
+    free(h), free(pos);
+    return 0;
+}
+
+/* ---- one target from raw arrays ------------------------------------------------------------------- */
+
+int gdl_eval_binary(const double *score, const uint8_t *label, int64_t n, double threshold,
+                    gdl_metrics_t *out)
+{
+    gdl_metrics_clear(out);
+    size_t nn = (size_t)(n > 0 ? n : 1);
+    uint64_t *key = gdl_malloc(8 * nn), *tk = gdl_malloc(8 * nn);
+    uint32_t *pay = gdl_malloc(4 * nn), *tp = gdl_malloc(4 * nn);
+    eval_curve_t c = {.value = gdl_malloc(8 * nn), .tp = gdl_malloc(4 * nn), .fp = gdl_malloc(4 * nn)};
+    int rc = -1;
+    if (!key || !tk || !pay || !tp || !c.value || !c.tp || !c.fp) goto done;
+    for (int64_t i = 0; i < n; i++) {
+        key[i] = eval_key(score[i] + 0.0);
+        pay[i] = (uint32_t)i << 1 | (label[i] != 0);
+    }
+    eval_sort(key, pay, n, tk, tp);
+    eval_curve_build(key, pay, n, NULL, &c);
+    eval_curve_metrics(&c, threshold, out, NULL, NULL);
+    rc = 0;
+done:
+    gdl_free(key), gdl_free(tk), gdl_free(pay), gdl_free(tp);
+    eval_curve_free(&c);
+    return rc;
+}

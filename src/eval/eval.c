@@ -1,0 +1,70 @@
+/* gdl eval: the one entry point. Read, compute the pooled metrics, each fold's, their mean and
+ * sd, the bootstrap intervals, then write what was asked for. */
+#include <stdlib.h>
+
+#include "eval_internal.h"
+#include "gdl/core.h"
+
+void gdl_eval_opts_init(gdl_eval_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threshold = 0.5;
+    o->ci_level = 0.95;
+    o->plot_max = 10;
+    o->seed = 1;
+}
+
+int gdl_eval_run(const gdl_eval_opts_t *o)
+{
+    eval_set_t all = {0}, *folds = NULL;
+    eval_fold_summary_t fs = {0};
+    eval_ci_t ci = {0};
+    int rc = -1, have_fs = 0, have_ci = 0;
+    eval_preds_t *p = eval_preds_read(o->predictions, o->regression, o->binary);
+    if (!p) return -1;
+    gdl_log_info("%s: %lld rows, %d targets, %d folds", p->path, (long long)p->N, p->T, p->n_folds);
+    eval_set_opts_t so = {.keep_curves = o->curves || o->plot, .keep_rows = o->bootstrap > 0,
+                          .threshold = o->threshold};
+    if (eval_set_compute(p, -1, &so, &all) != 0) goto done;
+    if (p->n_folds > 0) {
+        eval_set_opts_t fo = so;
+        fo.keep_rows = 0;
+        if (!(folds = calloc((size_t)p->n_folds, sizeof *folds))) {
+            gdl_log_error("out of memory");
+            goto done;
+        }
+        for (int f = 0; f < p->n_folds; f++)
+            if (eval_set_compute(p, f, &fo, &folds[f]) != 0) goto done;
+        if (eval_fold_summary(p, folds, p->n_folds, &fs) != 0) goto done;
+        have_fs = 1;
+    }
+    if (o->bootstrap > 0) {
+        gdl_log_info("%d bootstrap replicates, seed %llu", o->bootstrap, (unsigned long long)o->seed);
+        if (eval_bootstrap(p, &all, o->threshold, o->bootstrap, o->seed, o->ci_level, &ci) != 0) goto done;
+        have_ci = 1;
+    }
+    eval_report_t rep = {.p = p, .o = o, .all = &all, .folds = folds, .fs = have_fs ? &fs : NULL,
+                         .ci = have_ci ? &ci : NULL};
+    if (o->json && eval_write_json(&rep, o->json) != 0) goto done;
+    if (o->tsv && eval_write_tsv(&rep, o->tsv) != 0) goto done;
+    if (o->curves && eval_write_curves(&rep, o->curves) != 0) goto done;
+    if (o->plot && eval_write_plots(&rep, o->plot) != 0) goto done;
+    if (o->table) {
+        eval_print_table(&rep, o->table);
+        if (fflush(o->table) != 0) {
+            gdl_log_error("writing the table failed");
+            goto done;
+        }
+    }
+    rc = 0;
+done:
+    if (folds) {
+        for (int f = 0; f < p->n_folds; f++) eval_set_free(&folds[f], p->T);
+        free(folds);
+    }
+    eval_set_free(&all, p->T);
+    eval_fold_summary_free(&fs);
+    eval_ci_free(&ci);
+    eval_preds_free(p);
+    return rc;
+}

@@ -1,0 +1,209 @@
+/* Private pieces of src/eval/: the predictions table, the sorted form every ranking metric
+ * starts from, per-target results and the writers. Letters: N rows, T targets, K classes,
+ * G distinct scores of a target, B bootstrap replicates. */
+#ifndef GDL_EVAL_INTERNAL_H
+#define GDL_EVAL_INTERNAL_H
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gdl/eval.h"
+
+/* ---- predictions.tsv (predictions.c) ------------------------------------------------------ */
+
+typedef struct {
+    char *name;
+    gdl_eval_kind_t kind;
+    int K;           // classes (multi-class), else 0
+    char **classes;  // (K) names, in column order
+    double *label;   // (N) NaN = missing; the class index for multi-class
+    double *score;   // (N), or (N, K) for multi-class
+    int64_t n_labelled;
+} eval_target_t;
+
+typedef struct {
+    char *path;
+    int64_t N;
+    int T;
+    eval_target_t *targets; // (T) in header order
+    int n_folds;            // 0 without a fold column
+    char **fold_names;      // (n_folds), sorted: numerically when all are integers
+    int32_t *fold;          // (N) index into fold_names, NULL without a fold column
+} eval_preds_t;
+
+/* Reads and checks PATH ("-" = stdin) with the kind overrides (comma lists or "all", may be
+ * NULL). NULL with an error "PATH:LINE: ..." on bad input. Free with eval_preds_free. */
+eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary);
+void eval_preds_free(eval_preds_t *p);
+
+/* Parses a whole field [s, e) as a finite double, correctly rounded; -0 becomes +0.
+ * 0, or -1 when it is not a finite number. */
+int eval_parse_double(const char *s, const char *e, double *out);
+
+/* ---- sorting (sort.c) ---------------------------------------------------------------------- */
+
+/* An order-preserving map of finite doubles to unsigned integers (-0 and +0 must have been
+ * made equal before), so scores sort by radix without a comparison function. */
+static inline uint64_t eval_key(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, 8);
+    return (u >> 63) ? ~u : (u | 0x8000000000000000ull);
+}
+static inline double eval_unkey(uint64_t k)
+{
+    uint64_t u = (k >> 63) ? (k & 0x7fffffffffffffffull) : ~k;
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+/* Sorts key (N) ascending, carrying payload (N); stable. tmp_key, tmp_pay (N) are scratch. */
+void eval_sort(uint64_t *key, uint32_t *pay, int64_t n, uint64_t *tmp_key, uint32_t *tmp_pay);
+
+/* ---- binary ranking metrics (binary.c) ---------------------------------------------------- */
+
+/* A ranked binary target: distinct scores from the highest down, with the cumulative true
+ * and false positives at each one (predicting positive for score >= value). */
+typedef struct {
+    int64_t G;
+    double *value;     // (G) descending
+    uint32_t *tp, *fp; // (G) cumulative counts (or bootstrap weights, which also sum to <= N)
+    uint64_t P, Nn;    // positives, negatives
+} eval_curve_t;
+
+void eval_curve_free(eval_curve_t *c);
+
+/* Sorted scores -> curve. key (N) ascending with pay = row << 1 | label; w (rows) integer
+ * weights or NULL for all 1. Writes into c, whose arrays must hold N entries. */
+void eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const uint32_t *w,
+                      eval_curve_t *c);
+/* The same from pay sorted by score[pay >> 1] (ties detected on the scores themselves). */
+void eval_curve_build_rows(const double *score, const uint32_t *pay, int64_t n, const uint32_t *w,
+                           eval_curve_t *c);
+/* From a curve: roc_auc, pr_auc, threshold metrics at thr (NAN = best F1), n, n_pos; every
+ * metric but n and n_pos null with one class only. *tp_at, *fp_at (may be NULL) get the
+ * confusion counts at the threshold used. */
+void eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uint64_t *tp_at,
+                        uint64_t *fp_at);
+/* Threshold metrics from a confusion matrix; m's n, n_pos and AUCs are left alone. */
+void eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, gdl_metrics_t *m);
+
+/* Micro average: the curves of several targets merged into one pooled ranking (n, n_pos,
+ * roc_auc, pr_auc into m). c[i] may be NULL (skipped). 0, or -1 when out of memory. */
+int eval_curve_merge(eval_curve_t *const *c, int n, double thr, gdl_metrics_t *m);
+
+/* ---- regression (regression.c) ------------------------------------------------------------ */
+
+/* Weighted regression metrics over rows idx (n) with integer weights w (NULL = 1), for the
+ * bootstrap; by_pred / by_label (n) are idx sorted by prediction / by label (ties in any
+ * order), needed for Spearman. */
+void eval_regression_weighted(const double *pred, const double *label, const uint32_t *idx,
+                              const uint32_t *by_pred, const uint32_t *by_label, int64_t n,
+                              const uint32_t *w, gdl_metrics_t *m);
+/* idx (n) sorted by v[idx[i]] into out (n). 0, or -1 when out of memory. */
+int eval_sort_rows(const double *v, const uint32_t *idx, int64_t n, uint32_t *out);
+
+/* ---- multi-class (multiclass.c) -------------------------------------------------------------- */
+
+struct eval_result_t;
+/* Metrics of a multi-class target over rows (n) with integer weights w (NULL = 1) into res
+ * (its per-class arrays allocated when NULL; curves kept when keep_curves). 0 or -1. */
+int eval_multiclass_rows(const eval_target_t *t, const uint32_t *rows, int64_t n, const uint32_t *w,
+                         struct eval_result_t *res, int keep_curves);
+
+/* ---- results (evaluate.c) ------------------------------------------------------------------ */
+
+enum { EVAL_AGG_MACRO, EVAL_AGG_MEDIAN, EVAL_AGG_WEIGHTED, EVAL_AGG_MICRO, EVAL_AGG_COUNT };
+extern const char *const eval_agg_names[EVAL_AGG_COUNT];
+
+typedef struct eval_result_t {
+    gdl_metrics_t m;
+    int single_class;       // classification with one class only: AUCs and the rest null
+    uint64_t tp_at, fp_at;  // binary: confusion counts at the threshold used
+    eval_curve_t *curve;    // (n_curves): 1 binary, K multi-class one-vs-rest
+    int n_curves;
+    double *class_auc, *class_ap; // (K) multi-class
+    int64_t *class_n;       // (K) true examples per class
+    int64_t *confusion;     // (K, K)
+    /* kept for the bootstrap: the labelled rows sorted by score (binary: row << 1 | label,
+     * multi-class: rows, regression: by prediction and by label) */
+    uint32_t *rows, *by_pred, *by_label;
+    int64_t n_rows;
+} eval_result_t;
+
+typedef struct {
+    const char *name;       // "all" or the fold's name
+    int64_t n_rows;         // rows in this set
+    eval_result_t *r;       // (T)
+    gdl_metrics_t agg[EVAL_AGG_COUNT];
+    int n_single_class, n_binary, n_multiclass, n_regression;
+    eval_curve_t *micro_curve; // kept when curves asked
+} eval_set_t;
+
+typedef struct {
+    int keep_curves, keep_rows;
+    double threshold;
+} eval_set_opts_t;
+
+/* Metrics of every target over the rows where fold == f (f < 0: all rows). 0 or -1. */
+int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s);
+void eval_set_free(eval_set_t *s, int T);
+
+int eval_metric_averaged(gdl_metric_t m); // aggregated over targets (metrics.c)
+
+/* macro, median, weighted (by n_pos / n) over r's binary targets and macro/median of the
+ * regression metrics over the regression targets. Micro is left alone. */
+void eval_aggregate(const eval_preds_t *p, const eval_result_t *r, gdl_metrics_t agg[EVAL_AGG_COUNT],
+                    int *n_single);
+
+/* ---- across folds, bootstrap ---------------------------------------------------------------- */
+
+/* Per-target and per-aggregate mean and sample sd (n - 1) over the folds where defined. */
+typedef struct {
+    gdl_metrics_t *mean, *sd;              // (T)
+    gdl_metrics_t agg_mean[EVAL_AGG_COUNT], agg_sd[EVAL_AGG_COUNT];
+} eval_fold_summary_t;
+
+int eval_fold_summary(const eval_preds_t *p, const eval_set_t *folds, int F, eval_fold_summary_t *fs);
+void eval_fold_summary_free(eval_fold_summary_t *fs);
+
+typedef struct {
+    int B;
+    uint64_t seed;
+    double level;
+    gdl_metrics_t *lo, *hi;                 // (T)
+    gdl_metrics_t agg_lo[EVAL_AGG_COUNT], agg_hi[EVAL_AGG_COUNT]; // micro left NAN
+} eval_ci_t;
+
+/* Percentile intervals from B replicates resampling rows with replacement (the same rows for
+ * every target); needs s computed with keep_rows. 0 or -1. */
+int eval_bootstrap(const eval_preds_t *p, const eval_set_t *s, double thr, int B, uint64_t seed,
+                   double level, eval_ci_t *ci);
+void eval_ci_free(eval_ci_t *ci);
+
+/* Percentile with linear interpolation (numpy's default) of sorted x (n > 0). */
+double eval_percentile(const double *sorted, int64_t n, double q);
+
+/* ---- outputs ------------------------------------------------------------------------------- */
+
+typedef struct {
+    const eval_preds_t *p;
+    const gdl_eval_opts_t *o;
+    const eval_set_t *all;
+    const eval_set_t *folds; // (p->n_folds) or NULL
+    const eval_fold_summary_t *fs; // NULL without folds
+    const eval_ci_t *ci;     // NULL without bootstrap
+} eval_report_t;
+
+int eval_write_json(const eval_report_t *r, const char *path);   // json.c
+int eval_write_tsv(const eval_report_t *r, const char *path);    // report.c
+void eval_print_table(const eval_report_t *r, FILE *fp);         // report.c
+int eval_write_curves(const eval_report_t *r, const char *prefix); // report.c
+int eval_write_plots(const eval_report_t *r, const char *prefix);  // plot.c
+
+/* "PREFIX" + suffix, malloc'd; NULL (and an error) when out of memory. */
+char *eval_path(const char *prefix, const char *mid, const char *suffix);
+
+#endif
