@@ -388,6 +388,7 @@ static int process(vcfsrc_t *s)
             }
     }
     int32_t bad = -1;
+    int64_t ac1 = 0, an1 = 0; // ALT 1 counts
     for (int64_t i = 0; i < nsmp; i++) {
         int64_t r = e->row_of[i];
         if (r < 0) continue;
@@ -400,6 +401,11 @@ static int process(vcfsrc_t *s)
         if (y == -1) x = -1; // any missing allele: missing call
         s->a0[r] = x;
         s->a1[r] = y;
+        // biallelic records (nearly all) get their column here, in the same pass
+        int c = x < 0 ? 3 : (x == 1) + (y == 1);
+        e->codes[r] = (uint8_t)c;
+        ac1 += c < 3 ? c : 0;
+        an1 += x < 0 ? 0 : y == -2 ? 1 : 2;
     }
     if (bad >= 0) {
         const int32_t *g = s->gt + bad * ploidy;
@@ -422,8 +428,9 @@ static int process(vcfsrc_t *s)
             e->st->skip_not_snp++;
             continue;
         }
-        int64_t ac = 0, an = 0;
-        for (int64_t r = 0; r < e->N; r++) {
+        int64_t ac = ac1, an = an1;
+        if (a > 1) ac = an = 0;
+        for (int64_t r = 0; a > 1 && r < e->N; r++) {
             int32_t x = s->a0[r], y = s->a1[r];
             if (x < 0) {
                 e->codes[r] = 3;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Encode speed: a 5,000-sample x 20,000-variant VCF.gz made by gdl simulate, encoded by gdl
 # (single thread) next to the parse floor (bcftools view -Ou -o /dev/null) and plink2 --make-bed
-# when installed. Wall time and peak RSS from /usr/bin/time -v. Argument: the gdl binary.
+# when installed. Wall and CPU (user + sys) time and peak RSS from /usr/bin/time -v; on a shared
+# machine compare CPU times. Argument: the gdl binary.
 set -eu
 GDL=${1:?usage: bench_encode.sh GDL}
 DIR=$(cd "$(dirname "$0")" && pwd)/data
@@ -16,7 +17,8 @@ run() { # LABEL CMD...: prints label, wall seconds, peak RSS MB
     wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$DIR/time.log" |
            awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$DIR/time.log")
-    printf '%-34s %8.2f s %9.1f MB\n' "$label" "$wall" "$(echo "$rss" | awk '{print $1 / 1024}')"
+    cpu=$(sed -n -e 's/.*User time (seconds): //p' -e 's/.*System time (seconds): //p' "$DIR/time.log" | awk '{s += $1} END {print s}')
+    printf '%-34s %8.2f s wall %8.2f s cpu %9.1f MB peak RSS\n' "$label" "$wall" "$cpu" "$(echo "$rss" | awk '{print $1 / 1024}')"
 }
 
 echo "input: $VCF ($(du -h "$VCF" | cut -f1)), 5000 samples x 20000 variants"
