@@ -168,6 +168,23 @@ static int report_broken(vcfsrc_t *s)
     return 1;
 }
 
+/* Tabs in s[0..n), 8 bytes at a time: a byte of w ^ 0x09.. is zero exactly where s has a tab,
+ * and ~(((t & 7f..) + 7f..) | t | 7f..) sets the top bit of exactly those bytes. */
+static int64_t count_tabs(const char *s, size_t n)
+{
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7full, tab = 0x0909090909090909ull;
+    int64_t c = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t t = w ^ tab;
+        c += __builtin_popcountll(~(((t & lo7) + lo7) | t | lo7));
+    }
+    for (; i < n; i++) c += s[i] == '\t';
+    return c;
+}
+
 /* Reads the next record of the stream or the current region: 1, 0 at the end, -1 error. */
 static int next_record(vcfsrc_t *s)
 {
@@ -206,7 +223,7 @@ static int next_record(vcfsrc_t *s)
             if (s->line.l == 0) continue;
             // htslib ignores extra sample columns; count them ourselves
             int64_t tabs = 0, want = bcf_hdr_nsamples(s->hdr) ? 8 + bcf_hdr_nsamples(s->hdr) : 7;
-            for (const char *p = s->line.s; (p = memchr(p, '\t', s->line.s + s->line.l - p)); p++) tabs++;
+            tabs = count_tabs(s->line.s, s->line.l);
             if (tabs != want && !(tabs == 7 && bcf_hdr_nsamples(s->hdr) == 0)) {
                 if (report_broken(s)) return -1;
                 rec_where(s, where, sizeof where);
@@ -360,33 +377,44 @@ static int process(vcfsrc_t *s)
         return 0;
     }
     int ploidy = ngt / (int)nsmp;
-    for (int64_t i = 0; i < nsmp; i++) {
-        int64_t r = e->row_of[i];
-        if (r < 0) continue;
-        const int32_t *g = s->gt + i * ploidy;
-        int32_t al[2] = {-2, -2};
-        int k = 0;
-        for (; k < ploidy && g[k] != bcf_int32_vector_end; k++) {
-            if (k == 2) {
+    if (ploidy > 2) { // allowed only if every sample ends within two alleles
+        for (int64_t i = 0; i < nsmp; i++)
+            if (e->row_of[i] >= 0 && s->gt[i * ploidy + 2] != bcf_int32_vector_end) {
                 rec_where(s, where, sizeof where);
                 gdl_log_error("%s (%s:%" PRId64 "): sample %s has ploidy above 2", where,
                               bcf_seqname_safe(s->hdr, rec), (int64_t)rec->pos + 1,
                               s->hdr->samples[i]);
                 return -1;
             }
-            int a = bcf_gt_is_missing(g[k]) ? -1 : bcf_gt_allele(g[k]);
-            if (a >= rec->n_allele) {
-                rec_where(s, where, sizeof where);
-                gdl_log_error("%s (%s:%" PRId64 "): sample %s has allele %d, the record has %d "
-                              "ALT", where, bcf_seqname_safe(s->hdr, rec), (int64_t)rec->pos + 1,
-                              s->hdr->samples[i], a, rec->n_allele - 1);
-                return -1;
-            }
-            al[k] = a;
-        }
-        if (k == 0 || al[0] == -1 || al[1] == -1) al[0] = -1; // any missing allele: missing call
-        s->a0[r] = al[0];
-        s->a1[r] = al[1];
+    }
+    int32_t bad = -1;
+    int64_t ac1 = 0, an1 = 0; // ALT 1 counts
+    for (int64_t i = 0; i < nsmp; i++) {
+        int64_t r = e->row_of[i];
+        if (r < 0) continue;
+        const int32_t *g = s->gt + i * ploidy;
+        int32_t x = bcf_gt_is_missing(g[0]) ? -1 : bcf_gt_allele(g[0]), y = -2;
+        if (g[0] == bcf_int32_vector_end) x = -1; // no allele at all
+        else if (ploidy > 1 && g[1] != bcf_int32_vector_end)
+            y = bcf_gt_is_missing(g[1]) ? -1 : bcf_gt_allele(g[1]);
+        if ((x >= rec->n_allele || y >= rec->n_allele) && bad < 0) bad = (int32_t)i;
+        if (y == -1) x = -1; // any missing allele: missing call
+        s->a0[r] = x;
+        s->a1[r] = y;
+        // biallelic records (nearly all) get their column here, in the same pass
+        int c = x < 0 ? 3 : (x == 1) + (y == 1);
+        e->codes[r] = (uint8_t)c;
+        ac1 += c < 3 ? c : 0;
+        an1 += x < 0 ? 0 : y == -2 ? 1 : 2;
+    }
+    if (bad >= 0) {
+        const int32_t *g = s->gt + bad * ploidy;
+        int a = bcf_gt_allele(g[0]) >= rec->n_allele ? bcf_gt_allele(g[0]) : bcf_gt_allele(g[1]);
+        rec_where(s, where, sizeof where);
+        gdl_log_error("%s (%s:%" PRId64 "): sample %s has allele %d, the record has %d "
+                      "ALT", where, bcf_seqname_safe(s->hdr, rec), (int64_t)rec->pos + 1,
+                      s->hdr->samples[bad], a, rec->n_allele - 1);
+        return -1;
     }
     int kept = 0;
     const char *chrom = bcf_seqname_safe(s->hdr, rec), *ref = rec->d.allele[0];
@@ -400,8 +428,9 @@ static int process(vcfsrc_t *s)
             e->st->skip_not_snp++;
             continue;
         }
-        int64_t ac = 0, an = 0;
-        for (int64_t r = 0; r < e->N; r++) {
+        int64_t ac = ac1, an = an1;
+        if (a > 1) ac = an = 0;
+        for (int64_t r = 0; a > 1 && r < e->N; r++) {
             int32_t x = s->a0[r], y = s->a1[r];
             if (x < 0) {
                 e->codes[r] = 3;
