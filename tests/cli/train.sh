@@ -11,28 +11,9 @@ mk="$TEST_BIN_DIR/test_model"
 "$mk" --make-dataset "$TMP/d.gdl" 600 200 1 0 && "$mk" --make-dataset "$TMP/perm.gdl" 600 200 1 1 &&
     "$mk" --make-dataset "$TMP/other.gdl" 50 150 2 0 && pass "datasets made" || fail "datasets made"
 
-# Mann-Whitney ROC AUC of one score column, with numpy only
+# ROC AUC of the first target, as gdl eval reports it
 auc() {
-    "$PYTHON" - "$1" <<'PY'
-import sys
-import numpy as np
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-h = rows[0]
-y = np.array([float(r[h.index("status:label")]) for r in rows[1:]])
-s = np.array([float(r[h.index("status:score")]) for r in rows[1:]])
-order = np.argsort(s, kind="mergesort")
-ranks = np.empty(len(s))
-sorted_s = s[order]
-i = 0
-while i < len(s):
-    j = i
-    while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
-        j += 1
-    ranks[order[i:j + 1]] = (i + j) / 2 + 1
-    i = j + 1
-npos = y.sum()
-print("%.4f" % ((ranks[y == 1].sum() - npos * (npos + 1) / 2) / (npos * (len(y) - npos))))
-PY
+    "$GDL" eval -q -p "$1" -o - 2>/dev/null | "$PYTHON" -c 'import json, sys; t = json.load(sys.stdin)["targets"]; print("%.4f" % next(iter(t.values()))["roc_auc"])'
 }
 above() { "$PYTHON" -c "import sys; sys.exit(0 if $1 > $2 else 1)"; }
 
@@ -50,6 +31,21 @@ above "$a" 0.72 && pass "planted signal: OOF AUC $a > 0.72" || fail "planted sig
 expect "train on permuted labels" 0 "$GDL" train -q -c "$cfg" -d "$TMP/perm.gdl" -o "$TMP/p.gdl" --folds 5 --oof "$TMP/poof.tsv"
 p=$(auc "$TMP/poof.tsv")
 above "$p" 0.38 && above 0.62 "$p" && pass "permuted labels: OOF AUC $p near 0.5" || fail "permuted labels: OOF AUC $p"
+
+# the acceptance cohort: gdl simulate -> encode -> train --folds 5 -> eval, real and permuted labels
+"$GDL" simulate genotypes -q -o "$TMP/sim" -n 1000 -m 1000 -k 8 -p 2 -s 42 || fail "simulate"
+awk 'BEGIN { FS = OFS = "\t" } NR == 1 { print; next } { id[NR] = $1; d[NR] = $2; t[NR] = $3 }
+     END { for (i = 2; i <= NR; i++) print id[i], d[(i * 7919) % (NR - 1) + 2], t[i] }' \
+    "$TMP/sim.pheno.tsv" >"$TMP/perm.pheno.tsv"
+for kind in sim perm; do
+    "$GDL" encode -q "$TMP/sim.vcf.gz" --maf 0.01 --pheno "$TMP/$kind.pheno.tsv" --pheno-col disease \
+        -o "$TMP/$kind.gdl" || fail "encode $kind"
+    "$GDL" train -q -c "$cfg" -d "$TMP/$kind.gdl" -o "$TMP/$kind.m.gdl" --folds 5 --oof "$TMP/$kind.oof.tsv" || fail "train $kind"
+done
+a=$(auc "$TMP/sim.oof.tsv") p=$(auc "$TMP/perm.oof.tsv")
+above "$a" 0.58 && pass "simulated cohort: OOF AUC $a > 0.58" || fail "simulated cohort: OOF AUC $a"
+above "$p" 0.42 && above 0.58 "$p" && pass "simulated, permuted: OOF AUC $p near 0.5" || fail "simulated, permuted: OOF AUC $p"
+above "$a" "$p + 0.08" && pass "real labels clearly above permuted ($a vs $p)" || fail "real $a vs permuted $p"
 
 # reproducible: same seed, same threads -> same bytes
 expect "second identical run" 0 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/m2.gdl" --folds 5 --oof "$TMP/oof2.tsv"
@@ -73,17 +69,16 @@ same "--fold jobs merged = single-process OOF" "$TMP/single.sorted" "$TMP/merged
 same "--fold job model = single-process fold model" "$TMP/m.fold3.gdl" "$TMP/j.fold3.gdl"
 
 # --resume after a kill mid-training gives the uninterrupted model
-"$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/full.gdl" --epochs 40 --patience 0 || fail "uninterrupted run"
-"$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/r.gdl" --epochs 40 --patience 0 &
+"$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/full.gdl" --epochs 200 --batch 16 --patience 0 || fail "uninterrupted run"
+"$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/r.gdl" --epochs 200 --batch 16 --patience 0 &
 pid=$!
 i=0
-while [ ! -e "$TMP/r.gdl.ckpt" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
-sleep 0.1
+while [ ! -e "$TMP/r.gdl.ckpt" ] && [ $i -lt 1000 ]; do sleep 0.02; i=$((i + 1)); done
 kill -9 $pid 2>/dev/null && killed=1 || killed=0
 wait $pid 2>/dev/null
 if [ "$killed" = 1 ] && [ -e "$TMP/r.gdl.ckpt" ] && [ ! -e "$TMP/r.gdl" ]; then
     pass "killed mid-training with a checkpoint"
-    expect "--resume" 0 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/r.gdl" --epochs 40 --patience 0 --resume
+    expect "--resume" 0 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/r.gdl" --epochs 200 --batch 16 --patience 0 --resume
     same "resumed model = uninterrupted model" "$TMP/full.gdl" "$TMP/r.gdl"
 else
     fail "kill mid-training (the run ended before the kill; make it longer)"
