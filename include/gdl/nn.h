@@ -80,6 +80,8 @@ typedef enum {
     GDL_OP_DROPOUT, GDL_OP_EMBEDDING,
     GDL_OP_CONV1D, GDL_OP_MAXPOOL1D, GDL_OP_AVGPOOL1D, GDL_OP_GLOBAL_MAXPOOL, GDL_OP_GLOBAL_AVGPOOL,
     GDL_OP_BATCHNORM, GDL_OP_LAYERNORM,
+    GDL_OP_RNN, GDL_OP_LSTM, GDL_OP_GRU,
+    GDL_OP_ATTENTION, GDL_OP_POSENC,
     GDL_OP_COUNT
 } gdl_op_id_t;
 
@@ -135,6 +137,7 @@ struct gdl_nn_t {
     int compiled;
     int64_t N;                    // batch size of the last forward
     int train;                    // mode of the last forward
+    int failed;                   // private: scratch allocation failed during this step
     gdl_arena_t arena;            // per-step scratch: node outputs, gradients, saved values
 };
 

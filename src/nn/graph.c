@@ -456,7 +456,7 @@ int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train)
         return -1;
     }
     gdl_arena_reset(&g->arena);
-    g->N = N, g->train = train;
+    g->N = N, g->train = train, g->failed = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         gdl_nn_node_t *n = &g->nodes[i];
         n->dout = NULL, n->saved = NULL;
@@ -557,6 +557,10 @@ int gdl_nn_backward(gdl_nn_t *g)
             }
         }
         gdl_nn_ops[n->op].backward(g, n);
+    }
+    if (g->failed) {
+        gdl_log_error("out of memory in the backward pass");
+        rc = -1;
     }
 done:
     free(memo);

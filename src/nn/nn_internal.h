@@ -95,7 +95,9 @@ static inline gdl_nn_node_t *gdl_nn_in(gdl_nn_t *g, const gdl_nn_node_t *n, int 
 /* Scratch from the step arena; NULL with an error when out of memory. */
 static inline float *gdl_nn_scratch(gdl_nn_t *g, int64_t n)
 {
-    return gdl_arena_floats(&g->arena, (size_t)(n > 0 ? n : 1));
+    float *p = gdl_arena_floats(&g->arena, (size_t)(n > 0 ? n : 1));
+    if (!p) g->failed = 1; // a backward pass cannot return early, so it reports this at the end
+    return p;
 }
 static inline float *gdl_nn_scratch0(gdl_nn_t *g, int64_t n)
 {
