@@ -105,17 +105,15 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     const float *W = gdl_nn_p(g, n, 0), *cols = n->saved;
     float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
     int64_t CW = a->C * a->W;
-    float *dcol = x->dout ? gdl_nn_scratch(g, CW * a->Lo) : NULL;
+    float *dcol = x->dout ? gdl_nn_scratch(g, CW * a->Lo) : NULL, *ones = NULL;
+    if (db && (ones = gdl_nn_scratch(g, a->Lo)))
+        for (int64_t l = 0; l < a->Lo; l++) ones[l] = 1;
     for (int64_t i = 0; i < g->N; i++) {
         const float *dy = n->dout + i * n->size, *col = cols + i * CW * a->Lo;
         // dW (F, CW) += dy (F, Lo) col^T (Lo, CW)
         gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, a->Lo, 1.0f, dy, a->Lo, col, a->Lo, 1.0f, dW, CW);
-        if (db)
-            for (int64_t f = 0; f < a->F; f++) {
-                double s = 0;
-                for (int64_t l = 0; l < a->Lo; l++) s += dy[f * a->Lo + l];
-                db[f] += (float)s;
-            }
+        if (ones) // db (F) += dy (F, Lo) 1 (Lo): a GEMV through sgemm, far faster than a loop
+            gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, 1, a->Lo, 1.0f, dy, a->Lo, ones, 1, 1.0f, db, 1);
         if (dcol) { // dcol (CW, Lo) = W^T (CW, F) dy (F, Lo)
             gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, CW, a->Lo, a->F, 1.0f, W, CW, dy, a->Lo, 0.0f, dcol, a->Lo);
             col2im(a, dcol, x->dout + i * a->C * a->L);
