@@ -88,7 +88,7 @@ typedef enum {
 int gdl_nn_op_count(void);
 const char *gdl_nn_op_name(int op);     // NULL when out of range
 int gdl_nn_op_find(const char *name);   // -1 when unknown
-/* 1 when the op's first input is integer codes or a sparse batch (no input gradient). */
+/* 1 when the op's first input is integer codes (embedding): no gradient flows to it. */
 int gdl_nn_op_nondiff_input(int op);
 
 /* ---- sparse batches (genotype dosages) ----------------------------------------------------
@@ -168,7 +168,8 @@ float *gdl_nn_param_data(gdl_nn_t *g, const gdl_nn_param_t *p);  // into g->para
 /* Borrowed pointers: the caller keeps the data alive until the step ends. */
 int gdl_nn_set_input(gdl_nn_t *g, const char *name, const float *x); // (N, shape)
 int gdl_nn_set_sparse(gdl_nn_t *g, const char *name, const gdl_nn_sparse_t *x);
-/* Ask backward to compute the gradient reaching input NAME (off by default). */
+/* Ask backward to compute the gradient reaching input NAME (off by default); for a sparse input
+ * it is dense, (N, V). */
 int gdl_nn_want_input_grad(gdl_nn_t *g, const char *name, int on);
 
 /* Resets the arena and runs every node for a batch of N; train = 1 enables dropout and

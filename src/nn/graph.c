@@ -525,7 +525,7 @@ static int needs_grad(gdl_nn_t *g, int i, char *memo)
 {
     if (memo[i]) return memo[i] - 1;
     gdl_nn_node_t *n = &g->nodes[i];
-    int need = n->op == GDL_NN_INPUT_OP ? (n->want_grad && !n->sparse) : 0;
+    int need = n->op == GDL_NN_INPUT_OP ? n->want_grad : 0;
     for (int k = 0; k < n->n_param && !need; k++) need = !g->table[n->param0 + k].is_state;
     for (int k = 0; k < n->n_in && !need; k++) need = needs_grad(g, n->in[k], memo);
     memo[i] = (char)(need + 1);

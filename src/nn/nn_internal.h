@@ -41,7 +41,7 @@ typedef struct gdl_nn_node_t {
 typedef struct {
     const char *name;
     int min_in, max_in;  // max_in -1: any number up to GDL_NN_MAX_INPUTS
-    int nondiff_input;   // first input is codes or sparse: no gradient flows to it
+    int nondiff_input;   // first input is integer codes: no gradient flows to it
     /* Parse attributes, set n->ndim/shape, declare parameters. -1 with an error. */
     int (*setup)(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);
     /* n->out is allocated (N * n->size) before the call. -1 with an error. */

@@ -7,7 +7,7 @@
 
 const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_DENSE, dense, 1, 1, 0),
-    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 1),
+    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0),
     OP(GDL_OP_RELU, relu, 1, 1, 0),
     OP(GDL_OP_LEAKY_RELU, leaky_relu, 1, 1, 0),
     OP(GDL_OP_SIGMOID, sigmoid, 1, 1, 0),
