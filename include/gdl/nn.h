@@ -40,7 +40,8 @@
 
 /* ---- the op set (one line of math each; x input, y output, per sample) -------------------
  * dense           y = W x + b; x flattened to K, W (units, K)               [units, bias=1, init]
- * sparse_dense    y = sum_j v_j W[:, c_j] + b over the sample's (c_j, v_j)   [units, bias=1, init]
+ *                 (a position-wise dense on (C, L) is conv1d width=1)
+ * sparse_dense    y = sum_j v_j W[c_j, :] + b over the sample's calls (c_j, v_j); W (V, units) [units, bias=1, init]
  * relu            y = max(0, x)
  * leaky_relu      y = x > 0 ? x : alpha x                                    [alpha=0.01]
  * sigmoid         y = 1 / (1 + exp(-x))
@@ -72,6 +73,10 @@
  * attention       y = W_o concat_h softmax(Q_h K_h^T / sqrt(d)) V_h + b_o, [Q;K;V] = W_in x + b_in,
  *                 on (C, L) with C = heads d                                 [heads=1]
  * posenc          y[c, l] = x[c, l] + (c even ? sin : cos)(l / 10000^(2 floor(c/2) / C))
+ * init=glorot (uniform, +-sqrt(6 / (fan_in + fan_out))) or init=he (normal, sd sqrt(2 / fan_in));
+ * biases 0, norm scales 1. Parameter names are "NODE.NAME" with NAME as in PyTorch (weight, bias,
+ * weight_ih[_reverse], in_proj_weight, running_mean, ...); tests/ref/make_nn_fixtures.py
+ * documents the mapping from PyTorch modules.
  */
 typedef enum {
     GDL_OP_DENSE, GDL_OP_SPARSE_DENSE,

@@ -111,7 +111,7 @@ static inline float gdl_sigmoidf(float x)
     return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
 }
 
-/* Shared by the recurrent and attention files: y (M, N) = x (M, K) W^T (N, K) + b, beta 0/1. */
+/* y (M, N) = x (M, K) W^T + b, W (N, K), b (N) or NULL; y overwritten. */
 void gdl_nn_linear(const float *x, const float *W, const float *b, int64_t M, int64_t N,
                    int64_t K, float *y);
 
