@@ -66,6 +66,56 @@ static int rec_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int cell)
 static int64_t step_time(const rec_attr_t *a, int d, int64_t s) { return d ? a->L - 1 - s : s; }
 static int64_t prev_time(const rec_attr_t *a, int d, int64_t t) { return d ? (t + 1 < a->L ? t + 1 : -1) : t - 1; }
 
+typedef struct {
+    const rec_attr_t *a;
+    rec_saved_t *sv;
+    int d;
+    int64_t t, tp, N;
+    const float *hp, *xp; // forward: (N, G H) hidden and input projections at time t
+    float *act, *h;       // forward: activations and state written at time t
+    const float *hprev;   // (N, H) or NULL at the first step
+    /* backward */
+    const float *dout;
+    float *dxp, *dhp, *dh, *dhc, *dc;
+    int64_t s;
+} step_ctx_t;
+
+/* Gates and state of one time step for samples [begin, end). */
+static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const step_ctx_t *k = ctx;
+    const rec_attr_t *a = k->a;
+    rec_saved_t *sv = k->sv;
+    int d = k->d;
+    int64_t t = k->t, tp = k->tp, N = k->N, H = a->H, GH = a->G * H;
+    const float *hp = k->hp, *xp = k->xp, *hprev = k->hprev;
+    float *act = k->act, *h = k->h;
+    for (int64_t i = begin; i < end; i++)
+        for (int64_t j = 0; j < H; j++) {
+            const float *xi = xp + i * GH, *hi = hp + i * GH;
+            float *ai = act + i * GH, hprev_ij = hprev ? hprev[i * H + j] : 0;
+            if (a->cell == CELL_RNN) {
+                h[i * H + j] = ai[j] = tanhf(xi[j] + hi[j]);
+            } else if (a->cell == CELL_LSTM) {
+                float ig = gdl_sigmoidf(xi[j] + hi[j]), fg = gdl_sigmoidf(xi[H + j] + hi[H + j]);
+                float gg = tanhf(xi[2 * H + j] + hi[2 * H + j]);
+                float og = gdl_sigmoidf(xi[3 * H + j] + hi[3 * H + j]);
+                float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + i * H + j] : 0;
+                float c = fg * cprev + ig * gg;
+                ai[j] = ig, ai[H + j] = fg, ai[2 * H + j] = gg, ai[3 * H + j] = og;
+                sv->Cs[d][t * N * H + i * H + j] = c;
+                h[i * H + j] = og * tanhf(c);
+            } else {
+                float r = gdl_sigmoidf(xi[j] + hi[j]), z = gdl_sigmoidf(xi[H + j] + hi[H + j]);
+                float hn = hi[2 * H + j], nn = tanhf(xi[2 * H + j] + r * hn);
+                ai[j] = r, ai[H + j] = z, ai[2 * H + j] = nn;
+                sv->HN[d][t * N * H + i * H + j] = hn;
+                h[i * H + j] = (1 - z) * nn + z * hprev_ij;
+            }
+        }
+}
+
 static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     rec_attr_t *a = n->attr;
@@ -95,29 +145,8 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
             if (hprev) gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, N, GH, H, 1.0f, hprev, H, Whh, H, 1.0f, hp, GH);
             const float *xp = sv->XP[d] + t * N * GH;
             float *act = sv->A[d] + t * N * GH, *h = sv->Hs[d] + t * N * H;
-            for (int64_t i = 0; i < N; i++)
-                for (int64_t j = 0; j < H; j++) {
-                    const float *xi = xp + i * GH, *hi = hp + i * GH;
-                    float *ai = act + i * GH, hprev_ij = hprev ? hprev[i * H + j] : 0;
-                    if (a->cell == CELL_RNN) {
-                        h[i * H + j] = ai[j] = tanhf(xi[j] + hi[j]);
-                    } else if (a->cell == CELL_LSTM) {
-                        float ig = gdl_sigmoidf(xi[j] + hi[j]), fg = gdl_sigmoidf(xi[H + j] + hi[H + j]);
-                        float gg = tanhf(xi[2 * H + j] + hi[2 * H + j]);
-                        float og = gdl_sigmoidf(xi[3 * H + j] + hi[3 * H + j]);
-                        float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + i * H + j] : 0;
-                        float c = fg * cprev + ig * gg;
-                        ai[j] = ig, ai[H + j] = fg, ai[2 * H + j] = gg, ai[3 * H + j] = og;
-                        sv->Cs[d][t * N * H + i * H + j] = c;
-                        h[i * H + j] = og * tanhf(c);
-                    } else {
-                        float r = gdl_sigmoidf(xi[j] + hi[j]), z = gdl_sigmoidf(xi[H + j] + hi[H + j]);
-                        float hn = hi[2 * H + j], nn = tanhf(xi[2 * H + j] + r * hn);
-                        ai[j] = r, ai[H + j] = z, ai[2 * H + j] = nn;
-                        sv->HN[d][t * N * H + i * H + j] = hn;
-                        h[i * H + j] = (1 - z) * nn + z * hprev_ij;
-                    }
-                }
+            step_ctx_t sc = {a, sv, d, t, tp, N, hp, xp, act, h, hprev, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+            gdl_parallel_for(N, cell_forward_rows, &sc); // rows are independent: any split is exact
         }
         // outputs
         for (int64_t i = 0; i < N; i++)
@@ -131,6 +160,56 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
     }
     n->saved = sv;
     return 0;
+}
+
+/* Gradients through the gates of one time step for samples [begin, end): fills dxp (and the
+ * GRU's separate dhp), the direct part of dh_{t-1}, and the LSTM's dc_{t-1}. */
+static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const step_ctx_t *sc = ctx;
+    const rec_attr_t *a = sc->a;
+    const rec_saved_t *sv = sc->sv;
+    int d = sc->d;
+    int64_t t = sc->t, tp = sc->tp, N = sc->N, s = sc->s, H = a->H, GH = a->G * H, D = a->D, L = a->L;
+    const float *act = sc->act, *hprev = sc->hprev, *dout = sc->dout, *dhc = sc->dhc;
+    float *dxp = sc->dxp, *dhp = sc->dhp, *dh = sc->dh, *dc = sc->dc;
+    for (int64_t i = begin; i < end; i++)
+        for (int64_t j = 0; j < H; j++) {
+            int64_t k = i * H + j;
+            float g_out = a->seq ? dout[(i * D * H + d * H + j) * L + t]
+                                 : (s == L - 1 ? dout[i * D * H + d * H + j] : 0);
+            float dhk = dhc[k] + g_out, hprev_k = hprev ? hprev[k] : 0;
+            const float *ai = act + i * GH;
+            float *dxi = dxp + i * GH, *dhi = dhp + i * GH;
+            if (a->cell == CELL_RNN) {
+                float hv = ai[j];
+                dxi[j] = dhk * (1 - hv * hv);
+                dh[k] = 0;
+            } else if (a->cell == CELL_LSTM) {
+                float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j], og = ai[3 * H + j];
+                float c = sv->Cs[d][t * N * H + k], tc = tanhf(c);
+                float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + k] : 0;
+                float dct = dc[k] + dhk * og * (1 - tc * tc);
+                dxi[j] = dct * gg * ig * (1 - ig);
+                dxi[H + j] = dct * cprev * fg * (1 - fg);
+                dxi[2 * H + j] = dct * ig * (1 - gg * gg);
+                dxi[3 * H + j] = dhk * tc * og * (1 - og);
+                dc[k] = dct * fg;
+                dh[k] = 0;
+            } else {
+                float r = ai[j], z = ai[H + j], nn = ai[2 * H + j];
+                float hn = sv->HN[d][t * N * H + k];
+                float dan = dhk * (1 - z) * (1 - nn * nn);
+                float dar = dan * hn * r * (1 - r);
+                float daz = dhk * (hprev_k - nn) * z * (1 - z);
+                dxi[j] = dhi[j] = dar;
+                dxi[H + j] = dhi[H + j] = daz;
+                dxi[2 * H + j] = dan;
+                dhi[2 * H + j] = dan * r;
+                dh[k] = dhk * z; // the direct path h_{t-1} -> h_t
+            }
+        }
 }
 
 static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
@@ -154,42 +233,9 @@ static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
             const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
             const float *act = sv->A[d] + t * N * GH;
             float *dxp = dXP + t * N * GH, *dhp = a->cell == CELL_GRU ? dHPg : dxp;
-            for (int64_t i = 0; i < N; i++)
-                for (int64_t j = 0; j < H; j++) {
-                    int64_t k = i * H + j;
-                    float g_out = a->seq ? n->dout[(i * D * H + d * H + j) * L + t]
-                                         : (s == L - 1 ? n->dout[i * D * H + d * H + j] : 0);
-                    float dhk = dhc[k] + g_out, hprev_k = hprev ? hprev[k] : 0;
-                    const float *ai = act + i * GH;
-                    float *dxi = dxp + i * GH, *dhi = dhp + i * GH;
-                    if (a->cell == CELL_RNN) {
-                        float hv = ai[j];
-                        dxi[j] = dhk * (1 - hv * hv);
-                        dh[k] = 0;
-                    } else if (a->cell == CELL_LSTM) {
-                        float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j], og = ai[3 * H + j];
-                        float c = sv->Cs[d][t * N * H + k], tc = tanhf(c);
-                        float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + k] : 0;
-                        float dct = dc[k] + dhk * og * (1 - tc * tc);
-                        dxi[j] = dct * gg * ig * (1 - ig);
-                        dxi[H + j] = dct * cprev * fg * (1 - fg);
-                        dxi[2 * H + j] = dct * ig * (1 - gg * gg);
-                        dxi[3 * H + j] = dhk * tc * og * (1 - og);
-                        dc[k] = dct * fg;
-                        dh[k] = 0;
-                    } else {
-                        float r = ai[j], z = ai[H + j], nn = ai[2 * H + j];
-                        float hn = sv->HN[d][t * N * H + k];
-                        float dan = dhk * (1 - z) * (1 - nn * nn);
-                        float dar = dan * hn * r * (1 - r);
-                        float daz = dhk * (hprev_k - nn) * z * (1 - z);
-                        dxi[j] = dhi[j] = dar;
-                        dxi[H + j] = dhi[H + j] = daz;
-                        dxi[2 * H + j] = dan;
-                        dhi[2 * H + j] = dan * r;
-                        dh[k] = dhk * z; // the direct path h_{t-1} -> h_t
-                    }
-                }
+            step_ctx_t sc = {a, sv, d, t, tp, N, NULL, NULL, (float *)act, NULL, hprev,
+                             n->dout, dxp, dhp, dh, dhc, dc, s};
+            gdl_parallel_for(N, cell_backward_rows, &sc);
             for (int64_t i = 0; i < N; i++)
                 for (int64_t q = 0; q < GH; q++) dbhh[q] += dhp[i * GH + q];
             if (hprev) {
