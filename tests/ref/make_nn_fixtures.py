@@ -212,7 +212,21 @@ def main():
               {"pred": np64(pred), "labels": np64(yr), "loss": [loss.item()], "dpred": np64(pred.grad)},
               {"kind": "loss", "loss": "mse", "N": N, "T": T})
 
-    # 5 Adam steps on CNN + BiLSTM + dense over one-hot DNA, multi-label BCE
+    # 5 optimizer steps on CNN + BiLSTM + dense over one-hot DNA, multi-label BCE: Adam (the
+    # acceptance case), and SGD with Nesterov momentum, AdamW and RMSprop with weight decay
+    train_fixture("train_adam", "adam", lambda ps: torch.optim.Adam(ps, lr=0.01), {"lr": 0.01})
+    train_fixture("train_sgd_nesterov", "sgd",
+                  lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3),
+                  {"lr": 0.1, "momentum": 0.9, "nesterov": 1, "weight_decay": 1e-3})
+    train_fixture("train_adamw", "adamw", lambda ps: torch.optim.AdamW(ps, lr=0.01, weight_decay=0.05),
+                  {"lr": 0.01, "weight_decay": 0.05})
+    train_fixture("train_rmsprop", "rmsprop",
+                  lambda ps: torch.optim.RMSprop(ps, lr=0.005, alpha=0.9, eps=1e-6, weight_decay=1e-3),
+                  {"lr": 0.005, "alpha": 0.9, "eps": 1e-6, "weight_decay": 1e-3})
+
+
+def train_fixture(name, optim, make_opt, opts):
+    torch.manual_seed(1)
     N, L = 8, 24
     g = torch.Generator().manual_seed(28)
     bases = torch.randint(0, 4, (N, L), generator=g)
@@ -225,7 +239,7 @@ def main():
     for pn, p in lstm.named_parameters():
         named["rnn." + pn.replace("_l0", "")] = p
     init = {k: np64(v).copy() for k, v in named.items()}
-    opt = torch.optim.Adam(list(named.values()), lr=0.01)
+    opt = make_opt(list(named.values()))
     losses = []
     for _ in range(5):
         opt.zero_grad()
@@ -239,9 +253,10 @@ def main():
     t = {"input.x": np64(x), "labels": np64(labels), "losses": losses, **init}
     graph = ["conv|conv1d|x|filters=6 width=5", "act|relu|conv|", "pool|maxpool1d|act|size=2",
              "rnn|lstm|pool|units=4 bidirectional=1", "out|dense|rnn|units=3"]
-    write_gdl(os.path.join(OUT, "train_adam.gdl"), t,
-              {"kind": "train", "graph": "\n".join(graph), "inputs": "x:4,%d" % L, "output": "out",
-               "N": N, "train": 1, "loss": "bce", "optim": "adam", "lr": 0.01, "steps": 5})
+    meta = {"kind": "train", "graph": "\n".join(graph), "inputs": "x:4,%d" % L, "output": "out",
+            "N": N, "train": 1, "loss": "bce", "optim": optim, "steps": 5}
+    meta.update(opts)
+    write_gdl(os.path.join(OUT, name + ".gdl"), t, meta)
 
 
 if __name__ == "__main__":

@@ -157,10 +157,16 @@ static void check_loss_fixture(const char *name)
     gdl_file_close(f);
 }
 
-/* The losses of 5 Adam steps on CNN + BiLSTM + dense over one-hot DNA. */
-static void test_parity_train_adam_5_steps(void)
+static double meta_num(gdl_file_t *f, const char *key, double def)
 {
-    gdl_file_t *f = open_fixture("train_adam");
+    const char *v = gdl_file_meta(f, key);
+    return v ? atof(v) : def;
+}
+
+/* The losses of 5 optimizer steps on CNN + BiLSTM + dense over one-hot DNA. */
+static void check_train_fixture(const char *name)
+{
+    gdl_file_t *f = open_fixture(name);
     CHECK(f != NULL);
     if (!f) return;
     gdl_nn_t *g = build(f);
@@ -169,6 +175,11 @@ static void test_parity_train_adam_5_steps(void)
     gdl_nn_want_input_grad(g, "x", 0);
     gdl_optim_t o;
     gdl_optim_init(&o, gdl_optim_find(gdl_file_meta(f, "optim")));
+    o.momentum = (float)meta_num(f, "momentum", o.momentum);
+    o.nesterov = (int)meta_num(f, "nesterov", o.nesterov);
+    o.weight_decay = (float)meta_num(f, "weight_decay", o.weight_decay);
+    o.alpha = (float)meta_num(f, "alpha", o.alpha);
+    o.eps = (float)meta_num(f, "eps", o.eps);
     gdl_loss_t l = {gdl_loss_find(gdl_file_meta(f, "loss")), NULL, NULL};
     const float *labels = tensor(f, "labels", NULL), *losses = tensor(f, "losses", NULL);
     float lr = (float)atof(gdl_file_meta(f, "lr"));
@@ -186,6 +197,11 @@ static void test_parity_train_adam_5_steps(void)
     gdl_file_close(f);
 }
 
+#define PARITY_TRAIN(x) static void test_parity_##x##_5_steps(void) { check_train_fixture(#x); }
+PARITY_TRAIN(train_adam)
+PARITY_TRAIN(train_sgd_nesterov)
+PARITY_TRAIN(train_adamw)
+PARITY_TRAIN(train_rmsprop)
 #define PARITY_OP(x) static void test_parity_##x(void) { check_op_fixture(#x); }
 PARITY_OP(dense)
 PARITY_OP(conv1d_same_dil)
@@ -231,5 +247,8 @@ int main(void)
     RUN(test_parity_loss_softmax_ce);
     RUN(test_parity_loss_mse);
     RUN(test_parity_train_adam_5_steps);
+    RUN(test_parity_train_sgd_nesterov_5_steps);
+    RUN(test_parity_train_adamw_5_steps);
+    RUN(test_parity_train_rmsprop_5_steps);
     return TEST_EXIT();
 }
