@@ -162,6 +162,11 @@ int gdl_nn_add(gdl_nn_t *g, const char *name, const char *op, const char *inputs
 int gdl_nn_compile(gdl_nn_t *g);
 
 int gdl_nn_find(const gdl_nn_t *g, const char *name);            // node index or -1
+/* Nodes in order (inputs included, op "input" / "sparse_input"), for summaries. */
+int gdl_nn_node_count(const gdl_nn_t *g);
+const char *gdl_nn_node_name(const gdl_nn_t *g, int i);
+const char *gdl_nn_node_op(const gdl_nn_t *g, int i);
+int64_t gdl_nn_param_count(const gdl_nn_t *g); // trained values (without alignment padding)
 const gdl_nn_param_t *gdl_nn_find_param(const gdl_nn_t *g, const char *name); // NULL if absent
 /* Per-sample shape of a node; returns ndim (0 if no such node). */
 int gdl_nn_shape(const gdl_nn_t *g, const char *name, int64_t *shape);

@@ -35,6 +35,28 @@ int gdl_nn_find(const gdl_nn_t *g, const char *name)
     return -1;
 }
 
+int gdl_nn_node_count(const gdl_nn_t *g) { return g->n_nodes; }
+
+const char *gdl_nn_node_name(const gdl_nn_t *g, int i)
+{
+    return i >= 0 && i < g->n_nodes ? g->nodes[i].name : NULL;
+}
+
+const char *gdl_nn_node_op(const gdl_nn_t *g, int i)
+{
+    if (i < 0 || i >= g->n_nodes) return NULL;
+    if (g->nodes[i].op == GDL_NN_INPUT_OP) return g->nodes[i].sparse ? "sparse_input" : "input";
+    return gdl_nn_op_name(g->nodes[i].op);
+}
+
+int64_t gdl_nn_param_count(const gdl_nn_t *g)
+{
+    int64_t n = 0;
+    for (int i = 0; i < g->n_table; i++)
+        if (!g->table[i].is_state) n += g->table[i].numel;
+    return n;
+}
+
 const gdl_nn_param_t *gdl_nn_find_param(const gdl_nn_t *g, const char *name)
 {
     for (int i = 0; i < g->n_table; i++)

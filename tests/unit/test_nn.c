@@ -70,6 +70,10 @@ static void test_param_table_and_seeded_init(void)
     CHECK(gdl_nn_param_data(a, gdl_nn_find_param(a, "bn.weight"))[3] == 1);
     int64_t sh[3];
     CHECK(gdl_nn_shape(a, "conv", sh) == 2 && sh[0] == 8 && sh[1] == 50);
+    CHECK(gdl_nn_param_count(a) == 160 + 8 + 8 + 8 + 24 + 3); // running stats are not trained
+    CHECK(gdl_nn_node_count(a) == 5 && !strcmp(gdl_nn_node_name(a, 2), "bn"));
+    CHECK(!strcmp(gdl_nn_node_op(a, 0), "input") && !strcmp(gdl_nn_node_op(a, 4), "dense"));
+    CHECK(gdl_nn_node_op(a, 5) == NULL);
     for (int i = 0; i < 3; i++) gdl_nn_free(gs[i]);
 }
 
