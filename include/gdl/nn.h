@@ -143,6 +143,7 @@ struct gdl_nn_t {
     int64_t N;                    // batch size of the last forward
     int train;                    // mode of the last forward
     int failed;                   // private: scratch allocation failed during this step
+    int backward_done;            // private: one backward per forward
     gdl_arena_t arena;            // per-step scratch: node outputs, gradients, saved values
 };
 
@@ -191,7 +192,8 @@ float *gdl_nn_output(gdl_nn_t *g, const char *name);   // (N, shape) of the last
 float *gdl_nn_grad(gdl_nn_t *g, const char *name);
 void gdl_nn_zero_grad(gdl_nn_t *g);                     // g->grad = 0
 /* Back-propagates from every node gradient set so far; ADDS to g->grad and to the gradients of
- * inputs asked for with gdl_nn_want_input_grad (read them with gdl_nn_grad). */
+ * inputs asked for with gdl_nn_want_input_grad (read them with gdl_nn_grad). Once per forward
+ * pass (-1 on a second call); several losses on several outputs go in before the one call. */
 int gdl_nn_backward(gdl_nn_t *g);
 
 /* ---- losses -------------------------------------------------------------------------------

@@ -264,6 +264,10 @@ int gdl_kv_ints(gdl_kv_t *kv, const char *key, int64_t *out, int max)
         out[n++] = v;
         s = *end ? end + 1 : end;
     }
+    if (n == 0) {
+        gdl_log_error("node '%s': %s is empty", kv->node, key);
+        return -1;
+    }
     return n;
 }
 
@@ -478,7 +482,7 @@ int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train)
         return -1;
     }
     gdl_arena_reset(&g->arena);
-    g->N = N, g->train = train, g->failed = 0;
+    g->N = N, g->train = train, g->failed = 0, g->backward_done = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         gdl_nn_node_t *n = &g->nodes[i];
         n->dout = NULL, n->saved = NULL;
@@ -556,10 +560,11 @@ static int needs_grad(gdl_nn_t *g, int i, char *memo)
 
 int gdl_nn_backward(gdl_nn_t *g)
 {
-    if (!g->N) {
-        gdl_log_error("backward before forward");
+    if (!g->N || g->backward_done) {
+        gdl_log_error(g->N ? "backward called twice for one forward pass" : "backward before forward");
         return -1;
     }
+    g->backward_done = 1;
     char *memo = calloc((size_t)g->n_nodes, 1);
     if (!memo) {
         gdl_log_error("out of memory");

@@ -36,7 +36,11 @@ static void test_build_errors_name_the_node(void)
     CHECK(gdl_nn_add(g, "s", "add", "x,c", NULL) == -1);
     CHECK(strstr(gdl_last_error(), "differ in shape"));
     CHECK(gdl_nn_add(g, "r", "reshape", "x", "shape=3,-1") == -1);
-    CHECK(gdl_nn_input_sparse(g, "geno", 100) == 2);
+    CHECK(strstr(gdl_last_error(), "cannot reshape 80 values to shape=3,-1"));
+    CHECK(gdl_nn_add(g, "r", "reshape", "x", "shape=") == -1);
+    CHECK(strstr(gdl_last_error(), "shape is empty"));
+    CHECK(gdl_nn_add(g, "r", "reshape", "x", "shape=-1,4") == 2);
+    CHECK(gdl_nn_input_sparse(g, "geno", 100) == 3);
     CHECK(gdl_nn_add(g, "d", "dense", "geno", "units=2") == -1);
     CHECK(strstr(gdl_last_error(), "sparse input feeds only sparse_dense"));
     gdl_nn_free(g);
@@ -258,6 +262,8 @@ static void test_branches_accumulate_gradients(void)
     CHECK(gdl_nn_backward(g) == 0);
     const float *dx = gdl_nn_grad(g, "x");
     CHECK(dx[0] == 1 && dx[1] == 2 && dx[2] == 1 && dx[3] == 2);
+    CHECK(gdl_nn_backward(g) == -1); // would count every gradient twice
+    CHECK(strstr(gdl_last_error(), "twice"));
     CHECK(gdl_nn_output(g, "y")[1] == 4 && gdl_nn_output(g, "y")[0] == -1);
     gdl_nn_free(g);
 }
