@@ -40,7 +40,8 @@
 
 /* ---- the op set (one line of math each; x input, y output, per sample) -------------------
  * dense           y = W x + b; x flattened to K, W (units, K)               [units, bias=1, init]
- * sparse_dense    y = sum_j v_j W[:, c_j] + b over the sample's (c_j, v_j)   [units, bias=1, init]
+ *                 (a position-wise dense on (C, L) is conv1d width=1)
+ * sparse_dense    y = sum_j v_j W[c_j, :] + b over the sample's calls (c_j, v_j); W (V, units) [units, bias=1, init]
  * relu            y = max(0, x)
  * leaky_relu      y = x > 0 ? x : alpha x                                    [alpha=0.01]
  * sigmoid         y = 1 / (1 + exp(-x))
@@ -72,6 +73,10 @@
  * attention       y = W_o concat_h softmax(Q_h K_h^T / sqrt(d)) V_h + b_o, [Q;K;V] = W_in x + b_in,
  *                 on (C, L) with C = heads d                                 [heads=1]
  * posenc          y[c, l] = x[c, l] + (c even ? sin : cos)(l / 10000^(2 floor(c/2) / C))
+ * init=glorot (uniform, +-sqrt(6 / (fan_in + fan_out))) or init=he (normal, sd sqrt(2 / fan_in));
+ * biases 0, norm scales 1. Parameter names are "NODE.NAME" with NAME as in PyTorch (weight, bias,
+ * weight_ih[_reverse], in_proj_weight, running_mean, ...); tests/ref/make_nn_fixtures.py
+ * documents the mapping from PyTorch modules.
  */
 typedef enum {
     GDL_OP_DENSE, GDL_OP_SPARSE_DENSE,
@@ -80,13 +85,15 @@ typedef enum {
     GDL_OP_DROPOUT, GDL_OP_EMBEDDING,
     GDL_OP_CONV1D, GDL_OP_MAXPOOL1D, GDL_OP_AVGPOOL1D, GDL_OP_GLOBAL_MAXPOOL, GDL_OP_GLOBAL_AVGPOOL,
     GDL_OP_BATCHNORM, GDL_OP_LAYERNORM,
+    GDL_OP_RNN, GDL_OP_LSTM, GDL_OP_GRU,
+    GDL_OP_ATTENTION, GDL_OP_POSENC,
     GDL_OP_COUNT
 } gdl_op_id_t;
 
 int gdl_nn_op_count(void);
 const char *gdl_nn_op_name(int op);     // NULL when out of range
 int gdl_nn_op_find(const char *name);   // -1 when unknown
-/* 1 when the op's first input is integer codes or a sparse batch (no input gradient). */
+/* 1 when the op's first input is integer codes (embedding): no gradient flows to it. */
 int gdl_nn_op_nondiff_input(int op);
 
 /* ---- sparse batches (genotype dosages) ----------------------------------------------------
@@ -135,6 +142,8 @@ struct gdl_nn_t {
     int compiled;
     int64_t N;                    // batch size of the last forward
     int train;                    // mode of the last forward
+    int failed;                   // private: scratch allocation failed during this step
+    int backward_done;            // private: one backward per forward
     gdl_arena_t arena;            // per-step scratch: node outputs, gradients, saved values
 };
 
@@ -154,6 +163,11 @@ int gdl_nn_add(gdl_nn_t *g, const char *name, const char *op, const char *inputs
 int gdl_nn_compile(gdl_nn_t *g);
 
 int gdl_nn_find(const gdl_nn_t *g, const char *name);            // node index or -1
+/* Nodes in order (inputs included, op "input" / "sparse_input"), for summaries. */
+int gdl_nn_node_count(const gdl_nn_t *g);
+const char *gdl_nn_node_name(const gdl_nn_t *g, int i);
+const char *gdl_nn_node_op(const gdl_nn_t *g, int i);
+int64_t gdl_nn_param_count(const gdl_nn_t *g); // trained values (without alignment padding)
 const gdl_nn_param_t *gdl_nn_find_param(const gdl_nn_t *g, const char *name); // NULL if absent
 /* Per-sample shape of a node; returns ndim (0 if no such node). */
 int gdl_nn_shape(const gdl_nn_t *g, const char *name, int64_t *shape);
@@ -165,7 +179,8 @@ float *gdl_nn_param_data(gdl_nn_t *g, const gdl_nn_param_t *p);  // into g->para
 /* Borrowed pointers: the caller keeps the data alive until the step ends. */
 int gdl_nn_set_input(gdl_nn_t *g, const char *name, const float *x); // (N, shape)
 int gdl_nn_set_sparse(gdl_nn_t *g, const char *name, const gdl_nn_sparse_t *x);
-/* Ask backward to compute the gradient reaching input NAME (off by default). */
+/* Ask backward to compute the gradient reaching input NAME (off by default); for a sparse input
+ * it is dense, (N, V). */
 int gdl_nn_want_input_grad(gdl_nn_t *g, const char *name, int on);
 
 /* Resets the arena and runs every node for a batch of N; train = 1 enables dropout and
@@ -177,7 +192,8 @@ float *gdl_nn_output(gdl_nn_t *g, const char *name);   // (N, shape) of the last
 float *gdl_nn_grad(gdl_nn_t *g, const char *name);
 void gdl_nn_zero_grad(gdl_nn_t *g);                     // g->grad = 0
 /* Back-propagates from every node gradient set so far; ADDS to g->grad and to the gradients of
- * inputs asked for with gdl_nn_want_input_grad (read them with gdl_nn_grad). */
+ * inputs asked for with gdl_nn_want_input_grad (read them with gdl_nn_grad). Once per forward
+ * pass (-1 on a second call); several losses on several outputs go in before the one call. */
 int gdl_nn_backward(gdl_nn_t *g);
 
 /* ---- losses -------------------------------------------------------------------------------

@@ -78,21 +78,30 @@ static void col2im(const conv_attr_t *a, const float *col, float *dx)
         }
 }
 
+/* The bias rides in the GEMM: W is augmented with a bias column and col with a row of ones
+ * (K = C W + 1), so the forward pass has no separate bias sweep over y, and the backward GEMM
+ * gives db as the last column of d[W b]. */
+static int64_t inner(const conv_attr_t *a) { return a->C * a->W + a->bias; }
+
 int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     conv_attr_t *a = n->attr;
     const float *x = gdl_nn_in(g, n, 0)->out, *W = gdl_nn_p(g, n, 0);
-    const float *b = a->bias ? gdl_nn_p(g, n, 1) : NULL;
-    int64_t CW = a->C * a->W;
-    float *cols = gdl_nn_scratch(g, g->N * CW * a->Lo);
-    if (!cols) return -1;
+    int64_t CW = a->C * a->W, K = inner(a);
+    float *cols = gdl_nn_scratch(g, g->N * K * a->Lo), *Wb = gdl_nn_scratch(g, a->F * K);
+    if (!cols || !Wb) return -1;
+    for (int64_t f = 0; f < a->F; f++) {
+        memcpy(Wb + f * K, W + f * CW, sizeof(float) * (size_t)CW);
+        if (a->bias) Wb[f * K + CW] = gdl_nn_p(g, n, 1)[f];
+    }
     for (int64_t i = 0; i < g->N; i++) {
-        float *col = cols + i * CW * a->Lo, *y = n->out + i * n->size;
+        float *col = cols + i * K * a->Lo;
         im2col(a, x + i * a->C * a->L, col);
-        for (int64_t f = 0; f < a->F; f++)
-            for (int64_t l = 0; l < a->Lo; l++) y[f * a->Lo + l] = b ? b[f] : 0;
-        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, a->Lo, CW, 1.0f, W, CW, col, a->Lo, 1.0f, y, a->Lo);
+        if (a->bias)
+            for (int64_t l = 0; l < a->Lo; l++) col[CW * a->Lo + l] = 1;
+        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, a->Lo, K, 1.0f, Wb, K, col, a->Lo, 0.0f,
+                  n->out + i * n->size, a->Lo);
     }
     n->saved = cols;
     return 0;
@@ -103,22 +112,21 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     conv_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     const float *W = gdl_nn_p(g, n, 0), *cols = n->saved;
-    float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
-    int64_t CW = a->C * a->W;
-    float *dcol = x->dout ? gdl_nn_scratch(g, CW * a->Lo) : NULL;
+    int64_t CW = a->C * a->W, K = inner(a);
+    float *dWb = gdl_nn_scratch0(g, a->F * K), *dcol = x->dout ? gdl_nn_scratch(g, CW * a->Lo) : NULL;
+    if (!dWb || (x->dout && !dcol)) return; // out of memory: gdl_nn_backward reports it
     for (int64_t i = 0; i < g->N; i++) {
-        const float *dy = n->dout + i * n->size, *col = cols + i * CW * a->Lo;
-        // dW (F, CW) += dy (F, Lo) col^T (Lo, CW)
-        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, a->Lo, 1.0f, dy, a->Lo, col, a->Lo, 1.0f, dW, CW);
-        if (db)
-            for (int64_t f = 0; f < a->F; f++) {
-                double s = 0;
-                for (int64_t l = 0; l < a->Lo; l++) s += dy[f * a->Lo + l];
-                db[f] += (float)s;
-            }
+        const float *dy = n->dout + i * n->size, *col = cols + i * K * a->Lo;
+        // d[W b] (F, K) += dy (F, Lo) col^T (Lo, K)
+        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, a->Lo, 1.0f, dy, a->Lo, col, a->Lo, 1.0f, dWb, K);
         if (dcol) { // dcol (CW, Lo) = W^T (CW, F) dy (F, Lo)
             gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, CW, a->Lo, a->F, 1.0f, W, CW, dy, a->Lo, 0.0f, dcol, a->Lo);
             col2im(a, dcol, x->dout + i * a->C * a->L);
         }
+    }
+    float *dW = gdl_nn_dp(g, n, 0);
+    for (int64_t f = 0; f < a->F; f++) {
+        for (int64_t k = 0; k < CW; k++) dW[f * CW + k] += dWb[f * K + k];
+        if (a->bias) gdl_nn_dp(g, n, 1)[f] += dWb[f * K + CW];
     }
 }

@@ -68,9 +68,12 @@ void dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 
 /* ---- sparse_dense: y_i (U) = b + sum_k v_k W[c_k, :] over sample i's calls -----------------
  * The input is a CSR batch (gdl_nn_sparse_t): cost is nnz * U instead of N * V * U, and the
- * weight gradient touches only the rows of the columns present in the batch. */
+ * weight gradient touches only the rows of the columns present in the batch. When the input's
+ * gradient is asked for (attribution), it is dense: (N, V), read with gdl_nn_grad. */
 
 int sparse_dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return dense_common_setup(g, n, kv, 1); }
+
+static const float *W_of(gdl_nn_t *g, gdl_nn_node_t *n) { return gdl_nn_p(g, n, 0); }
 
 typedef struct {
     const gdl_nn_sparse_t *sp;
@@ -124,4 +127,9 @@ void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
         for (int64_t i = 0; i < g->N; i++)
             for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
     }
+    // attribution asked for d y / d dosage: dense dx (N, V) += dy (N, U) W^T (U, V)
+    gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
+    if (x->dout)
+        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, g->N, x->size, U, 1.0f, n->dout, U, W_of(g, n), U, 1.0f,
+                  x->dout, x->size);
 }

@@ -35,6 +35,28 @@ int gdl_nn_find(const gdl_nn_t *g, const char *name)
     return -1;
 }
 
+int gdl_nn_node_count(const gdl_nn_t *g) { return g->n_nodes; }
+
+const char *gdl_nn_node_name(const gdl_nn_t *g, int i)
+{
+    return i >= 0 && i < g->n_nodes ? g->nodes[i].name : NULL;
+}
+
+const char *gdl_nn_node_op(const gdl_nn_t *g, int i)
+{
+    if (i < 0 || i >= g->n_nodes) return NULL;
+    if (g->nodes[i].op == GDL_NN_INPUT_OP) return g->nodes[i].sparse ? "sparse_input" : "input";
+    return gdl_nn_op_name(g->nodes[i].op);
+}
+
+int64_t gdl_nn_param_count(const gdl_nn_t *g)
+{
+    int64_t n = 0;
+    for (int i = 0; i < g->n_table; i++)
+        if (!g->table[i].is_state) n += g->table[i].numel;
+    return n;
+}
+
 const gdl_nn_param_t *gdl_nn_find_param(const gdl_nn_t *g, const char *name)
 {
     for (int i = 0; i < g->n_table; i++)
@@ -241,6 +263,10 @@ int gdl_kv_ints(gdl_kv_t *kv, const char *key, int64_t *out, int max)
         }
         out[n++] = v;
         s = *end ? end + 1 : end;
+    }
+    if (n == 0) {
+        gdl_log_error("node '%s': %s is empty", kv->node, key);
+        return -1;
     }
     return n;
 }
@@ -456,7 +482,7 @@ int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train)
         return -1;
     }
     gdl_arena_reset(&g->arena);
-    g->N = N, g->train = train;
+    g->N = N, g->train = train, g->failed = 0, g->backward_done = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         gdl_nn_node_t *n = &g->nodes[i];
         n->dout = NULL, n->saved = NULL;
@@ -525,7 +551,7 @@ static int needs_grad(gdl_nn_t *g, int i, char *memo)
 {
     if (memo[i]) return memo[i] - 1;
     gdl_nn_node_t *n = &g->nodes[i];
-    int need = n->op == GDL_NN_INPUT_OP ? (n->want_grad && !n->sparse) : 0;
+    int need = n->op == GDL_NN_INPUT_OP ? n->want_grad : 0;
     for (int k = 0; k < n->n_param && !need; k++) need = !g->table[n->param0 + k].is_state;
     for (int k = 0; k < n->n_in && !need; k++) need = needs_grad(g, n->in[k], memo);
     memo[i] = (char)(need + 1);
@@ -534,10 +560,11 @@ static int needs_grad(gdl_nn_t *g, int i, char *memo)
 
 int gdl_nn_backward(gdl_nn_t *g)
 {
-    if (!g->N) {
-        gdl_log_error("backward before forward");
+    if (!g->N || g->backward_done) {
+        gdl_log_error(g->N ? "backward called twice for one forward pass" : "backward before forward");
         return -1;
     }
+    g->backward_done = 1;
     char *memo = calloc((size_t)g->n_nodes, 1);
     if (!memo) {
         gdl_log_error("out of memory");
@@ -557,6 +584,10 @@ int gdl_nn_backward(gdl_nn_t *g)
             }
         }
         gdl_nn_ops[n->op].backward(g, n);
+    }
+    if (g->failed) {
+        gdl_log_error("out of memory in the backward pass");
+        rc = -1;
     }
 done:
     free(memo);

@@ -41,7 +41,7 @@ typedef struct gdl_nn_node_t {
 typedef struct {
     const char *name;
     int min_in, max_in;  // max_in -1: any number up to GDL_NN_MAX_INPUTS
-    int nondiff_input;   // first input is codes or sparse: no gradient flows to it
+    int nondiff_input;   // first input is integer codes: no gradient flows to it
     /* Parse attributes, set n->ndim/shape, declare parameters. -1 with an error. */
     int (*setup)(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);
     /* n->out is allocated (N * n->size) before the call. -1 with an error. */
@@ -95,7 +95,9 @@ static inline gdl_nn_node_t *gdl_nn_in(gdl_nn_t *g, const gdl_nn_node_t *n, int 
 /* Scratch from the step arena; NULL with an error when out of memory. */
 static inline float *gdl_nn_scratch(gdl_nn_t *g, int64_t n)
 {
-    return gdl_arena_floats(&g->arena, (size_t)(n > 0 ? n : 1));
+    float *p = gdl_arena_floats(&g->arena, (size_t)(n > 0 ? n : 1));
+    if (!p) g->failed = 1; // a backward pass cannot return early, so it reports this at the end
+    return p;
 }
 static inline float *gdl_nn_scratch0(gdl_nn_t *g, int64_t n)
 {
@@ -109,7 +111,7 @@ static inline float gdl_sigmoidf(float x)
     return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
 }
 
-/* Shared by the recurrent and attention files: y (M, N) = x (M, K) W^T (N, K) + b, beta 0/1. */
+/* y (M, N) = x (M, K) W^T + b, W (N, K), b (N) or NULL; y overwritten. */
 void gdl_nn_linear(const float *x, const float *W, const float *b, int64_t M, int64_t N,
                    int64_t K, float *y);
 

@@ -7,7 +7,7 @@
 
 const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_DENSE, dense, 1, 1, 0),
-    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 1),
+    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0),
     OP(GDL_OP_RELU, relu, 1, 1, 0),
     OP(GDL_OP_LEAKY_RELU, leaky_relu, 1, 1, 0),
     OP(GDL_OP_SIGMOID, sigmoid, 1, 1, 0),
@@ -28,9 +28,14 @@ const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_GLOBAL_AVGPOOL, global_avgpool, 1, 1, 0),
     OP(GDL_OP_BATCHNORM, batchnorm, 1, 1, 0),
     OP(GDL_OP_LAYERNORM, layernorm, 1, 1, 0),
+    OP(GDL_OP_RNN, rnn, 1, 1, 0),
+    OP(GDL_OP_LSTM, lstm, 1, 1, 0),
+    OP(GDL_OP_GRU, gru, 1, 1, 0),
+    OP(GDL_OP_ATTENTION, attention, 1, 1, 0),
+    OP(GDL_OP_POSENC, posenc, 1, 1, 0),
 };
 // a new op must be added here, in nn.h's list and in tests/unit/test_nn_gradcheck.c's cases
-_Static_assert(GDL_OP_COUNT == 22, "op added: update the op table and the gradient checks");
+_Static_assert(GDL_OP_COUNT == 27, "op added: update the op table and the gradient checks");
 
 int gdl_nn_op_count(void) { return GDL_OP_COUNT; }
 

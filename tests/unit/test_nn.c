@@ -36,7 +36,11 @@ static void test_build_errors_name_the_node(void)
     CHECK(gdl_nn_add(g, "s", "add", "x,c", NULL) == -1);
     CHECK(strstr(gdl_last_error(), "differ in shape"));
     CHECK(gdl_nn_add(g, "r", "reshape", "x", "shape=3,-1") == -1);
-    CHECK(gdl_nn_input_sparse(g, "geno", 100) == 2);
+    CHECK(strstr(gdl_last_error(), "cannot reshape 80 values to shape=3,-1"));
+    CHECK(gdl_nn_add(g, "r", "reshape", "x", "shape=") == -1);
+    CHECK(strstr(gdl_last_error(), "shape is empty"));
+    CHECK(gdl_nn_add(g, "r", "reshape", "x", "shape=-1,4") == 2);
+    CHECK(gdl_nn_input_sparse(g, "geno", 100) == 3);
     CHECK(gdl_nn_add(g, "d", "dense", "geno", "units=2") == -1);
     CHECK(strstr(gdl_last_error(), "sparse input feeds only sparse_dense"));
     gdl_nn_free(g);
@@ -70,6 +74,10 @@ static void test_param_table_and_seeded_init(void)
     CHECK(gdl_nn_param_data(a, gdl_nn_find_param(a, "bn.weight"))[3] == 1);
     int64_t sh[3];
     CHECK(gdl_nn_shape(a, "conv", sh) == 2 && sh[0] == 8 && sh[1] == 50);
+    CHECK(gdl_nn_param_count(a) == 160 + 8 + 8 + 8 + 24 + 3); // running stats are not trained
+    CHECK(gdl_nn_node_count(a) == 5 && !strcmp(gdl_nn_node_name(a, 2), "bn"));
+    CHECK(!strcmp(gdl_nn_node_op(a, 0), "input") && !strcmp(gdl_nn_node_op(a, 4), "dense"));
+    CHECK(gdl_nn_node_op(a, 5) == NULL);
     for (int i = 0; i < 3; i++) gdl_nn_free(gs[i]);
 }
 
@@ -143,7 +151,9 @@ static void test_sparse_dense_matches_dense(void)
     float dy[N * U];
     fill(dy, N * U, 10);
     memcpy(gdl_nn_grad(s, "h"), dy, sizeof dy), memcpy(gdl_nn_grad(d, "h"), dy, sizeof dy);
-    gdl_nn_backward(s), gdl_nn_backward(d);
+    gdl_nn_want_input_grad(s, "g", 1), gdl_nn_want_input_grad(d, "g", 1);
+    CHECK(gdl_nn_backward(s) == 0 && gdl_nn_backward(d) == 0);
+    for (int k = 0; k < N * V; k++) CHECK_CLOSE(gdl_nn_grad(s, "g")[k], gdl_nn_grad(d, "g")[k], 1e-6);
     const float *gs = s->grad + gdl_nn_find_param(s, "h.weight")->offset;
     const float *gd = d->grad + gdl_nn_find_param(d, "h.weight")->offset;
     for (int v = 0; v < V; v++)
@@ -252,6 +262,8 @@ static void test_branches_accumulate_gradients(void)
     CHECK(gdl_nn_backward(g) == 0);
     const float *dx = gdl_nn_grad(g, "x");
     CHECK(dx[0] == 1 && dx[1] == 2 && dx[2] == 1 && dx[3] == 2);
+    CHECK(gdl_nn_backward(g) == -1); // would count every gradient twice
+    CHECK(strstr(gdl_last_error(), "twice"));
     CHECK(gdl_nn_output(g, "y")[1] == 4 && gdl_nn_output(g, "y")[0] == -1);
     gdl_nn_free(g);
 }
@@ -376,6 +388,40 @@ static void test_clip_and_schedules(void)
     CHECK(gdl_sched_find("cosine") == GDL_SCHED_COSINE);
 }
 
+/* Same seed and thread count: the same parameters, outputs and gradients, bit for bit. */
+static void test_deterministic_with_threads(void)
+{
+    enum { N = 16, L = 40 };
+    float *x = malloc(sizeof(float) * N * 4 * L), *out[2], *grad[2];
+    fill(x, N * 4 * L, 21);
+    gdl_threads_set(2);
+    int64_t n_param = 0, m = 0;
+    for (int run = 0; run < 2; run++) {
+        gdl_nn_t *g = gdl_nn_new(77);
+        gdl_nn_input(g, "x", 2, (int64_t[]){4, L});
+        gdl_nn_add(g, "c", "conv1d", "x", "filters=8 width=5 padding=same init=he");
+        gdl_nn_add(g, "d", "dropout", "c", "rate=0.2");
+        gdl_nn_add(g, "r", "gru", "d", "units=6 bidirectional=1");
+        gdl_nn_add(g, "y", "dense", "r", "units=2");
+        gdl_nn_set_input(g, "x", x);
+        g->step = 9;
+        CHECK(gdl_nn_forward(g, N, 1) == 0);
+        m = N * 2, n_param = g->n_param;
+        out[run] = malloc(sizeof(float) * (size_t)m), grad[run] = malloc(sizeof(float) * (size_t)n_param);
+        memcpy(out[run], gdl_nn_output(g, "y"), sizeof(float) * (size_t)m);
+        float *dy = gdl_nn_grad(g, "y");
+        for (int64_t k = 0; k < m; k++) dy[k] = (float)(k % 3) - 1;
+        gdl_nn_backward(g);
+        memcpy(grad[run], g->grad, sizeof(float) * (size_t)n_param);
+        gdl_nn_free(g);
+    }
+    gdl_threads_set(1);
+    CHECK(!memcmp(out[0], out[1], sizeof(float) * (size_t)m));
+    CHECK(!memcmp(grad[0], grad[1], sizeof(float) * (size_t)n_param));
+    for (int run = 0; run < 2; run++) free(out[run]), free(grad[run]);
+    free(x);
+}
+
 int main(void)
 {
     gdl_log_set_level(GDL_LOG_QUIET);
@@ -389,5 +435,6 @@ int main(void)
     RUN(test_losses);
     RUN(test_optimizers_match_hand_updates);
     RUN(test_clip_and_schedules);
+    RUN(test_deterministic_with_threads);
     return TEST_EXIT();
 }

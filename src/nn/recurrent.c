@@ -1,0 +1,270 @@
+/* Recurrent layers: simple RNN, LSTM and GRU, one or two directions, on (C, L) inputs.
+ * N batch, C input channels, L length, H units, G gates (1, 4, 3), D directions.
+ *
+ * The input projections of all time steps are one GEMM per direction over the time-major
+ * input X (L N, C): XP (L N, G H) = X W_ih^T + b_ih. Each step then adds h_{t-1} W_hh^T + b_hh
+ * (one (N, H) x (H, G H) GEMM) and applies the gates. Parameters use PyTorch's layout and gate
+ * order, so its state dict maps one to one:
+ *   weight_ih (G H, C), weight_hh (G H, H), bias_ih (G H), bias_hh (G H), "_reverse" for the
+ *   backward direction; LSTM gates i, f, g, o; GRU gates r, z, n with n = tanh(x_n + r (W_hn h
+ *   + b_hn)). Output: the sequence (D H, L), or the final state of each direction (D H), which
+ *   for the reverse direction is its state after reading position 0 (PyTorch's h_n). */
+#include <stdlib.h>
+
+#include "nn_internal.h"
+
+enum { CELL_RNN, CELL_LSTM, CELL_GRU };
+
+typedef struct {
+    int cell, G, D, seq;
+    int64_t C, L, H;
+} rec_attr_t;
+
+typedef struct {
+    float *X;               // (L N, C) time-major input
+    float *XP[2];           // (L, N, G H) input projections (+ b_ih), per direction
+    float *A[2];            // (L, N, G H) gate activations at each time
+    float *Hs[2], *Cs[2];   // (L, N, H) hidden (and LSTM cell) state after each time
+    float *HN[2];           // GRU: (L, N, H) W_hn h_{t-1} + b_hn
+} rec_saved_t;
+
+static int rec_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int cell)
+{
+    int64_t H, bi, seq;
+    if (gdl_kv_int(kv, "units", 0, 1, &H) < 0 || gdl_kv_int(kv, "bidirectional", 0, 0, &bi) < 0 ||
+        gdl_kv_int(kv, "return_sequences", 0, 0, &seq) < 0)
+        return -1;
+    gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
+    if (x->ndim != 2 || H < 1) {
+        gdl_log_error("node '%s': %s needs units >= 1 and a (C, L) input", n->name, gdl_nn_op_name(n->op));
+        return -1;
+    }
+    rec_attr_t *a = malloc(sizeof *a);
+    if (!a) return -1;
+    n->attr = a;
+    a->cell = cell, a->G = cell == CELL_LSTM ? 4 : cell == CELL_GRU ? 3 : 1;
+    a->D = bi ? 2 : 1, a->seq = seq != 0;
+    a->C = x->shape[0], a->L = x->shape[1], a->H = H;
+    int64_t GH = a->G * H;
+    for (int d = 0; d < a->D; d++) {
+        const char *suf = d ? "_reverse" : "";
+        char nm[4][32];
+        snprintf(nm[0], 32, "weight_ih%s", suf), snprintf(nm[1], 32, "weight_hh%s", suf);
+        snprintf(nm[2], 32, "bias_ih%s", suf), snprintf(nm[3], 32, "bias_hh%s", suf);
+        if (gdl_nn_declare(g, n, nm[0], 2, (int64_t[]){GH, a->C}, GDL_INIT_GLOROT, a->C, GH, 0) < 0 ||
+            gdl_nn_declare(g, n, nm[1], 2, (int64_t[]){GH, H}, GDL_INIT_GLOROT, H, GH, 0) < 0 ||
+            gdl_nn_declare(g, n, nm[2], 1, &GH, GDL_INIT_ZERO, 0, 0, 0) < 0 ||
+            gdl_nn_declare(g, n, nm[3], 1, &GH, GDL_INIT_ZERO, 0, 0, 0) < 0)
+            return -1;
+    }
+    if (a->seq) n->ndim = 2, n->shape[0] = a->D * H, n->shape[1] = a->L;
+    else n->ndim = 1, n->shape[0] = a->D * H;
+    return 0;
+}
+
+/* time of processing step s, and the time whose state feeds time t (-1: the zero state) */
+static int64_t step_time(const rec_attr_t *a, int d, int64_t s) { return d ? a->L - 1 - s : s; }
+static int64_t prev_time(const rec_attr_t *a, int d, int64_t t) { return d ? (t + 1 < a->L ? t + 1 : -1) : t - 1; }
+
+typedef struct {
+    const rec_attr_t *a;
+    rec_saved_t *sv;
+    int d;
+    int64_t t, tp, N;
+    const float *hp, *xp; // forward: (N, G H) hidden and input projections at time t
+    float *act, *h;       // forward: activations and state written at time t
+    const float *hprev;   // (N, H) or NULL at the first step
+    /* backward */
+    const float *dout;
+    float *dxp, *dhp, *dh, *dhc, *dc;
+    int64_t s;
+} step_ctx_t;
+
+/* Gates and state of one time step for samples [begin, end). */
+static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const step_ctx_t *k = ctx;
+    const rec_attr_t *a = k->a;
+    rec_saved_t *sv = k->sv;
+    int d = k->d;
+    int64_t t = k->t, tp = k->tp, N = k->N, H = a->H, GH = a->G * H;
+    const float *hp = k->hp, *xp = k->xp, *hprev = k->hprev;
+    float *act = k->act, *h = k->h;
+    for (int64_t i = begin; i < end; i++)
+        for (int64_t j = 0; j < H; j++) {
+            const float *xi = xp + i * GH, *hi = hp + i * GH;
+            float *ai = act + i * GH, hprev_ij = hprev ? hprev[i * H + j] : 0;
+            if (a->cell == CELL_RNN) {
+                h[i * H + j] = ai[j] = tanhf(xi[j] + hi[j]);
+            } else if (a->cell == CELL_LSTM) {
+                float ig = gdl_sigmoidf(xi[j] + hi[j]), fg = gdl_sigmoidf(xi[H + j] + hi[H + j]);
+                float gg = tanhf(xi[2 * H + j] + hi[2 * H + j]);
+                float og = gdl_sigmoidf(xi[3 * H + j] + hi[3 * H + j]);
+                float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + i * H + j] : 0;
+                float c = fg * cprev + ig * gg;
+                ai[j] = ig, ai[H + j] = fg, ai[2 * H + j] = gg, ai[3 * H + j] = og;
+                sv->Cs[d][t * N * H + i * H + j] = c;
+                h[i * H + j] = og * tanhf(c);
+            } else {
+                float r = gdl_sigmoidf(xi[j] + hi[j]), z = gdl_sigmoidf(xi[H + j] + hi[H + j]);
+                float hn = hi[2 * H + j], nn = tanhf(xi[2 * H + j] + r * hn);
+                ai[j] = r, ai[H + j] = z, ai[2 * H + j] = nn;
+                sv->HN[d][t * N * H + i * H + j] = hn;
+                h[i * H + j] = (1 - z) * nn + z * hprev_ij;
+            }
+        }
+}
+
+static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    rec_attr_t *a = n->attr;
+    int64_t N = g->N, C = a->C, L = a->L, H = a->H, GH = a->G * H, D = a->D;
+    const float *x = gdl_nn_in(g, n, 0)->out;
+    rec_saved_t *sv = gdl_arena_alloc(&g->arena, sizeof *sv);
+    float *hp = gdl_nn_scratch(g, N * GH);
+    if (!sv || !hp) return -1;
+    memset(sv, 0, sizeof *sv);
+    if (!(sv->X = gdl_nn_scratch(g, L * N * C))) return -1;
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t c = 0; c < C; c++)
+            for (int64_t t = 0; t < L; t++) sv->X[(t * N + i) * C + c] = x[(i * C + c) * L + t];
+    for (int d = 0; d < D; d++) {
+        const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
+        const float *bih = gdl_nn_p(g, n, 4 * d + 2), *bhh = gdl_nn_p(g, n, 4 * d + 3);
+        if (!(sv->XP[d] = gdl_nn_scratch(g, L * N * GH)) || !(sv->A[d] = gdl_nn_scratch(g, L * N * GH)) ||
+            !(sv->Hs[d] = gdl_nn_scratch(g, L * N * H)) ||
+            (a->cell == CELL_LSTM && !(sv->Cs[d] = gdl_nn_scratch(g, L * N * H))) ||
+            (a->cell == CELL_GRU && !(sv->HN[d] = gdl_nn_scratch(g, L * N * H))))
+            return -1;
+        gdl_nn_linear(sv->X, Wih, bih, L * N, GH, C, sv->XP[d]); // every step's input at once
+        for (int64_t s = 0; s < L; s++) {
+            int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
+            const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
+            for (int64_t i = 0; i < N; i++) memcpy(hp + i * GH, bhh, sizeof(float) * (size_t)GH);
+            if (hprev) gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, N, GH, H, 1.0f, hprev, H, Whh, H, 1.0f, hp, GH);
+            const float *xp = sv->XP[d] + t * N * GH;
+            float *act = sv->A[d] + t * N * GH, *h = sv->Hs[d] + t * N * H;
+            step_ctx_t sc = {a, sv, d, t, tp, N, hp, xp, act, h, hprev, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+            gdl_parallel_for(N, cell_forward_rows, &sc); // rows are independent: any split is exact
+        }
+        // outputs
+        for (int64_t i = 0; i < N; i++)
+            for (int64_t j = 0; j < H; j++) {
+                if (a->seq)
+                    for (int64_t t = 0; t < L; t++)
+                        n->out[(i * D * H + d * H + j) * L + t] = sv->Hs[d][t * N * H + i * H + j];
+                else
+                    n->out[i * D * H + d * H + j] = sv->Hs[d][step_time(a, d, L - 1) * N * H + i * H + j];
+            }
+    }
+    n->saved = sv;
+    return 0;
+}
+
+/* Gradients through the gates of one time step for samples [begin, end): fills dxp (and the
+ * GRU's separate dhp), the direct part of dh_{t-1}, and the LSTM's dc_{t-1}. */
+static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const step_ctx_t *sc = ctx;
+    const rec_attr_t *a = sc->a;
+    const rec_saved_t *sv = sc->sv;
+    int d = sc->d;
+    int64_t t = sc->t, tp = sc->tp, N = sc->N, s = sc->s, H = a->H, GH = a->G * H, D = a->D, L = a->L;
+    const float *act = sc->act, *hprev = sc->hprev, *dout = sc->dout, *dhc = sc->dhc;
+    float *dxp = sc->dxp, *dhp = sc->dhp, *dh = sc->dh, *dc = sc->dc;
+    for (int64_t i = begin; i < end; i++)
+        for (int64_t j = 0; j < H; j++) {
+            int64_t k = i * H + j;
+            float g_out = a->seq ? dout[(i * D * H + d * H + j) * L + t]
+                                 : (s == L - 1 ? dout[i * D * H + d * H + j] : 0);
+            float dhk = dhc[k] + g_out, hprev_k = hprev ? hprev[k] : 0;
+            const float *ai = act + i * GH;
+            float *dxi = dxp + i * GH, *dhi = dhp + i * GH;
+            if (a->cell == CELL_RNN) {
+                float hv = ai[j];
+                dxi[j] = dhk * (1 - hv * hv);
+                dh[k] = 0;
+            } else if (a->cell == CELL_LSTM) {
+                float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j], og = ai[3 * H + j];
+                float c = sv->Cs[d][t * N * H + k], tc = tanhf(c);
+                float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + k] : 0;
+                float dct = dc[k] + dhk * og * (1 - tc * tc);
+                dxi[j] = dct * gg * ig * (1 - ig);
+                dxi[H + j] = dct * cprev * fg * (1 - fg);
+                dxi[2 * H + j] = dct * ig * (1 - gg * gg);
+                dxi[3 * H + j] = dhk * tc * og * (1 - og);
+                dc[k] = dct * fg;
+                dh[k] = 0;
+            } else {
+                float r = ai[j], z = ai[H + j], nn = ai[2 * H + j];
+                float hn = sv->HN[d][t * N * H + k];
+                float dan = dhk * (1 - z) * (1 - nn * nn);
+                float dar = dan * hn * r * (1 - r);
+                float daz = dhk * (hprev_k - nn) * z * (1 - z);
+                dxi[j] = dhi[j] = dar;
+                dxi[H + j] = dhi[H + j] = daz;
+                dxi[2 * H + j] = dan;
+                dhi[2 * H + j] = dan * r;
+                dh[k] = dhk * z; // the direct path h_{t-1} -> h_t
+            }
+        }
+}
+
+static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    rec_attr_t *a = n->attr;
+    rec_saved_t *sv = n->saved;
+    int64_t N = g->N, C = a->C, L = a->L, H = a->H, GH = a->G * H, D = a->D;
+    gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
+    float *dXP = gdl_nn_scratch(g, L * N * GH), *dHPg = gdl_nn_scratch(g, N * GH);
+    float *dh = gdl_nn_scratch(g, N * H), *dhc = gdl_nn_scratch(g, N * H), *dc = gdl_nn_scratch(g, N * H);
+    float *dX = x->dout ? gdl_nn_scratch0(g, L * N * C) : NULL;
+    if (!dXP || !dHPg || !dh || !dhc || !dc || (x->dout && !dX)) return; // out of memory: gdl_nn_backward reports it
+    for (int d = 0; d < D; d++) {
+        const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
+        float *dWih = gdl_nn_dp(g, n, 4 * d), *dWhh = gdl_nn_dp(g, n, 4 * d + 1);
+        float *dbih = gdl_nn_dp(g, n, 4 * d + 2), *dbhh = gdl_nn_dp(g, n, 4 * d + 3);
+        memset(dhc, 0, sizeof(float) * (size_t)(N * H)); // d loss / d h carried from later steps
+        memset(dc, 0, sizeof(float) * (size_t)(N * H));
+        for (int64_t s = L - 1; s >= 0; s--) {
+            int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
+            const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
+            const float *act = sv->A[d] + t * N * GH;
+            float *dxp = dXP + t * N * GH, *dhp = a->cell == CELL_GRU ? dHPg : dxp;
+            step_ctx_t sc = {a, sv, d, t, tp, N, NULL, NULL, (float *)act, NULL, hprev,
+                             n->dout, dxp, dhp, dh, dhc, dc, s};
+            gdl_parallel_for(N, cell_backward_rows, &sc);
+            for (int64_t i = 0; i < N; i++)
+                for (int64_t q = 0; q < GH; q++) dbhh[q] += dhp[i * GH + q];
+            if (hprev) {
+                // dW_hh (GH, H) += dhp^T (GH, N) hprev (N, H); dh_{t-1} (N, H) += dhp (N, GH) W_hh
+                gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, GH, H, N, 1.0f, dhp, GH, hprev, H, 1.0f, dWhh, H);
+                gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, N, H, GH, 1.0f, dhp, GH, Whh, H, 1.0f, dh, H);
+            }
+            float *tmp = dhc;
+            dhc = dh, dh = tmp;
+        }
+        for (int64_t r = 0; r < L * N; r++)
+            for (int64_t q = 0; q < GH; q++) dbih[q] += dXP[r * GH + q];
+        gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, GH, C, L * N, 1.0f, dXP, GH, sv->X, C, 1.0f, dWih, C);
+        if (dX) gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, L * N, C, GH, 1.0f, dXP, GH, Wih, C, 1.0f, dX, C);
+    }
+    if (dX)
+        for (int64_t i = 0; i < N; i++)
+            for (int64_t c = 0; c < C; c++)
+                for (int64_t t = 0; t < L; t++) x->dout[(i * C + c) * L + t] += dX[(t * N + i) * C + c];
+}
+
+int rnn_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_RNN); }
+int rnn_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
+void rnn_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
+
+int lstm_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_LSTM); }
+int lstm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
+void lstm_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
+
+int gru_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_GRU); }
+int gru_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
+void gru_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
