@@ -133,6 +133,50 @@ int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const cha
 /* Loads a model written by gdl_model_save; NULL with an error. */
 gdl_model_t *gdl_model_load(const char *path);
 
+/* ---- running a model over a dataset ----------------------------------------------------- */
+
+/* How one graph input is filled from a dataset's stored form, batch by batch. */
+typedef enum { GDL_FEED_GENO_DENSE, GDL_FEED_GENO_SPARSE } gdl_feed_kind_t;
+
+typedef struct {
+    const char *name;          // graph input
+    gdl_feed_kind_t kind;
+    int ndim;                  // per-example shape given to the graph
+    int64_t shape[GDL_NN_MAX_DIMS];
+    int64_t width;             // floats per example (dense)
+    float *buf;                // (B, width) dense batch
+    int64_t max_batch;
+    /* sparse batch (CSR) */
+    int64_t *row;              // (B + 1)
+    int32_t *col;              // (cap)
+    float *val;                // (cap)
+    int64_t cap;
+    gdl_nn_sparse_t sparse;
+} gdl_feed_t;
+
+/* A model bound to a dataset: feeds for its inputs and the label columns of its targets. */
+typedef struct {
+    gdl_model_t *m;
+    const gdl_dataset_t *d;
+    int *target_index;          // (T): dataset column of each model target, -1 = unlabelled
+    gdl_feed_t feeds[GDL_MODEL_MAX_INPUTS];
+    int64_t batch;              // largest batch
+    int n_lab;                  // label values per example: T, or 1 (class index)
+    float *labels;              // (batch, n_lab)
+} gdl_runner_t;
+
+int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t batch);
+void gdl_runner_free(gdl_runner_t *r);
+/* Feeds rows[0..n) and their labels and runs the graph (train = 1: dropout, batch statistics). */
+int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int train);
+/* Loss of the last forward; its gradient is added into the output's gradient scaled by
+ * grad_scale when grad_scale != 0. Returns NaN when not finite. */
+double gdl_runner_loss(gdl_runner_t *r, int64_t n, float grad_scale);
+/* Eval-mode scores of rows: probabilities (sigmoid, softmax) or values, (n, n_out). */
+int gdl_runner_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores);
+/* Mean eval-mode loss over rows, in batches; NaN when not finite or no labelled row. */
+double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n);
+
 /* ---- training ---------------------------------------------------------------------------- */
 
 #define GDL_TRAIN_MAX_OVERRIDES 16

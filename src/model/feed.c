@@ -36,7 +36,7 @@ int feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_m
     return -1;
 }
 
-int feed_init(feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, int64_t max_batch)
+int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, int64_t max_batch)
 {
     gdl_model_input_t mi;
     memset(f, 0, sizeof *f);
@@ -48,7 +48,7 @@ int feed_init(feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, i
     f->width = 1;
     for (int i = 0; i < mi.ndim; i++) f->width *= mi.shape[i];
     if (mi.sparse) {
-        f->kind = FEED_GENO_SPARSE;
+        f->kind = GDL_FEED_GENO_SPARSE;
         f->cap = max_batch * 64;
         if (!(f->row = malloc((max_batch + 1) * sizeof *f->row)) ||
             !(f->col = malloc(f->cap * sizeof *f->col)) || !(f->val = malloc(f->cap * sizeof *f->val))) {
@@ -58,12 +58,12 @@ int feed_init(feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, i
         }
         return 0;
     }
-    f->kind = FEED_GENO_DENSE;
+    f->kind = GDL_FEED_GENO_DENSE;
     return (f->buf = gdl_malloc((size_t)(max_batch * f->width) * sizeof(float))) ? 0 : -1;
 }
 
 /* Appends one sample's non-zero values; grows the arrays when needed. */
-static int sparse_row(feed_t *f, const gdl_genotypes_t *g, const uint8_t *packed)
+static int sparse_row(gdl_feed_t *f, const gdl_genotypes_t *g, const uint8_t *packed)
 {
     int64_t M = g->n_variants, k = f->row[f->sparse.n_rows];
     int presence = g->encoding == GDL_GENO_PRESENCE;
@@ -98,14 +98,14 @@ static int sparse_row(feed_t *f, const gdl_genotypes_t *g, const uint8_t *packed
     return 0;
 }
 
-int feed_batch(feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)
+int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)
 {
     const gdl_genotypes_t *geno = d->geno;
     switch (f->kind) {
-    case FEED_GENO_DENSE:
+    case GDL_FEED_GENO_DENSE:
         gdl_genotypes_batch(geno, rows, n, f->buf);
         return gdl_nn_set_input(g, f->name, f->buf);
-    case FEED_GENO_SPARSE:
+    case GDL_FEED_GENO_SPARSE:
         f->sparse.n_rows = 0;
         f->sparse.n_cols = geno->n_variants;
         f->row[0] = 0;
@@ -119,7 +119,7 @@ int feed_batch(feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *ro
     return -1;
 }
 
-void feed_free(feed_t *f)
+void feed_free(gdl_feed_t *f)
 {
     gdl_free(f->buf);
     free(f->row);

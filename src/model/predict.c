@@ -6,7 +6,7 @@
 #include "gdl/core.h"
 #include "model_internal.h"
 
-static void put_label(FILE *fp, const runner_t *r, int64_t row, int t)
+static void put_label(FILE *fp, const gdl_runner_t *r, int64_t row, int t)
 {
     const gdl_dataset_t *d = r->d;
     int k = r->target_index[t];
@@ -16,7 +16,7 @@ static void put_label(FILE *fp, const runner_t *r, int64_t row, int t)
     else fprintf(fp, "%.9g", y);
 }
 
-int predictions_write(const char *path, const runner_t *r, const int64_t *rows, int64_t n,
+int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,
                       const float *scores, const int *fold)
 {
     const gdl_model_t *m = r->m;
@@ -59,7 +59,7 @@ int gdl_predict(const gdl_predict_opts_t *o)
 {
     gdl_dataset_t *d = gdl_dataset_open(o->data_path);
     gdl_model_t *m = NULL;
-    runner_t r = {0};
+    gdl_runner_t r = {0};
     float *sum = NULL, *scores = NULL;
     int64_t *rows = NULL, batch = o->batch > 0 ? o->batch : 256;
     int ret = -1, n_out = 0;
@@ -75,15 +75,15 @@ int gdl_predict(const gdl_predict_opts_t *o)
             gdl_model_free(next);
             goto out;
         }
-        runner_free(&r);
+        gdl_runner_free(&r);
         gdl_model_free(m);
         m = next;
         n_out = m->n_out;
-        if (runner_init(&r, m, d, batch) != 0) goto out;
+        if (gdl_runner_init(&r, m, d, batch) != 0) goto out;
         size_t bytes = (size_t)(d->n_examples * n_out) * sizeof(float);
         if ((!sum && !(sum = calloc(1, bytes ? bytes : 1))) || (!scores && !(scores = malloc(bytes ? bytes : 1))))
             goto oom;
-        if (runner_scores(&r, rows, d->n_examples, scores) != 0) goto out;
+        if (gdl_runner_scores(&r, rows, d->n_examples, scores) != 0) goto out;
         for (int64_t i = 0; i < d->n_examples * n_out; i++) sum[i] += scores[i] / (float)o->n_models;
     }
     ret = predictions_write(o->out_path, &r, rows, d->n_examples, sum, NULL);
@@ -91,7 +91,7 @@ int gdl_predict(const gdl_predict_opts_t *o)
 oom:
     gdl_log_error("out of memory");
 out:
-    runner_free(&r);
+    gdl_runner_free(&r);
     gdl_model_free(m);
     gdl_dataset_close(d);
     free(rows), free(sum), free(scores);

@@ -6,7 +6,7 @@
 #include "gdl/core.h"
 #include "model_internal.h"
 
-int runner_init(runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t batch)
+int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t batch)
 {
     memset(r, 0, sizeof *r);
     r->m = m;
@@ -23,11 +23,11 @@ int runner_init(runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t bat
         if (feed_init(&r->feeds[i], &m->config->inputs[i], d, batch) != 0) goto fail;
     return 0;
 fail:
-    runner_free(r);
+    gdl_runner_free(r);
     return -1;
 }
 
-void runner_free(runner_t *r)
+void gdl_runner_free(gdl_runner_t *r)
 {
     for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) feed_free(&r->feeds[i]);
     free(r->target_index);
@@ -35,7 +35,7 @@ void runner_free(runner_t *r)
     memset(r, 0, sizeof *r);
 }
 
-int runner_forward(runner_t *r, const int64_t *rows, int64_t n, int train)
+int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int train)
 {
     const gdl_dataset_t *d = r->d;
     gdl_nn_t *g = r->m->g;
@@ -49,7 +49,7 @@ int runner_forward(runner_t *r, const int64_t *rows, int64_t n, int train)
     return gdl_nn_forward(g, n, train);
 }
 
-double runner_loss(runner_t *r, int64_t n, float grad_scale)
+double gdl_runner_loss(gdl_runner_t *r, int64_t n, float grad_scale)
 {
     gdl_model_t *m = r->m;
     float *out = gdl_nn_output(m->g, m->config->output_layer);
@@ -60,13 +60,13 @@ double runner_loss(runner_t *r, int64_t n, float grad_scale)
     return isfinite(loss) ? loss : NAN;
 }
 
-int runner_scores(runner_t *r, const int64_t *rows, int64_t n, float *scores)
+int gdl_runner_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores)
 {
     gdl_model_t *m = r->m;
     int K = m->n_out;
     for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
         int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
-        if (runner_forward(r, rows + b0, nb, 0) != 0) return -1;
+        if (gdl_runner_forward(r, rows + b0, nb, 0) != 0) return -1;
         const float *out = gdl_nn_output(m->g, m->config->output_layer);
         float *s = scores + b0 * K;
         for (int64_t b = 0; b < nb; b++) {
@@ -87,17 +87,17 @@ int runner_scores(runner_t *r, const int64_t *rows, int64_t n, float *scores)
     return 0;
 }
 
-double runner_mean_loss(runner_t *r, const int64_t *rows, int64_t n)
+double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n)
 {
     double sum = 0;
     int64_t count = 0;
     for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
         int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
-        if (runner_forward(r, rows + b0, nb, 0) != 0) return NAN;
+        if (gdl_runner_forward(r, rows + b0, nb, 0) != 0) return NAN;
         int64_t labelled = 0;
         for (int64_t i = 0; i < nb * r->n_lab; i++) labelled += !isnan(r->labels[i]);
         if (!labelled) continue;
-        double l = runner_loss(r, nb, 0);
+        double l = gdl_runner_loss(r, nb, 0);
         if (isnan(l)) return NAN;
         sum += l * (double)labelled; // the loss is a mean over labelled values: weight it back
         count += labelled;

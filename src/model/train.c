@@ -71,7 +71,7 @@ static gdl_config_t *load_config(const gdl_train_opts_t *o)
 }
 
 /* Output bias from the label prior (seed 003), and per-target positive weights. */
-static int init_from_labels(runner_t *r, const int64_t *rows, int64_t n, float **pos_weight)
+static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, float **pos_weight)
 {
     gdl_model_t *m = r->m;
     const gdl_dataset_t *d = r->d;
@@ -228,7 +228,7 @@ out:
 
 /* ---- one training run ---------------------------------------------------------------------- */
 
-static int train_epoch(runner_t *r, loop_t *L, const run_t *run, int64_t *order, double *train_loss)
+static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *order, double *train_loss)
 {
     gdl_model_t *m = r->m;
     const gdl_train_config_t *t = &m->config->train;
@@ -242,8 +242,8 @@ static int train_epoch(runner_t *r, loop_t *L, const run_t *run, int64_t *order,
     for (int64_t b = 0; b < n_batches; b++) {
         int64_t nb = b == n_batches - 1 ? n - b * B : B;
         m->g->step = L->batches++;
-        if (runner_forward(r, order + b * B, nb, 1) != 0) return -1;
-        double loss = runner_loss(r, nb, 1.0f / (float)t->grad_accum);
+        if (gdl_runner_forward(r, order + b * B, nb, 1) != 0) return -1;
+        double loss = gdl_runner_loss(r, nb, 1.0f / (float)t->grad_accum);
         if (isnan(loss)) {
             gdl_log_error("epoch %d, batch %" PRId64 ": the loss is not finite; lower the learning rate"
                           " (the last checkpoint is kept)", L->epoch + 1, b + 1);
@@ -263,7 +263,7 @@ static int train_epoch(runner_t *r, loop_t *L, const run_t *run, int64_t *order,
 }
 
 /* Trains r->m on run's rows; leaves the best weights in the model (and in run->out_path). */
-static int train_run(runner_t *r, const run_t *run, double *best_out)
+static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
 {
     gdl_model_t *m = r->m;
     gdl_nn_t *g = m->g;
@@ -284,7 +284,7 @@ static int train_run(runner_t *r, const run_t *run, double *best_out)
     while (L.epoch < run->epochs && !(t->patience && L.bad >= t->patience && run->n_val)) {
         double t0 = seconds(), train_loss, val_loss;
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
-        val_loss = run->n_val ? runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
+        val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
         if (isnan(val_loss)) {
             gdl_log_error("epoch %d: the validation loss is not finite", L.epoch + 1);
             goto out;
@@ -358,7 +358,7 @@ static int split_validation(const gdl_dataset_t *d, const int *strata, const int
 /* Builds a fresh model from the config and trains it; with restarts, R short runs with seeds
  * seed, seed+1, ... pick the seed that trains on (seed 000's weight randomisation). */
 static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run,
-                                    runner_t *r)
+                                    gdl_runner_t *r)
 {
     gdl_config_t *c = load_config(o);
     gdl_model_t *m = NULL;
@@ -376,13 +376,13 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         run_t short_run = run;
         short_run.out_path = NULL, short_run.log = NULL, short_run.checkpoint = 0;
         short_run.epochs = c->train.restart_epochs;
-        if (runner_init(r, m, d, c->train.batch) != 0 ||
+        if (gdl_runner_init(r, m, d, c->train.batch) != 0 ||
             init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0 ||
             train_run(r, &short_run, &best) != 0)
             goto fail;
         gdl_log_info("restart %d/%d: seed %s, validation loss %.5f", k + 1, R, s, best);
         if (best < best_restart) best_restart = best, best_seed = seed + (uint64_t)k;
-        runner_free(r);
+        gdl_runner_free(r);
         gdl_model_free(m);
         m = NULL;
         free(pos_weight);
@@ -395,7 +395,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
     }
     m = gdl_model_build(c, d);
     c = NULL;
-    if (!m || runner_init(r, m, d, m->config->train.batch) != 0 ||
+    if (!m || gdl_runner_init(r, m, d, m->config->train.batch) != 0 ||
         init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0)
         goto fail;
     run.epochs = m->config->train.epochs;
@@ -404,7 +404,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
     free(pos_weight);
     return m;
 fail:
-    runner_free(r);
+    gdl_runner_free(r);
     if (m) m->loss.pos_weight = NULL;
     gdl_model_free(m);
     gdl_config_free(c);
@@ -484,13 +484,13 @@ int gdl_train(const gdl_train_opts_t *o)
     gdl_dataset_t *d = gdl_dataset_open(o->data_path);
     gdl_config_t *c = NULL;
     gdl_outfile_t log = {0};
-    runner_t r = {0};
+    gdl_runner_t r = {0};
     int *strata = NULL, *fold = NULL, *oof_fold = NULL, ret = -1;
     int64_t N, *all = NULL, *train = NULL, *val = NULL, *test = NULL, *oof_rows = NULL, n_oof = 0;
     float *oof = NULL;
     const char **groups = NULL;
     char *group_buf = NULL, *path = NULL;
-    runner_t oof_runner = {0};
+    gdl_runner_t oof_runner = {0};
     gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
     if (!d || !(c = load_config(o))) goto out;
     N = d->n_examples;
@@ -511,7 +511,7 @@ int gdl_train(const gdl_train_opts_t *o)
         run.train_rows = train, run.val_rows = val, run.out_path = o->out_path;
         gdl_model_t *m = build_and_train(o, d, run, &r);
         if (!m) goto out;
-        runner_free(&r);
+        gdl_runner_free(&r);
         gdl_model_free(m);
     } else {
         int K = o->folds;
@@ -539,22 +539,22 @@ int gdl_train(const gdl_train_opts_t *o)
             if (!m) goto out;
             if (!oof && !(oof = malloc((size_t)(N * m->n_out) * sizeof *oof))) goto oom;
             float *s = oof + n_oof * m->n_out;
-            if (runner_scores(&r, test, n_test, s) != 0) {
-                runner_free(&r);
+            if (gdl_runner_scores(&r, test, n_test, s) != 0) {
+                gdl_runner_free(&r);
                 gdl_model_free(m);
                 goto out;
             }
-            double test_loss = runner_mean_loss(&r, test, n_test);
+            double test_loss = gdl_runner_mean_loss(&r, test, n_test);
             gdl_log_info("fold %d/%d: %" PRId64 " training, %" PRId64 " validation, %" PRId64
                          " held-out examples; held-out loss %.5f", k, K, run.n_train, run.n_val, n_test, test_loss);
             for (int64_t i = 0; i < n_test; i++) oof_rows[n_oof + i] = test[i], oof_fold[n_oof + i] = k;
             n_oof += n_test;
-            runner_free(&r);
+            gdl_runner_free(&r);
             if (keep) gdl_model_free(keep);
             keep = m;
         }
         if (o->oof_path) {
-            if (runner_init(&oof_runner, keep, d, 1) != 0) goto out;
+            if (gdl_runner_init(&oof_runner, keep, d, 1) != 0) goto out;
             if (predictions_write(o->oof_path, &oof_runner, oof_rows, n_oof, oof, oof_fold) != 0) goto out;
         }
         if (o->refit) {
@@ -564,7 +564,7 @@ int gdl_train(const gdl_train_opts_t *o)
             run.train_rows = train, run.val_rows = val, run.out_path = o->out_path, run.fold = 0, run.n_folds = 0;
             gdl_model_t *m = build_and_train(o, d, run, &r);
             if (!m) goto out;
-            runner_free(&r);
+            gdl_runner_free(&r);
             gdl_model_free(m);
         }
     }
@@ -575,7 +575,7 @@ oom:
     gdl_log_error("out of memory");
 out:
     if (ret != 0 && log.fp) gdl_outfile_abort(&log);
-    runner_free(&oof_runner);
+    gdl_runner_free(&oof_runner);
     gdl_model_free(keep);
     gdl_config_free(c);
     gdl_dataset_close(d);
