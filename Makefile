@@ -99,6 +99,8 @@ bench: $(GDL)
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs
 	install -m 755 $(GDL) $(DESTDIR)$(PREFIX)/bin/gdl
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 src/cli/gdl.1 $(DESTDIR)$(PREFIX)/share/man/man1/gdl.1
 	for f in configs/*.json; do [ -e "$$f" ] || continue; install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/gdl/configs/; done
 
 clean:

@@ -5,6 +5,7 @@
 set -u
 : "${GDL:?GDL must name the gdl binary}"
 export GDL PYTHON
+TEST_BIN_DIR=$(dirname "${1:-.}"); export TEST_BIN_DIR
 here=$(cd "$(dirname "$0")" && pwd)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -79,7 +79,7 @@ int gdl_writer_add(gdl_writer_t *w, const char *name, gdl_dtype_t dtype, int ndi
     }
     e->dtype = dtype;
     e->ndim = ndim;
-    memcpy(e->shape, shape, ndim * sizeof *shape);
+    if (ndim > 0) memcpy(e->shape, shape, ndim * sizeof *shape);
     e->nbytes = numel * gdl_dtype_size(dtype);
     return w->n++;
 }

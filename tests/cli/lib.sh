@@ -1,4 +1,4 @@
-# Helpers for the command-line tests, sourced by tests/cli/*.sh. Each check prints one
+# Helpers for the command-line tests (POSIX sh plus 'local', which dash and bash have), sourced by tests/cli/*.sh. Each check prints one
 # "PASS name" or "FAIL name" line (tests/run.sh counts them); failures explain themselves on stderr.
 set -u
 : "${GDL:?GDL must name the gdl binary}"
@@ -11,6 +11,7 @@ fail() { echo "FAIL $1"; shift; [ $# -gt 0 ] && echo "  $*" >&2; failed=1; }
 
 # expect NAME CODE CMD...: runs CMD, stdout to $TMP/out, stderr to $TMP/err, checks the exit code
 expect() {
+    local name want got
     name=$1 want=$2; shift 2
     "$@" >"$TMP/out" 2>"$TMP/err"; got=$?
     if [ "$got" -eq "$want" ]; then pass "$name"
@@ -24,6 +25,7 @@ contains() {
 
 # lines NAME FILE N: FILE has exactly N lines
 lines() {
+    local n
     n=$(wc -l <"$2")
     if [ "$n" -eq "$3" ]; then pass "$1"; else fail "$1" "$2 has $n lines, expected $3"; sed 's/^/    /' "$2" | head -5 >&2; fi
 }

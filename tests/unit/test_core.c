@@ -204,6 +204,44 @@ static void test_parallel_for_covers_range(void)
     gdl_threads_set(1);
 }
 
+typedef struct {
+    int64_t sums[8];
+} nested_ctx_t;
+
+static void inner_sum(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    int64_t *total = ctx;
+    (void)chunk;
+    for (int64_t i = begin; i < end; i++) *total += i; // serial inside a chunk: no race
+}
+
+static void outer(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    nested_ctx_t *c = ctx;
+    for (int64_t i = begin; i < end; i++) {
+        int64_t total = 0;
+        gdl_parallel_for(100, inner_sum, &total);
+        c->sums[chunk] += total;
+    }
+}
+
+/* A loop inside a loop runs serially on the worker; many small loops in a row reuse the
+ * workers; changing the thread count between loops restarts them at the new size. */
+static void test_parallel_for_nested_and_repeated(void)
+{
+    for (int threads = 4; threads >= 1; threads--) {
+        gdl_threads_set(threads);
+        for (int rep = 0; rep < 200; rep++) {
+            nested_ctx_t c = {{0}};
+            gdl_parallel_for(8, outer, &c);
+            int64_t total = 0;
+            for (int i = 0; i < 8; i++) total += c.sums[i];
+            CHECK(total == 8 * 4950);
+        }
+    }
+    gdl_threads_set(1);
+}
+
 static void test_outfile_atomic(void)
 {
     char dir[] = "/tmp/gdl-test-XXXXXX", path[256];
@@ -247,6 +285,7 @@ int main(void)
     RUN(test_rng_streams);
     RUN(test_rng_shuffle_is_permutation);
     RUN(test_parallel_for_covers_range);
+    RUN(test_parallel_for_nested_and_repeated);
     RUN(test_outfile_atomic);
     RUN(test_log_records_last_error);
     return TEST_EXIT();
