@@ -14,6 +14,7 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
+    {"encode", gdl_cmd_encode_sequences, "sequences (FASTA, BED + reference) or numeric tracks to a dataset"},
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
