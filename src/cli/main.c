@@ -16,6 +16,7 @@ typedef struct {
 static const command_t commands[] = {
     {"encode", gdl_cmd_encode_sequences, "sequences (FASTA, BED + reference) or numeric tracks to a dataset"},
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
+    {"join", gdl_cmd_join, "one dataset with the inputs of several, matched by ID"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 

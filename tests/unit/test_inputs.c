@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "gdl/core.h"
+#include "gdl/dataops.h"
 #include "gdl/dataset.h"
 #include "test.h"
 
@@ -115,10 +116,70 @@ static void test_bad(void)
     gdl_strings_free(&ids);
 }
 
+/* join: a genotype dataset (3 samples) with a sequence dataset (2 of them, other order). */
+static void test_join_genotypes(void)
+{
+    char dir[] = "/tmp/gdl-test-XXXXXX", pg[256], ps[256], pj[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(pg, sizeof pg, "%s/g.gdl", dir);
+    snprintf(ps, sizeof ps, "%s/s.gdl", dir);
+    snprintf(pj, sizeof pj, "%s/j.gdl", dir);
+    gdl_strings_t gids = {0}, sids = {0};
+    gdl_strings_push(&gids, "a");
+    gdl_strings_push(&gids, "b");
+    gdl_strings_push(&gids, "c");
+    gdl_strings_push(&sids, "c");
+    gdl_strings_push(&sids, "a");
+    gdl_catalog_t cat = {0};
+    float fr[3] = {0.25f, 0.5f, 0.25f};
+    for (int j = 0; j < 5; j++) gdl_catalog_push(&cat, "chr2", 10 + j, ".", "C", "T", "G1", 0.5f, fr);
+    gdl_dataset_spec_t gs = {.n_examples = 3, .ids = &gids, .catalog = &cat, .encoding = GDL_GENO_DOSAGE};
+    gdl_dataset_slots_t s;
+    gdl_writer_t *w = gdl_writer_new();
+    CHECK(gdl_dataset_declare(w, &gs, &s) == 0 && gdl_writer_open(w, pg) == 0 && gdl_dataset_fill(w, &gs, &s) == 0);
+    uint8_t *g = gdl_writer_data(w, s.genotypes); // rows of 2 bytes: a = 0x11, b = 0x22, c = 0x33
+    for (int i = 0; i < 3; i++) g[2 * i] = g[2 * i + 1] = (uint8_t)(0x11 * (i + 1)) & 0x3f;
+    CHECK(gdl_writer_commit(w) == 0);
+    gdl_writer_free(w);
+    gdl_dataset_spec_t ss = {.n_examples = 2, .ids = &sids};
+    gdl_input_t in = {.name = "dna", .format = GDL_INPUT_SEQ8, .length = 3};
+    gdl_inputs_slots_t is;
+    w = gdl_writer_new();
+    CHECK(gdl_dataset_declare(w, &ss, &s) == 0 && gdl_inputs_declare(w, &ss, &in, 1, 0, &is) == 0);
+    CHECK(gdl_writer_open(w, ps) == 0 && gdl_dataset_fill(w, &ss, &s) == 0);
+    memcpy(gdl_writer_data(w, is.input[0]), "CCCAAA", 6);
+    CHECK(gdl_writer_commit(w) == 0);
+    gdl_writer_free(w);
+
+    const char *paths[2] = {ps, pg};
+    gdl_log_set_level(GDL_LOG_ERROR);
+    CHECK(gdl_dataset_join(paths, 2, NULL, 0, pj) == 0);
+    gdl_log_set_level(GDL_LOG_WARN);
+    gdl_dataset_t *d = gdl_dataset_open(pj);
+    CHECK(d != NULL);
+    if (d) {
+        CHECK(d->n_examples == 2 && strcmp(d->ids[0], "c") == 0 && strcmp(d->ids[1], "a") == 0);
+        CHECK(d->geno && d->geno->n_variants == 5 && d->geno->pos[4] == 14 &&
+              strcmp(d->geno->gene[0], "G1") == 0 && d->geno->freq[4] == 0.5f);
+        CHECK(d->geno && d->geno->packed[0] == 0x33 && d->geno->packed[2] == 0x11);
+        CHECK(d->n_inputs == 1 && memcmp(d->inputs[0].bases, "CCCAAA", 6) == 0);
+        CHECK(strcmp(gdl_file_meta(d->file, "gdl.inputs"), "genotypes,dna") == 0);
+        gdl_dataset_close(d);
+    }
+    unlink(pg);
+    unlink(ps);
+    unlink(pj);
+    rmdir(dir);
+    gdl_strings_free(&gids);
+    gdl_strings_free(&sids);
+    gdl_catalog_free(&cat);
+}
+
 int main(void)
 {
     RUN(test_bases);
     RUN(test_roundtrip);
     RUN(test_bad);
+    RUN(test_join_genotypes);
     return TEST_EXIT();
 }
