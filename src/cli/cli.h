@@ -14,7 +14,6 @@ int gdl_cmd_encode_sequences(int argc, char *argv[]); // gdl encode: FASTA, BED 
 int gdl_cmd_join(int argc, char *argv[]);
 int gdl_cmd_export(int argc, char *argv[]);
 int gdl_cmd_simulate_sequences(int argc, char *argv[]); // argv[0] = "sequences"
-int gdl_cmd_simulate(int argc, char *argv[]);           // dispatches gdl simulate KIND
 
 /* Options every command takes, spelled the same everywhere. Put CLI_COMMON_LONGOPTS in the
  * long-option table and CLI_COMMON_SHORTOPTS in the short-option string; pass unhandled

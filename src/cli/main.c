@@ -7,6 +7,27 @@
 #include "gdl/data.h"
 #include "gdl/genome.h"
 
+/* gdl simulate KIND: only the sequence simulator on this branch (the genotype one joins at merge). */
+static void simulate_usage(FILE *fp)
+{
+    fprintf(fp, "Usage: gdl simulate sequences [options]\n\n"
+                "Simulated data with planted truth; 'gdl simulate sequences --help' for its options.\n\n"
+                "Options:\n  -h, --help          this help\n");
+}
+
+static int simulate(int argc, char *argv[])
+{
+    if (argc >= 2 && strcmp(argv[1], "sequences") == 0)
+        return gdl_cmd_simulate_sequences(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+        simulate_usage(stdout);
+        return EXIT_OK;
+    }
+    fprintf(stderr, "gdl simulate: expected a kind: sequences\n");
+    simulate_usage(stderr);
+    return EXIT_USAGE;
+}
+
 typedef struct {
     const char *name;
     int (*run)(int argc, char *argv[]);
@@ -17,6 +38,7 @@ static const command_t commands[] = {
     {"encode", gdl_cmd_encode_sequences, "sequences (FASTA, BED + reference) or numeric tracks to a dataset"},
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
     {"join", gdl_cmd_join, "one dataset with the inputs of several, matched by ID"},
+    {"simulate", simulate, "simulated sequences with planted motifs and their truth"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
