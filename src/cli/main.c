@@ -36,6 +36,7 @@ typedef struct {
 
 static const command_t commands[] = {
     {"encode", gdl_cmd_encode_sequences, "sequences (FASTA, BED + reference) or numeric tracks to a dataset"},
+    {"export", gdl_cmd_export, "a dataset's inputs, labels and IDs as NumPy .npy and TSV files"},
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
     {"join", gdl_cmd_join, "one dataset with the inputs of several, matched by ID"},
     {"simulate", simulate, "simulated sequences with planted motifs and their truth"},
