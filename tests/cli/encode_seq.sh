@@ -75,6 +75,15 @@ from read_gdl import read_gdl
 a, _ = read_gdl(sys.argv[1]); b, _ = read_gdl(sys.argv[2])
 assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
 PY
+expect "BED label columns with --rc" 0 "$GDL" encode --bed "$T/r.bed" --ref "$T/ref.fa" -w 8 --rc -o "$T/brc.gdl"
+"$PYTHON" - "$T/brc.gdl" <<'PY' && pass "BED --rc: complements take their region's BED labels" || fail "BED --rc values"
+import sys
+from read_gdl import read_gdl
+t, m = read_gdl(sys.argv[1])
+assert bytes(t["ids"]).decode().split('\0')[:-1] == ["r1", "r1:rc", "r2", "r2:rc", "chr2:9-12", "chr2:9-12:rc"]
+assert t["labels"].tolist() == [[1, 0.25], [1, 0.25], [0, 1.5], [0, 1.5], [1, -2], [1, -2]]
+assert bytes(t["input:dna"][1]).decode() == "GTACGTNN" and t["rc_group"].tolist() == [0, 0, 2, 2, 4, 4]
+PY
 printf 'chr1\t0\t4\nchr1\t10\t14\n' >"$T/eq.bed"
 printf 'id\tk\nchr1:11-14\tx\n' >"$T/eqlab.tsv"
 expect "BED without --window, equal regions, --labels by chrom:start-end" 0 "$GDL" encode --bed "$T/eq.bed" --ref "$T/ref.fa" -l "$T/eqlab.tsv" --keep-missing -o "$T/e.gdl"
@@ -139,10 +148,20 @@ contains "duplicate label ID: file and line" "$T/err" "duplab.tsv:3: duplicate I
 printf 'ACGT\n' >"$T/nohdr.fa"
 expect "FASTA without a header: exit 2" 2 "$GDL" encode "$T/nohdr.fa" -o "$T/x.gdl"
 contains "FASTA without a header: file and line" "$T/err" "nohdr.fa:1: expected a '>' header line"
-printf '>a\nACGT\n' | gzip >"$T/trunc.fa.gz"; head -c 20 "$T/trunc.fa.gz" >"$T/t.fa.gz"
+"$GDL" simulate sequences -o "$T/sim" --n 100 --length 100 --motif ACGTAC
+gzip -c "$T/sim.fa" >"$T/sim.fa.gz"; head -c 3000 "$T/sim.fa.gz" >"$T/t.fa.gz"
 expect "truncated gzip FASTA: exit 2" 2 "$GDL" encode "$T/t.fa.gz" -o "$T/x.gdl"
+contains "truncated gzip FASTA: file, line, reason" "$T/err" "read error (" 
+contains "truncated gzip FASTA: zlib's reason" "$T/err" "unexpected end of file)"
 [ ! -e "$T/x.gdl" ] && pass "bad FASTA input: no output" || fail "bad FASTA left output"
 printf '>a\nACGT\n' | gzip >"$T/ok.fa.gz"
+expect "FASTA from stdin" 0 sh -c '"$1" encode - -o "$2" <"$3"' sh "$GDL" "$T/stdin.gdl" "$T/a.fa"
+"$PYTHON" - "$T/stdin.gdl" <<'PY' && pass "FASTA from stdin: all records" || fail "FASTA from stdin"
+import sys
+from read_gdl import read_gdl
+t, m = read_gdl(sys.argv[1])
+assert bytes(t["ids"]).decode().split('\0')[:-1] == ["s1", "s2", "s3"]
+PY
 expect "gzipped FASTA" 0 "$GDL" encode "$T/ok.fa.gz" -o "$T/gz.gdl"
 expect "encode without -o: usage" 1 "$GDL" encode "$T/a.fa"
 expect "unknown --task: usage" 1 "$GDL" encode --task nope --ref "$T/ref.fa" -o "$T/x.gdl"
