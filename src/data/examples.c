@@ -52,7 +52,12 @@ int gdl_examples_add_rc(gdl_examples_t *ex, int64_t i)
 {
     int64_t L = ex->in.length;
     const char *id = ex->ids.buf;
-    for (int64_t k = 0; k < i; k++) id += strlen(id) + 1;
+    if (i == ex->n - 1) { // the usual case, right after its forward strand: the last string
+        id = ex->ids.buf + ex->ids.len - 1;
+        while (id > ex->ids.buf && id[-1]) id--;
+    } else {
+        for (int64_t k = 0; k < i; k++) id += strlen(id) + 1;
+    }
     char *rcid = malloc(strlen(id) + 4);
     uint8_t *rc = malloc((size_t)L);
     if (!rcid || !rc) {
