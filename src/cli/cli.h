@@ -11,6 +11,7 @@ enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_RUNTIME = 2 };
 /* Each command: int gdl_cmd_NAME(int argc, char *argv[]), argv[0] being the command name. */
 int gdl_cmd_inspect(int argc, char *argv[]);
 int gdl_cmd_encode_sequences(int argc, char *argv[]); // gdl encode: FASTA, BED + ref, TSV/NPY
+void cli_encode_seq_usage(FILE *fp); // the sequence/numeric half of gdl encode's usage
 int gdl_cmd_join(int argc, char *argv[]);
 int gdl_cmd_export(int argc, char *argv[]);
 int gdl_cmd_simulate_sequences(int argc, char *argv[]); // argv[0] = "sequences"

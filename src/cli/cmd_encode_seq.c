@@ -8,7 +8,7 @@
 #include "gdl/dataops.h"
 #include "gdl/sequence.h"
 
-static void usage(FILE *fp)
+void cli_encode_seq_usage(FILE *fp)
 {
     fprintf(fp,
             "Usage: gdl encode [options] -o OUT.gdl SEQS.fa[.gz]\n"
@@ -33,6 +33,8 @@ static void usage(FILE *fp)
             "      --ids FILE        numeric .npy input: one ID per line, one line per row\n"
             CLI_COMMON_USAGE);
 }
+
+static void usage(FILE *fp) { cli_encode_seq_usage(fp); }
 
 enum { OPT_KEEP = 256, OPT_BED, OPT_REF, OPT_RC, OPT_TASK, OPT_FLANK, OPT_STRIDE, OPT_SHAPE, OPT_IDS };
 

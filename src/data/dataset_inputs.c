@@ -76,7 +76,7 @@ int gdl_inputs_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, const gd
         for (int j = 0; j < i; j++) clash |= strcmp(in[j].name, x->name) == 0;
         if (!len || len > 200 || strchr(x->name, ',') || clash) {
             gdl_log_error("input name '%s' is %s", x->name,
-                          clash ? "used twice" : "empty, too long or holds a comma");
+                          clash ? "reserved (genotypes) or used twice" : "empty, too long or holds a comma");
             goto fail;
         }
         if (x->format >= GDL_INPUT_FORMAT_COUNT || x->length < 1 ||
