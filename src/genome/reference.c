@@ -1,8 +1,11 @@
 /* A reference genome through htslib's faidx (plain or bgzip-compressed FASTA). */
+#include <errno.h>
 #include <htslib/faidx.h>
+#include <htslib/hts_log.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gdl/core.h"
 #include "gdl/sequence.h"
@@ -20,9 +23,19 @@ gdl_ref_t *gdl_ref_open(const char *path)
         gdl_log_error("out of memory");
         return NULL;
     }
-    if (!(r->fai = fai_load(path))) {
+    if (access(path, R_OK) != 0) {
+        gdl_log_error("%s: cannot open: %s", path, strerror(errno));
+        gdl_ref_close(r);
+        return NULL;
+    }
+    // htslib's own messages only in debug mode: the user gets gdl's one line
+    enum htsLogLevel level = hts_get_log_level();
+    if (gdl_log_get_level() < GDL_LOG_DEBUG) hts_set_log_level(HTS_LOG_OFF);
+    r->fai = fai_load(path);
+    hts_set_log_level(level);
+    if (!r->fai) {
         gdl_log_error("%s: cannot load or build the faidx index (is it FASTA, plain or "
-                      "compressed with bgzip, and is its directory writable?)", path);
+                      "compressed with bgzip (not gzip), and is its directory writable?)", path);
         gdl_ref_close(r);
         return NULL;
     }

@@ -104,6 +104,12 @@ contains "BED region beyond the contig: file and line" "$T/err" "beyond.bed:2: r
 printf 'chr1\t0\t4\nchr9\t0\t4\n' >"$T/nochr.bed"
 expect "BED contig missing from the reference: exit 2" 2 "$GDL" encode --bed "$T/nochr.bed" --ref "$T/ref.fa" -o "$T/x.gdl"
 contains "BED unknown contig: file and line" "$T/err" "nochr.bed:2: contig 'chr9' is not in the reference"
+gzip -c "$T/ref.fa" >"$T/refg.fa.gz"
+expect "reference compressed with gzip, not bgzip: exit 2" 2 "$GDL" encode --bed "$T/eq.bed" --ref "$T/refg.fa.gz" -o "$T/x.gdl"
+contains "gzip reference: says bgzip" "$T/err" "refg.fa.gz: cannot load or build the faidx index"
+lines "gzip reference: one line on stderr" "$T/err" 1
+expect "missing reference: exit 2" 2 "$GDL" encode --bed "$T/eq.bed" --ref "$T/none.fa" -o "$T/x.gdl"
+contains "missing reference: named" "$T/err" "none.fa: cannot open: No such file"
 [ ! -e "$T/x.gdl" ] && pass "bad BED: no output" || fail "bad BED left output"
 
 # seed 004: centre base from its flanks
