@@ -177,6 +177,11 @@ typedef struct {
     const float *labels;          // (N, T); NULL when T = 0
     const gdl_genotypes_t *geno;  // NULL when the dataset has no genotype input
     gdl_genotypes_t geno_;
+    /* Sequence and numeric inputs (see the section at the end of this file). */
+    int n_inputs;                 // other inputs, in gdl.inputs order (genotypes excluded)
+    struct gdl_input *inputs;     // (n_inputs), owned; names point into inputs_names_
+    const int64_t *rc_group;      // (N), NULL when absent
+    char *inputs_names_;          // owned copy of gdl.inputs
 } gdl_dataset_t;
 
 /* Opens and checks a dataset (shapes, counts, string lists, metadata). NULL with an error
@@ -192,5 +197,82 @@ void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t 
 /* FNV-1a 64 over "CHROM\tPOS\tREF\tALT\n" of every column: a model stores it so it never scores a
  * cohort whose columns mean something else. */
 uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);
+
+
+/* ==== Sequence and numeric inputs (src/data/dataset_inputs.c) ================================
+ * A dataset may hold any number of named inputs besides genotypes; gdl.inputs lists them all in
+ * order. Dimension letters: L positions, C channels.
+ *
+ * ---- Sequence input (format "seq8") -------------------------------------------------------
+ *   input:NAME               U8 (N, L): one ASCII byte per base, 'A' 'C' 'G' 'T' or 'N'
+ *                            (upper case only: encoders upper-case their input and turn the
+ *                            IUPAC ambiguity codes into N)
+ *   metadata input:NAME.format  "seq8"
+ *            input:NAME.length  L
+ *   Batches expand a row to one-hot F32 (4, L), channel order A, C, G, T (channel-major: the
+ *   value of channel c at position l is out[c * L + l]); N is all zero (no evidence for any
+ *   base, so it adds nothing to a convolution).
+ *
+ * ---- Numeric input (format "f32") ---------------------------------------------------------
+ *   input:NAME               F32 (N, C, L), e.g. C histone marks over L bins
+ *   metadata input:NAME.format    "f32"
+ *            input:NAME.channels  C
+ *            input:NAME.length    L
+ *   Batches copy a row as it is: (C, L).
+ *
+ * ---- Reverse-complement groups ------------------------------------------------------------
+ *   rc_group                 I64 (N), optional: examples with the same value are one sequence
+ *                            and its reverse complement (value = index of the forward
+ *                            example); cross-validation puts a group in one fold. Absent = every
+ *                            example is its own group.
+ */
+
+#define GDL_DATASET_MAX_INPUTS 16
+#define GDL_RC_GROUP "rc_group"
+
+typedef enum { GDL_INPUT_SEQ8, GDL_INPUT_F32, GDL_INPUT_FORMAT_COUNT } gdl_input_format_t;
+const char *gdl_input_format_name(gdl_input_format_t f); // "seq8", "f32"
+
+/* One non-genotype input, as declared by an encoder and as read back. */
+typedef struct gdl_input {
+    const char *name;          // NAME, without "input:"
+    gdl_input_format_t format;
+    int64_t channels;          // C: 4 for seq8 (after expansion)
+    int64_t length;            // L
+    const uint8_t *bases;      // seq8: (N, L), in the mapping; NULL otherwise
+    const float *values;       // f32: (N, C, L), in the mapping; NULL otherwise
+} gdl_input_t;
+
+/* Tensor indices of the other inputs in a writer, filled by gdl_inputs_declare. */
+typedef struct {
+    int input[GDL_DATASET_MAX_INPUTS];
+    int rc_group; // -1 when not declared
+} gdl_inputs_slots_t;
+
+/* After gdl_dataset_declare (same writer, before gdl_writer_open): declares n inputs (name,
+ * format, channels, length; data pointers ignored) for spec->n_examples rows, and rc_group when
+ * with_rc_group, and rewrites gdl.inputs to list every input ("genotypes" first when spec has a
+ * catalog). Names must be unique, non-empty, without ',' and not "genotypes". 0, or -1 with an
+ * error. The caller fills the tensors through gdl_writer_data(w, slots->input[i]). */
+int gdl_inputs_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, const gdl_input_t *in,
+                       int n, int with_rc_group, gdl_inputs_slots_t *slots);
+
+/* Called by gdl_dataset_open: reads and checks every seq8/f32 input and rc_group into
+ * d->inputs / d->rc_group. 0, or -1 with an error naming the file and the input. */
+int gdl_dataset_open_inputs(gdl_dataset_t *d);
+/* Called by gdl_dataset_close: frees what gdl_dataset_open_inputs allocated. */
+void gdl_dataset_close_inputs(gdl_dataset_t *d);
+
+/* The input called name, or NULL. */
+const gdl_input_t *gdl_dataset_input(const gdl_dataset_t *d, const char *name);
+/* Floats per expanded example: C * L. */
+int64_t gdl_input_width(const gdl_input_t *in);
+/* Expands rows (n) into out (n, C, L): one-hot for seq8 (see above), a copy for f32. */
+void gdl_input_batch(const gdl_input_t *in, const int64_t *rows, int64_t n, float *out);
+/* Upper-case base for an input character: A C G T as such (either case), IUPAC codes
+ * (N R Y S W K M B D H V, either case) -> 'N'; 0 for anything else. */
+char gdl_base_normalize(int c);
+/* Complement of a normalized base (N -> N). */
+char gdl_base_complement(char b);
 
 #endif

@@ -15,6 +15,11 @@ int gdl_cmd_simulate(int argc, char *argv[]);
 int gdl_cmd_train(int argc, char *argv[]);
 int gdl_cmd_predict(int argc, char *argv[]);
 int gdl_cmd_eval(int argc, char *argv[]);
+int gdl_cmd_encode_sequences(int argc, char *argv[]); // gdl encode: FASTA, BED + ref, TSV/NPY
+void cli_encode_seq_usage(FILE *fp); // the sequence/numeric half of gdl encode's usage
+int gdl_cmd_join(int argc, char *argv[]);
+int gdl_cmd_export(int argc, char *argv[]);
+int gdl_cmd_simulate_sequences(int argc, char *argv[]); // argv[0] = "sequences"
 
 /* Options every command takes, spelled the same everywhere. Put CLI_COMMON_LONGOPTS in the
  * long-option table and CLI_COMMON_SHORTOPTS in the short-option string; pass unhandled

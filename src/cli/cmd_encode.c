@@ -42,7 +42,42 @@ static void usage(FILE *fp)
             "  -q, --quiet             errors only (no summary)\n"
             "  -h, --help              this help\n\n"
             "Missing calls are stored as missing and filled when batches are built with the\n"
-            "variant's mean over called genotypes.\n");
+            "variant's mean over called genotypes.\n\n");
+    cli_encode_seq_usage(fp);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Sequence or numeric input: an option only that half has, or a FASTA/TSV/NPY input file.
+ * Values of options that take one are skipped, so "--pheno x.tsv" does not count. */
+static int wants_sequences(int argc, char *argv[])
+{
+    static const char *seq_opts[] = {"--bed", "--ref", "--task", "--shape", "--labels", "--window",
+                                     "--rc", "--flank", "--stride", "--ids", "--name", "-l", "-n", "-w"};
+    static const char *geno_valued[] = {"-o", "-r", "-R", "-S", "-e", "-@", "--output", "--plink",
+                                        "--regions", "--regions-file", "--samples", "--encoding", "--maf",
+                                        "--max-missing", "--keep", "--genes", "--gene-window",
+                                        "--gene-tag", "--pheno", "--pheno-col", "--threads"};
+    static const char *inputs[] = {".fa", ".fasta", ".fna", ".fa.gz", ".fasta.gz", ".fna.gz",
+                                   ".tsv", ".tsv.gz", ".txt", ".npy"};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1]) {
+            size_t n = strcspn(a, "=");
+            for (size_t k = 0; k < sizeof seq_opts / sizeof *seq_opts; k++)
+                if (strlen(seq_opts[k]) == n && !strncmp(a, seq_opts[k], n)) return 1;
+            for (size_t k = 0; k < sizeof geno_valued / sizeof *geno_valued; k++)
+                if (!strcmp(a, geno_valued[k])) i++; // its value follows
+            continue;
+        }
+        for (size_t k = 0; k < sizeof inputs / sizeof *inputs; k++)
+            if (has_suffix(a, inputs[k])) return 1;
+    }
+    return 0;
 }
 
 enum { O_PLINK = 256, O_MAF, O_MAXMISS, O_PASS, O_SNPS, O_KEEP, O_GENES, O_WINDOW, O_TAG,
@@ -63,6 +98,7 @@ int gdl_cmd_encode(int argc, char *argv[])
     gdl_encode_opts_t o = {.encoding = GDL_GENO_DOSAGE, .max_missing = 1};
     int c, r, k;
     long n;
+    if (wants_sequences(argc, argv)) return gdl_cmd_encode_sequences(argc, argv);
     while ((c = getopt_long(argc, argv, "o:r:R:S:e:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         switch (c) {
         case 'h': usage(stdout); return EXIT_OK;

@@ -10,7 +10,8 @@
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: gdl simulate genotypes -o PREFIX [options]\n\n"
+            "Usage: gdl simulate genotypes -o PREFIX [options]\n"
+            "       gdl simulate sequences -o PREFIX --motif SEQ [options] (see its --help)\n\n"
             "Writes a cohort with planted truth: PREFIX.vcf.gz (+ .tbi; INFO/GENE names the gene),\n"
             "PREFIX.pheno.tsv (id, disease 0/1, trait), PREFIX.genes.bed and PREFIX.truth.tsv\n"
             "(additive variants with effect sizes; interacting pairs with no marginal effect).\n"
@@ -38,6 +39,7 @@ int gdl_cmd_simulate(int argc, char *argv[])
     gdl_simulate_geno_opts_t o = {.samples = 500, .variants = 2000, .causal = 10, .pairs = 2, .seed = 1};
     int c, r;
     long n;
+    if (argc >= 2 && strcmp(argv[1], "sequences") == 0) return gdl_cmd_simulate_sequences(argc - 1, argv + 1);
     while ((c = getopt_long(argc, argv, "o:n:m:k:p:s:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         if (c == 'h') {
             usage(stdout);
@@ -61,7 +63,7 @@ int gdl_cmd_simulate(int argc, char *argv[])
         if (r == 0) return cli_usage_error("simulate", usage, NULL);
     }
     if (argc - optind != 1 || strcmp(argv[optind], "genotypes") != 0)
-        return cli_usage_error("simulate", usage, "expected 'genotypes'");
+        return cli_usage_error("simulate", usage, "expected 'genotypes' or 'sequences' (first)");
     if (!o.prefix) return cli_usage_error("simulate", usage, "-o PREFIX is required");
     if (o.samples < 1 || o.variants < 1 || o.causal + 2 * (int64_t)o.pairs > o.variants)
         return cli_usage_error("simulate", usage, "need samples, variants >= 1 and causal + 2 x pairs <= variants");

@@ -14,9 +14,11 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
+    {"simulate", gdl_cmd_simulate, "simulated cohorts and sequences with planted truth"},
+    {"encode", gdl_cmd_encode, "VCF/BCF/plink cohorts, FASTA/BED sequences or numeric tracks to a dataset"},
+    {"join", gdl_cmd_join, "one dataset with the inputs of several, matched by ID"},
+    {"export", gdl_cmd_export, "a dataset's inputs, labels and IDs as NumPy .npy and TSV files"},
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
-    {"simulate", gdl_cmd_simulate, "simulated genotype cohorts with planted truth"},
-    {"encode", gdl_cmd_encode, "genotype cohort (VCF/BCF, plink) to a dataset .gdl"},
     {"train", gdl_cmd_train, "fit a model from a JSON config, with k-fold cross-validation"},
     {"predict", gdl_cmd_predict, "score a dataset with one model or the mean of several"},
     {"eval", gdl_cmd_eval, "ROC/PR AUC and other metrics of a predictions.tsv, with plots"},

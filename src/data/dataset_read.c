@@ -184,6 +184,7 @@ gdl_dataset_t *gdl_dataset_open(const char *path)
     const char *inputs = gdl_file_meta(f, "gdl.inputs");
     if (gdl_file_find(f, GDL_GENO_INPUT) || (inputs && strstr(inputs, "genotypes")))
         if (open_genotypes(d)) goto fail;
+    if (gdl_dataset_open_inputs(d)) goto fail; // sequence and numeric inputs: dataset_inputs.c
     return d;
 fail:
     gdl_dataset_close(d);
@@ -202,6 +203,7 @@ void gdl_dataset_close(gdl_dataset_t *d)
     free(g->ref);
     free(g->alt);
     free(g->gene);
+    gdl_dataset_close_inputs(d);
     gdl_file_close(d->file);
     free(d);
 }
