@@ -136,11 +136,12 @@ gdl_model_t *gdl_model_load(const char *path);
 /* ---- running a model over a dataset ----------------------------------------------------- */
 
 /* How one graph input is filled from a dataset's stored form, batch by batch. */
-typedef enum { GDL_FEED_GENO_DENSE, GDL_FEED_GENO_SPARSE } gdl_feed_kind_t;
+typedef enum { GDL_FEED_GENO_DENSE, GDL_FEED_GENO_SPARSE, GDL_FEED_INPUT } gdl_feed_kind_t;
 
 typedef struct {
     const char *name;          // graph input
     gdl_feed_kind_t kind;
+    const gdl_input_t *input;  // GDL_FEED_INPUT: the sequence or numeric input
     int ndim;                  // per-example shape given to the graph
     int64_t shape[GDL_NN_MAX_DIMS];
     int64_t width;             // floats per example (dense)
@@ -223,6 +224,12 @@ int gdl_predict(const gdl_predict_opts_t *o);
  * deal across strata so fold sizes differ by at most one. -1 with an error when K < 2 or K > N. */
 int gdl_folds_assign(int64_t N, int K, uint64_t seed, const int *strata, const char *const *groups,
                      int *fold);
+/* Folds 0..K-1 of the examples rows[0..n) of d (a subset, for the validation split inside a
+ * fold, or all of them): with groups (indexed by example, or NULL) whole groups per fold;
+ * otherwise stratified by strata (indexed by example, or NULL), and a sequence and its reverse
+ * complement (d->rc_group) always together. -1 with an error. */
+int gdl_folds_split(const gdl_dataset_t *d, const int *strata, const char *const *groups,
+                    const int64_t *rows, int64_t n, int K, uint64_t seed, int *part);
 /* Strata for stratification: the class of target 0 for binary (0/1) and categorical targets,
  * -1 for a missing label and for regression. Malloc'd (N); NULL when out of memory. */
 int *gdl_folds_strata(const gdl_dataset_t *d);

@@ -1,4 +1,5 @@
-/* Minibatches from the stored form: genotype bits expanded to floats, or to a sparse batch. */
+/* Minibatches from the stored form: genotype bits expanded to floats or to a sparse batch,
+ * bases to one-hot, numeric tracks copied. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,9 +32,20 @@ int feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_m
         }
         return 0;
     }
-    gdl_log_error("%s: input '%s' wants dataset input '%s', which it does not hold",
-                  gdl_file_path(d->file), ci->name, ci->from);
-    return -1;
+    const gdl_input_t *in = gdl_dataset_input(d, ci->from);
+    if (!in) {
+        gdl_log_error("%s: input '%s' wants dataset input '%s', which it does not hold",
+                      gdl_file_path(d->file), ci->name, ci->from);
+        return -1;
+    }
+    if (ci->sparse) {
+        gdl_log_error("input '%s': only genotypes can be a sparse input", ci->name);
+        return -1;
+    }
+    mi->ndim = 2; // (C, L): one-hot bases or numeric tracks
+    mi->shape[0] = in->channels;
+    mi->shape[1] = in->length;
+    return 0;
 }
 
 int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, int64_t max_batch)
@@ -58,7 +70,8 @@ int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *
         }
         return 0;
     }
-    f->kind = GDL_FEED_GENO_DENSE;
+    f->input = strcmp(ci->from, "genotypes") ? gdl_dataset_input(d, ci->from) : NULL;
+    f->kind = f->input ? GDL_FEED_INPUT : GDL_FEED_GENO_DENSE;
     return (f->buf = gdl_malloc((size_t)(max_batch * f->width) * sizeof(float))) ? 0 : -1;
 }
 
@@ -102,6 +115,9 @@ int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t
 {
     const gdl_genotypes_t *geno = d->geno;
     switch (f->kind) {
+    case GDL_FEED_INPUT:
+        gdl_input_batch(f->input, rows, n, f->buf);
+        return gdl_nn_set_input(g, f->name, f->buf);
     case GDL_FEED_GENO_DENSE:
         gdl_genotypes_batch(geno, rows, n, f->buf);
         return gdl_nn_set_input(g, f->name, f->buf);

@@ -111,3 +111,50 @@ int *gdl_folds_strata(const gdl_dataset_t *d)
     }
     return s;
 }
+
+int gdl_folds_split(const gdl_dataset_t *d, const int *strata, const char *const *groups,
+                    const int64_t *rows, int64_t n, int K, uint64_t seed, int *part)
+{
+    int64_t N = d->n_examples, *rep_of = NULL, *reps = NULL, n_reps = 0;
+    int *sub = NULL, *rep_part = NULL, ret = -1;
+    const char **sub_groups = NULL;
+    if (!(sub = calloc(n ? n : 1, sizeof *sub))) goto oom;
+    if (groups) {
+        if (!(sub_groups = malloc(n * sizeof *sub_groups))) goto oom;
+        for (int64_t i = 0; i < n; i++) sub_groups[i] = groups[rows[i]];
+        ret = gdl_folds_assign(n, K, seed, NULL, sub_groups, part);
+        goto out;
+    }
+    if (!d->rc_group) {
+        for (int64_t i = 0; i < n; i++) sub[i] = strata ? strata[rows[i]] : 0;
+        ret = gdl_folds_assign(n, K, seed, sub, NULL, part);
+        goto out;
+    }
+    // a sequence and its reverse complement share a fold: deal the representatives, then copy
+    if (!(rep_of = malloc(N * sizeof *rep_of)) || !(reps = malloc(n * sizeof *reps)) ||
+        !(rep_part = malloc(n * sizeof *rep_part)))
+        goto oom;
+    for (int64_t j = 0; j < N; j++) rep_of[j] = -1;
+    for (int64_t i = 0; i < n; i++) rep_of[rows[i]] = -2; // in this subset
+    for (int64_t i = 0; i < n; i++) {
+        int64_t r = d->rc_group[rows[i]];
+        if (r == rows[i] || r < 0 || r >= N || rep_of[r] == -1) { // its own group here
+            sub[n_reps] = strata ? strata[rows[i]] : 0;
+            rep_of[rows[i]] = n_reps;
+            reps[n_reps++] = rows[i];
+        }
+    }
+    if (gdl_folds_assign(n_reps, K, seed, sub, NULL, rep_part) != 0) goto out;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t r = d->rc_group[rows[i]];
+        int64_t k = rep_of[rows[i]] >= 0 ? rep_of[rows[i]] : rep_of[r];
+        part[i] = rep_part[k];
+    }
+    ret = 0;
+    goto out;
+oom:
+    gdl_log_error("out of memory");
+out:
+    free(sub), free(sub_groups), free(rep_of), free(reps), free(rep_part);
+    return ret;
+}

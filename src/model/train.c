@@ -327,9 +327,9 @@ out:
 }
 
 /* Splits rows into training and validation parts, stratified like the folds. */
-static int split_validation(const gdl_dataset_t *d, const int *strata, const int64_t *rows, int64_t n,
-                            double frac, uint64_t seed, int64_t *train, int64_t *n_train, int64_t *val,
-                            int64_t *n_val)
+static int split_validation(const gdl_dataset_t *d, const int *strata, const char *const *groups,
+                            const int64_t *rows, int64_t n, double frac, uint64_t seed, int64_t *train,
+                            int64_t *n_train, int64_t *val, int64_t *n_val)
 {
     int K = frac > 0 ? (int)lround(1 / frac) : 0;
     *n_train = *n_val = 0;
@@ -338,20 +338,17 @@ static int split_validation(const gdl_dataset_t *d, const int *strata, const int
         *n_train = n;
         return 0;
     }
-    int *sub = malloc(n * sizeof *sub), *part = malloc(n * sizeof *part);
-    if (!sub || !part) {
-        free(sub), free(part);
+    int *part = malloc(n * sizeof *part);
+    if (!part) {
         gdl_log_error("out of memory");
         return -1;
     }
-    for (int64_t i = 0; i < n; i++) sub[i] = strata[rows[i]];
-    int ret = gdl_folds_assign(n, K, seed ^ STREAM_VALSPLIT, sub, NULL, part);
+    int ret = gdl_folds_split(d, strata, groups, rows, n, K, seed ^ STREAM_VALSPLIT, part);
     for (int64_t i = 0; ret == 0 && i < n; i++) {
         if (part[i] == 0) val[(*n_val)++] = rows[i];
         else train[(*n_train)++] = rows[i];
     }
-    free(sub), free(part);
-    (void)d;
+    free(part);
     return ret;
 }
 
@@ -506,7 +503,7 @@ int gdl_train(const gdl_train_opts_t *o)
     run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
-        if (split_validation(d, strata, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
+        if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
             goto out;
         run.train_rows = train, run.val_rows = val, run.out_path = o->out_path;
         gdl_model_t *m = build_and_train(o, d, run, &r);
@@ -519,7 +516,7 @@ int gdl_train(const gdl_train_opts_t *o)
             !(oof_rows = malloc(N * sizeof *oof_rows)))
             goto oom;
         if (o->groups_path && !(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
-        if (gdl_folds_assign(N, K, seed, strata, groups, fold) != 0) goto out;
+        if (gdl_folds_split(d, strata, groups, all, N, K, seed, fold) != 0) goto out;
         if (o->folds_out && write_folds(o->folds_out, d, fold) != 0) goto out;
         for (int k = 1; k <= K; k++) {
             if (o->fold && k != o->fold) continue;
@@ -528,7 +525,7 @@ int gdl_train(const gdl_train_opts_t *o)
                 if (fold[i] == k - 1) test[n_test++] = i;
                 else all[n_rest++] = i;
             }
-            if (split_validation(d, strata, all, n_rest, c->train.val_frac, seed + (uint64_t)k, train,
+            if (split_validation(d, strata, groups, all, n_rest, c->train.val_frac, seed + (uint64_t)k, train,
                                  &run.n_train, val, &run.n_val) != 0)
                 goto out;
             free(path);
@@ -559,7 +556,7 @@ int gdl_train(const gdl_train_opts_t *o)
         }
         if (o->refit) {
             for (int64_t i = 0; i < N; i++) all[i] = i;
-            if (split_validation(d, strata, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
+            if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
                 goto out;
             run.train_rows = train, run.val_rows = val, run.out_path = o->out_path, run.fold = 0, run.n_folds = 0;
             gdl_model_t *m = build_and_train(o, d, run, &r);
