@@ -96,19 +96,19 @@ static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
             const float *xi = xp + i * GH, *hi = hp + i * GH;
             float *ai = act + i * GH, hprev_ij = hprev ? hprev[i * H + j] : 0;
             if (a->cell == CELL_RNN) {
-                h[i * H + j] = ai[j] = tanhf(xi[j] + hi[j]);
+                h[i * H + j] = ai[j] = gdl_tanhf(xi[j] + hi[j]);
             } else if (a->cell == CELL_LSTM) {
                 float ig = gdl_sigmoidf(xi[j] + hi[j]), fg = gdl_sigmoidf(xi[H + j] + hi[H + j]);
-                float gg = tanhf(xi[2 * H + j] + hi[2 * H + j]);
+                float gg = gdl_tanhf(xi[2 * H + j] + hi[2 * H + j]);
                 float og = gdl_sigmoidf(xi[3 * H + j] + hi[3 * H + j]);
                 float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + i * H + j] : 0;
                 float c = fg * cprev + ig * gg;
                 ai[j] = ig, ai[H + j] = fg, ai[2 * H + j] = gg, ai[3 * H + j] = og;
                 sv->Cs[d][t * N * H + i * H + j] = c;
-                h[i * H + j] = og * tanhf(c);
+                h[i * H + j] = og * gdl_tanhf(c);
             } else {
                 float r = gdl_sigmoidf(xi[j] + hi[j]), z = gdl_sigmoidf(xi[H + j] + hi[H + j]);
-                float hn = hi[2 * H + j], nn = tanhf(xi[2 * H + j] + r * hn);
+                float hn = hi[2 * H + j], nn = gdl_tanhf(xi[2 * H + j] + r * hn);
                 ai[j] = r, ai[H + j] = z, ai[2 * H + j] = nn;
                 sv->HN[d][t * N * H + i * H + j] = hn;
                 h[i * H + j] = (1 - z) * nn + z * hprev_ij;
@@ -188,7 +188,7 @@ static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 dh[k] = 0;
             } else if (a->cell == CELL_LSTM) {
                 float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j], og = ai[3 * H + j];
-                float c = sv->Cs[d][t * N * H + k], tc = tanhf(c);
+                float c = sv->Cs[d][t * N * H + k], tc = gdl_tanhf(c);
                 float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + k] : 0;
                 float dct = dc[k] + dhk * og * (1 - tc * tc);
                 dxi[j] = dct * gg * ig * (1 - ig);
