@@ -266,6 +266,18 @@ static void test_branches_accumulate_gradients(void)
     CHECK(strstr(gdl_last_error(), "twice"));
     CHECK(gdl_nn_output(g, "y")[1] == 4 && gdl_nn_output(g, "y")[0] == -1);
     gdl_nn_free(g);
+    // ops between an input nobody asked the gradient of and the first parameter are skipped
+    g = gdl_nn_new(1);
+    gdl_nn_input(g, "x", 1, (int64_t[]){4});
+    gdl_nn_add(g, "r", "sigmoid", "x", NULL);
+    gdl_nn_add(g, "y", "dense", "r", "units=1 bias=0");
+    gdl_nn_set_input(g, "x", x);
+    CHECK(gdl_nn_forward(g, 1, 1) == 0);
+    gdl_nn_zero_grad(g);
+    gdl_nn_grad(g, "y")[0] = 1;
+    CHECK(gdl_nn_backward(g) == 0);
+    CHECK_CLOSE(g->grad[2], 1 / (1 + exp(3.0)), 1e-6); // dW = sigmoid(x)
+    gdl_nn_free(g);
 }
 
 static void test_losses(void)
