@@ -141,7 +141,7 @@ static void test_sparse_dense_matches_dense(void)
     fill(Ws, V * U, 9);
     for (int v = 0; v < V; v++)
         for (int u = 0; u < U; u++) Wd[u * V + v] = Ws[v * U + u];
-    gdl_nn_find_param(s, "h.bias"), gdl_nn_param_data(s, gdl_nn_find_param(s, "h.bias"))[1] = 0.5f;
+    gdl_nn_param_data(s, gdl_nn_find_param(s, "h.bias"))[1] = 0.5f;
     gdl_nn_param_data(d, gdl_nn_find_param(d, "h.bias"))[1] = 0.5f;
     CHECK(gdl_nn_set_sparse(s, "g", &sp) == 0);
     CHECK(gdl_nn_set_input(d, "g", &dos[0][0]) == 0);
@@ -161,12 +161,10 @@ static void test_sparse_dense_matches_dense(void)
             CHECK_CLOSE(gs[v * U + u], gd[u * V + v], 1e-6);
             if (v != 0 && v != 1 && v != 4 && v != 9) CHECK(gs[v * U + u] == 0);
         }
-
     col[2] = V; // out of range: an error naming the row, not a crash
     CHECK(gdl_nn_forward(s, N, 1) == -1);
     CHECK(strstr(gdl_last_error(), "row 0 has column 10"));
     gdl_nn_free(s), gdl_nn_free(d);
-
 }
 
 static void test_dropout_modes_and_masks(void)
