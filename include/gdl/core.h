@@ -114,6 +114,10 @@ int gdl_threads_get(void);
  * thread count, so a loop that writes per-chunk results is reproducible. */
 typedef void (*gdl_range_fn)(void *ctx, int64_t begin, int64_t end, int chunk);
 void gdl_parallel_for(int64_t n, gdl_range_fn fn, void *ctx);
+/* As gdl_parallel_for, with OpenBLAS held to one thread while it runs: for loops whose body
+ * calls gdl_sgemm on matrices too small to gain from BLAS threads (one sample's convolution),
+ * so the threads split the samples instead. Not reentrant. */
+void gdl_parallel_for_blas1(int64_t n, gdl_range_fn fn, void *ctx);
 
 /* ---- random numbers ----------------------------------------------------------------------- */
 

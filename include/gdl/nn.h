@@ -53,7 +53,7 @@
  * flatten         y = x viewed as (prod shape)
  * reshape         y = x viewed as shape                                      [shape=a,b]
  * transpose       y[j, i] = x[i, j] (2-D per sample: (C, L) <-> (L, C))
- * dropout         y = m x / (1 - rate), m ~ Bernoulli(1 - rate) in train; y = x in eval [rate]
+ * dropout         y = m x / (1 - rate), m ~ Bernoulli(1 - rate) in train; y = x in eval [rate=0.5]
  * embedding       y[:, l] = E[x_l] for integer codes x (L) -> (dim, L)       [vocab, dim]
  * conv1d          y[f, l] = b_f + sum_{c,k} W[f, c, k] x[c, l s + k d - p]  [filters, width,
  *                                                     stride=1, dilation=1, padding=valid|same, bias=1, init]

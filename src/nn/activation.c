@@ -96,7 +96,7 @@ int tanh_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const float *x = X(g, n);
-    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = tanhf(x[i]);
+    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = gdl_tanhf(x[i]);
     return 0;
 }
 

@@ -83,11 +83,39 @@ static void col2im(const conv_attr_t *a, const float *col, float *dx)
  * gives db as the last column of d[W b]. */
 static int64_t inner(const conv_attr_t *a) { return a->C * a->W + a->bias; }
 
+/* Samples are independent until the weight gradient, which each chunk of samples sums into
+ * its own buffer and the chunks are added in order: the result depends on the thread count
+ * (the split) but not on timing. Within a chunk, BLAS runs single-threaded. */
+typedef struct {
+    const conv_attr_t *a;
+    const float *x, *Wb, *W, *dy;
+    float *cols, *y, *dx;
+    float *dWb;   // (chunks, F, K) partial weight gradients
+    float *dcol;  // (chunks, C W, Lo) scratch
+    int64_t xs, ys; // per-sample sizes of x and y
+} conv_ctx_t;
+
+static void conv_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const conv_ctx_t *c = ctx;
+    const conv_attr_t *a = c->a;
+    int64_t CW = a->C * a->W, K = inner(a);
+    for (int64_t i = begin; i < end; i++) {
+        float *col = c->cols + i * K * a->Lo;
+        im2col(a, c->x + i * c->xs, col);
+        if (a->bias)
+            for (int64_t l = 0; l < a->Lo; l++) col[CW * a->Lo + l] = 1;
+        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, a->Lo, K, 1.0f, c->Wb, K, col, a->Lo, 0.0f,
+                  c->y + i * c->ys, a->Lo);
+    }
+}
+
 int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     conv_attr_t *a = n->attr;
-    const float *x = gdl_nn_in(g, n, 0)->out, *W = gdl_nn_p(g, n, 0);
+    const float *W = gdl_nn_p(g, n, 0);
     int64_t CW = a->C * a->W, K = inner(a);
     float *cols = gdl_nn_scratch(g, g->N * K * a->Lo), *Wb = gdl_nn_scratch(g, a->F * K);
     if (!cols || !Wb) return -1;
@@ -95,38 +123,49 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
         memcpy(Wb + f * K, W + f * CW, sizeof(float) * (size_t)CW);
         if (a->bias) Wb[f * K + CW] = gdl_nn_p(g, n, 1)[f];
     }
-    for (int64_t i = 0; i < g->N; i++) {
-        float *col = cols + i * K * a->Lo;
-        im2col(a, x + i * a->C * a->L, col);
-        if (a->bias)
-            for (int64_t l = 0; l < a->Lo; l++) col[CW * a->Lo + l] = 1;
-        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, a->Lo, K, 1.0f, Wb, K, col, a->Lo, 0.0f,
-                  n->out + i * n->size, a->Lo);
-    }
+    conv_ctx_t c = {.a = a, .x = gdl_nn_in(g, n, 0)->out, .Wb = Wb, .cols = cols, .y = n->out,
+                    .xs = a->C * a->L, .ys = n->size};
+    gdl_parallel_for_blas1(g->N, conv_forward_rows, &c);
     n->saved = cols;
     return 0;
+}
+
+static void conv_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    const conv_ctx_t *c = ctx;
+    const conv_attr_t *a = c->a;
+    int64_t CW = a->C * a->W, K = inner(a);
+    float *dWb = c->dWb + chunk * a->F * K, *dcol = c->dx ? c->dcol + chunk * CW * a->Lo : NULL;
+    for (int64_t i = begin; i < end; i++) {
+        const float *dy = c->dy + i * c->ys, *col = c->cols + i * K * a->Lo;
+        // d[W b] (F, K) += dy (F, Lo) col^T (Lo, K)
+        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, a->Lo, 1.0f, dy, a->Lo, col, a->Lo, 1.0f, dWb, K);
+        if (dcol) { // dcol (CW, Lo) = W^T (CW, F) dy (F, Lo)
+            gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, CW, a->Lo, a->F, 1.0f, c->W, CW, dy, a->Lo, 0.0f, dcol, a->Lo);
+            col2im(a, dcol, c->dx + i * c->xs);
+        }
+    }
 }
 
 void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     conv_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
-    const float *W = gdl_nn_p(g, n, 0), *cols = n->saved;
     int64_t CW = a->C * a->W, K = inner(a);
-    float *dWb = gdl_nn_scratch0(g, a->F * K), *dcol = x->dout ? gdl_nn_scratch(g, CW * a->Lo) : NULL;
-    if (!dWb || (x->dout && !dcol)) return; // out of memory: gdl_nn_backward reports it
-    for (int64_t i = 0; i < g->N; i++) {
-        const float *dy = n->dout + i * n->size, *col = cols + i * K * a->Lo;
-        // d[W b] (F, K) += dy (F, Lo) col^T (Lo, K)
-        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, a->Lo, 1.0f, dy, a->Lo, col, a->Lo, 1.0f, dWb, K);
-        if (dcol) { // dcol (CW, Lo) = W^T (CW, F) dy (F, Lo)
-            gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, CW, a->Lo, a->F, 1.0f, W, CW, dy, a->Lo, 0.0f, dcol, a->Lo);
-            col2im(a, dcol, x->dout + i * a->C * a->L);
+    int64_t chunks = gdl_threads_get() < g->N ? gdl_threads_get() : g->N; // gdl_parallel_for's split
+    if (chunks > 64) chunks = 64;
+    conv_ctx_t c = {.a = a, .W = gdl_nn_p(g, n, 0), .dy = n->dout, .cols = n->saved, .dx = x->dout,
+                    .xs = a->C * a->L, .ys = n->size};
+    c.dWb = gdl_nn_scratch0(g, chunks * a->F * K);
+    c.dcol = x->dout ? gdl_nn_scratch(g, chunks * CW * a->Lo) : NULL;
+    if (!c.dWb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
+    gdl_parallel_for_blas1(g->N, conv_backward_rows, &c);
+    float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
+    for (int64_t ch = 0; ch < chunks; ch++) {
+        const float *part = c.dWb + ch * a->F * K;
+        for (int64_t f = 0; f < a->F; f++) {
+            for (int64_t k = 0; k < CW; k++) dW[f * CW + k] += part[f * K + k];
+            if (db) db[f] += part[f * K + CW];
         }
-    }
-    float *dW = gdl_nn_dp(g, n, 0);
-    for (int64_t f = 0; f < a->F; f++) {
-        for (int64_t k = 0; k < CW; k++) dW[f * CW + k] += dWb[f * K + k];
-        if (a->bias) gdl_nn_dp(g, n, 1)[f] += dWb[f * K + CW];
     }
 }

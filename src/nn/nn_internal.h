@@ -111,6 +111,21 @@ static inline float gdl_sigmoidf(float x)
     return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
 }
 
+/* tanh to 1.5e-7 relative error at a quarter of glibc tanhf's cost (the recurrent cells' hot
+ * spot): Cephes' odd polynomial below 0.625, 1 - 2 / (e^{2|x|} + 1) above (exact limits,
+ * since e^{2|x|} = inf gives 1). */
+static inline float gdl_tanhf(float x)
+{
+    float ax = fabsf(x);
+    if (ax < 0.625f) {
+        float z = x * x;
+        return ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z +
+                 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    }
+    float t = 1.0f - 2.0f / (expf(2.0f * ax) + 1.0f);
+    return x < 0 ? -t : t;
+}
+
 /* y (M, N) = x (M, K) W^T + b, W (N, K), b (N) or NULL; y overwritten. */
 void gdl_nn_linear(const float *x, const float *W, const float *b, int64_t M, int64_t N,
                    int64_t K, float *y);

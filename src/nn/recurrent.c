@@ -96,24 +96,59 @@ static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
             const float *xi = xp + i * GH, *hi = hp + i * GH;
             float *ai = act + i * GH, hprev_ij = hprev ? hprev[i * H + j] : 0;
             if (a->cell == CELL_RNN) {
-                h[i * H + j] = ai[j] = tanhf(xi[j] + hi[j]);
+                h[i * H + j] = ai[j] = gdl_tanhf(xi[j] + hi[j]);
             } else if (a->cell == CELL_LSTM) {
                 float ig = gdl_sigmoidf(xi[j] + hi[j]), fg = gdl_sigmoidf(xi[H + j] + hi[H + j]);
-                float gg = tanhf(xi[2 * H + j] + hi[2 * H + j]);
+                float gg = gdl_tanhf(xi[2 * H + j] + hi[2 * H + j]);
                 float og = gdl_sigmoidf(xi[3 * H + j] + hi[3 * H + j]);
                 float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + i * H + j] : 0;
                 float c = fg * cprev + ig * gg;
                 ai[j] = ig, ai[H + j] = fg, ai[2 * H + j] = gg, ai[3 * H + j] = og;
                 sv->Cs[d][t * N * H + i * H + j] = c;
-                h[i * H + j] = og * tanhf(c);
+                h[i * H + j] = og * gdl_tanhf(c);
             } else {
                 float r = gdl_sigmoidf(xi[j] + hi[j]), z = gdl_sigmoidf(xi[H + j] + hi[H + j]);
-                float hn = hi[2 * H + j], nn = tanhf(xi[2 * H + j] + r * hn);
+                float hn = hi[2 * H + j], nn = gdl_tanhf(xi[2 * H + j] + r * hn);
                 ai[j] = r, ai[H + j] = z, ai[2 * H + j] = nn;
                 sv->HN[d][t * N * H + i * H + j] = hn;
                 h[i * H + j] = (1 - z) * nn + z * hprev_ij;
             }
         }
+}
+
+/* The recurrence of samples [begin, end) over all time steps: samples never interact, so
+ * the threads split the batch (BLAS single-threaded inside) rather than each small per-step
+ * GEMM. Weight gradients go to per-chunk buffers summed afterwards in chunk order. */
+typedef struct {
+    const rec_attr_t *a;
+    rec_saved_t *sv;
+    int d;
+    int64_t N;
+    const float *Whh, *bhh, *dout;
+    float *hp;                   // forward: (N, G H) scratch, rows split by chunk
+    float *dXP, *dHP;            // backward: (L, N, G H) and (N, G H)
+    float *dh, *dhc, *dc;        // backward: (N, H) each
+    float *pW, *pb;              // backward: (chunks, G H, H) and (chunks, G H)
+} rec_run_t;
+
+static void rec_forward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    const rec_run_t *r = ctx;
+    const rec_attr_t *a = r->a;
+    rec_saved_t *sv = r->sv;
+    int d = r->d;
+    int64_t N = r->N, L = a->L, H = a->H, GH = a->G * H, nb = end - begin;
+    for (int64_t s = 0; s < L; s++) {
+        int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
+        const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
+        for (int64_t i = begin; i < end; i++) memcpy(r->hp + i * GH, r->bhh, sizeof(float) * (size_t)GH);
+        if (hprev)
+            gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, nb, GH, H, 1.0f, hprev + begin * H, H, r->Whh, H, 1.0f,
+                      r->hp + begin * GH, GH);
+        step_ctx_t sc = {a, sv, d, t, tp, N, r->hp, sv->XP[d] + t * N * GH, sv->A[d] + t * N * GH,
+                         sv->Hs[d] + t * N * H, hprev, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+        cell_forward_rows(&sc, begin, end, chunk);
+    }
 }
 
 static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
@@ -138,16 +173,8 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
             (a->cell == CELL_GRU && !(sv->HN[d] = gdl_nn_scratch(g, L * N * H))))
             return -1;
         gdl_nn_linear(sv->X, Wih, bih, L * N, GH, C, sv->XP[d]); // every step's input at once
-        for (int64_t s = 0; s < L; s++) {
-            int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
-            const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
-            for (int64_t i = 0; i < N; i++) memcpy(hp + i * GH, bhh, sizeof(float) * (size_t)GH);
-            if (hprev) gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, N, GH, H, 1.0f, hprev, H, Whh, H, 1.0f, hp, GH);
-            const float *xp = sv->XP[d] + t * N * GH;
-            float *act = sv->A[d] + t * N * GH, *h = sv->Hs[d] + t * N * H;
-            step_ctx_t sc = {a, sv, d, t, tp, N, hp, xp, act, h, hprev, NULL, NULL, NULL, NULL, NULL, NULL, 0};
-            gdl_parallel_for(N, cell_forward_rows, &sc); // rows are independent: any split is exact
-        }
+        rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .hp = hp, .Whh = Whh, .bhh = bhh};
+        gdl_parallel_for_blas1(N, rec_forward_chunk, &run);
         // outputs
         for (int64_t i = 0; i < N; i++)
             for (int64_t j = 0; j < H; j++) {
@@ -188,7 +215,7 @@ static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 dh[k] = 0;
             } else if (a->cell == CELL_LSTM) {
                 float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j], og = ai[3 * H + j];
-                float c = sv->Cs[d][t * N * H + k], tc = tanhf(c);
+                float c = sv->Cs[d][t * N * H + k], tc = gdl_tanhf(c);
                 float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + k] : 0;
                 float dct = dc[k] + dhk * og * (1 - tc * tc);
                 dxi[j] = dct * gg * ig * (1 - ig);
@@ -212,6 +239,38 @@ static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         }
 }
 
+static void rec_backward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    const rec_run_t *r = ctx;
+    const rec_attr_t *a = r->a;
+    rec_saved_t *sv = r->sv;
+    int d = r->d;
+    int64_t N = r->N, L = a->L, H = a->H, GH = a->G * H, nb = end - begin;
+    float *dh = r->dh, *dhc = r->dhc; // swapped each step; this chunk owns rows [begin, end)
+    float *pW = r->pW + chunk * GH * H, *pb = r->pb + chunk * GH;
+    memset(dhc + begin * H, 0, sizeof(float) * (size_t)(nb * H)); // d loss / d h from later steps
+    memset(r->dc + begin * H, 0, sizeof(float) * (size_t)(nb * H));
+    for (int64_t s = L - 1; s >= 0; s--) {
+        int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
+        const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
+        float *dxp = r->dXP + t * N * GH, *dhp = a->cell == CELL_GRU ? r->dHP : dxp;
+        step_ctx_t sc = {a, sv, d, t, tp, N, NULL, NULL, sv->A[d] + t * N * GH, NULL, hprev,
+                         r->dout, dxp, dhp, dh, dhc, r->dc, s};
+        cell_backward_rows(&sc, begin, end, chunk);
+        for (int64_t i = begin; i < end; i++)
+            for (int64_t q = 0; q < GH; q++) pb[q] += dhp[i * GH + q];
+        if (hprev) {
+            // dW_hh (GH, H) += dhp^T (GH, nb) hprev (nb, H); dh_{t-1} (nb, H) += dhp (nb, GH) W_hh
+            gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, GH, H, nb, 1.0f, dhp + begin * GH, GH, hprev + begin * H,
+                      H, 1.0f, pW, H);
+            gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, nb, H, GH, 1.0f, dhp + begin * GH, GH, r->Whh, H, 1.0f,
+                      dh + begin * H, H);
+        }
+        float *tmp = dhc;
+        dhc = dh, dh = tmp;
+    }
+}
+
 static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     rec_attr_t *a = n->attr;
@@ -221,30 +280,23 @@ static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     float *dXP = gdl_nn_scratch(g, L * N * GH), *dHPg = gdl_nn_scratch(g, N * GH);
     float *dh = gdl_nn_scratch(g, N * H), *dhc = gdl_nn_scratch(g, N * H), *dc = gdl_nn_scratch(g, N * H);
     float *dX = x->dout ? gdl_nn_scratch0(g, L * N * C) : NULL;
-    if (!dXP || !dHPg || !dh || !dhc || !dc || (x->dout && !dX)) return; // out of memory: gdl_nn_backward reports it
+    int64_t chunks = gdl_threads_get() < N ? gdl_threads_get() : N; // gdl_parallel_for's split
+    if (chunks > 64) chunks = 64;
+    float *pW = gdl_nn_scratch(g, chunks * GH * H), *pb = gdl_nn_scratch(g, chunks * GH);
+    if (!dXP || !dHPg || !dh || !dhc || !dc || (x->dout && !dX) || !pW || !pb)
+        return; // out of memory: gdl_nn_backward reports it
     for (int d = 0; d < D; d++) {
         const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
         float *dWih = gdl_nn_dp(g, n, 4 * d), *dWhh = gdl_nn_dp(g, n, 4 * d + 1);
         float *dbih = gdl_nn_dp(g, n, 4 * d + 2), *dbhh = gdl_nn_dp(g, n, 4 * d + 3);
-        memset(dhc, 0, sizeof(float) * (size_t)(N * H)); // d loss / d h carried from later steps
-        memset(dc, 0, sizeof(float) * (size_t)(N * H));
-        for (int64_t s = L - 1; s >= 0; s--) {
-            int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
-            const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
-            const float *act = sv->A[d] + t * N * GH;
-            float *dxp = dXP + t * N * GH, *dhp = a->cell == CELL_GRU ? dHPg : dxp;
-            step_ctx_t sc = {a, sv, d, t, tp, N, NULL, NULL, (float *)act, NULL, hprev,
-                             n->dout, dxp, dhp, dh, dhc, dc, s};
-            gdl_parallel_for(N, cell_backward_rows, &sc);
-            for (int64_t i = 0; i < N; i++)
-                for (int64_t q = 0; q < GH; q++) dbhh[q] += dhp[i * GH + q];
-            if (hprev) {
-                // dW_hh (GH, H) += dhp^T (GH, N) hprev (N, H); dh_{t-1} (N, H) += dhp (N, GH) W_hh
-                gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, GH, H, N, 1.0f, dhp, GH, hprev, H, 1.0f, dWhh, H);
-                gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, N, H, GH, 1.0f, dhp, GH, Whh, H, 1.0f, dh, H);
-            }
-            float *tmp = dhc;
-            dhc = dh, dh = tmp;
+        memset(pW, 0, sizeof(float) * (size_t)(chunks * GH * H));
+        memset(pb, 0, sizeof(float) * (size_t)(chunks * GH));
+        rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .Whh = Whh, .dout = n->dout, .dXP = dXP,
+                         .dHP = dHPg, .dh = dh, .dhc = dhc, .dc = dc, .pW = pW, .pb = pb};
+        gdl_parallel_for_blas1(N, rec_backward_chunk, &run);
+        for (int64_t ch = 0; ch < chunks; ch++) { // partial sums in chunk order: reproducible
+            for (int64_t q = 0; q < GH * H; q++) dWhh[q] += pW[ch * GH * H + q];
+            for (int64_t q = 0; q < GH; q++) dbhh[q] += pb[ch * GH + q];
         }
         for (int64_t r = 0; r < L * N; r++)
             for (int64_t q = 0; q < GH; q++) dbih[q] += dXP[r * GH + q];
