@@ -129,11 +129,11 @@ void gdl_parallel_for(int64_t n, gdl_range_fn fn, void *ctx)
 
 void gdl_parallel_for_blas1(int64_t n, gdl_range_fn fn, void *ctx)
 {
-    if (n_threads <= 1) {
+    if (pool.n_threads <= 1) {
         gdl_parallel_for(n, fn, ctx);
         return;
     }
     gdl_blas_set_threads(1);
     gdl_parallel_for(n, fn, ctx);
-    gdl_blas_set_threads(n_threads);
+    gdl_blas_set_threads(pool.n_threads);
 }
