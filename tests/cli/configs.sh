@@ -1,0 +1,77 @@
+# Every config in configs/ builds on data of its kind, trains a few epochs and its training
+# loss falls; deepsea.json fits sequences of other lengths and target counts unchanged.
+. "$(dirname "$0")/lib.sh"
+: "${PYTHON:=/usr/bin/python3}"
+cfgs="$(dirname "$0")/../../configs"
+T=$TMP
+
+# genotypes
+"$GDL" simulate genotypes -q -o "$T/g" -n 200 -m 400 -k 6 -p 1 -s 5 &&
+    "$GDL" encode -q "$T/g.vcf.gz" --maf 0.01 --pheno "$T/g.pheno.tsv" --pheno-col disease -o "$T/geno.gdl" ||
+    fail "genotype data"
+# sequences: two planted motifs = two binary targets
+"$GDL" simulate sequences -q -o "$T/s" --n 96 --length 200 --motif TGACTCAT --motif CACGTG --fraction 0.5 --seed 3 &&
+    "$GDL" encode -q "$T/s.fa" -l "$T/s.labels.tsv" -o "$T/seq.gdl" || fail "sequence data"
+# center base: flanks of 20 around every 7th position of the simulated sequences as a genome
+"$GDL" encode -q --task center-base --ref "$T/s.fa" --flank 20 --stride 7 -o "$T/center.gdl" || fail "center-base data"
+# expression: 3 histone marks x 20 bins + the DNA of the same 96 genes, a regression label
+"$PYTHON" - "$T" <<'PY' || fail "expression data"
+import sys
+import numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(7)
+ids = [l[1:].split()[0] for l in open(d + "/s.fa") if l.startswith(">")]
+marks = rng.normal(size=(len(ids), 3, 20))
+labels = [int(l.split("\t")[1]) for l in open(d + "/s.labels.tsv").read().splitlines()[1:]]
+expr = 2 * marks[:, 0, 8:12].mean(axis=1) + np.array(labels) + rng.normal(scale=0.1, size=len(ids))
+with open(d + "/hm.tsv", "w") as f:
+    f.write("id" + "".join("\tm%d" % i for i in range(60)) + "\n")
+    for i, row in zip(ids, marks.reshape(len(ids), -1)):
+        f.write(i + "".join("\t%.5f" % v for v in row) + "\n")
+with open(d + "/expr.tsv", "w") as f:
+    f.write("id\texpression\n" + "".join("%s\t%.5f\n" % (i, v) for i, v in zip(ids, expr)))
+PY
+"$GDL" encode -q "$T/hm.tsv" --shape 3,20 -n hm -l "$T/expr.tsv" -o "$T/hm.gdl" &&
+    "$GDL" encode -q "$T/s.fa" -o "$T/dna.gdl" &&
+    "$GDL" join -q "$T/hm.gdl" "$T/dna.gdl" -o "$T/expr.gdl" || fail "expression join"
+
+# falls LOG: the last epoch's training loss is below the first's
+falls() {
+    awk -F '\t' 'NR == 2 { first = $3 } NR > 1 { last = $3 } END { exit !(NR > 2 && last < first) }' "$1"
+}
+
+check() { # config data epochs batch
+    expect "$1 trains on $(basename "$2" .gdl)" 0 "$GDL" train -q -c "$cfgs/$1.json" -d "$2" -o "$T/$1.gdl" \
+        --epochs "$3" --batch "$4" --val-frac 0 --patience 0 --log "$T/$1.log"
+    if falls "$T/$1.log"; then pass "$1: training loss falls"
+    else fail "$1: training loss falls" "$(cut -f1,3 "$T/$1.log" | tr '\n' ' ')"; fi
+}
+check genotype-mlp "$T/geno.gdl" 5 32
+check genotype-cnn-rnn "$T/geno.gdl" 4 32
+check deepsea "$T/seq.gdl" 3 32
+check danq "$T/seq.gdl" 3 32
+check basset "$T/seq.gdl" 3 32
+check resnet-attention "$T/seq.gdl" 4 32
+check center-base "$T/center.gdl" 4 64
+check expression-two-branch "$T/expr.gdl" 6 16
+
+# one config, other shapes: 300-bp sequences with one target
+"$GDL" simulate sequences -q -o "$T/t" --n 32 --length 300 --motif GATA --seed 9 &&
+    "$GDL" encode -q "$T/t.fa" -l "$T/t.labels.tsv" -o "$T/t.gdl" || fail "300-bp data"
+expect "deepsea.json on 300 bp, 1 target" 0 "$GDL" train -q -c "$cfgs/deepsea.json" -d "$T/t.gdl" -o "$T/t.m.gdl" --epochs 1
+"$GDL" inspect "$T/t.m.gdl" >"$T/inspect"
+contains "its output has 1 unit" "$T/inspect" "$(printf 'tensor\tparam:logits.weight\tF32\t1x925')"
+"$GDL" inspect "$T/deepsea.gdl" >"$T/deepsea.inspect"
+contains "deepsea on 2 targets has 2 output units" "$T/deepsea.inspect" "$(printf 'tensor\tparam:logits.weight\tF32\t2x925')"
+contains "the model records its config" "$T/deepsea.inspect" "meta	gdl.config	"
+contains "the model records its input shape" "$T/deepsea.inspect" "$(printf 'meta\tgdl.input:dna\t4x200')"
+
+# the reverse complement of a sequence lands in the same fold
+"$GDL" encode -q "$T/s.fa" -l "$T/s.labels.tsv" --rc -o "$T/rc.gdl" || fail "rc data"
+expect "CV on reverse-complemented data" 0 "$GDL" train -q -c "$cfgs/resnet-attention.json" -d "$T/rc.gdl" \
+    -o "$T/rc.m.gdl" --folds 3 --epochs 1 --folds-out "$T/rc.folds"
+awk -F '\t' 'NR > 1 { id = $1; sub(/:rc$/, "", id); if (id in f && f[id] != $2) bad++; f[id] = $2 }
+    END { exit bad > 0 }' "$T/rc.folds" && pass "a sequence and its reverse complement share a fold" ||
+    fail "reverse complements split across folds"
+grep -c ':rc' "$T/rc.folds" | grep -q '^96$' && pass "folds file lists the complements" || fail "rc rows missing"
+finish
