@@ -182,6 +182,11 @@ double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n);
 
 #define GDL_TRAIN_MAX_OVERRIDES 16
 
+/* The main metric of a fold's held-out predictions (scores (n, n_out) of rows), for the fold
+ * summary on stderr; sets *name. Supplied by the caller so model does not depend on eval. */
+typedef double (*gdl_fold_metric_fn)(const gdl_runner_t *r, const int64_t *rows, int64_t n,
+                                     const float *scores, const char **name);
+
 typedef struct {
     const char *config_path, *data_path, *out_path;
     int folds;                   // K > 1: cross-validation; 0: one model with a validation split
@@ -194,6 +199,7 @@ typedef struct {
     int resume;                  // continue from OUT's checkpoint
     int n_overrides;             // --epochs 3 etc., applied over the config's training block
     const char *override_key[GDL_TRAIN_MAX_OVERRIDES], *override_value[GDL_TRAIN_MAX_OVERRIDES];
+    gdl_fold_metric_fn fold_metric; // NULL: folds are summarised by their held-out loss only
 } gdl_train_opts_t;
 
 /* Trains as o says and writes the model(s), predictions and logs atomically. Progress goes to

@@ -489,6 +489,8 @@ int gdl_train(const gdl_train_opts_t *o)
     char *group_buf = NULL, *path = NULL;
     gdl_runner_t oof_runner = {0};
     gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
+    double *fold_metric = NULL;
+    const char *summary_name = NULL;
     if (!d || !(c = load_config(o))) goto out;
     N = d->n_examples;
     if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
@@ -512,7 +514,7 @@ int gdl_train(const gdl_train_opts_t *o)
         gdl_model_free(m);
     } else {
         int K = o->folds;
-        if (!(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
+        if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
             !(oof_rows = malloc(N * sizeof *oof_rows)))
             goto oom;
         if (o->groups_path && !(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
@@ -541,14 +543,31 @@ int gdl_train(const gdl_train_opts_t *o)
                 gdl_model_free(m);
                 goto out;
             }
-            double test_loss = gdl_runner_mean_loss(&r, test, n_test);
-            gdl_log_info("fold %d/%d: %" PRId64 " training, %" PRId64 " validation, %" PRId64
-                         " held-out examples; held-out loss %.5f", k, K, run.n_train, run.n_val, n_test, test_loss);
+            double test_loss = gdl_runner_mean_loss(&r, test, n_test), metric = NAN;
+            const char *metric_name = NULL;
+            if (o->fold_metric) metric = o->fold_metric(&r, test, n_test, s, &metric_name);
+            fold_metric[k - 1] = metric;
+            if (gdl_log_get_level() >= GDL_LOG_INFO) {
+                fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training, %" PRId64 " validation, %" PRId64
+                        " held-out examples; held-out loss %.5f", k, K, run.n_train, run.n_val, n_test, test_loss);
+                if (metric_name) fprintf(stderr, ", %s %.4f", metric_name, metric);
+                fputc('\n', stderr);
+            }
+            if (metric_name) summary_name = metric_name;
             for (int64_t i = 0; i < n_test; i++) oof_rows[n_oof + i] = test[i], oof_fold[n_oof + i] = k;
             n_oof += n_test;
             gdl_runner_free(&r);
             if (keep) gdl_model_free(keep);
             keep = m;
+        }
+        if (summary_name && !o->fold && gdl_log_get_level() >= GDL_LOG_INFO) {
+            double sum = 0, sum2 = 0;
+            int n = 0;
+            for (int k = 0; k < K; k++)
+                if (!isnan(fold_metric[k])) sum += fold_metric[k], sum2 += fold_metric[k] * fold_metric[k], n++;
+            double mean = n ? sum / n : NAN, sd = n > 1 ? sqrt(fmax(0, (sum2 - n * mean * mean) / (n - 1))) : NAN;
+            fprintf(stderr, "[train] %d folds: %s %.4f +- %.4f (mean +- sd over %d folds)\n", K, summary_name,
+                    mean, sd, n);
         }
         if (o->oof_path) {
             if (gdl_runner_init(&oof_runner, keep, d, 1) != 0) goto out;
@@ -577,6 +596,6 @@ out:
     gdl_config_free(c);
     gdl_dataset_close(d);
     free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
-    free(oof_rows), free(oof), free(groups), free(group_buf), free(path);
+    free(oof_rows), free(oof), free(groups), free(fold_metric), free(group_buf), free(path);
     return ret;
 }

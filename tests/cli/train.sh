@@ -40,8 +40,17 @@ awk 'BEGIN { FS = OFS = "\t" } NR == 1 { print; next } { id[NR] = $1; d[NR] = $2
 for kind in sim perm; do
     "$GDL" encode -q "$TMP/sim.vcf.gz" --maf 0.01 --pheno "$TMP/$kind.pheno.tsv" --pheno-col disease \
         -o "$TMP/$kind.gdl" || fail "encode $kind"
-    "$GDL" train -q -c "$cfg" -d "$TMP/$kind.gdl" -o "$TMP/$kind.m.gdl" --folds 5 --oof "$TMP/$kind.oof.tsv" || fail "train $kind"
+    "$GDL" train -c "$cfg" -d "$TMP/$kind.gdl" -o "$TMP/$kind.m.gdl" --folds 5 --oof "$TMP/$kind.oof.tsv" \
+        2>"$TMP/$kind.train.err" || fail "train $kind"
 done
+grep -c '^\[train\] fold [1-5]/5: .*, roc_auc 0\.[0-9]*$' "$TMP/sim.train.err" | grep -q '^5$' &&
+    pass "a line per fold with its ROC AUC" || fail "fold lines" "$(grep fold "$TMP/sim.train.err" | head -3)"
+summary=$(sed -n 's/^\[train\] 5 folds: roc_auc \([0-9.]*\) +- \([0-9.]*\) .*/\1 \2/p' "$TMP/sim.train.err")
+want=$("$GDL" eval -q -p "$TMP/sim.oof.tsv" -o - 2>/dev/null | "$PYTHON" -c 'import json, sys
+t = json.load(sys.stdin)["targets"]["disease"]
+print("%.4f %.4f" % (t["fold_mean"]["roc_auc"], t["fold_sd"]["roc_auc"]))')
+[ -n "$summary" ] && [ "$summary" = "$want" ] && pass "fold summary = gdl eval's fold mean and sd ($summary)" ||
+    fail "fold summary '$summary', gdl eval says '$want'"
 a=$(auc "$TMP/sim.oof.tsv") p=$(auc "$TMP/perm.oof.tsv")
 above "$a" 0.58 && pass "simulated cohort: OOF AUC $a > 0.58" || fail "simulated cohort: OOF AUC $a"
 above "$p" 0.42 && above 0.58 "$p" && pass "simulated, permuted: OOF AUC $p near 0.5" || fail "simulated, permuted: OOF AUC $p"
