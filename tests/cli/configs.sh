@@ -47,6 +47,7 @@ check() { # config data epochs batch
     else fail "$1: training loss falls" "$(cut -f1,3 "$T/$1.log" | tr '\n' ' ')"; fi
 }
 check genotype-mlp "$T/geno.gdl" 5 32
+check simple-cnn "$T/seq.gdl" 4 16
 check genotype-cnn-rnn "$T/geno.gdl" 4 32
 check deepsea "$T/seq.gdl" 3 32
 check danq "$T/seq.gdl" 3 32
