@@ -36,6 +36,8 @@ static void usage(FILE *fp)
         "      --optimizer NAME  sgd, adam, adamw or rmsprop\n"
         "      --val-frac FLOAT  fraction of the training examples held out for early stopping\n"
         "      --patience INT    epochs without a better validation loss before stopping, 0 = off\n"
+        "      --restarts INT    seed 000's weight randomisation: INT short runs with seeds seed, seed+1...;\n"
+        "                        the one with the best validation loss trains to the end\n"
         CLI_COMMON_USAGE);
 }
 
@@ -81,7 +83,7 @@ out:
 }
 
 enum { OPT_FOLD = 1000, OPT_OOF, OPT_FOLDS_OUT, OPT_GROUPS, OPT_REFIT, OPT_RESUME, OPT_LOG,
-       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE };
+       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS };
 
 int gdl_cmd_train(int argc, char *argv[])
 {
@@ -95,10 +97,11 @@ int gdl_cmd_train(int argc, char *argv[])
         {"batch", required_argument, NULL, OPT_BATCH}, {"lr", required_argument, NULL, OPT_LR},
         {"seed", required_argument, NULL, 's'}, {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
         {"val-frac", required_argument, NULL, OPT_VAL_FRAC}, {"patience", required_argument, NULL, OPT_PATIENCE},
-        CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"restarts", required_argument, NULL, OPT_RESTARTS}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     static const struct { int opt; const char *key; } overrides[] = {
         {OPT_EPOCHS, "epochs"}, {OPT_BATCH, "batch"}, {OPT_LR, "lr"}, {'s', "seed"},
-        {OPT_OPTIMIZER, "optimizer"}, {OPT_VAL_FRAC, "val_frac"}, {OPT_PATIENCE, "patience"}};
+        {OPT_OPTIMIZER, "optimizer"}, {OPT_VAL_FRAC, "val_frac"}, {OPT_PATIENCE, "patience"},
+        {OPT_RESTARTS, "restarts"}};
     gdl_train_opts_t o = {.fold_metric = fold_metric};
     long v;
     int c, r;

@@ -26,6 +26,7 @@ typedef struct {
     FILE *log;                  // epoch log, or NULL
     int epochs;                 // this run's epochs (restarts run shorter)
     int checkpoint;             // write OUT.ckpt each epoch and honour --resume
+    int bar;                    // stderr is a terminal: redraw a progress bar during epochs
 } run_t;
 
 /* Everything the loop carries from one epoch to the next: a checkpoint is exactly this. */
@@ -228,6 +229,22 @@ out:
 
 /* ---- one training run ---------------------------------------------------------------------- */
 
+/* One redrawn line on a terminal: batches done, samples/s, running loss, time left. */
+static void draw_bar(const run_t *run, int epoch, int64_t done, int64_t total, int64_t samples,
+                     double loss, double elapsed)
+{
+    char bar[21];
+    int fill = (int)(20 * done / (total ? total : 1));
+    for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
+    bar[20] = 0;
+    double rate = elapsed > 0 ? (double)samples / elapsed : 0;
+    double eta = done ? elapsed * (double)(total - done) / (double)done : 0;
+    char fold[32] = "";
+    if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
+    fprintf(stderr, "\r\033[K[train] %sepoch %d/%d [%s] %" PRId64 "/%" PRId64 "  loss %.5f  %.0f samples/s  ETA %.0fs",
+            fold, epoch, run->epochs, bar, done, total, loss, rate, eta);
+}
+
 static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *order, double *train_loss)
 {
     gdl_model_t *m = r->m;
@@ -239,6 +256,7 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
     gdl_rng_init(&rng, t->seed, STREAM_SHUFFLE + (uint64_t)L->epoch); // one stream per epoch: resumable
     gdl_rng_shuffle(&rng, order, n);
     gdl_nn_zero_grad(m->g);
+    double t0 = seconds(), last_draw = 0;
     for (int64_t b = 0; b < n_batches; b++) {
         int64_t nb = b == n_batches - 1 ? n - b * B : B;
         m->g->step = L->batches++;
@@ -257,7 +275,13 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
             L->step++;
             gdl_nn_zero_grad(m->g);
         }
+        double now = seconds() - t0;
+        if (run->bar && (now - last_draw > 0.2 || b == n_batches - 1)) {
+            draw_bar(run, L->epoch + 1, b + 1, n_batches, b * B + nb, sum / (double)(b * B + nb), now);
+            last_draw = now;
+        }
     }
+    if (run->bar) fputs("\r\033[K", stderr); // the epoch's summary line replaces the bar
     *train_loss = sum / (double)n;
     return 0;
 }
@@ -502,7 +526,8 @@ int gdl_train(const gdl_train_opts_t *o)
         if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
         fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
     }
-    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1};
+    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1,
+                 .bar = isatty(STDERR_FILENO) && gdl_log_get_level() >= GDL_LOG_INFO};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
         if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)

@@ -93,6 +93,20 @@ else
     fail "kill mid-training (the run ended before the kill; make it longer)"
 fi
 
+# --restarts: short runs from several seeds, the best one trains on and is recorded
+expect "--restarts 3" 0 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/rs.gdl" --restarts 3 --epochs 4
+grep -c 'restart [1-3]/3: seed [1-3], validation loss' "$TMP/err" | grep -q '^3$' && pass "three restarts reported" ||
+    fail "restarts not reported"
+best=$(sed -n 's/.*restart [1-3]\/3: seed \([1-3]\), validation loss \([0-9.]*\)/\2 \1/p' "$TMP/err" | sort -n | head -1 | cut -d' ' -f2)
+"$GDL" inspect "$TMP/rs.gdl" >"$TMP/rs.inspect"
+contains "the model records the best restart's seed ($best)" "$TMP/rs.inspect" "$(printf 'meta\tgdl.seed\t%s' "$best")"
+
+# a diverging run stops with a message naming epoch and batch, and writes no model
+expect "non-finite loss" 2 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/nan.gdl" --optimizer sgd --lr 1e30
+contains "non-finite loss named" "$TMP/err" "the loss is not finite"
+lines "non-finite loss: one line" "$TMP/err" 1
+[ ! -e "$TMP/nan.gdl" ] && pass "no model after divergence" || fail "model written after divergence"
+
 # predict: one model or the mean of the fold models
 expect "predict with fold models" 0 "$GDL" predict -d "$TMP/d.gdl" -o "$TMP/pred.tsv" \
     -m "$TMP/m.fold1.gdl" -m "$TMP/m.fold2.gdl" -m "$TMP/m.fold3.gdl"
