@@ -86,11 +86,13 @@ typedef struct {
     int64_t *forward;          // (N): index of the example whose labels it takes (itself, or
                                // the forward strand of a reverse complement)
     int has_rc;
+    gdl_strings_t chrom;       // (N) when the examples come from a genome (BED, center-base)
 } gdl_examples_t;
 
-/* Adds one example (row: L bases or C * L floats). 0, 1 when id is already present (nothing
- * added), -1 out of memory. */
-int gdl_examples_add(gdl_examples_t *ex, const char *id, const void *row);
+/* Adds one example (row: L bases or C * L floats) from chromosome chrom (NULL when not from a
+ * genome; give it for all examples or none). 0, 1 when id is already present (nothing added),
+ * -1 out of memory. */
+int gdl_examples_add(gdl_examples_t *ex, const char *id, const char *chrom, const void *row);
 /* Adds the reverse complement of seq8 example i as "ID:rc" in the same rc group. 0 or -1. */
 int gdl_examples_add_rc(gdl_examples_t *ex, int64_t i);
 /* Writes the dataset to out. labels NULL = unlabelled. Keyed labels: examples whose ID has no

@@ -182,6 +182,7 @@ typedef struct {
     struct gdl_input *inputs;     // (n_inputs), owned; names point into inputs_names_
     const int64_t *rc_group;      // (N), NULL when absent
     char *inputs_names_;          // owned copy of gdl.inputs
+    const char **example_chrom;   // (N) strings in the mapping, NULL when absent; owned array
 } gdl_dataset_t;
 
 /* Opens and checks a dataset (shapes, counts, string lists, metadata). NULL with an error
@@ -221,6 +222,9 @@ uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);
  *   Batches copy a row as it is: (C, L).
  *
  * ---- Reverse-complement groups ------------------------------------------------------------
+ *   example_chrom            U8 strings (N), optional: the chromosome each example comes from
+ *                            (BED windows, center-base examples; a reverse complement takes
+ *                            its forward strand's), for gdl train --split-by chrom
  *   rc_group                 I64 (N), optional: examples with the same value are one sequence
  *                            and its reverse complement (value = index of the forward
  *                            example); cross-validation puts a group in one fold. Absent = every
@@ -229,6 +233,7 @@ uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);
 
 #define GDL_DATASET_MAX_INPUTS 16
 #define GDL_RC_GROUP "rc_group"
+#define GDL_EXAMPLE_CHROM "example_chrom"
 
 typedef enum { GDL_INPUT_SEQ8, GDL_INPUT_F32, GDL_INPUT_FORMAT_COUNT } gdl_input_format_t;
 const char *gdl_input_format_name(gdl_input_format_t f); // "seq8", "f32"

@@ -194,6 +194,7 @@ typedef struct {
     const char *oof_path;        // out-of-fold predictions.tsv (with folds)
     const char *folds_out;       // id, fold (1-based) TSV
     const char *groups_path;     // id, group TSV: related examples share a fold
+    int split_by_chrom;          // whole chromosomes per fold (the dataset's example_chrom)
     const char *log_path;        // epoch log TSV
     int refit;                   // with folds: also train a final model on all examples
     int resume;                  // continue from OUT's checkpoint

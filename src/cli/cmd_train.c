@@ -25,6 +25,7 @@ static void usage(FILE *fp)
         "      --oof FILE        out-of-fold predictions (predictions.tsv with a fold column)\n"
         "      --folds-out FILE  the fold of each example (id, fold)\n"
         "      --groups FILE     id<TAB>group lines: examples of one group share a fold\n"
+        "      --split-by chrom  whole chromosomes per fold (sequence datasets from --bed or --task)\n"
         "      --refit           with --folds, also train MODEL on all examples\n"
         "      --resume          continue from MODEL.ckpt (same result as an uninterrupted run)\n"
         "      --log FILE        per-epoch TSV: epoch, fold, train_loss, val_loss, lr, seconds\n"
@@ -83,7 +84,7 @@ out:
 }
 
 enum { OPT_FOLD = 1000, OPT_OOF, OPT_FOLDS_OUT, OPT_GROUPS, OPT_REFIT, OPT_RESUME, OPT_LOG,
-       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS };
+       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY };
 
 int gdl_cmd_train(int argc, char *argv[])
 {
@@ -97,7 +98,8 @@ int gdl_cmd_train(int argc, char *argv[])
         {"batch", required_argument, NULL, OPT_BATCH}, {"lr", required_argument, NULL, OPT_LR},
         {"seed", required_argument, NULL, 's'}, {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
         {"val-frac", required_argument, NULL, OPT_VAL_FRAC}, {"patience", required_argument, NULL, OPT_PATIENCE},
-        {"restarts", required_argument, NULL, OPT_RESTARTS}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"restarts", required_argument, NULL, OPT_RESTARTS},
+        {"split-by", required_argument, NULL, OPT_SPLIT_BY}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     static const struct { int opt; const char *key; } overrides[] = {
         {OPT_EPOCHS, "epochs"}, {OPT_BATCH, "batch"}, {OPT_LR, "lr"}, {'s', "seed"},
         {OPT_OPTIMIZER, "optimizer"}, {OPT_VAL_FRAC, "val_frac"}, {OPT_PATIENCE, "patience"},
@@ -125,6 +127,11 @@ int gdl_cmd_train(int argc, char *argv[])
         case OPT_OOF: o.oof_path = optarg; continue;
         case OPT_FOLDS_OUT: o.folds_out = optarg; continue;
         case OPT_GROUPS: o.groups_path = optarg; continue;
+        case OPT_SPLIT_BY:
+            if (strcmp(optarg, "chrom") != 0)
+                return cli_usage_error("train", usage, "--split-by: only 'chrom' is known, got '%s'", optarg);
+            o.split_by_chrom = 1;
+            continue;
         case OPT_REFIT: o.refit = 1; continue;
         case OPT_RESUME: o.resume = 1; continue;
         case OPT_LOG: o.log_path = optarg; continue;
@@ -145,7 +152,9 @@ int gdl_cmd_train(int argc, char *argv[])
         return cli_usage_error("train", usage, "-c CONFIG, -d DATA and -o MODEL are required");
     if (o.fold && !o.folds) return cli_usage_error("train", usage, "--fold needs --folds");
     if (o.fold > o.folds && o.folds) return cli_usage_error("train", usage, "--fold %d of %d folds", o.fold, o.folds);
-    if ((o.oof_path || o.refit || o.folds_out || o.groups_path) && !o.folds)
-        return cli_usage_error("train", usage, "--oof, --folds-out, --groups and --refit need --folds");
+    if ((o.oof_path || o.refit || o.folds_out || o.groups_path || o.split_by_chrom) && !o.folds)
+        return cli_usage_error("train", usage, "--oof, --folds-out, --groups, --split-by and --refit need --folds");
+    if (o.groups_path && o.split_by_chrom)
+        return cli_usage_error("train", usage, "--groups and --split-by chrom exclude each other");
     return gdl_train(&o) == 0 ? EXIT_OK : cli_runtime_error("train");
 }

@@ -208,6 +208,16 @@ int gdl_dataset_open_inputs(gdl_dataset_t *d)
             }
         d->rc_group = g;
     }
+    const gdl_entry_t *ch = gdl_file_find(f, GDL_EXAMPLE_CHROM);
+    if (ch) {
+        char what[300];
+        snprintf(what, sizeof what, "%s: tensor '%s'", gdl_file_path(f), GDL_EXAMPLE_CHROM);
+        if (ch->dtype != GDL_U8 || ch->ndim != 1) {
+            gdl_log_error("%s is not a U8 string list", what);
+            return -1;
+        }
+        if (!(d->example_chrom = gdl_strings_split(ch->data, ch->nbytes, d->n_examples, what))) return -1;
+    }
     if (!list || !*list) return 0;
     if (!(d->inputs_names_ = strdup(list)) ||
         !(d->inputs = calloc(GDL_DATASET_MAX_INPUTS, sizeof *d->inputs))) {
@@ -232,6 +242,8 @@ void gdl_dataset_close_inputs(gdl_dataset_t *d)
 {
     free(d->inputs);
     free(d->inputs_names_);
+    free(d->example_chrom);
+    d->example_chrom = NULL;
     d->inputs = NULL;
     d->inputs_names_ = NULL;
     d->n_inputs = 0;

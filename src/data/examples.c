@@ -37,27 +37,35 @@ static void *row_ptr(const gdl_examples_t *ex, int64_t i)
     return base + (size_t)i * row_bytes(ex);
 }
 
-int gdl_examples_add(gdl_examples_t *ex, const char *id, const void *row)
+int gdl_examples_add(gdl_examples_t *ex, const char *id, const char *chrom, const void *row)
 {
     int r = gdl_idmap_put(&ex->map, id, ex->n);
     if (r) return r;
-    if (reserve(ex) || gdl_strings_push(&ex->ids, id)) return -1;
+    if (reserve(ex) || gdl_strings_push(&ex->ids, id) || (chrom && gdl_strings_push(&ex->chrom, chrom)))
+        return -1;
     memcpy(row_ptr(ex, ex->n), row, row_bytes(ex));
     ex->forward[ex->n] = ex->n;
     ex->n++;
     return 0;
 }
 
+/* String i of s; i = s->n - 1 (the usual case: right after it was pushed) is found from the end. */
+static const char *nth_string(const gdl_strings_t *s, int64_t i)
+{
+    const char *p = s->buf;
+    if (i == s->n - 1) {
+        p = s->buf + s->len - 1;
+        while (p > s->buf && p[-1]) p--;
+    } else {
+        for (int64_t k = 0; k < i; k++) p += strlen(p) + 1;
+    }
+    return p;
+}
+
 int gdl_examples_add_rc(gdl_examples_t *ex, int64_t i)
 {
     int64_t L = ex->in.length;
-    const char *id = ex->ids.buf;
-    if (i == ex->n - 1) { // the usual case, right after its forward strand: the last string
-        id = ex->ids.buf + ex->ids.len - 1;
-        while (id > ex->ids.buf && id[-1]) id--;
-    } else {
-        for (int64_t k = 0; k < i; k++) id += strlen(id) + 1;
-    }
+    const char *id = nth_string(&ex->ids, i), *chrom = ex->chrom.n ? nth_string(&ex->chrom, i) : NULL;
     char *rcid = malloc(strlen(id) + 4);
     uint8_t *rc = malloc((size_t)L);
     if (!rcid || !rc) {
@@ -69,7 +77,7 @@ int gdl_examples_add_rc(gdl_examples_t *ex, int64_t i)
     sprintf(rcid, "%s:rc", id);
     const uint8_t *s = row_ptr(ex, i);
     for (int64_t l = 0; l < L; l++) rc[l] = (uint8_t)gdl_base_complement((char)s[L - 1 - l]);
-    int r = gdl_examples_add(ex, rcid, rc);
+    int r = gdl_examples_add(ex, rcid, chrom, rc);
     if (r == 1) gdl_log_error("reverse complement ID '%s' is already an example ID", rcid);
     free(rcid);
     free(rc);
@@ -82,6 +90,7 @@ int gdl_examples_add_rc(gdl_examples_t *ex, int64_t i)
 void gdl_examples_free(gdl_examples_t *ex)
 {
     gdl_strings_free(&ex->ids);
+    gdl_strings_free(&ex->chrom);
     gdl_idmap_free(&ex->map);
     free(ex->bases);
     free(ex->values);
@@ -100,8 +109,9 @@ int gdl_examples_write(const gdl_examples_t *ex, const gdl_labels_t *lt, int kee
     int64_t *newidx = malloc((N ? N : 1) * sizeof *newidx), *ord = malloc((N ? N : 1) * sizeof *ord);
     float *labels = NULL;
     const char **id = malloc((N ? N : 1) * sizeof *id);
-    gdl_strings_t ids = {0};
+    gdl_strings_t ids = {0}, chrom = {0};
     gdl_writer_t *w = NULL;
+    int chrom_slot = -1;
     int rc = -1;
     if (!src || !label_row || !newidx || !ord || !id) {
         gdl_log_error("out of memory");
@@ -146,6 +156,17 @@ int gdl_examples_write(const gdl_examples_t *ex, const gdl_labels_t *lt, int kee
     }
     for (int64_t k = 0; k < kept; k++)
         if (gdl_strings_push(&ids, id[src[k]])) goto done;
+    if (ex->chrom.n == N && N > 0) {
+        const char **c = malloc(N * sizeof *c), *q = ex->chrom.buf;
+        if (!c) goto done;
+        for (int64_t i = 0; i < N; i++, q += strlen(q) + 1) c[i] = q;
+        for (int64_t k = 0; k < kept; k++)
+            if (gdl_strings_push(&chrom, c[src[k]])) {
+                free(c);
+                goto done;
+            }
+        free(c);
+    }
     if (T > 0) {
         if (!(labels = malloc((size_t)(kept * T) * sizeof *labels))) {
             gdl_log_error("out of memory");
@@ -164,12 +185,15 @@ int gdl_examples_write(const gdl_examples_t *ex, const gdl_labels_t *lt, int kee
     gdl_dataset_slots_t s;
     gdl_inputs_slots_t is;
     if (!(w = gdl_writer_new()) || gdl_dataset_declare(w, &spec, &s) ||
-        gdl_inputs_declare(w, &spec, &ex->in, 1, ex->has_rc, &is) || gdl_writer_open(w, out) ||
+        gdl_inputs_declare(w, &spec, &ex->in, 1, ex->has_rc, &is) ||
+        (chrom.n && (chrom_slot = gdl_writer_add(w, GDL_EXAMPLE_CHROM, GDL_U8, 1, (int64_t[]){(int64_t)chrom.len})) < 0) ||
+        gdl_writer_open(w, out) ||
         gdl_dataset_fill(w, &spec, &s))
         goto done;
     char *dst = gdl_writer_data(w, is.input[0]);
     size_t rb = row_bytes(ex);
     for (int64_t k = 0; k < kept; k++) memcpy(dst + (size_t)k * rb, row_ptr(ex, src[k]), rb);
+    if (chrom_slot >= 0) memcpy(gdl_writer_data(w, chrom_slot), chrom.buf, chrom.len);
     if (ex->has_rc) {
         int64_t *g = gdl_writer_data(w, is.rc_group);
         for (int64_t k = 0; k < kept; k++) g[k] = newidx[ex->forward[src[k]]];
@@ -180,6 +204,7 @@ int gdl_examples_write(const gdl_examples_t *ex, const gdl_labels_t *lt, int kee
 done:
     gdl_writer_free(w);
     gdl_strings_free(&ids);
+    gdl_strings_free(&chrom);
     free(src);
     free(label_row);
     free(newidx);

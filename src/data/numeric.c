@@ -42,7 +42,7 @@ static int read_tsv(const gdl_encode_numeric_opts_t *o, gdl_examples_t *ex, floa
                           W, o->channels, o->length);
             goto done;
         }
-        int a = gdl_examples_add(ex, id, row);
+        int a = gdl_examples_add(ex, id, NULL, row);
         if (a < 0) goto done;
         if (a == 1) {
             gdl_log_error("%s:%" PRId64 ": duplicate ID '%s'", o->input, r.lineno, id);
@@ -132,7 +132,7 @@ static int read_npy(const gdl_encode_numeric_opts_t *o, gdl_examples_t *ex, floa
             }
             row[k] = (float)v;
         }
-        int a = gdl_examples_add(ex, line, row);
+        int a = gdl_examples_add(ex, line, NULL, row);
         if (a < 0) goto done;
         if (a == 1) {
             gdl_log_error("%s:%" PRId64 ": duplicate ID '%s'", o->ids, r.lineno, line);

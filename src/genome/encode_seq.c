@@ -44,7 +44,7 @@ static int encode_fasta(const gdl_encode_seq_opts_t *o, gdl_examples_t *ex)
                           first_len);
             goto done;
         }
-        int a = gdl_examples_add(ex, fa.name, row);
+        int a = gdl_examples_add(ex, fa.name, NULL, row);
         if (a < 0) goto done;
         if (a == 1) {
             gdl_log_error("%s:%" PRId64 ": duplicate sequence ID '%s'", o->fasta, fa.line, fa.name);
@@ -148,7 +148,7 @@ static int encode_bed(const gdl_encode_seq_opts_t *o, gdl_ref_t *ref, gdl_exampl
             snprintf(name, sizeof name, "%s", f[3]);
         else
             snprintf(name, sizeof name, "%s:%" PRId64 "-%" PRId64, f[0], beg + 1, end);
-        int a = gdl_examples_add(ex, name, buf);
+        int a = gdl_examples_add(ex, name, f[0], buf);
         if (a < 0) goto done;
         if (a == 1) {
             gdl_log_error("%s:%" PRId64 ": duplicate region ID '%s'", o->bed, r.lineno, name);
@@ -189,7 +189,7 @@ static int add_centres(const gdl_encode_seq_opts_t *o, gdl_examples_t *ex, gdl_l
         memcpy(row, c - F, (size_t)F);
         memcpy(row + F, c + 1, (size_t)F);
         snprintf(id, sizeof id, "%s:%" PRId64, contig, p + 1);
-        int a = gdl_examples_add(ex, id, row);
+        int a = gdl_examples_add(ex, id, contig, row);
         if (a < 0) return -1;
         if (a == 1) continue; // overlapping BED regions: one example per position
         if (lt->rows == lt->rows_cap) {

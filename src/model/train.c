@@ -543,6 +543,15 @@ int gdl_train(const gdl_train_opts_t *o)
             !(oof_rows = malloc(N * sizeof *oof_rows)))
             goto oom;
         if (o->groups_path && !(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
+        if (o->split_by_chrom) {
+            if (!d->example_chrom) {
+                gdl_log_error("%s: no chromosome per example; --split-by chrom needs a dataset encoded"
+                              " from --bed or --task center-base", o->data_path);
+                goto out;
+            }
+            if (!(groups = malloc(N * sizeof *groups))) goto oom;
+            memcpy(groups, d->example_chrom, N * sizeof *groups);
+        }
         if (gdl_folds_split(d, strata, groups, all, N, K, seed, fold) != 0) goto out;
         if (o->folds_out && write_folds(o->folds_out, d, fold) != 0) goto out;
         for (int k = 1; k <= K; k++) {

@@ -75,4 +75,16 @@ awk -F '\t' 'NR > 1 { id = $1; sub(/:rc$/, "", id); if (id in f && f[id] != $2) 
     END { exit bad > 0 }' "$T/rc.folds" && pass "a sequence and its reverse complement share a fold" ||
     fail "reverse complements split across folds"
 grep -c ':rc' "$T/rc.folds" | grep -q '^96$' && pass "folds file lists the complements" || fail "rc rows missing"
+
+# --split-by chrom: the center-base examples of one contig all land in one fold
+expect "CV split by chromosome" 0 "$GDL" train -q -c "$cfgs/center-base.json" -d "$T/center.gdl" -o "$T/cb.gdl" \
+    --folds 3 --split-by chrom --epochs 1 --folds-out "$T/cb.folds"
+awk -F '\t' 'NR > 1 { c = $1; sub(/:[0-9]+$/, "", c); if (c in f && f[c] != $2) bad++; f[c] = $2; n[$2]++ }
+    END { exit bad > 0 || length(n) != 3 }' "$T/cb.folds" && pass "each contig in one fold, 3 folds used" ||
+    fail "contigs split across folds"
+expect "--split-by chrom without chromosomes" 2 "$GDL" train -q -c "$cfgs/simple-cnn.json" -d "$T/seq.gdl" \
+    -o "$T/x.gdl" --folds 3 --split-by chrom
+contains "says why" "$T/err" "no chromosome per example"
+expect "--split-by something else" 1 "$GDL" train -c "$cfgs/simple-cnn.json" -d "$T/seq.gdl" -o "$T/x.gdl" \
+    --folds 3 --split-by gene
 finish
