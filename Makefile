@@ -38,7 +38,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench install clean
+.PHONY: all deps test demo bench bench-torch bench-plink install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -95,6 +95,15 @@ demo: deps $(GDL)
 
 bench: $(GDL)
 	@sh tests/bench/run.sh $(abspath $(GDL))
+
+# gdl against PyTorch (python3-torch, libopenblas0-openmp) and plink2/bcftools; see tests/bench/
+bench-torch: $(GDL)
+	$(call check_debs,python3-torch libopenblas0-openmp time)
+	@sh tests/bench/torch.sh $(abspath $(GDL))
+
+bench-plink: $(GDL)
+	$(call check_debs,plink2 bcftools time)
+	@sh tests/bench/plink.sh $(abspath $(GDL))
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs

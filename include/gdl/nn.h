@@ -223,7 +223,13 @@ double gdl_loss_compute(const gdl_loss_t *l, const float *pred, const float *lab
  * adam     m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr mhat / (sqrt(vhat) + eps)
  *          (g includes wd p, as PyTorch's Adam)
  * adamw    as adam with g free of decay and p -= lr wd p first (decoupled)
- * rmsprop  v = a v + (1-a) g^2; p -= lr g / (sqrt(v) + eps)         (g includes wd p) */
+ * rmsprop  v = a v + (1-a) g^2; p -= lr g / (sqrt(v) + eps)         (g includes wd p)
+ * lazy = 1: the weight of a sparse_dense layer is updated only in the rows that have a gradient
+ * this step (the variants called in the batch), as TensorFlow's LazyAdam and PyTorch's
+ * SparseAdam do: an untouched row keeps its value and its m and v (no decay of the moments, no
+ * weight decay) until a batch calls it again; bias correction uses the global step count. The
+ * cost of a step then follows the batch's calls instead of V. lazy = 0 (the default) updates
+ * every row, PyTorch's dense Adam. Other parameters are always updated densely. */
 typedef enum { GDL_OPTIM_SGD, GDL_OPTIM_ADAM, GDL_OPTIM_ADAMW, GDL_OPTIM_RMSPROP, GDL_OPTIM_COUNT } gdl_optim_kind_t;
 
 typedef struct {
@@ -234,6 +240,7 @@ typedef struct {
     float alpha;         // rmsprop smoothing [0.99]
     float eps;           // adam(w) [1e-8], rmsprop [1e-8]
     float weight_decay;  // [0]
+    int lazy;            // sparse_dense weights: update only rows with gradient [0]
     /* state, owned: */
     float *m, *v;        // (n_param) each, allocated on the first step
     int64_t n, t;        // size and steps taken

@@ -25,7 +25,7 @@ static const struct {
     K(clip_norm, KEY_NUM), K(schedule, KEY_STR), K(warmup, KEY_INT), K(step_size, KEY_INT),
     K(gamma, KEY_NUM), K(min_lr, KEY_NUM), K(patience, KEY_INT), K(val_frac, KEY_NUM),
     K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
-    K(restart_epochs, KEY_INT),
+    K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL),
 #undef K
 };
 #define N_TRAIN_KEYS (int)(sizeof train_keys / sizeof train_keys[0])

@@ -107,6 +107,7 @@ static int setup_loop(loop_t *L, gdl_model_t *m, int64_t steps_per_epoch, int ep
     L->best = INFINITY;
     gdl_optim_init(&L->opt, (gdl_optim_kind_t)gdl_optim_find(t->optimizer));
     L->opt.weight_decay = (float)t->weight_decay;
+    L->opt.lazy = t->lazy;
     if (L->opt.kind == GDL_OPTIM_SGD) {
         L->opt.momentum = (float)t->momentum;
         L->opt.nesterov = t->nesterov;

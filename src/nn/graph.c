@@ -543,7 +543,19 @@ float *gdl_nn_grad(gdl_nn_t *g, const char *name)
 
 void gdl_nn_zero_grad(gdl_nn_t *g)
 {
-    if (g->grad) memset(g->grad, 0, sizeof(float) * (size_t)g->n_param);
+    if (!g->grad) return;
+    if (!g->compiled) {
+        memset(g->grad, 0, sizeof(float) * (size_t)g->n_param);
+        return;
+    }
+    // parameter by parameter, so a sparse_dense weight clears only its rows with gradient
+    for (int i = 0; i < g->n_table; i++) {
+        const gdl_nn_param_t *p = &g->table[i];
+        gdl_nn_node_t *n = &g->nodes[p->node];
+        if (p->is_state) continue;
+        if (n->op == GDL_OP_SPARSE_DENSE && i == n->param0) sparse_dense_zero_grad(g, n);
+        else memset(g->grad + p->offset, 0, sizeof(float) * (size_t)p->numel);
+    }
 }
 
 /* Which nodes need a gradient: those with parameters upstream or a wanted input upstream. */

@@ -86,6 +86,15 @@ int gdl_nn_declare(gdl_nn_t *g, gdl_nn_node_t *n, const char *name, int ndim,
 /* Data and gradient of the node's k-th declared parameter. */
 float *gdl_nn_p(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
 float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
+/* Hot element-wise loops. gdl builds at -O2, whose cost model leaves loops of unknown length
+ * scalar; these are vectorised and cloned for AVX2 (sqrtf stays scalar: its errno check), the clone picked when
+ * the program loads. No reassociation and no FMA contraction (-std=c11 keeps a * b + c as two
+ * roundings), so every clone computes the same bits and a reduction keeps its serial order. */
+#define GDL_NN_HOT __attribute__((optimize("O3"), target_clones("avx2", "default")))
+/* sparse_dense (dense.c): zero its weight gradient (only the rows with gradient, once tracked);
+ * the rows with gradient since the last zero_grad, or -1 when not tracked yet (any row may). */
+void sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n);
+int64_t sparse_dense_grad_rows(const gdl_nn_node_t *n, const int32_t **rows);
 
 static inline gdl_nn_node_t *gdl_nn_in(gdl_nn_t *g, const gdl_nn_node_t *n, int i)
 {

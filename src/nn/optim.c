@@ -33,21 +33,25 @@ void gdl_optim_free(gdl_optim_t *o)
     o->m = o->v = NULL;
 }
 
-int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
+/* One step over elements [begin, end) of the flat buffers. Element-wise, so any split of the
+ * buffer (threads, lazy rows) gives the same bits. Adam follows PyTorch's float32 arithmetic:
+ * p -= (lr / bc1) m / (sqrt(v) / sqrt(bc2) + eps). */
+typedef struct {
+    const gdl_optim_t *o;
+    float *p, *g, *m, *v;
+    float lr, step, rsbc2;  // adam: lr / bc1 and 1 / sqrt(bc2)
+    const int32_t *rows;    // lazy: ranges are rows of `width` elements from `base`
+    int64_t base, width;
+} optim_ctx_t;
+
+GDL_NN_HOT static void optim_range(const optim_ctx_t *c, int64_t begin, int64_t end)
 {
-    int64_t n = g->n_param;
-    if (!o->m || o->n != n) {
-        gdl_optim_free(o);
-        if (!(o->m = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))) ||
-            !(o->v = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))))
-            return -1;
-        o->n = n, o->t = 0;
-    }
-    o->t++;
-    float *p = g->param, *gr = g->grad, *m = o->m, *v = o->v, wd = o->weight_decay;
+    const gdl_optim_t *o = c->o;
+    float *restrict p = c->p, *restrict gr = c->g, *restrict m = c->m, *restrict v = c->v;
+    float lr = c->lr, wd = o->weight_decay;
     switch (o->kind) {
     case GDL_OPTIM_SGD:
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = begin; i < end; i++) {
             float d = gr[i] + wd * p[i];
             if (o->momentum != 0) {
                 m[i] = o->t == 1 ? d : o->momentum * m[i] + d;
@@ -58,29 +62,82 @@ int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
         break;
     case GDL_OPTIM_ADAM:
     case GDL_OPTIM_ADAMW: {
-        double bc1 = 1 - pow(o->beta1, (double)o->t), bc2 = 1 - pow(o->beta2, (double)o->t);
-        int decoupled = o->kind == GDL_OPTIM_ADAMW;
-        for (int64_t i = 0; i < n; i++) {
-            float d = gr[i];
-            if (decoupled) p[i] -= lr * wd * p[i];
-            else d += wd * p[i];
-            m[i] = o->beta1 * m[i] + (1 - o->beta1) * d;
-            v[i] = o->beta2 * v[i] + (1 - o->beta2) * d * d;
-            p[i] -= (float)(lr * (m[i] / bc1) / (sqrt(v[i] / bc2) + o->eps));
+        float b1 = o->beta1, b2 = o->beta2, step = c->step, rsbc2 = c->rsbc2, eps = o->eps;
+        if (o->kind == GDL_OPTIM_ADAMW)
+            for (int64_t i = begin; i < end; i++) p[i] -= lr * wd * p[i];
+        float wdc = o->kind == GDL_OPTIM_ADAMW ? 0.0f : wd;
+        for (int64_t i = begin; i < end; i++) {
+            float d = gr[i] + wdc * p[i];
+            m[i] = b1 * m[i] + (1 - b1) * d;
+            v[i] = b2 * v[i] + (1 - b2) * d * d;
+            p[i] -= step * m[i] / (sqrtf(v[i]) * rsbc2 + eps);
         }
         break;
     }
     case GDL_OPTIM_RMSPROP:
-        for (int64_t i = 0; i < n; i++) {
+        for (int64_t i = begin; i < end; i++) {
             float d = gr[i] + wd * p[i];
             v[i] = o->alpha * v[i] + (1 - o->alpha) * d * d;
             p[i] -= lr * d / (sqrtf(v[i]) + o->eps);
         }
         break;
-    default:
+    default: break;
+    }
+}
+
+static void optim_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const optim_ctx_t *c = ctx;
+    if (!c->rows) {
+        optim_range(c, c->base + begin, c->base + end);
+        return;
+    }
+    for (int64_t r = begin; r < end; r++) {
+        int64_t at = c->base + (int64_t)c->rows[r] * c->width;
+        optim_range(c, at, at + c->width);
+    }
+}
+
+int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
+{
+    int64_t n = g->n_param;
+    if (o->kind < 0 || o->kind >= GDL_OPTIM_COUNT) {
         gdl_log_error("unknown optimizer %d", (int)o->kind);
         return -1;
     }
+    if (!o->m || o->n != n) {
+        gdl_optim_free(o);
+        if (!(o->m = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))) ||
+            !(o->v = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))))
+            return -1;
+        o->n = n, o->t = 0;
+    }
+    o->t++;
+    double bc1 = 1 - pow(o->beta1, (double)o->t), bc2 = 1 - pow(o->beta2, (double)o->t);
+    optim_ctx_t c = {o, g->param, g->grad, o->m, o->v, lr, (float)(lr / bc1), (float)(1 / sqrt(bc2)), NULL, 0, 0};
+    if (!o->lazy) {
+        gdl_parallel_for(n, optim_chunk, &c);
+        return 0;
+    }
+    // lazy: sparse_dense weights row by row over the rows with gradient, the rest densely
+    int64_t done = 0; // elements before it handled
+    for (int i = 0; i < g->n_table; i++) {
+        const gdl_nn_param_t *p = &g->table[i];
+        const gdl_nn_node_t *nd = &g->nodes[p->node];
+        const int32_t *rows;
+        int64_t n_rows;
+        if (p->is_state || nd->op != GDL_OP_SPARSE_DENSE || i != nd->param0 ||
+            (n_rows = sparse_dense_grad_rows(nd, &rows)) < 0)
+            continue;
+        c.rows = NULL, c.base = done;
+        gdl_parallel_for(p->offset - done, optim_chunk, &c);
+        c.rows = rows, c.base = p->offset, c.width = p->shape[1];
+        gdl_parallel_for(n_rows, optim_chunk, &c);
+        done = p->offset + p->numel;
+    }
+    c.rows = NULL, c.base = done;
+    gdl_parallel_for(n - done, optim_chunk, &c);
     return 0;
 }
 
