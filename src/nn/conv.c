@@ -51,13 +51,18 @@ int conv1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-/* col (C W, Lo) from one sample x (C, L) */
-static void im2col(const conv_attr_t *a, const float *x, float *col)
+/* col (C W, Lo) from one sample x (C, L); row r of the sample is written at col + r ld, so the
+ * whole batch's columns form one (C W, N Lo) matrix (ld = N Lo). */
+static void im2col(const conv_attr_t *a, const float *x, float *col, int64_t ld)
 {
     for (int64_t c = 0; c < a->C; c++)
         for (int64_t k = 0; k < a->W; k++) {
-            float *row = col + (c * a->W + k) * a->Lo;
+            float *row = col + (c * a->W + k) * ld;
             int64_t start = k * a->dilation - a->pad;
+            if (a->stride == 1 && start >= 0 && start + a->Lo <= a->L) { // interior: a copy
+                memcpy(row, x + c * a->L + start, sizeof(float) * (size_t)a->Lo);
+                continue;
+            }
             for (int64_t l = 0; l < a->Lo; l++) {
                 int64_t p = l * a->stride + start;
                 row[l] = p >= 0 && p < a->L ? x[c * a->L + p] : 0;
@@ -65,11 +70,11 @@ static void im2col(const conv_attr_t *a, const float *x, float *col)
         }
 }
 
-static void col2im(const conv_attr_t *a, const float *col, float *dx)
+static void col2im(const conv_attr_t *a, const float *col, int64_t ld, float *dx)
 {
     for (int64_t c = 0; c < a->C; c++)
         for (int64_t k = 0; k < a->W; k++) {
-            const float *row = col + (c * a->W + k) * a->Lo;
+            const float *row = col + (c * a->W + k) * ld;
             int64_t start = k * a->dilation - a->pad;
             for (int64_t l = 0; l < a->Lo; l++) {
                 int64_t p = l * a->stride + start;
@@ -78,37 +83,73 @@ static void col2im(const conv_attr_t *a, const float *col, float *dx)
         }
 }
 
-/* The bias rides in the GEMM: W is augmented with a bias column and col with a row of ones
- * (K = C W + 1), so the forward pass has no separate bias sweep over y, and the backward GEMM
- * gives db as the last column of d[W b]. */
+/* The batch is lowered at once: cols (K, N Lo) holds every sample's columns side by side, and
+ * the products run over blocks of samples as single large GEMMs, Y (F, nb Lo) = [W b] cols,
+ * threaded inside OpenBLAS (a per-sample GEMM of Lo = 53 columns runs far below sgemm's
+ * speed). The bias rides in the GEMM: W gets a bias column and cols a row of ones (K = C W + 1).
+ * A block holds about 4096 columns, so the (F, nb Lo) staging buffer stays small even when Lo
+ * is 10,000. Element-wise work (im2col, the copies between (F, nb Lo) and (N, F, Lo), col2im)
+ * is split over samples; each sample's values come from the same arithmetic whatever the
+ * split, so the result depends on the thread count only through OpenBLAS. */
 static int64_t inner(const conv_attr_t *a) { return a->C * a->W + a->bias; }
+static int64_t block_of(const conv_attr_t *a, int64_t N)
+{
+    int64_t nb = (4096 + a->Lo - 1) / a->Lo;
+    return nb < 1 ? 1 : nb > N ? N : nb;
+}
 
-/* Samples are independent until the weight gradient, which each chunk of samples sums into
- * its own buffer and the chunks are added in order: the result depends on the thread count
- * (the split) but not on timing. Within a chunk, BLAS runs single-threaded. */
 typedef struct {
     const conv_attr_t *a;
-    const float *x, *Wb, *W, *dy;
-    float *cols, *y, *dx;
-    float *dWb;   // (chunks, F, K) partial weight gradients
-    float *dcol;  // (chunks, C W, Lo) scratch
-    int64_t xs, ys; // per-sample sizes of x and y
+    const float *x;     // forward: (N, C, L)
+    float *cols;        // (K, N Lo)
+    float *y;           // (N, F, Lo): forward output, or backward dy
+    float *yb;          // (F, nb Lo): the block's staging buffer
+    float *dx, *dcol;   // backward: (N, C, L) and (C W, nb Lo)
+    int64_t N, i0, nb;  // batch size; the block's first sample and width
+    int64_t xs, ys;     // per-sample sizes of x and y
 } conv_ctx_t;
 
-static void conv_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+static void conv_im2col_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     const conv_ctx_t *c = ctx;
     const conv_attr_t *a = c->a;
-    int64_t CW = a->C * a->W, K = inner(a);
+    int64_t CW = a->C * a->W, ld = c->N * a->Lo;
     for (int64_t i = begin; i < end; i++) {
-        float *col = c->cols + i * K * a->Lo;
-        im2col(a, c->x + i * c->xs, col);
+        im2col(a, c->x + i * c->xs, c->cols + i * a->Lo, ld);
         if (a->bias)
-            for (int64_t l = 0; l < a->Lo; l++) col[CW * a->Lo + l] = 1;
-        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, a->Lo, K, 1.0f, c->Wb, K, col, a->Lo, 0.0f,
-                  c->y + i * c->ys, a->Lo);
+            for (int64_t l = 0; l < a->Lo; l++) c->cols[CW * ld + i * a->Lo + l] = 1;
     }
+}
+
+/* Between the block's (F, nb Lo) staging buffer and samples i0 + [begin, end) of (N, F, Lo):
+ * unstage copies the forward output out, stage copies dy in. */
+static void conv_unstage(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const conv_ctx_t *c = ctx;
+    int64_t F = c->a->F, Lo = c->a->Lo, ld = c->nb * Lo;
+    for (int64_t j = begin; j < end; j++)
+        for (int64_t f = 0; f < F; f++)
+            memcpy(c->y + (c->i0 + j) * c->ys + f * Lo, c->yb + f * ld + j * Lo, sizeof(float) * (size_t)Lo);
+}
+
+static void conv_stage(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const conv_ctx_t *c = ctx;
+    int64_t F = c->a->F, Lo = c->a->Lo, ld = c->nb * Lo;
+    for (int64_t j = begin; j < end; j++)
+        for (int64_t f = 0; f < F; f++)
+            memcpy(c->yb + f * ld + j * Lo, c->y + (c->i0 + j) * c->ys + f * Lo, sizeof(float) * (size_t)Lo);
+}
+
+static void conv_col2im_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const conv_ctx_t *c = ctx;
+    for (int64_t j = begin; j < end; j++)
+        col2im(c->a, c->dcol + j * c->a->Lo, c->nb * c->a->Lo, c->dx + (c->i0 + j) * c->xs);
 }
 
 int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
@@ -116,56 +157,55 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     (void)train;
     conv_attr_t *a = n->attr;
     const float *W = gdl_nn_p(g, n, 0);
-    int64_t CW = a->C * a->W, K = inner(a);
-    float *cols = gdl_nn_scratch(g, g->N * K * a->Lo), *Wb = gdl_nn_scratch(g, a->F * K);
-    if (!cols || !Wb) return -1;
+    int64_t CW = a->C * a->W, K = inner(a), N = g->N, NB = block_of(a, N), ld = N * a->Lo;
+    float *cols = gdl_nn_scratch(g, K * ld), *Wb = gdl_nn_scratch(g, a->F * K);
+    float *yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
+    if (!cols || !Wb || !yb) return -1;
     for (int64_t f = 0; f < a->F; f++) {
         memcpy(Wb + f * K, W + f * CW, sizeof(float) * (size_t)CW);
         if (a->bias) Wb[f * K + CW] = gdl_nn_p(g, n, 1)[f];
     }
-    conv_ctx_t c = {.a = a, .x = gdl_nn_in(g, n, 0)->out, .Wb = Wb, .cols = cols, .y = n->out,
+    conv_ctx_t c = {.a = a, .x = gdl_nn_in(g, n, 0)->out, .cols = cols, .y = n->out, .yb = yb, .N = N,
                     .xs = a->C * a->L, .ys = n->size};
-    gdl_parallel_for_blas1(g->N, conv_forward_rows, &c);
+    gdl_parallel_for(N, conv_im2col_rows, &c);
+    for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
+        c.nb = N - c.i0 < NB ? N - c.i0 : NB;
+        // yb (F, nb Lo) = [W b] (F, K) cols[:, i0 Lo ...] (K, nb Lo)
+        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, c.nb * a->Lo, K, 1.0f, Wb, K, cols + c.i0 * a->Lo, ld,
+                  0.0f, yb, c.nb * a->Lo);
+        gdl_parallel_for(c.nb, conv_unstage, &c);
+    }
     n->saved = cols;
     return 0;
-}
-
-static void conv_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
-{
-    const conv_ctx_t *c = ctx;
-    const conv_attr_t *a = c->a;
-    int64_t CW = a->C * a->W, K = inner(a);
-    float *dWb = c->dWb + chunk * a->F * K, *dcol = c->dx ? c->dcol + chunk * CW * a->Lo : NULL;
-    for (int64_t i = begin; i < end; i++) {
-        const float *dy = c->dy + i * c->ys, *col = c->cols + i * K * a->Lo;
-        // d[W b] (F, K) += dy (F, Lo) col^T (Lo, K)
-        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, a->Lo, 1.0f, dy, a->Lo, col, a->Lo, 1.0f, dWb, K);
-        if (dcol) { // dcol (CW, Lo) = W^T (CW, F) dy (F, Lo)
-            gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, CW, a->Lo, a->F, 1.0f, c->W, CW, dy, a->Lo, 0.0f, dcol, a->Lo);
-            col2im(a, dcol, c->dx + i * c->xs);
-        }
-    }
 }
 
 void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     conv_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
-    int64_t CW = a->C * a->W, K = inner(a);
-    int64_t chunks = gdl_threads_get() < g->N ? gdl_threads_get() : g->N; // gdl_parallel_for's split
-    if (chunks > 64) chunks = 64;
-    conv_ctx_t c = {.a = a, .W = gdl_nn_p(g, n, 0), .dy = n->dout, .cols = n->saved, .dx = x->dout,
-                    .xs = a->C * a->L, .ys = n->size};
-    c.dWb = gdl_nn_scratch0(g, chunks * a->F * K);
-    c.dcol = x->dout ? gdl_nn_scratch(g, chunks * CW * a->Lo) : NULL;
-    if (!c.dWb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
-    gdl_parallel_for_blas1(g->N, conv_backward_rows, &c);
+    int64_t CW = a->C * a->W, N = g->N, NB = block_of(a, N), ld = N * a->Lo;
+    const float *W = gdl_nn_p(g, n, 0), *cols = n->saved;
     float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
-    for (int64_t ch = 0; ch < chunks; ch++) {
-        const float *part = c.dWb + ch * a->F * K;
-        for (int64_t f = 0; f < a->F; f++) {
-            for (int64_t k = 0; k < CW; k++) dW[f * CW + k] += part[f * K + k];
-            if (db) db[f] += part[f * K + CW];
+    conv_ctx_t c = {.a = a, .cols = n->saved, .y = n->dout, .dx = x->dout, .N = N, .xs = a->C * a->L,
+                    .ys = n->size};
+    c.yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
+    c.dcol = x->dout ? gdl_nn_scratch(g, CW * NB * a->Lo) : NULL;
+    if (!c.yb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
+    for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
+        c.nb = N - c.i0 < NB ? N - c.i0 : NB;
+        int64_t cb = c.nb * a->Lo;
+        gdl_parallel_for(c.nb, conv_stage, &c); // yb (F, nb Lo) = dy of the block
+        // dW (F, C W) += dy (F, nb Lo) cols^T (nb Lo, C W); db += row sums of dy
+        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, cb, 1.0f, c.yb, cb, cols + c.i0 * a->Lo, ld, 1.0f, dW, CW);
+        if (db)
+            for (int64_t f = 0; f < a->F; f++) {
+                float sum = 0;
+                for (int64_t q = 0; q < cb; q++) sum += c.yb[f * cb + q];
+                db[f] += sum;
+            }
+        if (c.dcol) { // dcol (C W, nb Lo) = W^T (C W, F) dy (F, nb Lo), then back to each sample's dx
+            gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, CW, cb, a->F, 1.0f, W, CW, c.yb, cb, 0.0f, c.dcol, cb);
+            gdl_parallel_for(c.nb, conv_col2im_rows, &c);
         }
     }
 }
