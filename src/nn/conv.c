@@ -1,5 +1,6 @@
-/* conv1d lowered to GEMM: per sample, im2col builds col (C W, Lo) and y (F, Lo) = W (F, C W)
- * col + b. Backward reuses the saved columns: dW += dy col^T, dcol = W^T dy, then col2im.
+/* conv1d lowered to GEMM: im2col builds col (C W, Lo) per sample and y (F, Lo) = W (F, C W)
+ * col + b, a block of samples per GEMM. Backward lowers each block again: dW += dy col^T,
+ * dcol = W^T dy, then col2im.
  * N batch, C input channels, L input length, F filters, W width, Lo output length. */
 #include <stdlib.h>
 
@@ -51,8 +52,8 @@ int conv1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-/* col (C W, Lo) from one sample x (C, L); row r of the sample is written at col + r ld, so the
- * whole batch's columns form one (C W, N Lo) matrix (ld = N Lo). */
+/* col (C W, Lo) from one sample x (C, L); row r of the sample is written at col + r ld, so a
+ * block's columns form one (C W, nb Lo) matrix (ld = nb Lo). */
 static void im2col(const conv_attr_t *a, const float *x, float *col, int64_t ld)
 {
     for (int64_t c = 0; c < a->C; c++)
@@ -83,14 +84,16 @@ static void col2im(const conv_attr_t *a, const float *col, int64_t ld, float *dx
         }
 }
 
-/* The batch is lowered at once: cols (K, N Lo) holds every sample's columns side by side, and
- * the products run over blocks of samples as single large GEMMs, Y (F, nb Lo) = [W b] cols,
- * threaded inside OpenBLAS (a per-sample GEMM of Lo = 53 columns runs far below sgemm's
- * speed). The bias rides in the GEMM: W gets a bias column and cols a row of ones (K = C W + 1).
- * A block holds about 4096 columns, so the (F, nb Lo) staging buffer stays small even when Lo
- * is 10,000. Element-wise work (im2col, the copies between (F, nb Lo) and (N, F, Lo), col2im)
- * is split over samples; each sample's values come from the same arithmetic whatever the
- * split, so the result depends on the thread count only through OpenBLAS. */
+/* The batch is lowered in blocks of samples: cols (K, nb Lo) holds the block's columns side by
+ * side, and each block is one large GEMM, Y (F, nb Lo) = [W b] cols, threaded inside OpenBLAS
+ * (a per-sample GEMM of Lo = 53 columns runs far below sgemm's speed). The bias rides in the
+ * GEMM: W gets a bias column and cols a row of ones (K = C W + 1). A block holds about 4096
+ * columns, so cols and the (F, nb Lo) staging buffer stay small even when Lo is 10,000;
+ * backward lowers each block again rather than keeping the whole batch's columns (DeepSEA's
+ * second layer would keep 2,561 x 241 floats per sample). Element-wise work (im2col, the copies
+ * between (F, nb Lo) and (N, F, Lo), col2im) is split over samples; each sample's values come
+ * from the same arithmetic whatever the split, so the result depends on the thread count only
+ * through OpenBLAS. */
 static int64_t inner(const conv_attr_t *a) { return a->C * a->W + a->bias; }
 static int64_t block_of(const conv_attr_t *a, int64_t N)
 {
@@ -101,7 +104,7 @@ static int64_t block_of(const conv_attr_t *a, int64_t N)
 typedef struct {
     const conv_attr_t *a;
     const float *x;     // forward: (N, C, L)
-    float *cols;        // (K, N Lo)
+    float *cols;        // (K, nb Lo): the block's columns
     float *y;           // (N, F, Lo): forward output, or backward dy
     float *yb;          // (F, nb Lo): the block's staging buffer
     float *dx, *dcol;   // backward: (N, C, L) and (C W, nb Lo)
@@ -109,16 +112,17 @@ typedef struct {
     int64_t xs, ys;     // per-sample sizes of x and y
 } conv_ctx_t;
 
+/* cols (K, nb Lo) of the block's samples i0 + [begin, end) */
 static void conv_im2col_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     const conv_ctx_t *c = ctx;
     const conv_attr_t *a = c->a;
-    int64_t CW = a->C * a->W, ld = c->N * a->Lo;
-    for (int64_t i = begin; i < end; i++) {
-        im2col(a, c->x + i * c->xs, c->cols + i * a->Lo, ld);
+    int64_t CW = a->C * a->W, ld = c->nb * a->Lo;
+    for (int64_t j = begin; j < end; j++) {
+        im2col(a, c->x + (c->i0 + j) * c->xs, c->cols + j * a->Lo, ld);
         if (a->bias)
-            for (int64_t l = 0; l < a->Lo; l++) c->cols[CW * ld + i * a->Lo + l] = 1;
+            for (int64_t l = 0; l < a->Lo; l++) c->cols[CW * ld + j * a->Lo + l] = 1;
     }
 }
 
@@ -157,8 +161,8 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     (void)train;
     conv_attr_t *a = n->attr;
     const float *W = gdl_nn_p(g, n, 0);
-    int64_t CW = a->C * a->W, K = inner(a), N = g->N, NB = block_of(a, N), ld = N * a->Lo;
-    float *cols = gdl_nn_scratch(g, K * ld), *Wb = gdl_nn_scratch(g, a->F * K);
+    int64_t CW = a->C * a->W, K = inner(a), N = g->N, NB = block_of(a, N);
+    float *cols = gdl_nn_scratch(g, K * NB * a->Lo), *Wb = gdl_nn_scratch(g, a->F * K);
     float *yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
     if (!cols || !Wb || !yb) return -1;
     for (int64_t f = 0; f < a->F; f++) {
@@ -167,15 +171,14 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     }
     conv_ctx_t c = {.a = a, .x = gdl_nn_in(g, n, 0)->out, .cols = cols, .y = n->out, .yb = yb, .N = N,
                     .xs = a->C * a->L, .ys = n->size};
-    gdl_parallel_for(N, conv_im2col_rows, &c);
     for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
-        // yb (F, nb Lo) = [W b] (F, K) cols[:, i0 Lo ...] (K, nb Lo)
-        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, c.nb * a->Lo, K, 1.0f, Wb, K, cols + c.i0 * a->Lo, ld,
-                  0.0f, yb, c.nb * a->Lo);
+        gdl_parallel_for(c.nb, conv_im2col_rows, &c);
+        // yb (F, nb Lo) = [W b] (F, K) cols (K, nb Lo)
+        gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, c.nb * a->Lo, K, 1.0f, Wb, K, cols, c.nb * a->Lo, 0.0f,
+                  yb, c.nb * a->Lo);
         gdl_parallel_for(c.nb, conv_unstage, &c);
     }
-    n->saved = cols;
     return 0;
 }
 
@@ -183,20 +186,22 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     conv_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
-    int64_t CW = a->C * a->W, N = g->N, NB = block_of(a, N), ld = N * a->Lo;
-    const float *W = gdl_nn_p(g, n, 0), *cols = n->saved;
+    int64_t CW = a->C * a->W, N = g->N, NB = block_of(a, N);
+    const float *W = gdl_nn_p(g, n, 0);
     float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
-    conv_ctx_t c = {.a = a, .cols = n->saved, .y = n->dout, .dx = x->dout, .N = N, .xs = a->C * a->L,
+    conv_ctx_t c = {.a = a, .x = x->out, .y = n->dout, .dx = x->dout, .N = N, .xs = a->C * a->L,
                     .ys = n->size};
+    c.cols = gdl_nn_scratch(g, inner(a) * NB * a->Lo);
     c.yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
     c.dcol = x->dout ? gdl_nn_scratch(g, CW * NB * a->Lo) : NULL;
-    if (!c.yb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
+    if (!c.cols || !c.yb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
     for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
         int64_t cb = c.nb * a->Lo;
+        gdl_parallel_for(c.nb, conv_im2col_rows, &c);
         gdl_parallel_for(c.nb, conv_stage, &c); // yb (F, nb Lo) = dy of the block
         // dW (F, C W) += dy (F, nb Lo) cols^T (nb Lo, C W); db += row sums of dy
-        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, cb, 1.0f, c.yb, cb, cols + c.i0 * a->Lo, ld, 1.0f, dW, CW);
+        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, cb, 1.0f, c.yb, cb, c.cols, cb, 1.0f, dW, CW);
         if (db)
             for (int64_t f = 0; f < a->F; f++) {
                 float sum = 0;
