@@ -26,19 +26,57 @@ static int plain_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 
 int relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
 
+/* relu and leaky_relu are split over threads in contiguous ranges and vectorised (GDL_NN_HOT):
+ * each element's value is the same whatever the split. alpha = 0 is relu. */
+typedef struct {
+    const float *x, *dy;
+    float *y;  // forward: y; backward: dx
+    float alpha;
+} leaky_ctx_t;
+
+GDL_NN_HOT static void leaky_fw_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const leaky_ctx_t *c = ctx;
+    const float *restrict x = c->x;
+    float *restrict y = c->y, alpha = c->alpha;
+    if (alpha == 0)
+        for (int64_t i = begin; i < end; i++) y[i] = x[i] > 0 ? x[i] : 0;
+    else
+        for (int64_t i = begin; i < end; i++) y[i] = x[i] > 0 ? x[i] : alpha * x[i];
+}
+
+GDL_NN_HOT static void leaky_bw_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const leaky_ctx_t *c = ctx;
+    const float *restrict x = c->x, *restrict dy = c->dy;
+    float *restrict dx = c->y, alpha = c->alpha;
+    if (alpha == 0)
+        for (int64_t i = begin; i < end; i++) dx[i] += x[i] > 0 ? dy[i] : 0;
+    else
+        for (int64_t i = begin; i < end; i++) dx[i] += x[i] > 0 ? dy[i] : alpha * dy[i];
+}
+
+/* parallel only when the work outweighs waking a thread */
+static void leaky_run(gdl_range_fn fn, leaky_ctx_t *c, int64_t n)
+{
+    if (n < (1 << 16)) fn(c, 0, n, 0);
+    else gdl_parallel_for(n, fn, c);
+}
+
 int relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
-    const float *x = X(g, n);
-    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = x[i] > 0 ? x[i] : 0;
+    leaky_ctx_t c = {X(g, n), NULL, n->out, 0};
+    leaky_run(leaky_fw_range, &c, COUNT(g, n));
     return 0;
 }
 
 void relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
-    const float *x = X(g, n);
-    float *dx = DX(g, n);
-    for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += x[i] > 0 ? n->dout[i] : 0;
+    leaky_ctx_t c = {X(g, n), n->dout, DX(g, n), 0};
+    leaky_run(leaky_bw_range, &c, COUNT(g, n));
 }
 
 /* ---- leaky_relu: y = x > 0 ? x : alpha x ---------------------------------------------------- */
@@ -58,16 +96,15 @@ int leaky_relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 int leaky_relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
-    const float *x = X(g, n), alpha = *(float *)n->attr;
-    for (int64_t i = 0; i < COUNT(g, n); i++) n->out[i] = x[i] > 0 ? x[i] : alpha * x[i];
+    leaky_ctx_t c = {X(g, n), NULL, n->out, *(float *)n->attr};
+    leaky_run(leaky_fw_range, &c, COUNT(g, n));
     return 0;
 }
 
 void leaky_relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
-    const float *x = X(g, n), alpha = *(float *)n->attr;
-    float *dx = DX(g, n);
-    for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += x[i] > 0 ? n->dout[i] : alpha * n->dout[i];
+    leaky_ctx_t c = {X(g, n), n->dout, DX(g, n), *(float *)n->attr};
+    leaky_run(leaky_bw_range, &c, COUNT(g, n));
 }
 
 /* ---- sigmoid: y = 1 / (1 + exp(-x)); dy/dx = y (1 - y) -------------------------------------- */
