@@ -83,25 +83,69 @@ int sparse_dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return den
 
 static const float *W_of(gdl_nn_t *g, gdl_nn_node_t *n) { return gdl_nn_p(g, n, 0); }
 
+/* The batch's calls are regrouped by column (CSC) once per forward, so each weight row called in
+ * the batch is read once, not once per call: a batch of 256 samples with 1,500 calls each reads
+ * the 154 MB weight of a 75,203 x 512 layer once instead of 5 times. Within a column the
+ * samples stay in order, and the columns are visited in ascending order, so every sum runs in
+ * the order the serial per-sample loop used over ascending columns. Threads split the units. */
 typedef struct {
-    const gdl_nn_sparse_t *sp;
-    const float *W, *b;
-    float *y;
-    int64_t U;
+    int64_t n_cols;   // columns called in the batch
+    int32_t *cols;    // (n_cols) ascending
+    int64_t *start;   // (n_cols + 1) their entries
+    int32_t *sample;  // (nnz) in sample order within a column
+    float *val;       // (nnz)
+} sparse_csc_t;
+
+static sparse_csc_t *sparse_csc(gdl_nn_t *g, const gdl_nn_sparse_t *sp, int64_t N, int64_t V)
+{
+    int64_t nnz = sp->row[N];
+    sparse_csc_t *t = gdl_arena_alloc(&g->arena, sizeof *t);
+    int64_t *count = gdl_arena_alloc(&g->arena, sizeof(int64_t) * (size_t)(V + 1));
+    if (!t || !count) return NULL;
+    t->sample = gdl_arena_alloc(&g->arena, sizeof(int32_t) * (size_t)(nnz ? nnz : 1));
+    t->val = gdl_arena_floats(&g->arena, (size_t)(nnz ? nnz : 1));
+    memset(count, 0, sizeof(int64_t) * (size_t)(V + 1));
+    int64_t n_cols = 0;
+    for (int64_t k = 0; k < nnz; k++) n_cols += count[sp->col[k]]++ == 0;
+    t->cols = gdl_arena_alloc(&g->arena, sizeof(int32_t) * (size_t)(n_cols ? n_cols : 1));
+    t->start = gdl_arena_alloc(&g->arena, sizeof(int64_t) * (size_t)(n_cols + 1));
+    if (!t->sample || !t->val || !t->cols || !t->start) return NULL;
+    int64_t at = 0, j = 0;
+    for (int64_t v = 0; v < V; v++) { // count[v] becomes the next free slot of column v
+        int64_t c = count[v];
+        if (c) t->cols[j] = (int32_t)v, t->start[j++] = at;
+        count[v] = at, at += c;
+    }
+    t->start[n_cols] = at, t->n_cols = n_cols;
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t k = sp->row[i]; k < sp->row[i + 1]; k++) {
+            int64_t q = count[sp->col[k]]++;
+            t->sample[q] = (int32_t)i, t->val[q] = sp->val[k];
+        }
+    return t;
+}
+
+typedef struct {
+    const sparse_csc_t *t;
+    const float *W, *b, *dy;
+    float *y, *dW;
+    int64_t N, U;
 } sparse_ctx_t;
 
-GDL_NN_HOT static void sparse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+/* y (N, U) for units [16 begin, 16 end) */
+GDL_NN_HOT static void sparse_fw_units(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
-    sparse_ctx_t *c = ctx;
-    for (int64_t i = begin; i < end; i++) {
-        float *y = c->y + i * c->U;
-        if (c->b) memcpy(y, c->b, sizeof(float) * (size_t)c->U);
-        else memset(y, 0, sizeof(float) * (size_t)c->U);
-        for (int64_t k = c->sp->row[i]; k < c->sp->row[i + 1]; k++) {
-            const float *w = c->W + (int64_t)c->sp->col[k] * c->U;
-            float v = c->sp->val[k];
-            for (int64_t u = 0; u < c->U; u++) y[u] += v * w[u];
+    const sparse_ctx_t *c = ctx;
+    const sparse_csc_t *t = c->t;
+    int64_t U = c->U, u0 = begin * 16, u1 = end * 16 < U ? end * 16 : U;
+    for (int64_t i = 0; i < c->N; i++)
+        for (int64_t u = u0; u < u1; u++) c->y[i * U + u] = c->b ? c->b[u] : 0;
+    for (int64_t j = 0; j < t->n_cols; j++) {
+        const float *w = c->W + (int64_t)t->cols[j] * U;
+        for (int64_t k = t->start[j]; k < t->start[j + 1]; k++) {
+            float *y = c->y + (int64_t)t->sample[k] * U, v = t->val[k];
+            for (int64_t u = u0; u < u1; u++) y[u] += v * w[u];
         }
     }
 }
@@ -110,30 +154,28 @@ int sparse_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     dense_attr_t *a = n->attr;
-    sparse_ctx_t c = {gdl_nn_in(g, n, 0)->sp, gdl_nn_p(g, n, 0), a->bias ? gdl_nn_p(g, n, 1) : NULL,
-                      n->out, a->units};
-    gdl_parallel_for(g->N, sparse_rows, &c);
+    gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
+    sparse_csc_t *t = sparse_csc(g, x->sp, g->N, x->size);
+    if (!t) return -1;
+    sparse_ctx_t c = {t, gdl_nn_p(g, n, 0), a->bias ? gdl_nn_p(g, n, 1) : NULL, NULL, n->out, NULL, g->N,
+                      a->units};
+    gdl_parallel_for((a->units + 15) / 16, sparse_fw_units, &c);
+    n->saved = t;
     return 0;
 }
 
-/* dW rows for units [u0, u1) of every call in sample order: each thread owns a slice of the
- * units, so the sums are the serial loop's, bit for bit, for any thread count. */
-typedef struct {
-    const gdl_nn_sparse_t *sp;
-    const float *dy;
-    float *dW;
-    int64_t N, U;
-} sparse_bw_t;
-
+/* dW rows for units [16 begin, 16 end): each called row once, its samples in order */
 GDL_NN_HOT static void sparse_bw_units(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
-    const sparse_bw_t *c = ctx;
-    int64_t u0 = begin * 16, u1 = end * 16 < c->U ? end * 16 : c->U, U = c->U;
-    for (int64_t i = 0; i < c->N; i++) {
-        const float *dy = c->dy + i * U;
-        for (int64_t k = c->sp->row[i]; k < c->sp->row[i + 1]; k++) {
-            float *dw = c->dW + (int64_t)c->sp->col[k] * U, v = c->sp->val[k];
+    const sparse_ctx_t *c = ctx;
+    const sparse_csc_t *t = c->t;
+    int64_t U = c->U, u0 = begin * 16, u1 = end * 16 < U ? end * 16 : U;
+    for (int64_t j = 0; j < t->n_cols; j++) {
+        float *dw = c->dW + (int64_t)t->cols[j] * U;
+        for (int64_t k = t->start[j]; k < t->start[j + 1]; k++) {
+            const float *dy = c->dy + (int64_t)t->sample[k] * U;
+            float v = t->val[k];
             for (int64_t u = u0; u < u1; u++) dw[u] += v * dy[u];
         }
     }
@@ -142,13 +184,13 @@ GDL_NN_HOT static void sparse_bw_units(void *ctx, int64_t begin, int64_t end, in
 void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     dense_attr_t *a = n->attr;
-    const gdl_nn_sparse_t *sp = gdl_nn_in(g, n, 0)->sp;
-    int64_t U = a->units, nnz = sp->row[g->N];
-    for (int64_t k = 0; k < nnz; k++) { // the rows this step gives a gradient
-        int32_t c = sp->col[k];
+    const sparse_csc_t *t = n->saved;
+    int64_t U = a->units;
+    for (int64_t j = 0; j < t->n_cols; j++) { // the rows this step gives a gradient
+        int32_t c = t->cols[j];
         if (!a->mark[c]) a->mark[c] = 1, a->rows[a->n_rows++] = c;
     }
-    sparse_bw_t c = {sp, n->dout, gdl_nn_dp(g, n, 0), g->N, U};
+    sparse_ctx_t c = {t, NULL, NULL, n->dout, NULL, gdl_nn_dp(g, n, 0), g->N, U};
     gdl_parallel_for((U + 15) / 16, sparse_bw_units, &c);
     if (a->bias) {
         float *db = gdl_nn_dp(g, n, 1);

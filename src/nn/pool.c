@@ -44,23 +44,48 @@ static int pool_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 
 int maxpool1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return pool_setup(g, n, kv); }
 
-int maxpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+/* Rows (sample, channel) are independent: split over threads. */
+typedef struct {
+    const pool_attr_t *a;
+    const float *x, *dy;
+    float *y, *dx;
+    int32_t *arg;
+} maxpool_ctx_t;
+
+static void maxpool_fw_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
-    (void)train;
-    pool_attr_t *a = n->attr;
-    const float *x = gdl_nn_in(g, n, 0)->out;
-    int32_t *arg = gdl_arena_alloc(&g->arena, sizeof(int32_t) * (size_t)(g->N * n->size));
-    if (!arg) return -1;
-    for (int64_t r = 0; r < g->N * a->C; r++) {
-        const float *xr = x + r * a->L;
+    (void)chunk;
+    const maxpool_ctx_t *c = ctx;
+    const pool_attr_t *a = c->a;
+    for (int64_t r = begin; r < end; r++) {
+        const float *xr = c->x + r * a->L;
         for (int64_t l = 0; l < a->Lo; l++) {
             int64_t best = l * a->stride;
             for (int64_t k = 1; k < a->size; k++)
                 if (xr[l * a->stride + k] > xr[best]) best = l * a->stride + k;
-            n->out[r * a->Lo + l] = xr[best];
-            arg[r * a->Lo + l] = (int32_t)best;
+            c->y[r * a->Lo + l] = xr[best];
+            c->arg[r * a->Lo + l] = (int32_t)best;
         }
     }
+}
+
+static void maxpool_bw_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const maxpool_ctx_t *c = ctx;
+    const pool_attr_t *a = c->a;
+    for (int64_t r = begin; r < end; r++)
+        for (int64_t l = 0; l < a->Lo; l++) c->dx[r * a->L + c->arg[r * a->Lo + l]] += c->dy[r * a->Lo + l];
+}
+
+int maxpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    (void)train;
+    pool_attr_t *a = n->attr;
+    int32_t *arg = gdl_arena_alloc(&g->arena, sizeof(int32_t) * (size_t)(g->N * n->size));
+    if (!arg) return -1;
+    maxpool_ctx_t c = {a, gdl_nn_in(g, n, 0)->out, NULL, n->out, NULL, arg};
+    gdl_parallel_for(g->N * a->C, maxpool_fw_rows, &c);
     n->saved = arg;
     return 0;
 }
@@ -68,10 +93,8 @@ int maxpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 void maxpool1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     pool_attr_t *a = n->attr;
-    float *dx = gdl_nn_in(g, n, 0)->dout;
-    const int32_t *arg = n->saved;
-    for (int64_t r = 0; r < g->N * a->C; r++)
-        for (int64_t l = 0; l < a->Lo; l++) dx[r * a->L + arg[r * a->Lo + l]] += n->dout[r * a->Lo + l];
+    maxpool_ctx_t c = {a, NULL, n->dout, NULL, gdl_nn_in(g, n, 0)->dout, n->saved};
+    gdl_parallel_for(g->N * a->C, maxpool_bw_rows, &c);
 }
 
 /* ---- avgpool1d: y[c, l] = mean_k x[c, l s + k] ---------------------------------------------- */
