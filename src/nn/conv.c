@@ -191,23 +191,26 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
     conv_ctx_t c = {.a = a, .x = x->out, .y = n->dout, .dx = x->dout, .N = N, .xs = a->C * a->L,
                     .ys = n->size};
-    c.cols = gdl_nn_scratch(g, inner(a) * NB * a->Lo);
+    int64_t K = inner(a);
+    c.cols = gdl_nn_scratch(g, K * NB * a->Lo);
     c.yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
+    float *dWb = gdl_nn_scratch(g, a->F * K);
     c.dcol = x->dout ? gdl_nn_scratch(g, CW * NB * a->Lo) : NULL;
-    if (!c.cols || !c.yb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
+    if (!c.cols || !c.yb || !dWb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
     for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
         int64_t cb = c.nb * a->Lo;
         gdl_parallel_for(c.nb, conv_im2col_rows, &c);
         gdl_parallel_for(c.nb, conv_stage, &c); // yb (F, nb Lo) = dy of the block
-        // dW (F, C W) += dy (F, nb Lo) cols^T (nb Lo, C W); db += row sums of dy
-        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, cb, 1.0f, c.yb, cb, c.cols, cb, 1.0f, dW, CW);
-        if (db)
+        if (db) { // d[W b] (F, K) = dy (F, nb Lo) cols^T (nb Lo, K): db from the row of ones
+            gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, cb, 1.0f, c.yb, cb, c.cols, cb, 0.0f, dWb, K);
             for (int64_t f = 0; f < a->F; f++) {
-                float sum = 0;
-                for (int64_t q = 0; q < cb; q++) sum += c.yb[f * cb + q];
-                db[f] += sum;
+                for (int64_t k = 0; k < CW; k++) dW[f * CW + k] += dWb[f * K + k];
+                db[f] += dWb[f * K + CW];
             }
+        } else { // dW (F, C W) += dy (F, nb Lo) cols^T (nb Lo, C W)
+            gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, cb, 1.0f, c.yb, cb, c.cols, cb, 1.0f, dW, CW);
+        }
         if (c.dcol) { // dcol (C W, nb Lo) = W^T (C W, F) dy (F, nb Lo), then back to each sample's dx
             gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, CW, cb, a->F, 1.0f, W, CW, c.yb, cb, 0.0f, c.dcol, cb);
             gdl_parallel_for(c.nb, conv_col2im_rows, &c);
