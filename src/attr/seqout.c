@@ -50,9 +50,10 @@ int attr_write_seq_svg(const char *path, const char *id, const float *x, const f
     const double cw = 10, left = 40, top = 30, logo_h = 120, heat_top = top + logo_h + 30, row_h = 12;
     double width = left + cw * (double)L + 20, height = heat_top + 4 * row_h + 30;
     float amax = 0, imax = 0;
+    int is_ism = strcmp(method, "ism") == 0; // letters: what changing the base costs
     for (int64_t l = 0; l < L; l++) {
         int b = base_at(x, L, l);
-        float v = b >= 0 ? fabsf(att[b * L + l]) : 0;
+        float v = b >= 0 ? fabsf(position_score(att, L, l, b, is_ism)) : 0;
         amax = v > amax ? v : amax;
         for (int c = 0; c < 4; c++) imax = fabsf(ism[c * L + l]) > imax ? fabsf(ism[c * L + l]) : imax;
     }
@@ -69,7 +70,7 @@ int attr_write_seq_svg(const char *path, const char *id, const float *x, const f
     for (int64_t l = 0; l < L; l++) {
         int b = base_at(x, L, l);
         if (b < 0 || amax == 0) continue;
-        double h = (double)att[b * L + l] / amax * (logo_h / 2);
+        double h = (double)position_score(att, L, l, b, is_ism) / amax * (logo_h / 2);
         if (fabs(h) < 0.05) continue;
         // a letter of cap height ~0.72 em drawn into a box of height |h|, flipped when negative
         double sy = fabs(h) / 0.72 / 10;
