@@ -17,23 +17,29 @@
 
 #define MAX_FOLDS 1000
 
+/* Below 2 MiB an array gets no huge page anyway: the ordinary heap, which also keeps the count
+ * of mappings low for files of many small targets. */
+#define BIG (2u << 20)
+
 void *eval_big_alloc(size_t n)
 {
-    if (n == 0) n = 1;
+    if (n < BIG) return gdl_malloc(n);
     void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         gdl_log_error("out of memory allocating %zu bytes", n);
         return NULL;
     }
 #ifdef MADV_HUGEPAGE
-    if (n >= (2u << 20)) madvise(p, n, MADV_HUGEPAGE);
+    madvise(p, n, MADV_HUGEPAGE);
 #endif
     return p;
 }
 
 void eval_big_free(void *p, size_t n)
 {
-    if (p) munmap(p, n ? n : 1);
+    if (!p) return;
+    if (n < BIG) gdl_free(p);
+    else munmap(p, n);
 }
 
 /* ---- numbers ----------------------------------------------------------------------------- */
