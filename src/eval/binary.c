@@ -238,9 +238,8 @@ static void merge_range(void *arg, int64_t begin, int64_t end, int chunk)
     free(h), free(pos);
 }
 
-int eval_curve_merge(eval_curve_t *const *c, int n, double thr, gdl_metrics_t *m)
+int eval_curve_merge(eval_curve_t *const *c, int n, gdl_metrics_t *m)
 {
-    (void)thr;
     merge_ctx_t x = {.c = c, .n = n};
     int64_t total = 0;
     for (int i = 0; i < n; i++)

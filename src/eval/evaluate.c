@@ -177,7 +177,7 @@ int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eva
     gdl_metrics_t *mi = &s->agg[EVAL_AGG_MICRO];
     gdl_metrics_clear(mi);
     if (s->n_binary > 0) {
-        if (eval_curve_merge(curves, p->T, 0.5, mi) != 0) goto fail;
+        if (eval_curve_merge(curves, p->T, mi) != 0) goto fail;
         gdl_log_debug("micro average done");
         if (any && P > 0 && Nn > 0) eval_confusion_metrics(tp, fp, P, Nn, mi);
     }

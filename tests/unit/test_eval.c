@@ -241,7 +241,7 @@ static void test_micro_merge_equals_pooled(void)
         cp[t] = &curves[t];
     }
     gdl_metrics_t merged, pooled;
-    CHECK(eval_curve_merge(cp, T, 0.5, &merged) == 0);
+    CHECK(eval_curve_merge(cp, T, &merged) == 0);
     CHECK(gdl_eval_binary(s, y, T * N, 0.5, &pooled) == 0);
     CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]);
     CHECK(merged.v[GDL_M_PR_AUC] == pooled.v[GDL_M_PR_AUC]);
@@ -274,13 +274,13 @@ static void test_micro_merge_in_ranges(void)
         cp[t] = &curves[t];
     }
     gdl_metrics_t merged, pooled;
-    CHECK(eval_curve_merge(cp, T, 0.5, &merged) == 0);
+    CHECK(eval_curve_merge(cp, T, &merged) == 0);
     CHECK(gdl_eval_binary(s, y, (int64_t)T * N, 0.5, &pooled) == 0);
     CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]); // an exact integer U either way
     CHECK_CLOSE(merged.v[GDL_M_PR_AUC], pooled.v[GDL_M_PR_AUC], 1e-13); // summed in 16 parts
     gdl_threads_set(2);
     gdl_metrics_t two;
-    CHECK(eval_curve_merge(cp, T, 0.5, &two) == 0);
+    CHECK(eval_curve_merge(cp, T, &two) == 0);
     CHECK(two.v[GDL_M_PR_AUC] == merged.v[GDL_M_PR_AUC]); // the same with any thread count
     gdl_threads_set(1);
     for (int t = 0; t < T; t++) free(curves[t].value), free(curves[t].tp), free(curves[t].fp);
