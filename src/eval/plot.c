@@ -249,7 +249,9 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
                             .color = "#000000"};
         snprintf(ser[m].label, sizeof ser[m].label, "all folds pooled");
         m++;
-        if (pair_figures(prefix, "folds", p->targets[first].name, ser, m, NULL) != 0) goto done;
+        char what[300];
+        snprintf(what, sizeof what, "%s by fold", p->targets[first].name);
+        if (pair_figures(prefix, "folds", what, ser, m, NULL) != 0) goto done;
     }
     int nreg = 0;
     for (int t = 0; t < p->T && nreg < max; t++) {
