@@ -118,6 +118,18 @@ expect "predict refuses another cohort" 2 "$GDL" predict -m "$TMP/full.gdl" -d "
 contains "says what differs" "$TMP/err" "has shape 150, the model was trained on 200"
 [ ! -e "$TMP/x.tsv" ] && pass "no output on refusal" || fail "output left on refusal"
 
+# gdl eval -m MODEL -d DATA predicts first: the same metrics as predict | eval
+expect "eval -m -d" 0 "$GDL" eval -m "$TMP/full.gdl" -d "$TMP/d.gdl" -o "$TMP/md.json"
+"$GDL" predict -m "$TMP/full.gdl" -d "$TMP/d.gdl" -o "$TMP/full.pred.tsv" &&
+    "$GDL" eval -p "$TMP/full.pred.tsv" -o "$TMP/pd.json" >/dev/null || fail "predict then eval"
+"$PYTHON" -c 'import json, sys
+a, b = (json.load(open(f))["targets"]["status"] for f in sys.argv[1:])
+assert a["roc_auc"] == b["roc_auc"] and a["pr_auc"] == b["pr_auc"] and a["n"] == 600, (a, b)' \
+    "$TMP/md.json" "$TMP/pd.json" && pass "eval -m -d = predict then eval" || fail "eval -m -d differs"
+expect "eval -m without -d" 1 "$GDL" eval -m "$TMP/full.gdl"
+expect "eval -m on another cohort" 2 "$GDL" eval -m "$TMP/full.gdl" -d "$TMP/other.gdl"
+contains "eval -m: says what differs" "$TMP/err" "the model was trained on 200"
+
 # bad input
 expect "missing config" 2 "$GDL" train -c "$TMP/none.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
 contains "missing config named" "$TMP/err" "gdl train: $TMP/none.json: No such file"
