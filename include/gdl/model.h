@@ -196,6 +196,7 @@ typedef struct {
     const char *groups_path;     // id, group TSV: related examples share a fold
     int split_by_chrom;          // whole chromosomes per fold (the dataset's example_chrom)
     const char *log_path;        // epoch log TSV
+    const char *plot_path;       // SVG of training and validation loss by epoch (and fold)
     int refit;                   // with folds: also train a final model on all examples
     int resume;                  // continue from OUT's checkpoint
     int n_overrides;             // --epochs 3 etc., applied over the config's training block

@@ -29,6 +29,7 @@ static void usage(FILE *fp)
         "      --refit           with --folds, also train MODEL on all examples\n"
         "      --resume          continue from MODEL.ckpt (same result as an uninterrupted run)\n"
         "      --log FILE        per-epoch TSV: epoch, fold, train_loss, val_loss, lr, seconds\n"
+        "      --plot FILE       SVG of the training and validation loss by epoch (a colour per fold)\n"
         "Overrides of the config's training block (defaults: the config's, else [the value shown]):\n"
         "      --epochs INT      epochs [10]\n"
         "      --batch INT       minibatch size [64]\n"
@@ -84,7 +85,7 @@ out:
 }
 
 enum { OPT_FOLD = 1000, OPT_OOF, OPT_FOLDS_OUT, OPT_GROUPS, OPT_REFIT, OPT_RESUME, OPT_LOG,
-       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY };
+       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY, OPT_PLOT };
 
 int gdl_cmd_train(int argc, char *argv[])
 {
@@ -99,7 +100,7 @@ int gdl_cmd_train(int argc, char *argv[])
         {"seed", required_argument, NULL, 's'}, {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
         {"val-frac", required_argument, NULL, OPT_VAL_FRAC}, {"patience", required_argument, NULL, OPT_PATIENCE},
         {"restarts", required_argument, NULL, OPT_RESTARTS},
-        {"split-by", required_argument, NULL, OPT_SPLIT_BY}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"split-by", required_argument, NULL, OPT_SPLIT_BY}, {"plot", required_argument, NULL, OPT_PLOT}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     static const struct { int opt; const char *key; } overrides[] = {
         {OPT_EPOCHS, "epochs"}, {OPT_BATCH, "batch"}, {OPT_LR, "lr"}, {'s', "seed"},
         {OPT_OPTIMIZER, "optimizer"}, {OPT_VAL_FRAC, "val_frac"}, {OPT_PATIENCE, "patience"},
@@ -135,6 +136,7 @@ int gdl_cmd_train(int argc, char *argv[])
         case OPT_REFIT: o.refit = 1; continue;
         case OPT_RESUME: o.resume = 1; continue;
         case OPT_LOG: o.log_path = optarg; continue;
+        case OPT_PLOT: o.plot_path = optarg; continue;
         }
         int handled = 0;
         for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)

@@ -11,9 +11,81 @@
 #include <unistd.h>
 
 #include "gdl/core.h"
+#include "gdl/svg.h"
 #include "model_internal.h"
 
 enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c }; // RNG streams: "SHUF", "VAL"
+
+/* Losses by epoch, for --plot: one entry per epoch of every run (fold). */
+typedef struct {
+    int n, cap;
+    int *epoch, *fold;
+    double *train, *val;
+} history_t;
+
+static int history_add(history_t *h, int epoch, int fold, double train, double val)
+{
+    if (h->n == h->cap) {
+        int cap = h->cap ? 2 * h->cap : 64;
+        int *e = realloc(h->epoch, cap * sizeof *e), *f = e ? realloc(h->fold, cap * sizeof *f) : NULL;
+        if (e) h->epoch = e;
+        if (f) h->fold = f;
+        double *t = f ? realloc(h->train, cap * sizeof *t) : NULL, *v = t ? realloc(h->val, cap * sizeof *v) : NULL;
+        if (t) h->train = t;
+        if (v) h->val = v;
+        if (!v) {
+            gdl_log_error("out of memory");
+            return -1;
+        }
+        h->cap = cap;
+    }
+    h->epoch[h->n] = epoch, h->fold[h->n] = fold, h->train[h->n] = train, h->val[h->n++] = val;
+    return 0;
+}
+
+static void history_free(history_t *h)
+{
+    free(h->epoch), free(h->fold), free(h->train), free(h->val);
+}
+
+/* Learning curves: training loss solid, validation loss dashed, one colour per fold. */
+static int write_curves(const char *path, const history_t *h, int n_folds)
+{
+    gdl_svg_frame_t f = {1, 2, 0, 0};
+    for (int i = 0; i < h->n; i++) {
+        f.x1 = h->epoch[i] > f.x1 ? h->epoch[i] : f.x1;
+        f.y1 = fmax(f.y1, fmax(h->train[i], h->val[i]));
+    }
+    f.y1 = f.y1 > 0 ? f.y1 * 1.05 : 1;
+    double *x = malloc((h->n + 1) * sizeof *x), *yt = malloc((h->n + 1) * sizeof *yt),
+           *yv = malloc((h->n + 1) * sizeof *yv);
+    gdl_outfile_t out;
+    int ret = -1;
+    if (!x || !yt || !yv) {
+        gdl_log_error("out of memory");
+        goto done;
+    }
+    if (gdl_outfile_open(&out, path) != 0) goto done;
+    gdl_svg_begin(out.fp, n_folds ? "Training (solid) and validation (dashed) loss by fold"
+                                  : "Training (solid) and validation (dashed) loss",
+                  "Epoch", "Loss", &f);
+    for (int k = n_folds ? 1 : 0, i = 0; k <= n_folds; k++) {
+        int m = 0;
+        for (i = 0; i < h->n; i++)
+            if (h->fold[i] == k) x[m] = h->epoch[i], yt[m] = h->train[i], yv[m++] = h->val[i];
+        if (!m) continue;
+        char label[32];
+        snprintf(label, sizeof label, n_folds ? "fold %d" : "training", k);
+        gdl_svg_line(out.fp, &f, x, yt, m, gdl_svg_color(k), 0);
+        gdl_svg_line(out.fp, &f, x, yv, m, gdl_svg_color(k), 1);
+        gdl_svg_legend(out.fp, n_folds ? k - 1 : 0, gdl_svg_color(k), label);
+    }
+    gdl_svg_end(out.fp);
+    ret = gdl_outfile_commit(&out);
+done:
+    free(x), free(yt), free(yv);
+    return ret;
+}
 
 /* What one training run needs beyond the model. */
 typedef struct {
@@ -24,6 +96,7 @@ typedef struct {
     const char *out_path;       // where the model goes (NULL: keep it in memory only)
     int fold, n_folds;          // 1-based fold held out, for logs and the model file
     FILE *log;                  // epoch log, or NULL
+    history_t *hist;            // losses by epoch for --plot, or NULL
     int epochs;                 // this run's epochs (restarts run shorter)
     int checkpoint;             // write OUT.ckpt each epoch and honour --resume
     int bar;                    // stderr is a terminal: redraw a progress bar during epochs
@@ -330,6 +403,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
                     fold, L.epoch, run->epochs, train_loss, val_loss, lr,
                     (double)run->n_train / (secs > 0 ? secs : 1e-9));
         }
+        if (run->hist && history_add(run->hist, L.epoch, run->fold, train_loss, val_loss) != 0) goto out;
         if (run->log)
             fprintf(run->log, "%d\t%d\t%.9g\t%.9g\t%.9g\t%.3f\n", L.epoch, run->fold, train_loss, val_loss, lr, secs);
         if (ckpt && save_checkpoint(ckpt, m, &L) != 0) goto out;
@@ -395,7 +469,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         snprintf(s, sizeof s, "%" PRIu64, seed + (uint64_t)k);
         if (!ck || gdl_config_override(ck, "seed", s) != 0 || !(m = gdl_model_build(ck, d))) goto fail;
         run_t short_run = run;
-        short_run.out_path = NULL, short_run.log = NULL, short_run.checkpoint = 0;
+        short_run.out_path = NULL, short_run.log = NULL, short_run.hist = NULL, short_run.checkpoint = 0;
         short_run.epochs = c->train.restart_epochs;
         if (gdl_runner_init(r, m, d, c->train.batch) != 0 ||
             init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0 ||
@@ -515,6 +589,7 @@ int gdl_train(const gdl_train_opts_t *o)
     gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
     double *fold_metric = NULL;
     const char *summary_name = NULL;
+    history_t hist = {0};
     if (!d || !(c = load_config(o))) goto out;
     N = d->n_examples;
     if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
@@ -526,7 +601,7 @@ int gdl_train(const gdl_train_opts_t *o)
         if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
         fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
     }
-    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1,
+    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL,
                  .bar = isatty(STDERR_FILENO) && gdl_log_get_level() >= GDL_LOG_INFO};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
@@ -619,6 +694,7 @@ int gdl_train(const gdl_train_opts_t *o)
         }
     }
     if (o->log_path && gdl_outfile_commit(&log) != 0) goto out;
+    if (o->plot_path && write_curves(o->plot_path, &hist, o->folds > 1 ? o->folds : 0) != 0) goto out;
     ret = 0;
     goto out;
 oom:
@@ -630,6 +706,7 @@ out:
     gdl_config_free(c);
     gdl_dataset_close(d);
     free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
+    history_free(&hist);
     free(oof_rows), free(oof), free(groups), free(fold_metric), free(group_buf), free(path);
     return ret;
 }

@@ -24,6 +24,19 @@ contains "OOF header" "$TMP/oof.tsv" "$(printf 'id\tfold\tstatus:label\tstatus:s
 lines "folds.tsv has every example" "$TMP/folds.tsv" 601
 for k in 1 2 3 4 5; do [ -s "$TMP/m.fold$k.gdl" ] && pass "fold model $k written" || fail "fold model $k"; done
 [ ! -e "$TMP/m.fold1.gdl.ckpt" ] && pass "checkpoints removed after success" || fail "checkpoint left"
+expect "--plot learning curves" 0 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/pl.gdl" --folds 3 --epochs 4 \
+    --patience 0 --plot "$TMP/curves.svg"
+"$PYTHON" - "$TMP/curves.svg" <<'PY' && pass "curves.svg: valid SVG, 3 folds x 2 lines of 4 epochs" || fail "curves.svg"
+import sys, xml.etree.ElementTree as ET
+ns = {"s": "http://www.w3.org/2000/svg"}
+root = ET.parse(sys.argv[1]).getroot()
+lines = root.findall("s:polyline", ns)
+assert len(lines) == 6, len(lines)
+assert all(len(l.get("points").split()) == 4 for l in lines)
+assert sum(1 for l in lines if l.get("stroke-dasharray")) == 3
+texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+assert "fold 3" in texts and "Epoch" in texts and "Loss" in texts
+PY
 contains "log header" "$TMP/log.tsv" "$(printf 'epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds')"
 a=$(auc "$TMP/oof.tsv")
 above "$a" 0.72 && pass "planted signal: OOF AUC $a > 0.72" || fail "planted signal: OOF AUC $a"
