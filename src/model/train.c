@@ -367,10 +367,12 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     const gdl_train_config_t *t = &m->config->train;
     int64_t steps = ((run->n_train + t->batch - 1) / t->batch + t->grad_accum - 1) / t->grad_accum;
     int64_t *order = malloc((run->n_train + 1) * sizeof *order);
+    float *val_scores = malloc((size_t)(run->n_val * m->n_out + 1) * sizeof *val_scores);
     char *ckpt = run->checkpoint && run->out_path ? ckpt_path(run->out_path) : NULL;
     loop_t L;
     int ret = -1;
-    if (setup_loop(&L, m, steps, run->epochs) != 0 || !order || (run->checkpoint && run->out_path && !ckpt))
+    if (setup_loop(&L, m, steps, run->epochs) != 0 || !order || !val_scores ||
+        (run->checkpoint && run->out_path && !ckpt))
         goto out;
     memcpy(L.best_param, g->param, g->n_param * sizeof(float));
     if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
@@ -378,17 +380,24 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         if (load_checkpoint(ckpt, m, &L) != 0) goto out;
         gdl_log_info("%s: resuming after epoch %d", ckpt, L.epoch);
     }
+    int by_metric = !strcmp(t->early_stop, "metric") && run->n_val && run->o->fold_metric;
     while (L.epoch < run->epochs && !(t->patience && L.bad >= t->patience && run->n_val)) {
-        double t0 = seconds(), train_loss, val_loss;
+        double t0 = seconds(), train_loss, val_loss, metric = NAN;
+        const char *metric_name = "metric";
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
         val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
         if (isnan(val_loss)) {
             gdl_log_error("epoch %d: the validation loss is not finite", L.epoch + 1);
             goto out;
         }
+        if (by_metric) { // the validation split's main metric, higher is better
+            if (gdl_runner_scores(r, run->val_rows, run->n_val, val_scores) != 0) goto out;
+            metric = run->o->fold_metric(r, run->val_rows, run->n_val, val_scores, &metric_name);
+        }
+        double crit = by_metric ? (isnan(metric) ? INFINITY : -metric) : val_loss; // lower is better
         L.epoch++;
-        if (val_loss < L.best) {
-            L.best = val_loss, L.best_epoch = L.epoch, L.bad = 0;
+        if (crit < L.best) {
+            L.best = crit, L.best_epoch = L.epoch, L.bad = 0;
             memcpy(L.best_param, g->param, g->n_param * sizeof(float));
             if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
         } else {
@@ -399,8 +408,10 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         if (gdl_log_get_level() >= GDL_LOG_INFO) {
             char fold[32] = "";
             if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
-            fprintf(stderr, "[train] %sepoch %d/%d  train_loss %.5f  val_loss %.5f  lr %.3g  %.0f samples/s\n",
-                    fold, L.epoch, run->epochs, train_loss, val_loss, lr,
+            char val_metric[48] = "";
+            if (by_metric) snprintf(val_metric, sizeof val_metric, "  val_%s %.4f", metric_name, metric);
+            fprintf(stderr, "[train] %sepoch %d/%d  train_loss %.5f  val_loss %.5f%s  lr %.3g  %.0f samples/s\n",
+                    fold, L.epoch, run->epochs, train_loss, val_loss, val_metric, lr,
                     (double)run->n_train / (secs > 0 ? secs : 1e-9));
         }
         if (run->hist && history_add(run->hist, L.epoch, run->fold, train_loss, val_loss) != 0) goto out;
@@ -412,7 +423,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     if (g->n_state) memcpy(g->state, L.best_state, g->n_state * sizeof(float));
     *best_out = L.best;
     if (run->out_path) {
-        gdl_model_info_t info = {run->o->data_path, L.epoch, L.best, run->fold, run->n_folds};
+        gdl_model_info_t info = {run->o->data_path, L.epoch, by_metric ? -L.best : L.best, run->fold, run->n_folds};
         if (gdl_model_save(m, &info, run->out_path) != 0) goto out;
         if (ckpt) unlink(ckpt); // the model is complete: the checkpoint has served
     }
@@ -420,6 +431,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
 out:
     free_loop(&L);
     free(order);
+    free(val_scores);
     free(ckpt);
     return ret;
 }

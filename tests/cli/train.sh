@@ -114,6 +114,14 @@ best=$(sed -n 's/.*restart [1-3]\/3: seed \([1-3]\), validation loss \([0-9.]*\)
 "$GDL" inspect "$TMP/rs.gdl" >"$TMP/rs.inspect"
 contains "the model records the best restart's seed ($best)" "$TMP/rs.inspect" "$(printf 'meta\tgdl.seed\t%s' "$best")"
 
+# --early-stop metric: the best epoch is the one with the best validation ROC AUC
+expect "--early-stop metric" 0 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/es.gdl" --early-stop metric --epochs 6 --patience 0
+best=$(sed -n 's/.*val_roc_auc \([0-9.]*\).*/\1/p' "$TMP/err" | sort -n | tail -1)
+"$GDL" inspect "$TMP/es.gdl" | awk -F '\t' -v b="$best" '$2 == "gdl.best_val_metric" { found = 1; d = $3 - b; ok = d < 0.0001 && d > -0.0001 }
+    END { exit !(found && ok) }' && pass "the model records the best validation AUC ($best)" || fail "best_val_metric != $best"
+expect "--early-stop other" 2 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/x.gdl" --early-stop accuracy
+contains "--early-stop other: named" "$TMP/err" "training.early_stop: expected loss or metric"
+
 # a diverging run stops with a message naming epoch and batch, and writes no model
 expect "non-finite loss" 2 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/nan.gdl" --optimizer sgd --lr 1e30
 contains "non-finite loss named" "$TMP/err" "the loss is not finite"
