@@ -110,16 +110,20 @@ static int64_t *backgrounds(const int64_t *rows, int64_t n, int want, uint64_t s
     return bg;
 }
 
-static void progress(int64_t done, int64_t n, int64_t *next)
+/* A bar on a terminal; on a log, a line at every tenth of the examples. */
+static void progress(gdl_progress_t *bar, int64_t done, int64_t n, int64_t *next)
 {
-    if (done < *next && done < n) return;
-    gdl_log_info("attribute: %lld of %lld examples", (long long)done, (long long)n);
+    gdl_progress_update(bar, done, NULL);
+    if (bar->on || (done < *next && done < n)) return;
+    if (gdl_log_get_level() >= GDL_LOG_INFO)
+        fprintf(stderr, "[attribute] %lld of %lld examples\n", (long long)done, (long long)n);
     *next = done + (n + 9) / 10;
 }
 
 static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_t *rows, int64_t n)
 {
     int64_t M = a->W, B = a->spec.batch, nb = 0, next = 0;
+    gdl_progress_t bar = {0};
     double *acc = calloc((size_t)M, sizeof *acc), *p = NULL;
     float *att = malloc(sizeof *att * (size_t)(B * M));
     int64_t *bg = backgrounds(rows, n, o->backgrounds, a->spec.seed, &nb);
@@ -131,12 +135,14 @@ static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int
     // ism toggles every variant of each sample: it runs over the backgrounds, not every sample
     const int64_t *use = o->method == GDL_ATTR_ISM ? bg : rows;
     int64_t nu = o->method == GDL_ATTR_ISM ? nb : n;
+    gdl_progress_begin(&bar, "[attribute] examples", nu);
     for (int64_t b0 = 0; b0 < nu; b0 += B) {
         int64_t m = nu - b0 < B ? nu - b0 : B;
         if (gdl_attr_compute(a, o->method, use + b0, m, att) != 0) goto out;
         for (int64_t i = 0; i < m * M; i++) acc[i % M] += o->signed_mean ? att[i] : fabsf(att[i]);
-        progress(b0 + m, nu, &next);
+        progress(&bar, b0 + m, nu, &next);
     }
+    gdl_progress_end(&bar); // before the tables' own messages
     for (int64_t j = 0; j < M; j++) acc[j] /= (double)nu;
     if (o->pairs > 0) {
         rc = attr_pairs(a, acc, o->pairs, bg, nb, o->out_path);
@@ -165,6 +171,7 @@ static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int
         rc = attr_write_variants(a->d->geno, acc, p, o->out_path);
     }
 out:
+    gdl_progress_end(&bar);
     free(acc), free(att), free(bg), free(p);
     return rc;
 }
@@ -173,6 +180,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
 {
     const attr_input_t *in = &a->in[a->ai];
     int64_t W = a->W, B = a->spec.batch, C = in->in->channels, L = in->in->length, next = 0;
+    gdl_progress_t bar = {0};
     int seq = gdl_attr_is_sequence(a);
     float *att = malloc(sizeof *att * (size_t)(B * W)), *x = malloc(sizeof *x * (size_t)(B * W));
     float *ism = malloc(sizeof *ism * (size_t)W);
@@ -192,6 +200,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
         for (int64_t c = 0; c < C; c++) fprintf(tsv.fp, "\t%s", seq ? (const char *[]){"A", "C", "G", "T"}[c] : "");
         fprintf(tsv.fp, "\tscore\n");
     }
+    gdl_progress_begin(&bar, "[attribute] examples", n);
     for (int64_t b0 = 0; b0 < n; b0 += B) {
         int64_t m = n - b0 < B ? n - b0 : B;
         if (gdl_attr_input(a, rows + b0, m, x) != 0 || gdl_attr_compute(a, o->method, rows + b0, m, att) != 0)
@@ -219,7 +228,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
                 if (r != 0) goto out;
             }
         }
-        progress(b0 + m, n, &next);
+        progress(&bar, b0 + m, n, &next);
     }
     if (tsv_open) {
         tsv_open = 0;
@@ -228,6 +237,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
     npy_open = 0;
     rc = gdl_outfile_commit(&npy);
 out:
+    gdl_progress_end(&bar);
     if (npy_open) gdl_outfile_abort(&npy);
     if (tsv_open) gdl_outfile_abort(&tsv);
     free(att), free(x), free(ism);

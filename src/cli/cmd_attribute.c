@@ -86,6 +86,7 @@ int gdl_cmd_attribute(int argc, char *argv[])
     long v;
     double x;
     int c, r;
+    gdl_log_set_level(GDL_LOG_INFO); // progress by default, as gdl train; -q for errors only
     while ((c = getopt_long(argc, argv, "m:d:o:s:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         switch (c) {
         case 'h': usage(stdout); return EXIT_OK;

@@ -99,7 +99,6 @@ typedef struct {
     history_t *hist;            // losses by epoch for --plot, or NULL
     int epochs;                 // this run's epochs (restarts run shorter)
     int checkpoint;             // write OUT.ckpt each epoch and honour --resume
-    int bar;                    // stderr is a terminal: redraw a progress bar during epochs
 } run_t;
 
 /* Everything the loop carries from one epoch to the next: a checkpoint is exactly this. */
@@ -113,13 +112,6 @@ typedef struct {
     gdl_optim_t opt;
     gdl_sched_t sched;
 } loop_t;
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 char *gdl_model_fold_path(const char *out_path, int k)
 {
@@ -302,22 +294,6 @@ out:
 
 /* ---- one training run ---------------------------------------------------------------------- */
 
-/* One redrawn line on a terminal: batches done, samples/s, running loss, time left. */
-static void draw_bar(const run_t *run, int epoch, int64_t done, int64_t total, int64_t samples,
-                     double loss, double elapsed)
-{
-    char bar[21];
-    int fill = (int)(20 * done / (total ? total : 1));
-    for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
-    bar[20] = 0;
-    double rate = elapsed > 0 ? (double)samples / elapsed : 0;
-    double eta = done ? elapsed * (double)(total - done) / (double)done : 0;
-    char fold[32] = "";
-    if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
-    fprintf(stderr, "\r\033[K[train] %sepoch %d/%d [%s] %" PRId64 "/%" PRId64 "  loss %.5f  %.0f samples/s  ETA %.0fs",
-            fold, epoch, run->epochs, bar, done, total, loss, rate, eta);
-}
-
 static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *order, double *train_loss)
 {
     gdl_model_t *m = r->m;
@@ -329,7 +305,14 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
     gdl_rng_init(&rng, t->seed, STREAM_SHUFFLE + (uint64_t)L->epoch); // one stream per epoch: resumable
     gdl_rng_shuffle(&rng, order, n);
     gdl_nn_zero_grad(m->g);
-    double t0 = seconds(), last_draw = 0;
+    gdl_progress_t bar;
+    char label[96], extra[64];
+    if (run->fold)
+        snprintf(label, sizeof label, "[train] fold %d/%d  epoch %d/%d", run->fold, run->n_folds, L->epoch + 1, run->epochs);
+    else
+        snprintf(label, sizeof label, "[train] epoch %d/%d", L->epoch + 1, run->epochs);
+    gdl_progress_begin(&bar, label, n_batches);
+    double t0 = gdl_seconds();
     for (int64_t b = 0; b < n_batches; b++) {
         int64_t nb = b == n_batches - 1 ? n - b * B : B;
         m->g->step = L->batches++;
@@ -348,13 +331,12 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
             L->step++;
             gdl_nn_zero_grad(m->g);
         }
-        double now = seconds() - t0;
-        if (run->bar && (now - last_draw > 0.2 || b == n_batches - 1)) {
-            draw_bar(run, L->epoch + 1, b + 1, n_batches, b * B + nb, sum / (double)(b * B + nb), now);
-            last_draw = now;
-        }
+        double now = gdl_seconds() - t0;
+        snprintf(extra, sizeof extra, "loss %.5f  %.0f samples/s", sum / (double)(b * B + nb),
+                 (double)(b * B + nb) / (now > 0 ? now : 1e-9));
+        gdl_progress_update(&bar, b + 1, extra);
     }
-    if (run->bar) fputs("\r\033[K", stderr); // the epoch's summary line replaces the bar
+    gdl_progress_end(&bar); // the epoch's summary line replaces the bar
     *train_loss = sum / (double)n;
     return 0;
 }
@@ -382,7 +364,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     }
     int by_metric = !strcmp(t->early_stop, "metric") && run->n_val && run->o->fold_metric;
     while (L.epoch < run->epochs && !(t->patience && L.bad >= t->patience && run->n_val)) {
-        double t0 = seconds(), train_loss, val_loss, metric = NAN;
+        double t0 = gdl_seconds(), train_loss, val_loss, metric = NAN;
         const char *metric_name = "metric";
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
         val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
@@ -404,7 +386,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
             L.bad++;
         }
         if (L.sched.kind == GDL_SCHED_PLATEAU) gdl_sched_report(&L.sched, val_loss);
-        double secs = seconds() - t0, lr = gdl_sched_lr(&L.sched, L.step);
+        double secs = gdl_seconds() - t0, lr = gdl_sched_lr(&L.sched, L.step);
         if (gdl_log_get_level() >= GDL_LOG_INFO) {
             char fold[32] = "";
             if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
@@ -613,8 +595,7 @@ int gdl_train(const gdl_train_opts_t *o)
         if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
         fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
     }
-    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL,
-                 .bar = isatty(STDERR_FILENO) && gdl_log_get_level() >= GDL_LOG_INFO};
+    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
         if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
