@@ -4,8 +4,10 @@
  *     R_k = sum_u x_k w_uk R_u / (z_u + eps sign(z_u)),
  * so an input behind weights near zero receives nothing (the paths seed 000 cuts off), and
  * element-wise layers (activations, dropout at inference, reshapes) pass relevance through.
- * Rules exist for the layers of the genotype models (dense, sparse_dense, activations, dropout,
- * flatten, reshape, add); other layers are an error naming the layer. */
+ * Linear layers without explicit weights here (conv1d, average pooling, batch norm in eval mode)
+ * use the same rule through the engine's backward: R_in = x * backward(R / (z + eps sign z));
+ * max pooling hands each window's relevance to its winner (R_in = backward(R)). Recurrent and
+ * attention layers have no rule here: they are an error naming the layer. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,15 @@ int attr_trace(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, fl
             float *Rin = rel(&t, k0, n);
             if (!Rin) goto out;
             for (int64_t j = 0; j < n * U; j++) Rin[j] += R[j];
+        } else if (!strcmp(type, "conv1d") || !strcmp(type, "avgpool1d") || !strcmp(type, "global_avgpool") ||
+                   !strcmp(type, "batchnorm") || !strcmp(type, "maxpool1d") || !strcmp(type, "global_maxpool")) {
+            int route = strstr(type, "maxpool") != NULL; // winner takes the window's relevance
+            float *dz = gdl_nn_grad(g, l->name), *Rin = rel(&t, k0, n);
+            if (!dz || !Rin || !xin) goto out;
+            for (int64_t j = 0; j < n * U; j++) dz[j] = route ? R[j] : R[j] / stab(z[j], eps);
+            const float *dx = gdl_nn_backward_node(g, l->name);
+            if (!dx) goto out;
+            for (int64_t j = 0; j < n * K; j++) Rin[j] += route ? dx[j] : xin[j] * dx[j];
         } else if (!strcmp(type, "add")) { // shares of the sum
             for (int q = 0; q < n_in; q++) {
                 int k = in[q];

@@ -34,13 +34,15 @@ print("motif mass %.3f (motif covers %.0f%% of positions)" % (np.mean(frac), 100
 sys.exit(0 if np.mean(frac) >= float(sys.argv[4]) else 1)
 PY
 }
-for m in gradxinput ism; do
+for m in gradxinput ism trace; do
     expect "attribute --method $m positives" 0 "$GDL" attribute -m "$TMP/m.gdl" -d "$TMP/s.gdl" --method $m \
         --ids "$TMP/pos.ids" -o "$TMP/a.$m.npy"
 done
 # measured: gradxinput 0.57, ism 0.76 of the mass on 8% of the positions
 motif_mass "$TMP/a.gradxinput.npy" 0.4 && pass "gradxinput mass on the motif" || fail "gradxinput mass on the motif"
 motif_mass "$TMP/a.ism.npy" 0.5 && pass "ism mass on the motif" || fail "ism mass on the motif"
+motif_mass "$TMP/a.trace.npy" 0.4 && pass "trace (LRP through conv and max pooling) mass on the motif" ||
+    fail "trace mass on the motif"
 
 head -2 "$TMP/pos.ids" >"$TMP/two.ids"
 expect "tsv and svg" 0 "$GDL" attribute -m "$TMP/m.gdl" -d "$TMP/s.gdl" --method ig --baseline shuffle --steps 10 \
@@ -89,8 +91,11 @@ expect "--svg without --ids" 2 "$GDL" attribute -m "$TMP/m.gdl" -d "$TMP/s.gdl" 
 contains "--svg needs --ids" "$TMP/err" "--ids"
 expect "--pairs on sequences" 2 "$GDL" attribute -m "$TMP/m.gdl" -d "$TMP/s.gdl" --pairs 5 -o "$TMP/x.npy"
 [ ! -e "$TMP/x.npy" ] && pass "no npy after an error" || fail "no npy after an error"
-expect "trace has no conv rule" 2 "$GDL" attribute -m "$TMP/m.gdl" -d "$TMP/s.gdl" --method trace -o "$TMP/t.npy"
-contains "trace names the layer" "$TMP/err" "no relevance rule for layer 'pool'"
+printf '{"inputs": [{"name": "dna", "from": "dna"}], "layers": [{"name": "r", "type": "lstm", "input": "dna", "units": 4},
+  {"name": "o", "type": "dense", "input": "r", "units": "outputs"}], "output": {"layer": "o"}}' >"$TMP/rnn.json"
+"$GDL" train -q -c "$TMP/rnn.json" -d "$TMP/s.gdl" -o "$TMP/rnn.gdl" --epochs 1 || fail "rnn model"
+expect "trace has no recurrent rule" 2 "$GDL" attribute -m "$TMP/rnn.gdl" -d "$TMP/s.gdl" --method trace -o "$TMP/t.npy"
+contains "trace names the layer" "$TMP/err" "no relevance rule for layer 'r' (lstm)"
 expect "motifs -h" 0 "$GDL" motifs -h
 expect "motifs bad threshold" 1 "$GDL" motifs -m "$TMP/m.gdl" -d "$TMP/s.gdl" --threshold 2
 expect "motifs unknown layer" 2 "$GDL" motifs -m "$TMP/m.gdl" -d "$TMP/s.gdl" --layer nope -o "$TMP/n.meme"

@@ -290,6 +290,49 @@ out:
     gdl_dataset_close(d);
 }
 
+/* trace through a CNN with no biases: convolution (linear rule through the engine's backward),
+ * ReLU, max pooling (the winner takes the relevance), average pooling and dense conserve the
+ * relevance, so it sums to the logit at the input; every non-zero lands on a base present. */
+static void test_trace_cnn_conserves(void)
+{
+    const char *net = "{\"inputs\": [{\"name\": \"dna\", \"from\": \"dna\"}],"
+        " \"layers\": [{\"name\": \"c\", \"type\": \"conv1d\", \"input\": \"dna\", \"filters\": 4, \"width\": 5,"
+        " \"padding\": \"same\", \"bias\": 0},"
+        "  {\"name\": \"r\", \"type\": \"relu\", \"input\": \"c\"},"
+        "  {\"name\": \"mp\", \"type\": \"maxpool1d\", \"input\": \"r\", \"size\": 2},"
+        "  {\"name\": \"c2\", \"type\": \"conv1d\", \"input\": \"mp\", \"filters\": 3, \"width\": 3, \"bias\": 0},"
+        "  {\"name\": \"ap\", \"type\": \"global_avgpool\", \"input\": \"c2\"},"
+        "  {\"name\": \"o\", \"type\": \"dense\", \"input\": \"ap\", \"units\": \"outputs\", \"bias\": 0}],"
+        " \"output\": {\"layer\": \"o\"}}";
+    gdl_dataset_t *d = gdl_dataset_open(seq_path);
+    gdl_model_t *m = d ? build(net, d) : NULL;
+    gdl_attr_spec_t s = {.batch = 4, .epsilon = 1e-9};
+    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
+    CHECK(a != NULL);
+    if (!a) goto out;
+    int64_t rows[3] = {0, 5, 7}, W = a->W;
+    float *x = malloc(sizeof *x * 3 * W), *r = malloc(sizeof *r * 3 * W), f[3];
+    gdl_attr_input(a, rows, 3, x);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_TRACE, rows, 3, r) == 0);
+    gdl_attr_score(a, rows, 3, x, f);
+    for (int b = 0; b < 3; b++) {
+        double sum = 0;
+        int stray = 0;
+        for (int64_t j = 0; j < W; j++) {
+            sum += r[b * W + j];
+            stray += r[b * W + j] != 0 && x[b * W + j] == 0;
+        }
+        CHECK(fabs(f[b]) > 1e-3);
+        CHECK_CLOSE(sum, f[b], 1e-3);
+        CHECK(stray == 0);
+    }
+    free(x), free(r);
+out:
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
 static void test_dinuc_shuffle_keeps_counts(void)
 {
     const char *seq = "ACGTTGCAAACCGTAGGCTTACGNNACGT";
@@ -354,6 +397,7 @@ int main(void)
     RUN(test_ism_genotypes_and_pairs);
     RUN(test_ism_sequences);
     RUN(test_trace_linear);
+    RUN(test_trace_cnn_conserves);
     RUN(test_dinuc_shuffle_keeps_counts);
     RUN(test_bh_and_allelic);
     unlink(geno_path), unlink(seq_path);
