@@ -22,15 +22,33 @@ step "out-of-fold metrics and ROC/PR curves"
     --plot "$out/plots/cv" >"$out/metrics.txt"
 cat "$out/metrics.txt" >&2
 
+step "which variants, genes and variant pairs drive the refitted model"
+"$GDL" attribute -m "$out/model.gdl" -d "$out/cohort.gdl" --method gradxinput --assoc -o "$out/variants.tsv"
+"$GDL" attribute -m "$out/model.gdl" -d "$out/cohort.gdl" --method gradxinput --level gene --null 200 \
+    -o "$out/genes.tsv"
+"$GDL" attribute -m "$out/model.gdl" -d "$out/cohort.gdl" --method ism --pairs 20 -o "$out/pairs.tsv"
+
 auc=$(awk '$1 == "disease" { print $4; exit }' "$out/metrics.txt")
+planted=$(awk -F '\t' '$1 == "additive" { print $2 }' data/cohort.truth.tsv)
+found=0
+for v in $planted; do
+    awk -F '\t' -v v="$v" 'NR > 1 && NR <= 11 && $2 == v { f = 1 } END { exit !f }' "$out/variants.tsv" && found=$((found + 1))
+done
 cat >&2 <<TXT
 
 == summary
 out-of-fold ROC AUC (10 folds): $auc
+top variants (gradient x input; planted additive variants in the top 10: $found of 5):
+$(head -6 "$out/variants.tsv" | cut -f1-6,9 | expand -t 13 | sed 's/^/  /')
+top genes:
+$(head -4 "$out/genes.tsv" | expand -t 13 | sed 's/^/  /')
+top variant pairs (interaction by in-silico mutation):
+$(head -4 "$out/pairs.tsv" | expand -t 13 | sed 's/^/  /')
 files in $out:
   cohort.gdl            the encoded cohort (gdl inspect --catalog shows its variants)
   model.gdl             the model refitted on all samples; model.fold1..10.gdl the fold models
   oof.tsv, folds.tsv    out-of-fold predictions and the fold of each sample
   metrics.json          every metric, per fold and pooled
-  plots/cv.roc.svg      ROC curves per fold (plots/cv.pr.svg: precision-recall)
+  plots/cv.roc.svg      ROC curves (plots/cv.folds.roc.svg per fold; .pr.svg: precision-recall)
+  variants.tsv, genes.tsv, pairs.tsv   the attribution tables; the truth is data/cohort.truth.tsv
 TXT

@@ -132,6 +132,24 @@ uint64_t gdl_rng_below(gdl_rng_t *r, uint64_t n);  // uniform in [0, n), unbiase
 double gdl_rng_normal(gdl_rng_t *r);              // standard normal
 void gdl_rng_shuffle(gdl_rng_t *r, int64_t *a, int64_t n); // Fisher-Yates
 
+/* ---- progress on a terminal --------------------------------------------------------------- */
+
+/* A bar redrawn on stderr (at most 5 times a second) while work of known size proceeds, when
+ * stderr is a terminal and the log level is GDL_LOG_INFO or more; silent otherwise (HPC logs
+ * get the callers' one-line summaries instead). */
+typedef struct {
+    char label[96];
+    int64_t total;
+    double t0, last;
+    int on;
+} gdl_progress_t;
+
+void gdl_progress_begin(gdl_progress_t *p, const char *label, int64_t total);
+/* done of total units; extra (or NULL) is shown after the count, e.g. "loss 0.53". */
+void gdl_progress_update(gdl_progress_t *p, int64_t done, const char *extra);
+void gdl_progress_end(gdl_progress_t *p); // clears the line
+double gdl_seconds(void);                  // a monotonic clock
+
 /* ---- output files written atomically ------------------------------------------------------ */
 
 /* Writes go to "PATH.tmp.PID" and become PATH only on gdl_outfile_commit (after fflush and

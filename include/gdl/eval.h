@@ -97,9 +97,9 @@ typedef struct {
 
 void gdl_eval_opts_init(gdl_eval_opts_t *o); // threshold 0.5, ci_level 0.95, plot_max 10, seed 1
 
-/* Reads the predictions, computes every metric, writes the asked-for outputs (atomically).
- * Returns 0; -1 with an error naming the file and line for bad input, -2 for a bad option
- * value (an unknown target in a list), each with gdl_last_error() set. */
+/* Reads the predictions, computes every metric, writes the asked-for outputs (each atomically)
+ * and prints the table. Returns 0, or -1 with gdl_last_error() set: "FILE:LINE: what" for bad
+ * input (an unknown target in --regression / --binary included), or the I/O failure. */
 int gdl_eval_run(const gdl_eval_opts_t *o);
 
 #endif

@@ -53,7 +53,9 @@ typedef struct {
     int64_t step_size;          // step schedule, in epochs [10]
     double gamma;               // step schedule [0.1]
     double min_lr;              // cosine floor [0]
-    int patience;               // early stopping on validation loss, 0 = off [5]
+    int patience;               // early stopping: epochs without improvement, 0 = off [5]
+    char *early_stop;           // what improves: "loss" (validation loss) or "metric" (the main
+                                // metric on the validation split: ROC AUC, accuracy, Pearson r) ["loss"]
     double val_frac;            // validation split when not cross-validating [0.1]
     int grad_accum;             // batches per optimizer step [1]
     int pos_weight;             // bce: weight positives by n_neg / n_pos per target [0]
@@ -81,7 +83,8 @@ typedef struct {
  * error "FILE: JSON.PATH: what is wrong". Free with gdl_config_free. */
 gdl_config_t *gdl_config_load(const char *path, const char *json);
 void gdl_config_free(gdl_config_t *c);
-/* Sets c->train.KEY from "KEY=VALUE" text (the command-line overrides); -1 with an error. */
+/* Sets c->train.KEY from text (the command-line overrides) and checks the training block again;
+ * -1 with an error, after which c is not to be used. */
 int gdl_config_override(gdl_config_t *c, const char *key, const char *value);
 
 /* ---- models ------------------------------------------------------------------------------ */
@@ -123,7 +126,7 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
 typedef struct {
     const char *data_path;
     int epochs_run;
-    double best_val_loss;
+    double best_val_loss;          // or, with early_stop = metric, the best validation metric
     int fold;                      // 1-based fold held out, 0 = none
     int n_folds;
 } gdl_model_info_t;
@@ -197,6 +200,7 @@ typedef struct {
     const char *groups_path;     // id, group TSV: related examples share a fold
     int split_by_chrom;          // whole chromosomes per fold (the dataset's example_chrom)
     const char *log_path;        // epoch log TSV
+    const char *plot_path;       // SVG of training and validation loss by epoch (and fold)
     int refit;                   // with folds: also train a final model on all examples
     int resume;                  // continue from OUT's checkpoint
     int n_overrides;             // --epochs 3 etc., applied over the config's training block

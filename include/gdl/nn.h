@@ -195,6 +195,12 @@ void gdl_nn_zero_grad(gdl_nn_t *g);                     // g->grad = 0
  * inputs asked for with gdl_nn_want_input_grad (read them with gdl_nn_grad). Once per forward
  * pass (-1 on a second call); several losses on several outputs go in before the one call. */
 int gdl_nn_backward(gdl_nn_t *g);
+/* Runs the backward of node NAME alone, from the gradient the caller put in gdl_nn_grad(g, NAME),
+ * into a zero-filled gradient of its first input, which it returns ((N, size) of that input;
+ * NULL with an error for an input node or an op whose first input has no gradient). For layer-
+ * wise relevance propagation (gdl attribute --method trace), one call per node after an eval
+ * forward; parameter gradients accumulate on the way, and gdl_nn_backward must not follow. */
+float *gdl_nn_backward_node(gdl_nn_t *g, const char *name);
 
 /* ---- losses -------------------------------------------------------------------------------
  * bce         l = mean over non-NaN labels of  -w_t y log s(x) - (1 - y) log(1 - s(x)),

@@ -1,16 +1,22 @@
-/* gdl eval: metrics of a predictions.tsv. Options in, gdl_eval_run, exit code out. */
+/* gdl eval: metrics of a predictions.tsv (or of a model's predictions on a dataset, made first
+ * into a temporary file). Options in, gdl_eval_run, exit code out. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "gdl/core.h"
 #include "gdl/eval.h"
+#include "gdl/model.h"
 
 static void usage(FILE *fp)
 {
     fprintf(fp,
-        "Usage: gdl eval -p predictions.tsv [options]\n\n"
+        "Usage: gdl eval -p predictions.tsv [options]\n"
+        "       gdl eval -m MODEL.gdl [-m MODEL2.gdl ...] -d DATA.gdl [options]\n\n"
         "Metrics of predictions.tsv: columns id, [fold,] then T:label and T:score for each binary\n"
         "or regression target T, or T:label and one T:score:CLASS per class of a multi-class target.\n"
         "An empty label is missing: that row is skipped for that target (its score is not read).\n\n"
@@ -29,6 +35,9 @@ static void usage(FILE *fp)
         "The table goes to stdout (to stderr when an output below is '-').\n\n"
         "Options:\n"
         "  -p, --predictions FILE  predictions.tsv ('-' = stdin)\n"
+        "  -m, --model FILE        instead of -p: score DATA with this model first (repeat to\n"
+        "                          average several, as gdl predict does)\n"
+        "  -d, --data FILE         the dataset -m scores; its labels are the truth\n"
         "  -o, --output FILE       metrics.json ('-' = stdout)\n"
         "      --tsv FILE          one row per target (and per fold and target) with every metric\n"
         "      --curves PREFIX     ROC and PR points: PREFIX.roc.tsv, PREFIX.pr.tsv\n"
@@ -57,14 +66,22 @@ int gdl_cmd_eval(int argc, char *argv[])
         {"threshold", required_argument, NULL, 't'},   {"regression", required_argument, NULL, OPT_REGRESSION},
         {"binary", required_argument, NULL, OPT_BINARY}, {"bootstrap", required_argument, NULL, 'b'},
         {"ci", required_argument, NULL, OPT_CI},       {"seed", required_argument, NULL, 's'},
+        {"model", required_argument, NULL, 'm'},       {"data", required_argument, NULL, 'd'},
         CLI_COMMON_LONGOPTS,                           {NULL, 0, NULL, 0}};
     gdl_eval_opts_t o;
     gdl_eval_opts_init(&o);
     int c, r;
     long n;
-    while ((c = getopt_long(argc, argv, "p:o:t:b:s:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
+    const char *models[64];
+    gdl_predict_opts_t po = {.model_paths = models, .batch = 256};
+    while ((c = getopt_long(argc, argv, "p:o:t:b:s:m:d:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         switch (c) {
         case 'h': usage(stdout); return EXIT_OK;
+        case 'm':
+            if (po.n_models == 64) return cli_usage_error("eval", usage, "at most 64 models");
+            models[po.n_models++] = optarg;
+            break;
+        case 'd': po.data_path = optarg; break;
         case 'p': o.predictions = optarg; break;
         case 'o': o.json = optarg; break;
         case OPT_TSV: o.tsv = optarg; break;
@@ -103,9 +120,29 @@ int gdl_cmd_eval(int argc, char *argv[])
     }
     if (!o.predictions && argc - optind == 1) o.predictions = argv[optind++];
     if (argc - optind > 0) return cli_usage_error("eval", usage, "unexpected argument '%s'", argv[optind]);
-    if (!o.predictions) return cli_usage_error("eval", usage, "-p predictions.tsv is required");
+    if (!!po.n_models != !!po.data_path)
+        return cli_usage_error("eval", usage, "-m MODEL and -d DATA go together");
+    if (po.n_models && o.predictions)
+        return cli_usage_error("eval", usage, "give -p predictions.tsv or -m MODEL -d DATA, not both");
+    if (!o.predictions && !po.n_models)
+        return cli_usage_error("eval", usage, "-p predictions.tsv (or -m MODEL -d DATA) is required");
     int to_stdout = (o.json && !strcmp(o.json, "-")) || (o.tsv && !strcmp(o.tsv, "-"));
     o.table = to_stdout ? stderr : stdout;
-    if (gdl_eval_run(&o) != 0) return cli_runtime_error("eval");
-    return EXIT_OK;
+    char tmp[] = "/tmp/gdl-eval-XXXXXX";
+    if (po.n_models) { // predict first, into a temporary predictions.tsv
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            fprintf(stderr, "gdl eval: %s: %s\n", tmp, strerror(errno));
+            return EXIT_RUNTIME;
+        }
+        close(fd);
+        po.out_path = o.predictions = tmp;
+        if (gdl_predict(&po) != 0) {
+            unlink(tmp);
+            return cli_runtime_error("eval");
+        }
+    }
+    int ret = gdl_eval_run(&o) == 0 ? EXIT_OK : cli_runtime_error("eval");
+    if (po.n_models) unlink(tmp);
+    return ret;
 }

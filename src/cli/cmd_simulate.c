@@ -23,10 +23,7 @@ static void usage(FILE *fp)
             "  -m, --variants M      variants [2000]\n"
             "  -k, --causal K        additive causal variants [10]\n"
             "  -p, --pairs P         interacting pairs [2]\n"
-            "  -s, --seed S          random seed [1]\n"
-            "  -v, --verbose         more messages on stderr\n"
-            "  -q, --quiet           errors only\n"
-            "  -h, --help            this help\n");
+            "  -s, --seed S          random seed [1]\n" CLI_COMMON_USAGE);
 }
 
 int gdl_cmd_simulate(int argc, char *argv[])

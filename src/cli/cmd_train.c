@@ -29,14 +29,17 @@ static void usage(FILE *fp)
         "      --refit           with --folds, also train MODEL on all examples\n"
         "      --resume          continue from MODEL.ckpt (same result as an uninterrupted run)\n"
         "      --log FILE        per-epoch TSV: epoch, fold, train_loss, val_loss, lr, seconds\n"
-        "Overrides of the config's training block:\n"
-        "      --epochs INT      epochs\n"
-        "      --batch INT       minibatch size\n"
-        "      --lr FLOAT        learning rate\n"
-        "  -s, --seed INT        seed of initialisation, shuffling, dropout and folds\n"
-        "      --optimizer NAME  sgd, adam, adamw or rmsprop\n"
-        "      --val-frac FLOAT  fraction of the training examples held out for early stopping\n"
-        "      --patience INT    epochs without a better validation loss before stopping, 0 = off\n"
+        "      --plot FILE       SVG of the training and validation loss by epoch (a colour per fold)\n"
+        "Overrides of the config's training block (defaults: the config's, else [the value shown]):\n"
+        "      --epochs INT      epochs [10]\n"
+        "      --batch INT       minibatch size [64]\n"
+        "      --lr FLOAT        learning rate [0.001]\n"
+        "  -s, --seed INT        seed of initialisation, shuffling, dropout and folds [1]\n"
+        "      --optimizer NAME  sgd, adam, adamw or rmsprop [adam]\n"
+        "      --val-frac FLOAT  fraction of the training examples held out for early stopping [0.1]\n"
+        "      --patience INT    epochs without improvement before stopping, 0 = off [5]\n"
+        "      --early-stop WHAT loss (validation loss) or metric (validation ROC AUC, accuracy\n"
+        "                        or Pearson r, by the target's kind) decides the best epoch [loss]\n"
         "      --restarts INT    seed 000's weight randomisation: INT short runs with seeds seed, seed+1...;\n"
         "                        the one with the best validation loss trains to the end\n"
         CLI_COMMON_USAGE);
@@ -84,7 +87,7 @@ out:
 }
 
 enum { OPT_FOLD = 1000, OPT_OOF, OPT_FOLDS_OUT, OPT_GROUPS, OPT_REFIT, OPT_RESUME, OPT_LOG,
-       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY };
+       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY, OPT_PLOT, OPT_EARLY_STOP };
 
 int gdl_cmd_train(int argc, char *argv[])
 {
@@ -99,11 +102,12 @@ int gdl_cmd_train(int argc, char *argv[])
         {"seed", required_argument, NULL, 's'}, {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
         {"val-frac", required_argument, NULL, OPT_VAL_FRAC}, {"patience", required_argument, NULL, OPT_PATIENCE},
         {"restarts", required_argument, NULL, OPT_RESTARTS},
-        {"split-by", required_argument, NULL, OPT_SPLIT_BY}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"split-by", required_argument, NULL, OPT_SPLIT_BY}, {"plot", required_argument, NULL, OPT_PLOT},
+        {"early-stop", required_argument, NULL, OPT_EARLY_STOP}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     static const struct { int opt; const char *key; } overrides[] = {
         {OPT_EPOCHS, "epochs"}, {OPT_BATCH, "batch"}, {OPT_LR, "lr"}, {'s', "seed"},
         {OPT_OPTIMIZER, "optimizer"}, {OPT_VAL_FRAC, "val_frac"}, {OPT_PATIENCE, "patience"},
-        {OPT_RESTARTS, "restarts"}};
+        {OPT_RESTARTS, "restarts"}, {OPT_EARLY_STOP, "early_stop"}};
     gdl_train_opts_t o = {.fold_metric = fold_metric};
     long v;
     int c, r;
@@ -135,6 +139,7 @@ int gdl_cmd_train(int argc, char *argv[])
         case OPT_REFIT: o.refit = 1; continue;
         case OPT_RESUME: o.resume = 1; continue;
         case OPT_LOG: o.log_path = optarg; continue;
+        case OPT_PLOT: o.plot_path = optarg; continue;
         }
         int handled = 0;
         for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)

@@ -161,43 +161,126 @@ static void sift_down(heap_item_t *h, int n, int i)
     h[i] = x;
 }
 
-int eval_curve_merge(eval_curve_t *const *c, int n, double thr, gdl_metrics_t *m)
+/* The merge runs in MERGE_PARTS ranges of scores, split at quantiles of a sample of every
+ * curve, in parallel. Each range starts from the counts above it, so its integer U is exact and
+ * its AP terms are the sequential ones; the partial APs are added in range order. The split
+ * depends only on the data, never on the thread count, so neither does the result. */
+#define MERGE_PARTS 16
+#define MERGE_SAMPLES 64
+
+typedef struct {
+    eval_curve_t *const *c;
+    int n, parts;
+    const int64_t *at; // (parts + 1, n) first group of each curve in each range
+    uint64_t P, Nn;
+    acc_t acc[MERGE_PARTS];
+    int failed[64];
+} merge_ctx_t;
+
+static int cmp_desc(const void *a, const void *b)
 {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* first g with value[g] <= v in a descending array */
+static int64_t first_at_most(const double *value, int64_t G, double v)
+{
+    int64_t lo = 0, hi = G;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (value[mid] <= v) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+static void merge_range(void *arg, int64_t begin, int64_t end, int chunk)
+{
+    merge_ctx_t *x = arg;
+    const int n = x->n;
     heap_item_t *h = malloc(sizeof *h * (size_t)(n > 0 ? n : 1));
-    int64_t *pos = calloc((size_t)(n > 0 ? n : 1), sizeof *pos);
+    int64_t *pos = malloc(sizeof *pos * (size_t)(n > 0 ? n : 1));
     if (!h || !pos) {
+        x->failed[chunk] = 1;
         free(h), free(pos);
+        return;
+    }
+    for (int64_t part = begin; part < end; part++) {
+        const int64_t *from = x->at + part * n, *to = x->at + (part + 1) * n;
+        acc_t *a = &x->acc[part];
+        acc_init(a, x->P, x->Nn, 0.5);
+        int hn = 0;
+        for (int i = 0; i < n; i++) {
+            const eval_curve_t *c = x->c[i];
+            if (!c) continue;
+            pos[i] = from[i];
+            if (from[i] > 0) a->tp += c->tp[from[i] - 1], a->fp += c->fp[from[i] - 1];
+            if (from[i] < to[i]) h[hn++] = (heap_item_t){c->value[from[i]], i};
+        }
+        for (int i = hn / 2 - 1; i >= 0; i--) sift_down(h, hn, i);
+        while (hn > 0) {
+            double v = h[0].v;
+            uint64_t dp = 0, dn = 0;
+            while (hn > 0 && h[0].v == v) {
+                int s = h[0].src;
+                int64_t g = pos[s]++;
+                const eval_curve_t *cs = x->c[s];
+                dp += cs->tp[g] - (g ? cs->tp[g - 1] : 0);
+                dn += cs->fp[g] - (g ? cs->fp[g - 1] : 0);
+                if (g + 1 < to[s]) h[0].v = cs->value[g + 1];
+                else h[0] = h[--hn];
+                sift_down(h, hn, 0);
+            }
+            acc_add(a, v, dp, dn);
+        }
+    }
+    free(h), free(pos);
+}
+
+int eval_curve_merge(eval_curve_t *const *c, int n, gdl_metrics_t *m)
+{
+    merge_ctx_t x = {.c = c, .n = n};
+    int64_t total = 0;
+    for (int i = 0; i < n; i++)
+        if (c[i]) x.P += c[i]->P, x.Nn += c[i]->Nn, total += c[i]->G;
+    x.parts = total > (1 << 20) ? MERGE_PARTS : 1;
+    int64_t *at = malloc(sizeof *at * (size_t)(x.parts + 1) * (size_t)(n > 0 ? n : 1));
+    double *sample = malloc(sizeof *sample * (size_t)MERGE_SAMPLES * (size_t)(n > 0 ? n : 1));
+    if (!at || !sample) {
+        free(at), free(sample);
         gdl_log_error("out of memory");
         return -1;
     }
-    uint64_t P = 0, Nn = 0;
-    int hn = 0;
+    double split[MERGE_PARTS];
+    if (x.parts > 1) {
+        int ns = 0;
+        for (int i = 0; i < n; i++)
+            if (c[i] && c[i]->G > 0)
+                for (int k = 0; k < MERGE_SAMPLES; k++) sample[ns++] = c[i]->value[c[i]->G * k / MERGE_SAMPLES];
+        qsort(sample, (size_t)ns, sizeof *sample, cmp_desc);
+        for (int j = 0; j + 1 < x.parts; j++) split[j] = sample[(int64_t)ns * (j + 1) / x.parts];
+    }
+    // range j holds the scores in (split[j], split[j - 1]]; the first and last are open-ended
     for (int i = 0; i < n; i++) {
-        if (!c[i] || c[i]->G == 0) continue;
-        P += c[i]->P, Nn += c[i]->Nn;
-        h[hn++] = (heap_item_t){c[i]->value[0], i};
+        int64_t G = c[i] ? c[i]->G : 0;
+        at[i] = 0;
+        for (int j = 1; j < x.parts; j++) at[(int64_t)j * n + i] = c[i] ? first_at_most(c[i]->value, G, split[j - 1]) : 0;
+        at[(int64_t)x.parts * n + i] = G;
     }
-    for (int i = hn / 2 - 1; i >= 0; i--) sift_down(h, hn, i);
-    acc_t a;
-    acc_init(&a, P, Nn, thr);
-    while (hn > 0) {
-        double v = h[0].v;
-        uint64_t dp = 0, dn = 0;
-        while (hn > 0 && h[0].v == v) {
-            int s = h[0].src;
-            int64_t g = pos[s]++;
-            const eval_curve_t *cs = c[s];
-            dp += cs->tp[g] - (g ? cs->tp[g - 1] : 0);
-            dn += cs->fp[g] - (g ? cs->fp[g - 1] : 0);
-            if (g + 1 < cs->G) h[0].v = cs->value[g + 1];
-            else h[0] = h[--hn];
-            sift_down(h, hn, 0);
+    x.at = at;
+    gdl_parallel_for(x.parts, merge_range, &x);
+    free(at), free(sample);
+    for (int k = 0; k < 64; k++)
+        if (x.failed[k]) {
+            gdl_log_error("out of memory");
+            return -1;
         }
-        acc_add(&a, v, dp, dn);
-    }
+    acc_t a;
+    acc_init(&a, x.P, x.Nn, 0.5);
+    for (int j = 0; j < x.parts; j++) a.u2 += x.acc[j].u2, a.ap += x.acc[j].ap;
     acc_finish(&a, m);
     for (int i = GDL_M_THRESHOLD; i < GDL_M_COUNT; i++) m->v[i] = NAN; // pooled confusions: the caller
-    free(h), free(pos);
     return 0;
 }
 

@@ -21,22 +21,20 @@ typedef struct {
 static void boot_range(void *arg, int64_t begin, int64_t end, int chunk)
 {
     boot_ctx_t *x = arg;
-    for (int64_t ti = begin; ti < end; ti++) {
+    size_t nn = (size_t)(x->p->N > 0 ? x->p->N : 1);
+    // one curve's worth of scratch for the chunk, reused by its targets
+    eval_curve_t c = {.value = eval_big_alloc(8 * nn), .tp = eval_big_alloc(4 * nn), .fp = eval_big_alloc(4 * nn)};
+    if (!c.value || !c.tp || !c.fp) x->failed[chunk] = 1;
+    for (int64_t ti = begin; ti < end && !x->failed[chunk]; ti++) {
         const eval_target_t *t = &x->p->targets[ti];
         const eval_result_t *base = &x->s->r[ti];
         eval_result_t *res = &x->rep[ti];
         gdl_metrics_clear(&res->m);
         int64_t n = base->n_rows;
         if (t->kind == GDL_EVAL_BINARY) {
-            size_t nn = (size_t)(n > 0 ? n : 1);
-            eval_curve_t c = {.value = gdl_malloc(8 * nn), .tp = gdl_malloc(4 * nn), .fp = gdl_malloc(4 * nn)};
-            if (!c.value || !c.tp || !c.fp) x->failed[chunk] = 1;
-            else {
-                eval_curve_build_rows(t->score, base->rows, n, x->w, &c);
-                eval_curve_metrics(&c, x->thr, &res->m, NULL, NULL);
-                res->single_class = c.P == 0 || c.Nn == 0;
-            }
-            eval_curve_free(&c);
+            eval_curve_build_rows(t->score, base->rows, n, x->w, &c);
+            eval_curve_metrics(&c, x->thr, &res->m, NULL, NULL);
+            res->single_class = c.P == 0 || c.Nn == 0;
         } else if (t->kind == GDL_EVAL_MULTICLASS) {
             if (eval_multiclass_rows(t, base->rows, n, x->w, res, 0) != 0) x->failed[chunk] = 1;
         } else {
@@ -44,6 +42,7 @@ static void boot_range(void *arg, int64_t begin, int64_t end, int chunk)
                                      n, x->w, &res->m);
         }
     }
+    eval_big_free(c.value, 8 * nn), eval_big_free(c.tp, 4 * nn), eval_big_free(c.fp, 4 * nn);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -1,9 +1,17 @@
 /* gdl eval: the one entry point. Read, compute the pooled metrics, each fold's, their mean and
  * sd, the bootstrap intervals, then write what was asked for. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "eval_internal.h"
 #include "gdl/core.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 void gdl_eval_opts_init(gdl_eval_opts_t *o)
 {
@@ -20,12 +28,17 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
     eval_fold_summary_t fs = {0};
     eval_ci_t ci = {0};
     int rc = -1, have_fs = 0, have_ci = 0;
+    double t0 = now();
     eval_preds_t *p = eval_preds_read(o->predictions, o->regression, o->binary);
     if (!p) return -1;
-    gdl_log_info("%s: %lld rows, %d targets, %d folds", p->path, (long long)p->N, p->T, p->n_folds);
+    gdl_log_info("%s: %lld rows, %d targets, %d folds, read in %.1f s", p->path, (long long)p->N,
+                 p->T, p->n_folds, now() - t0);
+    t0 = now();
     eval_set_opts_t so = {.keep_curves = o->curves || o->plot, .keep_rows = o->bootstrap > 0,
                           .threshold = o->threshold};
     if (eval_set_compute(p, -1, &so, &all) != 0) goto done;
+    gdl_log_info("pooled metrics in %.1f s", now() - t0);
+    t0 = now();
     if (p->n_folds > 0) {
         eval_set_opts_t fo = so;
         fo.keep_rows = 0;
@@ -43,6 +56,8 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
         if (eval_bootstrap(p, &all, o->threshold, o->bootstrap, o->seed, o->ci_level, &ci) != 0) goto done;
         have_ci = 1;
     }
+    if (p->n_folds > 0 || o->bootstrap > 0) gdl_log_info("folds and bootstrap in %.1f s", now() - t0);
+    t0 = now();
     eval_report_t rep = {.p = p, .o = o, .all = &all, .folds = folds, .fs = have_fs ? &fs : NULL,
                          .ci = have_ci ? &ci : NULL};
     if (o->json && eval_write_json(&rep, o->json) != 0) goto done;
@@ -56,6 +71,7 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
             goto done;
         }
     }
+    gdl_log_info("outputs in %.1f s", now() - t0);
     rc = 0;
 done:
     if (folds) {

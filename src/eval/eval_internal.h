@@ -10,6 +10,14 @@
 
 #include "gdl/eval.h"
 
+/* ---- big arrays (predictions.c) ----------------------------------------------------------------- */
+
+/* Anonymous memory advised to use huge pages: a column of every target is written row after
+ * row, thousands of columns at once, and 4 KiB pages would miss the TLB on nearly every
+ * write. NULL (and an error) when out of memory; free with eval_big_free(p, n). */
+void *eval_big_alloc(size_t n);
+void eval_big_free(void *p, size_t n);
+
 /* ---- predictions.tsv (predictions.c) ------------------------------------------------------ */
 
 typedef struct {
@@ -92,7 +100,7 @@ void eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, g
 
 /* Micro average: the curves of several targets merged into one pooled ranking (n, n_pos,
  * roc_auc, pr_auc into m). c[i] may be NULL (skipped). 0, or -1 when out of memory. */
-int eval_curve_merge(eval_curve_t *const *c, int n, double thr, gdl_metrics_t *m);
+int eval_curve_merge(eval_curve_t *const *c, int n, gdl_metrics_t *m);
 
 /* ---- regression (regression.c) ------------------------------------------------------------ */
 
@@ -139,7 +147,6 @@ typedef struct {
     eval_result_t *r;       // (T)
     gdl_metrics_t agg[EVAL_AGG_COUNT];
     int n_single_class, n_binary, n_multiclass, n_regression;
-    eval_curve_t *micro_curve; // kept when curves asked
 } eval_set_t;
 
 typedef struct {

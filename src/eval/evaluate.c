@@ -23,53 +23,71 @@ static int64_t gather(const eval_preds_t *p, const eval_target_t *t, int fold, u
     return n;
 }
 
-/* Copies a curve into arrays of its own size: most targets have far fewer distinct scores
- * than rows only when scores are rounded, but it never costs more. */
-static int shrink(eval_curve_t *c)
+/* per-chunk scratch, sized for all N rows once, reused target after target (fresh pages
+ * for every target would be zeroed by the kernel each time) */
+typedef struct {
+    uint64_t *key, *tk;
+    uint32_t *pay, *tp;
+    eval_curve_t c;
+    size_t n;
+} scratch_t;
+
+static int scratch_init(scratch_t *b, int64_t N)
+{
+    size_t n = b->n = (size_t)(N > 0 ? N : 1);
+    b->key = eval_big_alloc(8 * n), b->tk = eval_big_alloc(8 * n);
+    b->pay = eval_big_alloc(4 * n), b->tp = eval_big_alloc(4 * n);
+    b->c.value = eval_big_alloc(8 * n);
+    b->c.tp = eval_big_alloc(4 * n), b->c.fp = eval_big_alloc(4 * n);
+    return b->key && b->tk && b->pay && b->tp && b->c.value && b->c.tp && b->c.fp ? 0 : -1;
+}
+
+static void scratch_free(scratch_t *b)
+{
+    eval_big_free(b->key, 8 * b->n), eval_big_free(b->tk, 8 * b->n);
+    eval_big_free(b->pay, 4 * b->n), eval_big_free(b->tp, 4 * b->n);
+    eval_big_free(b->c.value, 8 * b->n);
+    eval_big_free(b->c.tp, 4 * b->n), eval_big_free(b->c.fp, 4 * b->n);
+}
+
+/* a copy of the curve in arrays of its own size */
+static eval_curve_t *curve_copy(const eval_curve_t *c)
 {
     size_t G = (size_t)(c->G > 0 ? c->G : 1);
-    double *v = gdl_malloc(8 * G);
-    uint32_t *tp = gdl_malloc(4 * G), *fp = gdl_malloc(4 * G);
-    if (!v || !tp || !fp) {
-        gdl_free(v), gdl_free(tp), gdl_free(fp);
-        return -1;
+    eval_curve_t *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    *d = *c;
+    d->value = gdl_malloc(8 * G), d->tp = gdl_malloc(4 * G), d->fp = gdl_malloc(4 * G);
+    if (!d->value || !d->tp || !d->fp) {
+        gdl_free(d->value), gdl_free(d->tp), gdl_free(d->fp), free(d);
+        return NULL;
     }
-    memcpy(v, c->value, 8 * (size_t)c->G);
-    memcpy(tp, c->tp, 4 * (size_t)c->G);
-    memcpy(fp, c->fp, 4 * (size_t)c->G);
-    eval_curve_free(c);
-    c->value = v, c->tp = tp, c->fp = fp;
-    return 0;
+    memcpy(d->value, c->value, 8 * (size_t)c->G);
+    memcpy(d->tp, c->tp, 4 * (size_t)c->G);
+    memcpy(d->fp, c->fp, 4 * (size_t)c->G);
+    return d;
 }
 
 static int one_binary(const eval_target_t *t, const uint32_t *rows, int64_t n, double thr,
-                      int keep_rows, eval_result_t *res)
+                      int keep_rows, scratch_t *b, eval_result_t *res)
 {
-    size_t nn = (size_t)(n > 0 ? n : 1);
-    uint64_t *key = gdl_malloc(8 * nn), *tk = gdl_malloc(8 * nn);
-    uint32_t *pay = malloc(4 * nn), *tp = malloc(4 * nn);
-    eval_curve_t *c = calloc(1, sizeof *c);
-    int rc = -1;
-    if (!key || !tk || !pay || !tp || !c) goto done;
-    c->value = gdl_malloc(8 * nn), c->tp = gdl_malloc(4 * nn), c->fp = gdl_malloc(4 * nn);
-    if (!c->value || !c->tp || !c->fp) goto done;
     for (int64_t i = 0; i < n; i++) {
         uint32_t r = rows[i];
-        key[i] = eval_key(t->score[r]);
-        pay[i] = r << 1 | (t->label[r] != 0);
+        b->key[i] = eval_key(t->score[r]);
+        b->pay[i] = r << 1 | (t->label[r] != 0);
     }
-    eval_sort(key, pay, n, tk, tp);
-    eval_curve_build(key, pay, n, NULL, c);
-    eval_curve_metrics(c, thr, &res->m, &res->tp_at, &res->fp_at);
-    res->single_class = c->P == 0 || c->Nn == 0;
-    if (shrink(c) != 0) goto done;
-    res->curve = c, res->n_curves = 1, c = NULL;
-    if (keep_rows) res->rows = pay, pay = NULL, res->n_rows = n;
-    rc = 0;
-done:
-    if (c) eval_curve_free(c), free(c);
-    gdl_free(key), gdl_free(tk), free(pay), free(tp);
-    return rc;
+    eval_sort(b->key, b->pay, n, b->tk, b->tp);
+    eval_curve_build(b->key, b->pay, n, NULL, &b->c);
+    eval_curve_metrics(&b->c, thr, &res->m, &res->tp_at, &res->fp_at);
+    res->single_class = b->c.P == 0 || b->c.Nn == 0;
+    if (!(res->curve = curve_copy(&b->c))) return -1;
+    res->n_curves = 1;
+    if (keep_rows) {
+        if (!(res->rows = malloc(4 * (size_t)(n > 0 ? n : 1)))) return -1;
+        memcpy(res->rows, b->pay, 4 * (size_t)n);
+        res->n_rows = n;
+    }
+    return 0;
 }
 
 static int one_regression(const eval_target_t *t, uint32_t *rows, int64_t n, int keep_rows,
@@ -94,9 +112,12 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
 {
     set_ctx_t *x = arg;
     const eval_preds_t *p = x->p;
-    uint32_t *rows = malloc(4 * (size_t)p->N);
-    if (!rows) {
+    uint32_t *rows = malloc(4 * (size_t)(p->N > 0 ? p->N : 1));
+    scratch_t b = {0};
+    if (!rows || scratch_init(&b, p->N) != 0) {
         x->failed[chunk] = 1;
+        free(rows);
+        scratch_free(&b);
         return;
     }
     for (int64_t ti = begin; ti < end; ti++) {
@@ -106,7 +127,7 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
         int64_t n = gather(p, t, x->fold, rows);
         int rc;
         if (t->kind == GDL_EVAL_BINARY) {
-            rc = one_binary(t, rows, n, x->o->threshold, x->o->keep_rows, res);
+            rc = one_binary(t, rows, n, x->o->threshold, x->o->keep_rows, &b, res);
         } else if (t->kind == GDL_EVAL_MULTICLASS) {
             rc = eval_multiclass_rows(t, rows, n, NULL, res, x->o->keep_curves);
         } else {
@@ -120,6 +141,7 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
         if (rc != 0) x->failed[chunk] = 1;
     }
     free(rows);
+    scratch_free(&b);
 }
 
 int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s)
@@ -134,6 +156,7 @@ int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eva
         for (int64_t r = 0; r < p->N; r++) s->n_rows += p->fold[r] == f;
     set_ctx_t x = {.p = p, .fold = f, .o = o, .s = s};
     gdl_parallel_for(p->T, set_range, &x);
+    gdl_log_debug("per-target metrics done");
     for (int c = 0; c < 64; c++)
         if (x.failed[c]) goto oom;
     // micro: one ranking of every (example, binary target) pair; pooled confusion counts
@@ -154,7 +177,8 @@ int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eva
     gdl_metrics_t *mi = &s->agg[EVAL_AGG_MICRO];
     gdl_metrics_clear(mi);
     if (s->n_binary > 0) {
-        if (eval_curve_merge(curves, p->T, 0.5, mi) != 0) goto fail;
+        if (eval_curve_merge(curves, p->T, mi) != 0) goto fail;
+        gdl_log_debug("micro average done");
         if (any && P > 0 && Nn > 0) eval_confusion_metrics(tp, fp, P, Nn, mi);
     }
     if (!o->keep_curves)

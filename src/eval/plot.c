@@ -5,90 +5,9 @@
 
 #include "eval_internal.h"
 #include "gdl/core.h"
+#include "gdl/svg.h"
 
-/* geometry: a square plot area with the legend to its right */
-enum { W = 860, H = 560, L = 80, TOP = 50, S = 440, LEG = L + S + 30 };
-
-static const char *const palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                      "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-#define NPAL (int)(sizeof palette / sizeof palette[0])
-
-static void xml_text(FILE *fp, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", fp); break;
-        case '<': fputs("&lt;", fp); break;
-        case '>': fputs("&gt;", fp); break;
-        case '"': fputs("&quot;", fp); break;
-        default:
-            if ((unsigned char)*s >= 0x20 || *s == '\t') fputc(*s, fp);
-        }
-    }
-}
-
-/* a step of 1, 2 or 5 times a power of ten giving about 5 ticks over [lo, hi] */
-static double nice_step(double lo, double hi)
-{
-    double range = hi - lo;
-    if (!(range > 0)) return 1;
-    double raw = range / 5, p = pow(10, floor(log10(raw))), f = raw / p;
-    return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
-}
-
-typedef struct {
-    double x0, x1, y0, y1; // data range shown
-} frame_t;
-
-static double px(const frame_t *f, double x) { return L + (x - f->x0) / (f->x1 - f->x0) * S; }
-static double py(const frame_t *f, double y) { return TOP + S - (y - f->y0) / (f->y1 - f->y0) * S; }
-
-static void open_svg(FILE *fp, const char *title, const char *xlabel, const char *ylabel, const frame_t *f)
-{
-    fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
-                "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"13\">\n"
-                "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H, W, H, W, H);
-    fprintf(fp, "<text x=\"%d\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">", L + S / 2);
-    xml_text(fp, title);
-    fputs("</text>\n<g stroke=\"#e0e0e0\" stroke-width=\"1\">\n", fp);
-    double sx = nice_step(f->x0, f->x1), sy = nice_step(f->y0, f->y1);
-    for (double x = ceil(f->x0 / sx - 1e-9) * sx; x <= f->x1 + 1e-9 * sx; x += sx)
-        fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/>\n", px(f, x), TOP, px(f, x), TOP + S);
-    for (double y = ceil(f->y0 / sy - 1e-9) * sy; y <= f->y1 + 1e-9 * sy; y += sy)
-        fprintf(fp, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\"/>\n", L, py(f, y), L + S, py(f, y));
-    fputs("</g>\n<g font-size=\"12\">\n", fp);
-    for (double x = ceil(f->x0 / sx - 1e-9) * sx; x <= f->x1 + 1e-9 * sx; x += sx) {
-        double v = fabs(x) < 1e-12 * sx ? 0 : x;
-        fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"black\"/>"
-                    "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\">%g</text>\n",
-                px(f, x), TOP + S, px(f, x), TOP + S + 5, px(f, x), TOP + S + 19, v);
-    }
-    for (double y = ceil(f->y0 / sy - 1e-9) * sy; y <= f->y1 + 1e-9 * sy; y += sy) {
-        double v = fabs(y) < 1e-12 * sy ? 0 : y;
-        fprintf(fp, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"black\"/>"
-                    "<text x=\"%d\" y=\"%.2f\" text-anchor=\"end\">%g</text>\n",
-                L - 5, py(f, y), L, py(f, y), L - 8, py(f, y) + 4, v);
-    }
-    fprintf(fp, "</g>\n<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"black\"/>\n",
-            L, TOP, S, S);
-    fprintf(fp, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", L + S / 2, TOP + S + 42);
-    xml_text(fp, xlabel);
-    fprintf(fp, "</text>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 %d %d)\">",
-            22, TOP + S / 2, 22, TOP + S / 2);
-    xml_text(fp, ylabel);
-    fputs("</text>\n", fp);
-}
-
-static void legend_entry(FILE *fp, int i, const char *color, const char *label)
-{
-    int y = TOP + 10 + i * 20;
-    fprintf(fp, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2.5\"/>"
-                "<text x=\"%d\" y=\"%d\">", LEG, y, LEG + 24, y, color, LEG + 30, y + 4);
-    xml_text(fp, label);
-    fputs("</text>\n", fp);
-}
-
+enum { L = GDL_SVG_L, TOP = GDL_SVG_TOP, LEG = GDL_SVG_LEG };
 typedef struct {
     const eval_curve_t *c;
     char label[200];
@@ -97,16 +16,16 @@ typedef struct {
 } series_t;
 
 /* a curve as a polyline, dropping points closer than half a pixel to the last one kept */
-static void polyline(FILE *fp, const frame_t *f, const eval_curve_t *c, int pr, const char *color)
+static void polyline(FILE *fp, const gdl_svg_frame_t *f, const eval_curve_t *c, int pr, const char *color)
 {
     fprintf(fp, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"", color);
     double lx = -1, ly = -1;
-    fprintf(fp, "%.2f,%.2f", px(f, 0), py(f, pr ? 1 : 0)); // (0, 0) or (recall 0, precision 1)
+    fprintf(fp, "%.2f,%.2f", gdl_svg_x(f, 0), gdl_svg_y(f, pr ? 1 : 0)); // (0, 0) or (recall 0, precision 1)
     for (int64_t g = 0; g < c->G; g++) {
         double tp = c->tp[g], fpv = c->fp[g];
         double x = pr ? tp / (double)c->P : fpv / (double)c->Nn;
         double y = pr ? tp / (tp + fpv) : tp / (double)c->P;
-        double X = px(f, x), Y = py(f, y);
+        double X = gdl_svg_x(f, x), Y = gdl_svg_y(f, y);
         if (g + 1 < c->G && fabs(X - lx) < 0.5 && fabs(Y - ly) < 0.5) continue;
         fprintf(fp, " %.2f,%.2f", X, Y);
         lx = X, ly = Y;
@@ -119,23 +38,23 @@ static int curve_figure(const char *path, const char *title, series_t *ser, int 
     gdl_outfile_t out;
     if (gdl_outfile_open(&out, path) != 0) return -1;
     FILE *fp = out.fp;
-    frame_t f = {0, 1, 0, 1};
-    open_svg(fp, title, pr ? "Recall" : "False positive rate", pr ? "Precision" : "True positive rate", &f);
+    gdl_svg_frame_t f = {0, 1, 0, 1};
+    gdl_svg_begin(fp, title, pr ? "Recall" : "False positive rate", pr ? "Precision" : "True positive rate", &f);
     if (!pr)
         fprintf(fp, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999999\" "
-                    "stroke-dasharray=\"5,4\"/>\n", px(&f, 0), py(&f, 0), px(&f, 1), py(&f, 1));
+                    "stroke-dasharray=\"5,4\"/>\n", gdl_svg_x(&f, 0), gdl_svg_y(&f, 0), gdl_svg_x(&f, 1), gdl_svg_y(&f, 1));
     for (int i = 0; i < n; i++) polyline(fp, &f, ser[i].c, pr, ser[i].color);
     for (int i = 0; i < n; i++) {
         char lab[260];
         snprintf(lab, sizeof lab, "%s (%s %.3f)", ser[i].label, pr ? "AP" : "AUC", pr ? ser[i].ap : ser[i].auc);
-        legend_entry(fp, i, ser[i].color, lab);
+        gdl_svg_legend(fp, i, ser[i].color, lab);
     }
     if (note) {
         fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\">", LEG, TOP + 20 + n * 20);
-        xml_text(fp, note);
+        gdl_svg_text(fp, note);
         fputs("</text>\n", fp);
     }
-    fputs("</svg>\n", fp);
+    gdl_svg_end(fp);
     return gdl_outfile_commit(&out);
 }
 
@@ -169,29 +88,29 @@ static int scatter(const char *path, const eval_target_t *t, const eval_result_t
     if (gdl_outfile_open(&out, path) != 0) return -1;
     if (!(hi > lo)) lo -= 1, hi += 1;
     double pad = (hi - lo) * 0.04;
-    frame_t f = {lo - pad, hi + pad, lo - pad, hi + pad};
+    gdl_svg_frame_t f = {lo - pad, hi + pad, lo - pad, hi + pad};
     char title[300];
     snprintf(title, sizeof title, "%s: Pearson %.3f, R\xc2\xb2 %.3f, n %lld", t->name,
              r->m.v[GDL_M_PEARSON], r->m.v[GDL_M_R2], (long long)lab);
     FILE *fp = out.fp;
-    open_svg(fp, title, "Label", "Prediction", &f);
+    gdl_svg_begin(fp, title, "Label", "Prediction", &f);
     fprintf(fp, "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"#999999\" stroke-dasharray=\"5,4\"/>\n",
-            px(&f, f.x0), py(&f, f.y0), px(&f, f.x1), py(&f, f.y1));
+            gdl_svg_x(&f, f.x0), gdl_svg_y(&f, f.y0), gdl_svg_x(&f, f.x1), gdl_svg_y(&f, f.y1));
     int64_t step = lab > 4000 ? (lab + 3999) / 4000 : 1, k = 0;
-    fprintf(fp, "<g fill=\"%s\" fill-opacity=\"0.5\">\n", palette[0]);
+    fprintf(fp, "<g fill=\"%s\" fill-opacity=\"0.5\">\n", gdl_svg_color(0));
     for (int64_t i = 0; i < N; i++) {
         if (isnan(y[i])) continue;
         if (k++ % step) continue;
-        fprintf(fp, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.2\"/>\n", px(&f, y[i]), py(&f, x[i]));
+        fprintf(fp, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.2\"/>\n", gdl_svg_x(&f, y[i]), gdl_svg_y(&f, x[i]));
     }
     fputs("</g>\n", fp);
-    legend_entry(fp, 0, "#999999", "prediction = label");
+    gdl_svg_legend(fp, 0, "#999999", "prediction = label");
     if (step > 1) {
         char note[100];
         snprintf(note, sizeof note, "every %lld-th of %lld points", (long long)step, (long long)lab);
         fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\">%s</text>\n", LEG, TOP + 40, note);
     }
-    fputs("</svg>\n", fp);
+    gdl_svg_end(fp);
     return gdl_outfile_commit(&out);
 }
 
@@ -219,7 +138,7 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
             if (n == max) continue;
             series_t *x = &ser[n];
             x->c = c;
-            x->color = palette[n % NPAL];
+            x->color = gdl_svg_color(n);
             if (tg->kind == GDL_EVAL_BINARY) {
                 snprintf(x->label, sizeof x->label, "%s", tg->name);
                 x->auc = r->m.v[GDL_M_ROC_AUC], x->ap = r->m.v[GDL_M_PR_AUC];
@@ -240,7 +159,7 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
             const eval_result_t *r = &rep->folds[f].r[first];
             if (!r->curve || r->curve->P == 0 || r->curve->Nn == 0) continue;
             ser[m] = (series_t){.c = r->curve, .auc = r->m.v[GDL_M_ROC_AUC], .ap = r->m.v[GDL_M_PR_AUC],
-                                .color = palette[m % NPAL]};
+                                .color = gdl_svg_color(m)};
             snprintf(ser[m].label, sizeof ser[m].label, "fold %s", p->fold_names[f]);
             m++;
         }
@@ -249,7 +168,9 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
                             .color = "#000000"};
         snprintf(ser[m].label, sizeof ser[m].label, "all folds pooled");
         m++;
-        if (pair_figures(prefix, "folds", p->targets[first].name, ser, m, NULL) != 0) goto done;
+        char what[300];
+        snprintf(what, sizeof what, "%s by fold", p->targets[first].name);
+        if (pair_figures(prefix, "folds", what, ser, m, NULL) != 0) goto done;
     }
     int nreg = 0;
     for (int t = 0; t < p->T && nreg < max; t++) {

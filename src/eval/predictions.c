@@ -17,6 +17,31 @@
 
 #define MAX_FOLDS 1000
 
+/* Below 2 MiB an array gets no huge page anyway: the ordinary heap, which also keeps the count
+ * of mappings low for files of many small targets. */
+#define BIG (2u << 20)
+
+void *eval_big_alloc(size_t n)
+{
+    if (n < BIG) return gdl_malloc(n);
+    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        gdl_log_error("out of memory allocating %zu bytes", n);
+        return NULL;
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(p, n, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+void eval_big_free(void *p, size_t n)
+{
+    if (!p) return;
+    if (n < BIG) gdl_free(p);
+    else munmap(p, n);
+}
+
 /* ---- numbers ----------------------------------------------------------------------------- */
 
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -77,6 +102,35 @@ slow:;
     if (end != buf + len || !isfinite(sv)) return -1;
     *out = sv + 0.0;
     return 0;
+}
+
+/* The common case of a field, parsed while it is found: [-]digits[.digits] ending at a tab or
+ * the end of the line, at most 19 significant digits, exact under Clinger's rule. Returns the
+ * end of the field, or NULL to let the general path (eval_parse_double) decide. */
+static inline const char *scan_fast(const char *p, const char *e, double *out)
+{
+    int neg = p < e && *p == '-';
+    p += neg;
+    const char *start = p;
+    uint64_t m = 0;
+    int digits = 0, frac = 0;
+    while (p < e && (unsigned)(*p - '0') < 10) {
+        m = m * 10 + (uint64_t)(*p++ - '0');
+        digits += m != 0;
+    }
+    if (p < e && *p == '.') {
+        p++;
+        while (p < e && (unsigned)(*p - '0') < 10) {
+            m = m * 10 + (uint64_t)(*p++ - '0');
+            digits += m != 0, frac++;
+        }
+    }
+    if (p == start || (p < e && *p != '\t') || digits > 19 || frac > 22 || m >= (1ull << 53) ||
+        (p - start == 1 && *start == '.'))
+        return NULL;
+    double v = (double)m / pow10_exact[frac];
+    *out = (neg ? -v : v) + 0.0;
+    return p;
 }
 
 /* ---- the header ---------------------------------------------------------------------------- */
@@ -331,7 +385,23 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         int c = 0;
         const char *fs = s;
         for (;;) {
-            const char *fe = memchr(fs, '\t', (size_t)(e - fs));
+            const char *fe;
+            if (c < ncol && rd->col[c].role >= COL_LABEL) { // numbers: the fast path first
+                const column_t *col = &rd->col[c];
+                eval_target_t *t = &p->targets[col->t];
+                if (col->role == COL_LABEL) {
+                    if (t->kind != GDL_EVAL_MULTICLASS && fs < e && (*fs == '0' || *fs == '1') &&
+                        (fs + 1 == e || fs[1] == '\t')) {
+                        t->label[r] = *fs - '0';
+                        fe = fs + 1;
+                        goto next;
+                    }
+                } else {
+                    double *dst = col->role == COL_SCORE ? &t->score[r] : &t->score[r * t->K + col->k];
+                    if ((fe = scan_fast(fs, e, dst))) goto next;
+                }
+            }
+            fe = memchr(fs, '\t', (size_t)(e - fs));
             if (!fe) fe = e;
             if (c >= ncol) {
                 int n = c + 1;
@@ -400,6 +470,7 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 }
             }
             }
+        next:
             c++;
             if (fe == e) break;
             fs = fe + 1;
@@ -535,6 +606,51 @@ static int decide_kinds(reader_t *rd, const char *regression, const char *binary
     return 0;
 }
 
+/* ---- row starts, found in parallel over blocks of bytes ---------------------------------------- */
+
+#define LINE_BLOCKS 256
+
+typedef struct {
+    const char *buf;
+    size_t start, end;
+    int64_t first[LINE_BLOCKS]; // rows starting in each block, then the index of the first
+    int64_t *line;
+} line_ctx_t;
+
+static void block_range(const line_ctx_t *c, int64_t b, const char **s, const char **e)
+{
+    size_t len = c->end - c->start;
+    *s = c->buf + c->start + len * (size_t)b / LINE_BLOCKS;
+    *e = c->buf + c->start + len * (size_t)(b + 1) / LINE_BLOCKS;
+}
+
+/* a row starts after each newline that is not the last byte */
+static void count_lines(void *arg, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    line_ctx_t *c = arg;
+    for (int64_t b = begin; b < end; b++) {
+        const char *s, *e, *last = c->buf + c->end;
+        block_range(c, b, &s, &e);
+        int64_t n = 0;
+        for (const char *q = s; (q = memchr(q, '\n', (size_t)(e - q))) && q + 1 < last; q++) n++;
+        c->first[b] = n;
+    }
+}
+
+static void find_lines(void *arg, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    line_ctx_t *c = arg;
+    for (int64_t b = begin; b < end; b++) {
+        const char *s, *e, *last = c->buf + c->end;
+        block_range(c, b, &s, &e);
+        int64_t r = c->first[b];
+        for (const char *q = s; (q = memchr(q, '\n', (size_t)(e - q))) && q + 1 < last; q++)
+            c->line[r++] = q + 1 - c->buf;
+    }
+}
+
 /* ---- the whole file ------------------------------------------------------------------------------ */
 
 static int load(reader_t *rd)
@@ -578,7 +694,8 @@ static int load(reader_t *rd)
         rd->buf = NULL;
         return 0;
     }
-    void *m = mmap(NULL, rd->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    // populated up front: one call instead of a page fault per 4 KiB
+    void *m = mmap(NULL, rd->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) {
         gdl_log_error("%s: cannot map: %s", rd->path, strerror(errno));
@@ -597,8 +714,9 @@ void eval_preds_free(eval_preds_t *p)
         free(tg->name);
         for (int k = 0; k < tg->K; k++) free(tg->classes[k]);
         free(tg->classes);
-        gdl_free(tg->label);
-        gdl_free(tg->score);
+        size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
+        eval_big_free(tg->label, sizeof(double) * (size_t)p->N);
+        eval_big_free(tg->score, sizeof(double) * (size_t)p->N * K);
     }
     free(p->targets);
     for (int f = 0; f < p->n_folds; f++) free(p->fold_names[f]);
@@ -631,10 +749,13 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
     // row starts; blank lines at the very end are not rows
     size_t start = nl ? hlen + 1 : rd.size, end = rd.size;
     while (end > start && (rd.buf[end - 1] == '\n' || rd.buf[end - 1] == '\r')) end--;
-    int64_t N = 0;
-    for (const char *q = rd.buf + start, *e = rd.buf + end; q < e; N++) {
-        const char *n2 = memchr(q, '\n', (size_t)(e - q));
-        q = n2 ? n2 + 1 : e;
+    line_ctx_t lc = {.buf = rd.buf, .start = start, .end = end};
+    gdl_parallel_for(LINE_BLOCKS, count_lines, &lc); // newlines per block of bytes
+    int64_t N = end > start;
+    for (int b = 0; b < LINE_BLOCKS; b++) {
+        int64_t n = lc.first[b];
+        lc.first[b] = N; // now: index of the first row starting in block b
+        N += n;
     }
     if (N == 0) {
         gdl_log_error("%s:2: no rows after the header", path);
@@ -646,18 +767,15 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
     }
     p->N = N;
     if (!(rd.line = malloc(sizeof *rd.line * (size_t)(N + 1)))) goto oom;
-    int64_t r = 0;
-    for (const char *q = rd.buf + start, *e = rd.buf + end; q < e; r++) {
-        rd.line[r] = q - rd.buf;
-        const char *n2 = memchr(q, '\n', (size_t)(e - q));
-        q = n2 ? n2 + 1 : e;
-    }
+    rd.line[0] = (int64_t)start;
+    lc.line = rd.line;
+    gdl_parallel_for(LINE_BLOCKS, find_lines, &lc);
     rd.line[N] = (int64_t)end;
     for (int t = 0; t < p->T; t++) {
         eval_target_t *tg = &p->targets[t];
         size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
-        tg->label = gdl_malloc(sizeof(double) * (size_t)N);
-        tg->score = gdl_malloc(sizeof(double) * (size_t)N * K);
+        tg->label = eval_big_alloc(sizeof(double) * (size_t)N);
+        tg->score = eval_big_alloc(sizeof(double) * (size_t)N * K);
         if (!tg->label || !tg->score) goto fail;
     }
     int has_fold = rd.ncol > 1 && rd.col[1].role == COL_FOLD;
@@ -667,7 +785,9 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
         if (!rd.fold_off || !rd.fold_len) goto oom;
     }
     for (int c = 0; c < 64; c++) rd.err_row[c] = -1;
+    gdl_log_debug("%lld rows found", (long long)N);
     gdl_parallel_for(N, parse_rows, &rd);
+    gdl_log_debug("rows parsed");
     int64_t bad = -1;
     int bad_chunk = 0;
     for (int c = 0; c < 64; c++)

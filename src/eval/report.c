@@ -99,9 +99,9 @@ void eval_print_table(const eval_report_t *rep, FILE *fp)
             if (rep->ci) {
                 char nm[256];
                 snprintf(nm, sizeof nm, "  %.0f%% CI low", rep->ci->level * 100);
-                row(fp, w, nm, &rep->ci->lo[t], bin_cols, NCOLS(bin_cols), 0 * 1);
+                row(fp, w, nm, &rep->ci->lo[t], bin_cols, NCOLS(bin_cols), 0);
                 snprintf(nm, sizeof nm, "  %.0f%% CI high", rep->ci->level * 100);
-                row(fp, w, nm, &rep->ci->hi[t], bin_cols, NCOLS(bin_cols), 0 * 1);
+                row(fp, w, nm, &rep->ci->hi[t], bin_cols, NCOLS(bin_cols), 0);
             }
             if (rep->fs)
                 mean_sd_rows(fp, w, "", &rep->fs->mean[t], &rep->fs->sd[t], bin_cols, NCOLS(bin_cols), 1);

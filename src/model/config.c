@@ -22,7 +22,7 @@ static const struct {
 #define K(name, type) {#name, type, offsetof(gdl_train_config_t, name), sizeof(((gdl_train_config_t *)0)->name)}
     K(optimizer, KEY_STR), K(lr, KEY_NUM), K(batch, KEY_INT), K(epochs, KEY_INT),
     K(seed, KEY_INT), K(weight_decay, KEY_NUM), K(momentum, KEY_NUM), K(nesterov, KEY_BOOL),
-    K(clip_norm, KEY_NUM), K(schedule, KEY_STR), K(warmup, KEY_INT), K(step_size, KEY_INT),
+    K(clip_norm, KEY_NUM), K(schedule, KEY_STR), K(early_stop, KEY_STR), K(warmup, KEY_INT), K(step_size, KEY_INT),
     K(gamma, KEY_NUM), K(min_lr, KEY_NUM), K(patience, KEY_INT), K(val_frac, KEY_NUM),
     K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL),
@@ -110,13 +110,15 @@ static int parse_training(gdl_config_t *c, const cJSON *obj)
     return 0;
 }
 
+static int check_training(gdl_config_t *c);
+
 int gdl_config_override(gdl_config_t *c, const char *key, const char *value)
 {
     char path[128];
     snprintf(path, sizeof path, "--%s", key);
     for (int k = 0; k < N_TRAIN_KEYS; k++)
         if (!strcmp(train_keys[k].key, key)) {
-            if (set_train_key(c, k, NULL, value, path) != 0) return -1;
+            if (set_train_key(c, k, NULL, value, path) != 0 || check_training(c) != 0) return -1;
             // keep the resolved JSON (saved in models) in step with the override
             cJSON *root = cJSON_Parse(c->json), *t;
             if (!root) return err(c, path, "out of memory");
@@ -319,6 +321,9 @@ static int check_training(gdl_config_t *c)
     gdl_train_config_t *t = &c->train;
     if (!t->optimizer && !(t->optimizer = strdup("adam"))) return err(c, "training", "out of memory");
     if (!t->schedule && !(t->schedule = strdup("constant"))) return err(c, "training", "out of memory");
+    if (!t->early_stop && !(t->early_stop = strdup("loss"))) return err(c, "training", "out of memory");
+    if (strcmp(t->early_stop, "loss") && strcmp(t->early_stop, "metric"))
+        return err(c, "training.early_stop", "expected loss or metric, got '%s'", t->early_stop);
     if (gdl_optim_find(t->optimizer) < 0)
         return err(c, "training.optimizer", "unknown optimizer '%s' (sgd, adam, adamw, rmsprop)", t->optimizer);
     if (gdl_sched_find(t->schedule) < 0)
@@ -429,6 +434,7 @@ void gdl_config_free(gdl_config_t *c)
     free(c->loss);
     free(c->train.optimizer);
     free(c->train.schedule);
+    free(c->train.early_stop);
     free(c->description);
     free(c->json);
     free(c->path);

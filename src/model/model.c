@@ -260,7 +260,8 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
     }
     if (info && ((info->data_path && gdl_writer_set_meta(w, "gdl.data", info->data_path)) ||
                  set_meta_fmt(w, "gdl.epochs", "%d", info->epochs_run) ||
-                 set_meta_fmt(w, "gdl.best_val_loss", "%.9g", info->best_val_loss) ||
+                 set_meta_fmt(w, strcmp(c->train.early_stop, "metric") ? "gdl.best_val_loss" : "gdl.best_val_metric",
+                              "%.9g", info->best_val_loss) ||
                  (info->n_folds && set_meta_fmt(w, "gdl.fold", "%d/%d", info->fold, info->n_folds))))
         goto out;
     if (gdl_writer_open(w, path) != 0) goto out;

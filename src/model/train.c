@@ -11,9 +11,81 @@
 #include <unistd.h>
 
 #include "gdl/core.h"
+#include "gdl/svg.h"
 #include "model_internal.h"
 
 enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c }; // RNG streams: "SHUF", "VAL"
+
+/* Losses by epoch, for --plot: one entry per epoch of every run (fold). */
+typedef struct {
+    int n, cap;
+    int *epoch, *fold;
+    double *train, *val;
+} history_t;
+
+static int history_add(history_t *h, int epoch, int fold, double train, double val)
+{
+    if (h->n == h->cap) {
+        int cap = h->cap ? 2 * h->cap : 64;
+        int *e = realloc(h->epoch, cap * sizeof *e), *f = e ? realloc(h->fold, cap * sizeof *f) : NULL;
+        if (e) h->epoch = e;
+        if (f) h->fold = f;
+        double *t = f ? realloc(h->train, cap * sizeof *t) : NULL, *v = t ? realloc(h->val, cap * sizeof *v) : NULL;
+        if (t) h->train = t;
+        if (v) h->val = v;
+        if (!v) {
+            gdl_log_error("out of memory");
+            return -1;
+        }
+        h->cap = cap;
+    }
+    h->epoch[h->n] = epoch, h->fold[h->n] = fold, h->train[h->n] = train, h->val[h->n++] = val;
+    return 0;
+}
+
+static void history_free(history_t *h)
+{
+    free(h->epoch), free(h->fold), free(h->train), free(h->val);
+}
+
+/* Learning curves: training loss solid, validation loss dashed, one colour per fold. */
+static int write_curves(const char *path, const history_t *h, int n_folds)
+{
+    gdl_svg_frame_t f = {1, 2, 0, 0};
+    for (int i = 0; i < h->n; i++) {
+        f.x1 = h->epoch[i] > f.x1 ? h->epoch[i] : f.x1;
+        f.y1 = fmax(f.y1, fmax(h->train[i], h->val[i]));
+    }
+    f.y1 = f.y1 > 0 ? f.y1 * 1.05 : 1;
+    double *x = malloc((h->n + 1) * sizeof *x), *yt = malloc((h->n + 1) * sizeof *yt),
+           *yv = malloc((h->n + 1) * sizeof *yv);
+    gdl_outfile_t out;
+    int ret = -1;
+    if (!x || !yt || !yv) {
+        gdl_log_error("out of memory");
+        goto done;
+    }
+    if (gdl_outfile_open(&out, path) != 0) goto done;
+    gdl_svg_begin(out.fp, n_folds ? "Training (solid) and validation (dashed) loss by fold"
+                                  : "Training (solid) and validation (dashed) loss",
+                  "Epoch", "Loss", &f);
+    for (int k = n_folds ? 1 : 0, i = 0; k <= n_folds; k++) {
+        int m = 0;
+        for (i = 0; i < h->n; i++)
+            if (h->fold[i] == k) x[m] = h->epoch[i], yt[m] = h->train[i], yv[m++] = h->val[i];
+        if (!m) continue;
+        char label[32];
+        snprintf(label, sizeof label, n_folds ? "fold %d" : "training", k);
+        gdl_svg_line(out.fp, &f, x, yt, m, gdl_svg_color(k), 0);
+        gdl_svg_line(out.fp, &f, x, yv, m, gdl_svg_color(k), 1);
+        gdl_svg_legend(out.fp, n_folds ? k - 1 : 0, gdl_svg_color(k), label);
+    }
+    gdl_svg_end(out.fp);
+    ret = gdl_outfile_commit(&out);
+done:
+    free(x), free(yt), free(yv);
+    return ret;
+}
 
 /* What one training run needs beyond the model. */
 typedef struct {
@@ -24,9 +96,9 @@ typedef struct {
     const char *out_path;       // where the model goes (NULL: keep it in memory only)
     int fold, n_folds;          // 1-based fold held out, for logs and the model file
     FILE *log;                  // epoch log, or NULL
+    history_t *hist;            // losses by epoch for --plot, or NULL
     int epochs;                 // this run's epochs (restarts run shorter)
     int checkpoint;             // write OUT.ckpt each epoch and honour --resume
-    int bar;                    // stderr is a terminal: redraw a progress bar during epochs
 } run_t;
 
 /* Everything the loop carries from one epoch to the next: a checkpoint is exactly this. */
@@ -40,13 +112,6 @@ typedef struct {
     gdl_optim_t opt;
     gdl_sched_t sched;
 } loop_t;
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 char *gdl_model_fold_path(const char *out_path, int k)
 {
@@ -230,22 +295,6 @@ out:
 
 /* ---- one training run ---------------------------------------------------------------------- */
 
-/* One redrawn line on a terminal: batches done, samples/s, running loss, time left. */
-static void draw_bar(const run_t *run, int epoch, int64_t done, int64_t total, int64_t samples,
-                     double loss, double elapsed)
-{
-    char bar[21];
-    int fill = (int)(20 * done / (total ? total : 1));
-    for (int i = 0; i < 20; i++) bar[i] = i < fill ? '#' : '.';
-    bar[20] = 0;
-    double rate = elapsed > 0 ? (double)samples / elapsed : 0;
-    double eta = done ? elapsed * (double)(total - done) / (double)done : 0;
-    char fold[32] = "";
-    if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
-    fprintf(stderr, "\r\033[K[train] %sepoch %d/%d [%s] %" PRId64 "/%" PRId64 "  loss %.5f  %.0f samples/s  ETA %.0fs",
-            fold, epoch, run->epochs, bar, done, total, loss, rate, eta);
-}
-
 static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *order, double *train_loss)
 {
     gdl_model_t *m = r->m;
@@ -257,7 +306,14 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
     gdl_rng_init(&rng, t->seed, STREAM_SHUFFLE + (uint64_t)L->epoch); // one stream per epoch: resumable
     gdl_rng_shuffle(&rng, order, n);
     gdl_nn_zero_grad(m->g);
-    double t0 = seconds(), last_draw = 0;
+    gdl_progress_t bar;
+    char label[96], extra[64];
+    if (run->fold)
+        snprintf(label, sizeof label, "[train] fold %d/%d  epoch %d/%d", run->fold, run->n_folds, L->epoch + 1, run->epochs);
+    else
+        snprintf(label, sizeof label, "[train] epoch %d/%d", L->epoch + 1, run->epochs);
+    gdl_progress_begin(&bar, label, n_batches);
+    double t0 = gdl_seconds();
     for (int64_t b = 0; b < n_batches; b++) {
         int64_t nb = b == n_batches - 1 ? n - b * B : B;
         m->g->step = L->batches++;
@@ -276,13 +332,12 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
             L->step++;
             gdl_nn_zero_grad(m->g);
         }
-        double now = seconds() - t0;
-        if (run->bar && (now - last_draw > 0.2 || b == n_batches - 1)) {
-            draw_bar(run, L->epoch + 1, b + 1, n_batches, b * B + nb, sum / (double)(b * B + nb), now);
-            last_draw = now;
-        }
+        double now = gdl_seconds() - t0;
+        snprintf(extra, sizeof extra, "loss %.5f  %.0f samples/s", sum / (double)(b * B + nb),
+                 (double)(b * B + nb) / (now > 0 ? now : 1e-9));
+        gdl_progress_update(&bar, b + 1, extra);
     }
-    if (run->bar) fputs("\r\033[K", stderr); // the epoch's summary line replaces the bar
+    gdl_progress_end(&bar); // the epoch's summary line replaces the bar
     *train_loss = sum / (double)n;
     return 0;
 }
@@ -295,10 +350,12 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     const gdl_train_config_t *t = &m->config->train;
     int64_t steps = ((run->n_train + t->batch - 1) / t->batch + t->grad_accum - 1) / t->grad_accum;
     int64_t *order = malloc((run->n_train + 1) * sizeof *order);
+    float *val_scores = malloc((size_t)(run->n_val * m->n_out + 1) * sizeof *val_scores);
     char *ckpt = run->checkpoint && run->out_path ? ckpt_path(run->out_path) : NULL;
     loop_t L;
     int ret = -1;
-    if (setup_loop(&L, m, steps, run->epochs) != 0 || !order || (run->checkpoint && run->out_path && !ckpt))
+    if (setup_loop(&L, m, steps, run->epochs) != 0 || !order || !val_scores ||
+        (run->checkpoint && run->out_path && !ckpt))
         goto out;
     memcpy(L.best_param, g->param, g->n_param * sizeof(float));
     if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
@@ -306,31 +363,41 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         if (load_checkpoint(ckpt, m, &L) != 0) goto out;
         gdl_log_info("%s: resuming after epoch %d", ckpt, L.epoch);
     }
+    int by_metric = !strcmp(t->early_stop, "metric") && run->n_val && run->o->fold_metric;
     while (L.epoch < run->epochs && !(t->patience && L.bad >= t->patience && run->n_val)) {
-        double t0 = seconds(), train_loss, val_loss;
+        double t0 = gdl_seconds(), train_loss, val_loss, metric = NAN;
+        const char *metric_name = "metric";
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
         val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
         if (isnan(val_loss)) {
             gdl_log_error("epoch %d: the validation loss is not finite", L.epoch + 1);
             goto out;
         }
+        if (by_metric) { // the validation split's main metric, higher is better
+            if (gdl_runner_scores(r, run->val_rows, run->n_val, val_scores) != 0) goto out;
+            metric = run->o->fold_metric(r, run->val_rows, run->n_val, val_scores, &metric_name);
+        }
+        double crit = by_metric ? (isnan(metric) ? INFINITY : -metric) : val_loss; // lower is better
         L.epoch++;
-        if (val_loss < L.best) {
-            L.best = val_loss, L.best_epoch = L.epoch, L.bad = 0;
+        if (crit < L.best) {
+            L.best = crit, L.best_epoch = L.epoch, L.bad = 0;
             memcpy(L.best_param, g->param, g->n_param * sizeof(float));
             if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
         } else {
             L.bad++;
         }
         if (L.sched.kind == GDL_SCHED_PLATEAU) gdl_sched_report(&L.sched, val_loss);
-        double secs = seconds() - t0, lr = gdl_sched_lr(&L.sched, L.step);
+        double secs = gdl_seconds() - t0, lr = gdl_sched_lr(&L.sched, L.step);
         if (gdl_log_get_level() >= GDL_LOG_INFO) {
             char fold[32] = "";
             if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
-            fprintf(stderr, "[train] %sepoch %d/%d  train_loss %.5f  val_loss %.5f  lr %.3g  %.0f samples/s\n",
-                    fold, L.epoch, run->epochs, train_loss, val_loss, lr,
+            char val_metric[48] = "";
+            if (by_metric) snprintf(val_metric, sizeof val_metric, "  val_%s %.4f", metric_name, metric);
+            fprintf(stderr, "[train] %sepoch %d/%d  train_loss %.5f  val_loss %.5f%s  lr %.3g  %.0f samples/s\n",
+                    fold, L.epoch, run->epochs, train_loss, val_loss, val_metric, lr,
                     (double)run->n_train / (secs > 0 ? secs : 1e-9));
         }
+        if (run->hist && history_add(run->hist, L.epoch, run->fold, train_loss, val_loss) != 0) goto out;
         if (run->log)
             fprintf(run->log, "%d\t%d\t%.9g\t%.9g\t%.9g\t%.3f\n", L.epoch, run->fold, train_loss, val_loss, lr, secs);
         if (ckpt && save_checkpoint(ckpt, m, &L) != 0) goto out;
@@ -339,7 +406,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     if (g->n_state) memcpy(g->state, L.best_state, g->n_state * sizeof(float));
     *best_out = L.best;
     if (run->out_path) {
-        gdl_model_info_t info = {run->o->data_path, L.epoch, L.best, run->fold, run->n_folds};
+        gdl_model_info_t info = {run->o->data_path, L.epoch, by_metric ? -L.best : L.best, run->fold, run->n_folds};
         if (gdl_model_save(m, &info, run->out_path) != 0) goto out;
         if (ckpt) unlink(ckpt); // the model is complete: the checkpoint has served
     }
@@ -347,6 +414,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
 out:
     free_loop(&L);
     free(order);
+    free(val_scores);
     free(ckpt);
     return ret;
 }
@@ -396,7 +464,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         snprintf(s, sizeof s, "%" PRIu64, seed + (uint64_t)k);
         if (!ck || gdl_config_override(ck, "seed", s) != 0 || !(m = gdl_model_build(ck, d))) goto fail;
         run_t short_run = run;
-        short_run.out_path = NULL, short_run.log = NULL, short_run.checkpoint = 0;
+        short_run.out_path = NULL, short_run.log = NULL, short_run.hist = NULL, short_run.checkpoint = 0;
         short_run.epochs = c->train.restart_epochs;
         if (gdl_runner_init(r, m, d, c->train.batch) != 0 ||
             init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0 ||
@@ -516,6 +584,7 @@ int gdl_train(const gdl_train_opts_t *o)
     gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
     double *fold_metric = NULL;
     const char *summary_name = NULL;
+    history_t hist = {0};
     if (!d || !(c = load_config(o))) goto out;
     N = d->n_examples;
     if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
@@ -527,8 +596,7 @@ int gdl_train(const gdl_train_opts_t *o)
         if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
         fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
     }
-    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1,
-                 .bar = isatty(STDERR_FILENO) && gdl_log_get_level() >= GDL_LOG_INFO};
+    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
         if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
@@ -620,6 +688,7 @@ int gdl_train(const gdl_train_opts_t *o)
         }
     }
     if (o->log_path && gdl_outfile_commit(&log) != 0) goto out;
+    if (o->plot_path && write_curves(o->plot_path, &hist, o->folds > 1 ? o->folds : 0) != 0) goto out;
     ret = 0;
     goto out;
 oom:
@@ -631,6 +700,7 @@ out:
     gdl_config_free(c);
     gdl_dataset_close(d);
     free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
+    history_free(&hist);
     free(oof_rows), free(oof), free(groups), free(fold_metric), free(group_buf), free(path);
     return ret;
 }

@@ -558,6 +558,31 @@ void gdl_nn_zero_grad(gdl_nn_t *g)
     }
 }
 
+float *gdl_nn_backward_node(gdl_nn_t *g, const char *name)
+{
+    int i = gdl_nn_find(g, name);
+    if (i < 0 || !g->N) {
+        gdl_log_error("no node '%s' or no forward pass yet", name);
+        return NULL;
+    }
+    gdl_nn_node_t *n = &g->nodes[i];
+    if (n->op == GDL_NN_INPUT_OP || gdl_nn_ops[n->op].nondiff_input || !n->dout) {
+        gdl_log_error("node '%s': no gradient to pass back to its input", name);
+        return NULL;
+    }
+    gdl_nn_node_t *in = &g->nodes[n->in[0]];
+    float *din = node_grad(g, in);
+    if (!din) return NULL;
+    memset(din, 0, sizeof(float) * (size_t)(g->N * in->size));
+    g->backward_done = 1;
+    gdl_nn_ops[n->op].backward(g, n);
+    if (g->failed) {
+        gdl_log_error("out of memory in the backward pass");
+        return NULL;
+    }
+    return din;
+}
+
 /* Which nodes need a gradient: those with parameters upstream or a wanted input upstream. */
 static int needs_grad(gdl_nn_t *g, int i, char *memo)
 {

@@ -9,11 +9,11 @@ expect "eval --help exits 0" 0 "$GDL" eval --help
 contains "help names --threshold" "$TMP/out" "--threshold"
 contains "help explains the kind rule" "$TMP/out" "binary when every label is 0 or 1"
 contains "help names --bootstrap" "$TMP/out" "--bootstrap"
-if grep -q -- "-m MODEL\|--model" "$TMP/out"; then fail "help does not offer -m (no gdl predict yet)"; else pass "help does not offer -m (no gdl predict yet)"; fi
+contains "help offers -m MODEL -d DATA" "$TMP/out" "gdl eval -m MODEL.gdl"
 expect "gdl --help lists eval" 0 "$GDL" --help
 contains "gdl --help lists eval" "$TMP/out" "eval"
 expect "no -p exits 1" 1 "$GDL" eval
-contains "no -p explained" "$TMP/err" "-p predictions.tsv is required"
+contains "no -p explained" "$TMP/err" "-p predictions.tsv (or -m MODEL -d DATA) is required"
 expect "bad --threshold exits 1" 1 "$GDL" eval -p "$DATA/tiny.tsv" --threshold half
 contains "bad --threshold explained" "$TMP/err" "--threshold"
 expect "bad --bootstrap exits 1" 1 "$GDL" eval -p "$DATA/tiny.tsv" -b -3

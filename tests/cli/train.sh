@@ -24,6 +24,19 @@ contains "OOF header" "$TMP/oof.tsv" "$(printf 'id\tfold\tstatus:label\tstatus:s
 lines "folds.tsv has every example" "$TMP/folds.tsv" 601
 for k in 1 2 3 4 5; do [ -s "$TMP/m.fold$k.gdl" ] && pass "fold model $k written" || fail "fold model $k"; done
 [ ! -e "$TMP/m.fold1.gdl.ckpt" ] && pass "checkpoints removed after success" || fail "checkpoint left"
+expect "--plot learning curves" 0 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/pl.gdl" --folds 3 --epochs 4 \
+    --patience 0 --plot "$TMP/curves.svg"
+"$PYTHON" - "$TMP/curves.svg" <<'PY' && pass "curves.svg: valid SVG, 3 folds x 2 lines of 4 epochs" || fail "curves.svg"
+import sys, xml.etree.ElementTree as ET
+ns = {"s": "http://www.w3.org/2000/svg"}
+root = ET.parse(sys.argv[1]).getroot()
+lines = root.findall("s:polyline", ns)
+assert len(lines) == 6, len(lines)
+assert all(len(l.get("points").split()) == 4 for l in lines)
+assert sum(1 for l in lines if l.get("stroke-dasharray")) == 3
+texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+assert "fold 3" in texts and "Epoch" in texts and "Loss" in texts
+PY
 contains "log header" "$TMP/log.tsv" "$(printf 'epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds')"
 a=$(auc "$TMP/oof.tsv")
 above "$a" 0.72 && pass "planted signal: OOF AUC $a > 0.72" || fail "planted signal: OOF AUC $a"
@@ -101,6 +114,14 @@ best=$(sed -n 's/.*restart [1-3]\/3: seed \([1-3]\), validation loss \([0-9.]*\)
 "$GDL" inspect "$TMP/rs.gdl" >"$TMP/rs.inspect"
 contains "the model records the best restart's seed ($best)" "$TMP/rs.inspect" "$(printf 'meta\tgdl.seed\t%s' "$best")"
 
+# --early-stop metric: the best epoch is the one with the best validation ROC AUC
+expect "--early-stop metric" 0 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/es.gdl" --early-stop metric --epochs 6 --patience 0
+best=$(sed -n 's/.*val_roc_auc \([0-9.]*\).*/\1/p' "$TMP/err" | sort -n | tail -1)
+"$GDL" inspect "$TMP/es.gdl" | awk -F '\t' -v b="$best" '$2 == "gdl.best_val_metric" { found = 1; d = $3 - b; ok = d < 0.0001 && d > -0.0001 }
+    END { exit !(found && ok) }' && pass "the model records the best validation AUC ($best)" || fail "best_val_metric != $best"
+expect "--early-stop other" 2 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/x.gdl" --early-stop accuracy
+contains "--early-stop other: named" "$TMP/err" "training.early_stop: expected loss or metric"
+
 # a diverging run stops with a message naming epoch and batch, and writes no model
 expect "non-finite loss" 2 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/nan.gdl" --optimizer sgd --lr 1e30
 contains "non-finite loss named" "$TMP/err" "the loss is not finite"
@@ -117,6 +138,18 @@ lines "stdout predictions" "$TMP/out" 601
 expect "predict refuses another cohort" 2 "$GDL" predict -m "$TMP/full.gdl" -d "$TMP/other.gdl" -o "$TMP/x.tsv"
 contains "says what differs" "$TMP/err" "has shape 150, the model was trained on 200"
 [ ! -e "$TMP/x.tsv" ] && pass "no output on refusal" || fail "output left on refusal"
+
+# gdl eval -m MODEL -d DATA predicts first: the same metrics as predict | eval
+expect "eval -m -d" 0 "$GDL" eval -m "$TMP/full.gdl" -d "$TMP/d.gdl" -o "$TMP/md.json"
+"$GDL" predict -m "$TMP/full.gdl" -d "$TMP/d.gdl" -o "$TMP/full.pred.tsv" &&
+    "$GDL" eval -p "$TMP/full.pred.tsv" -o "$TMP/pd.json" >/dev/null || fail "predict then eval"
+"$PYTHON" -c 'import json, sys
+a, b = (json.load(open(f))["targets"]["status"] for f in sys.argv[1:])
+assert a["roc_auc"] == b["roc_auc"] and a["pr_auc"] == b["pr_auc"] and a["n"] == 600, (a, b)' \
+    "$TMP/md.json" "$TMP/pd.json" && pass "eval -m -d = predict then eval" || fail "eval -m -d differs"
+expect "eval -m without -d" 1 "$GDL" eval -m "$TMP/full.gdl"
+expect "eval -m on another cohort" 2 "$GDL" eval -m "$TMP/full.gdl" -d "$TMP/other.gdl"
+contains "eval -m: says what differs" "$TMP/err" "the model was trained on 200"
 
 # bad input
 expect "missing config" 2 "$GDL" train -c "$TMP/none.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"

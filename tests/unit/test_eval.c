@@ -1,6 +1,7 @@
 /* eval: hand-computed metrics, the parser, the sort, weights as repeated rows, the micro merge. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eval/eval_internal.h"
 #include "gdl/core.h"
@@ -240,12 +241,88 @@ static void test_micro_merge_equals_pooled(void)
         cp[t] = &curves[t];
     }
     gdl_metrics_t merged, pooled;
-    CHECK(eval_curve_merge(cp, T, 0.5, &merged) == 0);
+    CHECK(eval_curve_merge(cp, T, &merged) == 0);
     CHECK(gdl_eval_binary(s, y, T * N, 0.5, &pooled) == 0);
     CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]);
     CHECK(merged.v[GDL_M_PR_AUC] == pooled.v[GDL_M_PR_AUC]);
     CHECK(merged.v[GDL_M_N] == T * N && merged.v[GDL_M_N_POS] == pooled.v[GDL_M_N_POS]);
     for (int t = 0; t < T; t++) free(curves[t].value), free(curves[t].tp), free(curves[t].fp);
+}
+
+/* above 2^20 groups the merge runs in 16 score ranges in parallel: still one pooled ranking */
+static void test_micro_merge_in_ranges(void)
+{
+    enum { T = 6, N = 250000 };
+    double *s = malloc(sizeof *s * T * N);
+    uint8_t *y = malloc(T * N);
+    uint64_t *key = malloc(8 * N), *tk = malloc(8 * N);
+    uint32_t *pay = malloc(4 * N), *tp = malloc(4 * N);
+    eval_curve_t curves[T], *cp[T];
+    gdl_rng_t r;
+    gdl_rng_init(&r, 17, 0);
+    for (int t = 0; t < T; t++) {
+        for (int i = 0; i < N; i++) {
+            int j = t * N + i;
+            // targets 0-2 share a grid of values (ties across targets), 3-5 do not
+            s[j] = t < 3 ? round(gdl_rng_uniform(&r) * 1e6) / 1e6 : gdl_rng_uniform(&r);
+            y[j] = gdl_rng_uniform(&r) < 0.05 + 0.3 * s[j];
+            key[i] = eval_key(s[j]), pay[i] = (uint32_t)i << 1 | y[j];
+        }
+        eval_sort(key, pay, N, tk, tp);
+        curves[t] = (eval_curve_t){.value = malloc(8 * N), .tp = malloc(4 * N), .fp = malloc(4 * N)};
+        eval_curve_build(key, pay, N, NULL, &curves[t]);
+        cp[t] = &curves[t];
+    }
+    gdl_metrics_t merged, pooled;
+    CHECK(eval_curve_merge(cp, T, &merged) == 0);
+    CHECK(gdl_eval_binary(s, y, (int64_t)T * N, 0.5, &pooled) == 0);
+    CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]); // an exact integer U either way
+    CHECK_CLOSE(merged.v[GDL_M_PR_AUC], pooled.v[GDL_M_PR_AUC], 1e-13); // summed in 16 parts
+    gdl_threads_set(2);
+    gdl_metrics_t two;
+    CHECK(eval_curve_merge(cp, T, &two) == 0);
+    CHECK(two.v[GDL_M_PR_AUC] == merged.v[GDL_M_PR_AUC]); // the same with any thread count
+    gdl_threads_set(1);
+    for (int t = 0; t < T; t++) free(curves[t].value), free(curves[t].tp), free(curves[t].fp);
+    free(s), free(y), free(key), free(tk), free(pay), free(tp);
+}
+
+/* the reader's fast path and strtod give the same doubles; folds sort numerically */
+static void test_reader_numbers_and_folds(void)
+{
+    char path[] = "/tmp/gdl_test_eval_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    enum { N = 3000 };
+    static char text[N][40];
+    gdl_rng_t r;
+    gdl_rng_init(&r, 23, 0);
+    fprintf(fp, "id\tfold\ta:label\ta:score\tr:label\tr:score\n");
+    for (int i = 0; i < N; i++) {
+        double x = (gdl_rng_uniform(&r) - 0.3) * pow(10, (int)gdl_rng_below(&r, 10) - 5);
+        int prec = 1 + (int)gdl_rng_below(&r, 18);
+        snprintf(text[i], sizeof text[i], i % 3 == 0 ? "%.*e" : i % 3 == 1 ? "%.*g" : "%.*f", prec, x);
+        fprintf(fp, "e%d\t%d\t%d\t%s\t%s\t%s\r\n", i, (int)(i % 11) * 5, i % 2, text[i], text[i], text[i]);
+    }
+    fclose(fp);
+    eval_preds_t *p = eval_preds_read(path, NULL, NULL);
+    CHECK(p != NULL);
+    if (p) {
+        CHECK(p->N == N && p->T == 2 && p->n_folds == 11);
+        CHECK(p->targets[0].kind == GDL_EVAL_BINARY && p->targets[1].kind == GDL_EVAL_REGRESSION);
+        int bad = 0;
+        for (int i = 0; i < N; i++) {
+            double want = strtod(text[i], NULL) + 0.0;
+            bad += p->targets[0].score[i] != want || p->targets[1].label[i] != want || p->targets[1].score[i] != want;
+        }
+        CHECK(bad == 0);
+        // fold names 0, 5, ..., 50 in numeric order (not "0", "10", "15", ..., "5")
+        CHECK(strcmp(p->fold_names[1], "5") == 0 && strcmp(p->fold_names[10], "50") == 0);
+        CHECK(p->fold[0] == 0 && p->fold[1] == 1 && p->fold[10] == 10);
+        eval_preds_free(p);
+    }
+    unlink(path);
 }
 
 static void test_percentile_and_registry(void)
@@ -276,6 +353,8 @@ int main(void)
     RUN(test_sort_matches_qsort);
     RUN(test_weights_equal_repeated_rows);
     RUN(test_micro_merge_equals_pooled);
+    RUN(test_micro_merge_in_ranges);
+    RUN(test_reader_numbers_and_folds);
     RUN(test_percentile_and_registry);
     return TEST_EXIT();
 }

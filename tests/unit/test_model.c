@@ -109,6 +109,8 @@ static void test_config_parses(void)
     CHECK(strstr(c->json, "\"batch\":16") != NULL); // the saved config says what ran
     CHECK(gdl_config_override(c, "batch", "1.5") == -1 && strstr(gdl_last_error(), "--batch: expected an integer"));
     CHECK(gdl_config_override(c, "colour", "red") == -1);
+    CHECK(gdl_config_override(c, "early_stop", "metric") == 0 && !strcmp(c->train.early_stop, "metric"));
+    CHECK(gdl_config_override(c, "optimizer", "adamm") == -1 && strstr(gdl_last_error(), "unknown optimizer 'adamm'"));
     gdl_config_free(c);
 }
 

@@ -1,0 +1,75 @@
+/* Private pieces of src/attr/: the engine record and helpers shared by the method, table and
+ * output files. Dimension letters: N examples, B batch, W floats per example, M variants,
+ * L positions, U units. */
+#ifndef GDL_ATTR_INTERNAL_H
+#define GDL_ATTR_INTERNAL_H
+
+#include <stdio.h>
+
+#include "gdl/attr.h"
+#include "gdl/core.h"
+
+enum { ATTR_IN_GENO, ATTR_IN_DATA };
+
+/* One graph input and how it is filled. */
+typedef struct {
+    const char *name;          // graph input
+    int kind;                  // ATTR_IN_GENO or ATTR_IN_DATA (sequence / numeric input)
+    int sparse;                // fed as a CSR batch
+    const gdl_input_t *in;     // ATTR_IN_DATA
+    int64_t width;             // floats per example
+    float *buf;                // (B, width): this input's batch when not the attributed one
+    /* CSR batch built from dense floats */
+    int64_t *row;              // (B + 1)
+    int32_t *col;              // (cap)
+    float *val;                // (cap)
+    int64_t cap;
+    gdl_nn_sparse_t sp;
+} attr_input_t;
+
+struct gdl_attr_t {
+    gdl_model_t *m;
+    const gdl_dataset_t *d;
+    gdl_attr_spec_t spec;
+    int *target_index;         // (T) dataset column of each model target, -1 = absent
+    int target;                // model target attributed
+    int out_col;               // column of the output layer
+    int n_in;
+    attr_input_t in[GDL_MODEL_MAX_INPUTS];
+    int ai;                    // the attributed input
+    int64_t W;
+    float *mean;               // (W) ig "mean" baseline, NULL until set
+    float *x, *x2, *g2, *f;    // scratch: (B, W), (B, W), (B, W), (B)
+    int64_t *rowbuf;           // (B)
+};
+
+/* Carrier value of a toggled variant (1: one ALT copy, or presence). */
+#define ATTR_CARRIER 1.0f
+
+/* LRP-epsilon relevance of rows (n) with the attributed input x (n, W) into out (n, W). */
+int attr_trace(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out);
+
+/* A dinucleotide-preserving shuffle of one-hot sequence x (4, L) into y (4, L). */
+void attr_dinuc_shuffle(const float *x, int64_t L, gdl_rng_t *r, float *y);
+
+/* The variant's display name: its ID, or CHROM:POS:REF:ALT when the ID is "." (buf returned). */
+const char *attr_variant_name(const gdl_genotypes_t *g, int64_t j, char *buf, size_t size);
+
+/* Genotype tables (tables.c). score (M): per-variant aggregated attribution. */
+int attr_write_variants(const gdl_genotypes_t *g, const double *score, const double *assoc_p,
+                        const char *path);
+int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg_t agg,
+                     int null_sets, uint64_t seed, const char *path);
+/* Single-marker allelic chi-square p-values (M) of rows (n) labelled by target column k. */
+int attr_assoc(const gdl_dataset_t *d, int k, const int64_t *rows, int64_t n, double *p);
+/* Interaction table among the top K variants by score over the background rows (nb). */
+int attr_pairs(gdl_attr_t *a, const double *score, int K, const int64_t *bg, int64_t nb,
+               const char *path);
+
+/* Sequence outputs (seqout.c). */
+int attr_write_seq_tsv(FILE *fp, const char *id, const float *x, const float *att, int64_t C,
+                       int64_t L, int ism);
+int attr_write_seq_svg(const char *path, const char *id, const float *x, const float *att,
+                       const float *ism, int64_t L, const char *method);
+
+#endif

@@ -1,0 +1,292 @@
+/* Genotype tables (DESIGN.md "attribution tables"): variants ranked by aggregated attribution,
+ * genes by an aggregate of their variants with empirical p-values against random variant sets
+ * of the same size and frequency range, Benjamini-Hochberg q-values, and the single-marker
+ * allelic association that sits beside the model's answer. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr_internal.h"
+
+const char *attr_variant_name(const gdl_genotypes_t *g, int64_t j, char *buf, size_t size)
+{
+    if (strcmp(g->id[j], ".") != 0) return g->id[j];
+    snprintf(buf, size, "%s:%lld:%s:%s", g->chrom[j], (long long)g->pos[j], g->ref[j], g->alt[j]);
+    return buf;
+}
+
+static const double *sort_key;
+static int by_key_desc(const void *x, const void *y) // ties by index: a stable, reproducible rank
+{
+    int64_t i = *(const int64_t *)x, j = *(const int64_t *)y;
+    double a = sort_key[i], b = sort_key[j];
+    if (isnan(a) != isnan(b)) return isnan(a) ? 1 : -1;
+    if (a != b && !isnan(a)) return a > b ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+/* Indices 0..n-1 ordered by key, largest first; malloc'd. */
+static int64_t *rank_desc(const double *key, int64_t n)
+{
+    int64_t *o = malloc(sizeof *o * (size_t)(n ? n : 1));
+    if (!o) {
+        gdl_log_error("out of memory");
+        return NULL;
+    }
+    for (int64_t i = 0; i < n; i++) o[i] = i;
+    sort_key = key; // qsort has no context argument; ranking is not called concurrently
+    qsort(o, (size_t)n, sizeof *o, by_key_desc);
+    return o;
+}
+
+int attr_write_variants(const gdl_genotypes_t *g, const double *score, const double *assoc_p,
+                        const char *path)
+{
+    int64_t M = g->n_variants;
+    int64_t *o = rank_desc(score, M);
+    gdl_outfile_t f;
+    if (!o) return -1;
+    if (gdl_outfile_open(&f, path) != 0) {
+        free(o);
+        return -1;
+    }
+    double mx = 0;
+    for (int64_t j = 0; j < M; j++) mx = fabs(score[j]) > mx ? fabs(score[j]) : mx;
+    fprintf(f.fp, "rank\tvariant\tchrom\tpos\tgene\tscore\timportance\taf%s\n", assoc_p ? "\tassoc_p" : "");
+    for (int64_t r = 0; r < M; r++) {
+        int64_t j = o[r];
+        char buf[256];
+        fprintf(f.fp, "%lld\t%s\t%s\t%lld\t%s\t%.6g\t%.4f\t%.4f", (long long)(r + 1),
+                attr_variant_name(g, j, buf, sizeof buf), g->chrom[j], (long long)g->pos[j],
+                *g->gene[j] ? g->gene[j] : ".", score[j], mx > 0 ? score[j] / mx : 0, g->af[j]);
+        if (assoc_p) fprintf(f.fp, "\t%.4g", assoc_p[j]);
+        fputc('\n', f.fp);
+    }
+    free(o);
+    return gdl_outfile_commit(&f);
+}
+
+void gdl_attr_bh(const double *p, int64_t n, double *q)
+{
+    double *neg = calloc((size_t)(n ? n : 1), sizeof(double));
+    int64_t *o, m = 0;
+    if (!neg) {
+        for (int64_t i = 0; i < n; i++) q[i] = NAN;
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        neg[i] = isnan(p[i]) ? NAN : -p[i];
+        m += !isnan(p[i]);
+    }
+    if (!(o = rank_desc(neg, n))) { // o: ascending p, NaN last
+        free(neg);
+        for (int64_t i = 0; i < n; i++) q[i] = NAN;
+        return;
+    }
+    double run = 1;
+    for (int64_t r = m - 1; r >= 0; r--) { // q_(r) = min over r' >= r of p_(r') m / r'
+        double v = p[o[r]] * (double)m / (double)(r + 1);
+        run = v < run ? v : run;
+        q[o[r]] = run;
+    }
+    for (int64_t r = m; r < n; r++) q[o[r]] = NAN;
+    free(neg), free(o);
+}
+
+double gdl_attr_allelic_p(double case_alt, double case_ref, double ctrl_alt, double ctrl_ref)
+{
+    double n = case_alt + case_ref + ctrl_alt + ctrl_ref;
+    double r1 = case_alt + case_ref, r2 = ctrl_alt + ctrl_ref, c1 = case_alt + ctrl_alt, c2 = case_ref + ctrl_ref;
+    if (r1 <= 0 || r2 <= 0 || c1 <= 0 || c2 <= 0) return 1;
+    double d = case_alt * ctrl_ref - case_ref * ctrl_alt;
+    double chi2 = n * d * d / (r1 * r2 * c1 * c2);
+    return erfc(sqrt(chi2 / 2)); // upper tail of chi-square with 1 df
+}
+
+int attr_assoc(const gdl_dataset_t *d, int k, const int64_t *rows, int64_t n, double *p)
+{
+    const gdl_genotypes_t *g = d->geno;
+    int64_t M = g->n_variants;
+    double *cnt = calloc((size_t)(4 * M), sizeof *cnt); // per variant: case alt, ref, control alt, ref
+    if (!cnt) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        float y = d->labels[rows[i] * d->n_targets + k];
+        if (isnan(y)) continue;
+        int ctrl = y < 0.5f;
+        const uint8_t *row = g->packed + rows[i] * g->row_bytes;
+        for (int64_t j = 0; j < M; j++) {
+            int code = gdl_geno_code(row, j);
+            if (code == 3) continue;
+            double *c = cnt + 4 * j + 2 * ctrl;
+            c[0] += code, c[1] += 2 - code;
+        }
+    }
+    for (int64_t j = 0; j < M; j++) {
+        const double *c = cnt + 4 * j;
+        p[j] = gdl_attr_allelic_p(c[0], c[1], c[2], c[3]);
+    }
+    free(cnt);
+    return 0;
+}
+
+/* ---- genes ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *name;
+    int64_t n, cap, *var; // variant indices
+} gene_t;
+
+static double aggregate(const double *score, const int64_t *var, int64_t n, gdl_gene_agg_t agg)
+{
+    double s = 0, mx = -INFINITY;
+    for (int64_t i = 0; i < n; i++) s += score[var[i]], mx = score[var[i]] > mx ? score[var[i]] : mx;
+    return agg == GDL_GENE_MAX ? mx : agg == GDL_GENE_SUM ? s : s / (double)n;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(((const gene_t *)x)->name, ((const gene_t *)y)->name);
+}
+
+static int64_t gene_index(gene_t *genes, int64_t n, const char *name)
+{
+    int64_t lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int64_t mid = (lo + hi) / 2;
+        int c = strcmp(genes[mid].name, name);
+        if (!c) return mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return -1;
+}
+
+static int af_cmp(const void *x, const void *y)
+{
+    double a = sort_key[*(const int64_t *)x], b = sort_key[*(const int64_t *)y];
+    return a < b ? -1 : a > b;
+}
+
+int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg_t agg,
+                     int null_sets, uint64_t seed, const char *path)
+{
+    int64_t M = g->n_variants, G = 0, capg = 0;
+    gene_t *genes = NULL;
+    double *gs = NULL, *p = NULL, *q = NULL, *af = NULL;
+    int64_t *o = NULL, *byaf = NULL, *pick = NULL;
+    int rc = -1;
+    gdl_outfile_t f = {0};
+    // distinct gene names (a variant listed in several genes counts for each)
+    for (int pass = 0; pass < 2; pass++) {
+        for (int64_t j = 0; j < M; j++) {
+            char buf[1024];
+            snprintf(buf, sizeof buf, "%s", g->gene[j]);
+            for (char *s = strtok(buf, ","); s; s = strtok(NULL, ",")) {
+                if (pass == 0) {
+                    if (G == capg) {
+                        capg = capg ? 2 * capg : 64;
+                        gene_t *t = realloc(genes, sizeof *t * (size_t)capg);
+                        if (!t) goto oom;
+                        genes = t;
+                    }
+                    memset(&genes[G], 0, sizeof *genes);
+                    if (!(genes[G++].name = strdup(s))) goto oom;
+                    continue;
+                }
+                gene_t *e = &genes[gene_index(genes, G, s)];
+                if (e->n == e->cap) {
+                    e->cap = e->cap ? 2 * e->cap : 8;
+                    int64_t *t = realloc(e->var, sizeof *t * (size_t)e->cap);
+                    if (!t) goto oom;
+                    e->var = t;
+                }
+                e->var[e->n++] = j;
+            }
+        }
+        if (pass == 0) { // sort and drop duplicates
+            if (G) qsort(genes, (size_t)G, sizeof *genes, cmp_str);
+            int64_t k = 0;
+            for (int64_t i = 0; i < G; i++) {
+                if (k && !strcmp(genes[k - 1].name, genes[i].name)) {
+                    free(genes[i].name);
+                    continue;
+                }
+                genes[k++] = genes[i];
+            }
+            G = k;
+        }
+    }
+    if (!G) {
+        gdl_log_error("--level gene: no variant of the dataset has a gene (encode with --genes)");
+        goto fail;
+    }
+    if (!(gs = malloc(sizeof *gs * (size_t)G)) || !(p = malloc(sizeof *p * (size_t)G)) ||
+        !(q = malloc(sizeof *q * (size_t)G)) || !(af = malloc(sizeof *af * (size_t)M)) ||
+        !(byaf = malloc(sizeof *byaf * (size_t)M)) || !(pick = malloc(sizeof *pick * (size_t)M)))
+        goto oom;
+    for (int64_t k = 0; k < G; k++) gs[k] = aggregate(score, genes[k].var, genes[k].n, agg), p[k] = NAN;
+    if (null_sets > 0) {
+        // variants sorted by frequency: a gene's null sets draw from the index range covering
+        // its variants' frequencies (widened to at least 2 n variants)
+        for (int64_t j = 0; j < M; j++) af[j] = isnan(g->af[j]) ? 0 : g->af[j], byaf[j] = j;
+        sort_key = af;
+        qsort(byaf, (size_t)M, sizeof *byaf, af_cmp);
+        for (int64_t k = 0; k < G; k++) {
+            gene_t *e = &genes[k];
+            double lo = INFINITY, hi = -INFINITY;
+            for (int64_t i = 0; i < e->n; i++) {
+                double v = af[e->var[i]];
+                lo = v < lo ? v : lo, hi = v > hi ? v : hi;
+            }
+            int64_t a0 = 0, a1 = M; // [a0, a1): af in [lo, hi]
+            while (a0 < M && af[byaf[a0]] < lo) a0++;
+            a1 = a0;
+            while (a1 < M && af[byaf[a1]] <= hi) a1++;
+            while (a1 - a0 < 2 * e->n && (a0 > 0 || a1 < M)) {
+                if (a0 > 0) a0--;
+                if (a1 < M) a1++;
+            }
+            int64_t span = a1 - a0, ge = 0;
+            gdl_rng_t r;
+            gdl_rng_init(&r, seed, 9000 + (uint64_t)k);
+            for (int s = 0; s < null_sets; s++) {
+                for (int64_t i = 0; i < e->n; i++) { // partial Fisher-Yates over the span
+                    int64_t t = i + (int64_t)gdl_rng_below(&r, (uint64_t)(span - i));
+                    int64_t tmp = byaf[a0 + i];
+                    byaf[a0 + i] = byaf[a0 + t], byaf[a0 + t] = tmp;
+                    pick[i] = byaf[a0 + i];
+                }
+                ge += aggregate(score, pick, e->n, agg) >= gs[k];
+            }
+            p[k] = (double)(1 + ge) / (double)(1 + null_sets);
+            // the shuffles left the span in another order: restore the frequency order
+            qsort(byaf + a0, (size_t)span, sizeof *byaf, af_cmp);
+        }
+        gdl_attr_bh(p, G, q);
+    }
+    if (!(o = rank_desc(gs, G))) goto fail;
+    if (gdl_outfile_open(&f, path) != 0) goto fail;
+    fprintf(f.fp, "rank\tgene\tscore\tn_variants\ttop_variant%s\n", null_sets > 0 ? "\tp_value\tq_value" : "");
+    for (int64_t r = 0; r < G; r++) {
+        const gene_t *e = &genes[o[r]];
+        int64_t top = e->var[0];
+        for (int64_t i = 1; i < e->n; i++)
+            if (score[e->var[i]] > score[top]) top = e->var[i];
+        char buf[256];
+        fprintf(f.fp, "%lld\t%s\t%.6g\t%lld\t%s", (long long)(r + 1), e->name, gs[o[r]], (long long)e->n,
+                attr_variant_name(g, top, buf, sizeof buf));
+        if (null_sets > 0) fprintf(f.fp, "\t%.4g\t%.4g", p[o[r]], q[o[r]]);
+        fputc('\n', f.fp);
+    }
+    rc = gdl_outfile_commit(&f);
+    goto fail;
+oom:
+    gdl_log_error("out of memory");
+fail:
+    for (int64_t k = 0; k < G; k++) free(genes[k].name), free(genes[k].var);
+    free(genes), free(gs), free(p), free(q), free(af), free(o), free(byaf), free(pick);
+    return rc;
+}

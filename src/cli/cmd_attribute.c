@@ -1,0 +1,168 @@
+/* gdl attribute: which variants, genes, variant pairs or bases drive a model's output. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "gdl/attr.h"
+#include "gdl/core.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: gdl attribute -m MODEL.gdl -d DATA.gdl --method M -o OUT [options]\n\n"
+        "Attributes one output of a model to its input. The score attributed is the output's\n"
+        "logit (before sigmoid or softmax; the value for regression) for --target and --class.\n"
+        "Genotype models: OUT is a variant table (rank, variant, chrom, pos, gene, score,\n"
+        "importance, af), a gene table (--level gene) or a pair table (--pairs K). Sequence and\n"
+        "numeric inputs: OUT is a .npy of N x C x L attributions (C = 4 bases A,C,G,T).\n\n"
+        "Options:\n"
+        "  -m, --model FILE        a model made by gdl train\n"
+        "  -d, --data FILE         dataset with the model's inputs (and variants)\n"
+        "  -o, --output FILE       the table or .npy, - for stdout [-]\n"
+        "      --method M          saliency (|gradient|), gradxinput (gradient x input), ig\n"
+        "                          (integrated gradients), ism (in-silico mutation: each base to\n"
+        "                          the 3 others; each variant toggled 0 <-> carrier), trace\n"
+        "                          (LRP-epsilon relevance through the layers' weights) [gradxinput]\n"
+        "      --target NAME       target to attribute [the only one]\n"
+        "      --class C           class name or index of a categorical target\n"
+        "      --input NAME        graph input to attribute [the only one]\n"
+        "      --cases             only examples labelled 1 for the target\n"
+        "      --ids FILE          only these examples (one ID per line)\n"
+        "      --batch INT         examples per forward pass (bounds memory) [64]\n"
+        "      --steps INT         ig: interpolation steps [50]\n"
+        "      --baseline B        ig: zero, mean (of the selected examples) or shuffle\n"
+        "                          (dinucleotide-shuffled sequence) [zero]\n"
+        "      --epsilon FLOAT     trace: LRP stabiliser [1e-06]\n"
+        "  -s, --seed INT          backgrounds, shuffles and null sets [1]\n"
+        "Genotype models:\n"
+        "      --level L           variant or gene [variant]\n"
+        "      --signed            signed mean attribution over samples [mean |attribution|]\n"
+        "      --gene-agg A        gene score from its variants: max, sum or mean [max]\n"
+        "      --null N            gene p-values against N random variant sets of the same size\n"
+        "                          and frequency range, with BH q-values [0 = off]\n"
+        "      --pairs K           write the interaction table of the top K variants instead:\n"
+        "                          f(a,b) - f(a) - f(b) + f(none) over backgrounds [0 = off]\n"
+        "      --backgrounds N     samples used by ism and --pairs [100]\n"
+        "      --assoc             add a single-marker allelic chi-square p-value column\n"
+        "Sequence models (with --ids):\n"
+        "      --tsv FILE          per-position table: id, pos, base, A, C, G, T, score\n"
+        "      --svg PREFIX        PREFIX.ID.svg: attribution logo and ISM heatmap per example\n"
+        CLI_COMMON_USAGE);
+}
+
+enum {
+    OPT_METHOD = 1000, OPT_TARGET, OPT_CLASS, OPT_INPUT, OPT_CASES, OPT_IDS, OPT_BATCH, OPT_STEPS,
+    OPT_BASELINE, OPT_EPSILON, OPT_LEVEL, OPT_SIGNED, OPT_GENE_AGG, OPT_NULL, OPT_PAIRS,
+    OPT_BACKGROUNDS, OPT_ASSOC, OPT_TSV, OPT_SVG
+};
+
+static int positive(const char *opt, const char *arg, long max, long *v)
+{
+    if (cli_parse_long(arg, v) || *v < 0 || *v > max) {
+        cli_usage_error("attribute", usage, "%s: expected an integer 0..%ld, got '%s'", opt, max, arg);
+        return -1;
+    }
+    return 0;
+}
+
+int gdl_cmd_attribute(int argc, char *argv[])
+{
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
+        {"output", required_argument, NULL, 'o'}, {"method", required_argument, NULL, OPT_METHOD},
+        {"target", required_argument, NULL, OPT_TARGET}, {"class", required_argument, NULL, OPT_CLASS},
+        {"input", required_argument, NULL, OPT_INPUT}, {"cases", no_argument, NULL, OPT_CASES},
+        {"ids", required_argument, NULL, OPT_IDS}, {"batch", required_argument, NULL, OPT_BATCH},
+        {"steps", required_argument, NULL, OPT_STEPS}, {"baseline", required_argument, NULL, OPT_BASELINE},
+        {"epsilon", required_argument, NULL, OPT_EPSILON}, {"seed", required_argument, NULL, 's'},
+        {"level", required_argument, NULL, OPT_LEVEL}, {"signed", no_argument, NULL, OPT_SIGNED},
+        {"gene-agg", required_argument, NULL, OPT_GENE_AGG}, {"null", required_argument, NULL, OPT_NULL},
+        {"pairs", required_argument, NULL, OPT_PAIRS}, {"backgrounds", required_argument, NULL, OPT_BACKGROUNDS},
+        {"assoc", no_argument, NULL, OPT_ASSOC}, {"tsv", required_argument, NULL, OPT_TSV},
+        {"svg", required_argument, NULL, OPT_SVG}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    gdl_attribute_opts_t o = {.out_path = "-", .method = GDL_ATTR_GRADXINPUT, .backgrounds = 100,
+                              .spec = {.batch = 64, .steps = 50, .epsilon = 1e-6, .seed = 1}};
+    long v;
+    double x;
+    int c, r;
+    gdl_log_set_level(GDL_LOG_INFO); // progress by default, as gdl train; -q for errors only
+    while ((c = getopt_long(argc, argv, "m:d:o:s:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
+        switch (c) {
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'm': o.model_path = optarg; break;
+        case 'd': o.data_path = optarg; break;
+        case 'o': o.out_path = optarg; break;
+        case OPT_METHOD:
+            if ((r = gdl_attr_method_find(optarg)) < 0)
+                return cli_usage_error("attribute", usage, "--method: unknown method '%s'", optarg);
+            o.method = r;
+            break;
+        case OPT_TARGET: o.spec.target = optarg; break;
+        case OPT_CLASS: o.spec.cls = optarg; break;
+        case OPT_INPUT: o.spec.input = optarg; break;
+        case OPT_CASES: o.cases = 1; break;
+        case OPT_IDS: o.ids_path = optarg; break;
+        case OPT_BATCH:
+            if (positive("--batch", optarg, 1 << 20, &v) || v < 1)
+                return v < 1 ? cli_usage_error("attribute", usage, "--batch: must be at least 1") : EXIT_USAGE;
+            o.spec.batch = v;
+            break;
+        case OPT_STEPS:
+            if (positive("--steps", optarg, 100000, &v) || v < 1)
+                return v < 1 ? cli_usage_error("attribute", usage, "--steps: must be at least 1") : EXIT_USAGE;
+            o.spec.steps = (int)v;
+            break;
+        case OPT_BASELINE:
+            if ((r = gdl_attr_baseline_find(optarg)) < 0)
+                return cli_usage_error("attribute", usage, "--baseline: expected zero, mean or shuffle, got '%s'", optarg);
+            o.spec.baseline = r;
+            break;
+        case OPT_EPSILON:
+            if (cli_parse_double(optarg, &x) || !(x > 0))
+                return cli_usage_error("attribute", usage, "--epsilon: expected a positive number, got '%s'", optarg);
+            o.spec.epsilon = x;
+            break;
+        case 's':
+            if (cli_parse_long(optarg, &v) || v < 0)
+                return cli_usage_error("attribute", usage, "--seed: expected a non-negative integer, got '%s'", optarg);
+            o.spec.seed = (uint64_t)v;
+            break;
+        case OPT_LEVEL:
+            if (strcmp(optarg, "variant") && strcmp(optarg, "gene"))
+                return cli_usage_error("attribute", usage, "--level: expected variant or gene, got '%s'", optarg);
+            o.level = strcmp(optarg, "gene") ? GDL_LEVEL_VARIANT : GDL_LEVEL_GENE;
+            break;
+        case OPT_SIGNED: o.signed_mean = 1; break;
+        case OPT_GENE_AGG:
+            if ((r = gdl_gene_agg_find(optarg)) < 0)
+                return cli_usage_error("attribute", usage, "--gene-agg: expected max, sum or mean, got '%s'", optarg);
+            o.gene_agg = r;
+            break;
+        case OPT_NULL:
+            if (positive("--null", optarg, 10000000, &v)) return EXIT_USAGE;
+            o.null_sets = (int)v;
+            break;
+        case OPT_PAIRS:
+            if (positive("--pairs", optarg, 2000, &v)) return EXIT_USAGE;
+            o.pairs = (int)v;
+            break;
+        case OPT_BACKGROUNDS:
+            if (positive("--backgrounds", optarg, 1 << 30, &v) || v < 1)
+                return v < 1 ? cli_usage_error("attribute", usage, "--backgrounds: must be at least 1") : EXIT_USAGE;
+            o.backgrounds = (int)v;
+            break;
+        case OPT_ASSOC: o.assoc = 1; break;
+        case OPT_TSV: o.tsv_path = optarg; break;
+        case OPT_SVG: o.svg_prefix = optarg; break;
+        default:
+            if ((r = cli_common_option("attribute", c, optarg)) <= 0)
+                return r < 0 ? EXIT_USAGE : cli_usage_error("attribute", usage, NULL);
+        }
+    }
+    if (optind != argc || !o.model_path || !o.data_path)
+        return cli_usage_error("attribute", usage, "-m MODEL and -d DATA are required");
+    if (o.null_sets && o.level != GDL_LEVEL_GENE)
+        return cli_usage_error("attribute", usage, "--null goes with --level gene");
+    return gdl_attribute(&o) == 0 ? EXIT_OK : cli_runtime_error("attribute");
+}

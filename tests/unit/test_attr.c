@@ -1,0 +1,406 @@
+/* Attribution: gradients against finite differences (dense and sparse genotype inputs, one-hot
+ * sequences), integrated-gradient completeness, ISM and pairs against direct scoring, trace on
+ * a linear model, the dinucleotide shuffle, BH q-values and the allelic test. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attr/attr_internal.h"
+#include "gdl/attr.h"
+#include "gdl/core.h"
+#include "gdl/dataset.h"
+#include "gdl/model.h"
+#include "test.h"
+
+static char dir[] = "/tmp/gdl-attr-XXXXXX";
+static char geno_path[512], seq_path[512];
+enum { N = 24, M = 10, L = 16 };
+
+static int make_geno(const char *path)
+{
+    gdl_rng_t r;
+    gdl_strings_t ids = {0}, names = {0};
+    gdl_catalog_t cat = {0};
+    gdl_target_kind_t kind = GDL_TARGET_BINARY;
+    const gdl_strings_t *classes[1] = {NULL};
+    float labels[N];
+    uint8_t calls[N][M];
+    gdl_rng_init(&r, 5, 0);
+    for (int i = 0; i < N; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "S%02d", i);
+        gdl_strings_push(&ids, id);
+        for (int j = 0; j < M; j++) calls[i][j] = (uint8_t)((gdl_rng_uniform(&r) < 0.4) + (gdl_rng_uniform(&r) < 0.4));
+        labels[i] = (float)(calls[i][0] > 0);
+    }
+    gdl_strings_push(&names, "status");
+    for (int j = 0; j < M; j++) {
+        char id[16];
+        float freq[3] = {0.36f, 0.48f, 0.16f};
+        snprintf(id, sizeof id, "rs%d", j + 1);
+        gdl_catalog_push(&cat, "1", 100 + j, id, "A", "G", j < 5 ? "GA" : "GB", 0.4f, freq);
+    }
+    gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
+                               .target_kinds = &kind, .target_classes = classes, .labels = labels,
+                               .catalog = &cat, .encoding = GDL_GENO_DOSAGE};
+    gdl_dataset_slots_t s;
+    gdl_writer_t *w = gdl_writer_new();
+    int rc = -1;
+    if (gdl_dataset_declare(w, &spec, &s) || gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &s)) goto out;
+    uint8_t *packed = gdl_writer_data(w, s.genotypes);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < M; j++) packed[i * ((M + 3) / 4) + j / 4] |= (uint8_t)(calls[i][j] << (2 * (j % 4)));
+    rc = gdl_writer_commit(w);
+out:
+    gdl_writer_free(w);
+    gdl_strings_free(&ids), gdl_strings_free(&names), gdl_catalog_free(&cat);
+    return rc;
+}
+
+static int make_seq(const char *path)
+{
+    gdl_rng_t r;
+    gdl_strings_t ids = {0}, names = {0};
+    gdl_target_kind_t kind = GDL_TARGET_BINARY;
+    const gdl_strings_t *classes[1] = {NULL};
+    float labels[N];
+    gdl_rng_init(&r, 6, 0);
+    for (int i = 0; i < N; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "q%02d", i);
+        gdl_strings_push(&ids, id);
+        labels[i] = (float)(i % 2);
+    }
+    gdl_strings_push(&names, "bound");
+    gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
+                               .target_kinds = &kind, .target_classes = classes, .labels = labels};
+    gdl_input_t in = {.name = "dna", .format = GDL_INPUT_SEQ8, .length = L};
+    gdl_dataset_slots_t s;
+    gdl_inputs_slots_t is;
+    gdl_writer_t *w = gdl_writer_new();
+    int rc = -1;
+    if (gdl_dataset_declare(w, &spec, &s) || gdl_inputs_declare(w, &spec, &in, 1, 0, &is) ||
+        gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &s))
+        goto out;
+    uint8_t *b = gdl_writer_data(w, is.input[0]);
+    for (int i = 0; i < N * L; i++) b[i] = (uint8_t)"ACGT"[gdl_rng_below(&r, 4)];
+    b[3] = 'N';
+    rc = gdl_writer_commit(w);
+out:
+    gdl_writer_free(w);
+    gdl_strings_free(&ids), gdl_strings_free(&names);
+    return rc;
+}
+
+static gdl_model_t *build(const char *json, gdl_dataset_t *d)
+{
+    gdl_config_t *c = gdl_config_load(NULL, json);
+    return c ? gdl_model_build(c, d) : NULL;
+}
+
+static const char *mlp_dense =
+    "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\"}],"
+    " \"layers\": [{\"name\": \"h\", \"type\": \"dense\", \"input\": \"x\", \"units\": 6},"
+    "  {\"name\": \"a\", \"type\": \"tanh\", \"input\": \"h\"},"
+    "  {\"name\": \"o\", \"type\": \"dense\", \"input\": \"a\", \"units\": \"outputs\"}],"
+    " \"output\": {\"layer\": \"o\"}}";
+static const char *mlp_sparse =
+    "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\", \"sparse\": true}],"
+    " \"layers\": [{\"name\": \"h\", \"type\": \"sparse_dense\", \"input\": \"x\", \"units\": 6},"
+    "  {\"name\": \"a\", \"type\": \"sigmoid\", \"input\": \"h\"},"
+    "  {\"name\": \"o\", \"type\": \"dense\", \"input\": \"a\", \"units\": \"outputs\"}],"
+    " \"output\": {\"layer\": \"o\"}}";
+static const char *cnn =
+    "{\"inputs\": [{\"name\": \"dna\", \"from\": \"dna\"}],"
+    " \"layers\": [{\"name\": \"c\", \"type\": \"conv1d\", \"input\": \"dna\", \"filters\": 3, \"width\": 4},"
+    "  {\"name\": \"a\", \"type\": \"tanh\", \"input\": \"c\"},"
+    "  {\"name\": \"p\", \"type\": \"global_avgpool\", \"input\": \"a\"},"
+    "  {\"name\": \"o\", \"type\": \"dense\", \"input\": \"p\", \"units\": \"outputs\"}],"
+    " \"output\": {\"layer\": \"o\"}}";
+
+/* gradxinput and saliency equal central finite differences of the score, and ig is complete. */
+static void check_model(const char *json, const char *data, double fd_tol)
+{
+    gdl_dataset_t *d = gdl_dataset_open(data);
+    gdl_model_t *m = d ? build(json, d) : NULL;
+    gdl_attr_spec_t s = {.batch = 8, .steps = 64, .seed = 3};
+    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
+    CHECK(a != NULL);
+    if (!a) goto out;
+    int64_t W = gdl_attr_width(a), rows[3] = {0, 5, 11};
+    float *x = malloc(sizeof *x * 3 * W), *gx = malloc(sizeof *gx * 3 * W), *sal = malloc(sizeof *sal * 3 * W);
+    float *ig = malloc(sizeof *ig * 3 * W), *x0 = malloc(sizeof *x0 * W), f[3], fp, fm, fb;
+    gdl_attr_input(a, rows, 3, x);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_GRADXINPUT, rows, 3, gx) == 0);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_SALIENCY, rows, 3, sal) == 0);
+    CHECK(gdl_attr_score(a, rows, 3, x, f) == 0);
+    int checked = 0;
+    for (int b = 0; b < 3; b++)
+        for (int64_t j = 0; j < W; j++) {
+            float *xb = malloc(sizeof *xb * W);
+            const float h = 1e-2f;
+            memcpy(xb, x + b * W, sizeof *xb * W);
+            xb[j] += h;
+            gdl_attr_score(a, &rows[b], 1, xb, &fp);
+            xb[j] -= 2 * h;
+            gdl_attr_score(a, &rows[b], 1, xb, &fm);
+            free(xb);
+            double fd = (fp - fm) / (2 * h);
+            CHECK_CLOSE(sal[b * W + j], fabs(fd), fd_tol);
+            CHECK_CLOSE(gx[b * W + j], fd * x[b * W + j], fd_tol);
+            checked++;
+        }
+    CHECK(checked == 3 * W);
+    // ig: sum of attributions = f(x) - f(baseline), for the zero and the mean baseline
+    for (int bl = 0; bl < 2; bl++) {
+        a->spec.baseline = bl ? GDL_BASELINE_MEAN : GDL_BASELINE_ZERO;
+        int64_t all[N];
+        for (int i = 0; i < N; i++) all[i] = i;
+        if (bl) CHECK(gdl_attr_set_mean_baseline(a, all, N) == 0);
+        CHECK(gdl_attr_compute(a, GDL_ATTR_IG, rows, 3, ig) == 0);
+        for (int b = 0; b < 3; b++) {
+            gdl_attr_baseline_of(a, rows[b], x0);
+            gdl_attr_score(a, &rows[b], 1, x0, &fb);
+            double sum = 0;
+            for (int64_t j = 0; j < W; j++) sum += ig[b * W + j];
+            CHECK_CLOSE(sum, f[b] - fb, 2e-3);
+            CHECK(fabs(f[b] - fb) > 1e-3); // the check is not trivially 0 = 0
+        }
+    }
+    free(x), free(gx), free(sal), free(ig), free(x0);
+out:
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
+static void test_gradients_dense_genotypes(void) { check_model(mlp_dense, geno_path, 2e-3); }
+static void test_gradients_sparse_genotypes(void) { check_model(mlp_sparse, geno_path, 2e-3); }
+static void test_gradients_sequences(void) { check_model(cnn, seq_path, 2e-3); }
+
+/* ISM and pairs agree with scoring the toggled inputs directly. */
+static void test_ism_genotypes_and_pairs(void)
+{
+    gdl_dataset_t *d = gdl_dataset_open(geno_path);
+    gdl_model_t *m = d ? build(mlp_sparse, d) : NULL;
+    gdl_attr_spec_t s = {.batch = 4, .seed = 3};
+    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
+    CHECK(a != NULL);
+    if (!a) goto out;
+    int64_t row = 2;
+    float x[M], out[M], y[M], hi, lo;
+    gdl_attr_input(a, &row, 1, x);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_ISM, &row, 1, out) == 0);
+    for (int j = 0; j < M; j++) {
+        memcpy(y, x, sizeof y);
+        y[j] = 1;
+        gdl_attr_score(a, &row, 1, y, &hi);
+        y[j] = 0;
+        gdl_attr_score(a, &row, 1, y, &lo);
+        CHECK_CLOSE(out[j], hi - lo, 1e-5);
+    }
+    // pairs over one background: the top two variants' interaction by hand
+    double score[M];
+    for (int j = 0; j < M; j++) score[j] = j == 3 ? 2 : j == 7 ? 1 : 0;
+    char path[600];
+    snprintf(path, sizeof path, "%s/pairs.tsv", dir);
+    CHECK(attr_pairs(a, score, 2, &row, 1, path) == 0);
+    float f[4];
+    for (int q = 0; q < 4; q++) {
+        memcpy(y, x, sizeof y);
+        y[3] = q & 1 ? 1.0f : 0, y[7] = q & 2 ? 1.0f : 0;
+        gdl_attr_score(a, &row, 1, y, &f[q]);
+    }
+    FILE *fp = fopen(path, "r");
+    char line[512];
+    double v = NAN;
+    CHECK(fp && fgets(line, sizeof line, fp) && fgets(line, sizeof line, fp));
+    if (fp) fclose(fp);
+    CHECK(strncmp(line, "1\trs4\trs8\tGA\tGB\t", 16) == 0);
+    v = atof(strrchr(line, '\t') + 1);
+    CHECK_CLOSE(v, f[3] - f[1] - f[2] + f[0], 1e-4);
+    unlink(path);
+out:
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
+/* Sequence ISM: the change of each alternative base, 0 at the reference. */
+static void test_ism_sequences(void)
+{
+    gdl_dataset_t *d = gdl_dataset_open(seq_path);
+    gdl_model_t *m = d ? build(cnn, d) : NULL;
+    gdl_attr_spec_t s = {.batch = 5, .seed = 3};
+    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
+    CHECK(a != NULL);
+    if (!a) goto out;
+    int64_t row = 1;
+    float x[4 * L], out[4 * L], y[4 * L], f0, f1;
+    gdl_attr_input(a, &row, 1, x);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_ISM, &row, 1, out) == 0);
+    gdl_attr_score(a, &row, 1, x, &f0);
+    for (int l = 0; l < L; l++)
+        for (int c = 0; c < 4; c++) {
+            if (x[c * L + l] > 0.5f) {
+                CHECK(out[c * L + l] == 0);
+                continue;
+            }
+            memcpy(y, x, sizeof y);
+            for (int k = 0; k < 4; k++) y[k * L + l] = k == c;
+            gdl_attr_score(a, &row, 1, y, &f1);
+            CHECK_CLOSE(out[c * L + l], f1 - f0, 1e-5);
+        }
+out:
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
+/* trace on a linear model with no bias: relevance = w x, which sums to the logit. */
+static void test_trace_linear(void)
+{
+    const char *lin = "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\", \"sparse\": true}],"
+                      " \"layers\": [{\"name\": \"o\", \"type\": \"sparse_dense\", \"input\": \"x\","
+                      " \"units\": \"outputs\", \"bias\": 0}], \"output\": {\"layer\": \"o\"}}";
+    gdl_dataset_t *d = gdl_dataset_open(geno_path);
+    gdl_model_t *m = d ? build(lin, d) : NULL;
+    gdl_attr_spec_t s = {.batch = 4};
+    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
+    CHECK(a != NULL);
+    if (!a) goto out;
+    int64_t rows[2] = {4, 9};
+    float x[2 * M], r[2 * M], g[2 * M], f[2];
+    gdl_attr_input(a, rows, 2, x);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_TRACE, rows, 2, r) == 0);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_GRADXINPUT, rows, 2, g) == 0);
+    gdl_attr_score(a, rows, 2, x, f);
+    for (int b = 0; b < 2; b++) {
+        double sum = 0;
+        for (int j = 0; j < M; j++) {
+            sum += r[b * M + j];
+            CHECK_CLOSE(r[b * M + j], g[b * M + j], 1e-4);
+        }
+        CHECK_CLOSE(sum, f[b], 1e-4);
+    }
+out:
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
+/* trace through a CNN with no biases: convolution (linear rule through the engine's backward),
+ * ReLU, max pooling (the winner takes the relevance), average pooling and dense conserve the
+ * relevance, so it sums to the logit at the input; every non-zero lands on a base present. */
+static void test_trace_cnn_conserves(void)
+{
+    const char *net = "{\"inputs\": [{\"name\": \"dna\", \"from\": \"dna\"}],"
+        " \"layers\": [{\"name\": \"c\", \"type\": \"conv1d\", \"input\": \"dna\", \"filters\": 4, \"width\": 5,"
+        " \"padding\": \"same\", \"bias\": 0},"
+        "  {\"name\": \"r\", \"type\": \"relu\", \"input\": \"c\"},"
+        "  {\"name\": \"mp\", \"type\": \"maxpool1d\", \"input\": \"r\", \"size\": 2},"
+        "  {\"name\": \"c2\", \"type\": \"conv1d\", \"input\": \"mp\", \"filters\": 3, \"width\": 3, \"bias\": 0},"
+        "  {\"name\": \"ap\", \"type\": \"global_avgpool\", \"input\": \"c2\"},"
+        "  {\"name\": \"o\", \"type\": \"dense\", \"input\": \"ap\", \"units\": \"outputs\", \"bias\": 0}],"
+        " \"output\": {\"layer\": \"o\"}}";
+    gdl_dataset_t *d = gdl_dataset_open(seq_path);
+    gdl_model_t *m = d ? build(net, d) : NULL;
+    gdl_attr_spec_t s = {.batch = 4, .epsilon = 1e-9};
+    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
+    CHECK(a != NULL);
+    if (!a) goto out;
+    int64_t rows[3] = {0, 5, 7}, W = a->W;
+    float *x = malloc(sizeof *x * 3 * W), *r = malloc(sizeof *r * 3 * W), f[3];
+    gdl_attr_input(a, rows, 3, x);
+    CHECK(gdl_attr_compute(a, GDL_ATTR_TRACE, rows, 3, r) == 0);
+    gdl_attr_score(a, rows, 3, x, f);
+    for (int b = 0; b < 3; b++) {
+        double sum = 0;
+        int stray = 0;
+        for (int64_t j = 0; j < W; j++) {
+            sum += r[b * W + j];
+            stray += r[b * W + j] != 0 && x[b * W + j] == 0;
+        }
+        CHECK(fabs(f[b]) > 1e-3);
+        CHECK_CLOSE(sum, f[b], 1e-3);
+        CHECK(stray == 0);
+    }
+    free(x), free(r);
+out:
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
+static void test_dinuc_shuffle_keeps_counts(void)
+{
+    const char *seq = "ACGTTGCAAACCGTAGGCTTACGNNACGT";
+    int64_t n = (int64_t)strlen(seq);
+    float *x = calloc(4 * n, sizeof *x), *y = calloc(4 * n, sizeof *y);
+    for (int64_t l = 0; l < n; l++) {
+        const char *p = strchr("ACGT", seq[l]);
+        if (p) x[(p - "ACGT") * n + l] = 1;
+    }
+    gdl_rng_t r;
+    int differ = 0;
+    for (int t = 0; t < 20; t++) {
+        gdl_rng_init(&r, 1, (uint64_t)t);
+        attr_dinuc_shuffle(x, n, &r, y);
+        int cx[25] = {0}, cy[25] = {0}, sx[5], sy[5];
+        for (int64_t l = 0; l < n; l++) {
+            sx[l % 5] = sy[l % 5] = 4;
+            for (int c = 0; c < 4; c++) {
+                if (x[c * n + l] > 0) sx[l % 5] = c;
+                if (y[c * n + l] > 0) sy[l % 5] = c;
+            }
+            differ += sx[l % 5] != sy[l % 5];
+            if (l) {
+                int px = 4, py = 4;
+                for (int c = 0; c < 4; c++) {
+                    if (x[c * n + l - 1] > 0) px = c;
+                    if (y[c * n + l - 1] > 0) py = c;
+                }
+                cx[px * 5 + sx[l % 5]]++, cy[py * 5 + sy[l % 5]]++;
+            }
+        }
+        CHECK(memcmp(cx, cy, sizeof cx) == 0);
+    }
+    CHECK(differ > 0);
+    free(x), free(y);
+}
+
+static void test_bh_and_allelic(void)
+{
+    double p[5] = {0.01, 0.04, 0.03, NAN, 0.5}, q[5];
+    gdl_attr_bh(p, 5, q);
+    // m = 4: sorted 0.01, 0.03, 0.04, 0.5 -> 0.04, 0.0533, 0.0533, 0.5
+    CHECK_CLOSE(q[0], 0.04, 1e-9);
+    CHECK_CLOSE(q[2], 0.04 * 4 / 3, 1e-9);
+    CHECK_CLOSE(q[1], 0.04 * 4 / 3, 1e-9);
+    CHECK_CLOSE(q[4], 0.5, 1e-9);
+    CHECK(isnan(q[3]));
+    // 2x2 table 30/70 vs 10/90: chi2 = 200 (30*90-70*10)^2 / (100*100*40*160) = 12.5
+    CHECK_CLOSE(gdl_attr_allelic_p(30, 70, 10, 90), erfc(sqrt(12.5 / 2)), 1e-12);
+    CHECK(gdl_attr_allelic_p(0, 10, 0, 10) == 1);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) return 1;
+    snprintf(geno_path, sizeof geno_path, "%s/g.gdl", dir);
+    snprintf(seq_path, sizeof seq_path, "%s/s.gdl", dir);
+    if (make_geno(geno_path) || make_seq(seq_path)) return 1;
+    RUN(test_gradients_dense_genotypes);
+    RUN(test_gradients_sparse_genotypes);
+    RUN(test_gradients_sequences);
+    RUN(test_ism_genotypes_and_pairs);
+    RUN(test_ism_sequences);
+    RUN(test_trace_linear);
+    RUN(test_trace_cnn_conserves);
+    RUN(test_dinuc_shuffle_keeps_counts);
+    RUN(test_bh_and_allelic);
+    unlink(geno_path), unlink(seq_path);
+    rmdir(dir);
+    return TEST_EXIT();
+}
