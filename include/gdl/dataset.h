@@ -67,7 +67,7 @@
 
 #define GDL_DATASET_SCHEMA "1"
 #define GDL_GENO_INPUT "input:genotypes"
-#define GDL_DATASET_MAX_TARGETS 64
+#define GDL_DATASET_MAX_TARGETS 1024 // DeepSEA has 919
 
 /* ---- string lists ------------------------------------------------------------------------ */
 

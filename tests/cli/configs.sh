@@ -67,6 +67,18 @@ contains "deepsea on 2 targets has 2 output units" "$T/deepsea.inspect" "$(print
 contains "the model records its config" "$T/deepsea.inspect" "meta	gdl.config	"
 contains "the model records its input shape" "$T/deepsea.inspect" "$(printf 'meta\tgdl.input:dna\t4x200')"
 
+# DeepSEA's 919 targets: a labels file that wide encodes, trains and predicts
+awk 'BEGIN { srand(3); printf "id"; for (t = 0; t < 919; t++) printf "\tt%d", t; print "" }
+     /^>/ { printf "%s", substr($1, 2); for (t = 0; t < 919; t++) printf "\t%d", rand() < 0.3; print "" }' \
+    "$T/s.fa" >"$T/t919.tsv"
+expect "encode 919 targets" 0 "$GDL" encode -q "$T/s.fa" -l "$T/t919.tsv" -o "$T/t919.gdl"
+expect "train on 919 targets" 0 "$GDL" train -q -c "$cfgs/simple-cnn.json" -d "$T/t919.gdl" -o "$T/t919.m.gdl" --epochs 1
+"$GDL" inspect "$T/t919.m.gdl" >"$T/t919.inspect"
+contains "919 output units" "$T/t919.inspect" "$(printf 'tensor\tparam:logits.weight\tF32\t919x32')"
+expect "predict 919 targets" 0 "$GDL" predict -m "$T/t919.m.gdl" -d "$T/t919.gdl" -o "$T/t919.pred.tsv"
+[ "$(head -1 "$T/t919.pred.tsv" | awk -F '\t' '{ print NF }')" = 1839 ] && pass "1 + 2 x 919 prediction columns" ||
+    fail "prediction columns"
+
 # the reverse complement of a sequence lands in the same fold
 "$GDL" encode -q "$T/s.fa" -l "$T/s.labels.tsv" --rc -o "$T/rc.gdl" || fail "rc data"
 expect "CV on reverse-complemented data" 0 "$GDL" train -q -c "$cfgs/resnet-attention.json" -d "$T/rc.gdl" \
