@@ -23,10 +23,10 @@ step "out-of-fold metrics and ROC/PR curves"
 cat "$out/metrics.txt" >&2
 
 step "which variants, genes and variant pairs drive the refitted model"
-"$GDL" attribute -m "$out/model.gdl" -d "$out/cohort.gdl" --method gradxinput --assoc -o "$out/variants.tsv"
-"$GDL" attribute -m "$out/model.gdl" -d "$out/cohort.gdl" --method gradxinput --level gene --null 200 \
+"$GDL" attribute -q -m "$out/model.gdl" -d "$out/cohort.gdl" --method gradxinput --assoc -o "$out/variants.tsv"
+"$GDL" attribute -q -m "$out/model.gdl" -d "$out/cohort.gdl" --method gradxinput --level gene --null 200 \
     -o "$out/genes.tsv"
-"$GDL" attribute -m "$out/model.gdl" -d "$out/cohort.gdl" --method ism --pairs 20 -o "$out/pairs.tsv"
+"$GDL" attribute -q -m "$out/model.gdl" -d "$out/cohort.gdl" --method ism --pairs 20 -o "$out/pairs.tsv"
 
 auc=$(awk '$1 == "disease" { print $4; exit }' "$out/metrics.txt")
 planted=$(awk -F '\t' '$1 == "additive" { print $2 }' data/cohort.truth.tsv)
