@@ -70,7 +70,10 @@ int gdl_writer_add(gdl_writer_t *w, const char *name, gdl_dtype_t dtype, int ndi
                    const int64_t *shape);
 int gdl_writer_set_meta(gdl_writer_t *w, const char *key, const char *value);
 int gdl_writer_open(gdl_writer_t *w, const char *path);
-void *gdl_writer_data(gdl_writer_t *w, int index); // NULL before open
+void *gdl_writer_data(gdl_writer_t *w, int index); // NULL before open (maps the file on first use)
+/* Writes tensor index whole from data (nbytes must be its size) without mapping the file, so
+ * writing a large model does not grow the process's resident memory. 0 or -1 with an error. */
+int gdl_writer_write(gdl_writer_t *w, int index, const void *data, uint64_t nbytes);
 int gdl_writer_commit(gdl_writer_t *w);
 void gdl_writer_free(gdl_writer_t *w);
 

@@ -23,8 +23,8 @@ struct gdl_writer_t {
     wentry_t *e;
     cJSON *meta;
     char *path, *tmp;
-    int fd;
-    unsigned char *map;
+    int fd, opened;               // opened: the header is written, tensors may be filled
+    unsigned char *map;           // NULL until gdl_writer_data is first called
     uint64_t size, data_start;
 };
 
@@ -141,6 +141,22 @@ out:
     return s;
 }
 
+/* pwrite all of n bytes at offset off; 0 or -1 with an error. */
+static int write_at(gdl_writer_t *w, const void *p, uint64_t n, uint64_t off)
+{
+    const char *c = p;
+    while (n > 0) {
+        ssize_t k = pwrite(w->fd, c, n > (1u << 30) ? (1u << 30) : n, (off_t)off);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) {
+            gdl_log_error("%s: write failed: %s", w->path, k < 0 ? strerror(errno) : "no progress");
+            return -1;
+        }
+        c += k, n -= (uint64_t)k, off += (uint64_t)k;
+    }
+    return 0;
+}
+
 int gdl_writer_open(gdl_writer_t *w, const char *path)
 {
     int *order = malloc((w->n ? w->n : 1) * sizeof *order);
@@ -163,15 +179,15 @@ int gdl_writer_open(gdl_writer_t *w, const char *path)
                       strerror(err));
         goto fail;
     }
-    w->map = mmap(NULL, w->size, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
-    if (w->map == MAP_FAILED) {
-        w->map = NULL;
-        gdl_log_error("%s: cannot map: %s", path, strerror(errno));
-        goto fail;
-    }
-    for (int i = 0; i < 8; i++) w->map[i] = (unsigned char)(header_len >> (8 * i));
-    memcpy(w->map + 8, json, json_len);
-    memset(w->map + 8 + json_len, ' ', header_len - json_len);
+    unsigned char *head = malloc(w->data_start);
+    if (!head) goto oom;
+    for (int i = 0; i < 8; i++) head[i] = (unsigned char)(header_len >> (8 * i));
+    memcpy(head + 8, json, json_len);
+    memset(head + 8 + json_len, ' ', header_len - json_len);
+    err = write_at(w, head, w->data_start, 0);
+    free(head);
+    if (err != 0) goto fail;
+    w->opened = 1;
     free(json);
     free(order);
     return 0;
@@ -185,22 +201,43 @@ fail:
 
 void *gdl_writer_data(gdl_writer_t *w, int index)
 {
-    if (!w->map || index < 0 || index >= w->n) return NULL;
+    if (!w->opened || index < 0 || index >= w->n) return NULL;
+    if (!w->map) { // mapped on first use: writers that only call gdl_writer_write never map
+        w->map = mmap(NULL, w->size, PROT_READ | PROT_WRITE, MAP_SHARED, w->fd, 0);
+        if (w->map == MAP_FAILED) {
+            w->map = NULL;
+            gdl_log_error("%s: cannot map: %s", w->path, strerror(errno));
+            return NULL;
+        }
+    }
     return w->map + w->data_start + w->e[index].begin;
+}
+
+int gdl_writer_write(gdl_writer_t *w, int index, const void *data, uint64_t nbytes)
+{
+    if (!w->opened || index < 0 || index >= w->n || nbytes != w->e[index].nbytes) {
+        gdl_log_error("%s: tensor write of %llu bytes does not fit", w->path ? w->path : "writer",
+                      (unsigned long long)nbytes);
+        return -1;
+    }
+    return write_at(w, data, nbytes, w->data_start + w->e[index].begin);
 }
 
 int gdl_writer_commit(gdl_writer_t *w)
 {
-    if (!w->map) {
+    if (!w->opened) {
         gdl_log_error("writer not open");
         return -1;
     }
-    if (msync(w->map, w->size, MS_SYNC) != 0) {
-        gdl_log_error("%s: write failed: %s", w->path, strerror(errno));
-        return -1;
+    if (w->map) {
+        if (msync(w->map, w->size, MS_SYNC) != 0) {
+            gdl_log_error("%s: write failed: %s", w->path, strerror(errno));
+            return -1;
+        }
+        munmap(w->map, w->size);
+        w->map = NULL;
     }
-    munmap(w->map, w->size);
-    w->map = NULL;
+    w->opened = 0;
     int ret = gdl_fsync_rename(w->fd, w->tmp, w->path);
     close(w->fd);
     w->fd = -1;

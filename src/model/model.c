@@ -266,11 +266,13 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         goto out;
     if (gdl_writer_open(w, path) != 0) goto out;
     for (int i = 0; i < g->n_table; i++)
-        memcpy(gdl_writer_data(w, slot[i]), gdl_nn_param_data(g, &g->table[i]),
-               (size_t)g->table[i].numel * sizeof(float));
+        if (gdl_writer_write(w, slot[i], gdl_nn_param_data(g, &g->table[i]),
+                             (uint64_t)g->table[i].numel * sizeof(float)) != 0)
+            goto out;
     for (int i = 0; i < n_extra; i++)
-        if (extra[i].data)
-            memcpy(gdl_writer_data(w, slot[g->n_table + i]), extra[i].data, (size_t)extra[i].n * sizeof(float));
+        if (extra[i].data &&
+            gdl_writer_write(w, slot[g->n_table + i], extra[i].data, (uint64_t)extra[i].n * sizeof(float)) != 0)
+            goto out;
     ret = gdl_writer_commit(w);
 out:
     if (ret != 0 && !*gdl_last_error()) gdl_log_error("%s: out of memory", path);

@@ -155,6 +155,32 @@ static void test_reads_misaligned_foreign_file(void)
     gdl_file_close(f);
 }
 
+/* gdl_writer_write (no mapping) and gdl_writer_data (mapped) fill one file together. */
+static void test_writer_write_without_map(void)
+{
+    const char *path = tmp_file("pwrite.gdl");
+    gdl_writer_t *w = gdl_writer_new();
+    int64_t s1[1] = {1000}, s2[1] = {5};
+    int a = gdl_writer_add(w, "big", GDL_F32, 1, s1), b = gdl_writer_add(w, "small", GDL_U8, 1, s2);
+    float v[1000];
+    for (int i = 0; i < 1000; i++) v[i] = (float)i / 7;
+    CHECK(gdl_writer_write(w, a, v, sizeof v) == -1); // not open yet
+    CHECK(gdl_writer_open(w, path) == 0);
+    CHECK(gdl_writer_write(w, a, v, sizeof v - 4) == -1); // wrong size
+    CHECK(gdl_writer_write(w, a, v, sizeof v) == 0);
+    memcpy(gdl_writer_data(w, b), "hello", 5);
+    CHECK(gdl_writer_commit(w) == 0);
+    gdl_writer_free(w);
+    gdl_file_t *f = gdl_file_open(path);
+    CHECK(f != NULL);
+    if (!f) return;
+    const gdl_entry_t *e = gdl_file_find(f, "big"), *t = gdl_file_find(f, "small");
+    CHECK(e && memcmp(e->data, v, sizeof v) == 0);
+    CHECK(t && memcmp(t->data, "hello", 5) == 0);
+    gdl_file_close(f);
+    unlink(path);
+}
+
 static void test_dtype_table(void)
 {
     CHECK(gdl_dtype_from_name("F32") == GDL_F32 && gdl_dtype_size(GDL_F32) == 4);
@@ -171,6 +197,7 @@ int main(int argc, char *argv[])
     RUN(test_writer_without_commit_leaves_nothing);
     RUN(test_writer_rejects_bad_tensors);
     RUN(test_reads_misaligned_foreign_file);
+    RUN(test_writer_write_without_map);
     RUN(test_dtype_table);
     unlink(tmp_file("fixture.gdl"));
     unlink(tmp_file("foreign.gdl"));
