@@ -12,18 +12,7 @@ ISM_N=${ISM_N:-2}
 DIR=$(cd "$(dirname "$0")" && pwd)/data
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$DIR"
-command -v /usr/bin/time >/dev/null || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
-
-run() { # LABEL CMD...: prints label, wall seconds, cpu seconds, peak RSS MB
-    label=$1; shift
-    /usr/bin/time -v "$@" >/dev/null 2>"$DIR/time.log" || { echo "$label failed:" >&2; cat "$DIR/time.log" >&2; return 1; }
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$DIR/time.log" |
-           awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$DIR/time.log")
-    cpu=$(sed -n -e 's/.*User time (seconds): //p' -e 's/.*System time (seconds): //p' "$DIR/time.log" | awk '{s += $1} END {print s}')
-    printf '%-44s %9.2f s wall %9.2f s cpu %9.1f MB peak RSS\n' "$label" "$wall" "$cpu" "$(echo "$rss" | awk '{print $1 / 1024}')"
-    LAST_WALL=$wall
-}
+. "$(dirname "$0")/lib.sh"
 
 # (1) genotypes
 G=$DIR/attr_cohort
@@ -33,9 +22,9 @@ G=$DIR/attr_cohort
 [ -s "$G.model.gdl" ] || "$GDL" train -q -@ "$THREADS" -c "$ROOT/configs/genotype-mlp.json" -d "$G.gdl" \
     -o "$G.model.gdl" --epochs 1
 echo "cohort: 4653 samples x 75203 variants (no MAF filter), genotype-mlp, -@ $THREADS"
-run "attribute gradxinput (variant table)" "$GDL" attribute -@ "$THREADS" -m "$G.model.gdl" -d "$G.gdl" \
+bench_run "attribute gradxinput (variant table)" "$GDL" attribute -@ "$THREADS" -m "$G.model.gdl" -d "$G.gdl" \
     --method gradxinput -o "$DIR/attr_variants.tsv"
-run "attribute gradxinput --level gene" "$GDL" attribute -@ "$THREADS" -m "$G.model.gdl" -d "$G.gdl" \
+bench_run "attribute gradxinput --level gene" "$GDL" attribute -@ "$THREADS" -m "$G.model.gdl" -d "$G.gdl" \
     --method gradxinput --level gene -o "$DIR/attr_genes.tsv"
 
 # (2) sequences
@@ -46,8 +35,8 @@ S=$DIR/attr_seq
     -o "$S.model.gdl" --epochs 1
 awk -F'\t' 'NR > 1 {print $1}' "$S.labels.tsv" | head -n "$ISM_N" >"$DIR/attr_seq.ids"
 echo "sequences: 1000 x 1000 bp, deepsea, ism on the first $ISM_N, -@ $THREADS"
-run "attribute ism ($ISM_N sequences)" "$GDL" attribute -@ "$THREADS" -m "$S.model.gdl" -d "$S.gdl" \
+bench_run "attribute ism ($ISM_N sequences)" "$GDL" attribute -@ "$THREADS" -m "$S.model.gdl" -d "$S.gdl" \
     --method ism --ids "$DIR/attr_seq.ids" -o "$DIR/attr_ism.npy"
 echo "$LAST_WALL $ISM_N" | awk '{printf "ism over 1000 sequences, extrapolated:     %9.0f s wall (%.1f h)\n", $1 / $2 * 1000, $1 / $2 * 1000 / 3600}'
-run "attribute gradxinput (1000 sequences)" "$GDL" attribute -@ "$THREADS" -m "$S.model.gdl" -d "$S.gdl" \
+bench_run "attribute gradxinput (1000 sequences)" "$GDL" attribute -@ "$THREADS" -m "$S.model.gdl" -d "$S.gdl" \
     --method gradxinput -o "$DIR/attr_gx.npy"
