@@ -105,7 +105,8 @@ const char *gdl_blas_config(void); // OpenBLAS build string
 
 /* ---- threads ------------------------------------------------------------------------------ */
 
-/* One setting drives OpenBLAS and gdl's own loops. n <= 0 means all online cores. */
+/* One setting drives gdl's loops and its matrix products (OpenBLAS itself runs on one thread;
+ * gdl_sgemm splits a large product over gdl's threads). n <= 0 means all online cores. */
 void gdl_threads_set(int n);
 int gdl_threads_get(void);
 
@@ -114,10 +115,8 @@ int gdl_threads_get(void);
  * thread count, so a loop that writes per-chunk results is reproducible. */
 typedef void (*gdl_range_fn)(void *ctx, int64_t begin, int64_t end, int chunk);
 void gdl_parallel_for(int64_t n, gdl_range_fn fn, void *ctx);
-/* As gdl_parallel_for, with OpenBLAS held to one thread while it runs: for loops whose body
- * calls gdl_sgemm on matrices too small to gain from BLAS threads (one sample's convolution),
- * so the threads split the samples instead. Not reentrant. */
-void gdl_parallel_for_blas1(int64_t n, gdl_range_fn fn, void *ctx);
+/* 1 inside a chunk of gdl_parallel_for (where a nested loop runs serially). */
+int gdl_threads_in_loop(void);
 
 /* ---- random numbers ----------------------------------------------------------------------- */
 

@@ -1,7 +1,48 @@
-/* The one file that includes cblas: gdl's matrix products and the OpenBLAS thread knob. */
+/* The one file that includes cblas: gdl's matrix products and the OpenBLAS thread knob.
+ *
+ * OpenBLAS runs on one thread. A product large enough to gain from more is split here over
+ * gdl's own threads, by blocks of rows or columns of C (whichever dimension is larger), each
+ * block one single-threaded OpenBLAS call. So gdl's element-wise loops and its products share
+ * one pool and never fight a second set of spinning threads for the cores, and each element of
+ * C comes from the same arithmetic whatever the split: OpenBLAS blocks only K, and every part
+ * stays above its small-matrix kernels, so the product's bits do not depend on the thread
+ * count. */
 #include <cblas.h>
 
 #include "gdl/core.h"
+
+/* Each part of a split product keeps at least this many multiply-adds (wake-ups cost more
+ * below, and OpenBLAS's small-matrix kernels would change the arithmetic). */
+#define SPLIT_MIN_MACS ((int64_t)1 << 21)
+#define SPLIT_UNIT 16 // rows or columns of C per unit of the split
+
+typedef struct {
+    int trans_a, trans_b, by_rows;
+    int64_t M, N, K, lda, ldb, ldc;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+} gemm_t;
+
+static void gemm_call(const gemm_t *g, int64_t M, int64_t N, const float *A, const float *B, float *C)
+{
+    cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans,
+                g->trans_b ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N, (blasint)g->K,
+                g->alpha, A, (blasint)g->lda, B, (blasint)g->ldb, g->beta, C, (blasint)g->ldc);
+}
+
+/* units [begin, end) of the split dimension */
+static void gemm_part(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const gemm_t *g = ctx;
+    int64_t dim = g->by_rows ? g->M : g->N, lo = begin * SPLIT_UNIT;
+    int64_t hi = end * SPLIT_UNIT < dim ? end * SPLIT_UNIT : dim;
+    if (g->by_rows)
+        gemm_call(g, hi - lo, g->N, g->A + (g->trans_a ? lo : lo * g->lda), g->B, g->C + lo * g->ldc);
+    else
+        gemm_call(g, g->M, hi - lo, g->A, g->B + (g->trans_b ? lo * g->ldb : lo), g->C + lo);
+}
 
 void gdl_sgemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                const float *A, int64_t lda, const float *B, int64_t ldb, float beta,
@@ -13,9 +54,13 @@ void gdl_sgemm(int trans_a, int trans_b, int64_t M, int64_t N, int64_t K, float 
             for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[i * ldc + j];
         return;
     }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, (blasint)M, (blasint)N, (blasint)K, alpha, A,
-                (blasint)lda, B, (blasint)ldb, beta, C, (blasint)ldc);
+    gemm_t g = {trans_a, trans_b, M >= N, M, N, K, lda, ldb, ldc, alpha, beta, A, B, C};
+    int64_t units = ((g.by_rows ? M : N) + SPLIT_UNIT - 1) / SPLIT_UNIT, parts = gdl_threads_get();
+    if (parts > units) parts = units;
+    if (parts > 1 && !gdl_threads_in_loop() && M * N * K / parts >= SPLIT_MIN_MACS)
+        gdl_parallel_for(units, gemm_part, &g);
+    else
+        gemm_call(&g, M, N, A, B, C);
 }
 
 void gdl_saxpy(int64_t n, float alpha, const float *x, float *y)
@@ -27,5 +72,5 @@ float gdl_sdot(int64_t n, const float *x, const float *y) { return cblas_sdot((b
 
 const char *gdl_blas_config(void) { return openblas_get_config(); }
 
-void gdl_blas_set_threads(int n); // threads.c calls this; declared here to keep cblas out of it
-void gdl_blas_set_threads(int n) { openblas_set_num_threads(n); }
+void gdl_blas_single_thread(void); // threads.c calls this; declared here to keep cblas out of it
+void gdl_blas_single_thread(void) { openblas_set_num_threads(1); }

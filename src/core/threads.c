@@ -1,16 +1,20 @@
-/* The thread setting, and a static-split parallel loop for gdl's own kernels.
+/* The thread setting, and a static-split parallel loop for gdl's own kernels and for the
+ * matrix products (blas.c splits a large GEMM over this pool and runs OpenBLAS on one thread,
+ * so gdl's threads and OpenBLAS's never compete for the cores).
  *
- * Workers are created once and sleep on a condition variable between loops, so a parallel loop
- * costs a wake-up, not a thread creation. Chunk i of a loop always covers the same range, so
- * per-chunk results are reproducible for a given thread count. A loop started from inside a
- * chunk runs serially on that thread (no nested parallelism, no deadlock). */
+ * Workers are created once. Between loops a worker first spins for a few tens of microseconds
+ * (back-to-back loops, as a network's layers make, then cost no wake-up), then sleeps on a
+ * condition variable. Chunk i of a loop always covers the same range, so per-chunk results are
+ * reproducible for a given thread count. A loop started from inside a chunk runs serially on
+ * that thread (no nested parallelism, no deadlock). */
 #include <pthread.h>
 #include <stdlib.h>
+#include <immintrin.h>
 #include <unistd.h>
 
 #include "gdl/core.h"
 
-void gdl_blas_set_threads(int n); // blas.c
+void gdl_blas_single_thread(void); // blas.c
 
 #define MAX_THREADS 256
 
@@ -34,6 +38,23 @@ static struct {
 
 static _Thread_local int in_loop;
 
+/* Polls of a waiting thread before it sleeps: ~30 us of pause instructions. */
+#define SPIN_POLLS 4096
+
+static unsigned long load_generation(void) { return __atomic_load_n(&pool.generation, __ATOMIC_ACQUIRE); }
+
+/* Spins until pool.generation moves past seen or the polls run out; 1 if it moved. */
+static int spin_for_loop(unsigned long seen)
+{
+    for (int i = 0; i < SPIN_POLLS; i++) {
+        if (load_generation() != seen || __atomic_load_n(&pool.shutdown, __ATOMIC_ACQUIRE)) return 1;
+        _mm_pause();
+    }
+    return 0;
+}
+
+int gdl_threads_in_loop(void) { return in_loop; }
+
 static void run_chunk(int i, int k, int64_t n, gdl_range_fn fn, void *ctx)
 {
     in_loop = 1;
@@ -47,6 +68,11 @@ static void *worker(void *arg)
     pthread_mutex_lock(&pool.lock);
     unsigned long seen = pool.born[id]; // loops before this worker existed are not its own
     for (;;) {
+        if (!pool.shutdown && pool.generation == seen) {
+            pthread_mutex_unlock(&pool.lock);
+            spin_for_loop(seen);
+            pthread_mutex_lock(&pool.lock);
+        }
         while (!pool.shutdown && pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.lock);
         if (pool.shutdown) break;
         seen = pool.generation;
@@ -58,7 +84,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&pool.lock);
         run_chunk(id, k, n, fn, ctx);
         pthread_mutex_lock(&pool.lock);
-        if (--pool.pending == 0) pthread_cond_signal(&pool.done);
+        if (__atomic_sub_fetch(&pool.pending, 1, __ATOMIC_RELEASE) == 0) pthread_cond_signal(&pool.done);
     }
     pthread_mutex_unlock(&pool.lock);
     return NULL;
@@ -67,7 +93,7 @@ static void *worker(void *arg)
 static void stop_workers(void)
 {
     pthread_mutex_lock(&pool.lock);
-    pool.shutdown = 1;
+    __atomic_store_n(&pool.shutdown, 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.lock);
     for (int i = 1; i <= pool.n_workers; i++) pthread_join(pool.tid[i], NULL);
@@ -98,7 +124,7 @@ void gdl_threads_set(int n)
     if (pool.n_workers > n - 1) stop_workers(); // restarted lazily at the new size
     pool.n_threads = n;
     pthread_mutex_unlock(&pool.caller);
-    gdl_blas_set_threads(n);
+    gdl_blas_single_thread();
 }
 
 int gdl_threads_get(void) { return pool.n_threads; }
@@ -117,23 +143,13 @@ void gdl_parallel_for(int64_t n, gdl_range_fn fn, void *ctx)
     pthread_mutex_lock(&pool.lock);
     pool.fn = fn, pool.ctx = ctx, pool.n = n, pool.k = k;
     pool.pending = k - 1;
-    pool.generation++;
+    __atomic_store_n(&pool.generation, pool.generation + 1, __ATOMIC_RELEASE);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.lock);
     run_chunk(0, k, n, fn, ctx);
+    for (int i = 0; i < SPIN_POLLS && __atomic_load_n(&pool.pending, __ATOMIC_ACQUIRE) > 0; i++) _mm_pause();
     pthread_mutex_lock(&pool.lock);
     while (pool.pending > 0) pthread_cond_wait(&pool.done, &pool.lock);
     pthread_mutex_unlock(&pool.lock);
     pthread_mutex_unlock(&pool.caller);
-}
-
-void gdl_parallel_for_blas1(int64_t n, gdl_range_fn fn, void *ctx)
-{
-    if (pool.n_threads <= 1) {
-        gdl_parallel_for(n, fn, ctx);
-        return;
-    }
-    gdl_blas_set_threads(1);
-    gdl_parallel_for(n, fn, ctx);
-    gdl_blas_set_threads(pool.n_threads);
 }

@@ -87,7 +87,7 @@ int gdl_nn_declare(gdl_nn_t *g, gdl_nn_node_t *n, const char *name, int ndim,
 float *gdl_nn_p(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
 float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
 /* Hot element-wise loops. gdl builds at -O2, whose cost model leaves loops of unknown length
- * scalar; these are vectorised and cloned for AVX2 (sqrtf stays scalar: its errno check), the clone picked when
+ * scalar; these are vectorised and cloned for AVX2 (sqrtf too: gdl builds with -fno-math-errno), the clone picked when
  * the program loads. No reassociation and no FMA contraction (-std=c11 keeps a * b + c as two
  * roundings), so every clone computes the same bits and a reduction keeps its serial order. */
 #define GDL_NN_HOT __attribute__((optimize("O3"), target_clones("avx2", "default")))

@@ -174,7 +174,7 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
             return -1;
         gdl_nn_linear(sv->X, Wih, bih, L * N, GH, C, sv->XP[d]); // every step's input at once
         rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .hp = hp, .Whh = Whh, .bhh = bhh};
-        gdl_parallel_for_blas1(N, rec_forward_chunk, &run);
+        gdl_parallel_for(N, rec_forward_chunk, &run);
         // outputs
         for (int64_t i = 0; i < N; i++)
             for (int64_t j = 0; j < H; j++) {
@@ -293,7 +293,7 @@ static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
         memset(pb, 0, sizeof(float) * (size_t)(chunks * GH));
         rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .Whh = Whh, .dout = n->dout, .dXP = dXP,
                          .dHP = dHPg, .dh = dh, .dhc = dhc, .dc = dc, .pW = pW, .pb = pb};
-        gdl_parallel_for_blas1(N, rec_backward_chunk, &run);
+        gdl_parallel_for(N, rec_backward_chunk, &run);
         for (int64_t ch = 0; ch < chunks; ch++) { // partial sums in chunk order: reproducible
             for (int64_t q = 0; q < GH * H; q++) dWhh[q] += pW[ch * GH * H + q];
             for (int64_t q = 0; q < GH; q++) dbhh[q] += pb[ch * GH + q];
