@@ -142,6 +142,8 @@ struct gdl_nn_t {
     int compiled;
     int64_t N;                    // batch size of the last forward
     int train;                    // mode of the last forward
+    int infer;                    // the last forward was gdl_nn_infer (no backward may follow)
+    int fusion;                   // gdl_nn_set_fusion
     int failed;                   // private: scratch allocation failed during this step
     int backward_done;            // private: one backward per forward
     gdl_arena_t arena;            // per-step scratch: node outputs, gradients, saved values
@@ -186,6 +188,17 @@ int gdl_nn_want_input_grad(gdl_nn_t *g, const char *name, int on);
 /* Resets the arena and runs every node for a batch of N; train = 1 enables dropout and
  * batch statistics. -1 on an unset input or a bad value (e.g. embedding code out of range). */
 int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train);
+/* Inference: as gdl_nn_forward in eval mode, but no backward may follow, so each node's buffer
+ * is reused once its consumers have run and rectifiers work in place: only node KEEP's output
+ * is readable afterwards. Memory is the widest few layers', not the whole network's. */
+int gdl_nn_infer(gdl_nn_t *g, int64_t N, const char *keep);
+/* Fusion (off by default): a conv1d whose only reader is a relu or leaky_relu (alpha >= 0),
+ * and that rectifier's only reader if it is a maxpool1d with stride >= size, run as one pass
+ * over blocks of the convolution's output, which is never stored; gdl_nn_output of the two
+ * fused-away nodes (the convolution, and the rectifier when a pool follows) is then NULL.
+ * Values and gradients are bit-identical to the unfused graph. For training and prediction;
+ * per-layer attribution needs every node's values and leaves it off. */
+void gdl_nn_set_fusion(gdl_nn_t *g, int on);
 float *gdl_nn_output(gdl_nn_t *g, const char *name);   // (N, shape) of the last forward
 /* The gradient buffer of a node, zero-filled on first request after a forward: put
  * d loss / d output here before gdl_nn_backward. NULL if no such node or no forward. */

@@ -19,6 +19,7 @@ int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int
         goto fail;
     }
     if (gdl_model_check_data(m, d, r->target_index) != 0) goto fail;
+    gdl_nn_set_fusion(m->g, 1); // batches of the whole model: no layer's values are read
     for (int i = 0; i < m->config->n_inputs; i++)
         if (feed_init(&r->feeds[i], &m->config->inputs[i], d, batch) != 0) goto fail;
     return 0;
@@ -29,13 +30,15 @@ fail:
 
 void gdl_runner_free(gdl_runner_t *r)
 {
+    if (r->m && r->m->g) gdl_nn_set_fusion(r->m->g, 0);
     for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) feed_free(&r->feeds[i]);
     free(r->target_index);
     free(r->labels);
     memset(r, 0, sizeof *r);
 }
 
-int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int train)
+/* Feeds rows[0..n) and their labels to the graph. */
+static int feed(gdl_runner_t *r, const int64_t *rows, int64_t n)
 {
     const gdl_dataset_t *d = r->d;
     gdl_nn_t *g = r->m->g;
@@ -46,7 +49,18 @@ int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int trai
             int k = r->target_index[t];
             r->labels[b * r->n_lab + t] = k < 0 ? NAN : d->labels[rows[b] * d->n_targets + k];
         }
-    return gdl_nn_forward(g, n, train);
+    return 0;
+}
+
+int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int train)
+{
+    return feed(r, rows, n) != 0 ? -1 : gdl_nn_forward(r->m->g, n, train);
+}
+
+/* Eval mode with no backward to follow: gdl_nn_infer, the output layer kept. */
+static int infer(gdl_runner_t *r, const int64_t *rows, int64_t n)
+{
+    return feed(r, rows, n) != 0 ? -1 : gdl_nn_infer(r->m->g, n, r->m->config->output_layer);
 }
 
 double gdl_runner_loss(gdl_runner_t *r, int64_t n, float grad_scale)
@@ -66,7 +80,7 @@ int gdl_runner_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, float *sc
     int K = m->n_out;
     for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
         int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
-        if (gdl_runner_forward(r, rows + b0, nb, 0) != 0) return -1;
+        if (infer(r, rows + b0, nb) != 0) return -1;
         const float *out = gdl_nn_output(m->g, m->config->output_layer);
         float *s = scores + b0 * K;
         for (int64_t b = 0; b < nb; b++) {
@@ -93,7 +107,7 @@ double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n)
     int64_t count = 0;
     for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
         int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
-        if (gdl_runner_forward(r, rows + b0, nb, 0) != 0) return NAN;
+        if (infer(r, rows + b0, nb) != 0) return NAN;
         int64_t labelled = 0;
         for (int64_t i = 0; i < nb * r->n_lab; i++) labelled += !isnan(r->labels[i]);
         if (!labelled) continue;

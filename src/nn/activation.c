@@ -58,6 +58,23 @@ GDL_NN_HOT static void leaky_bw_range(void *ctx, int64_t begin, int64_t end, int
         for (int64_t i = begin; i < end; i++) dx[i] += x[i] > 0 ? dy[i] : alpha * dy[i];
 }
 
+GDL_NN_HOT static void rectify_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const leaky_ctx_t *c = ctx;
+    float *x = c->y, alpha = c->alpha;
+    if (alpha == 0)
+        for (int64_t i = begin; i < end; i++) x[i] = x[i] > 0 ? x[i] : 0;
+    else
+        for (int64_t i = begin; i < end; i++) x[i] = x[i] > 0 ? x[i] : alpha * x[i];
+}
+
+void gdl_nn_rectify(float *x, int64_t n, float alpha)
+{
+    leaky_ctx_t c = {NULL, NULL, x, alpha};
+    rectify_range(&c, 0, n, 0);
+}
+
 /* parallel only when the work outweighs waking a thread */
 static void leaky_run(gdl_range_fn fn, leaky_ctx_t *c, int64_t n)
 {
@@ -65,11 +82,17 @@ static void leaky_run(gdl_range_fn fn, leaky_ctx_t *c, int64_t n)
     else gdl_parallel_for(n, fn, c);
 }
 
+/* n->out may be the input's own buffer (gdl_nn_infer runs rectifiers in place) */
+static void rectifier_forward(gdl_nn_t *g, gdl_nn_node_t *n, float alpha)
+{
+    leaky_ctx_t c = {X(g, n), NULL, n->out, alpha};
+    leaky_run(n->out == X(g, n) ? rectify_range : leaky_fw_range, &c, COUNT(g, n));
+}
+
 int relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
-    leaky_ctx_t c = {X(g, n), NULL, n->out, 0};
-    leaky_run(leaky_fw_range, &c, COUNT(g, n));
+    rectifier_forward(g, n, 0);
     return 0;
 }
 
@@ -96,8 +119,7 @@ int leaky_relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 int leaky_relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
-    leaky_ctx_t c = {X(g, n), NULL, n->out, *(float *)n->attr};
-    leaky_run(leaky_fw_range, &c, COUNT(g, n));
+    rectifier_forward(g, n, *(float *)n->attr);
     return 0;
 }
 
@@ -105,6 +127,14 @@ void leaky_relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     leaky_ctx_t c = {X(g, n), n->dout, DX(g, n), *(float *)n->attr};
     leaky_run(leaky_bw_range, &c, COUNT(g, n));
+}
+
+int gdl_nn_rectifier_alpha(const gdl_nn_node_t *n, float *alpha)
+{
+    if (n->op == GDL_OP_RELU) *alpha = 0;
+    else if (n->op == GDL_OP_LEAKY_RELU) *alpha = *(const float *)n->attr;
+    else return 0;
+    return *alpha >= 0;
 }
 
 /* ---- sigmoid: y = 1 / (1 + exp(-x)); dy/dx = y (1 - y) -------------------------------------- */

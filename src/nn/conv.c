@@ -1,6 +1,13 @@
 /* conv1d lowered to GEMM: im2col builds col (C W, Lo) per sample and y (F, Lo) = W (F, C W)
  * col + b, a block of samples per GEMM. Backward lowers each block again: dW += dy col^T,
  * dcol = W^T dy, then col2im.
+ *
+ * Fused (gdl_nn_set_fusion): a rectifier that alone reads the convolution, and a maxpool1d that
+ * alone reads the rectifier, run on each block while it is in cache, so the (N, F, Lo) output
+ * and its activated copy never exist: the pass leaves the pooled values and each window's
+ * argmax. Backward rebuilds a block's dy from those (zero but at the argmax, where the
+ * rectifier's slope is read off the pooled value's sign). Same arithmetic as the three ops
+ * apart, so the same bits.
  * N batch, C input channels, L input length, F filters, W width, Lo output length. */
 #include <stdlib.h>
 
@@ -10,6 +17,11 @@ typedef struct {
     int64_t F, W, stride, dilation, pad; // pad: zeros on the left (the right gets the rest)
     int bias;
     int64_t C, L, Lo;
+    /* fusion: rectifier node act (-1 none) of slope alpha below 0, then maxpool node pool
+     * (-1 none) of windows psize every pstride (pstride >= psize), Lp of them */
+    int act, pool;
+    float alpha;
+    int64_t psize, pstride, Lp;
 } conv_attr_t;
 
 int conv1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
@@ -44,7 +56,7 @@ int conv1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     }
     conv_attr_t *a = malloc(sizeof *a);
     if (!a) return -1;
-    *a = (conv_attr_t){F, W, s, d, pad, bias != 0, C, L, Lo};
+    *a = (conv_attr_t){F, W, s, d, pad, bias != 0, C, L, Lo, -1, -1, 0, 0, 0, 0};
     n->attr = a;
     if (gdl_nn_declare(g, n, "weight", 3, (int64_t[]){F, C, W}, init, C * W, F * W, 0) < 0) return -1;
     if (a->bias && gdl_nn_declare(g, n, "bias", 1, &F, GDL_INIT_ZERO, 0, 0, 0) < 0) return -1;
@@ -108,6 +120,9 @@ typedef struct {
     float *y;           // (N, F, Lo): forward output, or backward dy
     float *yb;          // (F, nb Lo): the block's staging buffer
     float *dx, *dcol;   // backward: (N, C, L) and (C W, nb Lo)
+    float *z;           // fused: (N, F, Lz) values of the chain's last node (Lz = Lp or Lo)
+    const float *dz;    // fused backward: their gradient
+    int32_t *arg;       // fused pool: (N, F, Lp) argmax of each window, or NULL
     int64_t N, i0, nb;  // batch size; the block's first sample and width
     int64_t xs, ys;     // per-sample sizes of x and y
 } conv_ctx_t;
@@ -148,6 +163,80 @@ static void conv_stage(void *ctx, int64_t begin, int64_t end, int chunk)
             memcpy(c->yb + f * ld + j * Lo, c->y + (c->i0 + j) * c->ys + f * Lo, sizeof(float) * (size_t)Lo);
 }
 
+int conv1d_fused_tail(const gdl_nn_node_t *n)
+{
+    const conv_attr_t *a = n->attr;
+    return a->pool >= 0 ? a->pool : a->act;
+}
+
+int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
+{
+    conv_attr_t *a = n->attr;
+    a->act = act, a->pool = act >= 0 ? pool : -1;
+    if (a->act >= 0) gdl_nn_rectifier_alpha(&g->nodes[act], &a->alpha);
+    if (a->pool >= 0) {
+        gdl_nn_maxpool_window(&g->nodes[pool], &a->psize, &a->pstride);
+        a->Lp = g->nodes[pool].shape[1];
+    }
+    int tail = conv1d_fused_tail(n);
+    return tail >= 0 ? tail : (int)(n - g->nodes);
+}
+
+/* unstage through the chain: the block's rows rectified in place, then copied out or pooled
+ * (the first maximum of each window, as maxpool_fw_rows) */
+static void conv_unstage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const conv_ctx_t *c = ctx;
+    const conv_attr_t *a = c->a;
+    int64_t F = a->F, Lo = a->Lo, ld = c->nb * Lo, Lz = a->pool >= 0 ? a->Lp : Lo;
+    for (int64_t j = begin; j < end; j++)
+        for (int64_t f = 0; f < F; f++) {
+            float *row = c->yb + f * ld + j * Lo, *z = c->z + ((c->i0 + j) * F + f) * Lz;
+            gdl_nn_rectify(row, Lo, a->alpha);
+            if (a->pool < 0) {
+                memcpy(z, row, sizeof(float) * (size_t)Lo);
+                continue;
+            }
+            int32_t *arg = c->arg ? c->arg + ((c->i0 + j) * F + f) * Lz : NULL;
+            for (int64_t w = 0; w < Lz; w++) {
+                int64_t best = w * a->pstride;
+                for (int64_t k = 1; k < a->psize; k++)
+                    if (row[w * a->pstride + k] > row[best]) best = w * a->pstride + k;
+                z[w] = row[best];
+                if (arg) arg[w] = (int32_t)best;
+            }
+        }
+}
+
+/* stage through the chain: the block's dy from the chain's gradient, as maxpool1d_backward and
+ * the rectifier's backward would leave it in zeroed buffers (hence the 0.0f + terms) */
+static void conv_stage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const conv_ctx_t *c = ctx;
+    const conv_attr_t *a = c->a;
+    int64_t F = a->F, Lo = a->Lo, ld = c->nb * Lo, Lz = a->pool >= 0 ? a->Lp : Lo;
+    float alpha = a->alpha;
+    for (int64_t j = begin; j < end; j++)
+        for (int64_t f = 0; f < F; f++) {
+            float *row = c->yb + f * ld + j * Lo;
+            int64_t at = ((c->i0 + j) * F + f) * Lz;
+            const float *z = c->z + at, *dz = c->dz + at;
+            if (a->pool < 0) {
+                for (int64_t l = 0; l < Lo; l++)
+                    row[l] = z[l] > 0 ? 0.0f + dz[l] : alpha == 0 ? 0.0f : 0.0f + alpha * dz[l];
+                continue;
+            }
+            memset(row, 0, sizeof(float) * (size_t)Lo);
+            const int32_t *arg = c->arg + at;
+            for (int64_t w = 0; w < Lz; w++) {
+                float d = 0.0f + dz[w];
+                row[arg[w]] = z[w] > 0 ? 0.0f + d : alpha == 0 ? 0.0f : 0.0f + alpha * d;
+            }
+        }
+}
+
 static void conv_col2im_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
@@ -171,13 +260,22 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     }
     conv_ctx_t c = {.a = a, .x = gdl_nn_in(g, n, 0)->out, .cols = cols, .y = n->out, .yb = yb, .N = N,
                     .xs = a->C * a->L, .ys = n->size};
+    int tail = conv1d_fused_tail(n);
+    if (tail >= 0) {
+        c.z = g->nodes[tail].out;
+        if (a->pool >= 0 && !g->infer) {
+            c.arg = gdl_arena_alloc(&g->arena, sizeof(int32_t) * (size_t)(N * a->F * a->Lp));
+            if (!c.arg) return -1;
+            n->saved = c.arg;
+        }
+    }
     for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
         gdl_parallel_for(c.nb, conv_im2col_rows, &c);
         // yb (F, nb Lo) = [W b] (F, K) cols (K, nb Lo)
         gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, c.nb * a->Lo, K, 1.0f, Wb, K, cols, c.nb * a->Lo, 0.0f,
                   yb, c.nb * a->Lo);
-        gdl_parallel_for(c.nb, conv_unstage, &c);
+        gdl_parallel_for(c.nb, tail >= 0 ? conv_unstage_fused : conv_unstage, &c);
     }
     return 0;
 }
@@ -191,6 +289,8 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
     conv_ctx_t c = {.a = a, .x = x->out, .y = n->dout, .dx = x->dout, .N = N, .xs = a->C * a->L,
                     .ys = n->size};
+    int tail = conv1d_fused_tail(n);
+    if (tail >= 0) c.z = g->nodes[tail].out, c.dz = g->nodes[tail].dout, c.arg = n->saved;
     int64_t K = inner(a);
     c.cols = gdl_nn_scratch(g, K * NB * a->Lo);
     c.yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
@@ -201,7 +301,7 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
         int64_t cb = c.nb * a->Lo;
         gdl_parallel_for(c.nb, conv_im2col_rows, &c);
-        gdl_parallel_for(c.nb, conv_stage, &c); // yb (F, nb Lo) = dy of the block
+        gdl_parallel_for(c.nb, tail >= 0 ? conv_stage_fused : conv_stage, &c); // yb (F, nb Lo) = dy of the block
         if (db) { // d[W b] (F, K) = dy (F, nb Lo) cols^T (nb Lo, K): db from the row of ones
             gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, cb, 1.0f, c.yb, cb, c.cols, cb, 0.0f, dWb, K);
             for (int64_t f = 0; f < a->F; f++) {

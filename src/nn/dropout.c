@@ -23,6 +23,11 @@ int dropout_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
+int dropout_is_identity(const gdl_nn_node_t *n, int train)
+{
+    return n->op == GDL_OP_DROPOUT && (!train || *(float *)n->attr == 0);
+}
+
 int dropout_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     const float *x = gdl_nn_in(g, n, 0)->out;

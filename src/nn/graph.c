@@ -474,7 +474,46 @@ int gdl_nn_want_input_grad(gdl_nn_t *g, const char *name, int on)
     return 0;
 }
 
-int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train)
+/* The node whose buffer node i's forward fills: the last node of its fused chain, or i. */
+static int output_node(const gdl_nn_t *g, int i)
+{
+    const gdl_nn_node_t *n = &g->nodes[i];
+    int tail = n->op == GDL_OP_CONV1D ? conv1d_fused_tail(n) : -1;
+    return tail >= 0 ? tail : i;
+}
+
+static int is_view(const gdl_nn_node_t *n, int train)
+{
+    return n->op == GDL_OP_FLATTEN || n->op == GDL_OP_RESHAPE || dropout_is_identity(n, train);
+}
+
+static int set_input(gdl_nn_node_t *n, int64_t N)
+{
+    if (n->sparse) {
+        if (!n->sp || n->sp->n_rows != N) {
+            gdl_log_error("input '%s': no sparse batch of %lld rows set", n->name, (long long)N);
+            return -1;
+        }
+        for (int64_t r = 0; r < N; r++)
+            for (int64_t k = n->sp->row[r]; k < n->sp->row[r + 1]; k++)
+                if (n->sp->col[k] < 0 || n->sp->col[k] >= n->shape[0]) {
+                    gdl_log_error("input '%s': row %lld has column %d of %lld", n->name,
+                                  (long long)r, n->sp->col[k], (long long)n->shape[0]);
+                    return -1;
+                }
+        n->out = NULL;
+        return 0;
+    }
+    if (!n->ext) {
+        gdl_log_error("input '%s' was not set", n->name);
+        return -1;
+    }
+    n->out = (float *)n->ext; // read-only by convention: ops never write inputs
+    return 0;
+}
+
+/* keep >= 0: inference (gdl_nn_infer), buffers reused, only node keep's output kept */
+static int run_forward(gdl_nn_t *g, int64_t N, int train, int keep)
 {
     if (!g->compiled && gdl_nn_compile(g) < 0) return -1;
     if (N < 1) {
@@ -482,37 +521,78 @@ int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train)
         return -1;
     }
     gdl_arena_reset(&g->arena);
-    g->N = N, g->train = train, g->failed = 0, g->backward_done = 0;
+    g->N = N, g->train = train, g->infer = keep >= 0, g->failed = 0, g->backward_done = 0;
+    gdl_nn_infer_t *plan = keep >= 0 ? gdl_nn_infer_begin(g) : NULL;
+    if (keep >= 0 && !plan) return -1;
+    for (int i = 0; i < g->n_nodes; i++) g->nodes[i].out = NULL, g->nodes[i].dout = NULL, g->nodes[i].saved = NULL;
     for (int i = 0; i < g->n_nodes; i++) {
         gdl_nn_node_t *n = &g->nodes[i];
-        n->dout = NULL, n->saved = NULL;
         if (n->op == GDL_NN_INPUT_OP) {
-            if (n->sparse) {
-                if (!n->sp || n->sp->n_rows != N) {
-                    gdl_log_error("input '%s': no sparse batch of %lld rows set", n->name, (long long)N);
-                    return -1;
-                }
-                for (int64_t r = 0; r < N; r++)
-                    for (int64_t k = n->sp->row[r]; k < n->sp->row[r + 1]; k++)
-                        if (n->sp->col[k] < 0 || n->sp->col[k] >= n->shape[0]) {
-                            gdl_log_error("input '%s': row %lld has column %d of %lld", n->name,
-                                          (long long)r, n->sp->col[k], (long long)n->shape[0]);
-                            return -1;
-                        }
-                n->out = NULL;
-            } else {
-                if (!n->ext) {
-                    gdl_log_error("input '%s' was not set", n->name);
-                    return -1;
-                }
-                n->out = (float *)n->ext; // read-only by convention: ops never write inputs
-            }
+            if (set_input(n, N) < 0) return -1;
             continue;
         }
-        if (!(n->out = gdl_nn_scratch(g, N * n->size))) return -1;
-        if (gdl_nn_ops[n->op].forward(g, n, train) < 0) return -1;
+        if (n->fused) continue; // its convolution computed it
+        int dst = output_node(g, i), view;
+        if (plan) {
+            if ((view = gdl_nn_infer_output(g, plan, i, dst, keep)) < 0) return -1;
+        } else if ((view = is_view(n, train))) {
+            n->out = gdl_nn_in(g, n, 0)->out;
+        } else if (!(g->nodes[dst].out = gdl_nn_scratch(g, N * g->nodes[dst].size))) {
+            return -1;
+        }
+        if (!view && gdl_nn_ops[n->op].forward(g, n, train) < 0) return -1;
+        if (plan) gdl_nn_infer_release(g, plan, i);
     }
     return 0;
+}
+
+int gdl_nn_forward(gdl_nn_t *g, int64_t N, int train) { return run_forward(g, N, train, -1); }
+
+int gdl_nn_infer(gdl_nn_t *g, int64_t N, const char *keep)
+{
+    int k = gdl_nn_find(g, keep);
+    if (k < 0) {
+        gdl_log_error("no node '%s'", keep);
+        return -1;
+    }
+    if (g->nodes[k].fused || output_node(g, k) != k) {
+        gdl_log_error("node '%s' is fused with its neighbours: its values are not kept", keep);
+        return -1;
+    }
+    return run_forward(g, N, 0, k);
+}
+
+/* the one node reading node i, or -1 (none, or several readings) */
+static int sole_reader(const gdl_nn_t *g, int i)
+{
+    int who = -1;
+    for (int k = i + 1; k < g->n_nodes; k++)
+        for (int m = 0; m < g->nodes[k].n_in; m++)
+            if (g->nodes[k].in[m] == i) {
+                if (who >= 0) return -1;
+                who = k;
+            }
+    return who;
+}
+
+void gdl_nn_set_fusion(gdl_nn_t *g, int on)
+{
+    g->fusion = on != 0;
+    for (int i = 0; i < g->n_nodes; i++) g->nodes[i].fused = 0;
+    for (int i = 0; i < g->n_nodes; i++) {
+        gdl_nn_node_t *n = &g->nodes[i];
+        if (n->op != GDL_OP_CONV1D) continue;
+        int act = on ? sole_reader(g, i) : -1, pool = -1;
+        float alpha;
+        int64_t size, stride;
+        if (act >= 0 && !gdl_nn_rectifier_alpha(&g->nodes[act], &alpha)) act = -1;
+        if (act >= 0 && (pool = sole_reader(g, act)) >= 0 &&
+            !(gdl_nn_maxpool_window(&g->nodes[pool], &size, &stride) && stride >= size))
+            pool = -1;
+        conv1d_fuse(g, n, act, pool);
+        if (act >= 0) g->nodes[act].fused = 1;
+        if (pool >= 0) g->nodes[pool].fused = 1;
+    }
 }
 
 float *gdl_nn_output(gdl_nn_t *g, const char *name)
@@ -522,6 +602,9 @@ float *gdl_nn_output(gdl_nn_t *g, const char *name)
         gdl_log_error("no output '%s'", name);
         return NULL;
     }
+    if (!g->nodes[i].out && g->nodes[i].op != GDL_NN_INPUT_OP)
+        gdl_log_error("node '%s': its values are not kept (fused into its convolution, or "
+                      "reused by inference)", name);
     return g->nodes[i].out;
 }
 
@@ -536,6 +619,10 @@ float *gdl_nn_grad(gdl_nn_t *g, const char *name)
     int i = gdl_nn_find(g, name);
     if (i < 0 || !g->N) {
         gdl_log_error("no node '%s' or no forward pass yet", name);
+        return NULL;
+    }
+    if (g->nodes[i].fused) {
+        gdl_log_error("node '%s' is fused into its convolution: no gradient of its own", name);
         return NULL;
     }
     return node_grad(g, &g->nodes[i]);
@@ -566,6 +653,10 @@ float *gdl_nn_backward_node(gdl_nn_t *g, const char *name)
         return NULL;
     }
     gdl_nn_node_t *n = &g->nodes[i];
+    if (g->infer || g->fusion) {
+        gdl_log_error("node '%s': no per-node backward after inference or with fusion on", name);
+        return NULL;
+    }
     if (n->op == GDL_NN_INPUT_OP || gdl_nn_ops[n->op].nondiff_input || !n->dout) {
         gdl_log_error("node '%s': no gradient to pass back to its input", name);
         return NULL;
@@ -597,8 +688,9 @@ static int needs_grad(gdl_nn_t *g, int i, char *memo)
 
 int gdl_nn_backward(gdl_nn_t *g)
 {
-    if (!g->N || g->backward_done) {
-        gdl_log_error(g->N ? "backward called twice for one forward pass" : "backward before forward");
+    if (!g->N || g->backward_done || g->infer) {
+        gdl_log_error(!g->N ? "backward before forward" : g->infer ? "backward after an inference pass"
+                                                               : "backward called twice for one forward pass");
         return -1;
     }
     g->backward_done = 1;
@@ -611,7 +703,8 @@ int gdl_nn_backward(gdl_nn_t *g)
     int rc = 0;
     for (int i = g->n_nodes - 1; i >= 0; i--) {
         gdl_nn_node_t *n = &g->nodes[i];
-        if (n->op == GDL_NN_INPUT_OP || !n->dout || memo[i] != 2) continue;
+        if (n->op == GDL_NN_INPUT_OP || n->fused || !g->nodes[output_node(g, i)].dout || memo[i] != 2)
+            continue;
         for (int k = 0; k < n->n_in; k++) {
             gdl_nn_node_t *in = &g->nodes[n->in[k]];
             if (k == 0 && gdl_nn_ops[n->op].nondiff_input) continue;

@@ -28,6 +28,7 @@ typedef struct gdl_nn_node_t {
     int64_t size;                    // per-sample element count
     int sparse;                      // a sparse input node
     int want_grad;                   // input node: keep its gradient
+    int fused;                       // computed by the conv1d before it (gdl_nn_set_fusion)
     int param0, n_param;             // rows of g->table
     void *attr;                      // op-specific, malloc'd in setup, freed with the graph
     /* per step (arena) */
@@ -91,6 +92,32 @@ float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
  * the program loads. No reassociation and no FMA contraction (-std=c11 keeps a * b + c as two
  * roundings), so every clone computes the same bits and a reduction keeps its serial order. */
 #define GDL_NN_HOT __attribute__((optimize("O3"), target_clones("avx2", "default")))
+/* Dropout that passes its input through unchanged (eval mode, or rate 0): the graph makes its
+ * output a view of the input. */
+int dropout_is_identity(const gdl_nn_node_t *n, int train);
+/* The in-place rectifier (activation.c): x = relu(x), or leaky with slope alpha. */
+void gdl_nn_rectify(float *x, int64_t n, float alpha);
+
+/* gdl_nn_infer's buffer reuse (infer.c), in the step arena. begin: NULL when out of memory.
+ * output: sets the output buffer of node dst, which node i's forward fills (dst = i, or the
+ * last node of a fused chain); 1 when that output is a view of i's input and i's forward must
+ * not run, 0 otherwise, -1 when out of memory. release: after node i ran, frees the buffers it
+ * was the last to read. keep: the node whose output outlives the pass. */
+typedef struct gdl_nn_infer_t gdl_nn_infer_t;
+gdl_nn_infer_t *gdl_nn_infer_begin(gdl_nn_t *g);
+int gdl_nn_infer_output(gdl_nn_t *g, gdl_nn_infer_t *p, int i, int dst, int keep);
+void gdl_nn_infer_release(gdl_nn_t *g, gdl_nn_infer_t *p, int i);
+
+/* Fusion (gdl_nn_set_fusion). relu or leaky_relu with alpha >= 0 (activation.c): 1 and its
+ * alpha; 0 for any other node. maxpool1d (pool.c): 1 and its window; 0 for any other node. */
+int gdl_nn_rectifier_alpha(const gdl_nn_node_t *n, float *alpha);
+int gdl_nn_maxpool_window(const gdl_nn_node_t *n, int64_t *size, int64_t *stride);
+/* conv1d (conv.c): compute node ACT (a rectifier) and then node POOL (a non-overlapping
+ * maxpool1d, or -1) in the convolution's own pass; ACT -1 undoes the fusion. Returns the node
+ * whose values the pass leaves (POOL, ACT, or the convolution itself). */
+int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool);
+int conv1d_fused_tail(const gdl_nn_node_t *n);
+
 /* sparse_dense (dense.c): zero its weight gradient (only the rows with gradient, once tracked);
  * the rows with gradient since the last zero_grad, or -1 when not tracked yet (any row may). */
 void sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n);

@@ -44,6 +44,14 @@ static int pool_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 
 int maxpool1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return pool_setup(g, n, kv); }
 
+int gdl_nn_maxpool_window(const gdl_nn_node_t *n, int64_t *size, int64_t *stride)
+{
+    if (n->op != GDL_OP_MAXPOOL1D) return 0;
+    const pool_attr_t *a = n->attr;
+    *size = a->size, *stride = a->stride;
+    return 1;
+}
+
 /* Rows (sample, channel) are independent: split over threads. */
 typedef struct {
     const pool_attr_t *a;

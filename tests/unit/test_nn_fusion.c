@@ -1,0 +1,179 @@
+/* Fusion (gdl_nn_set_fusion) and inference (gdl_nn_infer) change where values live, never the
+ * values: each graph below runs fused and unfused, forward (train and eval), backward and
+ * inference, at one and two threads, and every output and gradient must be bit-identical. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/core.h"
+#include "gdl/nn.h"
+#include "test.h"
+
+typedef struct {
+    const char *name, *op, *inputs, *attrs;
+} layer_t;
+
+typedef struct {
+    const char *what;
+    int64_t C, L;
+    const layer_t *layers;
+    int n_layers;
+    const char *fused[4]; // nodes fusion must make unreadable (NULL-terminated)
+} case_t;
+
+static gdl_nn_t *build(const case_t *c)
+{
+    gdl_nn_t *g = gdl_nn_new(11);
+    CHECK(gdl_nn_input(g, "x", 2, (int64_t[]){c->C, c->L}) == 0);
+    for (int i = 0; i < c->n_layers; i++) {
+        const layer_t *l = &c->layers[i];
+        CHECK(gdl_nn_add(g, l->name, l->op, l->inputs, l->attrs) > 0);
+    }
+    CHECK(gdl_nn_compile(g) == 0);
+    CHECK(gdl_nn_want_input_grad(g, "x", 1) == 0);
+    return g;
+}
+
+static float *randoms(int64_t n, uint64_t seed)
+{
+    float *x = malloc(sizeof(float) * (size_t)n);
+    gdl_rng_t r;
+    gdl_rng_init(&r, seed, 0);
+    for (int64_t i = 0; i < n; i++) x[i] = (float)(2 * gdl_rng_uniform(&r) - 1);
+    return x;
+}
+
+static int same(const float *a, const float *b, int64_t n)
+{
+    return a && b && memcmp(a, b, sizeof(float) * (size_t)n) == 0;
+}
+
+/* One training step's output, parameter gradient and input gradient. */
+typedef struct {
+    float *out, *grad, *dx, *eval, *infer;
+} run_t;
+
+static run_t run(const case_t *c, int fuse, int threads, int64_t N, const float *x, const float *dy)
+{
+    gdl_threads_set(threads);
+    gdl_nn_t *g = build(c);
+    gdl_nn_set_fusion(g, fuse);
+    int64_t K = gdl_nn_size(g, "out"), D = gdl_nn_size(g, "x");
+    run_t r = {malloc(sizeof(float) * (size_t)(N * K)), malloc(sizeof(float) * (size_t)g->n_param),
+               malloc(sizeof(float) * (size_t)(N * D)), malloc(sizeof(float) * (size_t)(N * K)),
+               malloc(sizeof(float) * (size_t)(N * K))};
+    CHECK(gdl_nn_set_input(g, "x", x) == 0);
+    g->step = 3;
+    CHECK(gdl_nn_forward(g, N, 1) == 0);
+    for (int k = 0; c->fused[k]; k++) CHECK((gdl_nn_output(g, c->fused[k]) == NULL) == (fuse != 0));
+    memcpy(r.out, gdl_nn_output(g, "out"), sizeof(float) * (size_t)(N * K));
+    memcpy(gdl_nn_grad(g, "out"), dy, sizeof(float) * (size_t)(N * K));
+    gdl_nn_zero_grad(g);
+    CHECK(gdl_nn_backward(g) == 0);
+    memcpy(r.grad, g->grad, sizeof(float) * (size_t)g->n_param);
+    memcpy(r.dx, gdl_nn_grad(g, "x"), sizeof(float) * (size_t)(N * D));
+    CHECK(gdl_nn_forward(g, N, 0) == 0);
+    memcpy(r.eval, gdl_nn_output(g, "out"), sizeof(float) * (size_t)(N * K));
+    CHECK(gdl_nn_infer(g, N, "out") == 0);
+    memcpy(r.infer, gdl_nn_output(g, "out"), sizeof(float) * (size_t)(N * K));
+    CHECK(gdl_nn_backward(g) == -1); // no backward after inference
+    gdl_nn_free(g);
+    gdl_threads_set(1);
+    return r;
+}
+
+static void free_run(run_t *r) { free(r->out), free(r->grad), free(r->dx), free(r->eval), free(r->infer); }
+
+static void check_case(const case_t *c, int64_t N)
+{
+    gdl_nn_t *g = build(c);
+    int64_t K = gdl_nn_size(g, "out"), D = gdl_nn_size(g, "x"), P = g->n_param;
+    gdl_nn_free(g);
+    float *x = randoms(N * D, 1), *dy = randoms(N * K, 2);
+    run_t ref = run(c, 0, 1, N, x, dy);
+    for (int fuse = 0; fuse <= 1; fuse++)
+        for (int threads = 1; threads <= 2; threads++) {
+            run_t r = run(c, fuse, threads, N, x, dy);
+            if (!same(r.out, ref.out, N * K) || !same(r.grad, ref.grad, P) || !same(r.dx, ref.dx, N * D) ||
+                !same(r.eval, ref.eval, N * K) || !same(r.infer, ref.eval, N * K)) {
+                fprintf(stderr, "  %s: fuse %d, %d threads: values differ from the unfused run\n", c->what,
+                        fuse, threads);
+                test_failed_ = 1;
+            }
+            free_run(&r);
+        }
+    free_run(&ref);
+    free(x), free(dy);
+}
+
+#define CASE(what, C, L, layers, ...) {what, C, L, layers, (int)(sizeof layers / sizeof *layers), {__VA_ARGS__}}
+
+static void test_conv_rectifier_pool_chains_are_bit_identical(void)
+{
+    static const layer_t relu_pool[] = {
+        {"c", "conv1d", "x", "filters=6 width=5"}, {"a", "relu", "c", NULL},
+        {"p", "maxpool1d", "a", "size=4"}, {"f", "flatten", "p", NULL},
+        {"d", "dropout", "f", "rate=0.3"}, {"out", "dense", "d", "units=3"}};
+    static const layer_t leaky_pool_strided[] = { // stride > size: windows leave gaps
+        {"c", "conv1d", "x", "filters=5 width=3 stride=2 dilation=2 padding=same"},
+        {"a", "leaky_relu", "c", "alpha=0.1"}, {"p", "maxpool1d", "a", "size=3 stride=4"},
+        {"f", "flatten", "p", NULL}, {"out", "dense", "f", "units=2"}};
+    static const layer_t overlapping_pool[] = { // stride < size: only the rectifier fuses
+        {"c", "conv1d", "x", "filters=4 width=4"}, {"a", "relu", "c", NULL},
+        {"p", "maxpool1d", "a", "size=4 stride=2"}, {"f", "flatten", "p", NULL},
+        {"out", "dense", "f", "units=2"}};
+    static const layer_t rectifier_only[] = {
+        {"c", "conv1d", "x", "filters=3 width=2 bias=0"}, {"a", "leaky_relu", "c", "alpha=0.05"},
+        {"d", "dropout", "a", "rate=0.5"}, {"f", "flatten", "d", NULL}, {"out", "dense", "f", "units=2"}};
+    static const layer_t two_readers[] = { // the convolution is read twice: nothing fuses
+        {"c", "conv1d", "x", "filters=3 width=3"}, {"a", "relu", "c", NULL},
+        {"s", "add", "a,c", NULL}, {"p", "maxpool1d", "s", "size=2"}, {"f", "flatten", "p", NULL},
+        {"out", "dense", "f", "units=2"}};
+    static const layer_t deep[] = { // two fused blocks, the second fed by the first's pool
+        {"c1", "conv1d", "x", "filters=8 width=5"}, {"a1", "relu", "c1", NULL},
+        {"p1", "maxpool1d", "a1", "size=2"}, {"c2", "conv1d", "p1", "filters=6 width=3"},
+        {"a2", "relu", "c2", NULL}, {"p2", "maxpool1d", "a2", "size=3"},
+        {"c3", "conv1d", "p2", "filters=4 width=3"}, {"a3", "relu", "c3", NULL},
+        {"f", "flatten", "a3", NULL}, {"h", "dense", "f", "units=5"}, {"ha", "relu", "h", NULL},
+        {"out", "dense", "ha", "units=3"}};
+    const case_t cases[] = {
+        CASE("conv relu pool", 4, 50, relu_pool, "c", "a"),
+        CASE("strided leaky pool", 3, 41, leaky_pool_strided, "c", "a"),
+        CASE("overlapping pool", 4, 30, overlapping_pool, "c"),
+        CASE("rectifier only", 2, 17, rectifier_only, "c"),
+        CASE("two readers", 2, 20, two_readers, NULL),
+        CASE("three blocks", 4, 80, deep, "c1", "a1", "c2"),
+        CASE("several GEMM blocks, a ragged last one", 4, 3000, relu_pool, "c", "a"),
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_case(&cases[i], i == 6 ? 7 : 5);
+}
+
+/* The inference pass reuses buffers: an output read before the next pass survives the others. */
+static void test_infer_keeps_only_the_named_output(void)
+{
+    static const layer_t layers[] = {
+        {"c", "conv1d", "x", "filters=4 width=3"}, {"a", "relu", "c", NULL},
+        {"f", "flatten", "a", NULL}, {"h", "dense", "f", "units=6"}, {"ha", "relu", "h", NULL},
+        {"out", "dense", "ha", "units=2"}};
+    const case_t c = CASE("infer", 2, 12, layers, NULL);
+    gdl_nn_t *g = build(&c);
+    float *x = randoms(3 * 24, 5);
+    CHECK(gdl_nn_set_input(g, "x", x) == 0);
+    CHECK(gdl_nn_forward(g, 3, 0) == 0);
+    float h[18];
+    memcpy(h, gdl_nn_output(g, "h"), sizeof h);
+    CHECK(gdl_nn_infer(g, 3, "h") == 0); // an inner node kept: its values, not a reused buffer's
+    CHECK(same(gdl_nn_output(g, "h"), h, 18));
+    CHECK(gdl_nn_infer(g, 3, "nope") == -1);
+    gdl_nn_set_fusion(g, 1);
+    CHECK(gdl_nn_infer(g, 3, "c") == -1); // fused away: nothing to keep
+    gdl_nn_free(g);
+    free(x);
+}
+
+int main(void)
+{
+    gdl_log_set_level(GDL_LOG_QUIET);
+    RUN(test_conv_rectifier_pool_chains_are_bit_identical);
+    RUN(test_infer_keeps_only_the_named_output);
+    return TEST_EXIT();
+}
