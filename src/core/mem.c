@@ -66,8 +66,23 @@ void *gdl_arena_alloc(gdl_arena_t *a, size_t n)
 
 float *gdl_arena_floats(gdl_arena_t *a, size_t n) { return gdl_arena_alloc(a, n * sizeof(float)); }
 
+/* A step that needed more than one block gets one block of its peak size at the next reset, so
+ * the same sequence of requests (the next batch) lands in memory already touched, instead of
+ * first-fit spreading it over the blocks differently and growing new ones step after step. */
 void gdl_arena_reset(gdl_arena_t *a)
 {
+    if (a->head && a->head->next) {
+        size_t peak = a->peak;
+        gdl_arena_free(a);
+        gdl_arena_block_t *b = calloc(1, sizeof *b);
+        if (b && (b->mem = gdl_malloc(peak))) {
+            b->size = peak;
+            a->head = b;
+        } else {
+            free(b); // the next allocation grows a block as usual
+        }
+        a->peak = peak;
+    }
     for (gdl_arena_block_t *b = a->head; b; b = b->next) b->used = 0;
     a->used = 0;
 }

@@ -136,7 +136,7 @@ def run(name, phase):
                 step(x, y)
             rates.append(steps * B / (time.perf_counter() - t0))
     else:
-        B, n = 256, 256 if name != "mlp" else 4608
+        B, n = 256, {"mlp": 4608, "deepsea": 1024, "danq": 1024}.get(name, 256)  # as bench_train.sh
         m.eval()
         data = [batch(B) for _ in range(n // B)]
         rates = []

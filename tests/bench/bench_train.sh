@@ -3,7 +3,10 @@
 # own commands: `gdl train` (forward + backward + optimizer step; samples/s from the per-epoch
 # seconds of --log, median of the epochs after the first, which is the warm-up) and
 # `gdl predict` (samples/s from wall time, median of REPEATS runs after a warm-up run), with peak
-# RSS from /usr/bin/time. Inputs are generated once under tests/bench/data/.
+# RSS from /usr/bin/time. Inputs are generated once under tests/bench/data/. The sequence models
+# predict on BENCH_INFER_N (1,024) sequences, four batches of 256, so that the process start,
+# the model load and the first batch's first touch of memory weigh what they weigh in real use
+# rather than being the whole measurement (PyTorch's number is a warm loop).
 #   (a) mlp        genotype MLP 75,203 -> 512 -> 128 -> 1 (tests/bench/mlp.json), sparse first
 #                  layer, 4,653 samples, ~2% non-zero dosages, batch 64, Adam
 #   (b) deepsea    configs/deepsea.json, 1,000-bp one-hot, 64 targets (encode's limit; 919 in the paper), batch 64
@@ -11,7 +14,8 @@
 #   (d) twobranch  seed 002's model (tests/bench/two-branch.json): hm (5, 100) + dna (4, 10,000),
 #                  batch 100, MSE
 # Usage: bench_train.sh GDL [THREADS=2] [MODELS="mlp deepsea danq twobranch"]
-# Env: BENCH_EPOCHS (4), BENCH_REPEATS (3), BENCH_SEQ_N (256), BENCH_TB_N (400), GDL_TRAIN_ARGS.
+# Env: BENCH_EPOCHS (4), BENCH_REPEATS (3), BENCH_SEQ_N (256), BENCH_INFER_N (1024), BENCH_TB_N (400),
+# GDL_TRAIN_ARGS.
 # Writes the table to stdout and tests/bench/data/train_results.tsv (read by bench_torch.py).
 set -eu
 GDL=${1:?usage: bench_train.sh GDL [THREADS] [MODELS]}
@@ -20,6 +24,7 @@ MODELS=${3:-mlp deepsea danq twobranch}
 EPOCHS=${BENCH_EPOCHS:-4}
 REPEATS=${BENCH_REPEATS:-3}
 SEQ_N=${BENCH_SEQ_N:-256}
+INFER_N=${BENCH_INFER_N:-1024}
 TB_N=${BENCH_TB_N:-400}
 PY=${PYTHON:-/usr/bin/python3}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +46,11 @@ if [ ! -s "$DIR/seq1k.gdl" ]; then
     "$PY" "$HERE/gen_seq.py" fasta "$DIR/seq1k" "$SEQ_N" 1000 64
     "$GDL" encode -q "$DIR/seq1k.fa" -l "$DIR/seq1k.labels.tsv" -o "$DIR/seq1k.gdl"
 fi
+if [ ! -s "$DIR/seq1k_infer.gdl" ]; then
+    log "making $DIR/seq1k_infer.gdl ($INFER_N x 1,000 bp, 64 targets)"
+    "$PY" "$HERE/gen_seq.py" fasta "$DIR/seq1k_infer" "$INFER_N" 1000 64
+    "$GDL" encode -q "$DIR/seq1k_infer.fa" -l "$DIR/seq1k_infer.labels.tsv" -o "$DIR/seq1k_infer.gdl"
+fi
 if [ ! -s "$DIR/twobranch.gdl" ]; then
     log "making $DIR/twobranch.gdl ($TB_N x (hm 5 x 100, dna 10,000 bp), 1 target)"
     "$PY" "$HERE/gen_seq.py" tracks "$DIR/hm" "$TB_N" 5 100
@@ -56,9 +66,12 @@ rss_mb() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" | awk '{ pr
 wall_s() { sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$1" |
            awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }'; }
 
-bench_model() { # NAME CONFIG DATA BATCH
-    name=$1 cfg=$2 data=$3 batch=$4
-    n=$("$GDL" inspect --json "$data" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["gdl.examples"])')
+examples() { "$GDL" inspect --json "$1" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["gdl.examples"])'; }
+
+bench_model() { # NAME CONFIG DATA BATCH [PREDICT_DATA]
+    name=$1 cfg=$2 data=$3 batch=$4 pdata=${5:-$3}
+    n=$(examples "$data")
+    pn=$(examples "$pdata")
     rm -f "$DIR/$name.log.tsv"
     # shellcheck disable=SC2086
     /usr/bin/time -v "$GDL" train -q -c "$cfg" -d "$data" -o "$DIR/$name.model.gdl" -@ "$THREADS" \
@@ -66,16 +79,16 @@ bench_model() { # NAME CONFIG DATA BATCH
         ${GDL_TRAIN_ARGS:-} 2>"$DIR/$name.train.time" || { cat "$DIR/$name.train.time" >&2; return 1; }
     train_sps=$(awk -F'\t' -v n="$n" 'NR > 2 && $6 > 0 { print n / $6 }' "$DIR/$name.log.tsv" | median)
     train_rss=$(rss_mb "$DIR/$name.train.time")
-    "$GDL" predict -q -m "$DIR/$name.model.gdl" -d "$data" -o /dev/null -@ "$THREADS" >/dev/null # warm-up
+    "$GDL" predict -q -m "$DIR/$name.model.gdl" -d "$pdata" -o /dev/null -@ "$THREADS" >/dev/null # warm-up
     : >"$DIR/$name.pred.walls"
     r=0
     while [ "$r" -lt "$REPEATS" ]; do
-        /usr/bin/time -v "$GDL" predict -q -m "$DIR/$name.model.gdl" -d "$data" -o /dev/null \
+        /usr/bin/time -v "$GDL" predict -q -m "$DIR/$name.model.gdl" -d "$pdata" -o /dev/null \
             -@ "$THREADS" 2>"$DIR/$name.pred.time" >/dev/null || { cat "$DIR/$name.pred.time" >&2; return 1; }
         wall_s "$DIR/$name.pred.time" >>"$DIR/$name.pred.walls"
         r=$((r + 1))
     done
-    pred_sps=$(awk -v n="$n" '$1 > 0 { print n / $1 }' "$DIR/$name.pred.walls" | median)
+    pred_sps=$(awk -v n="$pn" '$1 > 0 { print n / $1 }' "$DIR/$name.pred.walls" | median)
     pred_rss=$(rss_mb "$DIR/$name.pred.time")
     params=$("$GDL" inspect --json "$DIR/$name.model.gdl" | "$PY" -c '
 import json, sys
@@ -91,13 +104,13 @@ printf 'model\tn\tbatch\ttrain_sps\ttrain_rss_mb\tinfer_sps\tinfer_rss_mb\tparam
 for m in $MODELS; do
     case $m in
     mlp) bench_model mlp "$HERE/mlp.json" "$DIR/mlp.gdl" 64 ;;
-    deepsea) bench_model deepsea "$ROOT/configs/deepsea.json" "$DIR/seq1k.gdl" 64 ;;
-    danq) bench_model danq "$ROOT/configs/danq.json" "$DIR/seq1k.gdl" 64 ;;
+    deepsea) bench_model deepsea "$ROOT/configs/deepsea.json" "$DIR/seq1k.gdl" 64 "$DIR/seq1k_infer.gdl" ;;
+    danq) bench_model danq "$ROOT/configs/danq.json" "$DIR/seq1k.gdl" 64 "$DIR/seq1k_infer.gdl" ;;
     twobranch) bench_model twobranch "$HERE/two-branch.json" "$DIR/twobranch.gdl" 100 ;;
     *) echo "unknown model $m" >&2; exit 1 ;;
     esac
 done
 echo "$("$GDL" --version 2>/dev/null | head -1), $THREADS threads, $(nproc) cores, load:$(uptime | sed 's/.*load average://')"
-echo "train: median of epochs 2..$EPOCHS (epoch 1 = warm-up); predict (batch 256): median of $REPEATS runs after a warm-up"
+echo "train: median of epochs 2..$EPOCHS (epoch 1 = warm-up); predict (batch 256, whole command, $INFER_N sequences for deepsea and danq): median of $REPEATS runs after a warm-up"
 awk -F'\t' 'NR == 1 { printf "%-10s %6s %5s %12s %9s %12s %9s %11s\n", "model", "n", "batch", "train smp/s", "train MB", "infer smp/s", "infer MB", "params"; next }
             { printf "%-10s %6s %5s %12s %9s %12s %9s %11s\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$RES"
