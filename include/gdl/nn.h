@@ -163,6 +163,8 @@ int gdl_nn_add(gdl_nn_t *g, const char *name, const char *op, const char *inputs
 /* Allocate the flat parameter, gradient and state buffers and initialise them from the seed
  * (one RNG stream per parameter, so adding a layer does not change the others). */
 int gdl_nn_compile(gdl_nn_t *g);
+/* As gdl_nn_compile with every buffer left zero: for a caller about to load every parameter. */
+int gdl_nn_compile_blank(gdl_nn_t *g);
 
 int gdl_nn_find(const gdl_nn_t *g, const char *name);            // node index or -1
 /* Nodes in order (inputs included, op "input" / "sparse_input"), for summaries. */

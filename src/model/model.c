@@ -88,8 +88,9 @@ fail:
     return -1;
 }
 
-/* Declares inputs and layers on a fresh graph from m->inputs and m->n_out, and compiles it. */
-static int build_graph(gdl_model_t *m)
+/* Declares inputs and layers on a fresh graph from m->inputs and m->n_out, and compiles it,
+ * initialised from the seed, or blank when every parameter is about to be loaded. */
+static int build_graph(gdl_model_t *m, int init)
 {
     const gdl_config_t *c = m->config;
     if (!(m->g = gdl_nn_new(c->train.seed))) return -1;
@@ -128,7 +129,7 @@ static int build_graph(gdl_model_t *m)
                       nd >= 1 ? shape[0] : 0, nd > 1 ? " and more dimensions" : "");
         return -1;
     }
-    return gdl_nn_compile(m->g);
+    return init ? gdl_nn_compile(m->g) : gdl_nn_compile_blank(m->g);
 }
 
 gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
@@ -146,7 +147,7 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
         m->has_catalog = 1;
         m->catalog_hash = gdl_genotypes_catalog_hash(d->geno);
     }
-    if (select_targets(m, d) != 0 || build_graph(m) != 0) goto fail;
+    if (select_targets(m, d) != 0 || build_graph(m, 1) != 0) goto fail;
     return m;
 fail:
     gdl_model_free(m);
@@ -356,7 +357,7 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file)
             goto fail;
         }
     }
-    if (build_graph(m) != 0) goto fail;
+    if (build_graph(m, 0) != 0) goto fail;
     for (int i = 0; i < m->g->n_table; i++) {
         const gdl_nn_param_t *p = &m->g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);

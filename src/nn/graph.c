@@ -385,7 +385,12 @@ fail:
 
 static int64_t round16(int64_t n) { return (n + 15) / 16 * 16; } // 64-byte aligned slices
 
-int gdl_nn_compile(gdl_nn_t *g)
+static int compile(gdl_nn_t *g, int init);
+
+int gdl_nn_compile(gdl_nn_t *g) { return compile(g, 1); }
+int gdl_nn_compile_blank(gdl_nn_t *g) { return compile(g, 0); }
+
+static int compile(gdl_nn_t *g, int init)
 {
     if (g->compiled) return 0;
     int64_t np = 0, ns = 0;
@@ -399,7 +404,7 @@ int gdl_nn_compile(gdl_nn_t *g)
     g->state = gdl_calloc(sizeof(float) * (size_t)(ns ? ns : 1));
     if (!g->param || !g->grad || !g->state) return -1;
     g->n_param = np, g->n_state = ns;
-    for (int i = 0; i < g->n_table; i++) {
+    for (int i = 0; i < g->n_table && init; i++) {
         gdl_nn_param_t *p = &g->table[i];
         float *w = gdl_nn_param_data(g, p);
         gdl_rng_t r;
