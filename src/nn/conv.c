@@ -182,6 +182,42 @@ int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
     return tail >= 0 ? tail : (int)(n - g->nodes);
 }
 
+/* maxpool of one row: window w's value and place are those of the first maximum that
+ * maxpool's scan `if (x[k] > x[best]) best = k` finds. Eight lanes run that scan over every
+ * eighth value, each from the window's first value and place (GCC vector types: one AVX2
+ * compare and two blends per 8 values); the lanes then merge, on equal values the earlier
+ * place winning, and the scan finishes the tail. A NaN first value stays the answer, as in the
+ * scan, and any other NaN never wins, so the result is the scan's, bit for bit. */
+typedef float v8f_t __attribute__((vector_size(32)));
+typedef int32_t v8i_t __attribute__((vector_size(32)));
+
+GDL_NN_HOT static void pool_row(const float *row, int64_t Lz, int64_t size, int64_t stride, float *z,
+                                int32_t *arg)
+{
+    for (int64_t w = 0; w < Lz; w++) {
+        const float *x = row + w * stride;
+        v8f_t lv = {x[0], x[0], x[0], x[0], x[0], x[0], x[0], x[0]};
+        v8i_t li = {0}, at = {0, 1, 2, 3, 4, 5, 6, 7};
+        int64_t k = 0;
+        for (; k + 8 <= size; k += 8) {
+            v8f_t xv;
+            memcpy(&xv, x + k, sizeof xv);
+            v8i_t gt = xv > lv;
+            lv = (v8f_t)(((v8i_t)xv & gt) | ((v8i_t)lv & ~gt));
+            li = (at & gt) | (li & ~gt);
+            at += 8;
+        }
+        float m = lv[0];
+        int64_t best = li[0];
+        for (int j = 1; j < 8; j++)
+            if (lv[j] > m || (lv[j] == m && li[j] < best)) m = lv[j], best = li[j];
+        for (; k < size; k++)
+            if (x[k] > m) m = x[k], best = k;
+        z[w] = x[best];
+        if (arg) arg[w] = (int32_t)(w * stride + best);
+    }
+}
+
 /* unstage through the chain: the block's rows rectified in place, then copied out or pooled
  * (the first maximum of each window, as maxpool_fw_rows) */
 static void conv_unstage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
@@ -199,13 +235,7 @@ static void conv_unstage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
                 continue;
             }
             int32_t *arg = c->arg ? c->arg + ((c->i0 + j) * F + f) * Lz : NULL;
-            for (int64_t w = 0; w < Lz; w++) {
-                int64_t best = w * a->pstride;
-                for (int64_t k = 1; k < a->psize; k++)
-                    if (row[w * a->pstride + k] > row[best]) best = w * a->pstride + k;
-                z[w] = row[best];
-                if (arg) arg[w] = (int32_t)best;
-            }
+            pool_row(row, Lz, a->psize, a->pstride, z, arg);
         }
 }
 
