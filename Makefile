@@ -26,7 +26,7 @@ endif
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
 
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -fno-math-errno -Wall -Wextra -Iinclude -MMD -MP $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -fno-math-errno -fno-trapping-math -Wall -Wextra -Iinclude -MMD -MP $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LIBS   = $(PKG_LIBS) -lpthread -lm
 
 LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))

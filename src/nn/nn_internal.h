@@ -88,10 +88,12 @@ int gdl_nn_declare(gdl_nn_t *g, gdl_nn_node_t *n, const char *name, int ndim,
 float *gdl_nn_p(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
 float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
 /* Hot element-wise loops. gdl builds at -O2, whose cost model leaves loops of unknown length
- * scalar; these are vectorised and cloned for AVX2 (sqrtf too: gdl builds with -fno-math-errno), the clone picked when
- * the program loads. No reassociation and no FMA contraction (-std=c11 keeps a * b + c as two
+ * scalar; these are vectorised and cloned for AVX2, the clone picked when the program loads.
+ * No errno and no trapping (the attribute restates what the Makefile sets: an optimize
+ * attribute resets them), so sqrtf and the selects in gdl_expf vectorise. No reassociation and no FMA contraction (-std=c11 keeps a * b + c as two
  * roundings), so every clone computes the same bits and a reduction keeps its serial order. */
-#define GDL_NN_HOT __attribute__((optimize("O3"), target_clones("avx2", "default")))
+#define GDL_NN_HOT \
+    __attribute__((optimize("O3", "no-math-errno", "no-trapping-math"), target_clones("avx2", "default")))
 /* Dropout that passes its input through unchanged (eval mode, or rate 0): the graph makes its
  * output a view of the input. */
 int dropout_is_identity(const gdl_nn_node_t *n, int train);
@@ -142,24 +144,47 @@ static inline float *gdl_nn_scratch0(gdl_nn_t *g, int64_t n)
     return p;
 }
 
+/* e^x to 2 ulp in plain float arithmetic, so that loops calling it vectorise (glibc's expf is
+ * a call): Cephes' range reduction x = n ln2 + r with ln2 split in two, its degree-6
+ * polynomial for e^r, and 2^n built in the exponent bits. Limits: e^x for x > 88.3 is taken at
+ * 88.3 (3e38, not inf) and below -87.3 at -87.3 (1e-38, not 0); NaN stays NaN. */
+static inline float gdl_expf(float x)
+{
+    x = x > 88.3f ? 88.3f : x < -87.3f ? -87.3f : x;
+    float n = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    n = n == n ? n : 0; // NaN: p is NaN already; keep the conversion defined
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* 1 / (1 + e^-x), from e^-|x| so neither branch overflows */
 static inline float gdl_sigmoidf(float x)
 {
-    return x >= 0 ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
+    float e = gdl_expf(-fabsf(x));
+    return (x >= 0 ? 1.0f : e) / (1.0f + e); // one division, so a loop can vectorise
 }
 
 /* tanh to 1.5e-7 relative error at a quarter of glibc tanhf's cost (the recurrent cells' hot
- * spot): Cephes' odd polynomial below 0.625, 1 - 2 / (e^{2|x|} + 1) above (exact limits,
- * since e^{2|x|} = inf gives 1). */
+ * spot): Cephes' odd polynomial below 0.625, 1 - 2 / (e^{2|x|} + 1) above. */
 static inline float gdl_tanhf(float x)
 {
     float ax = fabsf(x);
-    if (ax < 0.625f) {
-        float z = x * x;
-        return ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z +
-                 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
-    }
-    float t = 1.0f - 2.0f / (expf(2.0f * ax) + 1.0f);
-    return x < 0 ? -t : t;
+    float z = x * x;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z +
+                    1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float t = 1.0f - 2.0f / (gdl_expf(2.0f * ax) + 1.0f);
+    return ax < 0.625f ? small : x < 0 ? -t : t;
 }
 
 /* y (M, N) = x (M, K) W^T + b, W (N, K), b (N) or NULL; y overwritten. */

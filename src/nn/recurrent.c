@@ -26,6 +26,7 @@ typedef struct {
     float *A[2];            // (L, N, G H) gate activations at each time
     float *Hs[2], *Cs[2];   // (L, N, H) hidden (and LSTM cell) state after each time
     float *HN[2];           // GRU: (L, N, H) W_hn h_{t-1} + b_hn
+    float *zeros;           // (N, H) zeros: the state before the first step
 } rec_saved_t;
 
 static int rec_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int cell)
@@ -80,6 +81,24 @@ typedef struct {
     int64_t s;
 } step_ctx_t;
 
+/* The LSTM cell of one sample at one step (H units): gates from the summed projections,
+ * the new cell and hidden state (cprev zeros at the first step). A loop of its own so it
+ * vectorises (gdl_expf). */
+GDL_NN_HOT static void lstm_cell(int64_t H, const float *restrict xi, const float *restrict hi,
+                                 const float *restrict cprev, float *restrict ai, float *restrict c,
+                                 float *restrict h)
+{
+    for (int64_t j = 0; j < H; j++) {
+        float ig = gdl_sigmoidf(xi[j] + hi[j]), fg = gdl_sigmoidf(xi[H + j] + hi[H + j]);
+        float gg = gdl_tanhf(xi[2 * H + j] + hi[2 * H + j]);
+        float og = gdl_sigmoidf(xi[3 * H + j] + hi[3 * H + j]);
+        float cv = fg * cprev[j] + ig * gg;
+        ai[j] = ig, ai[H + j] = fg, ai[2 * H + j] = gg, ai[3 * H + j] = og;
+        c[j] = cv;
+        h[j] = og * gdl_tanhf(cv);
+    }
+}
+
 /* Gates and state of one time step for samples [begin, end). */
 static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
@@ -91,21 +110,18 @@ static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
     int64_t t = k->t, tp = k->tp, N = k->N, H = a->H, GH = a->G * H;
     const float *hp = k->hp, *xp = k->xp, *hprev = k->hprev;
     float *act = k->act, *h = k->h;
-    for (int64_t i = begin; i < end; i++)
+    for (int64_t i = begin; i < end; i++) {
+        const float *xi = xp + i * GH, *hi = hp + i * GH;
+        float *ai = act + i * GH;
+        if (a->cell == CELL_LSTM) {
+            lstm_cell(H, xi, hi, tp >= 0 ? sv->Cs[d] + tp * N * H + i * H : sv->zeros + i * H, ai,
+                      sv->Cs[d] + t * N * H + i * H, h + i * H);
+            continue;
+        }
         for (int64_t j = 0; j < H; j++) {
-            const float *xi = xp + i * GH, *hi = hp + i * GH;
-            float *ai = act + i * GH, hprev_ij = hprev ? hprev[i * H + j] : 0;
+            float hprev_ij = hprev ? hprev[i * H + j] : 0;
             if (a->cell == CELL_RNN) {
                 h[i * H + j] = ai[j] = gdl_tanhf(xi[j] + hi[j]);
-            } else if (a->cell == CELL_LSTM) {
-                float ig = gdl_sigmoidf(xi[j] + hi[j]), fg = gdl_sigmoidf(xi[H + j] + hi[H + j]);
-                float gg = gdl_tanhf(xi[2 * H + j] + hi[2 * H + j]);
-                float og = gdl_sigmoidf(xi[3 * H + j] + hi[3 * H + j]);
-                float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + i * H + j] : 0;
-                float c = fg * cprev + ig * gg;
-                ai[j] = ig, ai[H + j] = fg, ai[2 * H + j] = gg, ai[3 * H + j] = og;
-                sv->Cs[d][t * N * H + i * H + j] = c;
-                h[i * H + j] = og * gdl_tanhf(c);
             } else {
                 float r = gdl_sigmoidf(xi[j] + hi[j]), z = gdl_sigmoidf(xi[H + j] + hi[H + j]);
                 float hn = hi[2 * H + j], nn = gdl_tanhf(xi[2 * H + j] + r * hn);
@@ -114,6 +130,7 @@ static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 h[i * H + j] = (1 - z) * nn + z * hprev_ij;
             }
         }
+    }
 }
 
 /* The recurrence of samples [begin, end) over all time steps: samples never interact, so
@@ -160,7 +177,7 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
     float *hp = gdl_nn_scratch(g, N * GH);
     if (!sv || !hp) return -1;
     memset(sv, 0, sizeof *sv);
-    if (!(sv->X = gdl_nn_scratch(g, L * N * C))) return -1;
+    if (!(sv->X = gdl_nn_scratch(g, L * N * C)) || !(sv->zeros = gdl_nn_scratch0(g, N * H))) return -1;
     for (int64_t i = 0; i < N; i++)
         for (int64_t c = 0; c < C; c++)
             for (int64_t t = 0; t < L; t++) sv->X[(t * N + i) * C + c] = x[(i * C + c) * L + t];
@@ -189,8 +206,33 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
     return 0;
 }
 
+/* The LSTM cell's backward for one sample at one step: from dh (dhk = later steps' dhc plus
+ * this step's output gradient g) and the running dc, the gates' gradients dxi (G H) and the
+ * new dc; dh of the direct path is 0. g and cprev are zeros where there is none. Vectorises
+ * like lstm_cell. */
+GDL_NN_HOT static void lstm_cell_backward(int64_t H, const float *restrict ai, const float *restrict c,
+                                          const float *restrict cprev, const float *restrict dhc,
+                                          const float *restrict g, float *restrict dc, float *restrict dxi,
+                                          float *restrict dh)
+{
+    for (int64_t j = 0; j < H; j++) {
+        float dhk = dhc[j] + g[j];
+        float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j], og = ai[3 * H + j];
+        float tc = gdl_tanhf(c[j]), cp = cprev[j];
+        float dct = dc[j] + dhk * og * (1 - tc * tc);
+        dxi[j] = dct * gg * ig * (1 - ig);
+        dxi[H + j] = dct * cp * fg * (1 - fg);
+        dxi[2 * H + j] = dct * ig * (1 - gg * gg);
+        dxi[3 * H + j] = dhk * tc * og * (1 - og);
+        dc[j] = dct * fg;
+        dh[j] = 0;
+    }
+}
+
 /* Gradients through the gates of one time step for samples [begin, end): fills dxp (and the
- * GRU's separate dhp), the direct part of dh_{t-1}, and the LSTM's dc_{t-1}. */
+ * GRU's separate dhp), the direct part of dh_{t-1}, and the LSTM's dc_{t-1}. sc->dout is the
+ * output gradient of this direction, time-major (L, N, H), or NULL when the output is the last
+ * state and this is not its step. */
 static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
@@ -198,31 +240,24 @@ static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
     const rec_attr_t *a = sc->a;
     const rec_saved_t *sv = sc->sv;
     int d = sc->d;
-    int64_t t = sc->t, tp = sc->tp, N = sc->N, s = sc->s, H = a->H, GH = a->G * H, D = a->D, L = a->L;
+    int64_t t = sc->t, tp = sc->tp, N = sc->N, H = a->H, GH = a->G * H;
     const float *act = sc->act, *hprev = sc->hprev, *dout = sc->dout, *dhc = sc->dhc;
     float *dxp = sc->dxp, *dhp = sc->dhp, *dh = sc->dh, *dc = sc->dc;
-    for (int64_t i = begin; i < end; i++)
+    for (int64_t i = begin; i < end; i++) {
+        const float *ai = act + i * GH, *gi = dout ? dout + i * H : NULL;
+        float *dxi = dxp + i * GH, *dhi = dhp + i * GH;
+        if (a->cell == CELL_LSTM) {
+            lstm_cell_backward(H, ai, sv->Cs[d] + t * N * H + i * H,
+                               tp >= 0 ? sv->Cs[d] + tp * N * H + i * H : sv->zeros + i * H, dhc + i * H,
+                               gi ? gi : sv->zeros + i * H, dc + i * H, dxi, dh + i * H);
+            continue;
+        }
         for (int64_t j = 0; j < H; j++) {
             int64_t k = i * H + j;
-            float g_out = a->seq ? dout[(i * D * H + d * H + j) * L + t]
-                                 : (s == L - 1 ? dout[i * D * H + d * H + j] : 0);
-            float dhk = dhc[k] + g_out, hprev_k = hprev ? hprev[k] : 0;
-            const float *ai = act + i * GH;
-            float *dxi = dxp + i * GH, *dhi = dhp + i * GH;
+            float dhk = dhc[k] + (gi ? gi[j] : 0), hprev_k = hprev ? hprev[k] : 0;
             if (a->cell == CELL_RNN) {
                 float hv = ai[j];
                 dxi[j] = dhk * (1 - hv * hv);
-                dh[k] = 0;
-            } else if (a->cell == CELL_LSTM) {
-                float ig = ai[j], fg = ai[H + j], gg = ai[2 * H + j], og = ai[3 * H + j];
-                float c = sv->Cs[d][t * N * H + k], tc = gdl_tanhf(c);
-                float cprev = tp >= 0 ? sv->Cs[d][tp * N * H + k] : 0;
-                float dct = dc[k] + dhk * og * (1 - tc * tc);
-                dxi[j] = dct * gg * ig * (1 - ig);
-                dxi[H + j] = dct * cprev * fg * (1 - fg);
-                dxi[2 * H + j] = dct * ig * (1 - gg * gg);
-                dxi[3 * H + j] = dhk * tc * og * (1 - og);
-                dc[k] = dct * fg;
                 dh[k] = 0;
             } else {
                 float r = ai[j], z = ai[H + j], nn = ai[2 * H + j];
@@ -237,6 +272,7 @@ static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 dh[k] = dhk * z; // the direct path h_{t-1} -> h_t
             }
         }
+    }
 }
 
 static void rec_backward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
@@ -254,8 +290,9 @@ static void rec_backward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
         int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
         const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
         float *dxp = r->dXP + t * N * GH, *dhp = a->cell == CELL_GRU ? r->dHP : dxp;
+        const float *g = a->seq ? r->dout + t * N * H : s == L - 1 ? r->dout : NULL;
         step_ctx_t sc = {a, sv, d, t, tp, N, NULL, NULL, sv->A[d] + t * N * GH, NULL, hprev,
-                         r->dout, dxp, dhp, dh, dhc, r->dc, s};
+                         g, dxp, dhp, dh, dhc, r->dc, s};
         cell_backward_rows(&sc, begin, end, chunk);
         for (int64_t i = begin; i < end; i++)
             for (int64_t q = 0; q < GH; q++) pb[q] += dhp[i * GH + q];
@@ -280,10 +317,11 @@ static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     float *dXP = gdl_nn_scratch(g, L * N * GH), *dHPg = gdl_nn_scratch(g, N * GH);
     float *dh = gdl_nn_scratch(g, N * H), *dhc = gdl_nn_scratch(g, N * H), *dc = gdl_nn_scratch(g, N * H);
     float *dX = x->dout ? gdl_nn_scratch0(g, L * N * C) : NULL;
+    float *gT = gdl_nn_scratch(g, (a->seq ? L : 1) * N * H); // this direction's output gradient
     int64_t chunks = gdl_threads_get() < N ? gdl_threads_get() : N; // gdl_parallel_for's split
     if (chunks > 64) chunks = 64;
     float *pW = gdl_nn_scratch(g, chunks * GH * H), *pb = gdl_nn_scratch(g, chunks * GH);
-    if (!dXP || !dHPg || !dh || !dhc || !dc || (x->dout && !dX) || !pW || !pb)
+    if (!dXP || !dHPg || !dh || !dhc || !dc || (x->dout && !dX) || !gT || !pW || !pb)
         return; // out of memory: gdl_nn_backward reports it
     for (int d = 0; d < D; d++) {
         const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
@@ -291,7 +329,14 @@ static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
         float *dbih = gdl_nn_dp(g, n, 4 * d + 2), *dbhh = gdl_nn_dp(g, n, 4 * d + 3);
         memset(pW, 0, sizeof(float) * (size_t)(chunks * GH * H));
         memset(pb, 0, sizeof(float) * (size_t)(chunks * GH));
-        rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .Whh = Whh, .dout = n->dout, .dXP = dXP,
+        for (int64_t i = 0; i < N; i++) // (N, D H, L) or (N, D H) -> time-major (L, N, H) or (N, H)
+            for (int64_t j = 0; j < H; j++) {
+                if (a->seq)
+                    for (int64_t t = 0; t < L; t++) gT[(t * N + i) * H + j] = n->dout[(i * D * H + d * H + j) * L + t];
+                else
+                    gT[i * H + j] = n->dout[i * D * H + d * H + j];
+            }
+        rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .Whh = Whh, .dout = gT, .dXP = dXP,
                          .dHP = dHPg, .dh = dh, .dhc = dhc, .dc = dc, .pW = pW, .pb = pb};
         gdl_parallel_for(N, rec_backward_chunk, &run);
         for (int64_t ch = 0; ch < chunks; ch++) { // partial sums in chunk order: reproducible
