@@ -133,39 +133,55 @@ static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
-/* The recurrence of samples [begin, end) over all time steps: samples never interact, so
- * the threads split the batch (BLAS single-threaded inside) rather than each small per-step
- * GEMM. Weight gradients go to per-chunk buffers summed afterwards in chunk order. */
+/* The recurrences run as D N items (direction, sample): samples and directions never
+ * interact, so the threads split the items (BLAS single-threaded inside) rather than each
+ * small per-step GEMM; with two threads and two directions each thread runs one direction over
+ * the whole batch, so each step is one (N, H) x (H, G H) GEMM per thread. Weight gradients go
+ * to per-chunk, per-direction buffers summed afterwards in chunk order. */
 typedef struct {
     const rec_attr_t *a;
     rec_saved_t *sv;
-    int d;
     int64_t N;
-    const float *Whh, *bhh, *dout;
-    float *hp;                   // forward: (N, G H) scratch, rows split by chunk
-    float *dXP, *dHP;            // backward: (L, N, G H) and (N, G H)
-    float *dh, *dhc, *dc;        // backward: (N, H) each
-    float *pW, *pb;              // backward: (chunks, G H, H) and (chunks, G H)
+    const float *Whh[2], *bhh[2], *dout;
+    float *hp;                   // forward: (D, N, G H) scratch
+    float *dXP, *dHP;            // backward: (D, L, N, G H) and (D, N, G H)
+    float *dh, *dhc, *dc;        // backward: (D, N, H) each
+    float *pW, *pb;              // backward: (chunks, D, G H, H) and (chunks, D, G H)
 } rec_run_t;
 
-static void rec_forward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
+/* Calls fn for the (direction, sample range) pieces of items [begin, end). */
+static void for_each_direction(const rec_run_t *r, int64_t begin, int64_t end, int chunk,
+                               void (*fn)(const rec_run_t *, int, int64_t, int64_t, int))
 {
-    const rec_run_t *r = ctx;
+    for (int d = 0; d < r->a->D; d++) {
+        int64_t b = begin > d * r->N ? begin - d * r->N : 0, e = end - d * r->N;
+        if (e > r->N) e = r->N;
+        if (b < e) fn(r, d, b, e, chunk);
+    }
+}
+
+static void rec_forward_samples(const rec_run_t *r, int d, int64_t begin, int64_t end, int chunk)
+{
     const rec_attr_t *a = r->a;
     rec_saved_t *sv = r->sv;
-    int d = r->d;
     int64_t N = r->N, L = a->L, H = a->H, GH = a->G * H, nb = end - begin;
+    float *hp = r->hp + d * N * GH;
     for (int64_t s = 0; s < L; s++) {
         int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
         const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
-        for (int64_t i = begin; i < end; i++) memcpy(r->hp + i * GH, r->bhh, sizeof(float) * (size_t)GH);
+        for (int64_t i = begin; i < end; i++) memcpy(hp + i * GH, r->bhh[d], sizeof(float) * (size_t)GH);
         if (hprev)
-            gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, nb, GH, H, 1.0f, hprev + begin * H, H, r->Whh, H, 1.0f,
-                      r->hp + begin * GH, GH);
-        step_ctx_t sc = {a, sv, d, t, tp, N, r->hp, sv->XP[d] + t * N * GH, sv->A[d] + t * N * GH,
+            gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, nb, GH, H, 1.0f, hprev + begin * H, H, r->Whh[d], H, 1.0f,
+                      hp + begin * GH, GH);
+        step_ctx_t sc = {a, sv, d, t, tp, N, hp, sv->XP[d] + t * N * GH, sv->A[d] + t * N * GH,
                          sv->Hs[d] + t * N * H, hprev, NULL, NULL, NULL, NULL, NULL, NULL, 0};
         cell_forward_rows(&sc, begin, end, chunk);
     }
+}
+
+static void rec_forward_items(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    for_each_direction(ctx, begin, end, chunk, rec_forward_samples);
 }
 
 static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
@@ -174,13 +190,14 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
     int64_t N = g->N, C = a->C, L = a->L, H = a->H, GH = a->G * H, D = a->D;
     const float *x = gdl_nn_in(g, n, 0)->out;
     rec_saved_t *sv = gdl_arena_alloc(&g->arena, sizeof *sv);
-    float *hp = gdl_nn_scratch(g, N * GH);
+    float *hp = gdl_nn_scratch(g, D * N * GH);
     if (!sv || !hp) return -1;
     memset(sv, 0, sizeof *sv);
     if (!(sv->X = gdl_nn_scratch(g, L * N * C)) || !(sv->zeros = gdl_nn_scratch0(g, N * H))) return -1;
     for (int64_t i = 0; i < N; i++)
         for (int64_t c = 0; c < C; c++)
             for (int64_t t = 0; t < L; t++) sv->X[(t * N + i) * C + c] = x[(i * C + c) * L + t];
+    rec_run_t run = {.a = a, .sv = sv, .N = N, .hp = hp};
     for (int d = 0; d < D; d++) {
         const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
         const float *bih = gdl_nn_p(g, n, 4 * d + 2), *bhh = gdl_nn_p(g, n, 4 * d + 3);
@@ -190,9 +207,10 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
             (a->cell == CELL_GRU && !(sv->HN[d] = gdl_nn_scratch(g, L * N * H))))
             return -1;
         gdl_nn_linear(sv->X, Wih, bih, L * N, GH, C, sv->XP[d]); // every step's input at once
-        rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .hp = hp, .Whh = Whh, .bhh = bhh};
-        gdl_parallel_for(N, rec_forward_chunk, &run);
-        // outputs
+        run.Whh[d] = Whh, run.bhh[d] = bhh;
+    }
+    gdl_parallel_for(D * N, rec_forward_items, &run);
+    for (int d = 0; d < D; d++) // outputs
         for (int64_t i = 0; i < N; i++)
             for (int64_t j = 0; j < H; j++) {
                 if (a->seq)
@@ -201,7 +219,6 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
                 else
                     n->out[i * D * H + d * H + j] = sv->Hs[d][step_time(a, d, L - 1) * N * H + i * H + j];
             }
-    }
     n->saved = sv;
     return 0;
 }
@@ -275,24 +292,25 @@ static void cell_backward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
-static void rec_backward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
+static void rec_backward_samples(const rec_run_t *r, int d, int64_t begin, int64_t end, int chunk)
 {
-    const rec_run_t *r = ctx;
     const rec_attr_t *a = r->a;
     rec_saved_t *sv = r->sv;
-    int d = r->d;
     int64_t N = r->N, L = a->L, H = a->H, GH = a->G * H, nb = end - begin;
-    float *dh = r->dh, *dhc = r->dhc; // swapped each step; this chunk owns rows [begin, end)
-    float *pW = r->pW + chunk * GH * H, *pb = r->pb + chunk * GH;
+    // this direction's buffers; dh and dhc swap each step; these samples' rows are ours
+    float *dh = r->dh + d * N * H, *dhc = r->dhc + d * N * H, *dc = r->dc + d * N * H;
+    float *dXP = r->dXP + d * L * N * GH, *dHP = r->dHP + d * N * GH;
+    const float *dout = r->dout + d * (a->seq ? L : 1) * N * H;
+    float *pW = r->pW + (chunk * a->D + d) * GH * H, *pb = r->pb + (chunk * a->D + d) * GH;
     memset(dhc + begin * H, 0, sizeof(float) * (size_t)(nb * H)); // d loss / d h from later steps
-    memset(r->dc + begin * H, 0, sizeof(float) * (size_t)(nb * H));
+    memset(dc + begin * H, 0, sizeof(float) * (size_t)(nb * H));
     for (int64_t s = L - 1; s >= 0; s--) {
         int64_t t = step_time(a, d, s), tp = prev_time(a, d, t);
         const float *hprev = tp >= 0 ? sv->Hs[d] + tp * N * H : NULL;
-        float *dxp = r->dXP + t * N * GH, *dhp = a->cell == CELL_GRU ? r->dHP : dxp;
-        const float *g = a->seq ? r->dout + t * N * H : s == L - 1 ? r->dout : NULL;
+        float *dxp = dXP + t * N * GH, *dhp = a->cell == CELL_GRU ? dHP : dxp;
+        const float *g = a->seq ? dout + t * N * H : s == L - 1 ? dout : NULL;
         step_ctx_t sc = {a, sv, d, t, tp, N, NULL, NULL, sv->A[d] + t * N * GH, NULL, hprev,
-                         g, dxp, dhp, dh, dhc, r->dc, s};
+                         g, dxp, dhp, dh, dhc, dc, s};
         cell_backward_rows(&sc, begin, end, chunk);
         for (int64_t i = begin; i < end; i++)
             for (int64_t q = 0; q < GH; q++) pb[q] += dhp[i * GH + q];
@@ -300,7 +318,7 @@ static void rec_backward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
             // dW_hh (GH, H) += dhp^T (GH, nb) hprev (nb, H); dh_{t-1} (nb, H) += dhp (nb, GH) W_hh
             gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, GH, H, nb, 1.0f, dhp + begin * GH, GH, hprev + begin * H,
                       H, 1.0f, pW, H);
-            gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, nb, H, GH, 1.0f, dhp + begin * GH, GH, r->Whh, H, 1.0f,
+            gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, nb, H, GH, 1.0f, dhp + begin * GH, GH, r->Whh[d], H, 1.0f,
                       dh + begin * H, H);
         }
         float *tmp = dhc;
@@ -308,45 +326,53 @@ static void rec_backward_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
+static void rec_backward_items(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    for_each_direction(ctx, begin, end, chunk, rec_backward_samples);
+}
+
 static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     rec_attr_t *a = n->attr;
     rec_saved_t *sv = n->saved;
-    int64_t N = g->N, C = a->C, L = a->L, H = a->H, GH = a->G * H, D = a->D;
+    int64_t N = g->N, C = a->C, L = a->L, H = a->H, GH = a->G * H, D = a->D, Lg = a->seq ? L : 1;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
-    float *dXP = gdl_nn_scratch(g, L * N * GH), *dHPg = gdl_nn_scratch(g, N * GH);
-    float *dh = gdl_nn_scratch(g, N * H), *dhc = gdl_nn_scratch(g, N * H), *dc = gdl_nn_scratch(g, N * H);
+    float *dXP = gdl_nn_scratch(g, D * L * N * GH), *dHPg = gdl_nn_scratch(g, D * N * GH);
+    float *dh = gdl_nn_scratch(g, D * N * H), *dhc = gdl_nn_scratch(g, D * N * H);
+    float *dc = gdl_nn_scratch(g, D * N * H);
     float *dX = x->dout ? gdl_nn_scratch0(g, L * N * C) : NULL;
-    float *gT = gdl_nn_scratch(g, (a->seq ? L : 1) * N * H); // this direction's output gradient
-    int64_t chunks = gdl_threads_get() < N ? gdl_threads_get() : N; // gdl_parallel_for's split
-    if (chunks > 64) chunks = 64;
-    float *pW = gdl_nn_scratch(g, chunks * GH * H), *pb = gdl_nn_scratch(g, chunks * GH);
+    float *gT = gdl_nn_scratch(g, D * Lg * N * H); // each direction's output gradient, time-major
+    int64_t chunks = gdl_threads_get() < D * N ? gdl_threads_get() : D * N; // gdl_parallel_for's split
+    float *pW = gdl_nn_scratch0(g, chunks * D * GH * H), *pb = gdl_nn_scratch0(g, chunks * D * GH);
     if (!dXP || !dHPg || !dh || !dhc || !dc || (x->dout && !dX) || !gT || !pW || !pb)
         return; // out of memory: gdl_nn_backward reports it
+    rec_run_t run = {.a = a, .sv = sv, .N = N, .dout = gT, .dXP = dXP, .dHP = dHPg, .dh = dh, .dhc = dhc,
+                     .dc = dc, .pW = pW, .pb = pb};
     for (int d = 0; d < D; d++) {
-        const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
-        float *dWih = gdl_nn_dp(g, n, 4 * d), *dWhh = gdl_nn_dp(g, n, 4 * d + 1);
-        float *dbih = gdl_nn_dp(g, n, 4 * d + 2), *dbhh = gdl_nn_dp(g, n, 4 * d + 3);
-        memset(pW, 0, sizeof(float) * (size_t)(chunks * GH * H));
-        memset(pb, 0, sizeof(float) * (size_t)(chunks * GH));
+        run.Whh[d] = gdl_nn_p(g, n, 4 * d + 1);
         for (int64_t i = 0; i < N; i++) // (N, D H, L) or (N, D H) -> time-major (L, N, H) or (N, H)
             for (int64_t j = 0; j < H; j++) {
                 if (a->seq)
-                    for (int64_t t = 0; t < L; t++) gT[(t * N + i) * H + j] = n->dout[(i * D * H + d * H + j) * L + t];
+                    for (int64_t t = 0; t < L; t++)
+                        gT[((d * L + t) * N + i) * H + j] = n->dout[(i * D * H + d * H + j) * L + t];
                 else
-                    gT[i * H + j] = n->dout[i * D * H + d * H + j];
+                    gT[(d * N + i) * H + j] = n->dout[i * D * H + d * H + j];
             }
-        rec_run_t run = {.a = a, .sv = sv, .d = d, .N = N, .Whh = Whh, .dout = gT, .dXP = dXP,
-                         .dHP = dHPg, .dh = dh, .dhc = dhc, .dc = dc, .pW = pW, .pb = pb};
-        gdl_parallel_for(N, rec_backward_chunk, &run);
+    }
+    gdl_parallel_for(D * N, rec_backward_items, &run);
+    for (int d = 0; d < D; d++) {
+        const float *Wih = gdl_nn_p(g, n, 4 * d);
+        float *dWih = gdl_nn_dp(g, n, 4 * d), *dWhh = gdl_nn_dp(g, n, 4 * d + 1);
+        float *dbih = gdl_nn_dp(g, n, 4 * d + 2), *dbhh = gdl_nn_dp(g, n, 4 * d + 3);
+        const float *dxp = dXP + d * L * N * GH;
         for (int64_t ch = 0; ch < chunks; ch++) { // partial sums in chunk order: reproducible
-            for (int64_t q = 0; q < GH * H; q++) dWhh[q] += pW[ch * GH * H + q];
-            for (int64_t q = 0; q < GH; q++) dbhh[q] += pb[ch * GH + q];
+            for (int64_t q = 0; q < GH * H; q++) dWhh[q] += pW[(ch * D + d) * GH * H + q];
+            for (int64_t q = 0; q < GH; q++) dbhh[q] += pb[(ch * D + d) * GH + q];
         }
         for (int64_t r = 0; r < L * N; r++)
-            for (int64_t q = 0; q < GH; q++) dbih[q] += dXP[r * GH + q];
-        gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, GH, C, L * N, 1.0f, dXP, GH, sv->X, C, 1.0f, dWih, C);
-        if (dX) gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, L * N, C, GH, 1.0f, dXP, GH, Wih, C, 1.0f, dX, C);
+            for (int64_t q = 0; q < GH; q++) dbih[q] += dxp[r * GH + q];
+        gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, GH, C, L * N, 1.0f, dxp, GH, sv->X, C, 1.0f, dWih, C);
+        if (dX) gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, L * N, C, GH, 1.0f, dxp, GH, Wih, C, 1.0f, dX, C);
     }
     if (dX)
         for (int64_t i = 0; i < N; i++)

@@ -112,10 +112,15 @@ static void test_arena_reuses_memory(void)
     CHECK((char *)y >= (char *)(x + 10)); // no overlap
     big[9999] = 1.0f;
     size_t peak = a.peak;
-    gdl_arena_reset(&a);
+    gdl_arena_reset(&a); // the step spilled over two blocks: one block of its peak from now on
     CHECK(a.used == 0 && a.peak == peak);
-    float *x2 = gdl_arena_floats(&a, 10000);
-    CHECK(x2 == big); // the big block is reused, not reallocated
+    float *x2 = gdl_arena_floats(&a, 10);
+    char *y2 = gdl_arena_alloc(&a, 1);
+    float *big2 = gdl_arena_floats(&a, 10000);
+    CHECK(x2 && y2 && big2 && (char *)y2 >= (char *)(x2 + 10) && (char *)big2 >= y2 + 1);
+    CHECK(a.used == peak); // the same requests, packed in one block
+    gdl_arena_reset(&a);   // and every later step reuses exactly that memory
+    CHECK(gdl_arena_floats(&a, 10) == x2 && gdl_arena_alloc(&a, 1) == y2 && gdl_arena_floats(&a, 10000) == big2);
     gdl_arena_free(&a);
 }
 

@@ -1,6 +1,7 @@
-/* Fusion (gdl_nn_set_fusion) and inference (gdl_nn_infer) change where values live, never the
- * values: each graph below runs fused and unfused, forward (train and eval), backward and
- * inference, at one and two threads, and every output and gradient must be bit-identical. */
+/* Fusion (gdl_nn_set_fusion), inference (gdl_nn_infer) and the thread split change where values
+ * live and who computes them, never the values: each graph below runs fused and unfused,
+ * forward (train and eval), backward and inference, at one and two threads, and every output
+ * and gradient must be bit-identical. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,19 @@ static void test_conv_rectifier_pool_chains_are_bit_identical(void)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_case(&cases[i], i == 6 ? 7 : 5);
 }
 
+/* Bidirectional recurrent layers run one direction per thread: the same bits as one thread. */
+static void test_bidirectional_recurrences_split_by_direction(void)
+{
+    static const layer_t lstm[] = {
+        {"r", "lstm", "x", "units=5 bidirectional=1 return_sequences=1"}, {"f", "flatten", "r", NULL},
+        {"out", "dense", "f", "units=2"}};
+    static const layer_t gru[] = {
+        {"c", "conv1d", "x", "filters=3 width=3"}, {"a", "relu", "c", NULL},
+        {"r", "gru", "a", "units=4 bidirectional=1"}, {"out", "dense", "r", "units=2"}};
+    const case_t cases[] = {CASE("bilstm", 3, 12, lstm, NULL), CASE("conv bigru", 2, 9, gru, "c")};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_case(&cases[i], 5);
+}
+
 /* The inference pass reuses buffers: an output read before the next pass survives the others. */
 static void test_infer_keeps_only_the_named_output(void)
 {
@@ -174,6 +188,7 @@ int main(void)
 {
     gdl_log_set_level(GDL_LOG_QUIET);
     RUN(test_conv_rectifier_pool_chains_are_bit_identical);
+    RUN(test_bidirectional_recurrences_split_by_direction);
     RUN(test_infer_keeps_only_the_named_output);
     return TEST_EXIT();
 }
