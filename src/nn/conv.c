@@ -103,9 +103,9 @@ static void col2im(const conv_attr_t *a, const float *col, int64_t ld, float *dx
  * columns, so cols and the (F, nb Lo) staging buffer stay small even when Lo is 10,000;
  * backward lowers each block again rather than keeping the whole batch's columns (DeepSEA's
  * second layer would keep 2,561 x 241 floats per sample). Element-wise work (im2col, the copies
- * between (F, nb Lo) and (N, F, Lo), col2im) is split over samples; each sample's values come
- * from the same arithmetic whatever the split, so the result depends on the thread count only
- * through OpenBLAS. */
+ * between (F, nb Lo) and (N, F, Lo), col2im) is split over samples, or over (sample, filter)
+ * rows; each value comes from the same arithmetic whatever the split, and a GEMM's bits do not
+ * depend on the thread count either (blas.c), so neither does the result. */
 static int64_t inner(const conv_attr_t *a) { return a->C * a->W + a->bias; }
 static int64_t block_of(const conv_attr_t *a, int64_t N)
 {
@@ -148,9 +148,10 @@ static void conv_unstage(void *ctx, int64_t begin, int64_t end, int chunk)
     (void)chunk;
     const conv_ctx_t *c = ctx;
     int64_t F = c->a->F, Lo = c->a->Lo, ld = c->nb * Lo;
-    for (int64_t j = begin; j < end; j++)
-        for (int64_t f = 0; f < F; f++)
-            memcpy(c->y + (c->i0 + j) * c->ys + f * Lo, c->yb + f * ld + j * Lo, sizeof(float) * (size_t)Lo);
+    for (int64_t r = begin; r < end; r++) { // rows (sample j, filter f) of the block
+        int64_t j = r / F, f = r % F;
+        memcpy(c->y + (c->i0 + j) * c->ys + f * Lo, c->yb + f * ld + j * Lo, sizeof(float) * (size_t)Lo);
+    }
 }
 
 static void conv_stage(void *ctx, int64_t begin, int64_t end, int chunk)
@@ -158,9 +159,10 @@ static void conv_stage(void *ctx, int64_t begin, int64_t end, int chunk)
     (void)chunk;
     const conv_ctx_t *c = ctx;
     int64_t F = c->a->F, Lo = c->a->Lo, ld = c->nb * Lo;
-    for (int64_t j = begin; j < end; j++)
-        for (int64_t f = 0; f < F; f++)
-            memcpy(c->yb + f * ld + j * Lo, c->y + (c->i0 + j) * c->ys + f * Lo, sizeof(float) * (size_t)Lo);
+    for (int64_t r = begin; r < end; r++) {
+        int64_t j = r / F, f = r % F;
+        memcpy(c->yb + f * ld + j * Lo, c->y + (c->i0 + j) * c->ys + f * Lo, sizeof(float) * (size_t)Lo);
+    }
 }
 
 int conv1d_fused_tail(const gdl_nn_node_t *n)
@@ -226,17 +228,17 @@ static void conv_unstage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
     const conv_ctx_t *c = ctx;
     const conv_attr_t *a = c->a;
     int64_t F = a->F, Lo = a->Lo, ld = c->nb * Lo, Lz = a->pool >= 0 ? a->Lp : Lo;
-    for (int64_t j = begin; j < end; j++)
-        for (int64_t f = 0; f < F; f++) {
-            float *row = c->yb + f * ld + j * Lo, *z = c->z + ((c->i0 + j) * F + f) * Lz;
-            gdl_nn_rectify(row, Lo, a->alpha);
-            if (a->pool < 0) {
-                memcpy(z, row, sizeof(float) * (size_t)Lo);
-                continue;
-            }
-            int32_t *arg = c->arg ? c->arg + ((c->i0 + j) * F + f) * Lz : NULL;
-            pool_row(row, Lz, a->psize, a->pstride, z, arg);
+    for (int64_t r = begin; r < end; r++) { // rows (sample j, filter f) of the block
+        int64_t j = r / F, f = r % F;
+        float *row = c->yb + f * ld + j * Lo, *z = c->z + ((c->i0 + j) * F + f) * Lz;
+        gdl_nn_rectify(row, Lo, a->alpha);
+        if (a->pool < 0) {
+            memcpy(z, row, sizeof(float) * (size_t)Lo);
+            continue;
         }
+        int32_t *arg = c->arg ? c->arg + ((c->i0 + j) * F + f) * Lz : NULL;
+        pool_row(row, Lz, a->psize, a->pstride, z, arg);
+    }
 }
 
 /* stage through the chain: the block's dy from the chain's gradient, as maxpool1d_backward and
@@ -248,23 +250,23 @@ static void conv_stage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
     const conv_attr_t *a = c->a;
     int64_t F = a->F, Lo = a->Lo, ld = c->nb * Lo, Lz = a->pool >= 0 ? a->Lp : Lo;
     float alpha = a->alpha;
-    for (int64_t j = begin; j < end; j++)
-        for (int64_t f = 0; f < F; f++) {
-            float *row = c->yb + f * ld + j * Lo;
-            int64_t at = ((c->i0 + j) * F + f) * Lz;
-            const float *z = c->z + at, *dz = c->dz + at;
-            if (a->pool < 0) {
-                for (int64_t l = 0; l < Lo; l++)
-                    row[l] = z[l] > 0 ? 0.0f + dz[l] : alpha == 0 ? 0.0f : 0.0f + alpha * dz[l];
-                continue;
-            }
-            memset(row, 0, sizeof(float) * (size_t)Lo);
-            const int32_t *arg = c->arg + at;
-            for (int64_t w = 0; w < Lz; w++) {
-                float d = 0.0f + dz[w];
-                row[arg[w]] = z[w] > 0 ? 0.0f + d : alpha == 0 ? 0.0f : 0.0f + alpha * d;
-            }
+    for (int64_t r = begin; r < end; r++) { // rows (sample j, filter f) of the block
+        int64_t j = r / F, f = r % F;
+        float *row = c->yb + f * ld + j * Lo;
+        int64_t at = ((c->i0 + j) * F + f) * Lz;
+        const float *z = c->z + at, *dz = c->dz + at;
+        if (a->pool < 0) {
+            for (int64_t l = 0; l < Lo; l++)
+                row[l] = z[l] > 0 ? 0.0f + dz[l] : alpha == 0 ? 0.0f : 0.0f + alpha * dz[l];
+            continue;
         }
+        memset(row, 0, sizeof(float) * (size_t)Lo);
+        const int32_t *arg = c->arg + at;
+        for (int64_t w = 0; w < Lz; w++) {
+            float d = 0.0f + dz[w];
+            row[arg[w]] = z[w] > 0 ? 0.0f + d : alpha == 0 ? 0.0f : 0.0f + alpha * d;
+        }
+    }
 }
 
 static void conv_col2im_rows(void *ctx, int64_t begin, int64_t end, int chunk)
@@ -305,7 +307,7 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
         // yb (F, nb Lo) = [W b] (F, K) cols (K, nb Lo)
         gdl_sgemm(GDL_NO_TRANS, GDL_NO_TRANS, a->F, c.nb * a->Lo, K, 1.0f, Wb, K, cols, c.nb * a->Lo, 0.0f,
                   yb, c.nb * a->Lo);
-        gdl_parallel_for(c.nb, tail >= 0 ? conv_unstage_fused : conv_unstage, &c);
+        gdl_parallel_for(c.nb * a->F, tail >= 0 ? conv_unstage_fused : conv_unstage, &c);
     }
     return 0;
 }
@@ -331,7 +333,7 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
         int64_t cb = c.nb * a->Lo;
         gdl_parallel_for(c.nb, conv_im2col_rows, &c);
-        gdl_parallel_for(c.nb, tail >= 0 ? conv_stage_fused : conv_stage, &c); // yb (F, nb Lo) = dy of the block
+        gdl_parallel_for(c.nb * a->F, tail >= 0 ? conv_stage_fused : conv_stage, &c); // yb (F, nb Lo) = dy of the block
         if (db) { // d[W b] (F, K) = dy (F, nb Lo) cols^T (nb Lo, K): db from the row of ones
             gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, cb, 1.0f, c.yb, cb, c.cols, cb, 0.0f, dWb, K);
             for (int64_t f = 0; f < a->F; f++) {
