@@ -15,6 +15,7 @@
 #                  batch 100, MSE
 # Usage: bench_train.sh GDL [THREADS=2] [MODELS="mlp deepsea danq twobranch"]
 # Env: BENCH_EPOCHS (4), BENCH_REPEATS (3), BENCH_SEQ_N (256), BENCH_INFER_N (1024), BENCH_TB_N (400),
+# BENCH_RESULTS (the results file),
 # GDL_TRAIN_ARGS.
 # Writes the table to stdout and tests/bench/data/train_results.tsv (read by bench_torch.py).
 set -eu
@@ -99,7 +100,7 @@ print(sum(reduce(lambda a, b: a * b, e["shape"], 1) for e in t if e["name"].star
         "$pred_sps" "$pred_rss" "$params" >>"$RES"
 }
 
-RES=$DIR/train_results.tsv
+RES=${BENCH_RESULTS:-$DIR/train_results.tsv}
 printf 'model\tn\tbatch\ttrain_sps\ttrain_rss_mb\tinfer_sps\tinfer_rss_mb\tparams\n' >"$RES"
 for m in $MODELS; do
     case $m in
