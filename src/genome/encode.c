@@ -186,11 +186,68 @@ out:
 
 /* ---- columns -------------------------------------------------------------------------------- */
 
+/* Eight codes (one per byte, 0..3) as one word, byte k in bits 8k..8k+7 on any host. */
+static inline uint64_t load_codes8(const uint8_t *c)
+{
+    uint64_t w = 0;
+    for (int k = 0; k < 8; k++) w |= (uint64_t)c[k] << (8 * k);
+    return w;
+}
+
+/* cnt[k] = codes equal to k in c[0..n). Eight codes a word: bit 0 and bit 1 of every byte
+ * are split into two masks, and each byte lane of a sum counts one code (at most 255 words
+ * before the lanes are added up). */
+static void count_codes(const uint8_t *c, int64_t n, int64_t cnt[4])
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    int64_t i = 0, n123[3] = {0, 0, 0};
+    while (i + 8 <= n) {
+        uint64_t s1 = 0, s2 = 0, s3 = 0;
+        for (int w = 0; w < 255 && i + 8 <= n; w++, i += 8) {
+            uint64_t x = load_codes8(c + i), lo = x & ones, hi = (x >> 1) & ones;
+            s1 += lo & ~hi;
+            s2 += hi & ~lo;
+            s3 += lo & hi;
+        }
+        uint64_t s[3] = {s1, s2, s3};
+        for (int k = 0; k < 3; k++)
+            for (int b = 0; b < 8; b++) n123[k] += (s[k] >> (8 * b)) & 0xff;
+    }
+    for (; i < n; i++)
+        if (c[i]) n123[c[i] - 1]++;
+    cnt[1] = n123[0], cnt[2] = n123[1], cnt[3] = n123[2];
+    cnt[0] = n - cnt[1] - cnt[2] - cnt[3];
+}
+
+/* Packs codes 4 to a byte, sample i in bits 2*(i&3) of byte i>>2. In a word of eight codes,
+ * x | x >> 6 puts code k+1 beside code k, and a second fold by 12 puts four codes in bytes
+ * 0 and 4. */
+static void pack_codes(const uint8_t *c, int64_t n, uint8_t *out)
+{
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x = load_codes8(c + i);
+        x |= x >> 6;
+        x |= x >> 12;
+        out[i >> 2] = (uint8_t)x;
+        out[(i >> 2) + 1] = (uint8_t)(x >> 32);
+    }
+    if (i < n) {
+        uint8_t tail[8] = {0};
+        memcpy(tail, c + i, (size_t)(n - i));
+        uint64_t x = load_codes8(tail);
+        x |= x >> 6;
+        x |= x >> 12;
+        out[i >> 2] = (uint8_t)x;
+        if (n - i > 4) out[(i >> 2) + 1] = (uint8_t)(x >> 32);
+    }
+}
+
 int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
-             const char *alt, const char *gene, int64_t ac, int64_t an)
+             const char *alt, const char *gene, int64_t haploid)
 {
     const gdl_encode_opts_t *o = e->o;
-    int64_t N = e->N, cnt[4] = {0, 0, 0, 0};
+    int64_t N = e->N, cnt[4];
     if (e->keep) {
         char key[512];
         snprintf(key, sizeof key, "%s:%" PRId64 ":%s:%s", chrom, pos, ref, alt);
@@ -199,24 +256,24 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
             return 0;
         }
     }
-    for (int64_t i = 0; i < N; i++) cnt[e->codes[i]]++;
+    count_codes(e->codes, N, cnt);
     if (o->max_missing < 1 && (double)cnt[3] > o->max_missing * (double)N) {
         e->st->skip_missing++;
         return 0;
     }
+    int64_t called = cnt[0] + cnt[1] + cnt[2];
+    int64_t ac = cnt[1] + 2 * cnt[2], an = 2 * called - haploid;
     double af = an > 0 ? (double)ac / (double)an : NAN;
     if (o->maf > 0 && !(an > 0 && (af < 0.5 ? af : 1 - af) >= o->maf)) {
         e->st->skip_maf++;
         return 0;
     }
     size_t cb = (size_t)(N + 3) / 4;
-    memset(e->packed, 0, cb);
-    for (int64_t i = 0; i < N; i++) e->packed[i >> 2] |= (uint8_t)(e->codes[i] << (2 * (i & 3)));
+    pack_codes(e->codes, N, e->packed);
     if (fwrite(e->packed, 1, cb, e->spool) != cb) {
         gdl_log_error("%s: cannot write the spool file: %s", o->output, strerror(errno));
         return -1;
     }
-    int64_t called = cnt[0] + cnt[1] + cnt[2];
     float fr[3] = {0, 0, 0};
     for (int k = 0; k < 3 && called; k++) fr[k] = (float)((double)cnt[k] / (double)called);
     char genebuf[512] = "";

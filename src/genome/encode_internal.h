@@ -27,10 +27,11 @@ typedef struct {
 
 /* Chooses the encoded samples (input order) from --samples and the labels. 0 or -1. */
 int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in);
-/* Filters the column in e->codes (ac ALT alleles among an called alleles) and keeps it.
- * gene NULL = look it up in --genes. 1 kept, 0 skipped (counted), -1 error. */
+/* Filters the column in e->codes and keeps it. haploid: called samples with one allele (the
+ * allele count is 2 per called sample less these). gene NULL = look it up in --genes.
+ * 1 kept, 0 skipped (counted), -1 error. */
 int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
-             const char *alt, const char *gene, int64_t ac, int64_t an);
+             const char *alt, const char *gene, int64_t haploid);
 
 int enc_run_vcf(enc_t *e);
 int enc_run_plink(enc_t *e);

@@ -388,7 +388,7 @@ static int process(vcfsrc_t *s)
             }
     }
     int32_t bad = -1;
-    int64_t ac1 = 0, an1 = 0; // ALT 1 counts
+    int64_t haploid = 0; // called samples with one allele
     for (int64_t i = 0; i < nsmp; i++) {
         int64_t r = e->row_of[i];
         if (r < 0) continue;
@@ -402,10 +402,8 @@ static int process(vcfsrc_t *s)
         s->a0[r] = x;
         s->a1[r] = y;
         // biallelic records (nearly all) get their column here, in the same pass
-        int c = x < 0 ? 3 : (x == 1) + (y == 1);
-        e->codes[r] = (uint8_t)c;
-        ac1 += c < 3 ? c : 0;
-        an1 += x < 0 ? 0 : y == -2 ? 1 : 2;
+        e->codes[r] = (uint8_t)(x < 0 ? 3 : (x == 1) + (y == 1));
+        haploid += x >= 0 && y == -2;
     }
     if (bad >= 0) {
         const int32_t *g = s->gt + bad * ploidy;
@@ -428,23 +426,14 @@ static int process(vcfsrc_t *s)
             e->st->skip_not_snp++;
             continue;
         }
-        int64_t ac = ac1, an = an1;
-        if (a > 1) ac = an = 0;
         for (int64_t r = 0; a > 1 && r < e->N; r++) {
             int32_t x = s->a0[r], y = s->a1[r];
-            if (x < 0) {
-                e->codes[r] = 3;
-                continue;
-            }
-            int c = (x == a) + (y == a);
-            e->codes[r] = (uint8_t)c;
-            ac += c;
-            an += y == -2 ? 1 : 2;
+            e->codes[r] = (uint8_t)(x < 0 ? 3 : (x == a) + (y == a));
         }
         char gene[512];
         if (o->gene_tag) tag_gene(s, a, gene, sizeof gene);
         int r = enc_emit(e, chrom, (int64_t)rec->pos + 1, rec->d.id, ref, alt,
-                         o->gene_tag ? gene : NULL, ac, an);
+                         o->gene_tag ? gene : NULL, haploid);
         if (r < 0) return -1;
         kept |= r;
     }
