@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <htslib/hts.h>
+#include <htslib/hts_endian.h>
 #include <htslib/khash.h>
 
 #include "encode_internal.h"
@@ -189,9 +190,7 @@ out:
 /* Eight codes (one per byte, 0..3) as one word, byte k in bits 8k..8k+7 on any host. */
 static inline uint64_t load_codes8(const uint8_t *c)
 {
-    uint64_t w = 0;
-    for (int k = 0; k < 8; k++) w |= (uint64_t)c[k] << (8 * k);
-    return w;
+    return le_to_u64(c);
 }
 
 /* cnt[k] = codes equal to k in c[0..n). Eight codes a word: bit 0 and bit 1 of every byte
@@ -314,12 +313,25 @@ static int open_spool(enc_t *e)
     return 0;
 }
 
+/* Four spool bytes, one per column c (sample s in bits 2s), as four row bytes, one per sample
+ * s (column c in bits 2c): the 4 x 4 matrix of 2-bit codes at bit 8c + 2s is transposed by
+ * swapping its off-diagonal 2 x 2 blocks (12 bits apart), then the off-diagonal codes within
+ * each block (6 bits apart). */
+static inline uint32_t transpose_codes4x4(uint32_t x)
+{
+    uint32_t t = ((x >> 12) ^ x) & 0x0000F0F0u;
+    x ^= t | (t << 12);
+    t = ((x >> 6) ^ x) & 0x00CC00CCu;
+    return x ^ (t | (t << 6));
+}
+
 /* Column j of the spool (cb bytes, samples 4 to a byte) becomes bits 2*(j&3) of byte j>>2 in
- * every row. Columns go by blocks of a multiple of 4, so each output byte is written once. */
+ * every row. Columns go by blocks of a multiple of 4, so each output byte is written once, and
+ * rows by tiles of 256, so a tile's output lines stay in cache while its columns go by. */
 static int transpose(enc_t *e, uint8_t *out)
 {
     int64_t N = e->N, M = e->cat.n, B = (M + 3) / 4;
-    size_t cb = (size_t)(N + 3) / 4;
+    size_t cb = (size_t)(N + 3) / 4, tile = 64;
     int64_t K = (int64_t)((64u << 20) / cb) / 4 * 4;
     if (K < 4) K = 4;
     if (K > (M + 3) / 4 * 4) K = (M + 3) / 4 * 4;
@@ -333,17 +345,17 @@ static int transpose(enc_t *e, uint8_t *out)
         int64_t k = M - j0 < K ? M - j0 : K;
         if (fread(blk, cb, (size_t)k, e->spool) != (size_t)k) goto io;
         memset(blk + (size_t)k * cb, 0, (size_t)(K - k) * cb);
-        for (int64_t q = 0; q < (k + 3) / 4; q++) {
-            const uint8_t *c0 = blk + (size_t)(4 * q) * cb, *c1 = c0 + cb, *c2 = c1 + cb, *c3 = c2 + cb;
-            uint8_t *o = out + (j0 >> 2) + q;
-            for (size_t ib = 0; ib < cb; ib++) {
-                unsigned b0 = c0[ib], b1 = c1[ib], b2 = c2[ib], b3 = c3[ib];
-                for (int s = 0; s < 4; s++) {
-                    int64_t i = (int64_t)ib * 4 + s;
-                    if (i >= N) break;
-                    int sh = 2 * s;
-                    o[i * B] = (uint8_t)(((b0 >> sh) & 3) | ((b1 >> sh) & 3) << 2 |
-                                         ((b2 >> sh) & 3) << 4 | ((b3 >> sh) & 3) << 6);
+        for (size_t ib0 = 0; ib0 < cb; ib0 += tile) {
+            size_t ib1 = ib0 + tile < cb ? ib0 + tile : cb;
+            for (int64_t q = 0; q < (k + 3) / 4; q++) {
+                const uint8_t *c = blk + (size_t)(4 * q) * cb;
+                uint8_t *o = out + (j0 >> 2) + q;
+                for (size_t ib = ib0; ib < ib1; ib++) {
+                    uint32_t x = transpose_codes4x4((uint32_t)c[ib] | (uint32_t)c[cb + ib] << 8 |
+                                                    (uint32_t)c[2 * cb + ib] << 16 |
+                                                    (uint32_t)c[3 * cb + ib] << 24);
+                    int64_t i = (int64_t)ib * 4, n = N - i < 4 ? N - i : 4;
+                    for (int s = 0; s < n; s++) o[(i + s) * B] = (uint8_t)(x >> (8 * s));
                 }
             }
         }
