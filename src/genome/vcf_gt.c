@@ -1,0 +1,199 @@
+/* Genotype calls of one VCF/BCF record without htslib's int32 conversion: the GT of a VCF
+ * line's sample columns read from the text, and the GT field of a BCF record read from its
+ * raw typed values, straight into the encoder's codes (copies of ALT 1, 3 = missing) and,
+ * for multi-allelic records, each sample's two alleles.
+ *
+ * Both readers take only plain calls (one or two alleles of digits or '.', within the
+ * record's alleles) and give up on anything else, so that htslib reads that record and the
+ * encoder keeps htslib's results and error messages for every unusual case. */
+#include <string.h>
+#include <htslib/hts_endian.h>
+
+#include "vcf_gt_internal.h"
+
+static inline int is_digit(char ch)
+{
+    return (unsigned)(ch - '0') < 10;
+}
+
+static inline int is_sep(char ch)
+{
+    return ch == '/' || ch == '|';
+}
+
+/* Stores sample r's call: x, y alleles (-1 missing, -2 no second allele). Any missing
+ * allele makes the call missing, as in bcftools' and plink's dosages. */
+static inline void put_call(gt_calls_t *c, int64_t r, int32_t x, int32_t y, int multi)
+{
+    int miss = x < 0 || y == -1;
+    c->codes[r] = (uint8_t)(miss ? 3 : (x == 1) + (y == 1));
+    c->haploid += !miss && y == -2;
+    if (multi) {
+        c->a0[r] = miss ? -1 : x;
+        c->a1[r] = y;
+    }
+}
+
+/* ---- VCF text ------------------------------------------------------------------------------ */
+
+const char *vcf_gt_samples(const char *fmt, const char *end, int *gt_alone)
+{
+    if (end - fmt < 3 || fmt[0] != 'G' || fmt[1] != 'T' || (fmt[2] != ':' && fmt[2] != '\t'))
+        return NULL;
+    *gt_alone = fmt[2] == '\t';
+    const char *p = fmt + 2;
+    while (*p == ':') { // the other keys: GT again would leave htslib's choice to guess
+        const char *key = ++p;
+        while (p < end && *p != ':' && *p != '\t') p++;
+        if (p - key == 2 && key[0] == 'G' && key[1] == 'T') return NULL;
+    }
+    return *p == '\t' ? p + 1 : NULL;
+}
+
+/* One allele at *pp: digits (value into *a) or '.' (-1). 0, or -1 when it is neither. */
+static int read_allele(const char **pp, int32_t *a)
+{
+    const char *p = *pp;
+    if (*p == '.') {
+        *a = -1;
+        *pp = p + 1;
+        return 0;
+    }
+    if (!is_digit(*p)) return -1;
+    int32_t v = 0;
+    do {
+        if (v > 10000000) return -1; // no record has that many alleles
+        v = v * 10 + (*p++ - '0');
+    } while (is_digit(*p));
+    *a = v;
+    *pp = p;
+    return 0;
+}
+
+/* The GT at *pp of any plain form: "a", "a/b", "a|b". 0, or -1 when not plain. */
+static int read_gt(const char **pp, int32_t *x, int32_t *y)
+{
+    *y = -2;
+    if (read_allele(pp, x)) return -1;
+    if (!is_sep(**pp)) return 0;
+    ++*pp;
+    if (read_allele(pp, y)) return -1;
+    return is_sep(**pp) ? -1 : 0; // ploidy above 2: htslib's path reports it
+}
+
+int vcf_gt_text(const char *p, const char *end, int gt_alone, gt_calls_t *c)
+{
+    const int32_t nal = c->n_allele;
+    const int multi = nal > 2;
+    const int64_t n = c->n_in;
+    int out_of_range = 0;
+    c->haploid = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int32_t x, y;
+        // "d/d" and "d|d" are nearly every call of a cohort: check them first, in place
+        if (is_digit(p[0]) && is_sep(p[1]) && is_digit(p[2]) && !is_digit(p[3])) {
+            x = p[0] - '0';
+            y = p[2] - '0';
+            p += 3;
+        } else if (read_gt(&p, &x, &y)) {
+            return 1;
+        }
+        if (*p == ':' && !gt_alone) { // the other FORMAT fields are not ours to read
+            p = memchr(p, '\t', (size_t)(end - p));
+            if (!p) p = end;
+        }
+        if (*p == '\t' && i + 1 < n) p++;
+        else if (p != end || i + 1 < n) return 1; // a column too many or too few, CR, junk
+        out_of_range |= x >= nal || y >= nal;
+        int64_t r = c->row_of[i];
+        if (r >= 0) put_call(c, r, x, y, multi);
+    }
+    return out_of_range;
+}
+
+/* ---- BCF ----------------------------------------------------------------------------------- */
+
+/* A raw BCF GT value v (the first or second of a call) as an allele: -1 missing, -2 the end
+ * of a haploid call (second only), -3 anything else. */
+static int32_t bcf_allele(int32_t v, int second, int32_t vector_end)
+{
+    if (v >= 0) return (v >> 1) - 1;
+    return second && v == vector_end ? -2 : -3;
+}
+
+void vcf_gt_bcf_table(uint8_t *table)
+{
+    for (int u = 0; u < 1 << 16; u++) {
+        int32_t x = bcf_allele((int8_t)(u & 0xff), 0, bcf_int8_vector_end),
+                y = bcf_allele((int8_t)(u >> 8), 1, bcf_int8_vector_end);
+        if (x < -1 || y < -2 || x > 1 || y > 1) {
+            table[u] = 0x80;
+            continue;
+        }
+        int miss = x < 0 || y == -1;
+        table[u] = (uint8_t)((miss ? 3 : (x == 1) + (y == 1)) | (!miss && y == -2) << 2);
+    }
+}
+
+/* Raw value k of a sample's GT of the given BCF type at p. */
+static inline int32_t gt_raw(const uint8_t *p, int type, int k)
+{
+    if (type == BCF_BT_INT8) return (int8_t)p[k];
+    if (type == BCF_BT_INT16) return le_to_i16(p + 2 * k);
+    return le_to_i32(p + 4 * k);
+}
+
+/* Any type, any number of alleles: one call at a time. */
+static int bcf_calls_any(const bcf_fmt_t *gt, gt_calls_t *c)
+{
+    const int32_t nal = c->n_allele;
+    const int multi = nal > 2, two = gt->n == 2;
+    int32_t vend = gt->type == BCF_BT_INT8    ? bcf_int8_vector_end
+                   : gt->type == BCF_BT_INT16 ? bcf_int16_vector_end
+                                              : bcf_int32_vector_end;
+    c->haploid = 0;
+    for (int64_t r = 0; r < c->N; r++) {
+        const uint8_t *g = gt->p + c->sel[r] * gt->size;
+        int32_t x = bcf_allele(gt_raw(g, gt->type, 0), 0, vend), y = -2;
+        if (two) y = bcf_allele(gt_raw(g, gt->type, 1), 1, vend);
+        if (x < -1 || y < -2 || x >= nal || y >= nal) return 1;
+        put_call(c, r, x, y, multi);
+    }
+    return 0;
+}
+
+/* Biallelic int8 (nearly every BCF record): one table look-up per call. */
+static int bcf_calls_int8(const bcf_fmt_t *gt, const uint8_t *table, gt_calls_t *c)
+{
+    const uint8_t *p = gt->p;
+    const int64_t *sel = c->sel;
+    unsigned flags = 0;
+    int64_t hap = 0;
+    if (gt->n == 2) {
+        for (int64_t r = 0; r < c->N; r++) {
+            const uint8_t *g = p + 2 * sel[r];
+            uint8_t t = table[g[0] | g[1] << 8];
+            c->codes[r] = t & 3;
+            flags |= t;
+            hap += (t >> 2) & 1;
+        }
+    } else {
+        const unsigned end = (uint8_t)bcf_int8_vector_end << 8;
+        for (int64_t r = 0; r < c->N; r++) {
+            uint8_t t = table[p[sel[r]] | end];
+            c->codes[r] = t & 3;
+            flags |= t;
+            hap += (t >> 2) & 1;
+        }
+    }
+    c->haploid = hap;
+    return (flags & 0x80) != 0;
+}
+
+int vcf_gt_bcf(const bcf_fmt_t *gt, const uint8_t *table, gt_calls_t *c)
+{
+    if (gt->n < 1 || gt->n > 2) return 1;
+    if (gt->type == BCF_BT_INT8 && c->n_allele == 2) return bcf_calls_int8(gt, table, c);
+    if (gt->type != BCF_BT_INT8 && gt->type != BCF_BT_INT16 && gt->type != BCF_BT_INT32) return 1;
+    return bcf_calls_any(gt, c);
+}
