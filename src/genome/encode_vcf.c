@@ -49,6 +49,7 @@ typedef struct {
     int calls_ready;        // this record's calls were read with its line
     kstring_t site;         // the 8 site columns of the line, for htslib
     uint8_t *gt8;           // (1 << 16): vcf_gt_bcf's table
+    int64_t n_gt_gdl, n_gt_hts; // records whose calls vcf_gt.c read, and htslib read
     char *info;
     int ninfo;
     int csq_field;          // gene field of ANN / CSQ entries, -1 for a plain tag
@@ -474,13 +475,20 @@ static int calls_htslib(vcfsrc_t *s)
  * record every sample's alleles. 1 read, 0 no GT (counted), -1 error. */
 static int read_calls(vcfsrc_t *s)
 {
-    if (s->calls_ready) return 1; // read with the line
+    if (s->calls_ready) { // read with the line
+        s->n_gt_gdl++;
+        return 1;
+    }
     if (s->is_bcf && s->gt_id >= 0) {
         bcf_unpack(s->rec, BCF_UN_FMT);
         const bcf_fmt_t *gt = bcf_get_fmt_id(s->rec, s->gt_id);
         s->calls.n_allele = s->rec->n_allele;
-        if (gt && vcf_gt_bcf(gt, s->gt8, &s->calls) == 0) return 1;
+        if (gt && vcf_gt_bcf(gt, s->gt8, &s->calls) == 0) {
+            s->n_gt_gdl++;
+            return 1;
+        }
     }
+    s->n_gt_hts++;
     return calls_htslib(s);
 }
 
@@ -589,6 +597,8 @@ int enc_run_vcf(enc_t *e)
     while ((r = next_record(&s)) == 1)
         if (process(&s)) goto out;
     if (r < 0) goto out;
+    gdl_log_info("%s: GT of %" PRId64 " records read by gdl, %" PRId64 " by htslib", o->input,
+                 s.n_gt_gdl, s.n_gt_hts);
 done:
     ret = 0;
     goto out;
