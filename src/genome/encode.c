@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <htslib/hts.h>
-#include <htslib/hts_endian.h>
 #include <htslib/khash.h>
 
 #include "encode_internal.h"
@@ -187,58 +186,34 @@ out:
 
 /* ---- columns -------------------------------------------------------------------------------- */
 
-/* Eight codes (one per byte, 0..3) as one word, byte k in bits 8k..8k+7 on any host. */
-static inline uint64_t load_codes8(const uint8_t *c)
+/* cnt[k] = codes equal to k in c[0..n). 16-bit sums over chunks of 65,535 codes, so the
+ * vectorised loop adds 16 or 32 codes a step without widening each one to 64 bits. */
+GDL_GENOME_HOT static void count_codes(const uint8_t *c, int64_t n, int64_t cnt[4])
 {
-    return le_to_u64(c);
-}
-
-/* cnt[k] = codes equal to k in c[0..n). Eight codes a word: bit 0 and bit 1 of every byte
- * are split into two masks, and each byte lane of a sum counts one code (at most 255 words
- * before the lanes are added up). */
-static void count_codes(const uint8_t *c, int64_t n, int64_t cnt[4])
-{
-    const uint64_t ones = 0x0101010101010101ull;
-    int64_t i = 0, n123[3] = {0, 0, 0};
-    while (i + 8 <= n) {
-        uint64_t s1 = 0, s2 = 0, s3 = 0;
-        for (int w = 0; w < 255 && i + 8 <= n; w++, i += 8) {
-            uint64_t x = load_codes8(c + i), lo = x & ones, hi = (x >> 1) & ones;
-            s1 += lo & ~hi;
-            s2 += hi & ~lo;
-            s3 += lo & hi;
+    int64_t n1 = 0, n2 = 0, n3 = 0;
+    for (int64_t i = 0; i < n; i += 65535) {
+        int64_t m = n - i < 65535 ? n - i : 65535;
+        uint16_t s1 = 0, s2 = 0, s3 = 0;
+        for (int64_t j = 0; j < m; j++) {
+            uint8_t v = c[i + j];
+            s1 += v == 1;
+            s2 += v == 2;
+            s3 += v == 3;
         }
-        uint64_t s[3] = {s1, s2, s3};
-        for (int k = 0; k < 3; k++)
-            for (int b = 0; b < 8; b++) n123[k] += (s[k] >> (8 * b)) & 0xff;
+        n1 += s1, n2 += s2, n3 += s3;
     }
-    for (; i < n; i++)
-        if (c[i]) n123[c[i] - 1]++;
-    cnt[1] = n123[0], cnt[2] = n123[1], cnt[3] = n123[2];
-    cnt[0] = n - cnt[1] - cnt[2] - cnt[3];
+    cnt[0] = n - n1 - n2 - n3, cnt[1] = n1, cnt[2] = n2, cnt[3] = n3;
 }
 
-/* Packs codes 4 to a byte, sample i in bits 2*(i&3) of byte i>>2. In a word of eight codes,
- * x | x >> 6 puts code k+1 beside code k, and a second fold by 12 puts four codes in bytes
- * 0 and 4. */
-static void pack_codes(const uint8_t *c, int64_t n, uint8_t *out)
+/* Packs codes 4 to a byte, sample i in bits 2*(i&3) of byte i>>2. */
+GDL_GENOME_HOT static void pack_codes(const uint8_t *restrict c, int64_t n, uint8_t *restrict out)
 {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x = load_codes8(c + i);
-        x |= x >> 6;
-        x |= x >> 12;
-        out[i >> 2] = (uint8_t)x;
-        out[(i >> 2) + 1] = (uint8_t)(x >> 32);
-    }
-    if (i < n) {
-        uint8_t tail[8] = {0};
-        memcpy(tail, c + i, (size_t)(n - i));
-        uint64_t x = load_codes8(tail);
-        x |= x >> 6;
-        x |= x >> 12;
-        out[i >> 2] = (uint8_t)x;
-        if (n - i > 4) out[(i >> 2) + 1] = (uint8_t)(x >> 32);
+    int64_t j = 0;
+    for (; j < n / 4; j++)
+        out[j] = (uint8_t)(c[4 * j] | c[4 * j + 1] << 2 | c[4 * j + 2] << 4 | c[4 * j + 3] << 6);
+    if (n % 4) {
+        out[j] = 0;
+        for (int64_t i = 4 * j; i < n; i++) out[j] |= (uint8_t)(c[i] << (2 * (i - 4 * j)));
     }
 }
 
@@ -325,19 +300,41 @@ static inline uint32_t transpose_codes4x4(uint32_t x)
     return x ^ (t | (t << 6));
 }
 
+/* A transpose tile: rows x output bytes (128 KB, within L2). Each of its 256 columns is read
+ * 512 contiguous bytes at a time, and each of its rows written 64 bytes at a time. */
+enum { TILE_ROWS = 2048, TILE_BYTES = 64 };
+
+/* Transposes the 4 * nq spool columns at c (cb bytes each) for rows [i0, i0 + n) into
+ * tile (TILE_ROWS x TILE_BYTES, row-major, nq <= TILE_BYTES). i0 is a multiple of 4. */
+static void transpose_tile(const uint8_t *c, size_t cb, int64_t i0, int64_t n, int64_t nq,
+                           uint8_t *tile)
+{
+    size_t ib0 = (size_t)i0 / 4, ib1 = (size_t)(i0 + n + 3) / 4;
+    for (int64_t q = 0; q < nq; q++, c += 4 * cb)
+        for (size_t ib = ib0; ib < ib1; ib++) {
+            uint32_t x = transpose_codes4x4((uint32_t)c[ib] | (uint32_t)c[cb + ib] << 8 |
+                                            (uint32_t)c[2 * cb + ib] << 16 |
+                                            (uint32_t)c[3 * cb + ib] << 24);
+            uint8_t *t = tile + (ib - ib0) * 4 * TILE_BYTES + q;
+            for (int s = 0; s < 4; s++) t[s * TILE_BYTES] = (uint8_t)(x >> (8 * s));
+        }
+}
+
 /* Column j of the spool (cb bytes, samples 4 to a byte) becomes bits 2*(j&3) of byte j>>2 in
- * every row. Columns go by blocks of a multiple of 4, so each output byte is written once, and
- * rows by tiles of 256, so a tile's output lines stay in cache while its columns go by. */
+ * every row. Columns go by blocks of a multiple of 4, so each output byte is written once,
+ * and through a tile that stays in cache. */
 static int transpose(enc_t *e, uint8_t *out)
 {
     int64_t N = e->N, M = e->cat.n, B = (M + 3) / 4;
-    size_t cb = (size_t)(N + 3) / 4, tile = 64;
+    size_t cb = (size_t)(N + 3) / 4;
     int64_t K = (int64_t)((64u << 20) / cb) / 4 * 4;
     if (K < 4) K = 4;
     if (K > (M + 3) / 4 * 4) K = (M + 3) / 4 * 4;
-    uint8_t *blk = malloc((size_t)K * cb);
-    if (!blk) {
+    uint8_t *blk = malloc((size_t)K * cb), *tile = malloc(TILE_ROWS * TILE_BYTES);
+    if (!blk || !tile) {
         gdl_log_error("out of memory");
+        free(blk);
+        free(tile);
         return -1;
     }
     if (fflush(e->spool) != 0 || fseek(e->spool, 0, SEEK_SET) != 0) goto io;
@@ -345,27 +342,24 @@ static int transpose(enc_t *e, uint8_t *out)
         int64_t k = M - j0 < K ? M - j0 : K;
         if (fread(blk, cb, (size_t)k, e->spool) != (size_t)k) goto io;
         memset(blk + (size_t)k * cb, 0, (size_t)(K - k) * cb);
-        for (size_t ib0 = 0; ib0 < cb; ib0 += tile) {
-            size_t ib1 = ib0 + tile < cb ? ib0 + tile : cb;
-            for (int64_t q = 0; q < (k + 3) / 4; q++) {
-                const uint8_t *c = blk + (size_t)(4 * q) * cb;
-                uint8_t *o = out + (j0 >> 2) + q;
-                for (size_t ib = ib0; ib < ib1; ib++) {
-                    uint32_t x = transpose_codes4x4((uint32_t)c[ib] | (uint32_t)c[cb + ib] << 8 |
-                                                    (uint32_t)c[2 * cb + ib] << 16 |
-                                                    (uint32_t)c[3 * cb + ib] << 24);
-                    int64_t i = (int64_t)ib * 4, n = N - i < 4 ? N - i : 4;
-                    for (int s = 0; s < n; s++) o[(i + s) * B] = (uint8_t)(x >> (8 * s));
-                }
+        for (int64_t i0 = 0; i0 < N; i0 += TILE_ROWS) {
+            int64_t n = N - i0 < TILE_ROWS ? N - i0 : TILE_ROWS;
+            for (int64_t q0 = 0; q0 < (k + 3) / 4; q0 += TILE_BYTES) {
+                int64_t nq = (k + 3) / 4 - q0 < TILE_BYTES ? (k + 3) / 4 - q0 : TILE_BYTES;
+                transpose_tile(blk + (size_t)(4 * q0) * cb, cb, i0, n, nq, tile);
+                for (int64_t i = 0; i < n; i++)
+                    memcpy(out + (i0 + i) * B + (j0 >> 2) + q0, tile + i * TILE_BYTES, (size_t)nq);
             }
         }
     }
     free(blk);
+    free(tile);
     return 0;
 io:
     gdl_log_error("%s: cannot read back the spool file: %s", e->o->output,
                   ferror(e->spool) ? strerror(errno) : "short read");
     free(blk);
+    free(tile);
     return -1;
 }
 

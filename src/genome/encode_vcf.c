@@ -48,7 +48,6 @@ typedef struct {
     int gt_text;            // VCF with samples and FORMAT/GT: read GT from the text when plain
     int calls_ready;        // this record's calls were read with its line
     kstring_t site;         // the 8 site columns of the line, for htslib
-    uint8_t *gt8;           // (1 << 16): vcf_gt_bcf's table
     int64_t n_gt_gdl, n_gt_hts; // records whose calls vcf_gt.c read, and htslib read
     char *info;
     int ninfo;
@@ -483,7 +482,7 @@ static int read_calls(vcfsrc_t *s)
         bcf_unpack(s->rec, BCF_UN_FMT);
         const bcf_fmt_t *gt = bcf_get_fmt_id(s->rec, s->gt_id);
         s->calls.n_allele = s->rec->n_allele;
-        if (gt && vcf_gt_bcf(gt, s->gt8, &s->calls) == 0) {
+        if (gt && vcf_gt_bcf(gt, &s->calls) == 0) {
             s->n_gt_gdl++;
             return 1;
         }
@@ -548,10 +547,6 @@ static int setup_calls(vcfsrc_t *s)
     s->gt_id = bcf_hdr_id2int(s->hdr, BCF_DT_ID, "GT");
     if (s->gt_id >= 0 && !bcf_hdr_idinfo_exists(s->hdr, BCF_HL_FMT, s->gt_id)) s->gt_id = -1;
     s->gt_text = !s->is_bcf && nsmp > 0 && s->gt_id >= 0;
-    if (s->is_bcf && s->gt_id >= 0) {
-        if (!(s->gt8 = malloc(1 << 16))) return -1;
-        vcf_gt_bcf_table(s->gt8);
-    }
     return 0;
 }
 
@@ -618,7 +613,6 @@ out:
     free(s.calls.a0);
     free(s.calls.a1);
     free(s.sel);
-    free(s.gt8);
     free(s.site.s);
     free(s.info);
     return ret;

@@ -29,14 +29,9 @@ const char *vcf_gt_samples(const char *fmt, const char *end, int *gt_alone);
  * calls or the error message for it. */
 int vcf_gt_text(const char *p, const char *end, int gt_alone, gt_calls_t *c);
 
-/* (1 << 16) bytes: the code of a biallelic diploid call from its two raw BCF int8 values
- * (the first in the low byte), with bit 2 set for a called haploid sample and bit 7 for values
- * that vcf_gt_bcf leaves to htslib. */
-void vcf_gt_bcf_table(uint8_t *table);
-
 /* Reads the calls of the encoded samples from a BCF record's unpacked GT field. 0, or 1 when
  * some call is anything but plain (ploidy above 2, a negative value other than the end of a
  * haploid call, an allele of n_allele or more): the caller then uses bcf_get_genotypes. */
-int vcf_gt_bcf(const bcf_fmt_t *gt, const uint8_t *table, gt_calls_t *c);
+int vcf_gt_bcf(const bcf_fmt_t *gt, gt_calls_t *c);
 
 #endif
