@@ -15,7 +15,7 @@
 
 #include "encode_internal.h"
 #include "gdl/core.h"
-#include "vcf_gt_internal.h"
+#include "vcf_internal.h"
 
 typedef struct {
     int rid;
@@ -28,7 +28,10 @@ typedef struct {
     bcf_hdr_t *hdr;
     int is_bcf;
     bcf1_t *rec;
-    kstring_t line;
+    vcf_lines_t lines;      // the VCF text stream, when read without an index
+    char *ln;               // the current line (NUL-terminated): in lines or in line
+    size_t ln_len;
+    kstring_t line;         // a line from the index, or a copy for vcf_parse
     int64_t nrec;           // records read, for messages
     region_t *reg;
     int n_reg, i_reg;
@@ -198,6 +201,13 @@ static int64_t count_tabs(const char *s, size_t n)
 static int parse_full(vcfsrc_t *s)
 {
     char where[512];
+    if (s->ln != s->line.s) {
+        s->line.l = 0;
+        if (kputsn(s->ln, s->ln_len, &s->line) < 0) {
+            gdl_log_error("out of memory");
+            return -1;
+        }
+    }
     // htslib ignores extra sample columns; count them ourselves
     int64_t tabs = count_tabs(s->line.s, s->line.l);
     int64_t want = bcf_hdr_nsamples(s->hdr) ? 8 + bcf_hdr_nsamples(s->hdr) : 7;
@@ -222,7 +232,7 @@ static int parse_full(vcfsrc_t *s)
  * not plain (nothing reported: parse_full then reads it). */
 static int parse_fast(vcfsrc_t *s)
 {
-    const char *line = s->line.s, *end = line + s->line.l, *fmt = line;
+    const char *line = s->ln, *end = line + s->ln_len, *fmt = line;
     for (int k = 0; k < 8; k++) { // FORMAT follows the eighth tab
         if (!(fmt = memchr(fmt, '\t', (size_t)(end - fmt)))) return 1;
         fmt++;
@@ -237,7 +247,7 @@ static int parse_fast(vcfsrc_t *s)
     return vcf_gt_text(smp, end, gt_alone, &s->calls);
 }
 
-/* Parses the line in s->line into s->rec, and its calls into s->calls when they are plain.
+/* Parses the line in s->ln into s->rec, and its calls into s->calls when they are plain.
  * 0, or -1 (reported). */
 static int parse_line(vcfsrc_t *s)
 {
@@ -255,6 +265,7 @@ static int next_record(vcfsrc_t *s)
             r = s->is_bcf ? bcf_itr_next(s->fp, s->itr, s->rec)
                           : tbx_itr_next(s->fp, s->tbx, s->itr, &s->line);
             if (r < -1) goto bad;
+            s->ln = s->line.s, s->ln_len = s->line.l;
             if (r == -1) { // this region is done
                 hts_itr_destroy(s->itr);
                 s->itr = NULL;
@@ -273,14 +284,22 @@ static int next_record(vcfsrc_t *s)
                 goto query;
             }
             continue;
-        } else {
-            r = s->is_bcf ? bcf_read(s->fp, s->hdr, s->rec) : hts_getline(s->fp, KS_SEP_LINE, &s->line);
+        } else if (s->is_bcf) {
+            r = bcf_read(s->fp, s->hdr, s->rec);
             if (r == -1) return 0;
             if (r < -1) goto bad;
+        } else {
+            int partial;
+            r = vcf_lines_next(&s->lines, s->fp, &s->ln, &s->ln_len, &partial);
+            if (r == 0) return 0;
+            if (r < 0) {
+                s->nrec += partial; // the record the error cut short
+                goto bad;
+            }
         }
         s->nrec++;
         if (!s->is_bcf) {
-            if (s->line.l == 0) continue;
+            if (s->ln_len == 0) continue;
             if (parse_line(s)) return -1;
         }
         if (s->rec->errcode) {
@@ -607,6 +626,7 @@ out:
     if (s.hdr) bcf_hdr_destroy(s.hdr);
     if (s.fp) hts_close(s.fp);
     free(s.line.s);
+    vcf_lines_free(&s.lines);
     free(s.reg);
     free(s.rid_seen);
     free(s.gt);

@@ -10,7 +10,7 @@
 #include <htslib/hts_endian.h>
 
 #include "genome_internal.h"
-#include "vcf_gt_internal.h"
+#include "vcf_internal.h"
 
 static inline int is_digit(char ch)
 {
@@ -82,15 +82,44 @@ static int read_gt(const char **pp, int32_t *x, int32_t *y)
     return is_sep(**pp) ? -1 : 0; // ploidy above 2: htslib's path reports it
 }
 
+/* Two columns "a/b\tc|d\t" with alleles 0 or 1 as one word: the allele digits' low bits
+ * give the codes. How many columns from p (at most max, never reading past end) were such
+ * pairs; their codes go to codes[0..). */
+static int64_t biallelic_pairs(const char *p, const char *end, int64_t max, uint8_t *codes)
+{
+    const uint64_t digit_mask = 0x00FE00FE00FE00FEull, digits = 0x0030003000300030ull,
+                   tab_mask = 0xFF000000FF000000ull, tabs = 0x0900000009000000ull,
+                   low_bits = 0x0001000100010001ull;
+    int64_t k = 0;
+    for (; k + 2 <= max && end - p >= 8; k += 2, p += 8) {
+        uint64_t w = le_to_u64((const uint8_t *)p);
+        if ((w & digit_mask) != digits || (w & tab_mask) != tabs || !is_sep(p[1]) ||
+            !is_sep(p[5]))
+            break;
+        uint64_t a = w & low_bits;
+        a += a >> 16; // code of the first column in byte 0, of the second in byte 4
+        codes[k] = (uint8_t)a;
+        codes[k + 1] = (uint8_t)(a >> 32);
+    }
+    return k;
+}
+
 int vcf_gt_text(const char *p, const char *end, int gt_alone, gt_calls_t *c)
 {
     const int32_t nal = c->n_allele;
     const int multi = nal > 2;
     const int64_t n = c->n_in;
+    // the columns of biallelic "GT" records with every sample kept go two a word
+    const int pairs = gt_alone && nal == 2 && c->N == n;
     int out_of_range = 0;
     c->haploid = 0;
     for (int64_t i = 0; i < n; i++) {
         int32_t x, y;
+        if (pairs) {
+            int64_t k = biallelic_pairs(p, end, n - 1 - i, c->codes + i);
+            i += k;
+            p += 4 * k;
+        }
         // "d/d" and "d|d" are nearly every call of a cohort: check them first, in place
         if (is_digit(p[0]) && is_sep(p[1]) && is_digit(p[2]) && !is_digit(p[3])) {
             x = p[0] - '0';

@@ -263,7 +263,7 @@ mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3	0/10:3	1/1:3	0/0'
 bad "GT text: allele 10 of 1 ALT" "m.vcf: record 1 (1:100): sample S2 has allele 10, the record has 1 ALT" "$T/m.vcf"
 mk '1	100	rs1	A	G	50	PASS	.	GT	0/1	0/1	1/1	0/0'
 printf '1\t200\trs2\tA\tG\t50\tPASS\t.\tGT\t0/1\t0/1\t1|1\t0/0\r\n' >>"$T/m.vcf"
-expect "GT text: CRLF line read by htslib" 0 "$GDL" encode "$T/m.vcf" -o "$T/crlf.gdl"
+expect "GT text: CRLF line" 0 "$GDL" encode "$T/m.vcf" -o "$T/crlf.gdl"
 compare "GT text: CRLF line equals bcftools" "$T/crlf.gdl" "$T/m.vcf"
 sed 's/\tS4$/\tS1/' "$D/hand.vcf" >"$T/dup.vcf"
 bad "duplicate sample IDs" "dup.vcf: cannot read the header" "$T/dup.vcf"

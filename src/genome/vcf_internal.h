@@ -1,10 +1,31 @@
-/* Genotype calls of one VCF/BCF record read without htslib's int32 conversion (vcf_gt.c), for
- * the VCF/BCF source of gdl encode (encode_vcf.c). */
-#ifndef GDL_VCF_GT_INTERNAL_H
-#define GDL_VCF_GT_INTERNAL_H
+/* Pieces of the VCF/BCF source of gdl encode (encode_vcf.c): the lines of a VCF stream
+ * (vcf_lines.c) and the genotype calls of a record read without htslib's int32 conversion
+ * (vcf_gt.c). */
+#ifndef GDL_VCF_INTERNAL_H
+#define GDL_VCF_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <htslib/hts.h>
 #include <htslib/vcf.h>
+
+/* ---- lines of a VCF stream (vcf_lines.c) ---------------------------------------------------- */
+
+/* Reads a VCF text stream (plain, gzip or BGZF, after its header) a large chunk at a time and
+ * hands out its lines in place: no copy per line, and memchr to find each end. */
+typedef struct {
+    char *buf;        // (cap): lines [beg, end) not yet handed out
+    size_t cap, beg, end;
+    int eof;          // the stream has no more bytes
+} vcf_lines_t;
+
+/* The next line (without its "\n" or "\r\n", NUL-terminated in place, valid until the next
+ * call) into *line and *len. 1, 0 at the end, -1 read error or out of memory; *partial = 1
+ * when the error cut a line short. */
+int vcf_lines_next(vcf_lines_t *L, htsFile *fp, char **line, size_t *len, int *partial);
+void vcf_lines_free(vcf_lines_t *L);
+
+/* ---- genotype calls (vcf_gt.c) -------------------------------------------------------------- */
 
 /* Where a record's calls go, and the samples they come from. N encoded samples of n_in. */
 typedef struct {
