@@ -1,19 +1,13 @@
 /* gdl encode for genotype cohorts: pick samples and labels, turn every ALT allele that passes
  * the filters into a column of 2-bit codes, and write the dataset of include/gdl/dataset.h.
- *
- * The number of columns is known only at the end, and stdin cannot be read twice, so each
- * kept column is packed (ceil(N/4) bytes) and appended to a spool file next to the output
- * (unlinked at once, so nothing is left behind). At the end the spool is transposed, a block
- * of columns at a time, into the sample-major rows of the mapped output. Memory: the catalog,
- * one record and one block; disk: the output plus the spool. */
+ * Kept columns wait in the spool (encode_spool.c) until the end, when the number of columns
+ * is known and the output can be laid out. Memory: the catalog, one record and the spool's
+ * memory part (up to 64 MB); disk: the output plus what the spool holds beyond that. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <htslib/hts.h>
 #include <htslib/khash.h>
 
@@ -172,8 +166,7 @@ int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
         goto out;
     }
     e->st->samples = e->N;
-    size_t cb = (size_t)(e->N + 3) / 4;
-    if (!(e->codes = malloc(e->N)) || !(e->packed = malloc(cb))) goto oom;
+    if (!(e->codes = malloc(e->N))) goto oom;
     ret = 0;
     goto out;
 oom:
@@ -205,18 +198,6 @@ GDL_GENOME_HOT static void count_codes(const uint8_t *c, int64_t n, int64_t cnt[
     cnt[0] = n - n1 - n2 - n3, cnt[1] = n1, cnt[2] = n2, cnt[3] = n3;
 }
 
-/* Packs codes 4 to a byte, sample i in bits 2*(i&3) of byte i>>2. */
-GDL_GENOME_HOT static void pack_codes(const uint8_t *restrict c, int64_t n, uint8_t *restrict out)
-{
-    int64_t j = 0;
-    for (; j < n / 4; j++)
-        out[j] = (uint8_t)(c[4 * j] | c[4 * j + 1] << 2 | c[4 * j + 2] << 4 | c[4 * j + 3] << 6);
-    if (n % 4) {
-        out[j] = 0;
-        for (int64_t i = 4 * j; i < n; i++) out[j] |= (uint8_t)(c[i] << (2 * (i - 4 * j)));
-    }
-}
-
 int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
              const char *alt, const char *gene, int64_t haploid)
 {
@@ -242,12 +223,7 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
         e->st->skip_maf++;
         return 0;
     }
-    size_t cb = (size_t)(N + 3) / 4;
-    pack_codes(e->codes, N, e->packed);
-    if (fwrite(e->packed, 1, cb, e->spool) != cb) {
-        gdl_log_error("%s: cannot write the spool file: %s", o->output, strerror(errno));
-        return -1;
-    }
+    if (enc_spool_add(e)) return -1;
     float fr[3] = {0, 0, 0};
     for (int k = 0; k < 3 && called; k++) fr[k] = (float)((double)cnt[k] / (double)called);
     char genebuf[512] = "";
@@ -261,106 +237,12 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
     return 1;
 }
 
-/* ---- the spool and the output ------------------------------------------------------------- */
+/* ---- the output ---------------------------------------------------------------------------- */
 
-static int open_spool(enc_t *e)
+static int write_genotypes(enc_t *e, gdl_writer_t *w, int slot)
 {
-    size_t n = strlen(e->o->output) + 40;
-    char *path = malloc(n);
-    if (!path) {
-        gdl_log_error("out of memory");
-        return -1;
-    }
-    snprintf(path, n, "%s.spool.%ld", e->o->output, (long)getpid());
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        gdl_log_error("%s: cannot create: %s", path, strerror(errno));
-        free(path);
-        return -1;
-    }
-    unlink(path); // the file lives as long as the descriptor, whatever happens to us
-    free(path);
-    if (!(e->spool = fdopen(fd, "w+b"))) {
-        close(fd);
-        gdl_log_error("%s: cannot open the spool: %s", e->o->output, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Four spool bytes, one per column c (sample s in bits 2s), as four row bytes, one per sample
- * s (column c in bits 2c): the 4 x 4 matrix of 2-bit codes at bit 8c + 2s is transposed by
- * swapping its off-diagonal 2 x 2 blocks (12 bits apart), then the off-diagonal codes within
- * each block (6 bits apart). */
-static inline uint32_t transpose_codes4x4(uint32_t x)
-{
-    uint32_t t = ((x >> 12) ^ x) & 0x0000F0F0u;
-    x ^= t | (t << 12);
-    t = ((x >> 6) ^ x) & 0x00CC00CCu;
-    return x ^ (t | (t << 6));
-}
-
-/* A transpose tile: rows x output bytes (128 KB, within L2). Each of its 256 columns is read
- * 512 contiguous bytes at a time, and each of its rows written 64 bytes at a time. */
-enum { TILE_ROWS = 2048, TILE_BYTES = 64 };
-
-/* Transposes the 4 * nq spool columns at c (cb bytes each) for rows [i0, i0 + n) into
- * tile (TILE_ROWS x TILE_BYTES, row-major, nq <= TILE_BYTES). i0 is a multiple of 4. */
-static void transpose_tile(const uint8_t *c, size_t cb, int64_t i0, int64_t n, int64_t nq,
-                           uint8_t *tile)
-{
-    size_t ib0 = (size_t)i0 / 4, ib1 = (size_t)(i0 + n + 3) / 4;
-    for (int64_t q = 0; q < nq; q++, c += 4 * cb)
-        for (size_t ib = ib0; ib < ib1; ib++) {
-            uint32_t x = transpose_codes4x4((uint32_t)c[ib] | (uint32_t)c[cb + ib] << 8 |
-                                            (uint32_t)c[2 * cb + ib] << 16 |
-                                            (uint32_t)c[3 * cb + ib] << 24);
-            uint8_t *t = tile + (ib - ib0) * 4 * TILE_BYTES + q;
-            for (int s = 0; s < 4; s++) t[s * TILE_BYTES] = (uint8_t)(x >> (8 * s));
-        }
-}
-
-/* Column j of the spool (cb bytes, samples 4 to a byte) becomes bits 2*(j&3) of byte j>>2 in
- * every row. Columns go by blocks of a multiple of 4, so each output byte is written once,
- * and through a tile that stays in cache. */
-static int transpose(enc_t *e, uint8_t *out)
-{
-    int64_t N = e->N, M = e->cat.n, B = (M + 3) / 4;
-    size_t cb = (size_t)(N + 3) / 4;
-    int64_t K = (int64_t)((64u << 20) / cb) / 4 * 4;
-    if (K < 4) K = 4;
-    if (K > (M + 3) / 4 * 4) K = (M + 3) / 4 * 4;
-    uint8_t *blk = malloc((size_t)K * cb), *tile = malloc(TILE_ROWS * TILE_BYTES);
-    if (!blk || !tile) {
-        gdl_log_error("out of memory");
-        free(blk);
-        free(tile);
-        return -1;
-    }
-    if (fflush(e->spool) != 0 || fseek(e->spool, 0, SEEK_SET) != 0) goto io;
-    for (int64_t j0 = 0; j0 < M; j0 += K) {
-        int64_t k = M - j0 < K ? M - j0 : K;
-        if (fread(blk, cb, (size_t)k, e->spool) != (size_t)k) goto io;
-        memset(blk + (size_t)k * cb, 0, (size_t)(K - k) * cb);
-        for (int64_t i0 = 0; i0 < N; i0 += TILE_ROWS) {
-            int64_t n = N - i0 < TILE_ROWS ? N - i0 : TILE_ROWS;
-            for (int64_t q0 = 0; q0 < (k + 3) / 4; q0 += TILE_BYTES) {
-                int64_t nq = (k + 3) / 4 - q0 < TILE_BYTES ? (k + 3) / 4 - q0 : TILE_BYTES;
-                transpose_tile(blk + (size_t)(4 * q0) * cb, cb, i0, n, nq, tile);
-                for (int64_t i = 0; i < n; i++)
-                    memcpy(out + (i0 + i) * B + (j0 >> 2) + q0, tile + i * TILE_BYTES, (size_t)nq);
-            }
-        }
-    }
-    free(blk);
-    free(tile);
-    return 0;
-io:
-    gdl_log_error("%s: cannot read back the spool file: %s", e->o->output,
-                  ferror(e->spool) ? strerror(errno) : "short read");
-    free(blk);
-    free(tile);
-    return -1;
+    uint8_t *out = gdl_writer_data(w, slot);
+    return out ? enc_spool_write(e, out) : -1;
 }
 
 static int write_dataset(enc_t *e)
@@ -377,7 +259,7 @@ static int write_dataset(enc_t *e)
     if (!w) return -1;
     if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, e->o->output) ||
         gdl_dataset_fill(w, &spec, &slots) ||
-        (e->cat.n > 0 && transpose(e, gdl_writer_data(w, slots.genotypes))) ||
+        (e->cat.n > 0 && write_genotypes(e, w, slots.genotypes)) ||
         gdl_writer_commit(w)) {
         gdl_writer_free(w);
         return -1;
@@ -421,12 +303,12 @@ int gdl_encode(const gdl_encode_opts_t *o, gdl_encode_stats_t *st)
     if (o->pheno && !(e.pheno = pheno_load(o->pheno, o->pheno_cols))) goto out;
     if (o->genes && !(e.genes = genes_load(o->genes))) goto out;
     if (o->keep && !(e.keep = read_keep(o->keep))) goto out;
-    if (open_spool(&e)) goto out;
+    if (enc_spool_open(&e)) goto out;
     if ((o->plink ? enc_run_plink(&e) : enc_run_vcf(&e)) != 0) goto out;
     if (write_dataset(&e)) goto out;
     ret = 0;
 out:
-    if (e.spool) fclose(e.spool);
+    enc_spool_close(&e);
     pheno_free(e.pheno);
     genes_free(e.genes);
     strset_free(e.keep);
@@ -435,6 +317,5 @@ out:
     free(e.row_of);
     free(e.labels);
     free(e.codes);
-    free(e.packed);
     return ret;
 }

@@ -1,0 +1,144 @@
+/* The column spool of gdl encode. The number of columns is known only at the end, and stdin
+ * cannot be read twice, so kept columns wait here until the output can be laid out.
+ *
+ * Columns are kept four at a time as a group: byte i of a group holds row i's codes of its
+ * four columns (column 4g + k in bits 2k), which is byte g of row i in the output. A group is
+ * thus one column of the output's byte matrix (N rows x ceil(M / 4) bytes), and the final
+ * step is a plain byte transpose, done a 64 x 64 tile at a time. Groups stay in memory up to
+ * 64 MB (the block the transpose needs anyway), then go to a file next to the output
+ * (unlinked at once, so nothing is left behind), read back a block at a time at the end.
+ * N rows, M columns, G = ceil(M / 4) groups. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "encode_internal.h"
+#include "gdl/core.h"
+
+enum { SPOOL_MEM = 64 << 20, TILE = 64 };
+
+int enc_spool_open(enc_t *e)
+{
+    enc_spool_t *s = &e->spool;
+    size_t n = strlen(e->o->output) + 40;
+    char *path = malloc(n);
+    if (!path) goto oom;
+    snprintf(path, n, "%s.spool.%ld", e->o->output, (long)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) {
+        gdl_log_error("%s: cannot create: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    unlink(path); // the file lives as long as the descriptor, whatever happens to us
+    free(path);
+    if (!(s->file = fdopen(fd, "w+b"))) {
+        close(fd);
+        gdl_log_error("%s: cannot open the spool: %s", e->o->output, strerror(errno));
+        return -1;
+    }
+    return 0;
+oom:
+    gdl_log_error("out of memory");
+    return -1;
+}
+
+void enc_spool_close(enc_t *e)
+{
+    enc_spool_t *s = &e->spool;
+    if (s->file) fclose(s->file);
+    free(s->group);
+    free(s->mem);
+    *s = (enc_spool_t){.mem_max = s->mem_max};
+}
+
+/* Groups the memory part may hold: at least one. */
+static int64_t mem_groups_max(const enc_spool_t *s, int64_t N)
+{
+    int64_t g = (s->mem_max > 0 ? s->mem_max : SPOOL_MEM) / (N > 0 ? N : 1);
+    return g > 0 ? g : 1;
+}
+
+/* Moves the full group to memory, or to the file once memory is full. 0 or -1. */
+static int store_group(enc_t *e)
+{
+    enc_spool_t *s = &e->spool;
+    int64_t N = e->N, max = mem_groups_max(s, N);
+    if (s->n_file == 0 && s->n_mem < max) {
+        if (s->n_mem == s->mem_cap) {
+            int64_t cap = s->mem_cap ? 2 * s->mem_cap : 64;
+            if (cap > max) cap = max;
+            uint8_t *p = realloc(s->mem, (size_t)cap * (size_t)N);
+            if (!p) {
+                gdl_log_error("out of memory");
+                return -1;
+            }
+            s->mem = p, s->mem_cap = cap;
+        }
+        memcpy(s->mem + (size_t)s->n_mem++ * (size_t)N, s->group, (size_t)N);
+    } else {
+        if (fwrite(s->group, 1, (size_t)N, s->file) != (size_t)N) {
+            gdl_log_error("%s: cannot write the spool file: %s", e->o->output, strerror(errno));
+            return -1;
+        }
+        s->n_file++;
+    }
+    memset(s->group, 0, (size_t)N);
+    return 0;
+}
+
+/* group[i] |= codes[i] << shift for every row. */
+GDL_GENOME_HOT static void or_codes(uint8_t *restrict group, const uint8_t *restrict codes,
+                                    int64_t n, int shift)
+{
+    for (int64_t i = 0; i < n; i++) group[i] |= (uint8_t)(codes[i] << shift);
+}
+
+int enc_spool_add(enc_t *e)
+{
+    enc_spool_t *s = &e->spool;
+    if (!s->group && !(s->group = calloc((size_t)e->N, 1))) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    int k = (int)(s->n_cols++ & 3);
+    or_codes(s->group, e->codes, e->N, 2 * k);
+    return k == 3 ? store_group(e) : 0;
+}
+
+/* Byte transpose: out[i * B + q] = g[q * N + i] for rows i < N and the n groups q at g. A
+ * 64 x 64 tile at a time, so reads and writes both stay within 64 cache lines. */
+static void transpose_groups(const uint8_t *g, int64_t n, int64_t N, uint8_t *out, int64_t B)
+{
+    for (int64_t q0 = 0; q0 < n; q0 += TILE)
+        for (int64_t i0 = 0; i0 < N; i0 += TILE) {
+            int64_t q1 = q0 + TILE < n ? q0 + TILE : n, i1 = i0 + TILE < N ? i0 + TILE : N;
+            for (int64_t i = i0; i < i1; i++) {
+                uint8_t *o = out + i * B;
+                for (int64_t q = q0; q < q1; q++) o[q] = g[q * N + i];
+            }
+        }
+}
+
+int enc_spool_write(enc_t *e, uint8_t *out)
+{
+    enc_spool_t *s = &e->spool;
+    int64_t N = e->N, B = (s->n_cols + 3) / 4;
+    if (s->n_cols & 3 && store_group(e)) return -1; // the last, partial group
+    transpose_groups(s->mem, s->n_mem, N, out, B);
+    if (s->n_file == 0) return 0;
+    // the file's groups, a memory part's worth at a time
+    if (fflush(s->file) != 0 || fseek(s->file, 0, SEEK_SET) != 0) goto io;
+    for (int64_t g0 = s->n_mem; g0 < B; g0 += s->mem_cap) {
+        int64_t n = B - g0 < s->mem_cap ? B - g0 : s->mem_cap;
+        if (fread(s->mem, (size_t)N, (size_t)n, s->file) != (size_t)n) goto io;
+        transpose_groups(s->mem, n, N, out + g0, B);
+    }
+    return 0;
+io:
+    gdl_log_error("%s: cannot read back the spool file: %s", e->o->output,
+                  ferror(s->file) ? strerror(errno) : "short read");
+    return -1;
+}
