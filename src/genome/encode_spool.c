@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <htslib/hts_endian.h>
 
 #include "encode_internal.h"
 #include "gdl/core.h"
@@ -108,16 +109,40 @@ int enc_spool_add(enc_t *e)
     return k == 3 ? store_group(e) : 0;
 }
 
+/* The 8 x 8 bytes at g (8 rows of stride gs) transposed into o (8 rows of stride os): three
+ * rounds of swaps, of bytes between rows 1 apart, of byte pairs between rows 2 apart, of
+ * 4-byte halves between rows 4 apart. */
+static void transpose8x8(const uint8_t *g, size_t gs, uint8_t *o, size_t os)
+{
+    static const uint64_t mask[3] = {0x00FF00FF00FF00FFull, 0x0000FFFF0000FFFFull,
+                                     0x00000000FFFFFFFFull};
+    uint64_t r[8];
+    for (int j = 0; j < 8; j++) r[j] = le_to_u64(g + j * gs);
+    for (int k = 0, d = 1; k < 3; k++, d *= 2)
+        for (int j = 0; j < 8; j++) {
+            if (j & d) continue;
+            uint64_t t = ((r[j] >> (8 * d)) ^ r[j + d]) & mask[k];
+            r[j + d] ^= t;
+            r[j] ^= t << (8 * d);
+        }
+    for (int j = 0; j < 8; j++) u64_to_le(r[j], o + j * os);
+}
+
 /* Byte transpose: out[i * B + q] = g[q * N + i] for rows i < N and the n groups q at g. A
- * 64 x 64 tile at a time, so reads and writes both stay within 64 cache lines. */
+ * 64 x 64 tile at a time, so reads and writes both stay within 64 cache lines, and 8 x 8
+ * bytes at a time within a tile. */
 static void transpose_groups(const uint8_t *g, int64_t n, int64_t N, uint8_t *out, int64_t B)
 {
     for (int64_t q0 = 0; q0 < n; q0 += TILE)
         for (int64_t i0 = 0; i0 < N; i0 += TILE) {
             int64_t q1 = q0 + TILE < n ? q0 + TILE : n, i1 = i0 + TILE < N ? i0 + TILE : N;
-            for (int64_t i = i0; i < i1; i++) {
+            int64_t q8 = q0 + (q1 - q0) / 8 * 8, i8 = i0 + (i1 - i0) / 8 * 8;
+            for (int64_t q = q0; q < q8; q += 8)
+                for (int64_t i = i0; i < i8; i += 8)
+                    transpose8x8(g + q * N + i, (size_t)N, out + i * B + q, (size_t)B);
+            for (int64_t i = i0; i < i1; i++) { // the edges
                 uint8_t *o = out + i * B;
-                for (int64_t q = q0; q < q1; q++) o[q] = g[q * N + i];
+                for (int64_t q = i < i8 ? q8 : q0; q < q1; q++) o[q] = g[q * N + i];
             }
         }
 }
