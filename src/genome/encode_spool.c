@@ -4,7 +4,7 @@
  * Columns are kept four at a time as a group: byte i of a group holds row i's codes of its
  * four columns (column 4g + k in bits 2k), which is byte g of row i in the output. A group is
  * thus one column of the output's byte matrix (N rows x ceil(M / 4) bytes), and the final
- * step is a plain byte transpose, done a 64 x 64 tile at a time. Groups stay in memory up to
+ * step is a plain byte transpose. Groups stay in memory up to
  * 64 MB (the block the transpose needs anyway), then go to a file next to the output
  * (unlinked at once, so nothing is left behind), read back a block at a time at the end.
  * N rows, M columns, G = ceil(M / 4) groups. */
@@ -18,7 +18,7 @@
 #include "encode_internal.h"
 #include "gdl/core.h"
 
-enum { SPOOL_MEM = 64 << 20, TILE = 64 };
+enum { SPOOL_MEM = 64 << 20, ROWS = 2048 };
 
 int enc_spool_open(enc_t *e)
 {
@@ -109,42 +109,51 @@ int enc_spool_add(enc_t *e)
     return k == 3 ? store_group(e) : 0;
 }
 
-/* The 8 x 8 bytes at g (8 rows of stride gs) transposed into o (8 rows of stride os): three
- * rounds of swaps, of bytes between rows 1 apart, of byte pairs between rows 2 apart, of
- * 4-byte halves between rows 4 apart. */
-static void transpose8x8(const uint8_t *g, size_t gs, uint8_t *o, size_t os)
+/* Swaps the bytes of a selected by mask << shift with the bytes of b selected by mask. */
+static inline void swap_bytes(uint64_t *a, uint64_t *b, int shift, uint64_t mask)
 {
-    static const uint64_t mask[3] = {0x00FF00FF00FF00FFull, 0x0000FFFF0000FFFFull,
-                                     0x00000000FFFFFFFFull};
-    uint64_t r[8];
-    for (int j = 0; j < 8; j++) r[j] = le_to_u64(g + j * gs);
-    for (int k = 0, d = 1; k < 3; k++, d *= 2)
-        for (int j = 0; j < 8; j++) {
-            if (j & d) continue;
-            uint64_t t = ((r[j] >> (8 * d)) ^ r[j + d]) & mask[k];
-            r[j + d] ^= t;
-            r[j] ^= t << (8 * d);
-        }
-    for (int j = 0; j < 8; j++) u64_to_le(r[j], o + j * os);
+    uint64_t t = ((*a >> shift) ^ *b) & mask;
+    *b ^= t;
+    *a ^= t << shift;
 }
 
-/* Byte transpose: out[i * B + q] = g[q * N + i] for rows i < N and the n groups q at g. A
- * 64 x 64 tile at a time, so reads and writes both stay within 64 cache lines, and 8 x 8
- * bytes at a time within a tile. */
+/* The 8 x 8 bytes at g (8 rows of stride gs) transposed into o (8 rows of stride os): three
+ * rounds of swaps, of bytes between rows 1 apart, of byte pairs between rows 2 apart, of
+ * 4-byte halves between rows 4 apart. Written out, so the rows stay in registers. */
+static inline void transpose8x8(const uint8_t *g, size_t gs, uint8_t *o, size_t os)
+{
+    const uint64_t m1 = 0x00FF00FF00FF00FFull, m2 = 0x0000FFFF0000FFFFull, m4 = 0xFFFFFFFFull;
+    uint64_t r0 = le_to_u64(g), r1 = le_to_u64(g + gs), r2 = le_to_u64(g + 2 * gs),
+             r3 = le_to_u64(g + 3 * gs), r4 = le_to_u64(g + 4 * gs), r5 = le_to_u64(g + 5 * gs),
+             r6 = le_to_u64(g + 6 * gs), r7 = le_to_u64(g + 7 * gs);
+    swap_bytes(&r0, &r1, 8, m1), swap_bytes(&r2, &r3, 8, m1);
+    swap_bytes(&r4, &r5, 8, m1), swap_bytes(&r6, &r7, 8, m1);
+    swap_bytes(&r0, &r2, 16, m2), swap_bytes(&r1, &r3, 16, m2);
+    swap_bytes(&r4, &r6, 16, m2), swap_bytes(&r5, &r7, 16, m2);
+    swap_bytes(&r0, &r4, 32, m4), swap_bytes(&r1, &r5, 32, m4);
+    swap_bytes(&r2, &r6, 32, m4), swap_bytes(&r3, &r7, 32, m4);
+    u64_to_le(r0, o), u64_to_le(r1, o + os), u64_to_le(r2, o + 2 * os);
+    u64_to_le(r3, o + 3 * os), u64_to_le(r4, o + 4 * os), u64_to_le(r5, o + 5 * os);
+    u64_to_le(r6, o + 6 * os), u64_to_le(r7, o + 7 * os);
+}
+
+/* Byte transpose: out[i * B + q] = g[q * N + i] for rows i < N and the n groups q at g, 8 x 8
+ * bytes at a time. Rows go by blocks of ROWS, whose output lines (ROWS x 64 bytes) stay in
+ * cache while 8 groups at a time are read: 8 sequential streams, which the prefetcher
+ * follows. */
 static void transpose_groups(const uint8_t *g, int64_t n, int64_t N, uint8_t *out, int64_t B)
 {
-    for (int64_t q0 = 0; q0 < n; q0 += TILE)
-        for (int64_t i0 = 0; i0 < N; i0 += TILE) {
-            int64_t q1 = q0 + TILE < n ? q0 + TILE : n, i1 = i0 + TILE < N ? i0 + TILE : N;
-            int64_t q8 = q0 + (q1 - q0) / 8 * 8, i8 = i0 + (i1 - i0) / 8 * 8;
-            for (int64_t q = q0; q < q8; q += 8)
-                for (int64_t i = i0; i < i8; i += 8)
-                    transpose8x8(g + q * N + i, (size_t)N, out + i * B + q, (size_t)B);
-            for (int64_t i = i0; i < i1; i++) { // the edges
-                uint8_t *o = out + i * B;
-                for (int64_t q = i < i8 ? q8 : q0; q < q1; q++) o[q] = g[q * N + i];
-            }
+    int64_t n8 = n / 8 * 8;
+    for (int64_t i0 = 0; i0 < N; i0 += ROWS) {
+        int64_t i1 = i0 + ROWS < N ? i0 + ROWS : N, i8 = i0 + (i1 - i0) / 8 * 8;
+        for (int64_t q = 0; q < n8; q += 8)
+            for (int64_t i = i0; i < i8; i += 8)
+                transpose8x8(g + q * N + i, (size_t)N, out + i * B + q, (size_t)B);
+        for (int64_t i = i0; i < i1; i++) { // the edges
+            uint8_t *o = out + i * B;
+            for (int64_t q = i < i8 ? n8 : 0; q < n; q++) o[q] = g[q * N + i];
         }
+    }
 }
 
 int enc_spool_write(enc_t *e, uint8_t *out)
