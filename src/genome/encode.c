@@ -239,12 +239,6 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
 
 /* ---- the output ---------------------------------------------------------------------------- */
 
-static int write_genotypes(enc_t *e, gdl_writer_t *w, int slot)
-{
-    uint8_t *out = gdl_writer_data(w, slot);
-    return out ? enc_spool_write(e, out) : -1;
-}
-
 static int write_dataset(enc_t *e)
 {
     gdl_writer_t *w = gdl_writer_new();
@@ -259,7 +253,7 @@ static int write_dataset(enc_t *e)
     if (!w) return -1;
     if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, e->o->output) ||
         gdl_dataset_fill(w, &spec, &slots) ||
-        (e->cat.n > 0 && write_genotypes(e, w, slots.genotypes)) ||
+        (e->cat.n > 0 && enc_spool_write(e, w, slots.genotypes)) ||
         gdl_writer_commit(w)) {
         gdl_writer_free(w);
         return -1;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "genome_internal.h"
+#include "gdl/data.h"
 
 /* Kept columns until the end (encode_spool.c): groups of four columns, one byte per row. */
 typedef struct {
@@ -48,9 +49,9 @@ int enc_spool_open(enc_t *e);
 void enc_spool_close(enc_t *e);
 /* Adds e->codes as the next column. 0 or -1. */
 int enc_spool_add(enc_t *e);
-/* Writes every column into out: N rows of ceil(columns / 4) bytes, column j in bits 2*(j&3)
- * of byte j>>2. Call once, at the end. 0 or -1. */
-int enc_spool_write(enc_t *e, uint8_t *out);
+/* Writes every column into tensor slot of w (opened): N rows of ceil(columns / 4) bytes,
+ * column j in bits 2*(j&3) of byte j>>2. Call once, at the end. 0 or -1. */
+int enc_spool_write(enc_t *e, gdl_writer_t *w, int slot);
 
 int enc_run_vcf(enc_t *e);
 int enc_run_plink(enc_t *e);

@@ -17,6 +17,7 @@
 
 #include "encode_internal.h"
 #include "gdl/core.h"
+#include "gdl/data.h"
 
 enum { SPOOL_MEM = 64 << 20, ROWS = 2048 };
 
@@ -137,42 +138,74 @@ static inline void transpose8x8(const uint8_t *g, size_t gs, uint8_t *o, size_t 
     u64_to_le(r6, o + 6 * os), u64_to_le(r7, o + 7 * os);
 }
 
-/* Byte transpose: out[i * B + q] = g[q * N + i] for rows i < N and the n groups q at g, 8 x 8
- * bytes at a time. Rows go by blocks of ROWS, whose output lines (ROWS x 64 bytes) stay in
- * cache while 8 groups at a time are read: 8 sequential streams, which the prefetcher
- * follows. */
-static void transpose_groups(const uint8_t *g, int64_t n, int64_t N, uint8_t *out, int64_t B)
+/* Byte transpose: out[(i - i0) * B + q] = g[q * N + i] for rows i0 <= i < i1 and the n groups
+ * q at g, 8 x 8 bytes at a time. Rows go by blocks of ROWS, whose output lines (ROWS x 64
+ * bytes) stay in cache while 8 groups at a time are read: 8 sequential streams, which the
+ * prefetcher follows. */
+static void transpose_groups(const uint8_t *g, int64_t n, int64_t N, int64_t i0, int64_t i1,
+                             uint8_t *out, int64_t B)
 {
     int64_t n8 = n / 8 * 8;
-    for (int64_t i0 = 0; i0 < N; i0 += ROWS) {
-        int64_t i1 = i0 + ROWS < N ? i0 + ROWS : N, i8 = i0 + (i1 - i0) / 8 * 8;
+    out -= i0 * B;
+    for (int64_t r0 = i0; r0 < i1; r0 += ROWS) {
+        int64_t r1 = r0 + ROWS < i1 ? r0 + ROWS : i1, r8 = r0 + (r1 - r0) / 8 * 8;
         for (int64_t q = 0; q < n8; q += 8)
-            for (int64_t i = i0; i < i8; i += 8)
+            for (int64_t i = r0; i < r8; i += 8)
                 transpose8x8(g + q * N + i, (size_t)N, out + i * B + q, (size_t)B);
-        for (int64_t i = i0; i < i1; i++) { // the edges
+        for (int64_t i = r0; i < r1; i++) { // the edges
             uint8_t *o = out + i * B;
-            for (int64_t q = i < i8 ? n8 : 0; q < n; q++) o[q] = g[q * N + i];
+            for (int64_t q = i < r8 ? n8 : 0; q < n; q++) o[q] = g[q * N + i];
         }
     }
 }
 
-int enc_spool_write(enc_t *e, uint8_t *out)
+/* Every group in memory: the rows are written through a buffer of about 1 MB, by pwrite,
+ * which costs far less than faulting in a mapping of the output page by page. */
+static int write_rows(enc_t *e, gdl_writer_t *w, int slot)
 {
     enc_spool_t *s = &e->spool;
-    int64_t N = e->N, B = (s->n_cols + 3) / 4;
-    if (s->n_cols & 3 && store_group(e)) return -1; // the last, partial group
-    transpose_groups(s->mem, s->n_mem, N, out, B);
-    if (s->n_file == 0) return 0;
-    // the file's groups, a memory part's worth at a time
+    int64_t N = e->N, B = s->n_mem, rows = (1 << 20) / B / 8 * 8;
+    if (rows < 8) rows = 8;
+    uint8_t *buf = malloc((size_t)(rows * B));
+    if (!buf) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    int ret = 0;
+    for (int64_t i0 = 0; i0 < N && ret == 0; i0 += rows) {
+        int64_t i1 = i0 + rows < N ? i0 + rows : N;
+        transpose_groups(s->mem, B, N, i0, i1, buf, B);
+        ret = gdl_writer_write_at(w, slot, (uint64_t)(i0 * B), buf, (uint64_t)((i1 - i0) * B));
+    }
+    free(buf);
+    return ret;
+}
+
+/* Groups in memory and in the file: transposed into the mapped output, the memory part first,
+ * then the file's a memory part's worth at a time. */
+static int write_mapped(enc_t *e, gdl_writer_t *w, int slot)
+{
+    enc_spool_t *s = &e->spool;
+    int64_t N = e->N, B = s->n_mem + s->n_file;
+    uint8_t *out = gdl_writer_data(w, slot);
+    if (!out) return -1;
+    transpose_groups(s->mem, s->n_mem, N, 0, N, out, B);
     if (fflush(s->file) != 0 || fseek(s->file, 0, SEEK_SET) != 0) goto io;
     for (int64_t g0 = s->n_mem; g0 < B; g0 += s->mem_cap) {
         int64_t n = B - g0 < s->mem_cap ? B - g0 : s->mem_cap;
         if (fread(s->mem, (size_t)N, (size_t)n, s->file) != (size_t)n) goto io;
-        transpose_groups(s->mem, n, N, out + g0, B);
+        transpose_groups(s->mem, n, N, 0, N, out + g0, B);
     }
     return 0;
 io:
     gdl_log_error("%s: cannot read back the spool file: %s", e->o->output,
                   ferror(s->file) ? strerror(errno) : "short read");
     return -1;
+}
+
+int enc_spool_write(enc_t *e, gdl_writer_t *w, int slot)
+{
+    enc_spool_t *s = &e->spool;
+    if (s->n_cols & 3 && store_group(e)) return -1; // the last, partial group
+    return s->n_file ? write_mapped(e, w, slot) : write_rows(e, w, slot);
 }

@@ -238,8 +238,20 @@ static void spool_case(int64_t N, int64_t M, int64_t mem_max, int want_file)
         CHECK(enc_spool_add(&e) == 0);
     }
     CHECK((e.spool.n_file > 0) == want_file);
+    gdl_writer_t *w = gdl_writer_new();
+    int64_t shape[2] = {N, B};
+    int slot = gdl_writer_add(w, "g", GDL_U8, 2, shape);
+    CHECK(gdl_writer_open(w, path) == 0);
+    CHECK(enc_spool_write(&e, w, slot) == 0);
+    CHECK(gdl_writer_commit(w) == 0);
+    gdl_writer_free(w);
     memset(out, 0xee, (size_t)(N * B));
-    CHECK(enc_spool_write(&e, out) == 0);
+    gdl_file_t *f = gdl_file_open(path);
+    const gdl_entry_t *g = f ? gdl_file_find(f, "g") : NULL;
+    CHECK(g != NULL);
+    if (g) memcpy(out, g->data, (size_t)(N * B));
+    gdl_file_close(f);
+    unlink(path);
     int bad = 0;
     for (int64_t i = 0; i < N; i++)
         for (int64_t j = 0; j < M; j++) bad += ((out[i * B + j / 4] >> (2 * (j % 4))) & 3) != all[j * N + i];
@@ -257,6 +269,7 @@ static void test_spool(void)
 {
     srand(3);
     spool_case(7, 23, 0, 0);
+    spool_case(3000, 4000, 0, 0);     // rows written in 3 blocks of 1,048
     spool_case(7, 23, 2 * 7, 1);     // 2 groups in memory, 4 in the file
     spool_case(131, 400, 3 * 131, 1); // more than one tile, file blocks of 3 groups
     spool_case(1000, 9, 0, 0);
