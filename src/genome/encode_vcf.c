@@ -27,9 +27,10 @@ typedef struct {
     htsFile *fp;
     bcf_hdr_t *hdr;
     int is_bcf;
-    bcf1_t *rec;
-    vcf_lines_t lines;      // the VCF text stream, when read without an index
-    char *ln;               // the current line (NUL-terminated): in lines or in line
+    bcf1_t *rec;            // the current record: own_rec, or a BCF record of ahead
+    bcf1_t *own_rec;
+    vcf_ahead_t *ahead;     // the stream read ahead, when read without an index
+    char *ln;               // the current line (NUL-terminated): in ahead or in line
     size_t ln_len;
     kstring_t line;         // a line from the index, or a copy for vcf_parse
     int64_t nrec;           // records read, for messages
@@ -174,6 +175,7 @@ static void rec_where(vcfsrc_t *s, char *buf, size_t size)
 /* Reports a broken stream instead of the malformed record it cut short; 1 if it was. */
 static int report_broken(vcfsrc_t *s)
 {
+    vcf_ahead_stop(s->ahead); // the stream is ours to look at
     if (!stream_broken(s)) return 0;
     gdl_log_error("%s: record %" PRId64 ": read error (truncated or corrupt file)", s->e->src,
                   s->nrec);
@@ -285,12 +287,12 @@ static int next_record(vcfsrc_t *s)
             }
             continue;
         } else if (s->is_bcf) {
-            r = bcf_read(s->fp, s->hdr, s->rec);
-            if (r == -1) return 0;
-            if (r < -1) goto bad;
+            r = vcf_ahead_record(s->ahead, &s->rec);
+            if (r == 0) return 0;
+            if (r < 0) goto bad;
         } else {
             int partial;
-            r = vcf_lines_next(&s->lines, s->fp, &s->ln, &s->ln_len, &partial);
+            r = vcf_ahead_line(s->ahead, &s->ln, &s->ln_len, &partial);
             if (r == 0) return 0;
             if (r < 0) {
                 s->nrec += partial; // the record the error cut short
@@ -585,29 +587,33 @@ int enc_run_vcf(enc_t *e)
         goto out;
     }
     s.is_bcf = fmt->format == bcf;
-    if (o->threads > 1 && hts_set_threads(s.fp, o->threads) != 0)
-        gdl_log_warn("%s: cannot start %d decompression threads", o->input, o->threads);
+    if ((o->regions || o->regions_file) && strcmp(o->input, "-") != 0) {
+        if (s.is_bcf) s.idx = bcf_index_load(o->input);
+        else if (fmt->compression == bgzf) s.tbx = tbx_index_load(o->input);
+    }
+    // a stream is read ahead on a thread of its own (-@ 2), and decompressed by htslib's
+    // threads beyond that; through an index, htslib's threads decompress
+    int indexed = s.idx || s.tbx, hts_threads = indexed ? o->threads : o->threads - 2;
+    if (o->threads > 1 && hts_threads > 0 && hts_set_threads(s.fp, hts_threads) != 0)
+        gdl_log_warn("%s: cannot start %d decompression threads", o->input, hts_threads);
     if (!(s.hdr = bcf_hdr_read(s.fp))) {
         gdl_log_error("%s: cannot read the header (truncated, not VCF/BCF, or duplicate sample IDs)",
                       o->input);
         goto out;
     }
-    if (!(s.rec = bcf_init())) goto oom;
+    if (!(s.rec = s.own_rec = bcf_init())) goto oom;
     if (setup_gene_tag(&s)) goto out;
     if (enc_select_samples(e, (const char *const *)s.hdr->samples, bcf_hdr_nsamples(s.hdr))) goto out;
     if (setup_calls(&s)) goto oom;
     if (o->regions || o->regions_file) {
         if (parse_regions(&s)) goto out;
-        if (strcmp(o->input, "-") != 0) {
-            if (s.is_bcf) s.idx = bcf_index_load(o->input);
-            else if (fmt->compression == bgzf) s.tbx = tbx_index_load(o->input);
-        }
-        if (!s.idx && !s.tbx) {
+        if (!indexed) {
             gdl_log_info("%s: no index; filtering the stream by region", o->input);
             s.streaming_regions = 1;
         }
         if (s.n_reg == 0) goto done; // every region on an unknown contig: nothing to read
     }
+    if (!indexed && !(s.ahead = vcf_ahead_start(s.fp, s.hdr, s.is_bcf, o->threads > 1))) goto out;
     while ((r = next_record(&s)) == 1)
         if (process(&s)) goto out;
     if (r < 0) goto out;
@@ -622,11 +628,11 @@ out:
     if (s.itr) hts_itr_destroy(s.itr);
     if (s.idx) hts_idx_destroy(s.idx);
     if (s.tbx) tbx_destroy(s.tbx);
-    if (s.rec) bcf_destroy(s.rec);
+    vcf_ahead_free(s.ahead); // before fp and hdr, which its thread may use
+    if (s.own_rec) bcf_destroy(s.own_rec);
     if (s.hdr) bcf_hdr_destroy(s.hdr);
     if (s.fp) hts_close(s.fp);
     free(s.line.s);
-    vcf_lines_free(&s.lines);
     free(s.reg);
     free(s.rid_seen);
     free(s.gt);

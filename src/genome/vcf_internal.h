@@ -1,5 +1,5 @@
-/* Pieces of the VCF/BCF source of gdl encode (encode_vcf.c): the lines of a VCF stream
- * (vcf_lines.c) and the genotype calls of a record read without htslib's int32 conversion
+/* Pieces of the VCF/BCF source of gdl encode (encode_vcf.c): reading a stream ahead
+ * (vcf_ahead.c), and the genotype calls of a record read without htslib's int32 conversion
  * (vcf_gt.c). */
 #ifndef GDL_VCF_INTERNAL_H
 #define GDL_VCF_INTERNAL_H
@@ -9,21 +9,25 @@
 #include <htslib/hts.h>
 #include <htslib/vcf.h>
 
-/* ---- lines of a VCF stream (vcf_lines.c) ---------------------------------------------------- */
+/* ---- reading ahead (vcf_ahead.c) ------------------------------------------------------------ */
 
-/* Reads a VCF text stream (plain, gzip or BGZF, after its header) a large chunk at a time and
- * hands out its lines in place: no copy per line, and memchr to find each end. */
-typedef struct {
-    char *buf;        // (cap): lines [beg, end) not yet handed out
-    size_t cap, beg, end;
-    int eof;          // the stream has no more bytes
-} vcf_lines_t;
+/* The records of a VCF/BCF stream (after its header), read ahead in slots of about 1 MB, on a
+ * thread of their own when asked: VCF lines, or BCF records. */
+typedef struct vcf_ahead_t vcf_ahead_t;
 
-/* The next line (without its "\n" or "\r\n", NUL-terminated in place, valid until the next
- * call) into *line and *len. 1, 0 at the end, -1 read error or out of memory; *partial = 1
+/* Reads fp from here on; threaded: on a second thread (if one cannot start, a warning, and
+ * reading goes on in the caller's). hdr: the header, BCF only. NULL when out of memory. */
+vcf_ahead_t *vcf_ahead_start(htsFile *fp, bcf_hdr_t *hdr, int is_bcf, int threaded);
+/* The next VCF line (without its "\n" or "\r\n", NUL-terminated in place, valid until the
+ * next call) into *line and *len. 1, 0 at the end, -1 read error or out of memory; *partial = 1
  * when the error cut a line short. */
-int vcf_lines_next(vcf_lines_t *L, htsFile *fp, char **line, size_t *len, int *partial);
-void vcf_lines_free(vcf_lines_t *L);
+int vcf_ahead_line(vcf_ahead_t *a, char **line, size_t *len, int *partial);
+/* The next BCF record into *rec (owned by a, valid until the next call): 1, 0 at the end, -1
+ * read error. */
+int vcf_ahead_record(vcf_ahead_t *a, bcf1_t **rec);
+/* Stops the thread (the caller may then use fp itself); what was read stays readable. */
+void vcf_ahead_stop(vcf_ahead_t *a);
+void vcf_ahead_free(vcf_ahead_t *a);
 
 /* ---- genotype calls (vcf_gt.c) -------------------------------------------------------------- */
 

@@ -160,17 +160,17 @@ static void test_gt_bcf(void)
     CHECK(vcf_gt_bcf(&g16, &f.c) == 1);
 }
 
-/* Every line of path through vcf_lines_next, joined by '|'. */
-static char *read_lines(const char *path)
+/* Every line of path through vcf_ahead_line, joined by '|'. */
+static char *read_lines(const char *path, int threaded)
 {
     htsFile *fp = hts_open(path, "r");
     if (!fp) return NULL;
-    vcf_lines_t L = {0};
+    vcf_ahead_t *a = vcf_ahead_start(fp, NULL, 0, threaded);
     size_t cap = 8 << 20, n = 0;
     char *out = malloc(cap), *line;
     size_t len;
     int partial, r;
-    while ((r = vcf_lines_next(&L, fp, &line, &len, &partial)) == 1 && n + len + 2 < cap) {
+    while ((r = vcf_ahead_line(a, &line, &len, &partial)) == 1 && n + len + 2 < cap) {
         memcpy(out + n, line, len);
         n += len;
         out[n++] = '|';
@@ -178,7 +178,7 @@ static char *read_lines(const char *path)
     }
     CHECK(r == 0);
     out[n] = 0;
-    vcf_lines_free(&L);
+    vcf_ahead_free(a);
     hts_close(fp);
     return out;
 }
@@ -206,12 +206,14 @@ static void test_lines(void)
     BGZF *z = bgzf_open(gz, "w");
     CHECK(z && bgzf_write(z, text, n) == (ssize_t)n);
     bgzf_close(z);
-    char *got = read_lines(plain);
-    CHECK(got && strcmp(got, want) == 0);
-    free(got);
-    got = read_lines(gz);
-    CHECK(got && strcmp(got, want) == 0);
-    free(got);
+    for (int threaded = 0; threaded < 2; threaded++) {
+        char *got = read_lines(plain, threaded);
+        CHECK(got && strcmp(got, want) == 0);
+        free(got);
+        got = read_lines(gz, threaded);
+        CHECK(got && strcmp(got, want) == 0);
+        free(got);
+    }
     unlink(plain);
     unlink(gz);
     rmdir(dir);
