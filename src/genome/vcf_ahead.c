@@ -80,7 +80,7 @@ static void fill_lines(vcf_ahead_t *a, slot_t *t)
 {
     t->len = 0, t->status = 1, t->partial = 0;
     if (slot_room(t, a->carry_len + CHUNK)) goto fail;
-    memcpy(t->buf, a->carry, a->carry_len);
+    if (a->carry_len) memcpy(t->buf, a->carry, a->carry_len);
     t->len = a->carry_len;
     size_t scanned = 0; // bytes at the start of buf known to hold no "\n"
     char *nl = NULL;
@@ -108,7 +108,7 @@ static void fill_lines(vcf_ahead_t *a, slot_t *t)
         if (!p) goto fail;
         a->carry = p, a->carry_cap = rest;
     }
-    memcpy(a->carry, t->buf + keep, rest);
+    if (rest) memcpy(a->carry, t->buf + keep, rest);
     a->carry_len = rest, t->len = keep;
     return;
 fail: // what was read holds no "\n": it is the line the error cut short, not a line
