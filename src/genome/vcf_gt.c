@@ -82,20 +82,18 @@ static int read_gt(const char **pp, int32_t *x, int32_t *y)
     return is_sep(**pp) ? -1 : 0; // ploidy above 2: htslib's path reports it
 }
 
-/* Two columns "a/b\tc|d\t" with alleles 0 or 1 as one word: the allele digits' low bits
- * give the codes. How many columns from p (at most max, never reading past end) were such
- * pairs; their codes go to codes[0..). */
+/* Two columns "a/b\tc/d\t" (or both phased) with alleles 0 or 1 as one word, compared whole
+ * with the allele digits' low bits masked off; those bits are then the codes. How many
+ * columns from p (at most max, never reading past end) were such pairs; their codes go to
+ * codes[0..). */
 static int64_t biallelic_pairs(const char *p, const char *end, int64_t max, uint8_t *codes)
 {
-    const uint64_t digit_mask = 0x00FE00FE00FE00FEull, digits = 0x0030003000300030ull,
-                   tab_mask = 0xFF000000FF000000ull, tabs = 0x0900000009000000ull,
-                   low_bits = 0x0001000100010001ull;
+    const uint64_t mask = 0xFFFEFFFEFFFEFFFEull, low_bits = 0x0001000100010001ull,
+                   unphased = 0x09302F3009302F30ull, phased = 0x09307C3009307C30ull;
     int64_t k = 0;
     for (; k + 2 <= max && end - p >= 8; k += 2, p += 8) {
-        uint64_t w = le_to_u64((const uint8_t *)p);
-        if ((w & digit_mask) != digits || (w & tab_mask) != tabs || !is_sep(p[1]) ||
-            !is_sep(p[5]))
-            break;
+        uint64_t w = le_to_u64((const uint8_t *)p), m = w & mask;
+        if (m != unphased && m != phased) break;
         uint64_t a = w & low_bits;
         a += a >> 16; // code of the first column in byte 0, of the second in byte 4
         codes[k] = (uint8_t)a;
