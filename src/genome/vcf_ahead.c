@@ -56,11 +56,19 @@ struct vcf_ahead_t {
 
 /* ---- filling a slot (the reader) -------------------------------------------------------- */
 
-/* Up to n bytes of the stream into p: the count, 0 at the end, -1 on error. */
+/* Up to n bytes of the stream into p: the count, 0 at the end, -1 on error. Through BGZF, no
+ * more than the rest of the current block: bgzf_read drops what it had read when a later
+ * block fails, and the lines before a corrupt block are to be read. */
 static ssize_t read_stream(htsFile *fp, char *p, size_t n)
 {
     if (fp->format.compression == no_compression) return hread(fp->fp.hfile, p, n);
-    return bgzf_read(fp->fp.bgzf, p, n);
+    BGZF *z = fp->fp.bgzf;
+    if (z->block_offset >= z->block_length) {
+        if (bgzf_read_block(z) != 0) return -1;
+        if (z->block_length == 0) return 0;
+    }
+    size_t left = (size_t)(z->block_length - z->block_offset);
+    return bgzf_read(z, p, n < left ? n : left);
 }
 
 /* Room for need more bytes after len in the slot, plus a NUL. 0 or -1. */
@@ -74,35 +82,48 @@ static int slot_room(slot_t *t, size_t need)
     return 0;
 }
 
-/* Whole lines into t: the carried start of a line, then chunks until some line ends; the
- * bytes after the last "\n" are carried to the next slot. */
+/* The position after the last "\n" in buf[from, to), or 0 when there is none. Looked for
+ * from the end: it is at most a line away. */
+static size_t after_last_newline(const char *buf, size_t from, size_t to)
+{
+    while (to > from)
+        if (buf[--to] == '\n') return to + 1;
+    return 0;
+}
+
+/* Whole lines into t: the carried start of a line, then reads until a chunk's worth and some
+ * line's end; the bytes after the last "\n" are carried to the next slot. At the end of the
+ * stream, a last line without "\n" is a line; on an error, the whole lines are handed out
+ * and the rest is the line the error cut short. */
 static void fill_lines(vcf_ahead_t *a, slot_t *t)
 {
     t->len = 0, t->status = 1, t->partial = 0;
     if (slot_room(t, a->carry_len + CHUNK)) goto fail;
     if (a->carry_len) memcpy(t->buf, a->carry, a->carry_len);
     t->len = a->carry_len;
-    size_t scanned = 0; // bytes at the start of buf known to hold no "\n"
-    char *nl = NULL;
-    for (;;) {
+    size_t start = t->len, keep = 0;
+    ssize_t n;
+    do {
         if (slot_room(t, CHUNK)) goto fail;
-        ssize_t n = read_stream(a->fp, t->buf + t->len, CHUNK);
-        if (n < 0) {
-            t->partial = t->len > 0;
-            goto fail;
+        n = read_stream(a->fp, t->buf + t->len, CHUNK);
+        if (n > 0) {
+            size_t k = after_last_newline(t->buf, t->len, t->len + (size_t)n);
+            if (k) keep = k;
+            t->len += (size_t)n;
         }
-        if (n == 0) { // the end: a last line without "\n" is a line
-            t->status = 0;
-            a->carry_len = 0;
-            return;
-        }
-        t->len += (size_t)n;
-        for (char *p = t->buf + scanned; (p = memchr(p, '\n', t->len - (size_t)(p - t->buf)));)
-            nl = p++;
-        if (nl) break;
-        scanned = t->len;
+    } while (n > 0 && (keep == 0 || t->len - start < CHUNK));
+    if (n == 0) { // the end
+        t->status = 0;
+        a->carry_len = 0;
+        return;
     }
-    size_t keep = (size_t)(nl + 1 - t->buf), rest = t->len - keep;
+    size_t rest = t->len - keep;
+    if (n < 0) {
+        t->status = -1;
+        t->partial = rest > 0;
+        t->len = keep;
+        return;
+    }
     if (rest > a->carry_cap) {
         char *p = realloc(a->carry, rest);
         if (!p) goto fail;
@@ -111,7 +132,8 @@ static void fill_lines(vcf_ahead_t *a, slot_t *t)
     if (rest) memcpy(a->carry, t->buf + keep, rest);
     a->carry_len = rest, t->len = keep;
     return;
-fail: // what was read holds no "\n": it is the line the error cut short, not a line
+fail: // out of memory
+    gdl_log_error("out of memory");
     t->len = 0;
     t->status = -1;
 }

@@ -228,8 +228,12 @@ bad() { # NAME MESSAGE-PART ARGS...: gdl encode ARGS -o $T/bad.gdl fails cleanly
 head -c $(($(wc -c <"$T/sim.vcf.gz") / 2)) "$T/sim.vcf.gz" >"$T/trunc.vcf.gz"
 bad "truncated bgzip" "trunc.vcf.gz: record " "$T/trunc.vcf.gz"
 contains "truncated bgzip: says so" "$T/err" "read error (truncated or corrupt file)"
+"$GDL" encode -@ 2 "$T/trunc.vcf.gz" -o "$T/bad.gdl" 2>"$T/err2"
+same "truncated bgzip: -@ 2 gives the same message (the same record)" "$T/err" "$T/err2"
 head -c $(($(wc -c <"$T/sim.bcf") / 2)) "$T/sim.bcf" >"$T/trunc.bcf"
 bad "truncated BCF" "read error (truncated or corrupt file)" "$T/trunc.bcf"
+"$GDL" encode -@ 2 "$T/trunc.bcf" -o "$T/bad.gdl" 2>"$T/err2"
+same "truncated BCF: -@ 2 gives the same message" "$T/err" "$T/err2"
 mk() { { grep '^#' "$D/hand.vcf"; printf '%s\n' "$@"; } >"$T/m.vcf"; }
 mk '1	100	rs1	A	G	50	PASS	.	GT	0/0	0/1	1/1/1	0/0'
 bad "ploidy 3" "m.vcf: record 1 (1:100): sample S3 has ploidy above 2" "$T/m.vcf"
