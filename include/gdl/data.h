@@ -74,6 +74,10 @@ void *gdl_writer_data(gdl_writer_t *w, int index); // NULL before open (maps the
 /* Writes tensor index whole from data (nbytes must be its size) without mapping the file, so
  * writing a large model does not grow the process's resident memory. 0 or -1 with an error. */
 int gdl_writer_write(gdl_writer_t *w, int index, const void *data, uint64_t nbytes);
+/* Writes bytes [offset, offset + nbytes) of tensor index from data, without mapping the file:
+ * a tensor written in parts. 0 or -1 with an error. */
+int gdl_writer_write_at(gdl_writer_t *w, int index, uint64_t offset, const void *data,
+                        uint64_t nbytes);
 int gdl_writer_commit(gdl_writer_t *w);
 void gdl_writer_free(gdl_writer_t *w);
 

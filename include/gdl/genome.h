@@ -18,7 +18,7 @@ typedef struct {
     const char *regions;      // "chr:beg-end,chr,..." or NULL
     const char *regions_file; // CHROM[\tBEG\tEND] per line (1-based; BED if *.bed), or NULL
     const char *samples;      // a file of IDs (one a line) if it exists, else a comma list; NULL
-    int threads;              // htslib decompression threads (<= 1: none)
+    int threads;              // 2: input read ahead on a thread; more: htslib decompression too
     gdl_geno_encoding_t encoding;
     double maf;               // keep columns with min(AF, 1-AF) >= maf; 0 = all
     double max_missing;       // keep columns with missing fraction <= max_missing; >= 1 = all

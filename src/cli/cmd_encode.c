@@ -37,7 +37,7 @@ static void usage(FILE *fp)
             "      --pheno-col LIST    the label columns (binary 0/1 or case/control, numbers, or\n"
             "                          categories); several = several targets\n"
             "      --keep-missing      keep samples without a label (NaN) instead of dropping them\n"
-            "  -@, --threads INT       htslib decompression threads [1]\n"
+            "  -@, --threads INT       2: read the input on a thread of its own; more: also decompress [1]\n"
             "  -v, --verbose           more messages on stderr\n"
             "  -q, --quiet             errors only (no summary)\n"
             "  -h, --help              this help\n\n"

@@ -215,12 +215,25 @@ void *gdl_writer_data(gdl_writer_t *w, int index)
 
 int gdl_writer_write(gdl_writer_t *w, int index, const void *data, uint64_t nbytes)
 {
-    if (!w->opened || index < 0 || index >= w->n || nbytes != w->e[index].nbytes) {
-        gdl_log_error("%s: tensor write of %llu bytes does not fit", w->path ? w->path : "writer",
+    if (w->opened && index >= 0 && index < w->n && nbytes != w->e[index].nbytes) {
+        gdl_log_error("%s: tensor write of %llu bytes does not fit", w->path,
                       (unsigned long long)nbytes);
         return -1;
     }
-    return write_at(w, data, nbytes, w->data_start + w->e[index].begin);
+    return gdl_writer_write_at(w, index, 0, data, nbytes);
+}
+
+int gdl_writer_write_at(gdl_writer_t *w, int index, uint64_t offset, const void *data,
+                        uint64_t nbytes)
+{
+    if (!w->opened || index < 0 || index >= w->n || offset > w->e[index].nbytes ||
+        nbytes > w->e[index].nbytes - offset) {
+        gdl_log_error("%s: tensor write of %llu bytes at %llu does not fit",
+                      w->path ? w->path : "writer", (unsigned long long)nbytes,
+                      (unsigned long long)offset);
+        return -1;
+    }
+    return write_at(w, data, nbytes, w->data_start + w->e[index].begin + offset);
 }
 
 int gdl_writer_commit(gdl_writer_t *w)

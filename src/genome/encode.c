@@ -1,19 +1,13 @@
 /* gdl encode for genotype cohorts: pick samples and labels, turn every ALT allele that passes
  * the filters into a column of 2-bit codes, and write the dataset of include/gdl/dataset.h.
- *
- * The number of columns is known only at the end, and stdin cannot be read twice, so each
- * kept column is packed (ceil(N/4) bytes) and appended to a spool file next to the output
- * (unlinked at once, so nothing is left behind). At the end the spool is transposed, a block
- * of columns at a time, into the sample-major rows of the mapped output. Memory: the catalog,
- * one record and one block; disk: the output plus the spool. */
+ * Kept columns wait in the spool (encode_spool.c) until the end, when the number of columns
+ * is known and the output can be laid out. Memory: the catalog, one record and the spool's
+ * memory part (up to 64 MB); disk: the output plus what the spool holds beyond that. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <htslib/hts.h>
 #include <htslib/khash.h>
 
@@ -172,8 +166,7 @@ int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
         goto out;
     }
     e->st->samples = e->N;
-    size_t cb = (size_t)(e->N + 3) / 4;
-    if (!(e->codes = malloc(e->N)) || !(e->packed = malloc(cb))) goto oom;
+    if (!(e->codes = malloc(e->N))) goto oom;
     ret = 0;
     goto out;
 oom:
@@ -186,11 +179,30 @@ out:
 
 /* ---- columns -------------------------------------------------------------------------------- */
 
+/* cnt[k] = codes equal to k in c[0..n). 16-bit sums over chunks of 65,535 codes, so the
+ * vectorised loop adds 16 or 32 codes a step without widening each one to 64 bits. */
+GDL_GENOME_HOT static void count_codes(const uint8_t *c, int64_t n, int64_t cnt[4])
+{
+    int64_t n1 = 0, n2 = 0, n3 = 0;
+    for (int64_t i = 0; i < n; i += 65535) {
+        int64_t m = n - i < 65535 ? n - i : 65535;
+        uint16_t s1 = 0, s2 = 0, s3 = 0;
+        for (int64_t j = 0; j < m; j++) {
+            uint8_t v = c[i + j];
+            s1 += v == 1;
+            s2 += v == 2;
+            s3 += v == 3;
+        }
+        n1 += s1, n2 += s2, n3 += s3;
+    }
+    cnt[0] = n - n1 - n2 - n3, cnt[1] = n1, cnt[2] = n2, cnt[3] = n3;
+}
+
 int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
-             const char *alt, const char *gene, int64_t ac, int64_t an)
+             const char *alt, const char *gene, int64_t haploid)
 {
     const gdl_encode_opts_t *o = e->o;
-    int64_t N = e->N, cnt[4] = {0, 0, 0, 0};
+    int64_t N = e->N, cnt[4];
     if (e->keep) {
         char key[512];
         snprintf(key, sizeof key, "%s:%" PRId64 ":%s:%s", chrom, pos, ref, alt);
@@ -199,24 +211,19 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
             return 0;
         }
     }
-    for (int64_t i = 0; i < N; i++) cnt[e->codes[i]]++;
+    count_codes(e->codes, N, cnt);
     if (o->max_missing < 1 && (double)cnt[3] > o->max_missing * (double)N) {
         e->st->skip_missing++;
         return 0;
     }
+    int64_t called = cnt[0] + cnt[1] + cnt[2];
+    int64_t ac = cnt[1] + 2 * cnt[2], an = 2 * called - haploid;
     double af = an > 0 ? (double)ac / (double)an : NAN;
     if (o->maf > 0 && !(an > 0 && (af < 0.5 ? af : 1 - af) >= o->maf)) {
         e->st->skip_maf++;
         return 0;
     }
-    size_t cb = (size_t)(N + 3) / 4;
-    memset(e->packed, 0, cb);
-    for (int64_t i = 0; i < N; i++) e->packed[i >> 2] |= (uint8_t)(e->codes[i] << (2 * (i & 3)));
-    if (fwrite(e->packed, 1, cb, e->spool) != cb) {
-        gdl_log_error("%s: cannot write the spool file: %s", o->output, strerror(errno));
-        return -1;
-    }
-    int64_t called = cnt[0] + cnt[1] + cnt[2];
+    if (enc_spool_add(e)) return -1;
     float fr[3] = {0, 0, 0};
     for (int k = 0; k < 3 && called; k++) fr[k] = (float)((double)cnt[k] / (double)called);
     char genebuf[512] = "";
@@ -230,75 +237,7 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
     return 1;
 }
 
-/* ---- the spool and the output ------------------------------------------------------------- */
-
-static int open_spool(enc_t *e)
-{
-    size_t n = strlen(e->o->output) + 40;
-    char *path = malloc(n);
-    if (!path) {
-        gdl_log_error("out of memory");
-        return -1;
-    }
-    snprintf(path, n, "%s.spool.%ld", e->o->output, (long)getpid());
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
-    if (fd < 0) {
-        gdl_log_error("%s: cannot create: %s", path, strerror(errno));
-        free(path);
-        return -1;
-    }
-    unlink(path); // the file lives as long as the descriptor, whatever happens to us
-    free(path);
-    if (!(e->spool = fdopen(fd, "w+b"))) {
-        close(fd);
-        gdl_log_error("%s: cannot open the spool: %s", e->o->output, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Column j of the spool (cb bytes, samples 4 to a byte) becomes bits 2*(j&3) of byte j>>2 in
- * every row. Columns go by blocks of a multiple of 4, so each output byte is written once. */
-static int transpose(enc_t *e, uint8_t *out)
-{
-    int64_t N = e->N, M = e->cat.n, B = (M + 3) / 4;
-    size_t cb = (size_t)(N + 3) / 4;
-    int64_t K = (int64_t)((64u << 20) / cb) / 4 * 4;
-    if (K < 4) K = 4;
-    if (K > (M + 3) / 4 * 4) K = (M + 3) / 4 * 4;
-    uint8_t *blk = malloc((size_t)K * cb);
-    if (!blk) {
-        gdl_log_error("out of memory");
-        return -1;
-    }
-    if (fflush(e->spool) != 0 || fseek(e->spool, 0, SEEK_SET) != 0) goto io;
-    for (int64_t j0 = 0; j0 < M; j0 += K) {
-        int64_t k = M - j0 < K ? M - j0 : K;
-        if (fread(blk, cb, (size_t)k, e->spool) != (size_t)k) goto io;
-        memset(blk + (size_t)k * cb, 0, (size_t)(K - k) * cb);
-        for (int64_t q = 0; q < (k + 3) / 4; q++) {
-            const uint8_t *c0 = blk + (size_t)(4 * q) * cb, *c1 = c0 + cb, *c2 = c1 + cb, *c3 = c2 + cb;
-            uint8_t *o = out + (j0 >> 2) + q;
-            for (size_t ib = 0; ib < cb; ib++) {
-                unsigned b0 = c0[ib], b1 = c1[ib], b2 = c2[ib], b3 = c3[ib];
-                for (int s = 0; s < 4; s++) {
-                    int64_t i = (int64_t)ib * 4 + s;
-                    if (i >= N) break;
-                    int sh = 2 * s;
-                    o[i * B] = (uint8_t)(((b0 >> sh) & 3) | ((b1 >> sh) & 3) << 2 |
-                                         ((b2 >> sh) & 3) << 4 | ((b3 >> sh) & 3) << 6);
-                }
-            }
-        }
-    }
-    free(blk);
-    return 0;
-io:
-    gdl_log_error("%s: cannot read back the spool file: %s", e->o->output,
-                  ferror(e->spool) ? strerror(errno) : "short read");
-    free(blk);
-    return -1;
-}
+/* ---- the output ---------------------------------------------------------------------------- */
 
 static int write_dataset(enc_t *e)
 {
@@ -314,7 +253,7 @@ static int write_dataset(enc_t *e)
     if (!w) return -1;
     if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, e->o->output) ||
         gdl_dataset_fill(w, &spec, &slots) ||
-        (e->cat.n > 0 && transpose(e, gdl_writer_data(w, slots.genotypes))) ||
+        (e->cat.n > 0 && enc_spool_write(e, w, slots.genotypes)) ||
         gdl_writer_commit(w)) {
         gdl_writer_free(w);
         return -1;
@@ -358,12 +297,12 @@ int gdl_encode(const gdl_encode_opts_t *o, gdl_encode_stats_t *st)
     if (o->pheno && !(e.pheno = pheno_load(o->pheno, o->pheno_cols))) goto out;
     if (o->genes && !(e.genes = genes_load(o->genes))) goto out;
     if (o->keep && !(e.keep = read_keep(o->keep))) goto out;
-    if (open_spool(&e)) goto out;
+    if (enc_spool_open(&e)) goto out;
     if ((o->plink ? enc_run_plink(&e) : enc_run_vcf(&e)) != 0) goto out;
     if (write_dataset(&e)) goto out;
     ret = 0;
 out:
-    if (e.spool) fclose(e.spool);
+    enc_spool_close(&e);
     pheno_free(e.pheno);
     genes_free(e.genes);
     strset_free(e.keep);
@@ -372,6 +311,5 @@ out:
     free(e.row_of);
     free(e.labels);
     free(e.codes);
-    free(e.packed);
     return ret;
 }

@@ -113,18 +113,11 @@ int enc_run_plink(enc_t *e)
             e->st->skip_not_snp++;
             continue;
         }
-        int64_t ac = 0, an = 0;
         for (int64_t i = 0; i < n; i++) {
             int64_t r = e->row_of[i];
-            if (r < 0) continue;
-            uint8_t c = dosage[(col[i >> 2] >> (2 * (i & 3))) & 3];
-            e->codes[r] = c;
-            if (c < 3) {
-                ac += c;
-                an += 2;
-            }
+            if (r >= 0) e->codes[r] = dosage[(col[i >> 2] >> (2 * (i & 3))) & 3];
         }
-        int k = enc_emit(e, f[0], pos, f[1], ref, alt, NULL, ac, an);
+        int k = enc_emit(e, f[0], pos, f[1], ref, alt, NULL, 0);
         if (k < 0) goto out;
         e->st->kept_records += k;
     }

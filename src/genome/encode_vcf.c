@@ -1,5 +1,7 @@
 /* The VCF/BCF source of gdl encode: records through htslib, streamed or by region through
- * the index, one column per ALT allele. */
+ * the index, one column per ALT allele. Genotypes are read by vcf_gt.c (from the text of a
+ * VCF line whose FORMAT starts with GT, from the raw GT values of a BCF record), and by
+ * htslib's bcf_get_genotypes for the records vcf_gt.c leaves to it. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "encode_internal.h"
 #include "gdl/core.h"
+#include "vcf_internal.h"
 
 typedef struct {
     int rid;
@@ -24,8 +27,12 @@ typedef struct {
     htsFile *fp;
     bcf_hdr_t *hdr;
     int is_bcf;
-    bcf1_t *rec;
-    kstring_t line;
+    bcf1_t *rec;            // the current record: own_rec, or a BCF record of ahead
+    bcf1_t *own_rec;
+    vcf_ahead_t *ahead;     // the stream read ahead, when read without an index
+    char *ln;               // the current line (NUL-terminated): in ahead or in line
+    size_t ln_len;
+    kstring_t line;         // a line from the index, or a copy for vcf_parse
     int64_t nrec;           // records read, for messages
     region_t *reg;
     int n_reg, i_reg;
@@ -37,9 +44,15 @@ typedef struct {
     hts_pos_t last_pos;
     uint8_t *rid_seen;      // (n_seen): contigs met so far
     int n_seen;
-    int32_t *gt;
+    int32_t *gt;            // bcf_get_genotypes' buffer
     int ngt;
-    int32_t *a0, *a1;       // (N): alleles of each encoded sample, -1 missing, -2 absent
+    gt_calls_t calls;       // the record's calls: e->codes, and alleles (N) when multi-allelic
+    int64_t *sel;           // (N): input sample of each encoded sample
+    int gt_id;              // FORMAT/GT in the header's dictionary, -1 when not defined
+    int gt_text;            // VCF with samples and FORMAT/GT: read GT from the text when plain
+    int calls_ready;        // this record's calls were read with its line
+    kstring_t site;         // the 8 site columns of the line, for htslib
+    int64_t n_gt_gdl, n_gt_hts; // records whose calls vcf_gt.c read, and htslib read
     char *info;
     int ninfo;
     int csq_field;          // gene field of ANN / CSQ entries, -1 for a plain tag
@@ -162,6 +175,7 @@ static void rec_where(vcfsrc_t *s, char *buf, size_t size)
 /* Reports a broken stream instead of the malformed record it cut short; 1 if it was. */
 static int report_broken(vcfsrc_t *s)
 {
+    vcf_ahead_stop(s->ahead); // the stream is ours to look at
     if (!stream_broken(s)) return 0;
     gdl_log_error("%s: record %" PRId64 ": read error (truncated or corrupt file)", s->e->src,
                   s->nrec);
@@ -185,6 +199,64 @@ static int64_t count_tabs(const char *s, size_t n)
     return c;
 }
 
+/* The whole line through htslib, after checking its column count. 0, or -1 (reported). */
+static int parse_full(vcfsrc_t *s)
+{
+    char where[512];
+    if (s->ln != s->line.s) {
+        s->line.l = 0;
+        if (kputsn(s->ln, s->ln_len, &s->line) < 0) {
+            gdl_log_error("out of memory");
+            return -1;
+        }
+    }
+    // htslib ignores extra sample columns; count them ourselves
+    int64_t tabs = count_tabs(s->line.s, s->line.l);
+    int64_t want = bcf_hdr_nsamples(s->hdr) ? 8 + bcf_hdr_nsamples(s->hdr) : 7;
+    if (tabs != want && !(tabs == 7 && bcf_hdr_nsamples(s->hdr) == 0)) {
+        if (report_broken(s)) return -1;
+        rec_where(s, where, sizeof where);
+        gdl_log_error("%s: %" PRId64 " columns, the header has %" PRId64
+                      " (8 fixed, FORMAT and one per sample)", where, tabs + 1, want + 1);
+        return -1;
+    }
+    if (vcf_parse(&s->line, s->hdr, s->rec) != 0) {
+        if (report_broken(s)) return -1;
+        rec_where(s, where, sizeof where);
+        gdl_log_error("%s: malformed VCF line (starts '%.40s')", where, s->line.s);
+        return -1;
+    }
+    return 0;
+}
+
+/* The site columns (a copy: vcf_parse writes into its line, which parse_full may need
+ * whole) through htslib and the GT columns through vcf_gt_text. 0, or 1 when the line is
+ * not plain (nothing reported: parse_full then reads it). */
+static int parse_fast(vcfsrc_t *s)
+{
+    const char *line = s->ln, *end = line + s->ln_len, *fmt = line;
+    for (int k = 0; k < 8; k++) { // FORMAT follows the eighth tab
+        if (!(fmt = memchr(fmt, '\t', (size_t)(end - fmt)))) return 1;
+        fmt++;
+    }
+    int gt_alone;
+    const char *smp = vcf_gt_samples(fmt, end, &gt_alone);
+    if (!smp) return 1;
+    s->site.l = 0;
+    if (kputsn(line, (size_t)(fmt - 1 - line), &s->site) < 0) return 1;
+    if (vcf_parse(&s->site, s->hdr, s->rec) != 0 || s->rec->errcode) return 1;
+    s->calls.n_allele = s->rec->n_allele;
+    return vcf_gt_text(smp, end, gt_alone, &s->calls);
+}
+
+/* Parses the line in s->ln into s->rec, and its calls into s->calls when they are plain.
+ * 0, or -1 (reported). */
+static int parse_line(vcfsrc_t *s)
+{
+    s->calls_ready = s->gt_text && parse_fast(s) == 0;
+    return s->calls_ready ? 0 : parse_full(s);
+}
+
 /* Reads the next record of the stream or the current region: 1, 0 at the end, -1 error. */
 static int next_record(vcfsrc_t *s)
 {
@@ -195,6 +267,7 @@ static int next_record(vcfsrc_t *s)
             r = s->is_bcf ? bcf_itr_next(s->fp, s->itr, s->rec)
                           : tbx_itr_next(s->fp, s->tbx, s->itr, &s->line);
             if (r < -1) goto bad;
+            s->ln = s->line.s, s->ln_len = s->line.l;
             if (r == -1) { // this region is done
                 hts_itr_destroy(s->itr);
                 s->itr = NULL;
@@ -213,31 +286,23 @@ static int next_record(vcfsrc_t *s)
                 goto query;
             }
             continue;
+        } else if (s->is_bcf) {
+            r = vcf_ahead_record(s->ahead, &s->rec);
+            if (r == 0) return 0;
+            if (r < 0) goto bad;
         } else {
-            r = s->is_bcf ? bcf_read(s->fp, s->hdr, s->rec) : hts_getline(s->fp, KS_SEP_LINE, &s->line);
-            if (r == -1) return 0;
-            if (r < -1) goto bad;
+            int partial;
+            r = vcf_ahead_line(s->ahead, &s->ln, &s->ln_len, &partial);
+            if (r == 0) return 0;
+            if (r < 0) {
+                s->nrec += partial; // the record the error cut short
+                goto bad;
+            }
         }
         s->nrec++;
         if (!s->is_bcf) {
-            if (s->line.l == 0) continue;
-            // htslib ignores extra sample columns; count them ourselves
-            int64_t tabs = 0, want = bcf_hdr_nsamples(s->hdr) ? 8 + bcf_hdr_nsamples(s->hdr) : 7;
-            tabs = count_tabs(s->line.s, s->line.l);
-            if (tabs != want && !(tabs == 7 && bcf_hdr_nsamples(s->hdr) == 0)) {
-                if (report_broken(s)) return -1;
-                rec_where(s, where, sizeof where);
-                gdl_log_error("%s: %" PRId64 " columns, the header has %" PRId64
-                              " (8 fixed, FORMAT and one per sample)",
-                              where, tabs + 1, want + 1);
-                return -1;
-            }
-            if (vcf_parse(&s->line, s->hdr, s->rec) != 0) {
-                if (report_broken(s)) return -1;
-                rec_where(s, where, sizeof where);
-                gdl_log_error("%s: malformed VCF line (starts '%.40s')", where, s->line.s);
-                return -1;
-            }
+            if (s->ln_len == 0) continue;
+            if (parse_line(s)) return -1;
         }
         if (s->rec->errcode) {
             rec_where(s, where, sizeof where);
@@ -354,15 +419,14 @@ static int setup_gene_tag(vcfsrc_t *s)
     return 0;
 }
 
-static int process(vcfsrc_t *s)
+/* Counts the record and says whether its site passes the record filters: 1 or 0. */
+static int site_kept(vcfsrc_t *s)
 {
     enc_t *e = s->e;
-    const gdl_encode_opts_t *o = e->o;
     bcf1_t *rec = s->rec;
-    char where[512];
     e->st->records++;
-    bcf_unpack(rec, BCF_UN_STR | BCF_UN_FLT | (o->gene_tag ? BCF_UN_INFO : 0));
-    if (o->pass_only && bcf_has_filter(s->hdr, rec, "PASS") != 1) {
+    bcf_unpack(rec, BCF_UN_STR | BCF_UN_FLT | (e->o->gene_tag ? BCF_UN_INFO : 0));
+    if (e->o->pass_only && bcf_has_filter(s->hdr, rec, "PASS") != 1) {
         e->st->skip_filter++;
         return 0;
     }
@@ -370,6 +434,17 @@ static int process(vcfsrc_t *s)
         e->st->skip_no_alt++;
         return 0;
     }
+    return 1;
+}
+
+/* The calls through bcf_get_genotypes, for what vcf_gt.c does not read, with the messages
+ * for calls that cannot be encoded. 1 read, 0 no GT (counted), -1 error. */
+static int calls_htslib(vcfsrc_t *s)
+{
+    enc_t *e = s->e;
+    bcf1_t *rec = s->rec;
+    gt_calls_t *c = &s->calls;
+    char where[512];
     int64_t nsmp = bcf_hdr_nsamples(s->hdr);
     int ngt = nsmp ? bcf_get_genotypes(s->hdr, rec, &s->gt, &s->ngt) : 0;
     if (ngt <= 0) {
@@ -388,7 +463,7 @@ static int process(vcfsrc_t *s)
             }
     }
     int32_t bad = -1;
-    int64_t ac1 = 0, an1 = 0; // ALT 1 counts
+    c->haploid = 0;
     for (int64_t i = 0; i < nsmp; i++) {
         int64_t r = e->row_of[i];
         if (r < 0) continue;
@@ -399,13 +474,10 @@ static int process(vcfsrc_t *s)
             y = bcf_gt_is_missing(g[1]) ? -1 : bcf_gt_allele(g[1]);
         if ((x >= rec->n_allele || y >= rec->n_allele) && bad < 0) bad = (int32_t)i;
         if (y == -1) x = -1; // any missing allele: missing call
-        s->a0[r] = x;
-        s->a1[r] = y;
-        // biallelic records (nearly all) get their column here, in the same pass
-        int c = x < 0 ? 3 : (x == 1) + (y == 1);
-        e->codes[r] = (uint8_t)c;
-        ac1 += c < 3 ? c : 0;
-        an1 += x < 0 ? 0 : y == -2 ? 1 : 2;
+        c->a0[r] = x;
+        c->a1[r] = y;
+        e->codes[r] = (uint8_t)(x < 0 ? 3 : (x == 1) + (y == 1));
+        c->haploid += x >= 0 && y == -2;
     }
     if (bad >= 0) {
         const int32_t *g = s->gt + bad * ploidy;
@@ -416,6 +488,36 @@ static int process(vcfsrc_t *s)
                       s->hdr->samples[bad], a, rec->n_allele - 1);
         return -1;
     }
+    return 1;
+}
+
+/* The record's calls into s->calls: ALT 1's codes in e->codes, and for a multi-allelic
+ * record every sample's alleles. 1 read, 0 no GT (counted), -1 error. */
+static int read_calls(vcfsrc_t *s)
+{
+    if (s->calls_ready) { // read with the line
+        s->n_gt_gdl++;
+        return 1;
+    }
+    if (s->is_bcf && s->gt_id >= 0) {
+        bcf_unpack(s->rec, BCF_UN_FMT);
+        const bcf_fmt_t *gt = bcf_get_fmt_id(s->rec, s->gt_id);
+        s->calls.n_allele = s->rec->n_allele;
+        if (gt && vcf_gt_bcf(gt, &s->calls) == 0) {
+            s->n_gt_gdl++;
+            return 1;
+        }
+    }
+    s->n_gt_hts++;
+    return calls_htslib(s);
+}
+
+/* One column per ALT allele that passes the allele filters. 0, or -1 (reported). */
+static int emit_alleles(vcfsrc_t *s)
+{
+    enc_t *e = s->e;
+    const gdl_encode_opts_t *o = e->o;
+    bcf1_t *rec = s->rec;
     int kept = 0;
     const char *chrom = bcf_seqname_safe(s->hdr, rec), *ref = rec->d.allele[0];
     for (int a = 1; a < rec->n_allele; a++) {
@@ -428,27 +530,44 @@ static int process(vcfsrc_t *s)
             e->st->skip_not_snp++;
             continue;
         }
-        int64_t ac = ac1, an = an1;
-        if (a > 1) ac = an = 0;
-        for (int64_t r = 0; a > 1 && r < e->N; r++) {
-            int32_t x = s->a0[r], y = s->a1[r];
-            if (x < 0) {
-                e->codes[r] = 3;
-                continue;
-            }
-            int c = (x == a) + (y == a);
-            e->codes[r] = (uint8_t)c;
-            ac += c;
-            an += y == -2 ? 1 : 2;
+        for (int64_t r = 0; a > 1 && r < e->N; r++) { // ALT 1's codes are there already
+            int32_t x = s->calls.a0[r], y = s->calls.a1[r];
+            e->codes[r] = (uint8_t)(x < 0 ? 3 : (x == a) + (y == a));
         }
         char gene[512];
         if (o->gene_tag) tag_gene(s, a, gene, sizeof gene);
         int r = enc_emit(e, chrom, (int64_t)rec->pos + 1, rec->d.id, ref, alt,
-                         o->gene_tag ? gene : NULL, ac, an);
+                         o->gene_tag ? gene : NULL, s->calls.haploid);
         if (r < 0) return -1;
         kept |= r;
     }
     e->st->kept_records += kept;
+    return 0;
+}
+
+static int process(vcfsrc_t *s)
+{
+    if (!site_kept(s)) return 0;
+    int r = read_calls(s);
+    return r <= 0 ? r : emit_alleles(s);
+}
+
+/* Buffers for the calls, and which reader of GT applies. 0, or -1 out of memory. */
+static int setup_calls(vcfsrc_t *s)
+{
+    enc_t *e = s->e;
+    gt_calls_t *c = &s->calls;
+    int64_t nsmp = bcf_hdr_nsamples(s->hdr);
+    *c = (gt_calls_t){.n_in = nsmp, .N = e->N, .row_of = e->row_of, .codes = e->codes};
+    if (!(c->a0 = malloc(e->N * sizeof *c->a0)) || !(c->a1 = malloc(e->N * sizeof *c->a1)) ||
+        !(s->sel = malloc(e->N * sizeof *s->sel)))
+        return -1;
+    for (int64_t i = 0; i < nsmp; i++)
+        if (e->row_of[i] >= 0) s->sel[e->row_of[i]] = i;
+    c->sel = s->sel;
+    s->gt_id = bcf_hdr_id2int(s->hdr, BCF_DT_ID, "GT");
+    if (s->gt_id >= 0 && !bcf_hdr_idinfo_exists(s->hdr, BCF_HL_FMT, s->gt_id)) s->gt_id = -1;
+    s->gt_text = !s->is_bcf && nsmp > 0 && s->gt_id >= 0;
     return 0;
 }
 
@@ -468,32 +587,38 @@ int enc_run_vcf(enc_t *e)
         goto out;
     }
     s.is_bcf = fmt->format == bcf;
-    if (o->threads > 1 && hts_set_threads(s.fp, o->threads) != 0)
-        gdl_log_warn("%s: cannot start %d decompression threads", o->input, o->threads);
+    if ((o->regions || o->regions_file) && strcmp(o->input, "-") != 0) {
+        if (s.is_bcf) s.idx = bcf_index_load(o->input);
+        else if (fmt->compression == bgzf) s.tbx = tbx_index_load(o->input);
+    }
+    // a stream is read ahead on a thread of its own (-@ 2), and decompressed by htslib's
+    // threads beyond that; through an index, htslib's threads decompress
+    int indexed = s.idx || s.tbx, hts_threads = indexed ? o->threads : o->threads - 2;
+    if (o->threads > 1 && hts_threads > 0 && hts_set_threads(s.fp, hts_threads) != 0)
+        gdl_log_warn("%s: cannot start %d decompression threads", o->input, hts_threads);
     if (!(s.hdr = bcf_hdr_read(s.fp))) {
         gdl_log_error("%s: cannot read the header (truncated, not VCF/BCF, or duplicate sample IDs)",
                       o->input);
         goto out;
     }
-    if (!(s.rec = bcf_init())) goto oom;
+    if (!(s.rec = s.own_rec = bcf_init())) goto oom;
     if (setup_gene_tag(&s)) goto out;
     if (enc_select_samples(e, (const char *const *)s.hdr->samples, bcf_hdr_nsamples(s.hdr))) goto out;
-    if (!(s.a0 = malloc(e->N * sizeof *s.a0)) || !(s.a1 = malloc(e->N * sizeof *s.a1))) goto oom;
+    if (setup_calls(&s)) goto oom;
     if (o->regions || o->regions_file) {
         if (parse_regions(&s)) goto out;
-        if (strcmp(o->input, "-") != 0) {
-            if (s.is_bcf) s.idx = bcf_index_load(o->input);
-            else if (fmt->compression == bgzf) s.tbx = tbx_index_load(o->input);
-        }
-        if (!s.idx && !s.tbx) {
+        if (!indexed) {
             gdl_log_info("%s: no index; filtering the stream by region", o->input);
             s.streaming_regions = 1;
         }
         if (s.n_reg == 0) goto done; // every region on an unknown contig: nothing to read
     }
+    if (!indexed && !(s.ahead = vcf_ahead_start(s.fp, s.hdr, s.is_bcf, o->threads > 1))) goto out;
     while ((r = next_record(&s)) == 1)
         if (process(&s)) goto out;
     if (r < 0) goto out;
+    gdl_log_info("%s: GT of %" PRId64 " records read by gdl, %" PRId64 " by htslib", o->input,
+                 s.n_gt_gdl, s.n_gt_hts);
 done:
     ret = 0;
     goto out;
@@ -503,15 +628,18 @@ out:
     if (s.itr) hts_itr_destroy(s.itr);
     if (s.idx) hts_idx_destroy(s.idx);
     if (s.tbx) tbx_destroy(s.tbx);
-    if (s.rec) bcf_destroy(s.rec);
+    vcf_ahead_free(s.ahead); // before fp and hdr, which its thread may use
+    if (s.own_rec) bcf_destroy(s.own_rec);
     if (s.hdr) bcf_hdr_destroy(s.hdr);
     if (s.fp) hts_close(s.fp);
     free(s.line.s);
     free(s.reg);
     free(s.rid_seen);
     free(s.gt);
-    free(s.a0);
-    free(s.a1);
+    free(s.calls.a0);
+    free(s.calls.a1);
+    free(s.sel);
+    free(s.site.s);
     free(s.info);
     return ret;
 }

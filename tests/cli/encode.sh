@@ -63,6 +63,59 @@ zcat "$T/sim.vcf.gz" | "$GDL" encode -q - -o "$T/stdin.gdl"; same "stdin = VCF.g
 bcftools view -Ob -o "$T/hand.bcf" "$D/hand.vcf"
 "$GDL" encode -q "$T/hand.bcf" -o "$T/handb.gdl"; same "hand: BCF = VCF" "$T/hand.gdl" "$T/handb.gdl"
 
+# --- GT read from the text and from raw BCF values = htslib's reading ------------------------
+# The same calls with FORMAT GT:DP (gdl reads GT from the text) and DP:GT (htslib reads them):
+# phased, unphased, missing in every form, haploid and mixed ploidy, multi-digit alleles (12
+# ALTs), and 70 ALTs (int16 GT in BCF).
+alts() { seq 1 "$1" | awk '{ s = ""; for (k = $1; k > 0; k = int(k / 4)) s = substr("ACGT", k % 4 + 1, 1) s; printf "%s%s", (NR > 1 ? "," : ""), "T" s }'; }
+gtrec() { # FORMAT CHROM POS ALT GT...: one record, each sample GT with DP 7 in FORMAT's order
+    local fmt=$1 line
+    line="$2	$3	r$3	G	$4	50	PASS	."
+    shift 4
+    line="$line	$fmt"
+    for g in "$@"; do
+        if [ "$fmt" = GT:DP ]; then line="$line	$g:7"; else line="$line	7:$g"; fi
+    done
+    printf '%s\n' "$line"
+}
+gtvcf() { # FORMAT: the test VCF with that FORMAT order
+    printf '##fileformat=VCFv4.2\n##contig=<ID=1,length=100000>\n'
+    printf '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+    printf '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="depth">\n'
+    printf '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2\tS3\tS4\tS5\tS6\n'
+    gtrec "$1" 1 100 A 0/0 0\|1 1/1 ./. 0/. .\|1
+    gtrec "$1" 1 200 C 1\|0 ./1 .\|. 0\|0 1/. .
+    gtrec "$1" 1 300 T 0 1 . 0/1 1\|1 ./.
+    gtrec "$1" 1 400 "$(alts 12)" 10/11 0\|12 11 1/10 ./12 2\|2
+    gtrec "$1" 1 500 "$(alts 70)" 65/0 1/69 70 0\|0 .\|. 3/64
+    gtrec "$1" 1 600 A,C 1 0 . 2 1 2
+    gtrec "$1" 1 700 A,C 00/01 2/01 0\|002 . 1/1 0/0
+}
+gtvcf GT:DP >"$T/gtfast.vcf"
+gtvcf DP:GT >"$T/gtslow.vcf"
+expect "GT text: encode GT:DP" 0 "$GDL" encode "$T/gtfast.vcf" -o "$T/gtfast.gdl"
+contains "GT text: 6 samples x 89 columns" "$T/err" "6 samples x 89 columns; 7 records read, 7 kept"
+"$GDL" encode -v "$T/gtfast.vcf" -o "$T/gtfast.gdl" 2>"$T/gtlog"
+contains "GT text: gdl reads every record" "$T/gtlog" "GT of 7 records read by gdl, 0 by htslib"
+"$GDL" encode -v "$T/gtslow.vcf" -o "$T/gtslow.gdl" 2>"$T/gtlog"
+contains "GT after DP: htslib reads every record" "$T/gtlog" "GT of 0 records read by gdl, 7 by htslib"
+same "GT text (GT:DP) = htslib (DP:GT)" "$T/gtfast.gdl" "$T/gtslow.gdl"
+compare "GT text: equals bcftools" "$T/gtfast.gdl" "$T/gtfast.vcf"
+compare "GT htslib: equals bcftools" "$T/gtslow.gdl" "$T/gtslow.vcf"
+bcftools view -Ob -o "$T/gtfast.bcf" "$T/gtfast.vcf"
+"$GDL" encode -v "$T/gtfast.bcf" -o "$T/gtbcf.gdl" 2>"$T/gtlog"
+contains "GT raw BCF: gdl reads every record" "$T/gtlog" "GT of 7 records read by gdl, 0 by htslib"
+same "GT raw BCF (int8, int16, haploid) = text" "$T/gtfast.gdl" "$T/gtbcf.gdl"
+"$GDL" encode -q "$T/gtfast.vcf" -S S2,S4,S5 -o "$T/gtfs.gdl"
+"$GDL" encode -q "$T/gtslow.vcf" -S S2,S4,S5 -o "$T/gtss.gdl"
+"$GDL" encode -q "$T/gtfast.bcf" -S S2,S4,S5 -o "$T/gtbs.gdl"
+same "GT text, some samples = htslib" "$T/gtfs.gdl" "$T/gtss.gdl"
+same "GT raw BCF, some samples = htslib" "$T/gtbs.gdl" "$T/gtss.gdl"
+compare "GT text, some samples: equals bcftools -s" "$T/gtfs.gdl" -s S2,S4,S5 "$T/gtfast.vcf"
+"$GDL" encode -q -@ 2 "$T/sim.bcf" -o "$T/thrb.gdl"; same "BCF: -@ 2 = single thread" "$T/sim.gdl" "$T/thrb.gdl"
+awk 'BEGIN{OFS="\t"} /^#/ {print; next} {for (i = 10; i <= NF; i++) $i = $i ":9"; $9 = "GT:DP"; print}' "$T/sim.vcf" | sed 's/^##FORMAT=<ID=GT.*/&\n##FORMAT=<ID=DP,Number=1,Type=Integer,Description="depth">/' >"$T/simdp.vcf"
+"$GDL" encode -q "$T/simdp.vcf" -o "$T/simdp.gdl"; same "simulated with GT:DP = GT alone" "$T/sim.gdl" "$T/simdp.gdl"
+
 # --- regions and samples --------------------------------------------------------------------
 R="1:20000-60000,2:5000-30000,1:50000-90000"
 expect "--regions with the index" 0 "$GDL" encode "$T/sim.vcf.gz" -r "$R" -o "$T/reg.gdl"
@@ -175,8 +228,12 @@ bad() { # NAME MESSAGE-PART ARGS...: gdl encode ARGS -o $T/bad.gdl fails cleanly
 head -c $(($(wc -c <"$T/sim.vcf.gz") / 2)) "$T/sim.vcf.gz" >"$T/trunc.vcf.gz"
 bad "truncated bgzip" "trunc.vcf.gz: record " "$T/trunc.vcf.gz"
 contains "truncated bgzip: says so" "$T/err" "read error (truncated or corrupt file)"
+"$GDL" encode -@ 2 "$T/trunc.vcf.gz" -o "$T/bad.gdl" 2>"$T/err2"
+same "truncated bgzip: -@ 2 gives the same message (the same record)" "$T/err" "$T/err2"
 head -c $(($(wc -c <"$T/sim.bcf") / 2)) "$T/sim.bcf" >"$T/trunc.bcf"
 bad "truncated BCF" "read error (truncated or corrupt file)" "$T/trunc.bcf"
+"$GDL" encode -@ 2 "$T/trunc.bcf" -o "$T/bad.gdl" 2>"$T/err2"
+same "truncated BCF: -@ 2 gives the same message" "$T/err" "$T/err2"
 mk() { { grep '^#' "$D/hand.vcf"; printf '%s\n' "$@"; } >"$T/m.vcf"; }
 mk '1	100	rs1	A	G	50	PASS	.	GT	0/0	0/1	1/1/1	0/0'
 bad "ploidy 3" "m.vcf: record 1 (1:100): sample S3 has ploidy above 2" "$T/m.vcf"
@@ -188,6 +245,30 @@ mk '1	100	rs1	A	G	50	PASS	.	GT	0/0	0/1	1/1	0/0	0/1'
 bad "too many samples" "m.vcf: record 1: 14 columns, the header has 13" "$T/m.vcf"
 mk '1	300	rs1	A	G	50	PASS	.	GT	0/0	0/1	1/1	0/0' '1	100	rs2	A	G	50	PASS	.	GT	0/0	0/1	1/1	0/0'
 bad "unsorted with --regions" "m.vcf: record 2 (1:100): input is not sorted" "$T/m.vcf" -r 1
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0|x:3	0/1:3	1/1:3	0/0:3'
+bad "GT text: non-digit allele" "m.vcf: record 1: malformed VCF line" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0|1|2|3:3	0/1:3	1/1:3	0/0:3'
+bad "GT text: ploidy 4" "m.vcf: record 1 (1:100): sample S1 has ploidy above 2" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3	0/1:3	1/1:3'
+bad "GT text: too few samples" "m.vcf: record 1: 12 columns, the header has 13" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3	0/1:3	1/1:3	0/0:3	0/0:3'
+bad "GT text: too many samples" "m.vcf: record 1: 14 columns, the header has 13" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3	0/1:3	1/1:3	0/0:3	'
+bad "GT text: trailing tab" "m.vcf: record 1: 14 columns, the header has 13" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3		1/1:3	0/0:3'
+bad "GT text: empty sample column" "m.vcf: record 1: malformed VCF line" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT	0/1	0/1:3	1/1	0/0'
+bad "GT text: a field beyond FORMAT" "m.vcf: record 1: malformed VCF line" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3	0/1:3	1/1:3	0/'
+bad "GT text: allele cut short" "m.vcf: record 1: malformed VCF line" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3	0/1:3	1/1:3	0/99999999999'
+bad "GT text: allele too large" "m.vcf: record 1: malformed VCF line" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT:DP	0/1:3	0/10:3	1/1:3	0/0'
+bad "GT text: allele 10 of 1 ALT" "m.vcf: record 1 (1:100): sample S2 has allele 10, the record has 1 ALT" "$T/m.vcf"
+mk '1	100	rs1	A	G	50	PASS	.	GT	0/1	0/1	1/1	0/0'
+printf '1\t200\trs2\tA\tG\t50\tPASS\t.\tGT\t0/1\t0/1\t1|1\t0/0\r\n' >>"$T/m.vcf"
+expect "GT text: CRLF line" 0 "$GDL" encode "$T/m.vcf" -o "$T/crlf.gdl"
+compare "GT text: CRLF line equals bcftools" "$T/crlf.gdl" "$T/m.vcf"
 sed 's/\tS4$/\tS1/' "$D/hand.vcf" >"$T/dup.vcf"
 bad "duplicate sample IDs" "dup.vcf: cannot read the header" "$T/dup.vcf"
 bad "pheno column absent" "ph.tsv:1: no column named 'height'" "$D/hand.vcf" --pheno "$T/ph.tsv" --pheno-col height

@@ -155,7 +155,8 @@ static void test_reads_misaligned_foreign_file(void)
     gdl_file_close(f);
 }
 
-/* gdl_writer_write (no mapping) and gdl_writer_data (mapped) fill one file together. */
+/* gdl_writer_write and gdl_writer_write_at (no mapping) and gdl_writer_data (mapped) fill one
+ * file together. */
 static void test_writer_write_without_map(void)
 {
     const char *path = tmp_file("pwrite.gdl");
@@ -168,7 +169,11 @@ static void test_writer_write_without_map(void)
     CHECK(gdl_writer_open(w, path) == 0);
     CHECK(gdl_writer_write(w, a, v, sizeof v - 4) == -1); // wrong size
     CHECK(gdl_writer_write(w, a, v, sizeof v) == 0);
-    memcpy(gdl_writer_data(w, b), "hello", 5);
+    CHECK(gdl_writer_write_at(w, b, 3, "lo", 3) == -1); // past the end
+    CHECK(gdl_writer_write_at(w, b, 6, "", 0) == -1);
+    CHECK(gdl_writer_write_at(w, b, 2, "llo", 3) == 0);  // in parts, one mapped
+    CHECK(gdl_writer_write_at(w, b, 5, "", 0) == 0);
+    memcpy(gdl_writer_data(w, b), "he", 2);
     CHECK(gdl_writer_commit(w) == 0);
     gdl_writer_free(w);
     gdl_file_t *f = gdl_file_open(path);
