@@ -132,6 +132,17 @@ typedef struct {
     int64_t N, U;
 } sparse_ctx_t;
 
+/* Weight rows are visited in ascending column order but with gaps (a batch calls ~70% of the
+ * variants), and a gap stops the hardware's stream prefetch: a thread then reads ~9 GB/s. Asking
+ * for the rows PF_COLS columns ahead into L2 (not L1, whose few miss buffers would cap the
+ * requests in flight) doubles that. */
+enum { PF_COLS = 4 };
+
+static inline void prefetch_l2(const float *p, int64_t n)
+{
+    for (int64_t off = 0; off < n; off += 16) __builtin_prefetch(p + off, 0, 1);
+}
+
 /* y (N, U) for units [16 begin, 16 end) */
 GDL_NN_HOT static void sparse_fw_units(void *ctx, int64_t begin, int64_t end, int chunk)
 {
@@ -143,6 +154,7 @@ GDL_NN_HOT static void sparse_fw_units(void *ctx, int64_t begin, int64_t end, in
         for (int64_t u = u0; u < u1; u++) c->y[i * U + u] = c->b ? c->b[u] : 0;
     for (int64_t j = 0; j < t->n_cols; j++) {
         const float *w = c->W + (int64_t)t->cols[j] * U;
+        if (j + PF_COLS < t->n_cols) prefetch_l2(c->W + (int64_t)t->cols[j + PF_COLS] * U + u0, u1 - u0);
         for (int64_t k = t->start[j]; k < t->start[j + 1]; k++) {
             float *y = c->y + (int64_t)t->sample[k] * U, v = t->val[k];
             for (int64_t u = u0; u < u1; u++) y[u] += v * w[u];
@@ -173,6 +185,7 @@ GDL_NN_HOT static void sparse_bw_units(void *ctx, int64_t begin, int64_t end, in
     int64_t U = c->U, u0 = begin * 16, u1 = end * 16 < U ? end * 16 : U;
     for (int64_t j = 0; j < t->n_cols; j++) {
         float *dw = c->dW + (int64_t)t->cols[j] * U;
+        if (j + PF_COLS < t->n_cols) prefetch_l2(c->dW + (int64_t)t->cols[j + PF_COLS] * U + u0, u1 - u0);
         for (int64_t k = t->start[j]; k < t->start[j + 1]; k++) {
             const float *dy = c->dy + (int64_t)t->sample[k] * U;
             float v = t->val[k];
