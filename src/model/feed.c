@@ -1,5 +1,6 @@
 /* Minibatches from the stored form: genotype bits expanded to floats or to a sparse batch,
  * bases to one-hot, numeric tracks copied. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,7 +76,19 @@ int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *
     return (f->buf = gdl_malloc((size_t)(max_batch * f->width) * sizeof(float))) ? 0 : -1;
 }
 
-/* Appends one sample's non-zero values; grows the arrays when needed. */
+/* Eight packed bytes (32 calls) as a little-endian word: call j of the word at bits 2j, 2j+1. */
+static uint64_t load_word(const uint8_t *p, int64_t n)
+{
+    uint64_t w = 0;
+    memcpy(&w, p, (size_t)(n < 8 ? n : 8));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
+/* Appends one sample's non-zero values; grows the arrays when needed. Most calls are 0, so the
+ * row is read a word (32 calls) at a time, and within a word only its non-zero codes are visited. */
 static int sparse_row(gdl_feed_t *f, const gdl_genotypes_t *g, const uint8_t *packed)
 {
     int64_t M = g->n_variants, k = f->row[f->sparse.n_rows];
@@ -92,19 +105,26 @@ static int sparse_row(gdl_feed_t *f, const gdl_genotypes_t *g, const uint8_t *pa
         }
         f->cap = cap;
     }
-    for (int64_t byte = 0; byte < g->row_bytes; byte++) {
-        uint8_t b = packed[byte];
-        if (!b) continue; // four reference calls: the common case
-        for (int s = 0; s < 4; s++) {
-            int code = (b >> (2 * s)) & 3;
-            int64_t j = byte * 4 + s;
-            if (!code || j >= M) continue;
-            const float *fr = g->freq + 3 * j;
-            float v = code == 3 ? (presence ? fr[1] + fr[2] : fr[1] + 2 * fr[2])
-                                : (presence ? 1.0f : (float)code);
-            if (v == 0) continue;
-            f->col[k] = (int32_t)j;
-            f->val[k++] = v;
+    const float code_val[3] = {1.0f, presence ? 1.0f : 2.0f, 0}; // codes 1 and 2
+    int32_t *col = f->col;
+    float *val = f->val;
+    for (int64_t byte = 0; byte < g->row_bytes; byte += 8) {
+        uint64_t w = load_word(packed + byte, g->row_bytes - byte);
+        uint64_t nz = (w | w >> 1) & 0x5555555555555555u; // bit 2j set: call j is not 0
+        while (nz) {
+            int b = __builtin_ctzll(nz);
+            int64_t j = byte * 4 + b / 2;
+            int code = (int)(w >> b) & 3;
+            nz &= nz - 1;
+            if (j >= M) break; // padding of the last byte
+            float v = code_val[code - 1];
+            if (code == 3) { // missing: the mean of the called genotypes
+                const float *fr = g->freq + 3 * j;
+                v = presence ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
+                if (v == 0) continue;
+            }
+            col[k] = (int32_t)j;
+            val[k++] = v;
         }
     }
     f->row[++f->sparse.n_rows] = k;

@@ -85,6 +85,13 @@ GDL_NN_HOT static void optim_range(const optim_ctx_t *c, int64_t begin, int64_t 
     }
 }
 
+enum { PF_ROWS = 1 };
+
+static inline void prefetch_l2(const float *p, int64_t n)
+{
+    for (int64_t off = 0; off < n; off += 16) __builtin_prefetch(p + off, 0, 1);
+}
+
 static void optim_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
@@ -93,7 +100,14 @@ static void optim_chunk(void *ctx, int64_t begin, int64_t end, int chunk)
         optim_range(c, c->base + begin, c->base + end);
         return;
     }
+    // rows come in call order, scattered over the buffers: ask for the next ones into L2
     for (int64_t r = begin; r < end; r++) {
+        if (r + PF_ROWS < end) {
+            int64_t next = c->base + (int64_t)c->rows[r + PF_ROWS] * c->width;
+            prefetch_l2(c->p + next, c->width), prefetch_l2(c->g + next, c->width);
+            if (c->m) prefetch_l2(c->m + next, c->width);
+            if (c->v) prefetch_l2(c->v + next, c->width);
+        }
         int64_t at = c->base + (int64_t)c->rows[r] * c->width;
         optim_range(c, at, at + c->width);
     }
