@@ -155,14 +155,57 @@ int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
     return 0;
 }
 
+/* The squared norm in fixed blocks of CLIP_BLOCK elements, each summed in four interleaved
+ * double lanes (float squares are exact in double), the blocks then added in order: the same
+ * bits whatever the thread count; scaling is element-wise. */
+#define CLIP_BLOCK 65536
+
+#define CLIP_ROUND 1024 // blocks summed per parallel loop (their partial sums on the stack)
+
+typedef struct {
+    float *grad;
+    int64_t n, b0;    // elements; first block of this round
+    double *partial;  // (CLIP_ROUND)
+    float scale;
+} clip_ctx_t;
+
+GDL_NN_HOT static void clip_sum_blocks(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const clip_ctx_t *c = ctx;
+    for (int64_t k = begin; k < end; k++) {
+        int64_t b = c->b0 + k;
+        const float *x = c->grad + b * CLIP_BLOCK;
+        int64_t n = c->n - b * CLIP_BLOCK < CLIP_BLOCK ? c->n - b * CLIP_BLOCK : CLIP_BLOCK, i = 0;
+        double lane[4] = {0, 0, 0, 0};
+        for (; i + 4 <= n; i += 4)
+            for (int j = 0; j < 4; j++) lane[j] += (double)x[i + j] * x[i + j];
+        for (; i < n; i++) lane[0] += (double)x[i] * x[i];
+        c->partial[k] = (lane[0] + lane[1]) + (lane[2] + lane[3]);
+    }
+}
+
+GDL_NN_HOT static void clip_scale_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const clip_ctx_t *c = ctx;
+    for (int64_t i = begin; i < end; i++) c->grad[i] *= c->scale;
+}
+
 double gdl_nn_clip_grad_norm(gdl_nn_t *g, double max_norm)
 {
-    double sq = 0;
-    for (int64_t i = 0; i < g->n_param; i++) sq += (double)g->grad[i] * g->grad[i];
+    int64_t blocks = (g->n_param + CLIP_BLOCK - 1) / CLIP_BLOCK;
+    double partial[CLIP_ROUND], sq = 0;
+    clip_ctx_t c = {g->grad, g->n_param, 0, partial, 1};
+    for (c.b0 = 0; c.b0 < blocks; c.b0 += CLIP_ROUND) {
+        int64_t k = blocks - c.b0 < CLIP_ROUND ? blocks - c.b0 : CLIP_ROUND;
+        gdl_parallel_for(k, clip_sum_blocks, &c);
+        for (int64_t b = 0; b < k; b++) sq += partial[b];
+    }
     double norm = sqrt(sq);
     if (norm > max_norm && norm > 0) {
-        float s = (float)(max_norm / (norm + 1e-6));
-        for (int64_t i = 0; i < g->n_param; i++) g->grad[i] *= s;
+        c.scale = (float)(max_norm / (norm + 1e-6));
+        gdl_parallel_for(g->n_param, clip_scale_range, &c);
     }
     return norm;
 }
