@@ -2,6 +2,7 @@
  * live and who computes them, never the values: each graph below runs fused and unfused,
  * forward (train and eval), backward and inference, at one and two threads, and every output
  * and gradient must be bit-identical. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,32 @@ static void test_bidirectional_recurrences_split_by_direction(void)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_case(&cases[i], 5);
 }
 
+/* Gradient clipping sums the squared norm in fixed blocks: the same norm and scaled gradient
+ * at one and two threads, over several blocks and a ragged last one. */
+static void test_clip_norm_independent_of_threads(void)
+{
+    float out[2][3];
+    double norm[2];
+    for (int t = 1; t <= 2; t++) {
+        gdl_threads_set(t);
+        gdl_nn_t *g = gdl_nn_new(3);
+        CHECK(gdl_nn_input(g, "x", 1, (int64_t[]){700}) == 0);
+        CHECK(gdl_nn_add(g, "out", "dense", "x", "units=300") == 1);
+        CHECK(gdl_nn_compile(g) == 0);
+        float *r = randoms(g->n_param, 9);
+        memcpy(g->grad, r, sizeof(float) * (size_t)g->n_param);
+        norm[t - 1] = gdl_nn_clip_grad_norm(g, 1.0);
+        out[t - 1][0] = g->grad[0], out[t - 1][1] = g->grad[100000], out[t - 1][2] = g->grad[g->n_param - 1];
+        double sq = 0;
+        for (int64_t i = 0; i < g->n_param; i++) sq += (double)r[i] * r[i];
+        CHECK_CLOSE(norm[t - 1], sqrt(sq), 1e-12);
+        free(r);
+        gdl_nn_free(g);
+    }
+    gdl_threads_set(1);
+    CHECK(norm[0] == norm[1] && !memcmp(out[0], out[1], sizeof out[0]));
+}
+
 /* The inference pass reuses buffers: an output read before the next pass survives the others. */
 static void test_infer_keeps_only_the_named_output(void)
 {
@@ -189,6 +216,7 @@ int main(void)
     gdl_log_set_level(GDL_LOG_QUIET);
     RUN(test_conv_rectifier_pool_chains_are_bit_identical);
     RUN(test_bidirectional_recurrences_split_by_direction);
+    RUN(test_clip_norm_independent_of_threads);
     RUN(test_infer_keeps_only_the_named_output);
     return TEST_EXIT();
 }
