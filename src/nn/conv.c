@@ -220,6 +220,22 @@ GDL_NN_HOT static void pool_row(const float *row, int64_t Lz, int64_t size, int6
     }
 }
 
+/* relu then maxpool without the relu pass: pool the raw values, then a window whose maximum is
+ * not positive is all zeros after relu, so its answer is 0 at its first place. The same bits as
+ * rectifying first, except when a window starts with NaN (rectified, it is 0 and the window goes
+ * on): then 0 is returned and the caller does it the long way. */
+static int relu_pool_row(const float *row, int64_t Lz, int64_t size, int64_t stride, float *z, int32_t *arg)
+{
+    pool_row(row, Lz, size, stride, z, arg);
+    for (int64_t w = 0; w < Lz; w++) {
+        if (z[w] > 0) continue;
+        if (z[w] != z[w]) return 0;
+        z[w] = 0;
+        if (arg) arg[w] = (int32_t)(w * stride);
+    }
+    return 1;
+}
+
 /* unstage through the chain: the block's rows rectified in place, then copied out or pooled
  * (the first maximum of each window, as maxpool_fw_rows) */
 static void conv_unstage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
@@ -231,13 +247,11 @@ static void conv_unstage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
     for (int64_t r = begin; r < end; r++) { // rows (sample j, filter f) of the block
         int64_t j = r / F, f = r % F;
         float *row = c->yb + f * ld + j * Lo, *z = c->z + ((c->i0 + j) * F + f) * Lz;
-        gdl_nn_rectify(row, Lo, a->alpha);
-        if (a->pool < 0) {
-            memcpy(z, row, sizeof(float) * (size_t)Lo);
-            continue;
-        }
         int32_t *arg = c->arg ? c->arg + ((c->i0 + j) * F + f) * Lz : NULL;
-        pool_row(row, Lz, a->psize, a->pstride, z, arg);
+        if (a->pool >= 0 && a->alpha == 0 && relu_pool_row(row, Lz, a->psize, a->pstride, z, arg)) continue;
+        gdl_nn_rectify(row, Lo, a->alpha);
+        if (a->pool < 0) memcpy(z, row, sizeof(float) * (size_t)Lo);
+        else pool_row(row, Lz, a->psize, a->pstride, z, arg);
     }
 }
 

@@ -149,6 +149,28 @@ static void test_conv_rectifier_pool_chains_are_bit_identical(void)
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) check_case(&cases[i], i == 6 ? 7 : 5);
 }
 
+/* A NaN in the input: relu turns it into 0 before the pool, fused or not. */
+static void test_nan_through_relu_pool(void)
+{
+    static const layer_t layers[] = {
+        {"c", "conv1d", "x", "filters=3 width=2"}, {"a", "relu", "c", NULL},
+        {"p", "maxpool1d", "a", "size=4"}, {"f", "flatten", "p", NULL}, {"out", "dense", "f", "units=2"}};
+    const case_t c = CASE("nan", 1, 33, layers, "c", "a");
+    float *x = randoms(2 * 33, 4), out[2][4];
+    x[8] = NAN, x[33 + 20] = NAN; // window starts (conv position 7 reads 8; 19 and 20 read 20)
+    for (int fuse = 0; fuse <= 1; fuse++) {
+        gdl_nn_t *g = build(&c);
+        gdl_nn_set_fusion(g, fuse);
+        CHECK(gdl_nn_set_input(g, "x", x) == 0);
+        CHECK(gdl_nn_forward(g, 2, 0) == 0);
+        memcpy(out[fuse], gdl_nn_output(g, "out"), sizeof out[fuse]);
+        for (int k = 0; k < 4; k++) CHECK(isfinite(out[fuse][k]));
+        gdl_nn_free(g);
+    }
+    CHECK(!memcmp(out[0], out[1], sizeof out[0]));
+    free(x);
+}
+
 /* Bidirectional recurrent layers run one direction per thread: the same bits as one thread. */
 static void test_bidirectional_recurrences_split_by_direction(void)
 {
@@ -215,6 +237,7 @@ int main(void)
 {
     gdl_log_set_level(GDL_LOG_QUIET);
     RUN(test_conv_rectifier_pool_chains_are_bit_identical);
+    RUN(test_nan_through_relu_pool);
     RUN(test_bidirectional_recurrences_split_by_direction);
     RUN(test_clip_norm_independent_of_threads);
     RUN(test_infer_keeps_only_the_named_output);
