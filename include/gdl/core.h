@@ -39,6 +39,13 @@ void gdl_clear_error(void);
 void *gdl_malloc(size_t n); // GDL_ALIGN-aligned; NULL (and an error) on failure; free with gdl_free
 void *gdl_calloc(size_t n); // as gdl_malloc, zero-filled
 void gdl_free(void *p);
+/* Big arrays (parameters, gradients, scratch, metric columns): zero-filled, 2 MiB-aligned and
+ * advised to use transparent huge pages (one page fault and one TLB entry per 2 MiB instead of
+ * 512), and not in memory until first written, so a buffer never touched (a loaded model's
+ * gradient in `gdl predict`) costs nothing. Below 2 MiB, gdl_calloc. NULL (and an error) on
+ * failure; free with gdl_big_free(p, n), n as allocated. */
+void *gdl_big_alloc(size_t n);
+void gdl_big_free(void *p, size_t n);
 
 /* Per-step scratch: a bump allocator over chained blocks. Reset makes every block reusable
  * without returning memory to the system, so a training step allocates nothing after the first. */
@@ -101,7 +108,12 @@ float gdl_sdot(int64_t n, const float *x, const float *y);
 int gdl_tensor_matmul(const gdl_tensor_t *a, int trans_a, const gdl_tensor_t *b, int trans_b,
                       gdl_tensor_t *c);
 
-const char *gdl_blas_config(void); // OpenBLAS build string
+const char *gdl_blas_config(void); // OpenBLAS build string, with the kernels in use
+/* First thing in main: when OpenBLAS fell back to kernels narrower than the CPU runs (a CPU
+ * model newer than the library), re-executes the program with OPENBLAS_CORETYPE set to the
+ * widest (SkylakeX for AVX-512, Haswell for AVX2); returns when there is nothing to do, when
+ * OPENBLAS_CORETYPE is already set, or when the exec fails. */
+void gdl_blas_pick_kernels(char *argv[]);
 
 /* ---- threads ------------------------------------------------------------------------------ */
 

@@ -110,6 +110,7 @@ typedef struct {
     gdl_model_input_t inputs[GDL_MODEL_MAX_INPUTS]; // per config input
     uint64_t catalog_hash;         // of the genotype columns; 0 without genotypes
     int has_catalog;
+    gdl_file_t *file;              // gdl_model_load_mapped: the file its parameters are read from
 } gdl_model_t;
 
 /* Builds and initialises the graph of config c (ownership passes to the model, also on
@@ -136,6 +137,11 @@ typedef struct {
 int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path);
 /* Loads a model written by gdl_model_save; NULL with an error. */
 gdl_model_t *gdl_model_load(const char *path);
+/* The same, for scoring only (predict, attribute, motifs): the parameters are read in place
+ * from the file's read-only mapping, which stays open with the model, rather than copied into
+ * fresh memory (a 150 MB model is ready at once, its pages shared with the page cache). Such a
+ * model must not be trained. */
+gdl_model_t *gdl_model_load_mapped(const char *path);
 
 /* ---- running a model over a dataset ----------------------------------------------------- */
 
@@ -221,7 +227,7 @@ typedef struct {
     int n_models;
     const char *const *model_paths;  // scores are averaged over these (e.g. the fold models)
     const char *data_path, *out_path;
-    int64_t batch;                   // [256]
+    int64_t batch;                   // [0]: auto, 256 to 2,048 examples
 } gdl_predict_opts_t;
 
 int gdl_predict(const gdl_predict_opts_t *o);

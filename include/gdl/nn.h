@@ -124,6 +124,7 @@ typedef struct {
     int64_t numel;
     int is_state;      // 1: not trained (batch-norm running statistics), saved with the model
     gdl_init_t init;
+    const float *mapped; // set: the values live here, read-only (a model file loaded for scoring)
     int64_t fan_in, fan_out;
 } gdl_nn_param_t;
 
@@ -150,6 +151,9 @@ struct gdl_nn_t {
 };
 
 gdl_nn_t *gdl_nn_new(uint64_t seed); // NULL when out of memory; free with gdl_nn_free
+/* Floats of node values one more example adds to a forward pass, every node counted (sparse
+ * inputs as nothing): an upper bound, for choosing a batch size. */
+int64_t gdl_nn_sample_floats(const gdl_nn_t *g);
 void gdl_nn_free(gdl_nn_t *g);
 
 /* Declare a dense input of per-sample shape (ndim 1..3). -1 on a duplicate name or bad shape. */
@@ -176,7 +180,7 @@ const gdl_nn_param_t *gdl_nn_find_param(const gdl_nn_t *g, const char *name); //
 /* Per-sample shape of a node; returns ndim (0 if no such node). */
 int gdl_nn_shape(const gdl_nn_t *g, const char *name, int64_t *shape);
 int64_t gdl_nn_size(const gdl_nn_t *g, const char *name);        // per-sample element count
-float *gdl_nn_param_data(gdl_nn_t *g, const gdl_nn_param_t *p);  // into g->param or g->state
+float *gdl_nn_param_data(gdl_nn_t *g, const gdl_nn_param_t *p);  // into g->param or g->state, or p->mapped
 
 /* ---- running ------------------------------------------------------------------------------ */
 

@@ -251,7 +251,7 @@ int gdl_attribute(const gdl_attribute_opts_t *o)
     gdl_attr_t *a = NULL;
     int64_t *rows = NULL, n = 0;
     int rc = -1;
-    if (!(m = gdl_model_load(o->model_path)) || !(d = gdl_dataset_open(o->data_path)) ||
+    if (!(m = gdl_model_load_mapped(o->model_path)) || !(d = gdl_dataset_open(o->data_path)) ||
         !(a = gdl_attr_new(m, d, &o->spec)) || !(rows = select_rows(o, a, &n)))
         goto out;
     if (o->spec.baseline == GDL_BASELINE_MEAN && gdl_attr_set_mean_baseline(a, rows, n) != 0) goto out;

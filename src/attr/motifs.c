@@ -56,7 +56,7 @@ int gdl_motifs(const gdl_motifs_opts_t *o)
     int64_t *sites = NULL, *rows = NULL;
     int rc = -1;
     gdl_outfile_t out;
-    if (!(m = gdl_model_load(o->model_path)) || !(d = gdl_dataset_open(o->data_path))) goto done;
+    if (!(m = gdl_model_load_mapped(o->model_path)) || !(d = gdl_dataset_open(o->data_path))) goto done;
     int *ti = malloc(sizeof *ti * (size_t)m->n_targets);
     if (!ti || gdl_model_check_data(m, d, ti) != 0) {
         free(ti);

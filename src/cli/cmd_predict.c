@@ -18,7 +18,7 @@ static void usage(FILE *fp)
         "  -m, --model FILE      a model made by gdl train (repeat to average several)\n"
         "  -d, --data FILE       dataset made by gdl encode, with the model's inputs and variants\n"
         "  -o, --output FILE     predictions.tsv, - for stdout [-]\n"
-        "      --batch INT       examples per forward pass [256]\n" CLI_COMMON_USAGE);
+        "      --batch INT       examples per forward pass; 0: 256 to 2,048 as memory allows [0]\n" CLI_COMMON_USAGE);
 }
 
 enum { OPT_BATCH = 1000 };
@@ -30,7 +30,7 @@ int gdl_cmd_predict(int argc, char *argv[])
         {"output", required_argument, NULL, 'o'}, {"batch", required_argument, NULL, OPT_BATCH},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     const char **models = calloc(argc, sizeof *models);
-    gdl_predict_opts_t o = {.out_path = "-", .batch = 256, .model_paths = models};
+    gdl_predict_opts_t o = {.out_path = "-", .batch = 0, .model_paths = models};
     long v;
     int c, r, ret;
     if (!models) return EXIT_RUNTIME;
@@ -44,8 +44,8 @@ int gdl_cmd_predict(int argc, char *argv[])
         else if (c == 'd') o.data_path = optarg;
         else if (c == 'o') o.out_path = optarg;
         else if (c == OPT_BATCH) {
-            if (cli_parse_long(optarg, &v) || v < 1 || v > 1 << 20) {
-                ret = cli_usage_error("predict", usage, "--batch: expected a positive integer, got '%s'", optarg);
+            if (cli_parse_long(optarg, &v) || v < 0 || v > 1 << 20) {
+                ret = cli_usage_error("predict", usage, "--batch: expected an integer from 0 to 1048576, got '%s'", optarg);
                 goto out;
             }
             o.batch = v;

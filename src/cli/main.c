@@ -54,6 +54,7 @@ static const command_t *find(const char *name)
 
 int main(int argc, char *argv[])
 {
+    gdl_blas_pick_kernels(argv);
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;

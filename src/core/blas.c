@@ -8,6 +8,9 @@
  * stays above its small-matrix kernels, so the product's bits do not depend on the thread
  * count. */
 #include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "gdl/core.h"
 
@@ -71,6 +74,37 @@ void gdl_saxpy(int64_t n, float alpha, const float *x, float *y)
 float gdl_sdot(int64_t n, const float *x, const float *y) { return cblas_sdot((blasint)n, x, 1, y, 1); }
 
 const char *gdl_blas_config(void) { return openblas_get_config(); }
+
+/* OpenBLAS picks its kernels from the CPU model when it loads. A model newer than the library
+ * (OpenBLAS 0.3.21 on Intel's Emerald Rapids, say) gets the SSE3 "Prescott" kernels, whose
+ * sgemm runs 3-4x slower than the AVX-512 ones on the same machine. The only other way in is
+ * OPENBLAS_CORETYPE, read at load time, so gdl restarts itself once with it naming the widest
+ * kernels the CPU runs. A user's own OPENBLAS_CORETYPE is left alone. */
+static const char *widest_kernels(void)
+{
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl"))
+        return "SkylakeX";
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+    return NULL;
+}
+
+static int runs_wide_kernels(const char *core)
+{
+    static const char *const wide[] = {"Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"};
+    for (size_t i = 0; core && i < sizeof wide / sizeof *wide; i++)
+        if (strcmp(core, wide[i]) == 0) return 1;
+    return 0;
+}
+
+void gdl_blas_pick_kernels(char *argv[])
+{
+    const char *want = widest_kernels();
+    if (getenv("OPENBLAS_CORETYPE") || !want || runs_wide_kernels(openblas_get_corename())) return;
+    if (setenv("OPENBLAS_CORETYPE", want, 1) == 0) execv("/proc/self/exe", argv);
+    // no exec: carry on with the kernels OpenBLAS chose (slower, and correct)
+}
 
 void gdl_blas_single_thread(void); // threads.c calls this; declared here to keep cblas out of it
 void gdl_blas_single_thread(void) { openblas_set_num_threads(1); }

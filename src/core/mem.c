@@ -1,6 +1,8 @@
-/* Aligned allocation and the per-step scratch arena. */
+/* Aligned allocation, big arrays on huge pages, and the per-step scratch arena. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "gdl/core.h"
 
@@ -24,6 +26,38 @@ void *gdl_calloc(size_t n)
 
 void gdl_free(void *p) { free(p); }
 
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t round_up(size_t n, size_t k) { return (n + k - 1) / k * k; }
+
+/* Below 2 MiB an array gets no huge page anyway: the heap, which also keeps the count of
+ * mappings low. Above, a mapping of HUGE_PAGE more than asked for is trimmed to a 2 MiB-aligned
+ * run, so the kernel can back it with whole huge pages. */
+void *gdl_big_alloc(size_t n)
+{
+    if (n < HUGE_PAGE) return gdl_calloc(n);
+    size_t len = round_up(n, HUGE_PAGE), map_len = len + HUGE_PAGE;
+    unsigned char *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        gdl_log_error("out of memory allocating %zu bytes", n);
+        return NULL;
+    }
+    unsigned char *p = (unsigned char *)round_up((uintptr_t)map, HUGE_PAGE);
+    if (p > map) munmap(map, (size_t)(p - map));
+    if (p + len < map + map_len) munmap(p + len, (size_t)(map + map_len - (p + len)));
+#ifdef MADV_HUGEPAGE
+    madvise(p, len, MADV_HUGEPAGE); // a hint: ordinary pages where the kernel has no huge ones
+#endif
+    return p;
+}
+
+void gdl_big_free(void *p, size_t n)
+{
+    if (!p) return;
+    if (n < HUGE_PAGE) gdl_free(p);
+    else munmap(p, round_up(n, HUGE_PAGE));
+}
+
 struct gdl_arena_block_t {
     gdl_arena_block_t *next;
     size_t size, used;
@@ -36,8 +70,6 @@ void gdl_arena_init(gdl_arena_t *a, size_t block_size)
     a->block_size = block_size ? block_size : (size_t)1 << 20;
 }
 
-static size_t round_up(size_t n, size_t k) { return (n + k - 1) / k * k; }
-
 void *gdl_arena_alloc(gdl_arena_t *a, size_t n)
 {
     gdl_arena_block_t *b;
@@ -48,7 +80,7 @@ void *gdl_arena_alloc(gdl_arena_t *a, size_t n)
     if (!b) {
         size_t size = n > a->block_size ? n : a->block_size;
         b = calloc(1, sizeof *b);
-        if (!b || !(b->mem = gdl_malloc(size))) {
+        if (!b || !(b->mem = gdl_big_alloc(size))) {
             free(b);
             gdl_log_error("out of memory: arena block of %zu bytes", size);
             return NULL;
@@ -75,7 +107,7 @@ void gdl_arena_reset(gdl_arena_t *a)
         size_t peak = a->peak;
         gdl_arena_free(a);
         gdl_arena_block_t *b = calloc(1, sizeof *b);
-        if (b && (b->mem = gdl_malloc(peak))) {
+        if (b && (b->mem = gdl_big_alloc(peak))) {
             b->size = peak;
             a->head = b;
         } else {
@@ -92,7 +124,7 @@ void gdl_arena_free(gdl_arena_t *a)
     gdl_arena_block_t *b = a->head;
     while (b) {
         gdl_arena_block_t *next = b->next;
-        gdl_free(b->mem);
+        gdl_big_free(b->mem, b->size);
         free(b);
         b = next;
     }

@@ -23,7 +23,7 @@ static void boot_range(void *arg, int64_t begin, int64_t end, int chunk)
     boot_ctx_t *x = arg;
     size_t nn = (size_t)(x->p->N > 0 ? x->p->N : 1);
     // one curve's worth of scratch for the chunk, reused by its targets
-    eval_curve_t c = {.value = eval_big_alloc(8 * nn), .tp = eval_big_alloc(4 * nn), .fp = eval_big_alloc(4 * nn)};
+    eval_curve_t c = {.value = gdl_big_alloc(8 * nn), .tp = gdl_big_alloc(4 * nn), .fp = gdl_big_alloc(4 * nn)};
     if (!c.value || !c.tp || !c.fp) x->failed[chunk] = 1;
     for (int64_t ti = begin; ti < end && !x->failed[chunk]; ti++) {
         const eval_target_t *t = &x->p->targets[ti];
@@ -42,7 +42,7 @@ static void boot_range(void *arg, int64_t begin, int64_t end, int chunk)
                                      n, x->w, &res->m);
         }
     }
-    eval_big_free(c.value, 8 * nn), eval_big_free(c.tp, 4 * nn), eval_big_free(c.fp, 4 * nn);
+    gdl_big_free(c.value, 8 * nn), gdl_big_free(c.tp, 4 * nn), gdl_big_free(c.fp, 4 * nn);
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -10,14 +10,6 @@
 
 #include "gdl/eval.h"
 
-/* ---- big arrays (predictions.c) ----------------------------------------------------------------- */
-
-/* Anonymous memory advised to use huge pages: a column of every target is written row after
- * row, thousands of columns at once, and 4 KiB pages would miss the TLB on nearly every
- * write. NULL (and an error) when out of memory; free with eval_big_free(p, n). */
-void *eval_big_alloc(size_t n);
-void eval_big_free(void *p, size_t n);
-
 /* ---- predictions.tsv (predictions.c) ------------------------------------------------------ */
 
 typedef struct {

@@ -35,19 +35,19 @@ typedef struct {
 static int scratch_init(scratch_t *b, int64_t N)
 {
     size_t n = b->n = (size_t)(N > 0 ? N : 1);
-    b->key = eval_big_alloc(8 * n), b->tk = eval_big_alloc(8 * n);
-    b->pay = eval_big_alloc(4 * n), b->tp = eval_big_alloc(4 * n);
-    b->c.value = eval_big_alloc(8 * n);
-    b->c.tp = eval_big_alloc(4 * n), b->c.fp = eval_big_alloc(4 * n);
+    b->key = gdl_big_alloc(8 * n), b->tk = gdl_big_alloc(8 * n);
+    b->pay = gdl_big_alloc(4 * n), b->tp = gdl_big_alloc(4 * n);
+    b->c.value = gdl_big_alloc(8 * n);
+    b->c.tp = gdl_big_alloc(4 * n), b->c.fp = gdl_big_alloc(4 * n);
     return b->key && b->tk && b->pay && b->tp && b->c.value && b->c.tp && b->c.fp ? 0 : -1;
 }
 
 static void scratch_free(scratch_t *b)
 {
-    eval_big_free(b->key, 8 * b->n), eval_big_free(b->tk, 8 * b->n);
-    eval_big_free(b->pay, 4 * b->n), eval_big_free(b->tp, 4 * b->n);
-    eval_big_free(b->c.value, 8 * b->n);
-    eval_big_free(b->c.tp, 4 * b->n), eval_big_free(b->c.fp, 4 * b->n);
+    gdl_big_free(b->key, 8 * b->n), gdl_big_free(b->tk, 8 * b->n);
+    gdl_big_free(b->pay, 4 * b->n), gdl_big_free(b->tp, 4 * b->n);
+    gdl_big_free(b->c.value, 8 * b->n);
+    gdl_big_free(b->c.tp, 4 * b->n), gdl_big_free(b->c.fp, 4 * b->n);
 }
 
 /* a copy of the curve in arrays of its own size */

@@ -17,31 +17,6 @@
 
 #define MAX_FOLDS 1000
 
-/* Below 2 MiB an array gets no huge page anyway: the ordinary heap, which also keeps the count
- * of mappings low for files of many small targets. */
-#define BIG (2u << 20)
-
-void *eval_big_alloc(size_t n)
-{
-    if (n < BIG) return gdl_malloc(n);
-    void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        gdl_log_error("out of memory allocating %zu bytes", n);
-        return NULL;
-    }
-#ifdef MADV_HUGEPAGE
-    madvise(p, n, MADV_HUGEPAGE);
-#endif
-    return p;
-}
-
-void eval_big_free(void *p, size_t n)
-{
-    if (!p) return;
-    if (n < BIG) gdl_free(p);
-    else munmap(p, n);
-}
-
 /* ---- numbers ----------------------------------------------------------------------------- */
 
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -715,8 +690,8 @@ void eval_preds_free(eval_preds_t *p)
         for (int k = 0; k < tg->K; k++) free(tg->classes[k]);
         free(tg->classes);
         size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
-        eval_big_free(tg->label, sizeof(double) * (size_t)p->N);
-        eval_big_free(tg->score, sizeof(double) * (size_t)p->N * K);
+        gdl_big_free(tg->label, sizeof(double) * (size_t)p->N);
+        gdl_big_free(tg->score, sizeof(double) * (size_t)p->N * K);
     }
     free(p->targets);
     for (int f = 0; f < p->n_folds; f++) free(p->fold_names[f]);
@@ -774,8 +749,8 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
     for (int t = 0; t < p->T; t++) {
         eval_target_t *tg = &p->targets[t];
         size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
-        tg->label = eval_big_alloc(sizeof(double) * (size_t)N);
-        tg->score = eval_big_alloc(sizeof(double) * (size_t)N * K);
+        tg->label = gdl_big_alloc(sizeof(double) * (size_t)N);
+        tg->score = gdl_big_alloc(sizeof(double) * (size_t)N * K);
         if (!tg->label || !tg->score) goto fail;
     }
     int has_fold = rd.ncol > 1 && rd.col[1].role == COL_FOLD;

@@ -15,6 +15,7 @@ void gdl_model_free(gdl_model_t *m)
     if (!m) return;
     gdl_config_free(m->config);
     gdl_nn_free(m->g);
+    gdl_file_close(m->file);
     for (int i = 0; i < m->n_targets; i++) free(m->target_names[i]);
     for (int i = 0; i < m->n_classes; i++) free(m->classes[i]);
     free(m->target_names);
@@ -318,7 +319,7 @@ static char **split_tabs(const char *s, int *n)
     return out;
 }
 
-gdl_model_t *model_read(const char *path, gdl_file_t **file)
+gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
 {
     gdl_file_t *f = gdl_file_open(path);
     gdl_model_t *m = NULL;
@@ -366,9 +367,11 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file)
             gdl_log_error("%s: tensor %s missing or of the wrong size", path, key);
             goto fail;
         }
-        memcpy(gdl_nn_param_data(m->g, p), e->data, e->nbytes);
+        if (mapped && (uintptr_t)e->data % sizeof(float) == 0) m->g->table[i].mapped = (const float *)e->data;
+        else memcpy(gdl_nn_param_data(m->g, p), e->data, e->nbytes);
     }
-    if (file) *file = f;
+    if (mapped) m->file = f;
+    else if (file) *file = f;
     else gdl_file_close(f);
     return m;
 fail:
@@ -377,4 +380,5 @@ fail:
     return NULL;
 }
 
-gdl_model_t *gdl_model_load(const char *path) { return model_read(path, NULL); }
+gdl_model_t *gdl_model_load(const char *path) { return model_read(path, NULL, 0); }
+gdl_model_t *gdl_model_load_mapped(const char *path) { return model_read(path, NULL, 1); }

@@ -24,8 +24,9 @@ typedef struct {
 
 int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *path,
                 const model_extra_t *extra, int n_extra);
-/* gdl_model_load that also hands back the open file (for a checkpoint's extra tensors). */
-gdl_model_t *model_read(const char *path, gdl_file_t **file);
+/* gdl_model_load that also hands back the open file (for a checkpoint's extra tensors), or with
+ * mapped, gdl_model_load_mapped (file unused). */
+gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped);
 
 /* Writes predictions.tsv (DESIGN.md) for rows with scores (n, n_out); fold (n) 1-based or NULL. */
 int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,

@@ -55,19 +55,28 @@ int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *ro
     return gdl_outfile_commit(&o);
 }
 
+/* --batch 0: as many examples per pass as keep the node values near 256 MB, from 256 up to
+ * 2,048 (the sparse first layer's tiled pass pays from 512 examples) */
+static int64_t auto_batch(const gdl_model_t *m)
+{
+    int64_t per_example = gdl_nn_sample_floats(m->g) * (int64_t)sizeof(float);
+    int64_t b = ((int64_t)256 << 20) / (per_example > 0 ? per_example : 1);
+    return b < 256 ? 256 : b > 2048 ? 2048 : b;
+}
+
 int gdl_predict(const gdl_predict_opts_t *o)
 {
     gdl_dataset_t *d = gdl_dataset_open(o->data_path);
     gdl_model_t *m = NULL;
     gdl_runner_t r = {0};
     float *sum = NULL, *scores = NULL;
-    int64_t *rows = NULL, batch = o->batch > 0 ? o->batch : 256;
+    int64_t *rows = NULL;
     int ret = -1, n_out = 0;
     if (!d) return -1;
     if (!(rows = malloc((d->n_examples ? d->n_examples : 1) * sizeof *rows))) goto oom;
     for (int64_t i = 0; i < d->n_examples; i++) rows[i] = i;
     for (int k = 0; k < o->n_models; k++) {
-        gdl_model_t *next = gdl_model_load(o->model_paths[k]);
+        gdl_model_t *next = gdl_model_load_mapped(o->model_paths[k]);
         if (!next) goto out;
         if (m && (next->n_out != n_out || next->kind != m->kind || next->n_targets != m->n_targets)) {
             gdl_log_error("%s: predicts other targets than %s; averaged models must agree",
@@ -79,7 +88,7 @@ int gdl_predict(const gdl_predict_opts_t *o)
         gdl_model_free(m);
         m = next;
         n_out = m->n_out;
-        if (gdl_runner_init(&r, m, d, batch) != 0) goto out;
+        if (gdl_runner_init(&r, m, d, o->batch > 0 ? o->batch : auto_batch(m)) != 0) goto out;
         size_t bytes = (size_t)(d->n_examples * n_out) * sizeof(float);
         if ((!sum && !(sum = calloc(1, bytes ? bytes : 1))) || (!scores && !(scores = malloc(bytes ? bytes : 1))))
             goto oom;

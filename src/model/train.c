@@ -243,7 +243,7 @@ static int save_checkpoint(const char *path, const gdl_model_t *m, const loop_t 
 static int load_checkpoint(const char *path, gdl_model_t *m, loop_t *L)
 {
     gdl_file_t *f = NULL;
-    gdl_model_t *ck = model_read(path, &f);
+    gdl_model_t *ck = model_read(path, &f, 0);
     int ret = -1;
     if (!ck) return -1;
     if (strcmp(ck->config->json, m->config->json) != 0 || ck->g->n_param != m->g->n_param) {

@@ -17,13 +17,16 @@ gdl_nn_t *gdl_nn_new(uint64_t seed)
     return g;
 }
 
+static size_t floats_bytes(int64_t n) { return sizeof(float) * (size_t)(n ? n : 1); }
+
 void gdl_nn_free(gdl_nn_t *g)
 {
     if (!g) return;
     for (int i = 0; i < g->n_nodes; i++) free(g->nodes[i].attr);
     free(g->nodes);
     free(g->table);
-    gdl_free(g->param), gdl_free(g->grad), gdl_free(g->state);
+    gdl_big_free(g->param, floats_bytes(g->n_param)), gdl_big_free(g->grad, floats_bytes(g->n_param));
+    gdl_big_free(g->state, floats_bytes(g->n_state));
     gdl_arena_free(&g->arena);
     free(g);
 }
@@ -80,6 +83,7 @@ int64_t gdl_nn_size(const gdl_nn_t *g, const char *name)
 
 float *gdl_nn_param_data(gdl_nn_t *g, const gdl_nn_param_t *p)
 {
+    if (p->mapped) return (float *)p->mapped; // read-only: never written by a forward pass
     return (p->is_state ? g->state : g->param) + p->offset;
 }
 
@@ -91,6 +95,14 @@ float *gdl_nn_p(gdl_nn_t *g, const gdl_nn_node_t *n, int k)
 float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k)
 {
     return g->grad + g->table[n->param0 + k].offset;
+}
+
+int64_t gdl_nn_sample_floats(const gdl_nn_t *g)
+{
+    int64_t n = 0;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (!(g->nodes[i].op == GDL_NN_INPUT_OP && g->nodes[i].sparse)) n += g->nodes[i].size;
+    return n;
 }
 
 static gdl_nn_node_t *new_node(gdl_nn_t *g, const char *name)
@@ -399,11 +411,12 @@ static int compile(gdl_nn_t *g, int init)
         if (p->is_state) p->offset = ns, ns += round16(p->numel);
         else p->offset = np, np += round16(p->numel);
     }
-    g->param = gdl_calloc(sizeof(float) * (size_t)(np ? np : 1));
-    g->grad = gdl_calloc(sizeof(float) * (size_t)(np ? np : 1));
-    g->state = gdl_calloc(sizeof(float) * (size_t)(ns ? ns : 1));
-    if (!g->param || !g->grad || !g->state) return -1;
     g->n_param = np, g->n_state = ns;
+    // pages of the gradient are touched by the first backward pass: never, when only predicting
+    g->param = gdl_big_alloc(floats_bytes(np));
+    g->grad = gdl_big_alloc(floats_bytes(np));
+    g->state = gdl_big_alloc(floats_bytes(ns));
+    if (!g->param || !g->grad || !g->state) return -1;
     for (int i = 0; i < g->n_table && init; i++) {
         gdl_nn_param_t *p = &g->table[i];
         float *w = gdl_nn_param_data(g, p);

@@ -29,7 +29,8 @@ void gdl_optim_init(gdl_optim_t *o, gdl_optim_kind_t kind)
 
 void gdl_optim_free(gdl_optim_t *o)
 {
-    gdl_free(o->m), gdl_free(o->v);
+    size_t bytes = sizeof(float) * (size_t)(o->n ? o->n : 1);
+    gdl_big_free(o->m, bytes), gdl_big_free(o->v, bytes);
     o->m = o->v = NULL;
 }
 
@@ -122,10 +123,10 @@ int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
     }
     if (!o->m || o->n != n) {
         gdl_optim_free(o);
-        if (!(o->m = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))) ||
-            !(o->v = gdl_calloc(sizeof(float) * (size_t)(n ? n : 1))))
-            return -1;
         o->n = n, o->t = 0;
+        if (!(o->m = gdl_big_alloc(sizeof(float) * (size_t)(n ? n : 1))) ||
+            !(o->v = gdl_big_alloc(sizeof(float) * (size_t)(n ? n : 1))))
+            return -1;
     }
     o->t++;
     double bc1 = 1 - pow(o->beta1, (double)o->t), bc2 = 1 - pow(o->beta2, (double)o->t);

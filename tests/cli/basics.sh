@@ -14,6 +14,16 @@ for lib in "gdl " "htslib " "OpenBLAS " "cJSON " "zlib "; do
     contains "--version names $lib" "$TMP/out" "$lib"
 done
 grep -q "^gdl [0-9]" "$TMP/out" && pass "--version first line is gdl X.Y.Z" || fail "--version first line"
+# OpenBLAS's kernels: never its SSE3 fallback on a CPU with AVX2 and FMA (gdl restarts itself
+# with OPENBLAS_CORETYPE), and a user's own OPENBLAS_CORETYPE is kept
+if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    env -u OPENBLAS_CORETYPE "$GDL" --version >"$TMP/v" 2>&1
+    grep OpenBLAS "$TMP/v" | grep -Eq " (Haswell|Zen|SkylakeX|Cooperlake|SapphireRapids) " &&
+        pass "--version: OpenBLAS runs AVX2 or AVX-512 kernels" || fail "OpenBLAS kernels" "$(grep OpenBLAS "$TMP/v")"
+fi
+OPENBLAS_CORETYPE=Prescott "$GDL" --version >"$TMP/v" 2>&1
+grep OpenBLAS "$TMP/v" | grep -q " Prescott " && pass "OPENBLAS_CORETYPE set by the user is kept" ||
+    fail "OPENBLAS_CORETYPE=Prescott" "$(grep OpenBLAS "$TMP/v")"
 
 expect "unknown command exits 1" 1 "$GDL" frobnicate
 contains "unknown command is named" "$TMP/err" "unknown command 'frobnicate'"

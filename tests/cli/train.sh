@@ -135,6 +135,14 @@ lines "predictions for every example" "$TMP/pred.tsv" 601
 contains "predictions header" "$TMP/pred.tsv" "$(printf 'id\tstatus:label\tstatus:score')"
 expect "predict to stdout" 0 "$GDL" predict -m "$TMP/full.gdl" -d "$TMP/d.gdl"
 lines "stdout predictions" "$TMP/out" 601
+cp "$TMP/out" "$TMP/pred.auto.tsv"
+expect "predict --batch 7" 0 "$GDL" predict -m "$TMP/full.gdl" -d "$TMP/d.gdl" --batch 7
+awk -F '\t' 'NR == FNR { s[FNR] = $3; next }
+    FNR > 1 { d = $3 - s[FNR]; if (d < 0) d = -d; if (d > 1e-6) bad++ } END { exit bad > 0 }' \
+    "$TMP/pred.auto.tsv" "$TMP/out" && pass "predict: --batch 7 scores as the automatic batch" ||
+    fail "predict --batch 7 differs from --batch 0"
+expect "predict --batch -1 is a usage error" 1 "$GDL" predict -m "$TMP/full.gdl" -d "$TMP/d.gdl" --batch -1
+contains "--batch error names the range" "$TMP/err" "from 0 to"
 expect "predict refuses another cohort" 2 "$GDL" predict -m "$TMP/full.gdl" -d "$TMP/other.gdl" -o "$TMP/x.tsv"
 contains "says what differs" "$TMP/err" "has shape 150, the model was trained on 200"
 [ ! -e "$TMP/x.tsv" ] && pass "no output on refusal" || fail "output left on refusal"

@@ -124,6 +124,24 @@ static void test_arena_reuses_memory(void)
     gdl_arena_free(&a);
 }
 
+static void test_big_alloc(void)
+{
+    size_t sizes[] = {100, (size_t)2 << 20, ((size_t)5 << 20) + 12345};
+    for (int i = 0; i < 3; i++) {
+        unsigned char *p = gdl_big_alloc(sizes[i]);
+        CHECK(p && (uintptr_t)p % GDL_ALIGN == 0);
+        if (!p) continue;
+        if (sizes[i] >= (size_t)2 << 20) CHECK((uintptr_t)p % ((size_t)2 << 20) == 0); // huge-page aligned
+        size_t nonzero = 0;
+        for (size_t k = 0; k < sizes[i]; k++) nonzero += p[k] != 0;
+        CHECK(nonzero == 0);
+        memset(p, 0xab, sizes[i]); // every byte writable
+        CHECK(p[sizes[i] - 1] == 0xab);
+        gdl_big_free(p, sizes[i]);
+    }
+    gdl_big_free(NULL, 123);
+}
+
 static void test_rng_streams(void)
 {
     gdl_rng_t a, b, c;
@@ -287,6 +305,7 @@ int main(void)
     RUN(test_tensor_matmul_checks_shapes);
     RUN(test_tensor_shapes);
     RUN(test_arena_reuses_memory);
+    RUN(test_big_alloc);
     RUN(test_rng_streams);
     RUN(test_rng_shuffle_is_permutation);
     RUN(test_parallel_for_covers_range);
