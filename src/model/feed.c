@@ -87,27 +87,13 @@ static uint64_t load_word(const uint8_t *p, int64_t n)
     return w;
 }
 
-/* Appends one sample's non-zero values; grows the arrays when needed. Most calls are 0, so the
- * row is read a word (32 calls) at a time, and within a word only its non-zero codes are visited. */
-static int sparse_row(gdl_feed_t *f, const gdl_genotypes_t *g, const uint8_t *packed)
+/* One sample's non-zero values into col, val; returns how many. Most calls are 0, so the row
+ * is read a word (32 calls) at a time, and within a word only its non-zero codes are visited. */
+static int64_t sparse_row(const gdl_genotypes_t *g, const uint8_t *packed, int32_t *col, float *val)
 {
-    int64_t M = g->n_variants, k = f->row[f->sparse.n_rows];
+    int64_t M = g->n_variants, k = 0;
     int presence = g->encoding == GDL_GENO_PRESENCE;
-    if (f->cap - k < M) { // worst case: every call non-zero
-        int64_t cap = f->cap * 2 > k + M ? f->cap * 2 : k + M;
-        int32_t *col = realloc(f->col, cap * sizeof *col);
-        if (col) f->col = col;
-        float *val = realloc(f->val, cap * sizeof *val);
-        if (val) f->val = val;
-        if (!col || !val) {
-            gdl_log_error("out of memory");
-            return -1;
-        }
-        f->cap = cap;
-    }
     const float code_val[3] = {1.0f, presence ? 1.0f : 2.0f, 0}; // codes 1 and 2
-    int32_t *col = f->col;
-    float *val = f->val;
     for (int64_t byte = 0; byte < g->row_bytes; byte += 8) {
         uint64_t w = load_word(packed + byte, g->row_bytes - byte);
         uint64_t nz = (w | w >> 1) & 0x5555555555555555u; // bit 2j set: call j is not 0
@@ -127,8 +113,77 @@ static int sparse_row(gdl_feed_t *f, const gdl_genotypes_t *g, const uint8_t *pa
             val[k++] = v;
         }
     }
-    f->row[++f->sparse.n_rows] = k;
+    return k;
+}
+
+/* The batch is built over the threads in two passes: each sample's non-zero codes counted (an
+ * upper bound on its values), then each sample decoded at its place; a sample that held fewer
+ * (missing calls whose mean is 0) is closed up after. */
+typedef struct {
+    gdl_feed_t *f;
+    const gdl_genotypes_t *g;
+    const int64_t *rows;
+    int64_t *at;  // (n + 1) where each sample's values start; then, from pass two, how many it held
+} sparse_batch_t;
+
+__attribute__((target_clones("popcnt", "default"))) static void count_row_values(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    sparse_batch_t *c = ctx;
+    for (int64_t i = begin; i < end; i++) {
+        const uint8_t *p = c->g->packed + c->rows[i] * c->g->row_bytes;
+        int64_t n = 0;
+        for (int64_t byte = 0; byte < c->g->row_bytes; byte += 8) {
+            uint64_t w = load_word(p + byte, c->g->row_bytes - byte);
+            n += __builtin_popcountll((w | w >> 1) & 0x5555555555555555u);
+        }
+        c->at[i + 1] = n;
+    }
+}
+
+static void decode_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    sparse_batch_t *c = ctx;
+    for (int64_t i = begin; i < end; i++)
+        c->f->row[i + 1] = sparse_row(c->g, c->g->packed + c->rows[i] * c->g->row_bytes,
+                                      c->f->col + c->at[i], c->f->val + c->at[i]);
+}
+
+static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *rows, int64_t n)
+{
+    int64_t *at = f->row; // the row pointers hold the bounds until the end
+    sparse_batch_t c = {f, g, rows, NULL};
+    if (!(c.at = malloc((size_t)(n + 1) * sizeof *c.at))) goto oom;
+    c.at[0] = 0;
+    gdl_parallel_for(n, count_row_values, &c);
+    for (int64_t i = 0; i < n; i++) c.at[i + 1] += c.at[i];
+    if (c.at[n] > f->cap) {
+        int64_t cap = f->cap * 2 > c.at[n] ? f->cap * 2 : c.at[n];
+        int32_t *col = realloc(f->col, (size_t)cap * sizeof *col);
+        if (col) f->col = col;
+        float *val = realloc(f->val, (size_t)cap * sizeof *val);
+        if (val) f->val = val;
+        if (!col || !val) goto oom;
+        f->cap = cap;
+    }
+    gdl_parallel_for(n, decode_rows, &c);
+    at[0] = 0;
+    for (int64_t i = 0; i < n; i++) { // counts to row pointers, closing up any gap
+        int64_t held = at[i + 1];
+        if (c.at[i] != at[i]) {
+            memmove(f->col + at[i], f->col + c.at[i], (size_t)held * sizeof *f->col);
+            memmove(f->val + at[i], f->val + c.at[i], (size_t)held * sizeof *f->val);
+        }
+        at[i + 1] = at[i] + held;
+    }
+    f->sparse.n_rows = n;
+    free(c.at);
     return 0;
+oom:
+    free(c.at);
+    gdl_log_error("out of memory");
+    return -1;
 }
 
 int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)
@@ -142,11 +197,8 @@ int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t
         gdl_genotypes_batch(geno, rows, n, f->buf);
         return gdl_nn_set_input(g, f->name, f->buf);
     case GDL_FEED_GENO_SPARSE:
-        f->sparse.n_rows = 0;
         f->sparse.n_cols = geno->n_variants;
-        f->row[0] = 0;
-        for (int64_t i = 0; i < n; i++)
-            if (sparse_row(f, geno, geno->packed + rows[i] * geno->row_bytes) != 0) return -1;
+        if (sparse_batch(f, geno, rows, n) != 0) return -1;
         f->sparse.row = f->row;
         f->sparse.col = f->col;
         f->sparse.val = f->val;

@@ -237,6 +237,40 @@ static int call_cmp(const void *pa, const void *pb)
     return a->col != b->col ? (a->col > b->col) - (a->col < b->col) : (a->k > b->k) - (a->k < b->k);
 }
 
+typedef struct {
+    sparse_blocks_t *t;
+    const int64_t *row;
+    const int32_t *col;
+    const float *val;
+    const int32_t *pos;
+    int64_t N;
+} blocks_build_t;
+
+/* samples [begin, end): start[b N + i + 1] = sample i's calls in block b */
+static void count_block_calls(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const blocks_build_t *c = ctx;
+    int64_t bc = c->t->block_cols;
+    for (int64_t i = begin; i < end; i++)
+        for (int64_t k = c->row[i]; k < c->row[i + 1]; k++) c->t->start[c->col[k] / bc * c->N + i + 1]++;
+}
+
+static void place_block_calls(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const blocks_build_t *c = ctx;
+    const sparse_blocks_t *t = c->t;
+    for (int64_t i = begin; i < end; i++) {
+        int64_t k = c->row[i];
+        for (int64_t b = 0; b < t->n_blocks && k < c->row[i + 1]; b++) {
+            int64_t stop = (b + 1) * t->block_cols;
+            fw_call_t *out = t->call + t->start[b * c->N + i];
+            for (; k < c->row[i + 1] && c->col[k] < stop; k++) *out++ = (fw_call_t){c->pos[c->col[k]], c->val[k]};
+        }
+    }
+}
+
 static sparse_blocks_t *sparse_blocks(gdl_nn_t *g, const gdl_nn_sparse_t *sp, int64_t N, int64_t V,
                                       int64_t block_cols)
 {
@@ -286,19 +320,12 @@ static sparse_blocks_t *sparse_blocks(gdl_nn_t *g, const gdl_nn_sparse_t *sp, in
             if (pos[v] == 0) pos[v] = (int32_t)(n_called - t->called_at[b]), t->called[n_called++] = (int32_t)v;
     }
     t->called_at[nb] = n_called;
-    // count each (block, sample), then place the calls
+    // count each (block, sample), then place the calls: both by samples over the threads
+    blocks_build_t c = {t, row, col, val, pos, N};
     memset(t->start, 0, sizeof(int64_t) * (size_t)(nb * N + 1));
-    for (int64_t i = 0; i < N; i++)
-        for (int64_t k = row[i]; k < row[i + 1]; k++) t->start[col[k] / block_cols * N + i + 1]++;
+    gdl_parallel_for(N, count_block_calls, &c);
     for (int64_t q = 0; q < nb * N; q++) t->start[q + 1] += t->start[q];
-    for (int64_t i = 0; i < N; i++) {
-        int64_t k = row[i];
-        for (int64_t b = 0; b < nb && k < row[i + 1]; b++) {
-            int64_t end = (b + 1) * block_cols;
-            fw_call_t *out = t->call + t->start[b * N + i];
-            for (; k < row[i + 1] && col[k] < end; k++) *out++ = (fw_call_t){pos[col[k]], val[k]};
-        }
-    }
+    gdl_parallel_for(N, place_block_calls, &c);
     return t;
 }
 

@@ -112,6 +112,6 @@ for m in $MODELS; do
     esac
 done
 echo "$("$GDL" --version 2>/dev/null | head -1), $THREADS threads, $(nproc) cores, load:$(uptime | sed 's/.*load average://')"
-echo "train: median of epochs 2..$EPOCHS (epoch 1 = warm-up); predict (batch 256, whole command, $INFER_N sequences for deepsea and danq): median of $REPEATS runs after a warm-up"
+echo "train: median of epochs 2..$EPOCHS (epoch 1 = warm-up); predict (its default batch: 256 for the sequence models, 2,048 for mlp; whole command, $INFER_N sequences for deepsea and danq): median of $REPEATS runs after a warm-up"
 awk -F'\t' 'NR == 1 { printf "%-10s %6s %5s %12s %9s %12s %9s %11s\n", "model", "n", "batch", "train smp/s", "train MB", "infer smp/s", "infer MB", "params"; next }
             { printf "%-10s %6s %5s %12s %9s %12s %9s %11s\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$RES"

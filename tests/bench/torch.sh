@@ -18,6 +18,10 @@ if ! $PY -c 'import torch' 2>/dev/null || [ ! -e "$OMP_BLAS/libblas.so.3" ]; the
 fi
 sh "$HERE/bench_train.sh" "$GDL" "$THREADS"
 echo
+# PyTorch's OpenBLAS gets the kernels gdl runs (gdl --version names them): on a CPU newer than
+# OpenBLAS it would otherwise fall back to SSE3 ones, as gdl does not let its own do
+: "${OPENBLAS_CORETYPE:=$("$GDL" --version | awk '/^OpenBLAS/ && /DYNAMIC_ARCH/ { print $(NF - 1) }')}"
+[ -n "$OPENBLAS_CORETYPE" ] && export OPENBLAS_CORETYPE
 LD_LIBRARY_PATH=$OMP_BLAS OMP_NUM_THREADS=$THREADS BENCH_THREADS=$THREADS \
     MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_MMAP_MAX_=0 \
     $PY "$HERE/bench_torch.py" table "$HERE/data/train_results.tsv"
