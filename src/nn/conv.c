@@ -202,11 +202,49 @@ int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
 typedef float v8f_t __attribute__((vector_size(32)));
 typedef int32_t v8i_t __attribute__((vector_size(32)));
 
+/* Windows of 4 at stride 4 (DeepSEA's pooling), eight at a time: their 32 values transposed so
+ * that lane l of vector k holds window l's k-th value, then the scan run on all lanes at once.
+ * Returns the windows done. */
+GDL_NN_HOT static int64_t pool4_by8(const float *row, int64_t Lz, float *z, int32_t *arg)
+{
+    const v8i_t even = {0, 4, 8, 12, 1, 5, 9, 13}, odd = {2, 6, 10, 14, 3, 7, 11, 15};
+    const v8i_t lo = {0, 1, 2, 3, 8, 9, 10, 11}, hi = {4, 5, 6, 7, 12, 13, 14, 15};
+    int64_t w = 0;
+    for (; w + 8 <= Lz; w += 8) {
+        v8f_t a, b, c, d;
+        memcpy(&a, row + 4 * w, sizeof a), memcpy(&b, row + 4 * w + 8, sizeof b);
+        memcpy(&c, row + 4 * w + 16, sizeof c), memcpy(&d, row + 4 * w + 24, sizeof d);
+        v8f_t ab01 = __builtin_shuffle(a, b, even), ab23 = __builtin_shuffle(a, b, odd);
+        v8f_t cd01 = __builtin_shuffle(c, d, even), cd23 = __builtin_shuffle(c, d, odd);
+        v8f_t k[4] = {__builtin_shuffle(ab01, cd01, lo), __builtin_shuffle(ab01, cd01, hi),
+                      __builtin_shuffle(ab23, cd23, lo), __builtin_shuffle(ab23, cd23, hi)};
+        v8f_t m = k[0];
+        v8i_t best = {0};
+        for (int j = 1; j < 4; j++) {
+            v8i_t gt = k[j] > m, at = {j, j, j, j, j, j, j, j};
+            m = (v8f_t)(((v8i_t)k[j] & gt) | ((v8i_t)m & ~gt));
+            best = (at & gt) | (best & ~gt);
+        }
+        memcpy(z + w, &m, sizeof m);
+        if (arg)
+            for (int l = 0; l < 8; l++) arg[w + l] = (int32_t)(4 * (w + l) + best[l]);
+    }
+    return w;
+}
+
 GDL_NN_HOT static void pool_row(const float *row, int64_t Lz, int64_t size, int64_t stride, float *z,
                                 int32_t *arg)
 {
-    for (int64_t w = 0; w < Lz; w++) {
+    for (int64_t w = size == 4 && stride == 4 ? pool4_by8(row, Lz, z, arg) : 0; w < Lz; w++) {
         const float *x = row + w * stride;
+        if (size < 8) { // the scan itself
+            int64_t best = 0;
+            for (int64_t k = 1; k < size; k++)
+                if (x[k] > x[best]) best = k;
+            z[w] = x[best];
+            if (arg) arg[w] = (int32_t)(w * stride + best);
+            continue;
+        }
         v8f_t lv = {x[0], x[0], x[0], x[0], x[0], x[0], x[0], x[0]};
         v8i_t li = {0}, at = {0, 1, 2, 3, 4, 5, 6, 7};
         int64_t k = 0;
