@@ -205,11 +205,12 @@ GDL_NN_HOT static void sparse_fw_units(void *ctx, int64_t begin, int64_t end, in
  * store of that output row. Instead a thread holds FW_UNITS outputs of one sample in registers
  * while walking that sample's calls within one block of columns; every sample of the batch
  * passes over the block's weights while they sit in L2, so W is read from memory once per batch.
- * Each thread owns a range of units: it first copies (packs) its part of the block's called rows
- * into a slice-major buffer, reading each row's part in one stretch, and keeps its outputs
- * slice-major in scratch: 256-byte pieces of 2 KB rows, read in place, would fall into 1/8 of
- * L2's sets and evict each other. */
-enum { FW_UNITS = 64, FW_PACK_FLOATS = 128 * 1024, PF_ROWS = 4 };
+ * Each thread owns a range of slices of FW_UNITS units and runs them one after another: for each
+ * block it first copies (packs) the slice's part of the block's called rows into a tile, and it
+ * keeps the slice's outputs in scratch, N x FW_UNITS: 256-byte pieces of 2 KB rows, read in
+ * place, would fall into 1/8 of L2's sets and evict each other. The tile (256 KB) and the outputs
+ * (512 KB at 2,048 samples) stay in L2 together. */
+enum { FW_UNITS = 64, FW_TILE_FLOATS = 64 * 1024, PF_ROWS = 4 };
 
 /* The batch's calls regrouped block-major: block b's calls are a CSR over the samples, each
  * sample's by ascending column, so a pass over a block reads them in one stretch. */
@@ -334,13 +335,15 @@ typedef struct {
     const float *W, *b;
     float *y;           // (N, U)
     float *ys;          // (slices, N, FW_UNITS) scratch: the outputs slice-major
-    float *pack;        // (chunks, pack_floats) scratch: each thread's packed tiles
+    float *pack;        // (chunks, pack_floats) scratch: each thread's tile
     int64_t pack_floats;
     int64_t N, U;
 } sparse_fw_ctx_t;
 
-/* y (N, U) for the unit slices [begin, end) of FW_UNITS. A last, narrower slice is padded with
- * zeros in the scratch, which add nothing to the outputs kept. */
+/* y (N, U) for the unit slices [begin, end) of FW_UNITS, one slice at a time, so that the
+ * slice's outputs (N x FW_UNITS) and one block's packed tile share L2 while every sample passes
+ * over the block. A last, narrower slice is padded with zeros in the tile, which add nothing to
+ * the outputs kept. */
 GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     const sparse_fw_ctx_t *c = ctx;
@@ -348,28 +351,23 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
     const float *W = c->W;
     const int32_t *called = t->called;
     const fw_call_t *call = t->call;
-    int64_t N = c->N, U = c->U, bc = t->block_cols;
-    int64_t u0 = begin * FW_UNITS, u1 = end * FW_UNITS < U ? end * FW_UNITS : U;
-    float *pack = c->pack + chunk * c->pack_floats; // (end - begin, bc, FW_UNITS)
-    for (int64_t b = 0; b < t->n_blocks; b++) {
-        int64_t e0 = t->called_at[b], e1 = t->called_at[b + 1];
-        for (int64_t e = e0; e < e1; e++) {
-            if (e + PF_ROWS < e1) prefetch_l2(W + (int64_t)called[e + PF_ROWS] * U + u0, u1 - u0);
-            const float *src = W + (int64_t)called[e] * U;
-            for (int64_t s = begin; s < end; s++) {
-                float *dst = pack + ((s - begin) * bc + e - e0) * FW_UNITS;
-                int64_t w = U - s * FW_UNITS;
-                if (w >= FW_UNITS)
-                    for (int q = 0; q < FW_UNITS / 8; q++) AT8(dst + 8 * q) = AT8(src + s * FW_UNITS + 8 * q);
+    int64_t N = c->N, U = c->U;
+    float *tile = c->pack + chunk * c->pack_floats; // (block_cols, FW_UNITS)
+    for (int64_t s = begin; s < end; s++) {
+        int64_t us = s * FW_UNITS, w = U - us < FW_UNITS ? U - us : FW_UNITS;
+        float *ys = c->ys + s * N * FW_UNITS;
+        for (int64_t b = 0; b < t->n_blocks; b++) {
+            int64_t e0 = t->called_at[b], e1 = t->called_at[b + 1];
+            for (int64_t e = e0; e < e1; e++) {
+                if (e + PF_ROWS < e1) prefetch_l2(W + (int64_t)called[e + PF_ROWS] * U + us, w);
+                const float *src = W + (int64_t)called[e] * U + us;
+                float *dst = tile + (e - e0) * FW_UNITS;
+                if (w == FW_UNITS)
+                    for (int q = 0; q < FW_UNITS / 8; q++) AT8(dst + 8 * q) = AT8(src + 8 * q);
                 else
-                    for (int64_t u = 0; u < FW_UNITS; u++) dst[u] = u < w ? src[s * FW_UNITS + u] : 0;
+                    for (int64_t u = 0; u < FW_UNITS; u++) dst[u] = u < w ? src[u] : 0;
             }
-        }
-        const int64_t *ks = t->start + b * N;
-        for (int64_t s = begin; s < end; s++) {
-            const float *tile = pack + (s - begin) * bc * FW_UNITS;
-            float *ys = c->ys + s * N * FW_UNITS;
-            int64_t w = U - s * FW_UNITS < FW_UNITS ? U - s * FW_UNITS : FW_UNITS;
+            const int64_t *ks = t->start + b * N;
             for (int64_t i = 0; i < N; i++) {
                 int64_t k0 = ks[i], k1 = ks[i + 1];
                 if (b > 0 && k0 == k1) continue; // nothing to add
@@ -378,10 +376,10 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
                 if (b > 0)
                     for (int q = 0; q < FW_UNITS / 8; q++) acc[q] = AT8(yi + 8 * q);
                 else if (c->b && w == FW_UNITS)
-                    for (int q = 0; q < FW_UNITS / 8; q++) acc[q] = AT8(c->b + s * FW_UNITS + 8 * q);
+                    for (int q = 0; q < FW_UNITS / 8; q++) acc[q] = AT8(c->b + us + 8 * q);
                 else
                     for (int q = 0; q < FW_UNITS / 8; q++)
-                        for (int l = 0; l < 8; l++) acc[q][l] = c->b && 8 * q + l < w ? c->b[s * FW_UNITS + 8 * q + l] : 0;
+                        for (int l = 0; l < 8; l++) acc[q][l] = c->b && 8 * q + l < w ? c->b[us + 8 * q + l] : 0;
                 for (int64_t k = k0; k < k1; k++) {
                     const float *wr = tile + (int64_t)call[k].slot * FW_UNITS;
                     float v = call[k].val;
@@ -390,10 +388,7 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
                 for (int q = 0; q < FW_UNITS / 8; q++) AT8(yi + 8 * q) = acc[q];
             }
         }
-    }
-    for (int64_t s = begin; s < end; s++) {
-        int64_t us = s * FW_UNITS, w = u1 - us < FW_UNITS ? u1 - us : FW_UNITS;
-        for (int64_t i = 0; i < N; i++) memcpy(c->y + i * U + us, c->ys + (s * N + i) * FW_UNITS, sizeof(float) * (size_t)w);
+        for (int64_t i = 0; i < N; i++) memcpy(c->y + i * U + us, ys + i * FW_UNITS, sizeof(float) * (size_t)w);
     }
 }
 
@@ -419,15 +414,12 @@ int sparse_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     }
     int64_t n_slices = (U + FW_UNITS - 1) / FW_UNITS;
     int64_t chunks = gdl_threads_get() < n_slices ? gdl_threads_get() : n_slices;
-    int64_t per_chunk = (n_slices + chunks - 1) / chunks; // the most slices a thread gets
-    // columns per block: a thread's packed tiles fill ~512 KB of its L2
-    int64_t bc = FW_PACK_FLOATS / (per_chunk * FW_UNITS);
-    if (bc < 16) bc = 16;
+    int64_t bc = FW_TILE_FLOATS / FW_UNITS; // columns per block
     sparse_blocks_t *t = sparse_blocks(g, x->sp, N, x->size, bc);
     float *ys = gdl_arena_floats(&g->arena, (size_t)(n_slices * N * FW_UNITS));
-    float *pack = gdl_arena_floats(&g->arena, (size_t)(chunks * per_chunk * bc * FW_UNITS));
+    float *pack = gdl_arena_floats(&g->arena, (size_t)(chunks * FW_TILE_FLOATS));
     if (!t || !ys || !pack) return -1;
-    sparse_fw_ctx_t c = {t, W, b, n->out, ys, pack, per_chunk * bc * FW_UNITS, N, U};
+    sparse_fw_ctx_t c = {t, W, b, n->out, ys, pack, FW_TILE_FLOATS, N, U};
     gdl_parallel_for(n_slices, sparse_fw_slices, &c);
     return 0;
 }
