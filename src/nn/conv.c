@@ -194,11 +194,10 @@ int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
 }
 
 /* maxpool of one row: window w's value and place are those of the first maximum that
- * maxpool's scan `if (x[k] > x[best]) best = k` finds. Eight lanes run that scan over every
- * eighth value, each from the window's first value and place (GCC vector types: one AVX2
- * compare and two blends per 8 values); the lanes then merge, on equal values the earlier
- * place winning, and the scan finishes the tail. A NaN first value stays the answer, as in the
- * scan, and any other NaN never wins, so the result is the scan's, bit for bit. */
+ * maxpool's scan `if (x[k] > x[best]) best = k` finds. Eight windows run that scan at once, one
+ * per lane (GCC vector types: one AVX2 compare and two blends per value of eight windows), in
+ * the scan's order, so a NaN first value stays the answer, any other NaN never wins and ties
+ * keep the first place: the scan's result, bit for bit. */
 typedef float v8f_t __attribute__((vector_size(32)));
 typedef int32_t v8i_t __attribute__((vector_size(32)));
 
@@ -232,36 +231,40 @@ GDL_NN_HOT static int64_t pool4_by8(const float *row, int64_t Lz, float *z, int3
     return w;
 }
 
+/* Windows of 8 or more values (DanQ's 13, the two-branch model's 32), eight at a time: lane l
+ * scans window l, its k-th value gathered from the row, so no lanes are merged within a window.
+ * Returns the windows done. */
+GDL_NN_HOT static int64_t pool_by8(const float *row, int64_t Lz, int64_t size, int64_t stride, float *z,
+                                   int32_t *arg)
+{
+    int64_t w = 0, s = stride;
+    for (; w + 8 <= Lz; w += 8) {
+        const float *x = row + w * s;
+        v8f_t m = {x[0], x[s], x[2 * s], x[3 * s], x[4 * s], x[5 * s], x[6 * s], x[7 * s]};
+        v8i_t best = {0};
+        for (int32_t k = 1; k < size; k++) {
+            const float *xk = x + k;
+            v8f_t v = {xk[0], xk[s], xk[2 * s], xk[3 * s], xk[4 * s], xk[5 * s], xk[6 * s], xk[7 * s]};
+            v8i_t gt = v > m, at = {k, k, k, k, k, k, k, k};
+            m = (v8f_t)(((v8i_t)v & gt) | ((v8i_t)m & ~gt));
+            best = (at & gt) | (best & ~gt);
+        }
+        memcpy(z + w, &m, sizeof m);
+        if (arg)
+            for (int l = 0; l < 8; l++) arg[w + l] = (int32_t)((w + l) * s + best[l]);
+    }
+    return w;
+}
+
 GDL_NN_HOT static void pool_row(const float *row, int64_t Lz, int64_t size, int64_t stride, float *z,
                                 int32_t *arg)
 {
-    for (int64_t w = size == 4 && stride == 4 ? pool4_by8(row, Lz, z, arg) : 0; w < Lz; w++) {
+    int64_t w = size == 4 && stride == 4 ? pool4_by8(row, Lz, z, arg) : size >= 8 ? pool_by8(row, Lz, size, stride, z, arg) : 0;
+    for (; w < Lz; w++) { // the rest: the scan itself
         const float *x = row + w * stride;
-        if (size < 8) { // the scan itself
-            int64_t best = 0;
-            for (int64_t k = 1; k < size; k++)
-                if (x[k] > x[best]) best = k;
-            z[w] = x[best];
-            if (arg) arg[w] = (int32_t)(w * stride + best);
-            continue;
-        }
-        v8f_t lv = {x[0], x[0], x[0], x[0], x[0], x[0], x[0], x[0]};
-        v8i_t li = {0}, at = {0, 1, 2, 3, 4, 5, 6, 7};
-        int64_t k = 0;
-        for (; k + 8 <= size; k += 8) {
-            v8f_t xv;
-            memcpy(&xv, x + k, sizeof xv);
-            v8i_t gt = xv > lv;
-            lv = (v8f_t)(((v8i_t)xv & gt) | ((v8i_t)lv & ~gt));
-            li = (at & gt) | (li & ~gt);
-            at += 8;
-        }
-        float m = lv[0];
-        int64_t best = li[0];
-        for (int j = 1; j < 8; j++)
-            if (lv[j] > m || (lv[j] == m && li[j] < best)) m = lv[j], best = li[j];
-        for (; k < size; k++)
-            if (x[k] > m) m = x[k], best = k;
+        int64_t best = 0;
+        for (int64_t k = 1; k < size; k++)
+            if (x[k] > x[best]) best = k;
         z[w] = x[best];
         if (arg) arg[w] = (int32_t)(w * stride + best);
     }
