@@ -27,7 +27,13 @@ typedef struct {
     float *Hs[2], *Cs[2];   // (L, N, H) hidden (and LSTM cell) state after each time
     float *HN[2];           // GRU: (L, N, H) W_hn h_{t-1} + b_hn
     float *zeros;           // (N, H) zeros: the state before the first step
+    int infer;              // no backward follows: A and HN hold one step, Cs two (the last and this)
 } rec_saved_t;
+
+/* Where time t's gate activations, GRU W_hn h and LSTM cell state live: every step for the
+ * backward pass, or in inference only the steps a later step still reads. */
+static int64_t act_step(const rec_saved_t *sv, int64_t t) { return sv->infer ? 0 : t; }
+static int64_t cell_step(const rec_saved_t *sv, int64_t t) { return sv->infer ? t % 2 : t; }
 
 static int rec_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int cell)
 {
@@ -114,8 +120,8 @@ static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         const float *xi = xp + i * GH, *hi = hp + i * GH;
         float *ai = act + i * GH;
         if (a->cell == CELL_LSTM) {
-            lstm_cell(H, xi, hi, tp >= 0 ? sv->Cs[d] + tp * N * H + i * H : sv->zeros + i * H, ai,
-                      sv->Cs[d] + t * N * H + i * H, h + i * H);
+            lstm_cell(H, xi, hi, tp >= 0 ? sv->Cs[d] + cell_step(sv, tp) * N * H + i * H : sv->zeros + i * H,
+                      ai, sv->Cs[d] + cell_step(sv, t) * N * H + i * H, h + i * H);
             continue;
         }
         for (int64_t j = 0; j < H; j++) {
@@ -126,7 +132,7 @@ static void cell_forward_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 float r = gdl_sigmoidf(xi[j] + hi[j]), z = gdl_sigmoidf(xi[H + j] + hi[H + j]);
                 float hn = hi[2 * H + j], nn = gdl_tanhf(xi[2 * H + j] + r * hn);
                 ai[j] = r, ai[H + j] = z, ai[2 * H + j] = nn;
-                sv->HN[d][t * N * H + i * H + j] = hn;
+                sv->HN[d][act_step(sv, t) * N * H + i * H + j] = hn;
                 h[i * H + j] = (1 - z) * nn + z * hprev_ij;
             }
         }
@@ -173,7 +179,7 @@ static void rec_forward_samples(const rec_run_t *r, int d, int64_t begin, int64_
         if (hprev)
             gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, nb, GH, H, 1.0f, hprev + begin * H, H, r->Whh[d], H, 1.0f,
                       hp + begin * GH, GH);
-        step_ctx_t sc = {a, sv, d, t, tp, N, hp, sv->XP[d] + t * N * GH, sv->A[d] + t * N * GH,
+        step_ctx_t sc = {a, sv, d, t, tp, N, hp, sv->XP[d] + t * N * GH, sv->A[d] + act_step(sv, t) * N * GH,
                          sv->Hs[d] + t * N * H, hprev, NULL, NULL, NULL, NULL, NULL, NULL, 0};
         cell_forward_rows(&sc, begin, end, chunk);
     }
@@ -193,6 +199,8 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
     float *hp = gdl_nn_scratch(g, D * N * GH);
     if (!sv || !hp) return -1;
     memset(sv, 0, sizeof *sv);
+    sv->infer = g->infer;
+    int64_t act_steps = sv->infer ? 1 : L, cell_steps = sv->infer ? 2 : L;
     if (!(sv->X = gdl_nn_scratch(g, L * N * C)) || !(sv->zeros = gdl_nn_scratch0(g, N * H))) return -1;
     for (int64_t i = 0; i < N; i++)
         for (int64_t c = 0; c < C; c++)
@@ -201,10 +209,10 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
     for (int d = 0; d < D; d++) {
         const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
         const float *bih = gdl_nn_p(g, n, 4 * d + 2), *bhh = gdl_nn_p(g, n, 4 * d + 3);
-        if (!(sv->XP[d] = gdl_nn_scratch(g, L * N * GH)) || !(sv->A[d] = gdl_nn_scratch(g, L * N * GH)) ||
+        if (!(sv->XP[d] = gdl_nn_scratch(g, L * N * GH)) || !(sv->A[d] = gdl_nn_scratch(g, act_steps * N * GH)) ||
             !(sv->Hs[d] = gdl_nn_scratch(g, L * N * H)) ||
-            (a->cell == CELL_LSTM && !(sv->Cs[d] = gdl_nn_scratch(g, L * N * H))) ||
-            (a->cell == CELL_GRU && !(sv->HN[d] = gdl_nn_scratch(g, L * N * H))))
+            (a->cell == CELL_LSTM && !(sv->Cs[d] = gdl_nn_scratch(g, cell_steps * N * H))) ||
+            (a->cell == CELL_GRU && !(sv->HN[d] = gdl_nn_scratch(g, act_steps * N * H))))
             return -1;
         gdl_nn_linear(sv->X, Wih, bih, L * N, GH, C, sv->XP[d]); // every step's input at once
         run.Whh[d] = Whh, run.bhh[d] = bhh;
