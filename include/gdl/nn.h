@@ -145,6 +145,7 @@ struct gdl_nn_t {
     int train;                    // mode of the last forward
     int infer;                    // the last forward was gdl_nn_infer (no backward may follow)
     int fusion;                   // gdl_nn_set_fusion
+    int no_param_grad;            // gdl_nn_set_param_grad(g, 0)
     int failed;                   // private: scratch allocation failed during this step
     int backward_done;            // private: one backward per forward
     gdl_arena_t arena;            // per-step scratch: node outputs, gradients, saved values
@@ -205,6 +206,11 @@ int gdl_nn_infer(gdl_nn_t *g, int64_t N, const char *keep);
  * Values and gradients are bit-identical to the unfused graph. For training and prediction;
  * per-layer attribution needs every node's values and leaves it off. */
 void gdl_nn_set_fusion(gdl_nn_t *g, int on);
+/* Parameter gradients on (the default) or off. Off, the backward pass computes only the
+ * gradients that flow to the inputs (attribution): the weight products of dense, sparse_dense
+ * and conv1d layers are skipped and their parameter gradients left as they were; other layers
+ * may still add theirs. */
+void gdl_nn_set_param_grad(gdl_nn_t *g, int on);
 float *gdl_nn_output(gdl_nn_t *g, const char *name);   // (N, shape) of the last forward
 /* The gradient buffer of a node, zero-filled on first request after a forward: put
  * d loss / d output here before gdl_nn_backward. NULL if no such node or no forward. */

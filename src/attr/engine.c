@@ -133,6 +133,7 @@ gdl_attr_t *gdl_attr_new(gdl_model_t *m, const gdl_dataset_t *d, const gdl_attr_
         !(a->f = gdl_malloc(sizeof(float) * (size_t)B)) || !(a->rowbuf = malloc(sizeof(int64_t) * (size_t)B)))
         goto fail;
     if (gdl_nn_want_input_grad(m->g, a->in[a->ai].name, 1) != 0) goto fail;
+    gdl_nn_set_param_grad(m->g, 0); // only the gradient with respect to the input is asked for
     return a;
 oom:
     gdl_log_error("out of memory");
@@ -242,7 +243,6 @@ int gdl_attr_gradient(gdl_attr_t *a, const int64_t *rows, int64_t n, const float
     const float *gx = gdl_nn_grad(g, a->in[a->ai].name);
     if (!gx) return -1;
     memcpy(dx, gx, sizeof(float) * (size_t)(n * a->W));
-    gdl_nn_zero_grad(g); // parameter gradients are a by-product: keep them from growing
     return 0;
 }
 

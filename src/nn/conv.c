@@ -388,23 +388,24 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     int tail = conv1d_fused_tail(n);
     if (tail >= 0) c.z = g->nodes[tail].out, c.dz = g->nodes[tail].dout, c.arg = n->saved;
     int64_t K = inner(a);
-    c.cols = gdl_nn_scratch(g, K * NB * a->Lo);
+    int want_dw = !g->no_param_grad;
+    c.cols = want_dw ? gdl_nn_scratch(g, K * NB * a->Lo) : NULL;
     c.yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
-    float *dWb = gdl_nn_scratch(g, a->F * K);
+    float *dWb = want_dw ? gdl_nn_scratch(g, a->F * K) : NULL;
     c.dcol = x->dout ? gdl_nn_scratch(g, CW * NB * a->Lo) : NULL;
-    if (!c.cols || !c.yb || !dWb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
+    if ((want_dw && (!c.cols || !dWb)) || !c.yb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
     for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
         int64_t cb = c.nb * a->Lo;
-        gdl_parallel_for(c.nb, conv_im2col_rows, &c);
+        if (want_dw) gdl_parallel_for(c.nb, conv_im2col_rows, &c);
         gdl_parallel_for(c.nb * a->F, tail >= 0 ? conv_stage_fused : conv_stage, &c); // yb (F, nb Lo) = dy of the block
-        if (db) { // d[W b] (F, K) = dy (F, nb Lo) cols^T (nb Lo, K): db from the row of ones
+        if (want_dw && db) { // d[W b] (F, K) = dy (F, nb Lo) cols^T (nb Lo, K): db from the row of ones
             gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, K, cb, 1.0f, c.yb, cb, c.cols, cb, 0.0f, dWb, K);
             for (int64_t f = 0; f < a->F; f++) {
                 for (int64_t k = 0; k < CW; k++) dW[f * CW + k] += dWb[f * K + k];
                 db[f] += dWb[f * K + CW];
             }
-        } else { // dW (F, C W) += dy (F, nb Lo) cols^T (nb Lo, C W)
+        } else if (want_dw) { // dW (F, C W) += dy (F, nb Lo) cols^T (nb Lo, C W)
             gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, a->F, CW, cb, 1.0f, c.yb, cb, c.cols, cb, 1.0f, dW, CW);
         }
         if (c.dcol) { // dcol (C W, nb Lo) = W^T (C W, F) dy (F, nb Lo), then back to each sample's dx

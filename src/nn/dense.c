@@ -65,9 +65,10 @@ void dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t N = g->N, U = a->units, K = x->size;
     // dW (U, K) += dy^T (U, N) x (N, K)
-    gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, U, K, N, 1.0f, n->dout, U, x->out, K, 1.0f,
-              gdl_nn_dp(g, n, 0), K);
-    if (a->bias) {
+    if (!g->no_param_grad)
+        gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, U, K, N, 1.0f, n->dout, U, x->out, K, 1.0f,
+                  gdl_nn_dp(g, n, 0), K);
+    if (a->bias && !g->no_param_grad) {
         float *db = gdl_nn_dp(g, n, 1);
         for (int64_t i = 0; i < N; i++)
             for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
@@ -474,7 +475,8 @@ GDL_NN_HOT static void sparse_bw_units(void *ctx, int64_t begin, int64_t end, in
     sfence_streams();
 }
 
-void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+/* The weight and bias gradients of a sparse_dense layer. */
+static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -497,10 +499,17 @@ void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
         for (int64_t i = 0; i < g->N; i++)
             for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
     }
+}
+
+void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    const dense_attr_t *a = n->attr;
+    gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
+    if (!g->no_param_grad) sparse_dense_param_grad(g, n);
     // attribution asked for d y / d dosage: dense dx (N, V) += dy (N, U) W^T (U, V)
     if (x->dout)
-        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, g->N, x->size, U, 1.0f, n->dout, U, W_of(g, n), U, 1.0f,
-                  x->dout, x->size);
+        gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, g->N, x->size, a->units, 1.0f, n->dout, a->units, W_of(g, n),
+                  a->units, 1.0f, x->dout, x->size);
 }
 
 /* Streams zeros over a row (plain stores where it is not 16-byte aligned). */

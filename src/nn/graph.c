@@ -593,6 +593,8 @@ static int sole_reader(const gdl_nn_t *g, int i)
     return who;
 }
 
+void gdl_nn_set_param_grad(gdl_nn_t *g, int on) { g->no_param_grad = !on; }
+
 void gdl_nn_set_fusion(gdl_nn_t *g, int on)
 {
     g->fusion = on != 0;

@@ -204,6 +204,36 @@ static void test_pooled_windows_keep_the_first_maximum(void)
     free(x), free(dy);
 }
 
+/* Attribution turns parameter gradients off: the input gradient is the same to the bit, and the
+ * dense and convolution layers leave their parameter gradients untouched (zero). */
+static void test_input_gradient_without_parameter_gradients(void)
+{
+    static const layer_t layers[] = {
+        {"c", "conv1d", "x", "filters=4 width=5"}, {"a", "relu", "c", NULL},
+        {"p", "maxpool1d", "a", "size=4"}, {"f", "flatten", "p", NULL},
+        {"h", "dense", "f", "units=6"}, {"out", "dense", "h", "units=2"}};
+    const case_t c = CASE("input gradient", 3, 40, layers, NULL);
+    const int64_t N = 5, D = 3 * 40, K = 2;
+    float *x = randoms(N * D, 11), *dy = randoms(N * K, 12), *dx[2];
+    for (int on = 0; on <= 1; on++) {
+        gdl_nn_t *g = build(&c);
+        gdl_nn_set_fusion(g, 1);
+        gdl_nn_set_param_grad(g, on);
+        CHECK(gdl_nn_set_input(g, "x", x) == 0 && gdl_nn_forward(g, N, 0) == 0);
+        memcpy(gdl_nn_grad(g, "out"), dy, sizeof(float) * (size_t)(N * K));
+        gdl_nn_zero_grad(g);
+        CHECK(gdl_nn_backward(g) == 0);
+        dx[on] = malloc(sizeof(float) * (size_t)(N * D));
+        memcpy(dx[on], gdl_nn_grad(g, "x"), sizeof(float) * (size_t)(N * D));
+        int64_t nonzero = 0;
+        for (int64_t k = 0; k < g->n_param; k++) nonzero += g->grad[k] != 0;
+        CHECK(on ? nonzero > 0 : nonzero == 0);
+        gdl_nn_free(g);
+    }
+    CHECK(same(dx[0], dx[1], N * D));
+    free(dx[0]), free(dx[1]), free(x), free(dy);
+}
+
 /* Bidirectional recurrent layers run one direction per thread: the same bits as one thread. */
 static void test_bidirectional_recurrences_split_by_direction(void)
 {
@@ -272,6 +302,7 @@ int main(void)
     RUN(test_conv_rectifier_pool_chains_are_bit_identical);
     RUN(test_nan_through_relu_pool);
     RUN(test_pooled_windows_keep_the_first_maximum);
+    RUN(test_input_gradient_without_parameter_gradients);
     RUN(test_bidirectional_recurrences_split_by_direction);
     RUN(test_clip_norm_independent_of_threads);
     RUN(test_infer_keeps_only_the_named_output);

@@ -177,10 +177,40 @@ static void test_weight_grad_matches_reference(void)
     gdl_threads_set(1);
 }
 
+/* With parameter gradients off (attribution) the dosage gradient dx = dy W^T is unchanged and
+ * the weight gradient is never written. */
+static void test_input_gradient_without_weight_gradient(void)
+{
+    const int64_t N = 600, V = 2100, U = 70;
+    batch_t b = random_batch(N, V, 0.02, 90);
+    float *dy = malloc(sizeof(float) * (size_t)(N * U)), *dx[2];
+    fill(dy, N * U, 91);
+    for (int on = 0; on <= 1; on++) {
+        gdl_nn_t *g = layer(V, U, 92);
+        CHECK(gdl_nn_want_input_grad(g, "x", 1) == 0);
+        gdl_nn_set_param_grad(g, on);
+        gdl_nn_zero_grad(g);
+        gdl_nn_sparse_t sp = {N, V, b.row, b.col, b.val};
+        CHECK(gdl_nn_set_sparse(g, "x", &sp) == 0 && gdl_nn_forward(g, N, 0) == 0);
+        memcpy(gdl_nn_grad(g, "h"), dy, sizeof(float) * (size_t)(N * U));
+        CHECK(gdl_nn_backward(g) == 0);
+        dx[on] = malloc(sizeof(float) * (size_t)(N * V));
+        memcpy(dx[on], gdl_nn_grad(g, "x"), sizeof(float) * (size_t)(N * V));
+        int64_t nonzero = 0;
+        for (int64_t k = 0; k < g->n_param; k++) nonzero += g->grad[k] != 0;
+        CHECK(on ? nonzero > 0 : nonzero == 0);
+        gdl_nn_free(g);
+    }
+    CHECK(!memcmp(dx[0], dx[1], sizeof(float) * (size_t)(N * V)));
+    free(dx[0]), free(dx[1]), free(dy);
+    batch_free(&b);
+}
+
 int main(void)
 {
     gdl_log_set_level(GDL_LOG_QUIET);
     RUN(test_forward_matches_reference);
     RUN(test_weight_grad_matches_reference);
+    RUN(test_input_gradient_without_weight_gradient);
     return TEST_EXIT();
 }
