@@ -9,6 +9,7 @@
 #include "gdl/data.h"
 #include "gdl/dataset.h"
 #include "gdl/model.h"
+#include "model/model_internal.h"
 #include "test.h"
 
 /* N samples, M variants with allele frequencies 0.05..0.5; the label is 1 when the dosage sum
@@ -234,6 +235,66 @@ static void test_model_build_save_load(void)
     unlink(data), unlink(model);
 }
 
+/* Sparse genotype batches (decoded over the threads: counted, then each sample at its place)
+ * against the dense batch: the same values, columns ascending, missing calls as the variant's
+ * mean, and left out: zeros, missing calls whose mean is 0, and codes in the last byte's padding
+ * (which the count includes, so samples are closed up after). */
+static void test_sparse_feed_matches_dense(void)
+{
+    enum { N = 90, M = 203, B = (M + 3) / 4, n = 37 };
+    uint8_t *packed = calloc(N * B, 1);
+    float *freq = malloc(sizeof(float) * 3 * M), *dense = malloc(sizeof(float) * n * M);
+    float *got = malloc(sizeof(float) * n * M);
+    int64_t rows[n];
+    gdl_rng_t r;
+    gdl_rng_init(&r, 5, 0);
+    for (int64_t j = 0; j < M; j++) {
+        float p1 = j % 50 == 7 ? 0.0f : (float)gdl_rng_uniform(&r) * 0.3f, p2 = j % 50 == 7 ? 0.0f : p1 / 3;
+        freq[3 * j] = 1 - p1 - p2, freq[3 * j + 1] = p1, freq[3 * j + 2] = p2;
+    }
+    for (int64_t i = 0; i < N; i++) {
+        for (int64_t j = 0; j < M; j++) {
+            double u = gdl_rng_uniform(&r);
+            int code = u < 0.88 ? 0 : u < 0.93 ? 1 : u < 0.96 ? 2 : 3;
+            if (j % 50 == 7 && code != 0) code = 3; // missing, with a mean of 0
+            packed[i * B + j / 4] |= (uint8_t)(code << 2 * (j % 4));
+        }
+        for (int64_t j = M; j < 4 * B; j++) packed[i * B + j / 4] |= (uint8_t)(1 << 2 * (j % 4)); // padding
+    }
+    for (int64_t k = 0; k < n; k++) rows[k] = (int64_t)gdl_rng_below(&r, N);
+    gdl_genotypes_t geno = {.n_variants = M, .row_bytes = B, .packed = packed, .freq = freq,
+                            .encoding = GDL_GENO_DOSAGE};
+    gdl_dataset_t d;
+    memset(&d, 0, sizeof d);
+    d.n_examples = N, d.geno = &geno;
+    gdl_genotypes_batch(&geno, rows, n, dense);
+    int64_t nonzero = 0;
+    for (int64_t k = 0; k < n * M; k++) nonzero += dense[k] != 0;
+    gdl_config_input_t ci = {"x", "genotypes", 1};
+    for (int threads = 1; threads <= 2; threads++) {
+        gdl_threads_set(threads);
+        gdl_nn_t *g = gdl_nn_new(1);
+        CHECK(gdl_nn_input_sparse(g, "x", M) == 0 && gdl_nn_add(g, "h", "sparse_dense", "x", "units=2") == 1);
+        CHECK(gdl_nn_compile(g) == 0);
+        gdl_feed_t f;
+        CHECK(feed_init(&f, &ci, &d, n) == 0);
+        CHECK(feed_batch(&f, g, &d, rows, n) == 0);
+        memset(got, 0, sizeof(float) * n * M);
+        int ascending = 1;
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t k = f.sparse.row[i]; k < f.sparse.row[i + 1]; k++) {
+                got[i * M + f.sparse.col[k]] = f.sparse.val[k];
+                if (k > f.sparse.row[i] && f.sparse.col[k] <= f.sparse.col[k - 1]) ascending = 0;
+            }
+        CHECK(f.sparse.n_rows == n && f.sparse.row[n] == nonzero && ascending);
+        CHECK(!memcmp(got, dense, sizeof(float) * n * M));
+        feed_free(&f);
+        gdl_nn_free(g);
+    }
+    gdl_threads_set(1);
+    free(packed), free(freq), free(dense), free(got);
+}
+
 int main(int argc, char *argv[])
 {
     if (argc == 7 && !strcmp(argv[1], "--make-dataset"))
@@ -244,6 +305,7 @@ int main(int argc, char *argv[])
     RUN(test_folds_stratified_and_balanced);
     RUN(test_folds_keep_groups_together);
     RUN(test_model_build_save_load);
+    RUN(test_sparse_feed_matches_dense);
     rmdir(dir);
     return TEST_EXIT();
 }
