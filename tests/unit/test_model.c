@@ -220,6 +220,15 @@ static void test_model_build_save_load(void)
         CHECK(m2 && memcmp(m2->g->param, m->g->param, m->g->n_param * sizeof(float)) == 0);
         CHECK(m2 && m2->catalog_hash == m->catalog_hash && !strcmp(m2->target_names[0], "status"));
         gdl_model_free(m2);
+        // for scoring: every parameter read in place from the file's mapping, the same values
+        gdl_model_t *m3 = gdl_model_load_mapped(model);
+        CHECK(m3 && m3->file && m3->g->n_table == m->g->n_table);
+        for (int i = 0; m3 && i < m3->g->n_table; i++) {
+            const gdl_nn_param_t *p = &m3->g->table[i];
+            CHECK(p->mapped && gdl_nn_param_data(m3->g, p) == p->mapped);
+            CHECK(!memcmp(p->mapped, gdl_nn_param_data(m->g, &m->g->table[i]), sizeof(float) * (size_t)p->numel));
+        }
+        gdl_model_free(m3);
     }
     gdl_model_free(m);
     // a config whose output is not one value per target is refused, naming both numbers
