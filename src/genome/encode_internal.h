@@ -12,9 +12,8 @@
 typedef struct {
     FILE *file;            // the groups beyond the memory part
     uint8_t *group;        // (N): the group being filled; column 4g + k in bits 2k
-    uint8_t *mem;          // (mem_cap, N): the first groups, within mem_map
-    void *mem_map;         // the mapping that holds mem (mem_map_len bytes)
-    size_t mem_map_len;
+    uint8_t *mem;          // (mem_cap, N): the first groups (gdl_big_alloc, mem_bytes)
+    size_t mem_bytes;
     int64_t n_mem, mem_cap, n_file;
     int64_t n_cols;        // columns added
     int64_t mem_max;       // bytes for the memory part; 0: 64 MB (tests set less)

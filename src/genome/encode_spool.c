@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <htslib/hts_endian.h>
 
@@ -53,7 +52,7 @@ void enc_spool_close(enc_t *e)
     enc_spool_t *s = &e->spool;
     if (s->file) fclose(s->file);
     free(s->group);
-    if (s->mem_map) munmap(s->mem_map, s->mem_map_len);
+    gdl_big_free(s->mem, s->mem_bytes);
     *s = (enc_spool_t){.mem_max = s->mem_max};
 }
 
@@ -64,27 +63,15 @@ static int64_t mem_groups_max(const enc_spool_t *s, int64_t N)
     return g > 0 ? g : 1;
 }
 
-/* Reserves the memory part whole (address space: pages come as groups are written), aligned
- * for huge pages and asking for them, so that filling 64 MB takes 32 page faults, not 16,384
- * (each costly in a virtual machine). 0 or -1. */
+/* Reserves the memory part whole (address space: pages come as groups are written) on huge
+ * pages (gdl_big_alloc), so that filling 64 MB takes 32 page faults, not 16,384 (each costly
+ * in a virtual machine). 0 or -1. */
 static int reserve_mem(enc_t *e)
 {
     enc_spool_t *s = &e->spool;
-    const size_t huge = 2u << 20;
     s->mem_cap = mem_groups_max(s, e->N);
-    s->mem_map_len = (size_t)s->mem_cap * (size_t)e->N + huge;
-    void *p = mmap(NULL, s->mem_map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) {
-        s->mem_map = NULL;
-        gdl_log_error("out of memory");
-        return -1;
-    }
-    s->mem_map = p;
-    s->mem = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
-#ifdef MADV_HUGEPAGE
-    madvise(s->mem, s->mem_map_len - huge, MADV_HUGEPAGE); // a hint: else ordinary pages
-#endif
-    return 0;
+    s->mem_bytes = (size_t)s->mem_cap * (size_t)e->N;
+    return (s->mem = gdl_big_alloc(s->mem_bytes)) ? 0 : -1;
 }
 
 /* Moves the full group to memory, or to the file once memory is full. 0 or -1. */
