@@ -87,6 +87,14 @@ static uint64_t load_word(const uint8_t *p, int64_t n)
     return w;
 }
 
+/* Bit 2j set where call j of the word is not 0. */
+static uint64_t nonzero_calls(uint64_t w) { return (w | w >> 1) & 0x5555555555555555u; }
+
+static const uint8_t *sample_row(const gdl_genotypes_t *g, int64_t row)
+{
+    return g->packed + row * g->row_bytes;
+}
+
 /* One sample's non-zero values into col, val; returns how many. Most calls are 0, so the row
  * is read a word (32 calls) at a time, and within a word only its non-zero codes are visited. */
 static int64_t sparse_row(const gdl_genotypes_t *g, const uint8_t *packed, int32_t *col, float *val)
@@ -96,7 +104,7 @@ static int64_t sparse_row(const gdl_genotypes_t *g, const uint8_t *packed, int32
     const float code_val[3] = {1.0f, presence ? 1.0f : 2.0f, 0}; // codes 1 and 2
     for (int64_t byte = 0; byte < g->row_bytes; byte += 8) {
         uint64_t w = load_word(packed + byte, g->row_bytes - byte);
-        uint64_t nz = (w | w >> 1) & 0x5555555555555555u; // bit 2j set: call j is not 0
+        uint64_t nz = nonzero_calls(w);
         while (nz) {
             int b = __builtin_ctzll(nz);
             int64_t j = byte * 4 + b / 2;
@@ -117,49 +125,49 @@ static int64_t sparse_row(const gdl_genotypes_t *g, const uint8_t *packed, int32
 }
 
 /* The batch is built over the threads in two passes: each sample's non-zero codes counted (an
- * upper bound on its values), then each sample decoded at its place; a sample that held fewer
- * (missing calls whose mean is 0) is closed up after. */
+ * upper bound on its values, padding codes included), then each sample decoded at its place;
+ * a sample that held fewer (missing calls whose mean is 0) is closed up after. */
 typedef struct {
     gdl_feed_t *f;
     const gdl_genotypes_t *g;
     const int64_t *rows;
-    int64_t *at;  // (n + 1) where each sample's values start; then, from pass two, how many it held
+    int64_t *start;  // (n + 1): where each sample's values are decoded, from the counts
 } sparse_batch_t;
 
-__attribute__((target_clones("popcnt", "default"))) static void count_row_values(void *ctx, int64_t begin, int64_t end, int chunk)
+__attribute__((target_clones("popcnt", "default")))
+static void count_row_values(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     sparse_batch_t *c = ctx;
     for (int64_t i = begin; i < end; i++) {
-        const uint8_t *p = c->g->packed + c->rows[i] * c->g->row_bytes;
+        const uint8_t *p = sample_row(c->g, c->rows[i]);
         int64_t n = 0;
-        for (int64_t byte = 0; byte < c->g->row_bytes; byte += 8) {
-            uint64_t w = load_word(p + byte, c->g->row_bytes - byte);
-            n += __builtin_popcountll((w | w >> 1) & 0x5555555555555555u);
-        }
-        c->at[i + 1] = n;
+        for (int64_t byte = 0; byte < c->g->row_bytes; byte += 8)
+            n += __builtin_popcountll(nonzero_calls(load_word(p + byte, c->g->row_bytes - byte)));
+        c->start[i + 1] = n;
     }
 }
 
+/* f->row[i + 1] = how many values sample i held */
 static void decode_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     sparse_batch_t *c = ctx;
     for (int64_t i = begin; i < end; i++)
-        c->f->row[i + 1] = sparse_row(c->g, c->g->packed + c->rows[i] * c->g->row_bytes,
-                                      c->f->col + c->at[i], c->f->val + c->at[i]);
+        c->f->row[i + 1] = sparse_row(c->g, sample_row(c->g, c->rows[i]), c->f->col + c->start[i],
+                                      c->f->val + c->start[i]);
 }
 
 static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *rows, int64_t n)
 {
-    int64_t *at = f->row; // the row pointers hold the bounds until the end
+    int64_t *row = f->row;
     sparse_batch_t c = {f, g, rows, NULL};
-    if (!(c.at = malloc((size_t)(n + 1) * sizeof *c.at))) goto oom;
-    c.at[0] = 0;
+    if (!(c.start = malloc((size_t)(n + 1) * sizeof *c.start))) goto oom;
+    c.start[0] = 0;
     gdl_parallel_for(n, count_row_values, &c);
-    for (int64_t i = 0; i < n; i++) c.at[i + 1] += c.at[i];
-    if (c.at[n] > f->cap) {
-        int64_t cap = f->cap * 2 > c.at[n] ? f->cap * 2 : c.at[n];
+    for (int64_t i = 0; i < n; i++) c.start[i + 1] += c.start[i];
+    if (c.start[n] > f->cap) {
+        int64_t cap = f->cap * 2 > c.start[n] ? f->cap * 2 : c.start[n];
         int32_t *col = realloc(f->col, (size_t)cap * sizeof *col);
         if (col) f->col = col;
         float *val = realloc(f->val, (size_t)cap * sizeof *val);
@@ -168,20 +176,20 @@ static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *
         f->cap = cap;
     }
     gdl_parallel_for(n, decode_rows, &c);
-    at[0] = 0;
+    row[0] = 0;
     for (int64_t i = 0; i < n; i++) { // counts to row pointers, closing up any gap
-        int64_t held = at[i + 1];
-        if (c.at[i] != at[i]) {
-            memmove(f->col + at[i], f->col + c.at[i], (size_t)held * sizeof *f->col);
-            memmove(f->val + at[i], f->val + c.at[i], (size_t)held * sizeof *f->val);
+        int64_t held = row[i + 1];
+        if (c.start[i] != row[i]) {
+            memmove(f->col + row[i], f->col + c.start[i], (size_t)held * sizeof *f->col);
+            memmove(f->val + row[i], f->val + c.start[i], (size_t)held * sizeof *f->val);
         }
-        at[i + 1] = at[i] + held;
+        row[i + 1] = row[i] + held;
     }
     f->sparse.n_rows = n;
-    free(c.at);
+    free(c.start);
     return 0;
 oom:
-    free(c.at);
+    free(c.start);
     gdl_log_error("out of memory");
     return -1;
 }

@@ -201,6 +201,22 @@ int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
 typedef float v8f_t __attribute__((vector_size(32)));
 typedef int32_t v8i_t __attribute__((vector_size(32)));
 
+/* One step of the scan on eight windows at once: value k of each (v) against its maximum so far. */
+static inline void scan_lanes(v8f_t v, int32_t k, v8f_t *m, v8i_t *best)
+{
+    v8i_t gt = v > *m, at = {k, k, k, k, k, k, k, k};
+    *m = (v8f_t)(((v8i_t)v & gt) | ((v8i_t)*m & ~gt));
+    *best = (at & gt) | (*best & ~gt);
+}
+
+/* windows w .. w + 7: their maxima, and the places they came from */
+static inline void put_windows(float *z, int32_t *arg, int64_t w, int64_t stride, v8f_t m, v8i_t best)
+{
+    memcpy(z + w, &m, sizeof m);
+    if (arg)
+        for (int l = 0; l < 8; l++) arg[w + l] = (int32_t)((w + l) * stride + best[l]);
+}
+
 /* Windows of 4 at stride 4 (DeepSEA's pooling), eight at a time: their 32 values transposed so
  * that lane l of vector k holds window l's k-th value, then the scan run on all lanes at once.
  * Returns the windows done. */
@@ -219,14 +235,8 @@ GDL_NN_HOT static int64_t pool4_by8(const float *row, int64_t Lz, float *z, int3
                       __builtin_shuffle(ab23, cd23, lo), __builtin_shuffle(ab23, cd23, hi)};
         v8f_t m = k[0];
         v8i_t best = {0};
-        for (int j = 1; j < 4; j++) {
-            v8i_t gt = k[j] > m, at = {j, j, j, j, j, j, j, j};
-            m = (v8f_t)(((v8i_t)k[j] & gt) | ((v8i_t)m & ~gt));
-            best = (at & gt) | (best & ~gt);
-        }
-        memcpy(z + w, &m, sizeof m);
-        if (arg)
-            for (int l = 0; l < 8; l++) arg[w + l] = (int32_t)(4 * (w + l) + best[l]);
+        for (int32_t j = 1; j < 4; j++) scan_lanes(k[j], j, &m, &best);
+        put_windows(z, arg, w, 4, m, best);
     }
     return w;
 }
@@ -245,13 +255,9 @@ GDL_NN_HOT static int64_t pool_by8(const float *row, int64_t Lz, int64_t size, i
         for (int32_t k = 1; k < size; k++) {
             const float *xk = x + k;
             v8f_t v = {xk[0], xk[s], xk[2 * s], xk[3 * s], xk[4 * s], xk[5 * s], xk[6 * s], xk[7 * s]};
-            v8i_t gt = v > m, at = {k, k, k, k, k, k, k, k};
-            m = (v8f_t)(((v8i_t)v & gt) | ((v8i_t)m & ~gt));
-            best = (at & gt) | (best & ~gt);
+            scan_lanes(v, k, &m, &best);
         }
-        memcpy(z + w, &m, sizeof m);
-        if (arg)
-            for (int l = 0; l < 8; l++) arg[w + l] = (int32_t)((w + l) * s + best[l]);
+        put_windows(z, arg, w, s, m, best);
     }
     return w;
 }
@@ -259,7 +265,9 @@ GDL_NN_HOT static int64_t pool_by8(const float *row, int64_t Lz, int64_t size, i
 GDL_NN_HOT static void pool_row(const float *row, int64_t Lz, int64_t size, int64_t stride, float *z,
                                 int32_t *arg)
 {
-    int64_t w = size == 4 && stride == 4 ? pool4_by8(row, Lz, z, arg) : size >= 8 ? pool_by8(row, Lz, size, stride, z, arg) : 0;
+    int64_t w = 0; // windows done eight at a time (fewer than 8 values but 4 at stride 4: the scan)
+    if (size == 4 && stride == 4) w = pool4_by8(row, Lz, z, arg);
+    else if (size >= 8) w = pool_by8(row, Lz, size, stride, z, arg);
     for (; w < Lz; w++) { // the rest: the scan itself
         const float *x = row + w * stride;
         int64_t best = 0;
@@ -393,7 +401,8 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     c.yb = gdl_nn_scratch(g, a->F * NB * a->Lo);
     float *dWb = want_dw ? gdl_nn_scratch(g, a->F * K) : NULL;
     c.dcol = x->dout ? gdl_nn_scratch(g, CW * NB * a->Lo) : NULL;
-    if ((want_dw && (!c.cols || !dWb)) || !c.yb || (x->dout && !c.dcol)) return; // out of memory: gdl_nn_backward reports it
+    if ((want_dw && (!c.cols || !dWb)) || !c.yb || (x->dout && !c.dcol))
+        return; // out of memory: gdl_nn_backward reports it
     for (c.i0 = 0; c.i0 < N; c.i0 += NB) {
         c.nb = N - c.i0 < NB ? N - c.i0 : NB;
         int64_t cb = c.nb * a->Lo;

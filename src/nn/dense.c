@@ -64,13 +64,11 @@ void dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t N = g->N, U = a->units, K = x->size;
-    // dW (U, K) += dy^T (U, N) x (N, K)
-    if (!g->no_param_grad)
+    if (!g->no_param_grad) { // dW (U, K) += dy^T (U, N) x (N, K)
         gdl_sgemm(GDL_TRANS, GDL_NO_TRANS, U, K, N, 1.0f, n->dout, U, x->out, K, 1.0f,
                   gdl_nn_dp(g, n, 0), K);
-    if (a->bias && !g->no_param_grad) {
-        float *db = gdl_nn_dp(g, n, 1);
-        for (int64_t i = 0; i < N; i++)
+        float *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
+        for (int64_t i = 0; db && i < N; i++)
             for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
     }
     // dx (N, K) += dy (N, U) W (U, K)

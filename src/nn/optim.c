@@ -124,9 +124,8 @@ int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
     if (!o->m || o->n != n) {
         gdl_optim_free(o);
         o->n = n, o->t = 0;
-        if (!(o->m = gdl_big_alloc(sizeof(float) * (size_t)(n ? n : 1))) ||
-            !(o->v = gdl_big_alloc(sizeof(float) * (size_t)(n ? n : 1))))
-            return -1;
+        size_t bytes = sizeof(float) * (size_t)(n ? n : 1);
+        if (!(o->m = gdl_big_alloc(bytes)) || !(o->v = gdl_big_alloc(bytes))) return -1;
     }
     o->t++;
     double bc1 = 1 - pow(o->beta1, (double)o->t), bc2 = 1 - pow(o->beta2, (double)o->t);
