@@ -1,5 +1,6 @@
 /* Core: GEMM against naive loops, tensor shape rules, arena, RNG streams, parallel loop,
  * atomic output files. */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -265,6 +266,37 @@ static void test_parallel_for_nested_and_repeated(void)
     gdl_threads_set(1);
 }
 
+static int process_threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) n += e->d_name[0] != '.';
+    if (d) closedir(d);
+    return n;
+}
+
+/* One thread set means one thread running: gdl's workers stopped, and none of OpenBLAS's
+ * spinning beside it (its pthreads build starts them when it loads); products still right. */
+static void test_one_thread_runs_alone(void)
+{
+    enum { M = 96, N = 80, K = 64 };
+    static float A[M * K], B[K * N], C[M * N];
+    for (int i = 0; i < M * K; i++) A[i] = (float)(i % 7) - 3.0f;
+    for (int i = 0; i < K * N; i++) B[i] = (float)(i % 5) - 2.0f;
+    gdl_threads_set(2);
+    gdl_sgemm(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, C, N);
+    gdl_threads_set(1);
+    CHECK(process_threads() == 1);
+    gdl_sgemm(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, C, N);
+    for (int i = 0; i < M; i += 7)
+        for (int j = 0; j < N; j += 3) {
+            float want = 0.0f;
+            for (int k = 0; k < K; k++) want += A[i * K + k] * B[k * N + j];
+            CHECK(C[i * N + j] == want); // small integers: exact in any order
+        }
+    CHECK(process_threads() == 1);
+}
+
 static void test_outfile_atomic(void)
 {
     char dir[] = "/tmp/gdl-test-XXXXXX", path[256];
@@ -310,6 +342,7 @@ int main(void)
     RUN(test_rng_shuffle_is_permutation);
     RUN(test_parallel_for_covers_range);
     RUN(test_parallel_for_nested_and_repeated);
+    RUN(test_one_thread_runs_alone);
     RUN(test_outfile_atomic);
     RUN(test_log_records_last_error);
     return TEST_EXIT();
