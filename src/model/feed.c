@@ -124,72 +124,80 @@ static int64_t sparse_row(const gdl_genotypes_t *g, const uint8_t *packed, int32
     return k;
 }
 
-/* The batch is built over the threads in two passes: each sample's non-zero codes counted (an
- * upper bound on its values, padding codes included), then each sample decoded at its place;
- * a sample that held fewer (missing calls whose mean is 0) is closed up after. */
+/* The batch is decoded over the threads in one pass over the packed rows: each thread decodes
+ * its run of samples in order, the first straight into the batch's arrays, the others into
+ * their own buffers, which are then copied in after it. (Counting first, to decode each sample
+ * at its final place, read the 18 KB rows twice.) */
 typedef struct {
     gdl_feed_t *f;
     const gdl_genotypes_t *g;
     const int64_t *rows;
-    int64_t *start;  // (n + 1): where each sample's values are decoded, from the counts
+    gdl_feed_part_t *part; // one per thread: part[0] is the batch's col, val, cap
+    int failed;
 } sparse_batch_t;
 
-__attribute__((target_clones("popcnt", "default")))
-static void count_row_values(void *ctx, int64_t begin, int64_t end, int chunk)
+/* Room for at least need values in p; 0 or -1. */
+static int part_room(gdl_feed_part_t *p, int64_t need)
 {
-    (void)chunk;
-    sparse_batch_t *c = ctx;
-    for (int64_t i = begin; i < end; i++) {
-        const uint8_t *p = sample_row(c->g, c->rows[i]);
-        int64_t n = 0;
-        for (int64_t byte = 0; byte < c->g->row_bytes; byte += 8)
-            n += __builtin_popcountll(nonzero_calls(load_word(p + byte, c->g->row_bytes - byte)));
-        c->start[i + 1] = n;
-    }
+    if (need <= p->cap) return 0;
+    int64_t cap = p->cap * 2 > need ? p->cap * 2 : need;
+    int32_t *col = realloc(p->col, (size_t)cap * sizeof *col);
+    if (col) p->col = col;
+    float *val = realloc(p->val, (size_t)cap * sizeof *val);
+    if (val) p->val = val;
+    if (!col || !val) return -1;
+    p->cap = cap;
+    return 0;
 }
 
-/* f->row[i + 1] = how many values sample i held */
+/* f->row[i + 1] = how many values sample i held; the values at the end of the thread's part */
 static void decode_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
-    (void)chunk;
     sparse_batch_t *c = ctx;
-    for (int64_t i = begin; i < end; i++)
-        c->f->row[i + 1] = sparse_row(c->g, sample_row(c->g, c->rows[i]), c->f->col + c->start[i],
-                                      c->f->val + c->start[i]);
+    gdl_feed_part_t *p = &c->part[chunk];
+    int64_t M = c->g->n_variants;
+    p->begin = begin, p->end = end, p->used = 0;
+    for (int64_t i = begin; i < end; i++) {
+        if (part_room(p, p->used + M) != 0) {
+            __atomic_store_n(&c->failed, 1, __ATOMIC_RELAXED);
+            return;
+        }
+        int64_t k = sparse_row(c->g, sample_row(c->g, c->rows[i]), p->col + p->used, p->val + p->used);
+        c->f->row[i + 1] = k;
+        p->used += k;
+    }
 }
 
 static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *rows, int64_t n)
 {
-    int64_t *row = f->row;
-    sparse_batch_t c = {f, g, rows, NULL};
-    if (!(c.start = malloc((size_t)(n + 1) * sizeof *c.start))) goto oom;
-    c.start[0] = 0;
-    gdl_parallel_for(n, count_row_values, &c);
-    for (int64_t i = 0; i < n; i++) c.start[i + 1] += c.start[i];
-    if (c.start[n] > f->cap) {
-        int64_t cap = f->cap * 2 > c.start[n] ? f->cap * 2 : c.start[n];
-        int32_t *col = realloc(f->col, (size_t)cap * sizeof *col);
-        if (col) f->col = col;
-        float *val = realloc(f->val, (size_t)cap * sizeof *val);
-        if (val) f->val = val;
-        if (!col || !val) goto oom;
-        f->cap = cap;
+    int parts = gdl_threads_get();
+    if (parts > f->n_part) {
+        gdl_feed_part_t *part = realloc(f->part, (size_t)parts * sizeof *part);
+        if (!part) goto oom;
+        memset(part + f->n_part, 0, (size_t)(parts - f->n_part) * sizeof *part);
+        f->part = part, f->n_part = parts;
     }
+    for (int t = 0; t < parts; t++) f->part[t].begin = f->part[t].end = f->part[t].used = 0;
+    f->part[0].col = f->col, f->part[0].val = f->val, f->part[0].cap = f->cap;
+    sparse_batch_t c = {f, g, rows, f->part, 0};
     gdl_parallel_for(n, decode_rows, &c);
+    f->col = f->part[0].col, f->val = f->part[0].val, f->cap = f->part[0].cap;
+    if (c.failed) goto oom;
+    int64_t *row = f->row;
     row[0] = 0;
-    for (int64_t i = 0; i < n; i++) { // counts to row pointers, closing up any gap
-        int64_t held = row[i + 1];
-        if (c.start[i] != row[i]) {
-            memmove(f->col + row[i], f->col + c.start[i], (size_t)held * sizeof *f->col);
-            memmove(f->val + row[i], f->val + c.start[i], (size_t)held * sizeof *f->val);
-        }
-        row[i + 1] = row[i] + held;
+    for (int64_t i = 0; i < n; i++) row[i + 1] += row[i];
+    gdl_feed_part_t *all = &f->part[0];
+    if (part_room(all, row[n]) != 0) goto oom;
+    f->col = all->col, f->val = all->val, f->cap = all->cap;
+    for (int t = 1; t < parts; t++) {
+        const gdl_feed_part_t *p = &f->part[t];
+        if (p->end == p->begin) continue;
+        memcpy(f->col + row[p->begin], p->col, (size_t)p->used * sizeof *f->col);
+        memcpy(f->val + row[p->begin], p->val, (size_t)p->used * sizeof *f->val);
     }
     f->sparse.n_rows = n;
-    free(c.start);
     return 0;
 oom:
-    free(c.start);
     gdl_log_error("out of memory");
     return -1;
 }
@@ -221,5 +229,7 @@ void feed_free(gdl_feed_t *f)
     free(f->row);
     free(f->col);
     free(f->val);
+    for (int t = 1; t < f->n_part; t++) free(f->part[t].col), free(f->part[t].val);
+    free(f->part);
     memset(f, 0, sizeof *f);
 }

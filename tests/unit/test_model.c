@@ -244,10 +244,11 @@ static void test_model_build_save_load(void)
     unlink(data), unlink(model);
 }
 
-/* Sparse genotype batches (decoded over the threads: counted, then each sample at its place)
- * against the dense batch: the same values, columns ascending, missing calls as the variant's
- * mean, and left out: zeros, missing calls whose mean is 0, and codes in the last byte's padding
- * (which the count includes, so samples are closed up after). */
+/* Sparse genotype batches (decoded over the threads, each thread's run of samples copied in
+ * after the one before) against the dense batch: the same values, columns ascending, missing
+ * calls as the variant's mean, and left out: zeros, missing calls whose mean is 0, and codes in
+ * the last byte's padding. One feed serves batches at 1, 2 and 3 threads in turn, so its
+ * per-thread buffers are added and reused. */
 static void test_sparse_feed_matches_dense(void)
 {
     enum { N = 90, M = 203, B = (M + 3) / 4, n = 37 };
@@ -270,23 +271,23 @@ static void test_sparse_feed_matches_dense(void)
         }
         for (int64_t j = M; j < 4 * B; j++) packed[i * B + j / 4] |= (uint8_t)(1 << 2 * (j % 4)); // padding
     }
-    for (int64_t k = 0; k < n; k++) rows[k] = (int64_t)gdl_rng_below(&r, N);
     gdl_genotypes_t geno = {.n_variants = M, .row_bytes = B, .packed = packed, .freq = freq,
                             .encoding = GDL_GENO_DOSAGE};
     gdl_dataset_t d;
     memset(&d, 0, sizeof d);
     d.n_examples = N, d.geno = &geno;
-    gdl_genotypes_batch(&geno, rows, n, dense);
-    int64_t nonzero = 0;
-    for (int64_t k = 0; k < n * M; k++) nonzero += dense[k] != 0;
     gdl_config_input_t ci = {"x", "genotypes", 1};
-    for (int threads = 1; threads <= 2; threads++) {
+    gdl_nn_t *g = gdl_nn_new(1);
+    CHECK(gdl_nn_input_sparse(g, "x", M) == 0 && gdl_nn_add(g, "h", "sparse_dense", "x", "units=2") == 1);
+    CHECK(gdl_nn_compile(g) == 0);
+    gdl_feed_t f;
+    CHECK(feed_init(&f, &ci, &d, n) == 0);
+    for (int threads = 1; threads <= 3; threads++) {
         gdl_threads_set(threads);
-        gdl_nn_t *g = gdl_nn_new(1);
-        CHECK(gdl_nn_input_sparse(g, "x", M) == 0 && gdl_nn_add(g, "h", "sparse_dense", "x", "units=2") == 1);
-        CHECK(gdl_nn_compile(g) == 0);
-        gdl_feed_t f;
-        CHECK(feed_init(&f, &ci, &d, n) == 0);
+        for (int64_t k = 0; k < n; k++) rows[k] = (int64_t)gdl_rng_below(&r, N);
+        gdl_genotypes_batch(&geno, rows, n, dense);
+        int64_t nonzero = 0;
+        for (int64_t k = 0; k < n * M; k++) nonzero += dense[k] != 0;
         CHECK(feed_batch(&f, g, &d, rows, n) == 0);
         memset(got, 0, sizeof(float) * n * M);
         int ascending = 1;
@@ -295,11 +296,11 @@ static void test_sparse_feed_matches_dense(void)
                 got[i * M + f.sparse.col[k]] = f.sparse.val[k];
                 if (k > f.sparse.row[i] && f.sparse.col[k] <= f.sparse.col[k - 1]) ascending = 0;
             }
-        CHECK(f.sparse.n_rows == n && f.sparse.row[n] == nonzero && ascending);
+        CHECK(f.sparse.n_rows == n && f.sparse.row[0] == 0 && f.sparse.row[n] == nonzero && ascending);
         CHECK(!memcmp(got, dense, sizeof(float) * n * M));
-        feed_free(&f);
-        gdl_nn_free(g);
     }
+    feed_free(&f);
+    gdl_nn_free(g);
     gdl_threads_set(1);
     free(packed), free(freq), free(dense), free(got);
 }
