@@ -76,52 +76,90 @@ int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *
     return (f->buf = gdl_malloc((size_t)(max_batch * f->width) * sizeof(float))) ? 0 : -1;
 }
 
-/* Eight packed bytes (32 calls) as a little-endian word: call j of the word at bits 2j, 2j+1. */
-static uint64_t load_word(const uint8_t *p, int64_t n)
-{
-    uint64_t w = 0;
-    memcpy(&w, p, (size_t)(n < 8 ? n : 8));
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
-
-/* Bit 2j set where call j of the word is not 0. */
-static uint64_t nonzero_calls(uint64_t w) { return (w | w >> 1) & 0x5555555555555555u; }
-
 static const uint8_t *sample_row(const gdl_genotypes_t *g, int64_t row)
 {
     return g->packed + row * g->row_bytes;
 }
 
-/* One sample's non-zero values into col, val; returns how many. Most calls are 0, so the row
- * is read a word (32 calls) at a time, and within a word only its non-zero codes are visited. */
-static int64_t sparse_row(const gdl_genotypes_t *g, const uint8_t *packed, int32_t *col, float *val)
+/* What one packed byte (4 calls) holds: its non-zero calls' offsets in the byte and values. */
+typedef struct {
+    int32_t off[4];
+    float val[4];
+    int n;       // non-zero calls
+    int missing; // one of them is missing: its value, the variant's mean, is looked up
+} byte_calls_t;
+
+static void byte_calls_table(byte_calls_t table[256], int encoding)
 {
-    int64_t M = g->n_variants, k = 0;
-    int presence = g->encoding == GDL_GENO_PRESENCE;
-    const float code_val[3] = {1.0f, presence ? 1.0f : 2.0f, 0}; // codes 1 and 2
-    for (int64_t byte = 0; byte < g->row_bytes; byte += 8) {
-        uint64_t w = load_word(packed + byte, g->row_bytes - byte);
-        uint64_t nz = nonzero_calls(w);
-        while (nz) {
-            int b = __builtin_ctzll(nz);
-            int64_t j = byte * 4 + b / 2;
-            int code = (int)(w >> b) & 3;
-            nz &= nz - 1;
-            if (j >= M) break; // padding of the last byte
-            float v = code_val[code - 1];
-            if (code == 3) { // missing: the mean of the called genotypes
-                const float *fr = g->freq + 3 * j;
-                v = presence ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
-                if (v == 0) continue;
-            }
+    const float code_val[4] = {0, 1.0f, encoding == GDL_GENO_PRESENCE ? 1.0f : 2.0f, 0};
+    for (int byte = 0; byte < 256; byte++) {
+        byte_calls_t *e = &table[byte];
+        memset(e, 0, sizeof *e);
+        for (int q = 0; q < 4; q++) {
+            int code = byte >> 2 * q & 3;
+            e->missing |= code == 3;
+            if (code) e->off[e->n] = q, e->val[e->n++] = code_val[code];
+        }
+    }
+}
+
+/* The non-zero calls of packed bytes [from, to) (calls 4 from onwards) at col + k, val + k, one
+ * by one, the mean for a missing call (left out where it is 0) and the padding of the last byte
+ * left out; returns the new k. */
+static int64_t bytes_values(const gdl_genotypes_t *g, const uint8_t *packed, int64_t from, int64_t to,
+                            int64_t k, int32_t *col, float *val)
+{
+    float two = g->encoding == GDL_GENO_PRESENCE ? 1.0f : 2.0f;
+    for (int64_t byte = from; byte < to; byte++)
+        for (int q = 0; q < 4; q++) {
+            int code = packed[byte] >> 2 * q & 3;
+            int64_t j = 4 * byte + q;
+            if (!code || j >= g->n_variants) continue;
+            const float *fr = g->freq + 3 * j;
+            float v = code == 1 ? 1.0f : code == 2 ? two : two == 1.0f ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
+            if (v == 0) continue;
             col[k] = (int32_t)j;
             val[k++] = v;
         }
-    }
     return k;
+}
+
+/* Bit b set where byte b of the word is not 0: the top bit of each byte's "not 0", gathered
+ * into the top byte by one multiplication. */
+static uint32_t nonzero_bytes(uint64_t w)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full;
+    uint64_t top = (((w & low7) + low7) | w) & ~low7;
+    return (uint32_t)((top >> 7) * 0x0102040810204080ull >> 56);
+}
+
+/* One sample's non-zero values into col, val (which have room for 3 values past them);
+ * returns how many. About one byte (4 calls) in 13 is not 0 at 2% non-zero calls, so the row is
+ * read 32 bytes at a time and only those bytes are visited: a byte's calls come from a table,
+ * all four places written and k moved past the ones it holds (a branch per call, taken or not
+ * about equally often, cost more than the rest of the work). Bytes with a missing call, and the
+ * last byte's padding, go one call at a time. */
+static int64_t sparse_row(const gdl_genotypes_t *g, const byte_calls_t table[256], const uint8_t *packed,
+                          int32_t *col, float *val)
+{
+    int64_t whole = g->n_variants / 4, k = 0, at = 0; // bytes without padding
+    for (; at + 32 <= whole; at += 32) {
+        uint64_t w[4];
+        memcpy(w, packed + at, sizeof w);
+        uint32_t m = 0;
+        for (int q = 0; q < 4; q++) m |= nonzero_bytes(w[q]) << 8 * q;
+        for (; m; m &= m - 1) {
+            int64_t byte = at + __builtin_ctz(m);
+            const byte_calls_t *e = &table[packed[byte]];
+            if (e->missing) {
+                k = bytes_values(g, packed, byte, byte + 1, k, col, val);
+                continue;
+            }
+            for (int q = 0; q < 4; q++) col[k + q] = (int32_t)(4 * byte) + e->off[q], val[k + q] = e->val[q];
+            k += e->n;
+        }
+    }
+    return bytes_values(g, packed, at, g->row_bytes, k, col, val);
 }
 
 /* The batch is decoded over the threads in one pass over the packed rows: each thread decodes
@@ -134,6 +172,7 @@ typedef struct {
     const int64_t *rows;
     gdl_feed_part_t *part; // one per thread: part[0] is the batch's col, val, cap
     int failed;
+    byte_calls_t table[256];
 } sparse_batch_t;
 
 /* Room for at least need values in p; 0 or -1. */
@@ -158,11 +197,12 @@ static void decode_rows(void *ctx, int64_t begin, int64_t end, int chunk)
     int64_t M = c->g->n_variants;
     p->begin = begin, p->end = end, p->used = 0;
     for (int64_t i = begin; i < end; i++) {
-        if (part_room(p, p->used + M) != 0) {
+        if (part_room(p, p->used + M + 3) != 0) { // sparse_row writes up to 3 places past its values
             __atomic_store_n(&c->failed, 1, __ATOMIC_RELAXED);
             return;
         }
-        int64_t k = sparse_row(c->g, sample_row(c->g, c->rows[i]), p->col + p->used, p->val + p->used);
+        int64_t k = sparse_row(c->g, c->table, sample_row(c->g, c->rows[i]), p->col + p->used,
+                               p->val + p->used);
         c->f->row[i + 1] = k;
         p->used += k;
     }
@@ -179,7 +219,8 @@ static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *
     }
     for (int t = 0; t < parts; t++) f->part[t].begin = f->part[t].end = f->part[t].used = 0;
     f->part[0].col = f->col, f->part[0].val = f->val, f->part[0].cap = f->cap;
-    sparse_batch_t c = {f, g, rows, f->part, 0};
+    sparse_batch_t c = {.f = f, .g = g, .rows = rows, .part = f->part};
+    byte_calls_table(c.table, g->encoding);
     gdl_parallel_for(n, decode_rows, &c);
     f->col = f->part[0].col, f->val = f->part[0].val, f->cap = f->part[0].cap;
     if (c.failed) goto oom;

@@ -248,7 +248,7 @@ static void test_model_build_save_load(void)
  * after the one before) against the dense batch: the same values, columns ascending, missing
  * calls as the variant's mean, and left out: zeros, missing calls whose mean is 0, and codes in
  * the last byte's padding. One feed serves batches at 1, 2 and 3 threads in turn, so its
- * per-thread buffers are added and reused. */
+ * per-thread buffers are added and reused, then a presence-encoded batch. */
 static void test_sparse_feed_matches_dense(void)
 {
     enum { N = 90, M = 203, B = (M + 3) / 4, n = 37 };
@@ -282,8 +282,9 @@ static void test_sparse_feed_matches_dense(void)
     CHECK(gdl_nn_compile(g) == 0);
     gdl_feed_t f;
     CHECK(feed_init(&f, &ci, &d, n) == 0);
-    for (int threads = 1; threads <= 3; threads++) {
-        gdl_threads_set(threads);
+    for (int threads = 1; threads <= 4; threads++) {
+        gdl_threads_set(threads < 4 ? threads : 2);
+        geno.encoding = threads < 4 ? GDL_GENO_DOSAGE : GDL_GENO_PRESENCE; // code 2 is 1
         for (int64_t k = 0; k < n; k++) rows[k] = (int64_t)gdl_rng_below(&r, N);
         gdl_genotypes_batch(&geno, rows, n, dense);
         int64_t nonzero = 0;
