@@ -1,7 +1,9 @@
 /* nn benchmark (not a test): conv1d forward+backward GFLOP/s at DeepSEA's first layer next to
- * plain sgemm GFLOP/s, and LSTM step throughput. Usage: bench_nn [THREADS [REPEATS]] */
+ * plain sgemm GFLOP/s, LSTM step throughput, and the sparse first layer's inference.
+ * Usage: bench_nn [THREADS [REPEATS [sgemm|conv|lstm|sparse]]] */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "gdl/nn.h"
@@ -100,15 +102,53 @@ static void bench_lstm(int reps)
     gdl_nn_free(g);
 }
 
+/* The genotype MLP's sparse first layer in inference (bench_train.sh's mlp): 2,048 samples of
+ * 75,203 columns, ~2% of them 1 or 2, into 512 units. */
+static void bench_sparse_dense(int reps)
+{
+    enum { N = 2048, V = 75203, U = 512 };
+    gdl_nn_t *g = gdl_nn_new(1);
+    gdl_nn_input_sparse(g, "x", V);
+    gdl_nn_add(g, "h", "sparse_dense", "x", "units=512");
+    gdl_nn_compile(g);
+    gdl_rng_t r;
+    gdl_rng_init(&r, 6, 0);
+    int64_t *row = malloc(sizeof(int64_t) * (N + 1)), cap = (int64_t)N * V / 40, nnz = 0;
+    int32_t *col = malloc(sizeof(int32_t) * (size_t)cap);
+    float *val = malloc(sizeof(float) * (size_t)cap);
+    row[0] = 0;
+    for (int64_t i = 0; i < N; i++) {
+        for (int64_t j = 0; j < V && nnz < cap; j++)
+            if (gdl_rng_uniform(&r) < 0.02) col[nnz] = (int32_t)j, val[nnz++] = gdl_rng_uniform(&r) < 0.98 ? 1 : 2;
+        row[i + 1] = nnz;
+    }
+    gdl_nn_sparse_t x = {N, V, row, col, val};
+    gdl_nn_set_sparse(g, "x", &x);
+    double t = 0;
+    for (int k = 0; k <= reps; k++) { // k = 0 warms up the arena
+        double t0 = now();
+        gdl_nn_forward(g, N, 0);
+        if (k) t += now() - t0;
+    }
+    t /= reps;
+    printf("sparse_dense N=%d V=%d U=%d, %.1f%% non-zero: forward %.1f ms (%.0f samples/s, %.1f GMAC/s)\n",
+           N, V, U, 100.0 * (double)nnz / ((double)N * V), 1e3 * t, N / t, (double)nnz * U / t / 1e9);
+    free(row), free(col), free(val);
+    gdl_nn_free(g);
+}
+
 int main(int argc, char **argv)
 {
     int threads = argc > 1 ? atoi(argv[1]) : 1, reps = argc > 2 ? atoi(argv[2]) : 5;
+    const char *only = argc > 3 ? argv[3] : ""; // sgemm, conv, lstm or sparse: that one alone
     gdl_threads_set(threads);
     printf("threads %d, %s\n", gdl_threads_get(), gdl_blas_config());
-    bench_sgemm(1024, 1024, 1024, reps);
-    bench_sgemm(320, 993, 32, reps * 20); // the conv GEMM of one sample
-    bench_conv(reps, 0);
-    bench_conv(reps, 1);
-    bench_lstm(reps);
+    if (!*only || !strcmp(only, "sgemm")) {
+        bench_sgemm(1024, 1024, 1024, reps);
+        bench_sgemm(320, 993, 32, reps * 20); // the conv GEMM of one sample
+    }
+    if (!*only || !strcmp(only, "conv")) bench_conv(reps, 0), bench_conv(reps, 1);
+    if (!*only || !strcmp(only, "lstm")) bench_lstm(reps);
+    if (!*only || !strcmp(only, "sparse")) bench_sparse_dense(reps);
     return 0;
 }
