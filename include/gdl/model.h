@@ -148,14 +148,6 @@ gdl_model_t *gdl_model_load_mapped(const char *path);
 /* How one graph input is filled from a dataset's stored form, batch by batch. */
 typedef enum { GDL_FEED_GENO_DENSE, GDL_FEED_GENO_SPARSE, GDL_FEED_INPUT } gdl_feed_kind_t;
 
-/* One thread's share of a sparse batch being decoded: samples [begin, end), their values. */
-typedef struct {
-    int32_t *col;
-    float *val;
-    int64_t cap, used;
-    int64_t begin, end;
-} gdl_feed_part_t;
-
 typedef struct {
     const char *name;          // graph input
     gdl_feed_kind_t kind;
@@ -165,13 +157,7 @@ typedef struct {
     int64_t width;             // floats per example (dense)
     float *buf;                // (B, width) dense batch
     int64_t max_batch;
-    /* sparse batch (CSR) */
-    int64_t *row;              // (B + 1)
-    int32_t *col;              // (cap)
-    float *val;                // (cap)
-    int64_t cap;
-    gdl_feed_part_t *part;     // (n_part) per thread while decoding; part[0] lends col, val
-    int n_part;
+    gdl_csr_t csr;             // sparse batch
     gdl_nn_sparse_t sparse;
 } gdl_feed_t;
 

@@ -19,11 +19,7 @@ typedef struct {
     const gdl_input_t *in;     // ATTR_IN_DATA
     int64_t width;             // floats per example
     float *buf;                // (B, width): this input's batch when not the attributed one
-    /* CSR batch built from dense floats */
-    int64_t *row;              // (B + 1)
-    int32_t *col;              // (cap)
-    float *val;                // (cap)
-    int64_t cap;
+    gdl_csr_t csr;             // the batch as CSR, built from dense floats
     gdl_nn_sparse_t sp;
 } attr_input_t;
 
@@ -42,6 +38,10 @@ struct gdl_attr_t {
     float *x, *x2, *g2, *f;    // scratch: (B, W), (B, W), (B, W), (B)
     int64_t *rowbuf;           // (B)
 };
+
+/* acc (M) += the column sums of x (m, M), or of their absolute values; each column summed in
+ * row order, so the same bits at any thread count. */
+void attr_add_columns(double *acc, const float *x, int64_t m, int64_t M, int absolute);
 
 /* Carrier value of a toggled variant (1: one ALT copy, or presence). */
 #define ATTR_CARRIER 1.0f

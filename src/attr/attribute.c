@@ -139,7 +139,7 @@ static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int
     for (int64_t b0 = 0; b0 < nu; b0 += B) {
         int64_t m = nu - b0 < B ? nu - b0 : B;
         if (gdl_attr_compute(a, o->method, use + b0, m, att) != 0) goto out;
-        for (int64_t i = 0; i < m * M; i++) acc[i % M] += o->signed_mean ? att[i] : fabsf(att[i]);
+        attr_add_columns(acc, att, m, M, !o->signed_mean);
         progress(&bar, b0 + m, nu, &next);
     }
     gdl_progress_end(&bar); // before the tables' own messages

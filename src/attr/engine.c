@@ -2,6 +2,7 @@
  * floats so every method (scaled inputs, mutated bases, toggled variants) runs on one path:
  * fill the other inputs from the dataset rows, hand the attributed one over (as a CSR batch
  * when the model reads it sparse), forward in eval mode, and back-propagate from one output. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,13 +109,6 @@ gdl_attr_t *gdl_attr_new(gdl_model_t *m, const gdl_dataset_t *d, const gdl_attr_
         }
         if (a->spec.input ? !strcmp(a->spec.input, in->name) : c->n_inputs == 1) a->ai = i;
         if (!(in->buf = gdl_malloc(sizeof(float) * (size_t)(B * in->width)))) goto fail;
-        if (in->sparse) {
-            in->cap = B * 64;
-            if (!(in->row = malloc(sizeof *in->row * (size_t)(B + 1))) ||
-                !(in->col = malloc(sizeof *in->col * (size_t)in->cap)) ||
-                !(in->val = malloc(sizeof *in->val * (size_t)in->cap)))
-                goto oom;
-        }
     }
     if (a->ai < 0) {
         if (a->spec.input) gdl_log_error("--input: the model has no input '%s'", a->spec.input);
@@ -147,7 +141,7 @@ void gdl_attr_free(gdl_attr_t *a)
     if (!a) return;
     for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) {
         gdl_free(a->in[i].buf);
-        free(a->in[i].row), free(a->in[i].col), free(a->in[i].val);
+        gdl_csr_free(&a->in[i].csr);
     }
     free(a->target_index);
     gdl_free(a->mean), gdl_free(a->x), gdl_free(a->x2), gdl_free(a->g2), gdl_free(a->f);
@@ -175,32 +169,30 @@ int gdl_attr_input(gdl_attr_t *a, const int64_t *rows, int64_t n, float *x)
     return 0;
 }
 
+typedef struct {
+    const float *x;
+    int64_t V;
+} dense_rows_t;
+
+/* row i of dense x's non-zeros (gdl_csr_build's fn) */
+static int64_t nonzeros(void *ctx, int64_t i, int32_t *col, float *val)
+{
+    const dense_rows_t *d = ctx;
+    const float *xi = d->x + i * d->V;
+    int64_t k = 0;
+    for (int64_t j = 0; j < d->V; j++)
+        if (xi[j] != 0) col[k] = (int32_t)j, val[k++] = xi[j];
+    return k;
+}
+
 /* Hands dense x (n, width) to the graph, as CSR when the input is sparse. */
 static int set_input(gdl_attr_t *a, attr_input_t *in, int64_t n, const float *x)
 {
     gdl_nn_t *g = a->m->g;
     if (!in->sparse) return gdl_nn_set_input(g, in->name, x);
-    int64_t k = 0, V = in->width;
-    in->row[0] = 0;
-    for (int64_t i = 0; i < n; i++) {
-        const float *xi = x + i * V;
-        if (in->cap - k < V) {
-            int64_t cap = in->cap * 2 > k + V ? in->cap * 2 : k + V;
-            int32_t *col = realloc(in->col, sizeof *col * (size_t)cap);
-            if (col) in->col = col;
-            float *val = realloc(in->val, sizeof *val * (size_t)cap);
-            if (val) in->val = val;
-            if (!col || !val) {
-                gdl_log_error("out of memory");
-                return -1;
-            }
-            in->cap = cap;
-        }
-        for (int64_t j = 0; j < V; j++)
-            if (xi[j] != 0) in->col[k] = (int32_t)j, in->val[k++] = xi[j];
-        in->row[i + 1] = k;
-    }
-    in->sp = (gdl_nn_sparse_t){.n_rows = n, .n_cols = V, .row = in->row, .col = in->col, .val = in->val};
+    dense_rows_t d = {x, in->width};
+    if (gdl_csr_build(&in->csr, n, in->width, nonzeros, &d) != 0) return -1;
+    in->sp = (gdl_nn_sparse_t){n, in->width, in->csr.row, in->csr.col, in->csr.val};
     return gdl_nn_set_sparse(g, in->name, &in->sp);
 }
 
@@ -246,6 +238,30 @@ int gdl_attr_gradient(gdl_attr_t *a, const int64_t *rows, int64_t n, const float
     return 0;
 }
 
+typedef struct {
+    double *acc;
+    const float *x;
+    int64_t m, M;
+    int absolute;
+} columns_t;
+
+/* columns [begin, end): each sums its m values in row order, whatever the threads */
+static void add_column_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const columns_t *c = ctx;
+    for (int64_t i = 0; i < c->m; i++) {
+        const float *r = c->x + i * c->M;
+        for (int64_t j = begin; j < end; j++) c->acc[j] += c->absolute ? fabsf(r[j]) : r[j];
+    }
+}
+
+void attr_add_columns(double *acc, const float *x, int64_t m, int64_t M, int absolute)
+{
+    columns_t c = {acc, x, m, M, absolute};
+    gdl_parallel_for(M, add_column_range, &c);
+}
+
 int gdl_attr_set_mean_baseline(gdl_attr_t *a, const int64_t *rows, int64_t n)
 {
     double *sum = calloc((size_t)a->W, sizeof *sum);
@@ -258,7 +274,7 @@ int gdl_attr_set_mean_baseline(gdl_attr_t *a, const int64_t *rows, int64_t n)
     for (int64_t b0 = 0; b0 < n; b0 += B) {
         int64_t nb = n - b0 < B ? n - b0 : B;
         fill(a, &a->in[a->ai], rows + b0, nb, a->x);
-        for (int64_t i = 0; i < nb * a->W; i++) sum[i % a->W] += a->x[i];
+        attr_add_columns(sum, a->x, nb, a->W, 0);
     }
     for (int64_t j = 0; j < a->W; j++) a->mean[j] = n ? (float)(sum[j] / (double)n) : 0;
     free(sum);

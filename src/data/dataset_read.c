@@ -213,29 +213,45 @@ int64_t gdl_genotypes_width(const gdl_genotypes_t *g)
     return g->encoding == GDL_GENO_GENOTYPE ? 3 * g->n_variants : g->n_variants;
 }
 
-void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t n, float *out)
+typedef struct {
+    const gdl_genotypes_t *g;
+    const int64_t *rows;
+    float *out;
+} geno_batch_t;
+
+/* samples [begin, end) of the batch */
+static void genotype_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
+    (void)chunk;
+    const geno_batch_t *c = ctx;
+    const gdl_genotypes_t *g = c->g;
     int64_t M = g->n_variants, W = gdl_genotypes_width(g);
-    for (int64_t b = 0; b < n; b++) {
-        const uint8_t *row = g->packed + rows[b] * g->row_bytes;
-        float *o = out + b * W;
+    for (int64_t b = begin; b < end; b++) {
+        const uint8_t *row = g->packed + c->rows[b] * g->row_bytes;
+        float *o = c->out + b * W;
         if (g->encoding == GDL_GENO_GENOTYPE) memset(o, 0, (size_t)W * sizeof *o);
         for (int64_t j = 0; j < M; j++) {
-            int c = gdl_geno_code(row, j);
+            int code = gdl_geno_code(row, j);
             const float *fr = g->freq + 3 * j;
             switch (g->encoding) {
             case GDL_GENO_DOSAGE:
-                o[j] = c < 3 ? (float)c : fr[1] + 2 * fr[2];
+                o[j] = code < 3 ? (float)code : fr[1] + 2 * fr[2];
                 break;
             case GDL_GENO_PRESENCE:
-                o[j] = c < 3 ? (float)(c > 0) : fr[1] + fr[2];
+                o[j] = code < 3 ? (float)(code > 0) : fr[1] + fr[2];
                 break;
             default:
-                if (c < 3) o[c * M + j] = 1;
+                if (code < 3) o[code * M + j] = 1;
                 else for (int k = 0; k < 3; k++) o[k * M + j] = fr[k];
             }
         }
     }
+}
+
+void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t n, float *out)
+{
+    geno_batch_t c = {g, rows, out};
+    gdl_parallel_for(n, genotype_rows, &c);
 }
 
 /* v in decimal, as "%" PRId64 writes it, ending at the end of buf[24]; snprintf took most of

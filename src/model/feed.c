@@ -61,14 +61,7 @@ int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *
     f->width = 1;
     for (int i = 0; i < mi.ndim; i++) f->width *= mi.shape[i];
     if (mi.sparse) {
-        f->kind = GDL_FEED_GENO_SPARSE;
-        f->cap = max_batch * 64;
-        if (!(f->row = malloc((max_batch + 1) * sizeof *f->row)) ||
-            !(f->col = malloc(f->cap * sizeof *f->col)) || !(f->val = malloc(f->cap * sizeof *f->val))) {
-            feed_free(f);
-            gdl_log_error("out of memory");
-            return -1;
-        }
+        f->kind = GDL_FEED_GENO_SPARSE; // its arrays come with the first batch
         return 0;
     }
     f->input = strcmp(ci->from, "genotypes") ? gdl_dataset_input(d, ci->from) : NULL;
@@ -162,85 +155,27 @@ static int64_t sparse_row(const gdl_genotypes_t *g, const byte_calls_t table[256
     return bytes_values(g, packed, at, g->row_bytes, k, col, val);
 }
 
-/* The batch is decoded over the threads in one pass over the packed rows: each thread decodes
- * its run of samples in order, the first straight into the batch's arrays, the others into
- * their own buffers, which are then copied in after it. (Counting first, to decode each sample
- * at its final place, read the 18 KB rows twice.) */
+/* The batch's rows (gdl_csr_build's fn) */
 typedef struct {
-    gdl_feed_t *f;
     const gdl_genotypes_t *g;
     const int64_t *rows;
-    gdl_feed_part_t *part; // one per thread: part[0] is the batch's col, val, cap
-    int failed;
     byte_calls_t table[256];
 } sparse_batch_t;
 
-/* Room for at least need values in p; 0 or -1. */
-static int part_room(gdl_feed_part_t *p, int64_t need)
+static int64_t decode_row(void *ctx, int64_t i, int32_t *col, float *val)
 {
-    if (need <= p->cap) return 0;
-    int64_t cap = p->cap * 2 > need ? p->cap * 2 : need;
-    int32_t *col = realloc(p->col, (size_t)cap * sizeof *col);
-    if (col) p->col = col;
-    float *val = realloc(p->val, (size_t)cap * sizeof *val);
-    if (val) p->val = val;
-    if (!col || !val) return -1;
-    p->cap = cap;
-    return 0;
-}
-
-/* f->row[i + 1] = how many values sample i held; the values at the end of the thread's part */
-static void decode_rows(void *ctx, int64_t begin, int64_t end, int chunk)
-{
-    sparse_batch_t *c = ctx;
-    gdl_feed_part_t *p = &c->part[chunk];
-    int64_t M = c->g->n_variants;
-    p->begin = begin, p->end = end, p->used = 0;
-    for (int64_t i = begin; i < end; i++) {
-        if (part_room(p, p->used + M + 3) != 0) { // sparse_row writes up to 3 places past its values
-            __atomic_store_n(&c->failed, 1, __ATOMIC_RELAXED);
-            return;
-        }
-        int64_t k = sparse_row(c->g, c->table, sample_row(c->g, c->rows[i]), p->col + p->used,
-                               p->val + p->used);
-        c->f->row[i + 1] = k;
-        p->used += k;
-    }
+    const sparse_batch_t *c = ctx;
+    return sparse_row(c->g, c->table, sample_row(c->g, c->rows[i]), col, val);
 }
 
 static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *rows, int64_t n)
 {
-    int parts = gdl_threads_get();
-    if (parts > f->n_part) {
-        gdl_feed_part_t *part = realloc(f->part, (size_t)parts * sizeof *part);
-        if (!part) goto oom;
-        memset(part + f->n_part, 0, (size_t)(parts - f->n_part) * sizeof *part);
-        f->part = part, f->n_part = parts;
-    }
-    for (int t = 0; t < parts; t++) f->part[t].begin = f->part[t].end = f->part[t].used = 0;
-    f->part[0].col = f->col, f->part[0].val = f->val, f->part[0].cap = f->cap;
-    sparse_batch_t c = {.f = f, .g = g, .rows = rows, .part = f->part};
+    sparse_batch_t c = {.g = g, .rows = rows};
     byte_calls_table(c.table, g->encoding);
-    gdl_parallel_for(n, decode_rows, &c);
-    f->col = f->part[0].col, f->val = f->part[0].val, f->cap = f->part[0].cap;
-    if (c.failed) goto oom;
-    int64_t *row = f->row;
-    row[0] = 0;
-    for (int64_t i = 0; i < n; i++) row[i + 1] += row[i];
-    gdl_feed_part_t *all = &f->part[0];
-    if (part_room(all, row[n]) != 0) goto oom;
-    f->col = all->col, f->val = all->val, f->cap = all->cap;
-    for (int t = 1; t < parts; t++) {
-        const gdl_feed_part_t *p = &f->part[t];
-        if (p->end == p->begin) continue;
-        memcpy(f->col + row[p->begin], p->col, (size_t)p->used * sizeof *f->col);
-        memcpy(f->val + row[p->begin], p->val, (size_t)p->used * sizeof *f->val);
-    }
-    f->sparse.n_rows = n;
+    // sparse_row writes up to 3 places past a sample's values
+    if (gdl_csr_build(&f->csr, n, g->n_variants + 3, decode_row, &c) != 0) return -1;
+    f->sparse = (gdl_nn_sparse_t){n, g->n_variants, f->csr.row, f->csr.col, f->csr.val};
     return 0;
-oom:
-    gdl_log_error("out of memory");
-    return -1;
 }
 
 int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)
@@ -254,11 +189,7 @@ int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t
         gdl_genotypes_batch(geno, rows, n, f->buf);
         return gdl_nn_set_input(g, f->name, f->buf);
     case GDL_FEED_GENO_SPARSE:
-        f->sparse.n_cols = geno->n_variants;
         if (sparse_batch(f, geno, rows, n) != 0) return -1;
-        f->sparse.row = f->row;
-        f->sparse.col = f->col;
-        f->sparse.val = f->val;
         return gdl_nn_set_sparse(g, f->name, &f->sparse);
     }
     return -1;
@@ -267,10 +198,6 @@ int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t
 void feed_free(gdl_feed_t *f)
 {
     gdl_free(f->buf);
-    free(f->row);
-    free(f->col);
-    free(f->val);
-    for (int t = 1; t < f->n_part; t++) free(f->part[t].col), free(f->part[t].val);
-    free(f->part);
+    gdl_csr_free(&f->csr);
     memset(f, 0, sizeof *f);
 }

@@ -199,6 +199,54 @@ GDL_NN_HOT static void sparse_fw_units(void *ctx, int64_t begin, int64_t end, in
     }
 }
 
+/* ---- forward of a small batch in inference: by sample ---------------------------------------
+ * Nothing needs the batch by column afterwards (a backward pass that wants weight gradients
+ * builds it), so the samples are split over the threads: each adds its calls' weight rows into
+ * its outputs, held in registers FW_ROW_UNITS at a time. The columns are visited in the same
+ * order as by column (ascending, a repeated column in its CSR order), so the sums are the same
+ * bits; a batch whose rows are not sorted goes by column. */
+enum { FW_ROW_UNITS = 64 };
+
+typedef struct {
+    const gdl_nn_sparse_t *sp;
+    const float *W, *b;
+    float *y;  // (N, U)
+    int64_t U;
+} sparse_fwr_ctx_t;
+
+GDL_NN_HOT static void sparse_fw_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const sparse_fwr_ctx_t *c = ctx;
+    const int64_t *row = c->sp->row;
+    const int32_t *col = c->sp->col;
+    const float *val = c->sp->val;
+    int64_t U = c->U;
+    for (int64_t i = begin; i < end; i++)
+        for (int64_t us = 0; us < U; us += FW_ROW_UNITS) {
+            int64_t w = U - us < FW_ROW_UNITS ? U - us : FW_ROW_UNITS;
+            float acc[FW_ROW_UNITS];
+            for (int64_t u = 0; u < w; u++) acc[u] = c->b ? c->b[us + u] : 0;
+            for (int64_t k = row[i]; k < row[i + 1]; k++) {
+                const float *wr = c->W + (int64_t)col[k] * U + us;
+                float v = val[k];
+                if (w == FW_ROW_UNITS)
+                    for (int u = 0; u < FW_ROW_UNITS; u++) acc[u] += v * wr[u];
+                else
+                    for (int64_t u = 0; u < w; u++) acc[u] += v * wr[u];
+            }
+            memcpy(c->y + i * U + us, acc, sizeof(float) * (size_t)w);
+        }
+}
+
+static int rows_sorted(const gdl_nn_sparse_t *sp, int64_t N)
+{
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t k = sp->row[i] + 1; k < sp->row[i + 1]; k++)
+            if (sp->col[k] < sp->col[k - 1]) return 0;
+    return 1;
+}
+
 /* ---- forward of a large batch: output-stationary, in tiles --------------------------------------
  * Adding a 2 KB weight row into a sample's output per call makes every add wait on a load and a
  * store of that output row. Instead a thread holds FW_UNITS outputs of one sample in registers
@@ -398,11 +446,16 @@ enum { FW_TILED_MIN_N = 512 };
 
 int sparse_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
-    (void)train;
     dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t N = g->N, U = a->units;
     const float *W = gdl_nn_p(g, n, 0), *b = a->bias ? gdl_nn_p(g, n, 1) : NULL;
+    if (N < FW_TILED_MIN_N && !train && rows_sorted(x->sp, N)) {
+        sparse_fwr_ctx_t c = {x->sp, W, b, n->out, U};
+        gdl_parallel_for(N, sparse_fw_rows, &c);
+        n->saved = NULL;
+        return 0;
+    }
     if (N < FW_TILED_MIN_N) {
         sparse_csc_t *t = sparse_csc(g, x->sp, N, x->size);
         if (!t) return -1;

@@ -1,8 +1,9 @@
-/* sparse_dense's kernels against a naive loop, bit for bit: the forward pass (by column for small
- * batches, in packed tiles from 512 samples) and the weight gradient (by column, fresh rows
- * streamed, accumulated rows read), on random CSR batches with empty rows, unsorted rows,
- * repeated columns, dosages 1 and 2 and other values, unit counts that are not multiples of the
- * vector or tile widths, and one and two threads. */
+/* sparse_dense's kernels against a naive loop, bit for bit: the forward pass (by column for
+ * small batches in training, by sample for small batches in inference, in packed tiles from 512
+ * samples) and the weight gradient (by column, fresh rows streamed, accumulated rows read), on
+ * random CSR batches with empty rows, unsorted rows, repeated columns, dosages 1 and 2 and
+ * other values, unit counts that are not multiples of the vector or tile widths, and one and
+ * two threads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,9 @@ typedef struct {
 } batch_t;
 
 /* About density * V calls per sample, in ascending column order except for every fifth sample
- * (shuffled, with one column repeated); every seventh sample has none. */
-static batch_t random_batch(int64_t N, int64_t V, double density, uint64_t seed)
+ * (shuffled, with one column repeated; with sorted, its calls are then put in column order, the
+ * repeat after the first, as a genotype feed gives them); every seventh sample has none. */
+static batch_t random_batch(int64_t N, int64_t V, double density, uint64_t seed, int sorted)
 {
     gdl_rng_t r;
     gdl_rng_init(&r, seed, 1);
@@ -45,6 +47,12 @@ static batch_t random_batch(int64_t N, int64_t V, double density, uint64_t seed)
                 float x = b.val[q];
                 b.col[q] = b.col[p], b.val[q] = b.val[p], b.col[p] = c, b.val[p] = x;
             }
+            for (int64_t q = k0 + 1; sorted && q < k; q++) // insertion sort: stable
+                for (int64_t p = q; p > k0 && b.col[p - 1] > b.col[p]; p--) {
+                    int32_t c = b.col[p];
+                    float x = b.val[p];
+                    b.col[p] = b.col[p - 1], b.val[p] = b.val[p - 1], b.col[p - 1] = c, b.val[p - 1] = x;
+                }
         }
         b.row[i + 1] = k;
     }
@@ -112,30 +120,35 @@ static const struct {
     {520, 50, 64, 0.2},
 };
 
+/* Every path of the forward pass: by column (training, or unsorted rows), by sample (inference
+ * of a small batch with sorted rows) and in tiles (512 samples and more). */
 static void test_forward_matches_reference(void)
 {
-    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
-        int64_t N = cases[c].N, V = cases[c].V, U = cases[c].U;
-        batch_t b = random_batch(N, V, cases[c].density, 10 + c);
-        gdl_nn_sparse_t sp = {N, V, b.row, b.col, b.val};
-        gdl_nn_t *g = layer(V, U, 20 + c);
-        const float *W = gdl_nn_param_data(g, gdl_nn_find_param(g, "h.weight"));
-        const float *bias = gdl_nn_param_data(g, gdl_nn_find_param(g, "h.bias"));
-        float *want = malloc(sizeof(float) * (size_t)(N * U));
-        forward_reference(&b, W, bias, U, want);
-        for (int threads = 1; threads <= 2; threads++) {
-            gdl_threads_set(threads);
-            CHECK(gdl_nn_set_sparse(g, "x", &sp) == 0 && gdl_nn_forward(g, N, 0) == 0);
-            const float *y = gdl_nn_output(g, "h");
-            int same = !memcmp(y, want, sizeof(float) * (size_t)(N * U));
-            if (!same) fprintf(stderr, "  case %zu (N %lld, V %lld, U %lld), %d threads\n", c, (long long)N,
-                               (long long)V, (long long)U, threads);
-            CHECK(same);
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++)
+        for (int sorted = 0; sorted <= 1; sorted++) {
+            int64_t N = cases[c].N, V = cases[c].V, U = cases[c].U;
+            batch_t b = random_batch(N, V, cases[c].density, 10 + c, sorted);
+            gdl_nn_sparse_t sp = {N, V, b.row, b.col, b.val};
+            gdl_nn_t *g = layer(V, U, 20 + c);
+            const float *W = gdl_nn_param_data(g, gdl_nn_find_param(g, "h.weight"));
+            const float *bias = gdl_nn_param_data(g, gdl_nn_find_param(g, "h.bias"));
+            float *want = malloc(sizeof(float) * (size_t)(N * U));
+            forward_reference(&b, W, bias, U, want);
+            for (int run = 0; run < 4; run++) {
+                int threads = 1 + run % 2, train = run / 2;
+                gdl_threads_set(threads);
+                CHECK(gdl_nn_set_sparse(g, "x", &sp) == 0 && gdl_nn_forward(g, N, train) == 0);
+                const float *y = gdl_nn_output(g, "h");
+                int same = !memcmp(y, want, sizeof(float) * (size_t)(N * U));
+                if (!same)
+                    fprintf(stderr, "  case %zu (N %lld, V %lld, U %lld), %s rows, %d threads, train %d\n", c,
+                            (long long)N, (long long)V, (long long)U, sorted ? "sorted" : "unsorted", threads, train);
+                CHECK(same);
+            }
+            free(want);
+            gdl_nn_free(g);
+            batch_free(&b);
         }
-        free(want);
-        gdl_nn_free(g);
-        batch_free(&b);
-    }
     gdl_threads_set(1);
 }
 
@@ -145,7 +158,7 @@ static void test_weight_grad_matches_reference(void)
 {
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         int64_t N = cases[c].N, V = cases[c].V, U = cases[c].U;
-        batch_t b1 = random_batch(N, V, cases[c].density, 30 + c), b2 = random_batch(N, V, cases[c].density, 40 + c);
+        batch_t b1 = random_batch(N, V, cases[c].density, 30 + c, 0), b2 = random_batch(N, V, cases[c].density, 40 + c, 1);
         float *dy1 = malloc(sizeof(float) * (size_t)(N * U)), *dy2 = malloc(sizeof(float) * (size_t)(N * U));
         float *want = calloc((size_t)(V * U), sizeof(float));
         fill(dy1, N * U, 50 + c), fill(dy2, N * U, 60 + c);
@@ -181,8 +194,9 @@ static void test_weight_grad_matches_reference(void)
  * the weight gradient is never written. */
 static void test_input_gradient_without_weight_gradient(void)
 {
-    const int64_t N = 600, V = 2100, U = 70;
-    batch_t b = random_batch(N, V, 0.02, 90);
+    const int64_t N = 300, V = 2100, U = 70;
+    batch_t b = random_batch(N, V, 0.02, 90, 1); // sorted and small: the forward pass goes by
+                                                 // sample, and the weight gradient builds the batch by column
     float *dy = malloc(sizeof(float) * (size_t)(N * U)), *dx[2];
     fill(dy, N * U, 91);
     for (int on = 0; on <= 1; on++) {

@@ -1,0 +1,94 @@
+/* Sparse batches (CSR) built over the threads in one pass (see gdl_csr_build in gdl/nn.h): a
+ * count pass first, to give each row its final place, would read every input row twice. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/nn.h"
+
+/* Room for at least need values in p; 0 or -1. */
+static int part_room(gdl_csr_part_t *p, int64_t need)
+{
+    if (need <= p->cap) return 0;
+    int64_t cap = p->cap * 2 > need ? p->cap * 2 : need;
+    int32_t *col = realloc(p->col, (size_t)cap * sizeof *col);
+    if (col) p->col = col;
+    float *val = realloc(p->val, (size_t)cap * sizeof *val);
+    if (val) p->val = val;
+    if (!col || !val) return -1;
+    p->cap = cap;
+    return 0;
+}
+
+typedef struct {
+    gdl_csr_t *c;
+    int64_t room;
+    gdl_csr_row_fn fn;
+    void *ctx;
+    int failed;
+} build_t;
+
+/* rows [begin, end) at the end of the thread's part; c->row[i + 1] = row i's count */
+static void build_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    build_t *b = ctx;
+    gdl_csr_part_t *p = &b->c->part[chunk];
+    p->begin = begin, p->end = end, p->used = 0;
+    for (int64_t i = begin; i < end; i++) {
+        if (part_room(p, p->used + b->room) != 0) {
+            __atomic_store_n(&b->failed, 1, __ATOMIC_RELAXED);
+            return;
+        }
+        int64_t k = b->fn(b->ctx, i, p->col + p->used, p->val + p->used);
+        b->c->row[i + 1] = k;
+        p->used += k;
+    }
+}
+
+int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void *ctx)
+{
+    int parts = gdl_threads_get();
+    if (parts > c->n_part) {
+        gdl_csr_part_t *part = realloc(c->part, (size_t)parts * sizeof *part);
+        if (!part) goto oom;
+        memset(part + c->n_part, 0, (size_t)(parts - c->n_part) * sizeof *part);
+        c->part = part, c->n_part = parts;
+    }
+    if (n + 1 > c->row_cap) {
+        int64_t *row = realloc(c->row, (size_t)(n + 1) * sizeof *row);
+        if (!row) goto oom;
+        c->row = row, c->row_cap = n + 1;
+    }
+    for (int t = 0; t < parts; t++) c->part[t].begin = c->part[t].end = c->part[t].used = 0;
+    gdl_csr_part_t *first = &c->part[0];
+    first->col = c->col, first->val = c->val, first->cap = c->cap;
+    build_t b = {c, room, fn, ctx, 0};
+    gdl_parallel_for(n, build_rows, &b);
+    int failed = b.failed;
+    int64_t *row = c->row;
+    row[0] = 0;
+    for (int64_t i = 0; i < n && !failed; i++) row[i + 1] += row[i];
+    if (!failed) failed = part_room(first, row[n]);
+    c->col = first->col, c->val = first->val, c->cap = first->cap;
+    first->col = NULL, first->val = NULL, first->cap = 0;
+    if (failed) goto oom;
+    for (int t = 1; t < parts; t++) {
+        const gdl_csr_part_t *p = &c->part[t];
+        if (p->end == p->begin) continue;
+        memcpy(c->col + row[p->begin], p->col, (size_t)p->used * sizeof *c->col);
+        memcpy(c->val + row[p->begin], p->val, (size_t)p->used * sizeof *c->val);
+    }
+    return 0;
+oom:
+    gdl_log_error("out of memory");
+    return -1;
+}
+
+void gdl_csr_free(gdl_csr_t *c)
+{
+    for (int t = 1; t < c->n_part; t++) free(c->part[t].col), free(c->part[t].val);
+    free(c->part);
+    free(c->row);
+    free(c->col);
+    free(c->val);
+    memset(c, 0, sizeof *c);
+}
