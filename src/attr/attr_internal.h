@@ -39,6 +39,10 @@ struct gdl_attr_t {
     int64_t *rowbuf;           // (B)
 };
 
+/* out (n) = in, |in| or in * x, over the threads (out may be in) */
+typedef enum { ATTR_COPY, ATTR_ABS, ATTR_TIMES_X } attr_map_t;
+void attr_map(float *out, const float *in, const float *x, int64_t n, attr_map_t how);
+
 /* acc (M) += the column sums of x (m, M), or of their absolute values; each column summed in
  * row order, so the same bits at any thread count. */
 void attr_add_columns(double *acc, const float *x, int64_t m, int64_t M, int absolute);

@@ -174,13 +174,22 @@ typedef struct {
     int64_t V;
 } dense_rows_t;
 
-/* row i of dense x's non-zeros (gdl_csr_build's fn) */
+/* row i of dense x's non-zeros (gdl_csr_build's fn). Most of a genotype row is 0: a run of 16
+ * zeros (or -0) is passed over after one test of their bits; within a run that holds a value,
+ * each place is written and k moves past the values (k never passes j, within the row's room). */
 static int64_t nonzeros(void *ctx, int64_t i, int32_t *col, float *val)
 {
     const dense_rows_t *d = ctx;
     const float *xi = d->x + i * d->V;
-    int64_t k = 0;
-    for (int64_t j = 0; j < d->V; j++)
+    int64_t k = 0, j = 0;
+    for (; j + 16 <= d->V; j += 16) {
+        uint32_t bits[16], any = 0;
+        memcpy(bits, xi + j, sizeof bits);
+        for (int q = 0; q < 16; q++) any |= bits[q] << 1; // the sign bit shifted out
+        if (!any) continue;
+        for (int q = 0; q < 16; q++) col[k] = (int32_t)(j + q), val[k] = xi[j + q], k += xi[j + q] != 0;
+    }
+    for (; j < d->V; j++)
         if (xi[j] != 0) col[k] = (int32_t)j, val[k++] = xi[j];
     return k;
 }
@@ -218,6 +227,34 @@ static int run(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, fl
     return 0;
 }
 
+typedef struct {
+    float *out;
+    const float *in, *x;
+    int64_t n;
+    attr_map_t how;
+} map_t;
+
+enum { MAP_UNIT = 1 << 14 }; // floats per unit of the split
+
+/* units [begin, end) of MAP_UNIT floats, the last one shorter */
+static void map_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const map_t *c = ctx;
+    int64_t lo = begin * MAP_UNIT, hi = end * MAP_UNIT < c->n ? end * MAP_UNIT : c->n;
+    switch (c->how) {
+    case ATTR_COPY: memmove(c->out + lo, c->in + lo, sizeof(float) * (size_t)(hi - lo)); break;
+    case ATTR_ABS: for (int64_t i = lo; i < hi; i++) c->out[i] = fabsf(c->in[i]); break;
+    case ATTR_TIMES_X: for (int64_t i = lo; i < hi; i++) c->out[i] = c->in[i] * c->x[i]; break;
+    }
+}
+
+void attr_map(float *out, const float *in, const float *x, int64_t n, attr_map_t how)
+{
+    map_t c = {out, in, x, n, how};
+    gdl_parallel_for((n + MAP_UNIT - 1) / MAP_UNIT, map_range, &c);
+}
+
 int gdl_attr_score(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *f)
 {
     return run(a, rows, n, x, f);
@@ -234,7 +271,7 @@ int gdl_attr_gradient(gdl_attr_t *a, const int64_t *rows, int64_t n, const float
     if (gdl_nn_backward(g) != 0) return -1;
     const float *gx = gdl_nn_grad(g, a->in[a->ai].name);
     if (!gx) return -1;
-    memcpy(dx, gx, sizeof(float) * (size_t)(n * a->W));
+    attr_map(dx, gx, NULL, n * a->W, ATTR_COPY);
     return 0;
 }
 

@@ -206,7 +206,7 @@ int gdl_attr_compute(gdl_attr_t *a, gdl_attr_method_t method, const int64_t *row
     case GDL_ATTR_SALIENCY:
     case GDL_ATTR_GRADXINPUT:
         if (gdl_attr_gradient(a, rows, n, x, a->f, out) != 0) return -1;
-        for (int64_t i = 0; i < n * W; i++) out[i] = method == GDL_ATTR_SALIENCY ? fabsf(out[i]) : out[i] * x[i];
+        attr_map(out, out, x, n * W, method == GDL_ATTR_SALIENCY ? ATTR_ABS : ATTR_TIMES_X);
         return 0;
     case GDL_ATTR_IG:
         return integrated_gradients(a, rows, n, x, out);

@@ -217,40 +217,61 @@ typedef struct {
     const gdl_genotypes_t *g;
     const int64_t *rows;
     float *out;
+    float byte_values[256][4]; // dosage or presence: the values of a packed byte's four calls
+    uint8_t has_missing[256];  // ... unless one is missing (its value is the variant's mean)
 } geno_batch_t;
 
-/* samples [begin, end) of the batch */
+/* Call j's value with code c: the encoding's value, or the mean of the called genotypes */
+static void genotype_value(const gdl_genotypes_t *g, int64_t j, int code, float *o)
+{
+    int64_t M = g->n_variants;
+    const float *fr = g->freq + 3 * j;
+    switch (g->encoding) {
+    case GDL_GENO_DOSAGE:
+        o[j] = code < 3 ? (float)code : fr[1] + 2 * fr[2];
+        break;
+    case GDL_GENO_PRESENCE:
+        o[j] = code < 3 ? (float)(code > 0) : fr[1] + fr[2];
+        break;
+    default:
+        if (code < 3) o[code * M + j] = 1;
+        else for (int k = 0; k < 3; k++) o[k * M + j] = fr[k];
+    }
+}
+
+/* samples [begin, end) of the batch: dosage and presence a packed byte (4 calls) at a time from
+ * the table, the rest call by call */
 static void genotype_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     const geno_batch_t *c = ctx;
     const gdl_genotypes_t *g = c->g;
     int64_t M = g->n_variants, W = gdl_genotypes_width(g);
+    int by_byte = g->encoding != GDL_GENO_GENOTYPE;
     for (int64_t b = begin; b < end; b++) {
         const uint8_t *row = g->packed + c->rows[b] * g->row_bytes;
         float *o = c->out + b * W;
-        if (g->encoding == GDL_GENO_GENOTYPE) memset(o, 0, (size_t)W * sizeof *o);
-        for (int64_t j = 0; j < M; j++) {
-            int code = gdl_geno_code(row, j);
-            const float *fr = g->freq + 3 * j;
-            switch (g->encoding) {
-            case GDL_GENO_DOSAGE:
-                o[j] = code < 3 ? (float)code : fr[1] + 2 * fr[2];
-                break;
-            case GDL_GENO_PRESENCE:
-                o[j] = code < 3 ? (float)(code > 0) : fr[1] + fr[2];
-                break;
-            default:
-                if (code < 3) o[code * M + j] = 1;
-                else for (int k = 0; k < 3; k++) o[k * M + j] = fr[k];
+        if (!by_byte) memset(o, 0, (size_t)W * sizeof *o);
+        for (int64_t at = 0; at < M; at += 4) { // the calls of byte at / 4
+            uint8_t byte = row[at / 4];
+            if (by_byte && at + 4 <= M && !c->has_missing[byte]) {
+                memcpy(o + at, c->byte_values[byte], sizeof c->byte_values[byte]);
+                continue;
             }
+            for (int64_t j = at; j < at + 4 && j < M; j++) genotype_value(g, j, gdl_geno_code(row, j), o);
         }
     }
 }
 
 void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t n, float *out)
 {
-    geno_batch_t c = {g, rows, out};
+    geno_batch_t c = {.g = g, .rows = rows, .out = out};
+    for (int byte = 0; byte < 256; byte++)
+        for (int q = 0; q < 4; q++) {
+            int code = byte >> 2 * q & 3;
+            c.has_missing[byte] |= code == 3;
+            c.byte_values[byte][q] = g->encoding == GDL_GENO_PRESENCE ? (float)(code > 0) : (float)code;
+        }
     gdl_parallel_for(n, genotype_rows, &c);
 }
 

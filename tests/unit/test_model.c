@@ -287,6 +287,16 @@ static void test_sparse_feed_matches_dense(void)
         geno.encoding = threads < 4 ? GDL_GENO_DOSAGE : GDL_GENO_PRESENCE; // code 2 is 1
         for (int64_t k = 0; k < n; k++) rows[k] = (int64_t)gdl_rng_below(&r, N);
         gdl_genotypes_batch(&geno, rows, n, dense);
+        int dense_right = 1; // the dense batch against the codes, read one by one
+        for (int64_t i = 0; i < n; i++)
+            for (int64_t j = 0; j < M; j++) {
+                int code = packed[rows[i] * B + j / 4] >> 2 * (j % 4) & 3;
+                const float *fr = freq + 3 * j;
+                float two = geno.encoding == GDL_GENO_PRESENCE ? 1.0f : 2.0f;
+                float want = code == 0 ? 0 : code == 1 ? 1 : code == 2 ? two : fr[1] + two * fr[2];
+                dense_right &= dense[i * M + j] == want;
+            }
+        CHECK(dense_right);
         int64_t nonzero = 0;
         for (int64_t k = 0; k < n * M; k++) nonzero += dense[k] != 0;
         CHECK(feed_batch(&f, g, &d, rows, n) == 0);
