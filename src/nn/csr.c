@@ -44,6 +44,29 @@ static void build_rows(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
+typedef struct {
+    gdl_csr_t *c;
+    int parts; // in this build
+} copy_t;
+
+/* pieces [begin, end) of the parts after the first, each part in `parts` pieces, copied in after
+ * the rows before them: over the threads, since the batch's arrays may be fresh memory, whose
+ * first touch costs more than the copy */
+static void copy_in(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const copy_t *cp = ctx;
+    gdl_csr_t *c = cp->c;
+    for (int64_t q = begin; q < end; q++) {
+        const gdl_csr_part_t *p = &c->part[1 + q / cp->parts];
+        int64_t piece = q % cp->parts, lo = p->used * piece / cp->parts, hi = p->used * (piece + 1) / cp->parts;
+        if (hi == lo) continue;
+        int64_t at = c->row[p->begin] + lo;
+        memcpy(c->col + at, p->col + lo, (size_t)(hi - lo) * sizeof *c->col);
+        memcpy(c->val + at, p->val + lo, (size_t)(hi - lo) * sizeof *c->val);
+    }
+}
+
 int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void *ctx)
 {
     int parts = gdl_threads_get();
@@ -58,7 +81,7 @@ int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void
         if (!row) goto oom;
         c->row = row, c->row_cap = n + 1;
     }
-    for (int t = 0; t < parts; t++) c->part[t].begin = c->part[t].end = c->part[t].used = 0;
+    for (int t = 0; t < c->n_part; t++) c->part[t].begin = c->part[t].end = c->part[t].used = 0;
     gdl_csr_part_t *first = &c->part[0];
     first->col = c->col, first->val = c->val, first->cap = c->cap;
     build_t b = {c, room, fn, ctx, 0};
@@ -71,12 +94,8 @@ int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void
     c->col = first->col, c->val = first->val, c->cap = first->cap;
     first->col = NULL, first->val = NULL, first->cap = 0;
     if (failed) goto oom;
-    for (int t = 1; t < parts; t++) {
-        const gdl_csr_part_t *p = &c->part[t];
-        if (p->end == p->begin) continue;
-        memcpy(c->col + row[p->begin], p->col, (size_t)p->used * sizeof *c->col);
-        memcpy(c->val + row[p->begin], p->val, (size_t)p->used * sizeof *c->val);
-    }
+    copy_t cp = {c, parts};
+    gdl_parallel_for((int64_t)(parts - 1) * parts, copy_in, &cp);
     return 0;
 oom:
     gdl_log_error("out of memory");
