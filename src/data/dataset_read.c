@@ -221,6 +221,12 @@ typedef struct {
     uint8_t has_missing[256];  // ... unless one is missing (its value is the variant's mean)
 } geno_batch_t;
 
+float gdl_genotypes_missing_value(const gdl_genotypes_t *g, int64_t j)
+{
+    const float *fr = g->freq + 3 * j;
+    return g->encoding == GDL_GENO_PRESENCE ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
+}
+
 /* Call j's value with code c: the encoding's value, or the mean of the called genotypes */
 static void genotype_value(const gdl_genotypes_t *g, int64_t j, int code, float *o)
 {
@@ -228,10 +234,10 @@ static void genotype_value(const gdl_genotypes_t *g, int64_t j, int code, float 
     const float *fr = g->freq + 3 * j;
     switch (g->encoding) {
     case GDL_GENO_DOSAGE:
-        o[j] = code < 3 ? (float)code : fr[1] + 2 * fr[2];
+        o[j] = code < 3 ? (float)code : gdl_genotypes_missing_value(g, j);
         break;
     case GDL_GENO_PRESENCE:
-        o[j] = code < 3 ? (float)(code > 0) : fr[1] + fr[2];
+        o[j] = code < 3 ? (float)(code > 0) : gdl_genotypes_missing_value(g, j);
         break;
     default:
         if (code < 3) o[code * M + j] = 1;

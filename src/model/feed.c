@@ -108,8 +108,7 @@ static int64_t bytes_values(const gdl_genotypes_t *g, const uint8_t *packed, int
             int code = packed[byte] >> 2 * q & 3;
             int64_t j = 4 * byte + q;
             if (!code || j >= g->n_variants) continue;
-            const float *fr = g->freq + 3 * j;
-            float v = code == 1 ? 1.0f : code == 2 ? two : two == 1.0f ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
+            float v = code == 1 ? 1.0f : code == 2 ? two : gdl_genotypes_missing_value(g, j);
             if (v == 0) continue;
             col[k] = (int32_t)j;
             val[k++] = v;
@@ -140,7 +139,12 @@ static int64_t sparse_row(const gdl_genotypes_t *g, const byte_calls_t table[256
         uint64_t w[4];
         memcpy(w, packed + at, sizeof w);
         uint32_t m = 0;
-        for (int q = 0; q < 4; q++) m |= nonzero_bytes(w[q]) << 8 * q;
+        for (int q = 0; q < 4; q++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            w[q] = __builtin_bswap64(w[q]); // byte b of the row at bits 8b
+#endif
+            m |= nonzero_bytes(w[q]) << 8 * q;
+        }
         for (; m; m &= m - 1) {
             int64_t byte = at + __builtin_ctz(m);
             const byte_calls_t *e = &table[packed[byte]];
