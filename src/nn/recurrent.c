@@ -22,7 +22,8 @@ typedef struct {
 
 typedef struct {
     float *X;               // (L N, C) time-major input
-    float *XP[2];           // (L, N, G H) input projections (+ b_ih), per direction
+    float *XP[2];           // (L, N, G H) input projections (+ b_ih), per direction; in
+                            // inference (N, G H), each step's made when the step runs
     float *A[2];            // (L, N, G H) gate activations at each time
     float *Hs[2], *Cs[2];   // (L, N, H) hidden (and LSTM cell) state after each time
     float *HN[2];           // GRU: (L, N, H) W_hn h_{t-1} + b_hn
@@ -149,6 +150,7 @@ typedef struct {
     rec_saved_t *sv;
     int64_t N;
     const float *Whh[2], *bhh[2], *dout;
+    const float *Wih[2], *bih[2]; // inference: each step's input projection
     float *hp;                   // forward: (D, N, G H) scratch
     float *dXP, *dHP;            // backward: (D, L, N, G H) and (D, N, G H)
     float *dh, *dhc, *dc;        // backward: (D, N, H) each
@@ -179,7 +181,11 @@ static void rec_forward_samples(const rec_run_t *r, int d, int64_t begin, int64_
         if (hprev)
             gdl_sgemm(GDL_NO_TRANS, GDL_TRANS, nb, GH, H, 1.0f, hprev + begin * H, H, r->Whh[d], H, 1.0f,
                       hp + begin * GH, GH);
-        step_ctx_t sc = {a, sv, d, t, tp, N, hp, sv->XP[d] + t * N * GH, sv->A[d] + act_step(sv, t) * N * GH,
+        if (sv->infer) // this step's input projection only: the whole (L, N, G H) is ~100 MB
+            gdl_nn_linear(sv->X + (t * N + begin) * a->C, r->Wih[d], r->bih[d], nb, GH, a->C,
+                          sv->XP[d] + begin * GH);
+        step_ctx_t sc = {a, sv, d, t, tp, N, hp, sv->XP[d] + (sv->infer ? 0 : t) * N * GH,
+                         sv->A[d] + act_step(sv, t) * N * GH,
                          sv->Hs[d] + t * N * H, hprev, NULL, NULL, NULL, NULL, NULL, NULL, 0};
         cell_forward_rows(&sc, begin, end, chunk);
     }
@@ -209,13 +215,14 @@ static int rec_forward(gdl_nn_t *g, gdl_nn_node_t *n)
     for (int d = 0; d < D; d++) {
         const float *Wih = gdl_nn_p(g, n, 4 * d), *Whh = gdl_nn_p(g, n, 4 * d + 1);
         const float *bih = gdl_nn_p(g, n, 4 * d + 2), *bhh = gdl_nn_p(g, n, 4 * d + 3);
-        if (!(sv->XP[d] = gdl_nn_scratch(g, L * N * GH)) || !(sv->A[d] = gdl_nn_scratch(g, act_steps * N * GH)) ||
+        if (!(sv->XP[d] = gdl_nn_scratch(g, (sv->infer ? 1 : L) * N * GH)) ||
+            !(sv->A[d] = gdl_nn_scratch(g, act_steps * N * GH)) ||
             !(sv->Hs[d] = gdl_nn_scratch(g, L * N * H)) ||
             (a->cell == CELL_LSTM && !(sv->Cs[d] = gdl_nn_scratch(g, cell_steps * N * H))) ||
             (a->cell == CELL_GRU && !(sv->HN[d] = gdl_nn_scratch(g, act_steps * N * H))))
             return -1;
-        gdl_nn_linear(sv->X, Wih, bih, L * N, GH, C, sv->XP[d]); // every step's input at once
-        run.Whh[d] = Whh, run.bhh[d] = bhh;
+        if (!sv->infer) gdl_nn_linear(sv->X, Wih, bih, L * N, GH, C, sv->XP[d]); // every step's input at once
+        run.Whh[d] = Whh, run.bhh[d] = bhh, run.Wih[d] = Wih, run.bih[d] = bih;
     }
     gdl_parallel_for(D * N, rec_forward_items, &run);
     for (int d = 0; d < D; d++) // outputs

@@ -1,7 +1,10 @@
 /* Fusion (gdl_nn_set_fusion), inference (gdl_nn_infer) and the thread split change where values
  * live and who computes them, never the values: each graph below runs fused and unfused,
  * forward (train and eval), backward and inference, at one and two threads, and every output
- * and gradient must be bit-identical. */
+ * and gradient must be bit-identical. (At these sizes each product is one OpenBLAS call. At
+ * scale a product split over threads, or a recurrent layer's input projection made one step at
+ * a time in inference, is several calls, and some of OpenBLAS's kernels then move last bits:
+ * see blas.c.) */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
