@@ -195,9 +195,9 @@ int64_t gdl_genotypes_width(const gdl_genotypes_t *g);
 /* Expands rows (n) of the genotype input into out (n, width) floats with the dataset's
  * encoding (genotype: each example is (3, M), class-major), missing calls filled as above. */
 void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t n, float *out);
-/* The value a missing call of variant j takes in dosage or presence encoding: the mean of the
- * variant's called genotypes (freq). */
-float gdl_genotypes_missing_value(const gdl_genotypes_t *g, int64_t j);
+/* The value of variant j's call with code 0-3 in dosage or presence encoding: 0, 1, 2 (1 for
+ * presence), or for a missing call (3) the mean of the variant's called genotypes (freq). */
+float gdl_genotypes_call_value(const gdl_genotypes_t *g, int64_t j, int code);
 /* FNV-1a 64 over "CHROM\tPOS\tREF\tALT\n" of every column: a model stores it so it never scores a
  * cohort whose columns mean something else. */
 uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);

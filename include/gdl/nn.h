@@ -133,6 +133,8 @@ typedef int64_t (*gdl_csr_row_fn)(void *ctx, int64_t i, int32_t *col, float *val
 
 /* c's rows [0, n) from fn; 0, or -1 out of memory (logged). */
 int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void *ctx);
+/* c from dense x (n, V): each row's values other than 0 and -0, in column order. */
+int gdl_csr_from_dense(gdl_csr_t *c, const float *x, int64_t n, int64_t V);
 void gdl_csr_free(gdl_csr_t *c);
 
 /* ---- the graph ---------------------------------------------------------------------------- */

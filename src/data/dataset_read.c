@@ -221,28 +221,22 @@ typedef struct {
     uint8_t has_missing[256];  // ... unless one is missing (its value is the variant's mean)
 } geno_batch_t;
 
-float gdl_genotypes_missing_value(const gdl_genotypes_t *g, int64_t j)
+float gdl_genotypes_call_value(const gdl_genotypes_t *g, int64_t j, int code)
 {
+    int presence = g->encoding == GDL_GENO_PRESENCE;
+    if (code < 3) return presence ? (float)(code > 0) : (float)code;
     const float *fr = g->freq + 3 * j;
-    return g->encoding == GDL_GENO_PRESENCE ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
+    return presence ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
 }
 
-/* Call j's value with code c: the encoding's value, or the mean of the called genotypes */
+/* Call j with code c into the example o: its value, or for genotype classes its class's
+ * channel (a missing call: the classes' frequencies) */
 static void genotype_value(const gdl_genotypes_t *g, int64_t j, int code, float *o)
 {
     int64_t M = g->n_variants;
-    const float *fr = g->freq + 3 * j;
-    switch (g->encoding) {
-    case GDL_GENO_DOSAGE:
-        o[j] = code < 3 ? (float)code : gdl_genotypes_missing_value(g, j);
-        break;
-    case GDL_GENO_PRESENCE:
-        o[j] = code < 3 ? (float)(code > 0) : gdl_genotypes_missing_value(g, j);
-        break;
-    default:
-        if (code < 3) o[code * M + j] = 1;
-        else for (int k = 0; k < 3; k++) o[k * M + j] = fr[k];
-    }
+    if (g->encoding != GDL_GENO_GENOTYPE) o[j] = gdl_genotypes_call_value(g, j, code);
+    else if (code < 3) o[code * M + j] = 1;
+    else for (int k = 0; k < 3; k++) o[k * M + j] = g->freq[3 * j + k];
 }
 
 /* samples [begin, end) of the batch: dosage and presence a packed byte (4 calls) at a time from
@@ -276,7 +270,7 @@ void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t 
         for (int q = 0; q < 4; q++) {
             int code = byte >> 2 * q & 3;
             c.has_missing[byte] |= code == 3;
-            c.byte_values[byte][q] = g->encoding == GDL_GENO_PRESENCE ? (float)(code > 0) : (float)code;
+            c.byte_values[byte][q] = code < 3 ? gdl_genotypes_call_value(g, 0, code) : 0;
         }
     gdl_parallel_for(n, genotype_rows, &c);
 }

@@ -82,16 +82,15 @@ typedef struct {
     int missing; // one of them is missing: its value, the variant's mean, is looked up
 } byte_calls_t;
 
-static void byte_calls_table(byte_calls_t table[256], int encoding)
+static void byte_calls_table(byte_calls_t table[256], const gdl_genotypes_t *g)
 {
-    const float code_val[4] = {0, 1.0f, encoding == GDL_GENO_PRESENCE ? 1.0f : 2.0f, 0};
     for (int byte = 0; byte < 256; byte++) {
         byte_calls_t *e = &table[byte];
         memset(e, 0, sizeof *e);
         for (int q = 0; q < 4; q++) {
             int code = byte >> 2 * q & 3;
             e->missing |= code == 3;
-            if (code) e->off[e->n] = q, e->val[e->n++] = code_val[code];
+            if (code == 1 || code == 2) e->off[e->n] = q, e->val[e->n++] = gdl_genotypes_call_value(g, 0, code);
         }
     }
 }
@@ -102,13 +101,12 @@ static void byte_calls_table(byte_calls_t table[256], int encoding)
 static int64_t bytes_values(const gdl_genotypes_t *g, const uint8_t *packed, int64_t from, int64_t to,
                             int64_t k, int32_t *col, float *val)
 {
-    float two = g->encoding == GDL_GENO_PRESENCE ? 1.0f : 2.0f;
     for (int64_t byte = from; byte < to; byte++)
         for (int q = 0; q < 4; q++) {
             int code = packed[byte] >> 2 * q & 3;
             int64_t j = 4 * byte + q;
             if (!code || j >= g->n_variants) continue;
-            float v = code == 1 ? 1.0f : code == 2 ? two : gdl_genotypes_missing_value(g, j);
+            float v = gdl_genotypes_call_value(g, j, code);
             if (v == 0) continue;
             col[k] = (int32_t)j;
             val[k++] = v;
@@ -175,7 +173,7 @@ static int64_t decode_row(void *ctx, int64_t i, int32_t *col, float *val)
 static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *rows, int64_t n)
 {
     sparse_batch_t c = {.g = g, .rows = rows};
-    byte_calls_table(c.table, g->encoding);
+    byte_calls_table(c.table, g);
     // sparse_row writes up to 3 places past a sample's values
     if (gdl_csr_build(&f->csr, n, g->n_variants + 3, decode_row, &c) != 0) return -1;
     f->sparse = (gdl_nn_sparse_t){n, g->n_variants, f->csr.row, f->csr.col, f->csr.val};

@@ -111,3 +111,34 @@ void gdl_csr_free(gdl_csr_t *c)
     free(c->val);
     memset(c, 0, sizeof *c);
 }
+
+typedef struct {
+    const float *x;
+    int64_t V;
+} dense_rows_t;
+
+/* row i of dense x's non-zeros (gdl_csr_build's fn). Most of a genotype row is 0: a run of 16
+ * zeros (or -0) is passed over after one test of their bits; within a run that holds a value,
+ * each place is written and k moves past the values (k never passes j, within the row's room). */
+static int64_t nonzeros(void *ctx, int64_t i, int32_t *col, float *val)
+{
+    const dense_rows_t *d = ctx;
+    const float *xi = d->x + i * d->V;
+    int64_t k = 0, j = 0;
+    for (; j + 16 <= d->V; j += 16) {
+        uint32_t bits[16], any = 0;
+        memcpy(bits, xi + j, sizeof bits);
+        for (int q = 0; q < 16; q++) any |= bits[q] << 1; // the sign bit shifted out
+        if (!any) continue;
+        for (int q = 0; q < 16; q++) col[k] = (int32_t)(j + q), val[k] = xi[j + q], k += xi[j + q] != 0;
+    }
+    for (; j < d->V; j++)
+        if (xi[j] != 0) col[k] = (int32_t)j, val[k++] = xi[j];
+    return k;
+}
+
+int gdl_csr_from_dense(gdl_csr_t *c, const float *x, int64_t n, int64_t V)
+{
+    dense_rows_t d = {x, V};
+    return gdl_csr_build(c, n, V, nonzeros, &d);
+}

@@ -334,14 +334,7 @@ static sparse_blocks_t *sparse_blocks(gdl_nn_t *g, const gdl_nn_sparse_t *sp, in
     t->start = gdl_arena_alloc(&g->arena, sizeof(int64_t) * (size_t)(nb * N + 1));
     t->called_at = gdl_arena_alloc(&g->arena, sizeof(int64_t) * (size_t)(nb + 1));
     if (!t->call || !t->start || !t->called_at) return NULL;
-    int sorted = 1;
-    for (int64_t i = 0; i < N && sorted; i++)
-        for (int64_t k = row[i] + 1; k < row[i + 1]; k++)
-            if (col[k] < col[k - 1]) {
-                sorted = 0;
-                break;
-            }
-    if (!sorted) { // the API allows any order within a sample: sort a copy (tests, other callers)
+    if (!rows_sorted(sp, N)) { // the API allows any order within a sample: sort a copy (tests, other callers)
         int32_t *c2 = gdl_arena_alloc(&g->arena, sizeof(int32_t) * (size_t)(nnz ? nnz : 1));
         float *v2 = gdl_arena_floats(&g->arena, (size_t)(nnz ? nnz : 1));
         call_t *tmp = gdl_arena_alloc(&g->arena, sizeof(call_t) * (size_t)(nnz ? nnz : 1));

@@ -141,6 +141,10 @@ int main(int argc, char **argv)
 {
     int threads = argc > 1 ? atoi(argv[1]) : 1, reps = argc > 2 ? atoi(argv[2]) : 5;
     const char *only = argc > 3 ? argv[3] : ""; // sgemm, conv, lstm or sparse: that one alone
+    if (*only && strcmp(only, "sgemm") && strcmp(only, "conv") && strcmp(only, "lstm") && strcmp(only, "sparse")) {
+        fprintf(stderr, "bench_nn: unknown benchmark '%s' (sgemm, conv, lstm, sparse)\n", only);
+        return 2;
+    }
     gdl_threads_set(threads);
     printf("threads %d, %s\n", gdl_threads_get(), gdl_blas_config());
     if (!*only || !strcmp(only, "sgemm")) {

@@ -220,11 +220,51 @@ static void test_input_gradient_without_weight_gradient(void)
     batch_free(&b);
 }
 
+/* gdl_csr_from_dense (gdl_csr_build underneath) against a plain scan: rows with no value,
+ * values in runs of 16 that are otherwise zero, at a run's first and last place and in the
+ * tail past the last full run, -0 left out like 0; one builder reused at 1, 2, 3 and again 2
+ * threads (parts added, then fewer used). */
+static void test_csr_from_dense(void)
+{
+    enum { n = 23, V = 203 };
+    float *x = calloc(n * V, sizeof *x);
+    gdl_rng_t r;
+    gdl_rng_init(&r, 77, 0);
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = 0; j < V; j++) {
+            if (i % 6 == 2) continue; // an empty row
+            double u = gdl_rng_uniform(&r);
+            if (u < 0.04 || j % 16 == 0 || j % 16 == 15 || j >= 192) x[i * V + j] = (float)(u * 4 + 0.5);
+            else if (u > 0.97) x[i * V + j] = -0.0f;
+            else if (u > 0.95) x[i * V + j] = -1.5f;
+        }
+    gdl_csr_t c = {0};
+    const int threads[] = {1, 2, 3, 2};
+    for (int t = 0; t < 4; t++) {
+        gdl_threads_set(threads[t]);
+        CHECK(gdl_csr_from_dense(&c, x + (t % 2) * V, n - 1, V) == 0); // two different batches
+        int64_t k = 0;
+        int same = c.row[0] == 0;
+        for (int64_t i = 0; i < n - 1; i++) {
+            const float *xi = x + (i + t % 2) * V;
+            for (int64_t j = 0; j < V; j++)
+                if (xi[j] != 0) same &= k < c.row[i + 1] && c.col[k] == j && c.val[k] == xi[j], k++;
+            same &= c.row[i + 1] == k;
+        }
+        if (!same) fprintf(stderr, "  %d threads\n", threads[t]);
+        CHECK(same && k > n * 10);
+    }
+    gdl_csr_free(&c);
+    gdl_threads_set(1);
+    free(x);
+}
+
 int main(void)
 {
     gdl_log_set_level(GDL_LOG_QUIET);
     RUN(test_forward_matches_reference);
     RUN(test_weight_grad_matches_reference);
     RUN(test_input_gradient_without_weight_gradient);
+    RUN(test_csr_from_dense);
     return TEST_EXIT();
 }
