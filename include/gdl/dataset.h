@@ -198,6 +198,9 @@ void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t 
 /* The value of variant j's call with code 0-3 in dosage or presence encoding: 0, 1, 2 (1 for
  * presence), or for a missing call (3) the mean of the variant's called genotypes (freq). */
 float gdl_genotypes_call_value(const gdl_genotypes_t *g, int64_t j, int code);
+/* The standard deviation of variant j's values in dosage or presence encoding over the called
+ * genotypes (freq); 0 for a monomorphic variant. */
+float gdl_genotypes_call_sd(const gdl_genotypes_t *g, int64_t j);
 /* FNV-1a 64 over "CHROM\tPOS\tREF\tALT\n" of every column: a model stores it so it never scores a
  * cohort whose columns mean something else. */
 uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);

@@ -45,6 +45,15 @@ typedef struct {
     int epochs;                 // [10]
     uint64_t seed;              // [1]
     double weight_decay;        // [0]
+    /* Elastic net on the sparse_dense (genotype) weights, on the scale of standardised values
+     * (each variant's row weighted by the SD of its values), as a proximal step: exact zeros. */
+    double l1;                  // lasso penalty, fixed [0]
+    double l2;                  // ridge penalty [0]
+    int l1_path;                // > 0: the lasso penalty falls geometrically over this many epochs
+                                // from lambda_max (the smallest that keeps every weight at zero, from
+                                // the training rows' gradient at initialisation) to l1_min_ratio
+                                // lambda_max; early stopping picks the epoch, so the penalty [0]
+    double l1_min_ratio;        // [0.01]
     double momentum;            // sgd [0.9]
     int nesterov;               // sgd [0]
     double clip_norm;           // global-norm clipping, 0 = off [0]

@@ -292,6 +292,8 @@ double gdl_loss_compute(const gdl_loss_t *l, const float *pred, const float *lab
  * every row, PyTorch's dense Adam. Other parameters are always updated densely. */
 typedef enum { GDL_OPTIM_SGD, GDL_OPTIM_ADAM, GDL_OPTIM_ADAMW, GDL_OPTIM_RMSPROP, GDL_OPTIM_COUNT } gdl_optim_kind_t;
 
+#define GDL_OPTIM_MAX_PROX 4
+
 typedef struct {
     gdl_optim_kind_t kind;
     float momentum;      // sgd [0]
@@ -301,6 +303,17 @@ typedef struct {
     float eps;           // adam(w) [1e-8], rmsprop [1e-8]
     float weight_decay;  // [0]
     int lazy;            // sparse_dense weights: update only rows with gradient [0]
+    /* Proximal elastic net on parameter ranges, after each step: with s = scale[row] and r the
+     * step's rate for p (lr for sgd, lr / (sqrt(v^) + eps) for adam(w), lr / (sqrt(v) + eps) for
+     * rmsprop), p = sign(p) max(|p| - r l1 s, 0) / (1 + r l2 s^2): the diagonal-metric proximal
+     * step of l1 s |p| + l2 s^2 p^2 / 2, so weights reach exact zeros. Ranges are rows of `width`
+     * elements from `offset`; scale (rows) or NULL = 1. Not owned. */
+    int n_prox;
+    struct {
+        int64_t offset, rows, width;
+        const float *scale;
+    } prox[GDL_OPTIM_MAX_PROX];
+    float l1, l2;        // [0]
     /* state, owned: */
     float *m, *v;        // (n_param) each, allocated on the first step
     int64_t n, t;        // size and steps taken

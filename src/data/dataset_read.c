@@ -229,6 +229,16 @@ float gdl_genotypes_call_value(const gdl_genotypes_t *g, int64_t j, int code)
     return presence ? fr[1] + fr[2] : fr[1] + 2 * fr[2];
 }
 
+float gdl_genotypes_call_sd(const gdl_genotypes_t *g, int64_t j)
+{
+    const float *fr = g->freq + 3 * j;
+    double mean, sq;
+    if (g->encoding == GDL_GENO_PRESENCE) mean = sq = (double)fr[1] + fr[2];
+    else mean = (double)fr[1] + 2.0 * fr[2], sq = (double)fr[1] + 4.0 * fr[2];
+    double var = sq - mean * mean;
+    return var > 0 ? (float)sqrt(var) : 0.0f;
+}
+
 /* Call j with code c into the example o: its value, or for genotype classes its class's
  * channel (a missing call: the classes' frequencies) */
 static void genotype_value(const gdl_genotypes_t *g, int64_t j, int code, float *o)

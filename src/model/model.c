@@ -133,6 +133,21 @@ static int build_graph(gdl_model_t *m, int init)
     return init ? gdl_nn_compile(m->g) : gdl_nn_compile_blank(m->g);
 }
 
+/* A centred sparse_dense layer's "center" state: each variant's mean value over the cohort's
+ * called genotypes (the value a missing call gets), kept with the model for scoring. */
+static void fill_genotype_means(gdl_model_t *m, const gdl_dataset_t *d)
+{
+    const gdl_config_t *c = m->config;
+    for (int i = 0; d->geno && i < c->n_layers; i++) {
+        char name[160];
+        snprintf(name, sizeof name, "%s.center", c->layers[i].name);
+        const gdl_nn_param_t *p = gdl_nn_find_param(m->g, name);
+        if (!p || p->numel != d->geno->n_variants) continue;
+        float *mu = gdl_nn_param_data(m->g, p);
+        for (int64_t j = 0; j < p->numel; j++) mu[j] = gdl_genotypes_call_value(d->geno, j, 3);
+    }
+}
+
 gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
 {
     gdl_model_t *m = calloc(1, sizeof *m);
@@ -149,6 +164,7 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
         m->catalog_hash = gdl_genotypes_catalog_hash(d->geno);
     }
     if (select_targets(m, d) != 0 || build_graph(m, 1) != 0) goto fail;
+    fill_genotype_means(m, d);
     return m;
 fail:
     gdl_model_free(m);

@@ -111,6 +111,9 @@ typedef struct {
     float *best_param, *best_state;
     gdl_optim_t opt;
     gdl_sched_t sched;
+    penalty_t pen;
+    int refining;               // l1 path done: training on at the chosen penalty
+    float best_l1, l1_fixed;    // the penalty of the best epoch; of the refinement
 } loop_t;
 
 char *gdl_model_fold_path(const char *out_path, int k)
@@ -165,8 +168,9 @@ static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, flo
     return 0;
 }
 
-static int setup_loop(loop_t *L, gdl_model_t *m, int64_t steps_per_epoch, int epochs)
+static int setup_loop(loop_t *L, gdl_runner_t *r, const run_t *run, int64_t steps_per_epoch, int epochs)
 {
+    gdl_model_t *m = r->m;
     const gdl_train_config_t *t = &m->config->train;
     memset(L, 0, sizeof *L);
     L->best = INFINITY;
@@ -183,6 +187,7 @@ static int setup_loop(loop_t *L, gdl_model_t *m, int64_t steps_per_epoch, int ep
     L->sched.gamma = t->gamma;
     L->sched.total = (int64_t)epochs * steps_per_epoch;
     L->sched.min_lr = t->min_lr;
+    if (penalty_init(&L->pen, &L->opt, r, run->train_rows, run->n_train) != 0) return -1;
     L->best_param = malloc((m->g->n_param + 1) * sizeof(float));
     L->best_state = malloc((m->g->n_state + 1) * sizeof(float));
     if (!L->best_param || !L->best_state) {
@@ -195,6 +200,7 @@ static int setup_loop(loop_t *L, gdl_model_t *m, int64_t steps_per_epoch, int ep
 static void free_loop(loop_t *L)
 {
     gdl_optim_free(&L->opt);
+    penalty_free(&L->pen);
     free(L->best_param);
     free(L->best_state);
 }
@@ -222,6 +228,8 @@ static int save_checkpoint(const char *path, const gdl_model_t *m, const loop_t 
     snprintf(sb, sizeof sb, "%a", L->sched.best);
     snprintf(ss, sizeof ss, "%a", L->sched.scale);
     snprintf(sbad, sizeof sbad, "%d", L->sched.bad);
+    char refine[64];
+    snprintf(refine, sizeof refine, "%d %a %a", L->refining, (double)L->best_l1, (double)L->l1_fixed);
     int64_t np = m->g->n_param, n_opt = L->opt.m ? np : 0;
     model_extra_t extra[] = {
         {"ckpt:best_param", L->best_param, np, NULL}, {"ckpt:best_state", L->best_state, m->g->n_state, NULL},
@@ -229,7 +237,7 @@ static int save_checkpoint(const char *path, const gdl_model_t *m, const loop_t 
         {"ckpt.epoch", NULL, 0, epoch}, {"ckpt.step", NULL, 0, step}, {"ckpt.batches", NULL, 0, batches},
         {"ckpt.best", NULL, 0, best}, {"ckpt.best_epoch", NULL, 0, be}, {"ckpt.bad", NULL, 0, bad},
         {"ckpt.opt_t", NULL, 0, t}, {"ckpt.sched_best", NULL, 0, sb}, {"ckpt.sched_scale", NULL, 0, ss},
-        {"ckpt.sched_bad", NULL, 0, sbad},
+        {"ckpt.sched_bad", NULL, 0, sbad}, {"ckpt.l1_path", NULL, 0, refine},
     };
     int n = (int)(sizeof extra / sizeof extra[0]);
     if (!L->opt.m) { // no step taken yet: no optimizer moments to keep
@@ -266,6 +274,15 @@ static int load_checkpoint(const char *path, gdl_model_t *m, loop_t *L)
     L->epoch = (int)v[0], L->step = (int64_t)v[1], L->batches = (int64_t)v[2], L->best = v[3];
     L->best_epoch = (int)v[4], L->bad = (int)v[5], L->opt.t = (int64_t)v[6];
     L->sched.best = v[7], L->sched.scale = v[8], L->sched.bad = (int)v[9];
+    const char *path_state = gdl_file_meta(f, "ckpt.l1_path"); // absent before the l1 path
+    if (path_state) {
+        double best_l1 = 0, fixed = 0;
+        if (sscanf(path_state, "%d %la %la", &L->refining, &best_l1, &fixed) != 3) {
+            gdl_log_error("%s: checkpoint's ckpt.l1_path is malformed", path);
+            goto out;
+        }
+        L->best_l1 = (float)best_l1, L->l1_fixed = (float)fixed;
+    }
     const gdl_entry_t *bp = gdl_file_find(f, "ckpt:best_param"), *bs = gdl_file_find(f, "ckpt:best_state");
     const gdl_entry_t *om = gdl_file_find(f, "ckpt:opt_m"), *ov = gdl_file_find(f, "ckpt:opt_v");
     int64_t np = m->g->n_param;
@@ -354,7 +371,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     char *ckpt = run->checkpoint && run->out_path ? ckpt_path(run->out_path) : NULL;
     loop_t L;
     int ret = -1;
-    if (setup_loop(&L, m, steps, run->epochs) != 0 || !order || !val_scores ||
+    if (setup_loop(&L, r, run, steps, run->epochs) != 0 || !order || !val_scores ||
         (run->checkpoint && run->out_path && !ckpt))
         goto out;
     memcpy(L.best_param, g->param, g->n_param * sizeof(float));
@@ -364,9 +381,21 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         gdl_log_info("%s: resuming after epoch %d", ckpt, L.epoch);
     }
     int by_metric = !strcmp(t->early_stop, "metric") && run->n_val && run->o->fold_metric;
-    while (L.epoch < run->epochs && !(t->patience && L.bad >= t->patience && run->n_val)) {
+    for (;;) {
+        int stop = L.epoch >= run->epochs || (t->patience && L.bad >= t->patience && run->n_val);
+        if (stop && t->l1_path && !L.refining && L.epoch < run->epochs && L.best_epoch > 0) {
+            // the path has chosen its penalty: train on from the best epoch with it held fixed
+            L.refining = 1, L.bad = 0, L.l1_fixed = L.best_l1;
+            memcpy(g->param, L.best_param, g->n_param * sizeof(float));
+            if (g->n_state) memcpy(g->state, L.best_state, g->n_state * sizeof(float));
+            gdl_log_info("l1 path: penalty %.4g chosen at epoch %d; training on with it fixed", L.best_l1,
+                         L.best_epoch);
+            continue;
+        }
+        if (stop) break;
         double t0 = gdl_seconds(), train_loss, val_loss, metric = NAN;
         const char *metric_name = "metric";
+        L.opt.l1 = L.refining ? L.l1_fixed : penalty_l1(&L.pen, t, L.epoch);
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
         val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
         if (isnan(val_loss)) {
@@ -380,10 +409,10 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         double crit = by_metric ? (isnan(metric) ? INFINITY : -metric) : val_loss; // lower is better
         L.epoch++;
         if (crit < L.best) {
-            L.best = crit, L.best_epoch = L.epoch, L.bad = 0;
+            L.best = crit, L.best_epoch = L.epoch, L.bad = 0, L.best_l1 = L.opt.l1;
             memcpy(L.best_param, g->param, g->n_param * sizeof(float));
             if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
-        } else {
+        } else if (!t->l1_path || L.refining || L.best_epoch > 1) { // a path's first epochs may sit at the prior
             L.bad++;
         }
         if (L.sched.kind == GDL_SCHED_PLATEAU) gdl_sched_report(&L.sched, val_loss);
@@ -393,8 +422,10 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
             if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
             char val_metric[48] = "";
             if (by_metric) snprintf(val_metric, sizeof val_metric, "  val_%s %.4f", metric_name, metric);
-            fprintf(stderr, "[train] %sepoch %d/%d  train_loss %.5f  val_loss %.5f%s  lr %.3g  %.0f samples/s\n",
-                    fold, L.epoch, run->epochs, train_loss, val_loss, val_metric, lr,
+            char l1[32] = "";
+            if (L.opt.l1 > 0) snprintf(l1, sizeof l1, "  l1 %.3g", L.opt.l1);
+            fprintf(stderr, "[train] %sepoch %d/%d  train_loss %.5f  val_loss %.5f%s  lr %.3g%s  %.0f samples/s\n",
+                    fold, L.epoch, run->epochs, train_loss, val_loss, val_metric, lr, l1,
                     (double)run->n_train / (secs > 0 ? secs : 1e-9));
         }
         if (run->hist && history_add(run->hist, L.epoch, run->fold, train_loss, val_loss) != 0) goto out;
@@ -470,7 +501,10 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
             init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0 ||
             train_run(r, &short_run, &best) != 0)
             goto fail;
-        gdl_log_info("restart %d/%d: seed %s, validation loss %.5f", k + 1, R, s, best);
+        if (strcmp(c->train.early_stop, "metric"))
+            gdl_log_info("restart %d/%d: seed %s, validation loss %.5f", k + 1, R, s, best);
+        else // best holds minus the metric
+            gdl_log_info("restart %d/%d: seed %s, validation metric %.5f", k + 1, R, s, -best);
         if (best < best_restart) best_restart = best, best_seed = seed + (uint64_t)k;
         gdl_runner_free(r);
         gdl_model_free(m);

@@ -11,6 +11,7 @@
 typedef struct {
     int64_t units;
     int bias;
+    int center;      // sparse_dense: calls act as x - mu, mu the "center" state (V)
     /* sparse_dense: the weight rows with gradient since the last zero_grad, so zero_grad and
      * the lazy optimizer touch only them. Both arrays (V) follow the struct in its one block. */
     int tracked;     // 1 once zero_grad has cleared the whole weight gradient
@@ -21,10 +22,10 @@ typedef struct {
 
 static int dense_common_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int sparse)
 {
-    int64_t units, bias;
+    int64_t units, bias, center = 0;
     gdl_init_t init;
     if (gdl_kv_int(kv, "units", 0, 1, &units) < 0 || gdl_kv_int(kv, "bias", 1, 0, &bias) < 0 ||
-        gdl_kv_init(kv, GDL_INIT_GLOROT, &init) < 0)
+        (sparse && gdl_kv_int(kv, "center", 0, 0, &center) < 0) || gdl_kv_init(kv, GDL_INIT_GLOROT, &init) < 0)
         return -1;
     if (units < 1) {
         gdl_log_error("node '%s': units=%lld", n->name, (long long)units);
@@ -34,13 +35,15 @@ static int dense_common_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int s
     size_t extra = sparse ? (size_t)K * (sizeof(int32_t) + 1) : 0;
     dense_attr_t *a = calloc(1, sizeof *a + extra);
     if (!a) return -1;
-    a->units = units, a->bias = bias != 0;
+    a->units = units, a->bias = bias != 0, a->center = center != 0;
     if (sparse) a->rows = (int32_t *)(a + 1), a->mark = (uint8_t *)(a->rows + K);
     n->attr = a;
     // dense: W (U, K) as PyTorch's Linear; sparse: W (V, U) so a call's weights are one row
     int64_t shape[2] = {sparse ? K : units, sparse ? units : K};
     if (gdl_nn_declare(g, n, "weight", 2, shape, init, K, units, 0) < 0) return -1;
     if (a->bias && gdl_nn_declare(g, n, "bias", 1, &units, GDL_INIT_ZERO, 0, 0, 0) < 0) return -1;
+    // the variants' mean values, filled from the training data by the model (saved with it)
+    if (a->center && gdl_nn_declare(g, n, "center", 1, &K, GDL_INIT_ZERO, 0, 0, 1) < 0) return -1;
     n->ndim = 1, n->shape[0] = units;
     return 0;
 }
@@ -437,7 +440,68 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
  * 512, 1.5x faster at 1,024). Both sum in the same order, so the choice changes no bit. */
 enum { FW_TILED_MIN_N = 512 };
 
+/* ---- center: the calls as x - mu with the batch kept sparse ----------------------------------
+ * W^T (x - mu) = W^T x - W^T mu: the forward subtracts c = W^T mu (U) from every output, the
+ * weight gradient subtracts mu_j sum_i dy_i from every row j. Without it every call is >= 0, so
+ * an update that moves all of a unit's weights one way (Adam's steps are near-sign steps) shifts
+ * the unit's input by lr times a sample's whole dosage sum, which kills ReLU units within a few
+ * steps on cohorts of thousands of variants. Units (or rows) split over the threads, each
+ * element summed in one order. */
+typedef struct {
+    const float *W, *mu, *s; // W (V, U), mu (V), s (U): the batch's sum of dy
+    float *out;              // forward: c (U); backward: dW (V, U)
+    int64_t V, U;
+} center_ctx_t;
+
+static const float *center_of(gdl_nn_t *g, const gdl_nn_node_t *n)
+{
+    const dense_attr_t *a = n->attr;
+    return gdl_nn_p(g, n, a->bias ? 2 : 1);
+}
+
+static void center_units(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const center_ctx_t *c = ctx;
+    int64_t U = c->U, u0 = begin * 16, u1 = end * 16 < U ? end * 16 : U;
+    for (int64_t u = u0; u < u1; u++) c->out[u] = 0;
+    for (int64_t j = 0; j < c->V; j++) {
+        float m = c->mu[j];
+        if (m == 0) continue;
+        const float *w = c->W + j * U;
+        for (int64_t u = u0; u < u1; u++) c->out[u] += m * w[u];
+    }
+}
+
+static void center_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const center_ctx_t *c = ctx;
+    for (int64_t j = begin; j < end; j++) {
+        float m = c->mu[j], *dw = c->out + j * c->U;
+        if (m != 0)
+            for (int64_t u = 0; u < c->U; u++) dw[u] -= m * c->s[u];
+    }
+}
+
+static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train);
+
 int sparse_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+{
+    const dense_attr_t *a = n->attr;
+    if (sparse_dense_product(g, n, train) != 0) return -1;
+    if (!a->center) return 0;
+    int64_t U = a->units, V = gdl_nn_in(g, n, 0)->size;
+    float *cw = gdl_arena_floats(&g->arena, (size_t)U);
+    if (!cw) return -1;
+    center_ctx_t c = {W_of(g, n), center_of(g, n), NULL, cw, V, U};
+    gdl_parallel_for((U + 15) / 16, center_units, &c);
+    for (int64_t i = 0; i < g->N; i++)
+        for (int64_t u = 0; u < U; u++) n->out[i * U + u] -= cw[u];
+    return 0;
+}
+
+static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -543,6 +607,18 @@ static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
         for (int64_t i = 0; i < g->N; i++)
             for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
     }
+    if (a->center) {
+        float *sum = gdl_arena_floats(&g->arena, (size_t)U);
+        if (!sum) {
+            g->failed = 1;
+            return;
+        }
+        for (int64_t u = 0; u < U; u++) sum[u] = 0;
+        for (int64_t i = 0; i < g->N; i++)
+            for (int64_t u = 0; u < U; u++) sum[u] += n->dout[i * U + u];
+        center_ctx_t cc = {NULL, center_of(g, n), sum, gdl_nn_dp(g, n, 0), x->size, U};
+        gdl_parallel_for(x->size, center_rows, &cc);
+    }
 }
 
 void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
@@ -573,9 +649,9 @@ void sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n)
     dense_attr_t *a = n->attr;
     float *dW = gdl_nn_dp(g, n, 0);
     int64_t U = a->units;
-    if (!a->tracked) {
+    if (!a->tracked || a->center) { // centred: every row has a gradient
         memset(dW, 0, sizeof(float) * (size_t)(gdl_nn_in(g, n, 0)->size * U));
-        a->tracked = 1;
+        a->tracked = !a->center;
     } else {
         for (int64_t r = 0; r < a->n_rows; r++) zero_row(dW + (int64_t)a->rows[r] * U, U);
         sfence_streams();

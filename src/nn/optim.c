@@ -45,6 +45,28 @@ typedef struct {
     int64_t base, width;
 } optim_ctx_t;
 
+/* The elastic-net proximal step (gdl_optim_t) on the part of [begin, end) in the prox ranges,
+ * after the update. */
+static void prox_range(const optim_ctx_t *c, int64_t begin, int64_t end)
+{
+    const gdl_optim_t *o = c->o;
+    float *restrict p = c->p;
+    const float *v = c->v;
+    for (int r = 0; r < o->n_prox; r++) {
+        int64_t off = o->prox[r].offset, W = o->prox[r].width, lo = begin > off ? begin : off;
+        int64_t hi = off + o->prox[r].rows * W;
+        hi = end < hi ? end : hi;
+        const float *scale = o->prox[r].scale;
+        for (int64_t i = lo; i < hi; i++) {
+            float rate = o->kind == GDL_OPTIM_SGD       ? c->lr
+                         : o->kind == GDL_OPTIM_RMSPROP ? c->lr / (sqrtf(v[i]) + o->eps)
+                                                        : c->lr / (sqrtf(v[i]) * c->rsbc2 + o->eps);
+            float sd = scale ? scale[(i - off) / W] : 1.0f, a = fabsf(p[i]) - o->l1 * rate * sd;
+            p[i] = a > 0 ? copysignf(a, p[i]) / (1 + o->l2 * rate * sd * sd) : 0.0f;
+        }
+    }
+}
+
 GDL_NN_HOT static void optim_range(const optim_ctx_t *c, int64_t begin, int64_t end)
 {
     const gdl_optim_t *o = c->o;
@@ -84,6 +106,7 @@ GDL_NN_HOT static void optim_range(const optim_ctx_t *c, int64_t begin, int64_t 
         break;
     default: break;
     }
+    if (o->l1 > 0 || o->l2 > 0) prox_range(c, begin, end);
 }
 
 enum { PF_ROWS = 1 };

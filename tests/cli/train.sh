@@ -107,7 +107,7 @@ else
 fi
 
 # --restarts: short runs from several seeds, the best one trains on and is recorded
-expect "--restarts 3" 0 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/rs.gdl" --restarts 3 --epochs 4
+expect "--restarts 3" 0 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/rs.gdl" --restarts 3 --epochs 4 --early-stop loss
 grep -c 'restart [1-3]/3: seed [1-3], validation loss' "$TMP/err" | grep -q '^3$' && pass "three restarts reported" ||
     fail "restarts not reported"
 best=$(sed -n 's/.*restart [1-3]\/3: seed \([1-3]\), validation loss \([0-9.]*\)/\2 \1/p' "$TMP/err" | sort -n | head -1 | cut -d' ' -f2)
