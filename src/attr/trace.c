@@ -29,7 +29,9 @@
  * "XAI for Transformers: better explanations through conservative propagation"): the layer is
  * then linear in its value projection, and the epsilon rule runs through the output projection,
  * the weighted sums over positions and the value projection; queries and keys get nothing.
- * Layers with no rule (softmax, layernorm, transpose, embedding) are an error naming the layer. */
+ * Layer norm treats its 1 / sigma as a constant too (the same paper's rule), which leaves a linear
+ * map (centring and scaling) for the epsilon rule; transpose moves relevance with its values.
+ * Layers with no rule (softmax, embedding) are an error naming the layer. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +352,58 @@ static int rule_concat(trace_t *t, const gdl_config_layer_t *l, const int *in, i
     return 0;
 }
 
+/* layernorm y_c = gamma_c (x_c - mu) / sigma + beta_c over the C channels of each position, with
+ * 1 / sigma a constant (Ali et al. 2022's rule): then linear in x, x_k's share of y_c is
+ * gamma_c (delta_ck - 1/C) x_k / sigma, so with s_c = gamma_c R_c / (sigma (y_c + eps sign))
+ * x_k gets x_k (s_k - mean_c s_c). The layer's eps comes from its attributes [1e-5]. */
+static int rule_layernorm(trace_t *t, const gdl_config_layer_t *l, int k0, const float *R)
+{
+    int64_t shape[GDL_NN_MAX_DIMS];
+    int nd = gdl_nn_shape(t->a->m->g, l->name, shape);
+    int64_t C = shape[0], P = nd == 2 ? shape[1] : 1;
+    const char *e = l->attrs ? strstr(l->attrs, "eps=") : NULL;
+    double ln_eps = e && (e == l->attrs || e[-1] == ' ') ? atof(e + 4) : 1e-5;
+    const float *x = values(t, k0), *gamma = param(t, l->name, "weight", 1), *beta = param(t, l->name, "bias", 1);
+    float *Rin = rel(t, k0);
+    double *sc = malloc(sizeof *sc * (size_t)C);
+    if (!x || !gamma || !beta || !Rin || !sc) {
+        if (!sc) gdl_log_error("out of memory");
+        free(sc);
+        return -1;
+    }
+    for (int64_t b = 0; b < t->n; b++)
+        for (int64_t p = 0; p < P; p++) {
+            const float *xs = x + b * C * P + p, *Rs = R + b * C * P + p;
+            double mu = 0, var = 0, mean_s = 0;
+            for (int64_t c = 0; c < C; c++) mu += xs[c * P];
+            mu /= (double)C;
+            for (int64_t c = 0; c < C; c++) var += (xs[c * P] - mu) * (xs[c * P] - mu);
+            double inv = 1 / sqrt(var / (double)C + ln_eps);
+            for (int64_t c = 0; c < C; c++) {
+                double lin = gamma[c] * inv * (xs[c * P] - mu), den = stab(lin + beta[c], t->eps);
+                sc[c] = gamma[c] * inv * Rs[c * P] / den, mean_s += sc[c] / (double)C;
+                if (t->absorbed) t->absorbed[b] += Rs[c * P] * (den - lin) / den;
+            }
+            for (int64_t k = 0; k < C; k++) Rin[b * C * P + k * P + p] += (float)(xs[k * P] * (sc[k] - mean_s));
+        }
+    free(sc);
+    return 0;
+}
+
+/* transpose: relevance moves with its value */
+static int rule_transpose(trace_t *t, const gdl_config_layer_t *l, int k0, const float *R)
+{
+    int64_t shape[GDL_NN_MAX_DIMS], B, A, size = t->size[k0];
+    gdl_nn_shape(t->a->m->g, l->name, shape);
+    B = shape[0], A = shape[1]; // x (A, B), y (B, A)
+    float *Rin = rel(t, k0);
+    if (!Rin) return -1;
+    for (int64_t i = 0; i < t->n; i++)
+        for (int64_t a = 0; a < A; a++)
+            for (int64_t b = 0; b < B; b++) Rin[i * size + a * B + b] += R[i * size + b * A + a];
+    return 0;
+}
+
 static int is_type(const char *type, const char *list)
 {
     size_t n = strlen(type);
@@ -403,6 +457,10 @@ int attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const flo
             if (rule_recurrent(&t, l, k0, R) != 0) goto out;
         } else if (!strcmp(type, "attention")) {
             if (rule_attention(&t, l, k0, R) != 0) goto out;
+        } else if (!strcmp(type, "layernorm")) {
+            if (rule_layernorm(&t, l, k0, R) != 0) goto out;
+        } else if (!strcmp(type, "transpose")) {
+            if (rule_transpose(&t, l, k0, R) != 0) goto out;
         } else if (!strcmp(type, "concat")) {
             if (rule_concat(&t, l, in, n_in, R) != 0) goto out;
         } else if (is_type(type, "relu leaky_relu sigmoid tanh gelu dropout flatten reshape")) {
