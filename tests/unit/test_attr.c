@@ -334,6 +334,25 @@ out:
     gdl_dataset_close(d);
 }
 
+/* The attribution engine for NET on the dataset at PATH (batch 4, trace stabiliser eps); NULL
+ * after a failed CHECK. trace_close frees all three. */
+static gdl_attr_t *trace_open(const char *path, const char *net, double eps, gdl_dataset_t **d, gdl_model_t **m)
+{
+    *d = gdl_dataset_open(path);
+    *m = *d ? build(net, *d) : NULL;
+    gdl_attr_spec_t s = {.batch = 4, .epsilon = eps};
+    gdl_attr_t *a = *m ? gdl_attr_new(*m, *d, &s) : NULL;
+    CHECK(a != NULL);
+    return a;
+}
+
+static void trace_close(gdl_attr_t *a, gdl_model_t *m, gdl_dataset_t *d)
+{
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
 /* Trace through NET on the sequence rows 0, 5, 7: the input's relevance plus what the biases
  * and the stabiliser absorbed must sum to the logit (to 1e-4 relative). biases: set every bias
  * to a value in (-0.5, 0.5) first, else they stay at their initial 0 and, with eps 1e-9 and
@@ -341,12 +360,10 @@ out:
  * logit (1e-5 relative). Returns the largest |logit|. */
 static double trace_conserves(const char *net, int biases, double eps, int absorbs)
 {
-    gdl_dataset_t *d = gdl_dataset_open(seq_path);
-    gdl_model_t *m = d ? build(net, d) : NULL;
-    gdl_attr_spec_t s = {.batch = 4, .epsilon = eps};
-    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
+    gdl_dataset_t *d;
+    gdl_model_t *m;
+    gdl_attr_t *a = trace_open(seq_path, net, eps, &d, &m);
     double top = 0;
-    CHECK(a != NULL);
     if (!a) goto out;
     gdl_rng_t rng;
     gdl_rng_init(&rng, 8, 0);
@@ -373,9 +390,7 @@ static double trace_conserves(const char *net, int biases, double eps, int absor
     }
     free(x), free(r);
 out:
-    gdl_attr_free(a);
-    gdl_model_free(m);
-    gdl_dataset_close(d);
+    trace_close(a, m, d);
     return top;
 }
 
@@ -452,11 +467,10 @@ static void trace_by_hand(const char *cell, double o, double r0, double r1)
     snprintf(net, sizeof net, "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\"}], \"layers\": ["
              LAYER("s", "reshape", "x", ", \"shape\": [5, 2]") "," LAYER("r", "%s", "s", ", \"units\": 1") ","
              LAYER("o", "dense", "r", ", \"units\": \"outputs\"") "], \"output\": {\"layer\": \"o\"}}", cell);
-    gdl_dataset_t *d = gdl_dataset_open(geno_path);
-    gdl_model_t *m = d ? build(net, d) : NULL;
-    gdl_attr_spec_t s = {.batch = 4, .epsilon = 1e-9};
-    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
-    CHECK(a != NULL && a->W == M);
+    gdl_dataset_t *d;
+    gdl_model_t *m;
+    gdl_attr_t *a = trace_open(geno_path, net, 1e-9, &d, &m);
+    CHECK(a && a->W == M);
     if (!a || a->W != M) goto out;
     const gdl_nn_param_t *pih = gdl_nn_find_param(m->g, "r.weight_ih"), *phh = gdl_nn_find_param(m->g, "r.weight_hh");
     float *wih = gdl_nn_param_data(m->g, pih), *whh = gdl_nn_param_data(m->g, phh); // (G, 5), (G, 1)
@@ -475,9 +489,7 @@ static void trace_by_hand(const char *cell, double o, double r0, double r1)
     for (int j = 2; j < M; j++) CHECK(r[j] == 0);
     CHECK(fabs(absorbed) < 1e-7);
 out:
-    gdl_attr_free(a);
-    gdl_model_free(m);
-    gdl_dataset_close(d);
+    trace_close(a, m, d);
 }
 
 /* LSTM:
@@ -513,11 +525,9 @@ static void test_trace_signal_position(void)
         LAYER("g", "gru", "s", ", \"units\": 4, \"bidirectional\": true, \"return_sequences\": true") ","
         LAYER("l", "lstm", "g", ", \"units\": 4") "," LAYER("o", "dense", "l", ", \"units\": \"outputs\"")
         "], \"output\": {\"layer\": \"o\"}}";
-    gdl_dataset_t *d = gdl_dataset_open(geno_path);
-    gdl_model_t *m = d ? build(net, d) : NULL;
-    gdl_attr_spec_t s = {.batch = 4};
-    gdl_attr_t *a = m ? gdl_attr_new(m, d, &s) : NULL;
-    CHECK(a != NULL);
+    gdl_dataset_t *d;
+    gdl_model_t *m;
+    gdl_attr_t *a = trace_open(geno_path, net, 1e-6, &d, &m);
     if (!a) goto out;
     float x[M], r[M], f;
     for (int j = 0; j < M; j++) x[j] = j == 6 ? 2.0f : 0.05f;
@@ -529,9 +539,7 @@ static void test_trace_signal_position(void)
     CHECK(fabs(r[6]) > rest);
     CHECK_CLOSE(sum, f, 1e-3 * fabs(f));
 out:
-    gdl_attr_free(a);
-    gdl_model_free(m);
-    gdl_dataset_close(d);
+    trace_close(a, m, d);
 }
 
 static void test_dinuc_shuffle_keeps_counts(void)
