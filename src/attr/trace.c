@@ -300,7 +300,8 @@ static void attn_examples(void *ctx, int64_t begin, int64_t end, int chunk)
             for (int64_t e = 0; e < E; e++) {
                 double den = stab(V[m * E + e], eps), s = RV[m * E + e] / den;
                 absorbed += (bv[e] + den - V[m * E + e]) * s;
-                for (int64_t k = 0; k < E; k++) Ri[k * L + m] += (float)((double)Wv[e * E + k] * xb[k * L + m] * s);
+                for (int64_t k = 0; k < E; k++)
+                    Ri[k * L + m] += (float)((double)Wv[e * E + k] * xb[k * L + m] * s);
             }
         if (A->t->absorbed) A->t->absorbed[b] += absorbed;
     }

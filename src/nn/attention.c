@@ -137,7 +137,8 @@ const float *gdl_nn_attention_weights(gdl_nn_t *g, const char *name, int64_t *he
     int i = gdl_nn_find(g, name);
     const gdl_nn_node_t *n = i >= 0 ? &g->nodes[i] : NULL;
     if (!n || n->op != GDL_OP_ATTENTION || !n->saved) {
-        gdl_log_error(n && n->op == GDL_OP_ATTENTION ? "node '%s': no forward pass yet" : "no attention node '%s'", name);
+        gdl_log_error(n && n->op == GDL_OP_ATTENTION ? "node '%s': no forward pass yet" : "no attention node '%s'",
+                      name);
         return NULL;
     }
     *heads = ((const attn_attr_t *)n->attr)->h;
