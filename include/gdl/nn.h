@@ -256,6 +256,23 @@ int gdl_nn_backward(gdl_nn_t *g);
  * forward; parameter gradients accumulate on the way, and gdl_nn_backward must not follow. */
 float *gdl_nn_backward_node(gdl_nn_t *g, const char *name);
 
+/* Forward values of a recurrent node (rnn, lstm, gru) kept by the last gdl_nn_forward, for
+ * relevance propagation; borrowed, valid until the next forward. Per direction d (1 reverse),
+ * time-major: A[d] (L, N, G H) the gate activations (rnn: h; lstm: sigmoid i, sigmoid f,
+ * tanh g, sigmoid o; gru: sigmoid r, sigmoid z, n), Hs[d] (L, N, H) the hidden state after
+ * each time, Cs[d] (L, N, H) the LSTM cell state (NULL otherwise). -1 with an error for another
+ * op, before a forward, or after gdl_nn_infer (which keeps one step). */
+typedef struct {
+    int G, D, seq;            // gates (1, 4, 3), directions, return_sequences
+    int64_t N, C, L, H;
+    const float *A[2], *Hs[2], *Cs[2];
+} gdl_nn_recurrent_values_t;
+int gdl_nn_recurrent_values(gdl_nn_t *g, const char *name, gdl_nn_recurrent_values_t *v);
+/* The attention weights of an attention node's last gdl_nn_forward: (N, heads, L, L), row l of
+ * head h the softmax over keys for query l; *heads set. Borrowed; NULL with an error for another
+ * op or before a forward. */
+const float *gdl_nn_attention_weights(gdl_nn_t *g, const char *name, int64_t *heads);
+
 /* ---- losses -------------------------------------------------------------------------------
  * bce         l = mean over non-NaN labels of  -w_t y log s(x) - (1 - y) log(1 - s(x)),
  *             w_t = pos_weight[t] (1 when NULL); computed from logits, stable for any x

@@ -52,6 +52,12 @@ void attr_add_columns(double *acc, const float *x, int64_t m, int64_t M, int abs
 
 /* LRP-epsilon relevance of rows (n) with the attributed input x (n, W) into out (n, W). */
 int attr_trace(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out);
+/* As attr_trace, and absorbed (n), when not NULL, gets each row's relevance that reached no
+ * input: the shares of the biases, of posenc's encoding and of the stabiliser. With the
+ * relevance of the graph's inputs it sums to the logit (the attributed input's alone when the
+ * model has one input). */
+int attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out,
+                        double *absorbed);
 
 /* A dinucleotide-preserving shuffle of one-hot sequence x (4, L) into y (4, L). */
 void attr_dinuc_shuffle(const float *x, int64_t L, gdl_rng_t *r, float *y);

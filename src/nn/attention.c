@@ -132,6 +132,19 @@ void attention_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     }
 }
 
+const float *gdl_nn_attention_weights(gdl_nn_t *g, const char *name, int64_t *heads)
+{
+    int i = gdl_nn_find(g, name);
+    const gdl_nn_node_t *n = i >= 0 ? &g->nodes[i] : NULL;
+    if (!n || n->op != GDL_OP_ATTENTION || !n->saved) {
+        gdl_log_error(n && n->op == GDL_OP_ATTENTION ? "node '%s': no forward pass yet" : "no attention node '%s'",
+                      name);
+        return NULL;
+    }
+    *heads = ((const attn_attr_t *)n->attr)->h;
+    return ((const attn_saved_t *)n->saved)->P;
+}
+
 /* ---- posenc: y[c, l] = x[c, l] + (c even ? sin : cos)(l / 10000^(2 floor(c/2) / C)) -------- */
 
 int posenc_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)

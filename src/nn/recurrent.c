@@ -406,3 +406,23 @@ void lstm_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
 int gru_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_GRU); }
 int gru_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
 void gru_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
+
+int gdl_nn_recurrent_values(gdl_nn_t *g, const char *name, gdl_nn_recurrent_values_t *v)
+{
+    int i = gdl_nn_find(g, name);
+    const gdl_nn_node_t *n = i >= 0 ? &g->nodes[i] : NULL;
+    if (!n || (n->op != GDL_OP_RNN && n->op != GDL_OP_LSTM && n->op != GDL_OP_GRU)) {
+        gdl_log_error("no recurrent node '%s'", name);
+        return -1;
+    }
+    const rec_attr_t *a = n->attr;
+    const rec_saved_t *sv = n->saved;
+    if (!sv || sv->infer) {
+        gdl_log_error("node '%s': no forward values kept (no forward pass, or inference)", name);
+        return -1;
+    }
+    *v = (gdl_nn_recurrent_values_t){a->G, a->D, a->seq, g->N, a->C, a->L, a->H, {NULL, NULL}, {NULL, NULL},
+                                     {NULL, NULL}};
+    for (int d = 0; d < a->D; d++) v->A[d] = sv->A[d], v->Hs[d] = sv->Hs[d], v->Cs[d] = sv->Cs[d];
+    return 0;
+}

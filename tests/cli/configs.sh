@@ -56,6 +56,24 @@ check resnet-attention "$T/seq.gdl" 4 32
 check center-base "$T/center.gdl" 4 64
 check expression-two-branch "$T/expr.gdl" 6 16
 
+# trace (LRP) runs through every shipped model (recurrent, attention, layer norm, concat and
+# residual layers included) and gives finite relevance, not all zero
+finite() {
+    case "$1" in
+    *.npy) "$PYTHON" -c 'import sys, numpy as np; a = np.load(sys.argv[1]); sys.exit(not (np.isfinite(a).all() and np.abs(a).sum() > 0))' "$1" ;;
+    *) awk -F'\t' 'NR > 1 {if ($6 !~ /^[0-9.e+-]+$/) bad = 1; if ($6 > 0) pos = 1} END {exit bad || !pos}' "$1" ;;
+    esac
+}
+trace() { # config data options output
+    expect "trace through $1" 0 "$GDL" attribute -q -m "$T/$1.gdl" -d "$2" --method trace $3 -o "$T/$1.$4"
+    [ -e "$T/$1.$4" ] && finite "$T/$1.$4" && pass "$1: finite trace" || fail "$1: finite trace"
+}
+trace genotype-mlp "$T/geno.gdl" "" tsv
+trace genotype-cnn-rnn "$T/geno.gdl" "" tsv
+for c in simple-cnn deepsea danq basset resnet-attention; do trace $c "$T/seq.gdl" "--target motif_1" npy; done
+trace center-base "$T/center.gdl" "--class 0" npy
+trace expression-two-branch "$T/expr.gdl" "--input dna" npy
+
 # one config, other shapes: 300-bp sequences with one target
 "$GDL" simulate sequences -q -o "$T/t" --n 32 --length 300 --motif GATA --seed 9 &&
     "$GDL" encode -q "$T/t.fa" -l "$T/t.labels.tsv" -o "$T/t.gdl" || fail "300-bp data"

@@ -1,6 +1,7 @@
 /* Attribution: gradients against finite differences (dense and sparse genotype inputs, one-hot
  * sequences), integrated-gradient completeness, ISM and pairs against direct scoring, trace on
- * a linear model, the dinucleotide shuffle, BH q-values and the allelic test. */
+ * a linear model, its conservation through recurrent, concat and attention layers and hand-
+ * worked LSTM and GRU cells, the dinucleotide shuffle, BH q-values and the allelic test. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,214 @@ out:
     gdl_dataset_close(d);
 }
 
+/* The attribution engine for NET on the dataset at PATH (batch 4, trace stabiliser eps); NULL
+ * after a failed CHECK. trace_close frees all three. */
+static gdl_attr_t *trace_open(const char *path, const char *net, double eps, gdl_dataset_t **d, gdl_model_t **m)
+{
+    *d = gdl_dataset_open(path);
+    *m = *d ? build(net, *d) : NULL;
+    gdl_attr_spec_t s = {.batch = 4, .epsilon = eps};
+    gdl_attr_t *a = *m ? gdl_attr_new(*m, *d, &s) : NULL;
+    CHECK(a != NULL);
+    return a;
+}
+
+static void trace_close(gdl_attr_t *a, gdl_model_t *m, gdl_dataset_t *d)
+{
+    gdl_attr_free(a);
+    gdl_model_free(m);
+    gdl_dataset_close(d);
+}
+
+/* Trace through NET on the sequence rows 0, 5, 7: the input's relevance plus what the biases
+ * and the stabiliser absorbed must sum to the logit (to 1e-4 relative). biases: set every bias
+ * to a value in (-0.5, 0.5) first, else they stay at their initial 0 and, with eps 1e-9 and
+ * unless the net absorbs (posenc's encoding is a bias), the input's relevance alone sums to the
+ * logit (1e-5 relative). Returns the largest |logit|. */
+static double trace_conserves(const char *net, int biases, double eps, int absorbs)
+{
+    gdl_dataset_t *d;
+    gdl_model_t *m;
+    gdl_attr_t *a = trace_open(seq_path, net, eps, &d, &m);
+    double top = 0;
+    if (!a) goto out;
+    gdl_rng_t rng;
+    gdl_rng_init(&rng, 8, 0);
+    for (int i = 0; i < m->g->n_table && biases; i++)
+        if (strstr(m->g->table[i].name, "bias")) {
+            float *w = gdl_nn_param_data(m->g, &m->g->table[i]);
+            for (int64_t k = 0; k < m->g->table[i].numel; k++) w[k] = (float)(gdl_rng_uniform(&rng) - 0.5);
+        }
+    int64_t rows[3] = {0, 5, 7}, W = a->W;
+    float *x = malloc(sizeof *x * 3 * W), *r = malloc(sizeof *r * 3 * W), f[3];
+    double absorbed[3];
+    gdl_attr_input(a, rows, 3, x);
+    CHECK(attr_trace_absorbed(a, rows, 3, x, r, absorbed) == 0);
+    gdl_attr_score(a, rows, 3, x, f);
+    for (int b = 0; b < 3; b++) {
+        double sum = 0;
+        int finite = 1;
+        for (int64_t j = 0; j < W; j++) sum += r[b * W + j], finite &= isfinite(r[b * W + j]) != 0;
+        CHECK(finite);
+        CHECK_CLOSE(sum + absorbed[b], f[b], 1e-4 * fabs(f[b]));
+        if (biases) CHECK(fabs(absorbed[b]) > 1e-3 * fabs(f[b]));
+        else if (!absorbs) CHECK_CLOSE(sum, f[b], 1e-5 * fabs(f[b]));
+        top = fmax(top, fabs(f[b]));
+    }
+    free(x), free(r);
+out:
+    trace_close(a, m, d);
+    return top;
+}
+
+#define LAYER(name, type, input, rest) \
+    "{\"name\": \"" name "\", \"type\": \"" type "\", \"input\": \"" input "\"" rest "}"
+#define NET(layers) "{\"inputs\": [{\"name\": \"dna\", \"from\": \"dna\"}], \"layers\": [" layers \
+    "], \"output\": {\"layer\": \"o\"}}"
+#define OUT(input) LAYER("o", "dense", input, ", \"units\": \"outputs\"")
+
+/* Recurrent, concat, attention, layer norm and transpose models with random weights (the
+ * initial biases are 0): with eps 1e-9 the input relevance sums to the logit; with random biases
+ * and eps 0.01 the input's relevance plus the absorbed shares does. */
+static void test_trace_recurrent_conserves(void)
+{
+    static const char *nets[] = {
+        NET(LAYER("r", "rnn", "dna", ", \"units\": 3") "," OUT("r")),
+        NET(LAYER("r", "rnn", "dna", ", \"units\": 3, \"bidirectional\": true, \"return_sequences\": true") ","
+            LAYER("f", "flatten", "r", "") "," OUT("f")),
+        NET(LAYER("r", "lstm", "dna", ", \"units\": 3") "," OUT("r")),
+        NET(LAYER("r", "lstm", "dna", ", \"units\": 3, \"bidirectional\": true") "," OUT("r")),
+        NET(LAYER("r", "lstm", "dna", ", \"units\": 2, \"return_sequences\": true") ","
+            LAYER("f", "flatten", "r", "") "," OUT("f")),
+        NET(LAYER("r", "gru", "dna", ", \"units\": 3") "," OUT("r")),
+        NET(LAYER("r", "gru", "dna", ", \"units\": 3, \"bidirectional\": true, \"return_sequences\": true") ","
+            LAYER("f", "flatten", "r", "") "," OUT("f")),
+        // the adenocarcinoma study's stack: a bidirectional GRU's sequence into an LSTM
+        NET(LAYER("c", "conv1d", "dna", ", \"filters\": 4, \"width\": 3, \"padding\": \"same\"") ","
+            LAYER("p", "maxpool1d", "c", ", \"size\": 2") ","
+            LAYER("g", "gru", "p", ", \"units\": 3, \"bidirectional\": true, \"return_sequences\": true") ","
+            LAYER("l", "lstm", "g", ", \"units\": 3") "," LAYER("h", "dense", "l", ", \"units\": 4") ","
+            LAYER("a", "relu", "h", "") "," OUT("a")),
+        // concat along channels and along positions
+        "{\"inputs\": [{\"name\": \"dna\", \"from\": \"dna\"}], \"layers\": ["
+            LAYER("c1", "conv1d", "dna", ", \"filters\": 3, \"width\": 3, \"padding\": \"same\"") ","
+            LAYER("c2", "conv1d", "dna", ", \"filters\": 2, \"width\": 5, \"padding\": \"same\"") ","
+            "{\"name\": \"k\", \"type\": \"concat\", \"input\": [\"c1\", \"c2\"]},"
+            "{\"name\": \"k2\", \"type\": \"concat\", \"input\": [\"k\", \"k\"], \"axis\": 1},"
+            LAYER("g", "global_avgpool", "k2", "") "," OUT("g") "], \"output\": {\"layer\": \"o\"}}",
+        // attention with a residual add
+        "{\"inputs\": [{\"name\": \"dna\", \"from\": \"dna\"}], \"layers\": ["
+            LAYER("c", "conv1d", "dna", ", \"filters\": 4, \"width\": 3, \"padding\": \"same\"") ","
+            LAYER("at", "attention", "c", ", \"heads\": 2") ","
+            "{\"name\": \"s\", \"type\": \"add\", \"input\": [\"c\", \"at\"]},"
+            LAYER("f", "flatten", "s", "") "," OUT("f") "], \"output\": {\"layer\": \"o\"}}",
+        // the study's attention block: positional encoding, attention, residual add, layer norm;
+        // then a transpose
+        "{\"inputs\": [{\"name\": \"dna\", \"from\": \"dna\"}], \"layers\": ["
+            LAYER("c", "conv1d", "dna", ", \"filters\": 4, \"width\": 3, \"padding\": \"same\"") ","
+            LAYER("pe", "posenc", "c", "") "," LAYER("at", "attention", "pe", ", \"heads\": 2") ","
+            "{\"name\": \"s\", \"type\": \"add\", \"input\": [\"at\", \"pe\"]},"
+            LAYER("n", "layernorm", "s", "") "," LAYER("t", "transpose", "n", "") ","
+            LAYER("h", "conv1d", "t", ", \"filters\": 2, \"width\": 1") ","
+            LAYER("f", "flatten", "h", "") "," OUT("f") "], \"output\": {\"layer\": \"o\"}}",
+    };
+    for (size_t i = 0; i < sizeof nets / sizeof *nets; i++) {
+        int absorbs = strstr(nets[i], "posenc") != NULL;
+        CHECK(trace_conserves(nets[i], 0, 1e-9, absorbs) > 1e-3);
+        trace_conserves(nets[i], 1, 1e-2, absorbs);
+        if (test_failed_) {
+            fprintf(stderr, "  net %zu\n", i);
+            break;
+        }
+    }
+}
+
+/* A one-unit recurrent layer over two steps, by hand: genotypes reshaped to (5, 2); x has 1 at
+ * channel 0, step 0, and 2 at step 1, 0 elsewhere; the candidate row (LSTM g, GRU n) of W_ih
+ * has weight 1 on channel 0 and of W_hh 0.5, every other weight and bias is 0, and the output
+ * o = 2 h_1. Every gate is sigmoid(0) = 0.5. Checks o, R(x_0), R(x_1), that the other inputs
+ * get 0 and that nothing is absorbed. */
+static void trace_by_hand(const char *cell, double o, double r0, double r1)
+{
+    char net[640];
+    snprintf(net, sizeof net, "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\"}], \"layers\": ["
+             LAYER("s", "reshape", "x", ", \"shape\": [5, 2]") "," LAYER("r", "%s", "s", ", \"units\": 1") ","
+             LAYER("o", "dense", "r", ", \"units\": \"outputs\"") "], \"output\": {\"layer\": \"o\"}}", cell);
+    gdl_dataset_t *d;
+    gdl_model_t *m;
+    gdl_attr_t *a = trace_open(geno_path, net, 1e-9, &d, &m);
+    CHECK(a && a->W == M);
+    if (!a || a->W != M) goto out;
+    const gdl_nn_param_t *pih = gdl_nn_find_param(m->g, "r.weight_ih"), *phh = gdl_nn_find_param(m->g, "r.weight_hh");
+    float *wih = gdl_nn_param_data(m->g, pih), *whh = gdl_nn_param_data(m->g, phh); // (G, 5), (G, 1)
+    float *v = gdl_nn_param_data(m->g, gdl_nn_find_param(m->g, "o.weight"));
+    int64_t G = pih->shape[0], cand = 2; // LSTM i f g o, GRU r z n: row 2 either way
+    memset(wih, 0, sizeof *wih * (size_t)(G * 5)), memset(whh, 0, sizeof *whh * (size_t)G);
+    wih[cand * 5] = 1, whh[cand] = 0.5f, v[0] = 2;
+    float x[M] = {1, 2}, r[M], f;
+    double absorbed;
+    int64_t row = 0;
+    CHECK(attr_trace_absorbed(a, &row, 1, x, r, &absorbed) == 0);
+    gdl_attr_score(a, &row, 1, x, &f);
+    CHECK_CLOSE(f, o, 1e-6);
+    CHECK_CLOSE(r[0], r0, 1e-6);
+    CHECK_CLOSE(r[1], r1, 1e-6);
+    for (int j = 2; j < M; j++) CHECK(r[j] == 0);
+    CHECK(fabs(absorbed) < 1e-7);
+out:
+    trace_close(a, m, d);
+}
+
+/* LSTM:
+ *   t=0: g0 = tanh(1) = 0.7615942, c0 = 0.5 g0 = 0.3807971, h0 = 0.5 tanh(c0) = 0.1816997;
+ *   t=1: a1 = 2 + 0.5 h0 = 2.0908499, g1 = tanh(a1) = 0.9699144, c1 = 0.5 c0 + 0.5 g1 = 0.6753558,
+ *        o = 2 (0.5 tanh(c1)) = 0.5884919.
+ * Relevance: c1 takes all of R(h1) = o (the output gate none) and splits it into c0's share
+ * 0.5 c0 / c1 and g1's 0.5 g1 / c1: R(g1) = 0.4225823; g1's pre-activation a1 splits that into
+ * x_1's 2 / a1 and h0's 0.5 h0 / a1: R(x_1) = 0.4042206, R(h0) = 0.0183617; at t=0 c0 takes
+ * R(h0) plus its share of c1, 0.5884919 x 0.5 c0 / c1 = 0.1659096, all of which (c_{-1} = 0)
+ * goes to g0 and on to x_0: R(x_0) = 0.1842713. R(x_0) + R(x_1) = o.
+ * GRU (n = tanh(W_n x + r (U_n h)), h = (1 - z) n + z h_prev):
+ *   t=0: n0 = tanh(1) = 0.7615942, h0 = 0.5 n0 = 0.3807971;
+ *   t=1: a1 = 2 + 0.5 (0.5 h0) = 2.0951993, n1 = tanh(a1) = 0.9701711,
+ *        h1 = 0.5 n1 + 0.5 h0 = 0.6754841, o = 2 h1 = 1.3509682.
+ * Relevance: h1's terms take o by their shares: R(n1) = o 0.5 n1 / h1 = 0.9701711, the direct
+ * path R(h0) = o 0.5 h0 / h1 = 0.3807971; a1 hands x_1 its 2 / a1: R(x_1) = 0.9260896, and h0
+ * its 0.25 h0 / a1 = 0.0440815 more; h0 = 0.5 n0 + 0.5 x 0 passes all to n0 and x_0:
+ * R(x_0) = 0.4248786. */
+static void test_trace_by_hand(void)
+{
+    trace_by_hand("lstm", 0.5884919, 0.1842713, 0.4042206);
+    trace_by_hand("gru", 1.3509682, 0.4248786, 0.9260896);
+}
+
+/* One position carries the signal: genotypes as a (1, 10) sequence into a bidirectional GRU
+ * and an LSTM with random weights; x is 0.05 everywhere but 2 at position 6, which must get
+ * more relevance than the 9 others together. */
+static void test_trace_signal_position(void)
+{
+    const char *net = "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\"}], \"layers\": ["
+        LAYER("s", "reshape", "x", ", \"shape\": [1, -1]") ","
+        LAYER("g", "gru", "s", ", \"units\": 4, \"bidirectional\": true, \"return_sequences\": true") ","
+        LAYER("l", "lstm", "g", ", \"units\": 4") "," LAYER("o", "dense", "l", ", \"units\": \"outputs\"")
+        "], \"output\": {\"layer\": \"o\"}}";
+    gdl_dataset_t *d;
+    gdl_model_t *m;
+    gdl_attr_t *a = trace_open(geno_path, net, 1e-6, &d, &m);
+    if (!a) goto out;
+    float x[M], r[M], f;
+    for (int j = 0; j < M; j++) x[j] = j == 6 ? 2.0f : 0.05f;
+    int64_t row = 0;
+    CHECK(attr_trace(a, &row, 1, x, r) == 0);
+    gdl_attr_score(a, &row, 1, x, &f);
+    double rest = 0, sum = 0;
+    for (int j = 0; j < M; j++) rest += j == 6 ? 0 : fabs(r[j]), sum += r[j];
+    CHECK(fabs(r[6]) > rest);
+    CHECK_CLOSE(sum, f, 1e-3 * fabs(f));
+out:
+    trace_close(a, m, d);
+}
+
 static void test_dinuc_shuffle_keeps_counts(void)
 {
     const char *seq = "ACGTTGCAAACCGTAGGCTTACGNNACGT";
@@ -398,6 +607,9 @@ int main(void)
     RUN(test_ism_sequences);
     RUN(test_trace_linear);
     RUN(test_trace_cnn_conserves);
+    RUN(test_trace_recurrent_conserves);
+    RUN(test_trace_by_hand);
+    RUN(test_trace_signal_position);
     RUN(test_dinuc_shuffle_keeps_counts);
     RUN(test_bh_and_allelic);
     unlink(geno_path), unlink(seq_path);
