@@ -14,6 +14,9 @@ int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *
 int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n);
 void feed_free(gdl_feed_t *f);
 
+/* -1 with an error (naming path) when the model knows its training encoding and g's differs. */
+int model_check_encoding(const gdl_model_t *m, const gdl_genotypes_t *g, const char *path);
+
 /* Something saved beside a model's tensors: a float array (data, n) or a metadata string. */
 typedef struct {
     const char *name;
