@@ -239,8 +239,9 @@ int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_ge
 /* Points d->geno at a view of d's genotypes in c's column order: rows repacked (2 bits per
  * call), an absent variant's calls all missing, and c's catalog, freq and af (so a missing or
  * absent call gets c's mean, the value it had in training), absent flags set. Extra dataset
- * columns are dropped. The view is a copy owned by d (c may be freed); aligning again starts
- * from the stored genotypes. 0, or -1 with an error. */
+ * columns are dropped. With mt NULL (c lists d's columns in d's order) the view is the stored
+ * rows and catalog with c's freq and af. The view is owned by d (c may be freed); aligning
+ * again starts from the stored genotypes. 0, or -1 with an error. */
 int gdl_dataset_align_genotypes(gdl_dataset_t *d, const gdl_catalog_t *c, const gdl_geno_match_t *mt);
 /* Called by gdl_dataset_close: frees what gdl_dataset_align_genotypes made. */
 void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a);

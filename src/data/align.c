@@ -17,6 +17,7 @@ struct gdl_geno_aligned {
     uint8_t *packed;   // (N, B)
     uint8_t *absent;   // (M)
     gdl_catalog_t cat; // the catalog's strings, pos, af and freq
+    int shared;        // the view is the stored genotypes with cat's freq and af: rows and strings not ours
 };
 
 void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a)
@@ -24,7 +25,8 @@ void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a)
     if (!a) return;
     free(a->packed);
     free(a->absent);
-    free(a->view.chrom), free(a->view.id), free(a->view.ref), free(a->view.alt), free(a->view.gene);
+    if (!a->shared)
+        free(a->view.chrom), free(a->view.id), free(a->view.ref), free(a->view.alt), free(a->view.gene);
     gdl_catalog_free(&a->cat);
     free(a);
 }
@@ -144,6 +146,12 @@ int gdl_dataset_align_genotypes(gdl_dataset_t *d, const gdl_catalog_t *c, const 
     int64_t M = c->n, B = (M + 3) / 4, N = d->n_examples;
     if (!a || catalog_copy(&a->cat, c) != 0) goto oom;
     gdl_genotypes_t *v = &a->view;
+    if (!mt) { // the same columns: the stored rows as they are, missing calls at c's means
+        *v = *src;
+        v->freq = a->cat.freq, v->af = a->cat.af;
+        a->shared = 1;
+        goto done;
+    }
     *v = (gdl_genotypes_t){.n_variants = M, .row_bytes = B, .freq = a->cat.freq, .encoding = src->encoding,
                            .pos = a->cat.pos, .af = a->cat.af};
     size_t bytes = (size_t)(N * B);
@@ -160,6 +168,7 @@ int gdl_dataset_align_genotypes(gdl_dataset_t *d, const gdl_catalog_t *c, const 
     gdl_parallel_for(N, repack_rows, &r);
     v->packed = a->packed;
     v->absent = a->absent;
+done:
     gdl_genotypes_aligned_free(d->aligned_);
     d->aligned_ = a;
     d->geno = v;

@@ -4,6 +4,7 @@
  * in training (the cohort's own frequencies would shift inputs the weights never saw). */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gdl/core.h"
 #include "model_internal.h"
@@ -17,7 +18,12 @@ int gdl_model_align(const gdl_model_t *m, gdl_dataset_t *d, double min_overlap)
     if (!d->geno || !m->has_catalog) return 0;
     if (gdl_genotypes_catalog_hash(g) == m->catalog_hash) { // the same columns: the stored rows as they are
         d->geno = g;
-        return 0;
+        if (!m->catalog || model_check_encoding(m, g, path) != 0) return m->catalog ? -1 : 0;
+        int64_t M = g->n_variants;
+        if (m->catalog->n == M && !memcmp(m->catalog->freq, g->freq, (size_t)(3 * M) * sizeof *g->freq) &&
+            !memcmp(m->catalog->af, g->af, (size_t)M * sizeof *g->af))
+            return 0; // the training cohort (or one as frequent): nothing to change
+        return gdl_dataset_align_genotypes(d, m->catalog, NULL);
     }
     if (!m->catalog) {
         gdl_log_error("%s: the variant catalog differs from the model's (other variants, order or alleles), and"
