@@ -20,7 +20,7 @@ EOF
 # enc NAME VCF [options]: the cohort NAME.gdl with the simulated labels
 enc() {
     local name=$1 vcf=$2; shift 2
-    "$GDL" encode "$vcf" --pheno "$P.pheno.tsv" --pheno-col disease -o "$TMP/$name.gdl" -q "$@"
+    "$GDL" encode "$vcf" --gene-tag GENE --pheno "$P.pheno.tsv" --pheno-col disease -o "$TMP/$name.gdl" -q "$@"
 }
 # matched NAME LOG N M A E: the report line of gdl_model_align in LOG
 matched() {
@@ -88,6 +88,23 @@ awk -F'\t' 'NR > 1 && $1 != NR - 1 {bad = 1} END {exit bad}' "$TMP/adrop.tsv" &&
     pass "(b) ranks run 1..112" || fail "(b) ranks run 1..112"
 cut -f2 "$TMP/adrop.tsv" | grep -qx 'v000003' && fail "(b) an absent variant is not listed" ||
     pass "(b) an absent variant is not listed"
+awk -F'\t' 'NR > 1 && NR % 12 == 3 {print $3}' "$TMP/rec" >"$TMP/dropped"
+lines "(b) 10 variants dropped" "$TMP/dropped" 10
+expect "(b) gene level with a null" 0 "$GDL" attribute -q -m "$TMP/m.gdl" -d "$TMP/drop.gdl" --level gene --null 20 \
+    -o "$TMP/gdrop.tsv"
+expect "gene level on the training cohort" 0 "$GDL" attribute -q -m "$TMP/m.gdl" -d "$TMP/a.gdl" --level gene -o "$TMP/ga.tsv"
+sum_n() { awk -F'\t' 'NR > 1 {n += $4} END {print n + 0}' "$1"; }
+in_genes=$(awk -F'\t' 'NR % 12 == 3 && $8 ~ /GENE=/' "$TMP/rec" | wc -l)
+[ "$in_genes" -gt 0 ] && [ $(($(sum_n "$TMP/ga.tsv") - $(sum_n "$TMP/gdrop.tsv"))) -eq "$in_genes" ] &&
+    pass "(b) genes count only the variants the cohort has ($in_genes fewer)" ||
+    fail "(b) genes count only the variants the cohort has" "$(sum_n "$TMP/ga.tsv") and $(sum_n "$TMP/gdrop.tsv"), $in_genes dropped in genes"
+expect "(b) pairs" 0 "$GDL" attribute -q -m "$TMP/m.gdl" -d "$TMP/drop.gdl" --method ism --pairs 30 \
+    --backgrounds 20 -o "$TMP/pdrop_pairs.tsv"
+lines "(b) 30 choose 2 pairs" "$TMP/pdrop_pairs.tsv" 436
+awk -F'\t' 'NR == FNR {gone[$1] = 1; next} FNR > 1 && (($2 in gone) || ($3 in gone) || ($5 in gone)) {bad = 1}
+    END {exit bad}' "$TMP/dropped" "$TMP/pdrop_pairs.tsv" "$TMP/gdrop.tsv" "$TMP/adrop.tsv" &&
+    pass "(b) no absent variant in the pair, gene or variant tables" ||
+    fail "(b) no absent variant in the pair, gene or variant tables"
 expect "(b) --min-overlap 0.95 refuses 112 of 122" 2 "$GDL" predict -m "$TMP/m.gdl" -d "$TMP/drop.gdl" \
     -o "$TMP/refused.tsv" --min-overlap 0.95
 contains "(b) refusal names the counts" "$TMP/err" "112 of the model's 122 variants (91.8%) are in the dataset, fewer than --min-overlap 0.95"
