@@ -31,11 +31,17 @@ void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a)
     free(a);
 }
 
-/* "CHROM\tPOS\tREF\tALT" into buf; -1 when it does not fit. */
-static int site_key(char *buf, size_t n, const char *chrom, int64_t pos, const char *ref, const char *alt)
+/* "CHROM\tPOS\tREF\tALT" into *buf (of *cap bytes, grown for long alleles); -1 when out of memory. */
+static int site_key(char **buf, size_t *cap, const char *chrom, int64_t pos, const char *ref, const char *alt)
 {
-    int k = snprintf(buf, n, "%s\t%" PRId64 "\t%s\t%s", chrom, pos, ref, alt);
-    return k < 0 || (size_t)k >= n ? -1 : 0;
+    for (;;) {
+        int k = snprintf(*buf, *cap, "%s\t%" PRId64 "\t%s\t%s", chrom, pos, ref, alt);
+        if (k < 0) return -1;
+        if ((size_t)k < *cap) return 0;
+        char *b = realloc(*buf, (size_t)k + 1);
+        if (!b) return -1;
+        *buf = b, *cap = (size_t)k + 1;
+    }
 }
 
 int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_geno_match_t *mt)
@@ -51,24 +57,15 @@ int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_ge
     mt->n = M;
     if (!key || !hit || !(mt->from = malloc((size_t)(M ? M : 1) * sizeof *mt->from))) goto oom;
     for (int64_t j = 0; j < g->n_variants; j++) {
-        // long alleles (structural variants spelled out) need a longer key
-        while (site_key(key, cap, g->chrom[j], g->pos[j], g->ref[j], g->alt[j]) != 0) {
-            char *k2 = realloc(key, cap *= 2);
-            if (!k2) goto oom;
-            key = k2;
-        }
-        if (gdl_idmap_put(&map, key, j) < 0) goto oom;
+        if (site_key(&key, &cap, g->chrom[j], g->pos[j], g->ref[j], g->alt[j]) || gdl_idmap_put(&map, key, j) < 0)
+            goto oom;
     }
     if (!(chrom = gdl_strings_split(c->chrom.buf, c->chrom.len, M, "catalog chrom")) ||
         !(ref = gdl_strings_split(c->ref.buf, c->ref.len, M, "catalog ref")) ||
         !(alt = gdl_strings_split(c->alt.buf, c->alt.len, M, "catalog alt")))
         goto out;
     for (int64_t j = 0; j < M; j++) {
-        while (site_key(key, cap, chrom[j], c->pos[j], ref[j], alt[j]) != 0) {
-            char *k2 = realloc(key, cap *= 2);
-            if (!k2) goto oom;
-            key = k2;
-        }
+        if (site_key(&key, &cap, chrom[j], c->pos[j], ref[j], alt[j])) goto oom;
         int64_t k = gdl_idmap_get(&map, key);
         mt->from[j] = k;
         if (k < 0) continue;
