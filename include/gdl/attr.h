@@ -87,6 +87,7 @@ typedef struct {
     gdl_attr_method_t method;
     gdl_attr_spec_t spec;
     int cases;               // only examples labelled 1 for the target
+    double min_overlap;      // genotypes of another cohort: gdl_model_align's [GDL_MIN_OVERLAP]
     const char *ids_path;    // only these examples (one ID per line)
     /* genotypes */
     gdl_attr_level_t level;

@@ -133,10 +133,20 @@ typedef struct {
     gdl_geno_encoding_t encoding;
 } gdl_dataset_spec_t;
 
+/* Tensor indices of a catalog in a writer: catalog:* and input:genotypes.freq. */
+typedef struct {
+    int freq, chrom, pos, id, ref, alt, af, gene;
+} gdl_catalog_slots_t;
+
+/* The one encoder of a variant catalog, for datasets and models: declares its tensors on a
+ * writer before gdl_writer_open, and writes them after. 0, or -1 with an error. */
+int gdl_catalog_declare(gdl_writer_t *w, const gdl_catalog_t *c, gdl_catalog_slots_t *s);
+int gdl_catalog_write(gdl_writer_t *w, const gdl_catalog_t *c, const gdl_catalog_slots_t *s);
+
 /* Tensor indices in the writer, filled by gdl_dataset_declare. */
 typedef struct {
-    int ids, labels, target_names, genotypes, freq;
-    int chrom, pos, id, ref, alt, af, gene;
+    int ids, labels, target_names, genotypes;
+    gdl_catalog_slots_t catalog;
     int classes[GDL_DATASET_MAX_TARGETS]; // per target; categorical targets only
 } gdl_dataset_slots_t;
 
@@ -166,6 +176,9 @@ typedef struct {
     const char **chrom, **id, **ref, **alt, **gene; // (M) each
     const int64_t *pos;     // (M)
     const float *af;        // (M)
+    /* Set on a view aligned to a model's catalog (gdl_dataset_align_genotypes): 1 where the
+     * model's variant j is absent from the dataset (every call missing). NULL otherwise. */
+    const uint8_t *absent;  // (M)
 } gdl_genotypes_t;
 
 typedef struct {
@@ -183,6 +196,7 @@ typedef struct {
     const int64_t *rc_group;      // (N), NULL when absent
     char *inputs_names_;          // owned copy of gdl.inputs
     const char **example_chrom;   // (N) strings in the mapping, NULL when absent; owned array
+    struct gdl_geno_aligned *aligned_; // owned by gdl_dataset_align_genotypes; NULL when geno is geno_
 } gdl_dataset_t;
 
 /* Opens and checks a dataset (shapes, counts, string lists, metadata). NULL with an error
@@ -204,6 +218,36 @@ float gdl_genotypes_call_sd(const gdl_genotypes_t *g, int64_t j);
 /* FNV-1a 64 over "CHROM\tPOS\tREF\tALT\n" of every column: a model stores it so it never scores a
  * cohort whose columns mean something else. */
 uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);
+
+/* ---- catalogs and alignment to another catalog ------------------------------------------ */
+
+/* Appends the M columns of g's catalog (with freq and af) to c. 0, or -1 (out of memory). */
+int gdl_catalog_from_genotypes(gdl_catalog_t *c, const gdl_genotypes_t *g);
+/* The one decoder of a catalog: reads the M-variant catalog (catalog:*, input:genotypes.freq)
+ * of file f into c (fresh, zeroed), copied. 0, or -1 with an error naming the file and tensor. */
+int gdl_catalog_load(const gdl_file_t *f, int64_t M, gdl_catalog_t *c);
+
+/* How the columns of a dataset's genotypes map onto a catalog's (a model's), matched by
+ * CHROM:POS:REF:ALT (one ALT per column, so each ALT of a split record matches on its own). */
+typedef struct {
+    int64_t n;        // M: the catalog's variants
+    int64_t matched;  // of them found in the dataset
+    int64_t extra;    // dataset variants not in the catalog
+    int64_t *from;    // (M) dataset column of each catalog variant, -1 = absent; malloc'd
+} gdl_geno_match_t;
+
+/* Fills mt for g against c (a variant listed twice in g matches its first column). 0, or -1
+ * (out of memory). Free mt->from. */
+int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_geno_match_t *mt);
+/* Points d->geno at a view of d's genotypes in c's column order: rows repacked (2 bits per
+ * call), an absent variant's calls all missing, and c's catalog, freq and af (so a missing or
+ * absent call gets c's mean, the value it had in training), absent flags set. Extra dataset
+ * columns are dropped. With mt NULL (c lists d's columns in d's order) the view is the stored
+ * rows and catalog with c's freq and af. The view is owned by d (c may be freed); aligning
+ * again starts from the stored genotypes. 0, or -1 with an error. */
+int gdl_dataset_align_genotypes(gdl_dataset_t *d, const gdl_catalog_t *c, const gdl_geno_match_t *mt);
+/* Called by gdl_dataset_close: frees what gdl_dataset_align_genotypes made. */
+void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a);
 
 
 /* ==== Sequence and numeric inputs (src/data/dataset_inputs.c) ================================

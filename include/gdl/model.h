@@ -119,6 +119,11 @@ typedef struct {
     gdl_model_input_t inputs[GDL_MODEL_MAX_INPUTS]; // per config input
     uint64_t catalog_hash;         // of the genotype columns; 0 without genotypes
     int has_catalog;
+    /* The training variants in the genotype input's column order, with their training af and
+     * freq (a missing call's value); owned. NULL without genotypes and in model files written
+     * before gdl stored catalogs (those only match a cohort whose catalog hash is the same). */
+    gdl_catalog_t *catalog;
+    gdl_geno_encoding_t encoding;  // of the training genotypes, with catalog
     gdl_file_t *file;              // gdl_model_load_mapped: the file its parameters are read from
 } gdl_model_t;
 
@@ -128,9 +133,28 @@ typedef struct {
 gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d);
 void gdl_model_free(gdl_model_t *m);
 /* Checks that dataset d has what the model needs (inputs of the same shapes, the same variant
- * catalog) and fills target_index (T) with d's column of each model target (-1 if d lacks the
+ * catalog, as d->geno shows it after gdl_model_align, and the training genotype encoding) and fills target_index (T) with d's column of each model target (-1 if d lacks the
  * target: prediction without labels). -1 with an error saying what differs. */
 int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *target_index);
+
+#define GDL_MIN_OVERLAP 0.9 // --min-overlap default
+
+/* Applying a model to another cohort; called by predict and attribute before
+ * gdl_model_check_data. When d's genotype catalog differs from the model's, points d->geno at a
+ * view aligned to the model's variants (gdl_dataset_align_genotypes: matched by
+ * CHROM:POS:REF:ALT, absent variants and every missing call at the training mean, extra
+ * dataset variants ignored) and reports "N of M model variants matched, A absent (filled with
+ * the training mean), E dataset variants not in the model" at GDL_LOG_WARN. With the same
+ * catalog, d->geno is the stored genotypes, given the training means for missing calls when
+ * d's frequencies differ (no repacking; nothing changes on the training cohort). Nothing
+ * happens without genotypes. -1 with an error when the encodings differ, when fewer than
+ * min_overlap (0..1) of the model's variants are in d, or when the model file holds no catalog
+ * (made before models kept one) and the hashes differ.
+ *
+ * In a model file the catalog is stored as a dataset stores it (catalog:chrom, pos, id, ref,
+ * alt, af, gene and input:genotypes.freq, see gdl/dataset.h) with the metadata
+ * input:genotypes.encoding; gdl.catalog_hash stays beside it. */
+int gdl_model_align(const gdl_model_t *m, gdl_dataset_t *d, double min_overlap);
 
 /* Extra facts saved with a model: how it was trained. */
 typedef struct {
@@ -233,6 +257,7 @@ typedef struct {
     const char *const *model_paths;  // scores are averaged over these (e.g. the fold models)
     const char *data_path, *out_path;
     int64_t batch;                   // [0]: auto, 256 to 2,048 examples
+    double min_overlap;              // gdl_model_align's [GDL_MIN_OVERLAP]
 } gdl_predict_opts_t;
 
 int gdl_predict(const gdl_predict_opts_t *o);

@@ -144,6 +144,9 @@ static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int
     }
     gdl_progress_end(&bar); // before the tables' own messages
     for (int64_t j = 0; j < M; j++) acc[j] /= (double)nu;
+    const uint8_t *absent = a->d->geno->absent; // model variants the cohort lacks (gdl_model_align)
+    for (int64_t j = 0; absent && j < M; j++)
+        if (absent[j]) acc[j] = NAN; // not ranked, not in a pair
     if (o->pairs > 0) {
         rc = attr_pairs(a, acc, o->pairs, bg, nb, o->out_path);
     } else if (o->level == GDL_LEVEL_GENE) {
@@ -252,7 +255,7 @@ int gdl_attribute(const gdl_attribute_opts_t *o)
     int64_t *rows = NULL, n = 0;
     int rc = -1;
     if (!(m = gdl_model_load_mapped(o->model_path)) || !(d = gdl_dataset_open(o->data_path)) ||
-        !(a = gdl_attr_new(m, d, &o->spec)) || !(rows = select_rows(o, a, &n)))
+        gdl_model_align(m, d, o->min_overlap) != 0 || !(a = gdl_attr_new(m, d, &o->spec)) || !(rows = select_rows(o, a, &n)))
         goto out;
     if (o->spec.baseline == GDL_BASELINE_MEAN && gdl_attr_set_mean_baseline(a, rows, n) != 0) goto out;
     if (o->method == GDL_ATTR_IG && o->spec.baseline == GDL_BASELINE_SHUFFLE && !gdl_attr_is_sequence(a)) {

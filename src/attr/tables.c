@@ -53,10 +53,11 @@ int attr_write_variants(const gdl_genotypes_t *g, const double *score, const dou
     double mx = 0;
     for (int64_t j = 0; j < M; j++) mx = fabs(score[j]) > mx ? fabs(score[j]) : mx;
     fprintf(f.fp, "rank\tvariant\tchrom\tpos\tgene\tscore\timportance\taf%s\n", assoc_p ? "\tassoc_p" : "");
-    for (int64_t r = 0; r < M; r++) {
+    for (int64_t r = 0, rank = 0; r < M; r++) {
         int64_t j = o[r];
         char buf[256];
-        fprintf(f.fp, "%lld\t%s\t%s\t%lld\t%s\t%.6g\t%.4f\t%.4f", (long long)(r + 1),
+        if (g->absent && g->absent[j]) continue; // a model variant the cohort lacks: no evidence
+        fprintf(f.fp, "%lld\t%s\t%s\t%lld\t%s\t%.6g\t%.4f\t%.4f", (long long)++rank,
                 attr_variant_name(g, j, buf, sizeof buf), g->chrom[j], (long long)g->pos[j],
                 *g->gene[j] ? g->gene[j] : ".", score[j], mx > 0 ? score[j] / mx : 0, g->af[j]);
         if (assoc_p) fprintf(f.fp, "\t%.4g", assoc_p[j]);
@@ -183,6 +184,7 @@ int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg
     for (int pass = 0; pass < 2; pass++) {
         for (int64_t j = 0; j < M; j++) {
             char buf[1024];
+            if (g->absent && g->absent[j]) continue; // not in the cohort: left out of its genes
             snprintf(buf, sizeof buf, "%s", g->gene[j]);
             for (char *s = strtok(buf, ","); s; s = strtok(NULL, ",")) {
                 if (pass == 0) {
@@ -231,7 +233,12 @@ int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg
     if (null_sets > 0) {
         // variants sorted by frequency: a gene's null sets draw from the index range covering
         // its variants' frequencies (widened to at least 2 n variants)
-        for (int64_t j = 0; j < M; j++) af[j] = isnan(g->af[j]) ? 0 : g->af[j], byaf[j] = j;
+        int64_t n_all = M; // the null sets draw from the variants the cohort has
+        M = 0;
+        for (int64_t j = 0; j < n_all; j++) {
+            af[j] = isnan(g->af[j]) ? 0 : g->af[j];
+            if (!g->absent || !g->absent[j]) byaf[M++] = j;
+        }
         sort_key = af;
         qsort(byaf, (size_t)M, sizeof *byaf, af_cmp);
         for (int64_t k = 0; k < G; k++) {

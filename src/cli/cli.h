@@ -50,5 +50,6 @@ int cli_runtime_error(const char *cmd);
 /* Parses a whole integer / real; 0 on success, -1 if arg is not one. */
 int cli_parse_long(const char *arg, long *out);
 int cli_parse_double(const char *arg, double *out);
+int cli_parse_fraction(const char *arg, double *out); // a number in [0, 1]; -1 otherwise
 
 #endif

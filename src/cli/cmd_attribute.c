@@ -30,6 +30,10 @@ static void usage(FILE *fp)
         "      --input NAME        graph input to attribute [the only one]\n"
         "      --cases             only examples labelled 1 for the target\n"
         "      --ids FILE          only these examples (one ID per line)\n"
+        "      --min-overlap FRAC  a cohort whose variants differ from the model's is aligned to\n"
+        "                          them by CHROM:POS:REF:ALT (absent ones get the training mean\n"
+        "                          and are left out of the tables, extra ones are ignored) when\n"
+        "                          at least FRAC of the model's variants are in it; 1: every one [0.9]\n"
         "      --batch INT         examples per forward pass (bounds memory) [64]\n"
         "      --steps INT         ig: interpolation steps [50]\n"
         "      --baseline B        ig: zero, mean (of the selected examples) or shuffle\n"
@@ -55,7 +59,7 @@ static void usage(FILE *fp)
 enum {
     OPT_METHOD = 1000, OPT_TARGET, OPT_CLASS, OPT_INPUT, OPT_CASES, OPT_IDS, OPT_BATCH, OPT_STEPS,
     OPT_BASELINE, OPT_EPSILON, OPT_LEVEL, OPT_SIGNED, OPT_GENE_AGG, OPT_NULL, OPT_PAIRS,
-    OPT_BACKGROUNDS, OPT_ASSOC, OPT_TSV, OPT_SVG
+    OPT_BACKGROUNDS, OPT_ASSOC, OPT_TSV, OPT_SVG, OPT_MIN_OVERLAP
 };
 
 static int positive(const char *opt, const char *arg, long max, long *v)
@@ -81,9 +85,10 @@ int gdl_cmd_attribute(int argc, char *argv[])
         {"gene-agg", required_argument, NULL, OPT_GENE_AGG}, {"null", required_argument, NULL, OPT_NULL},
         {"pairs", required_argument, NULL, OPT_PAIRS}, {"backgrounds", required_argument, NULL, OPT_BACKGROUNDS},
         {"assoc", no_argument, NULL, OPT_ASSOC}, {"tsv", required_argument, NULL, OPT_TSV},
-        {"svg", required_argument, NULL, OPT_SVG}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"svg", required_argument, NULL, OPT_SVG}, {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP},
+        CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     gdl_attribute_opts_t o = {.out_path = "-", .method = GDL_ATTR_GRADXINPUT, .backgrounds = 100,
-                              .spec = {.batch = 64, .steps = 50, .epsilon = 1e-6, .seed = 1}};
+                              .min_overlap = GDL_MIN_OVERLAP, .spec = {.batch = 64, .steps = 50, .epsilon = 1e-6, .seed = 1}};
     long v;
     double x;
     int c, r;
@@ -156,6 +161,10 @@ int gdl_cmd_attribute(int argc, char *argv[])
         case OPT_ASSOC: o.assoc = 1; break;
         case OPT_TSV: o.tsv_path = optarg; break;
         case OPT_SVG: o.svg_prefix = optarg; break;
+        case OPT_MIN_OVERLAP:
+            if (cli_parse_fraction(optarg, &o.min_overlap))
+                return cli_usage_error("attribute", usage, "--min-overlap: expected a fraction from 0 to 1, got '%s'", optarg);
+            break;
         default:
             if ((r = cli_common_option("attribute", c, optarg)) <= 0)
                 return r < 0 ? EXIT_USAGE : cli_usage_error("attribute", usage, NULL);

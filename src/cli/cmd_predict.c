@@ -18,19 +18,25 @@ static void usage(FILE *fp)
         "  -m, --model FILE      a model made by gdl train (repeat to average several)\n"
         "  -d, --data FILE       dataset made by gdl encode, with the model's inputs and variants\n"
         "  -o, --output FILE     predictions.tsv, - for stdout [-]\n"
-        "      --batch INT       examples per forward pass; 0: 256 to 2,048 as memory allows [0]\n" CLI_COMMON_USAGE);
+        "      --batch INT       examples per forward pass; 0: 256 to 2,048 as memory allows [0]\n"
+        "      --min-overlap FRAC\n"
+        "                        a cohort whose variants differ from the model's is aligned to\n"
+        "                        them by CHROM:POS:REF:ALT (absent ones get the training mean,\n"
+        "                        extra ones are ignored) when at least FRAC of the model's\n"
+        "                        variants are in it; 1: every one [0.9]\n" CLI_COMMON_USAGE);
 }
 
-enum { OPT_BATCH = 1000 };
+enum { OPT_BATCH = 1000, OPT_MIN_OVERLAP };
 
 int gdl_cmd_predict(int argc, char *argv[])
 {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'}, {"batch", required_argument, NULL, OPT_BATCH},
+        {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     const char **models = calloc(argc, sizeof *models);
-    gdl_predict_opts_t o = {.out_path = "-", .batch = 0, .model_paths = models};
+    gdl_predict_opts_t o = {.out_path = "-", .batch = 0, .model_paths = models, .min_overlap = GDL_MIN_OVERLAP};
     long v;
     int c, r, ret;
     if (!models) return EXIT_RUNTIME;
@@ -49,6 +55,11 @@ int gdl_cmd_predict(int argc, char *argv[])
                 goto out;
             }
             o.batch = v;
+        } else if (c == OPT_MIN_OVERLAP) {
+            if (cli_parse_fraction(optarg, &o.min_overlap)) {
+                ret = cli_usage_error("predict", usage, "--min-overlap: expected a fraction from 0 to 1, got '%s'", optarg);
+                goto out;
+            }
         } else if ((r = cli_common_option("predict", c, optarg)) <= 0) {
             ret = r < 0 ? EXIT_USAGE : cli_usage_error("predict", usage, NULL);
             goto out;

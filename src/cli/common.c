@@ -27,6 +27,14 @@ int cli_parse_double(const char *arg, double *out)
     return 0;
 }
 
+int cli_parse_fraction(const char *arg, double *out)
+{
+    double v;
+    if (cli_parse_double(arg, &v) || v < 0 || v > 1) return -1;
+    *out = v;
+    return 0;
+}
+
 int cli_common_option(const char *cmd, int c, const char *arg)
 {
     long n;

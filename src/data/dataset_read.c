@@ -76,6 +76,33 @@ static const char **need_strings(const gdl_file_t *f, const char *name, int64_t 
     return gdl_strings_split(e->data, e->nbytes, n, what);
 }
 
+/* The catalog of M variants (catalog:*, input:genotypes.freq) of f into g: views into the
+ * mapping, the string pointer arrays malloc'd (free_catalog_strings). */
+static int read_catalog(const gdl_file_t *f, int64_t M, gdl_genotypes_t *g)
+{
+    const gdl_entry_t *e;
+    if (!(e = need(f, GDL_GENO_INPUT ".freq", GDL_F32, 2, M, 3))) return -1;
+    g->freq = e->data;
+    if (!(e = need(f, "catalog:pos", GDL_I64, 1, M, -1))) return -1;
+    g->pos = e->data;
+    if (!(e = need(f, "catalog:af", GDL_F32, 1, M, -1))) return -1;
+    g->af = e->data;
+    if (!(g->chrom = need_strings(f, "catalog:chrom", M)) || !(g->id = need_strings(f, "catalog:id", M)) ||
+        !(g->ref = need_strings(f, "catalog:ref", M)) || !(g->alt = need_strings(f, "catalog:alt", M)) ||
+        !(g->gene = need_strings(f, "catalog:gene", M)))
+        return -1;
+    return 0;
+}
+
+static void free_catalog_strings(gdl_genotypes_t *g)
+{
+    free(g->chrom);
+    free(g->id);
+    free(g->ref);
+    free(g->alt);
+    free(g->gene);
+}
+
 static int open_genotypes(gdl_dataset_t *d)
 {
     gdl_file_t *f = d->file;
@@ -100,18 +127,17 @@ static int open_genotypes(gdl_dataset_t *d)
     g->row_bytes = (M + 3) / 4;
     if (!(e = need(f, GDL_GENO_INPUT, GDL_U8, 2, d->n_examples, g->row_bytes))) return -1;
     g->packed = e->data;
-    if (!(e = need(f, GDL_GENO_INPUT ".freq", GDL_F32, 2, M, 3))) return -1;
-    g->freq = e->data;
-    if (!(e = need(f, "catalog:pos", GDL_I64, 1, M, -1))) return -1;
-    g->pos = e->data;
-    if (!(e = need(f, "catalog:af", GDL_F32, 1, M, -1))) return -1;
-    g->af = e->data;
-    if (!(g->chrom = need_strings(f, "catalog:chrom", M)) || !(g->id = need_strings(f, "catalog:id", M)) ||
-        !(g->ref = need_strings(f, "catalog:ref", M)) || !(g->alt = need_strings(f, "catalog:alt", M)) ||
-        !(g->gene = need_strings(f, "catalog:gene", M)))
-        return -1;
+    if (read_catalog(f, M, g)) return -1;
     d->geno = g;
     return 0;
+}
+
+int gdl_catalog_load(const gdl_file_t *f, int64_t M, gdl_catalog_t *c)
+{
+    gdl_genotypes_t g = {.n_variants = M};
+    int rc = read_catalog(f, M, &g) || gdl_catalog_from_genotypes(c, &g) ? -1 : 0;
+    free_catalog_strings(&g);
+    return rc;
 }
 
 gdl_dataset_t *gdl_dataset_open(const char *path)
@@ -197,12 +223,8 @@ void gdl_dataset_close(gdl_dataset_t *d)
     for (int t = 0; d->targets && t < d->n_targets; t++) free(d->targets[t].classes);
     free(d->targets);
     free(d->ids);
-    gdl_genotypes_t *g = &d->geno_;
-    free(g->chrom);
-    free(g->id);
-    free(g->ref);
-    free(g->alt);
-    free(g->gene);
+    free_catalog_strings(&d->geno_);
+    gdl_genotypes_aligned_free(d->aligned_);
     gdl_dataset_close_inputs(d);
     gdl_file_close(d->file);
     free(d);

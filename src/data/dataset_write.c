@@ -163,16 +163,21 @@ int gdl_dataset_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, gdl_dat
     }
     if (gdl_writer_set_meta(w, "gdl.inputs", spec->catalog ? "genotypes" : "")) return -1;
     if (!spec->catalog) return 0;
-    const gdl_catalog_t *c = spec->catalog;
-    int64_t M = c->n;
-    int64_t gshape[2] = {N, (M + 3) / 4}, fshape[2] = {M, 3}, mshape[1] = {M};
+    int64_t M = spec->catalog->n;
+    int64_t gshape[2] = {N, (M + 3) / 4};
     if (gdl_writer_set_meta(w, GDL_GENO_INPUT ".format", "gt2") ||
         set_meta_i64(w, GDL_GENO_INPUT ".variants", M) ||
         gdl_writer_set_meta(w, GDL_GENO_INPUT ".encoding", gdl_geno_encoding_name(spec->encoding)) ||
         gdl_writer_set_meta(w, GDL_GENO_INPUT ".missing", "mean"))
         return -1;
-    if ((s->genotypes = gdl_writer_add(w, GDL_GENO_INPUT, GDL_U8, 2, gshape)) < 0 ||
-        (s->freq = gdl_writer_add(w, GDL_GENO_INPUT ".freq", GDL_F32, 2, fshape)) < 0 ||
+    if ((s->genotypes = gdl_writer_add(w, GDL_GENO_INPUT, GDL_U8, 2, gshape)) < 0) return -1;
+    return gdl_catalog_declare(w, spec->catalog, &s->catalog);
+}
+
+int gdl_catalog_declare(gdl_writer_t *w, const gdl_catalog_t *c, gdl_catalog_slots_t *s)
+{
+    int64_t M = c->n, fshape[2] = {M, 3}, mshape[1] = {M};
+    if ((s->freq = gdl_writer_add(w, GDL_GENO_INPUT ".freq", GDL_F32, 2, fshape)) < 0 ||
         (s->chrom = add_strings(w, "catalog:chrom", &c->chrom)) < 0 ||
         (s->pos = gdl_writer_add(w, "catalog:pos", GDL_I64, 1, mshape)) < 0 ||
         (s->id = add_strings(w, "catalog:id", &c->id)) < 0 ||
@@ -184,33 +189,44 @@ int gdl_dataset_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, gdl_dat
     return 0;
 }
 
-static void put(gdl_writer_t *w, int index, const void *src, size_t n)
+/* Through write(), not the mapping: a model's writer never maps its file. */
+static int put(gdl_writer_t *w, int index, const void *src, size_t n)
 {
-    if (index >= 0 && n) memcpy(gdl_writer_data(w, index), src, n);
+    return index >= 0 && n ? gdl_writer_write(w, index, src, n) : 0;
+}
+
+int gdl_catalog_write(gdl_writer_t *w, const gdl_catalog_t *c, const gdl_catalog_slots_t *s)
+{
+    size_t M = (size_t)c->n;
+    if (put(w, s->freq, c->freq, 3 * M * sizeof(float)) || put(w, s->chrom, c->chrom.buf, c->chrom.len) ||
+        put(w, s->pos, c->pos, M * sizeof(int64_t)) || put(w, s->id, c->id.buf, c->id.len) ||
+        put(w, s->ref, c->ref.buf, c->ref.len) || put(w, s->alt, c->alt.buf, c->alt.len) ||
+        put(w, s->af, c->af, M * sizeof(float)) || put(w, s->gene, c->gene.buf, c->gene.len))
+        return -1;
+    return 0;
+}
+
+int gdl_catalog_from_genotypes(gdl_catalog_t *c, const gdl_genotypes_t *g)
+{
+    for (int64_t j = 0; j < g->n_variants; j++)
+        if (gdl_catalog_push(c, g->chrom[j], g->pos[j], g->id[j], g->ref[j], g->alt[j], g->gene[j], g->af[j],
+                             g->freq + 3 * j))
+            return -1;
+    return 0;
 }
 
 int gdl_dataset_fill(gdl_writer_t *w, const gdl_dataset_spec_t *spec, const gdl_dataset_slots_t *s)
 {
     int64_t N = spec->n_examples, T = spec->n_targets;
-    put(w, s->ids, spec->ids->buf, spec->ids->len);
+    if (put(w, s->ids, spec->ids->buf, spec->ids->len)) return -1;
     if (T > 0) {
-        put(w, s->labels, spec->labels, (size_t)(N * T) * sizeof(float));
-        put(w, s->target_names, spec->target_names->buf, spec->target_names->len);
+        if (put(w, s->labels, spec->labels, (size_t)(N * T) * sizeof(float)) ||
+            put(w, s->target_names, spec->target_names->buf, spec->target_names->len))
+            return -1;
         for (int t = 0; t < T; t++)
-            if (s->classes[t] >= 0)
-                put(w, s->classes[t], spec->target_classes[t]->buf, spec->target_classes[t]->len);
+            if (s->classes[t] >= 0 &&
+                put(w, s->classes[t], spec->target_classes[t]->buf, spec->target_classes[t]->len))
+                return -1;
     }
-    const gdl_catalog_t *c = spec->catalog;
-    if (c) {
-        size_t M = (size_t)c->n;
-        put(w, s->freq, c->freq, 3 * M * sizeof(float));
-        put(w, s->chrom, c->chrom.buf, c->chrom.len);
-        put(w, s->pos, c->pos, M * sizeof(int64_t));
-        put(w, s->id, c->id.buf, c->id.len);
-        put(w, s->ref, c->ref.buf, c->ref.len);
-        put(w, s->alt, c->alt.buf, c->alt.len);
-        put(w, s->af, c->af, M * sizeof(float));
-        put(w, s->gene, c->gene.buf, c->gene.len);
-    }
-    return 0;
+    return spec->catalog ? gdl_catalog_write(w, spec->catalog, &s->catalog) : 0;
 }

@@ -103,10 +103,7 @@ int gdl_dataset_join(const char *const *paths, int n, const char *const *names, 
         }
     }
     const gdl_genotypes_t *g = geno_from >= 0 ? d[geno_from]->geno : NULL;
-    for (int64_t j = 0; g && j < g->n_variants; j++)
-        if (gdl_catalog_push(&cat, g->chrom[j], g->pos[j], g->id[j], g->ref[j], g->alt[j],
-                             g->gene[j], g->af[j], g->freq + 3 * j))
-            goto done;
+    if (g && gdl_catalog_from_genotypes(&cat, g)) goto done;
     gdl_dataset_spec_t spec = {.n_examples = kept, .ids = &ids, .n_targets = T,
                                .target_names = &tnames, .target_kinds = kinds,
                                .target_classes = cls, .labels = labels,

@@ -16,6 +16,8 @@ void gdl_model_free(gdl_model_t *m)
     gdl_config_free(m->config);
     gdl_nn_free(m->g);
     gdl_file_close(m->file);
+    if (m->catalog) gdl_catalog_free(m->catalog);
+    free(m->catalog);
     for (int i = 0; i < m->n_targets; i++) free(m->target_names[i]);
     for (int i = 0; i < m->n_classes; i++) free(m->classes[i]);
     free(m->target_names);
@@ -162,6 +164,11 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
     if (d->geno) {
         m->has_catalog = 1;
         m->catalog_hash = gdl_genotypes_catalog_hash(d->geno);
+        m->encoding = d->geno->encoding;
+        if (!(m->catalog = calloc(1, sizeof *m->catalog)) || gdl_catalog_from_genotypes(m->catalog, d->geno)) {
+            gdl_log_error("out of memory");
+            goto fail;
+        }
     }
     if (select_targets(m, d) != 0 || build_graph(m, 1) != 0) goto fail;
     fill_genotype_means(m, d);
@@ -176,6 +183,15 @@ static void shape_str(const gdl_model_input_t *mi, char *buf, size_t n)
     size_t k = 0;
     for (int i = 0; i < mi->ndim && k < n; i++)
         k += snprintf(buf + k, n - k, i ? "x%" PRId64 : "%" PRId64, mi->shape[i]);
+}
+
+int model_check_encoding(const gdl_model_t *m, const gdl_genotypes_t *g, const char *path)
+{
+    if (!m->catalog || g->encoding == m->encoding) return 0;
+    gdl_log_error("%s: genotypes encoded as %s, the model was trained on %s: encode the cohort with"
+                  " --encoding %s", path, gdl_geno_encoding_name(g->encoding), gdl_geno_encoding_name(m->encoding),
+                  gdl_geno_encoding_name(m->encoding));
+    return -1;
 }
 
 int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *target_index)
@@ -193,6 +209,7 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
             return -1;
         }
     }
+    if (d->geno && model_check_encoding(m, d->geno, gdl_file_path(d->file)) != 0) return -1;
     if (m->has_catalog && d->geno && gdl_genotypes_catalog_hash(d->geno) != m->catalog_hash) {
         gdl_log_error("%s: the variant catalog differs from the model's (other variants, order or"
                       " alleles): encode the cohort with the same sites", gdl_file_path(d->file));
@@ -248,7 +265,11 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
     gdl_writer_t *w = gdl_writer_new();
     char key[160], *targets = join(m->target_names, m->n_targets), *classes = join(m->classes, m->n_classes);
     int ret = -1, *slot = malloc((g->n_table + n_extra + 1) * sizeof *slot);
+    gdl_catalog_slots_t cat;
     if (!w || !targets || !classes || !slot) goto out;
+    if (m->catalog && (gdl_catalog_declare(w, m->catalog, &cat) ||
+                       gdl_writer_set_meta(w, GDL_GENO_INPUT ".encoding", gdl_geno_encoding_name(m->encoding))))
+        goto out;
     for (int i = 0; i < g->n_table; i++) {
         const gdl_nn_param_t *p = &g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
@@ -291,6 +312,7 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         if (extra[i].data &&
             gdl_writer_write(w, slot[g->n_table + i], extra[i].data, (uint64_t)extra[i].n * sizeof(float)) != 0)
             goto out;
+    if (m->catalog && gdl_catalog_write(w, m->catalog, &cat)) goto out;
     ret = gdl_writer_commit(w);
 out:
     if (ret != 0 && !*gdl_last_error()) gdl_log_error("%s: out of memory", path);
@@ -335,6 +357,26 @@ static char **split_tabs(const char *s, int *n)
     return out;
 }
 
+/* The training catalog of a model file, when it has one (models written before gdl stored
+ * catalogs have only the hash); -1 with an error. */
+static int read_catalog(gdl_model_t *m, const gdl_file_t *f)
+{
+    const gdl_entry_t *e = gdl_file_find(f, "catalog:pos");
+    const char *enc = gdl_file_meta(f, GDL_GENO_INPUT ".encoding");
+    if (!e) return 0;
+    int k = enc ? gdl_geno_encoding_from_name(enc) : -1;
+    if (k < 0 || e->ndim != 1) {
+        gdl_log_error("%s: the variant catalog has no genotype encoding or a bad shape", gdl_file_path(f));
+        return -1;
+    }
+    m->encoding = (gdl_geno_encoding_t)k;
+    if (!(m->catalog = calloc(1, sizeof *m->catalog))) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    return gdl_catalog_load(f, e->shape[0], m->catalog);
+}
+
 gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
 {
     gdl_file_t *f = gdl_file_open(path);
@@ -367,6 +409,7 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
         m->has_catalog = 1;
         m->catalog_hash = strtoull(v, NULL, 16);
     }
+    if (read_catalog(m, f) != 0) goto fail;
     for (int i = 0; i < m->config->n_inputs; i++) {
         snprintf(key, sizeof key, "gdl.input:%s", m->config->inputs[i].name);
         if (!(v = gdl_file_meta(f, key)) || parse_input_shape(v, &m->inputs[i]) != 0) {

@@ -28,6 +28,9 @@ int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t 
 float penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch);
 void penalty_free(penalty_t *pen);
 
+/* -1 with an error (naming path) when the model knows its training encoding and g's differs. */
+int model_check_encoding(const gdl_model_t *m, const gdl_genotypes_t *g, const char *path);
+
 /* Something saved beside a model's tensors: a float array (data, n) or a metadata string. */
 typedef struct {
     const char *name;

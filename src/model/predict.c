@@ -88,7 +88,8 @@ int gdl_predict(const gdl_predict_opts_t *o)
         gdl_model_free(m);
         m = next;
         n_out = m->n_out;
-        if (gdl_runner_init(&r, m, d, o->batch > 0 ? o->batch : auto_batch(m)) != 0) goto out;
+        if (gdl_model_align(m, d, o->min_overlap) != 0 ||
+            gdl_runner_init(&r, m, d, o->batch > 0 ? o->batch : auto_batch(m)) != 0) goto out;
         size_t bytes = (size_t)(d->n_examples * n_out) * sizeof(float);
         if ((!sum && !(sum = calloc(1, bytes ? bytes : 1))) || (!scores && !(scores = malloc(bytes ? bytes : 1))))
             goto oom;

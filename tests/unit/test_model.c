@@ -249,6 +249,97 @@ static void test_model_build_save_load(void)
  * calls as the variant's mean, and left out: zeros, missing calls whose mean is 0, and codes in
  * the last byte's padding. One feed serves batches at 1, 2 and 3 threads in turn, so its
  * per-thread buffers are added and reused, then a presence-encoded batch. */
+/* A cohort of d's samples holding d's columns cols[0..n) (-1: column 8's site with ALT T, a
+ * variant d lacks), at frequencies 0.5/0.25/0.25 the model never saw. */
+static int write_cohort(const char *path, const gdl_dataset_t *d, const int *cols, int n)
+{
+    const gdl_genotypes_t *g = d->geno;
+    gdl_strings_t ids = {0};
+    gdl_catalog_t cat = {0};
+    const float freq[3] = {0.5f, 0.25f, 0.25f};
+    int ret = -1;
+    for (int64_t i = 0; i < d->n_examples; i++) gdl_strings_push(&ids, d->ids[i]);
+    for (int k = 0; k < n; k++) {
+        int j = cols[k] < 0 ? 8 : cols[k];
+        gdl_catalog_push(&cat, g->chrom[j], g->pos[j], g->id[j], g->ref[j], cols[k] < 0 ? "T" : g->alt[j], "", 0.375f,
+                         freq);
+    }
+    gdl_dataset_spec_t spec = {.n_examples = d->n_examples, .ids = &ids, .catalog = &cat, .encoding = GDL_GENO_DOSAGE};
+    gdl_dataset_slots_t slots;
+    gdl_writer_t *w = gdl_writer_new();
+    if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &slots))
+        goto out;
+    uint8_t *packed = gdl_writer_data(w, slots.genotypes);
+    int64_t B = (n + 3) / 4;
+    for (int64_t i = 0; i < d->n_examples; i++)
+        for (int k = 0; k < n; k++) {
+            int code = cols[k] < 0 ? 1 : gdl_geno_code(g->packed + i * g->row_bytes, cols[k]);
+            packed[i * B + k / 4] |= (uint8_t)(code << (2 * (k % 4)));
+        }
+    ret = gdl_writer_commit(w);
+out:
+    gdl_writer_free(w);
+    gdl_strings_free(&ids), gdl_catalog_free(&cat);
+    return ret;
+}
+
+/* A model keeps its training catalog; a cohort with its columns reordered, three missing and
+ * one extra is seen in the model's order, the absent ones missing, at the training means. */
+static void test_model_aligns_another_cohort(void)
+{
+    const char *data = tmp_file("ad.gdl"), *model = tmp_file("am.gdl"), *other = tmp_file("ao.gdl");
+    const int cols[] = {12, 0, -1, 5, 3, 7, 1, 2, 4, 6, 11}; // 8, 9, 10 absent; -1 extra
+    CHECK(make_dataset(data, 40, 13, 3, 0) == 0);
+    gdl_dataset_t *d = gdl_dataset_open(data), *o = NULL;
+    gdl_model_t *m = d ? gdl_model_build(gdl_config_load(NULL, good_config), d) : NULL, *m2 = NULL;
+    CHECK(m && gdl_model_save(m, NULL, model) == 0 && (m2 = gdl_model_load(model)) != NULL);
+    if (!m2) goto out;
+    const gdl_catalog_t *c = m2->catalog;
+    CHECK(c && c->n == 13 && c->pos[12] == 1120 && m2->encoding == GDL_GENO_DOSAGE);
+    CHECK(c && !memcmp(c->freq, d->geno->freq, sizeof(float) * 39) && !memcmp(c->af, d->geno->af, sizeof(float) * 13));
+    CHECK(c && !strcmp(c->alt.buf + 2 * 12, "G") && c->gene.n == 13);
+    CHECK(write_cohort(other, d, cols, 11) == 0 && (o = gdl_dataset_open(other)) != NULL);
+    if (!o || !c) goto out;
+    gdl_geno_match_t mt;
+    CHECK(gdl_genotypes_match(o->geno, c, &mt) == 0);
+    CHECK(mt.n == 13 && mt.matched == 10 && mt.extra == 1);
+    CHECK(mt.from[0] == 1 && mt.from[12] == 0 && mt.from[5] == 3 && mt.from[8] == -1 && mt.from[11] == 10);
+    free(mt.from);
+    // 10 of 13 matched: --min-overlap 10/13 takes it, anything above refuses
+    CHECK(gdl_model_align(m2, o, 10.0 / 13 + 1e-3) == -1 && strstr(gdl_last_error(), "10 of the model's 13 variants"));
+    CHECK(o->geno == &o->geno_);
+    CHECK(gdl_model_align(m2, o, 10.0 / 13) == 0);
+    const gdl_genotypes_t *v = o->geno;
+    CHECK(v != &o->geno_ && v->n_variants == 13 && v->row_bytes == 4 && v->absent);
+    int codes_right = 1;
+    for (int64_t i = 0; i < 40; i++)
+        for (int64_t j = 0; j < 13; j++) {
+            int absent = j >= 8 && j <= 10;
+            int want = absent ? 3 : gdl_geno_code(d->geno->packed + i * d->geno->row_bytes, j);
+            codes_right &= gdl_geno_code(v->packed + i * v->row_bytes, j) == want && v->absent[j] == absent;
+        }
+    CHECK(codes_right);
+    CHECK(!memcmp(v->freq, c->freq, sizeof(float) * 39) && v->pos[3] == 1030 && !strcmp(v->id[12], "rs13"));
+    // the dense batch of the aligned view is the training batch with columns 8-10 at their means
+    int64_t rows[40];
+    float *want = malloc(sizeof(float) * 40 * 13), *got = malloc(sizeof(float) * 40 * 13);
+    for (int64_t i = 0; i < 40; i++) rows[i] = i;
+    gdl_genotypes_batch(d->geno, rows, 40, want);
+    for (int64_t i = 0; i < 40; i++)
+        for (int64_t j = 8; j <= 10; j++) want[i * 13 + j] = c->freq[3 * j + 1] + 2 * c->freq[3 * j + 2];
+    gdl_genotypes_batch(v, rows, 40, got);
+    CHECK(!memcmp(want, got, sizeof(float) * 40 * 13));
+    free(want), free(got);
+    int ti[1];
+    CHECK(gdl_model_check_data(m2, o, ti) == 0 && ti[0] == -1);
+    // the training cohort itself: the stored rows, untouched
+    CHECK(gdl_model_align(m2, d, 1) == 0 && d->geno == &d->geno_ && !d->geno->absent);
+out:
+    gdl_model_free(m), gdl_model_free(m2);
+    gdl_dataset_close(d), gdl_dataset_close(o);
+    unlink(data), unlink(model), unlink(other);
+}
+
 static void test_sparse_feed_matches_dense(void)
 {
     enum { N = 90, M = 203, B = (M + 3) / 4, n = 37 };
@@ -326,6 +417,7 @@ int main(int argc, char *argv[])
     RUN(test_folds_stratified_and_balanced);
     RUN(test_folds_keep_groups_together);
     RUN(test_model_build_save_load);
+    RUN(test_model_aligns_another_cohort);
     RUN(test_sparse_feed_matches_dense);
     rmdir(dir);
     return TEST_EXIT();
