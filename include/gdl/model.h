@@ -45,7 +45,7 @@ typedef struct {
     int epochs;                 // [10]
     uint64_t seed;              // [1]
     double weight_decay;        // [0]
-    /* Elastic net on the sparse_dense (genotype) weights, on the scale of standardised values
+    /* Elastic net on the weights of the (sparse_)dense layers reading genotypes, on the scale of standardised values
      * (each variant's row weighted by the SD of its values), as a proximal step: exact zeros. */
     double l1;                  // lasso penalty, fixed [0]
     double l2;                  // ridge penalty [0]

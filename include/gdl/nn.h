@@ -324,11 +324,12 @@ typedef struct {
      * step's rate for p (lr for sgd, lr / (sqrt(v^) + eps) for adam(w), lr / (sqrt(v) + eps) for
      * rmsprop), p = sign(p) max(|p| - r l1 s, 0) / (1 + r l2 s^2): the diagonal-metric proximal
      * step of l1 s |p| + l2 s^2 p^2 / 2, so weights reach exact zeros. Ranges are rows of `width`
-     * elements from `offset`; scale (rows) or NULL = 1. Not owned. */
+     * elements from `offset`; scale (rows), or (width) when by_column, or NULL = 1. Not owned. */
     int n_prox;
     struct {
         int64_t offset, rows, width;
         const float *scale;
+        int by_column;
     } prox[GDL_OPTIM_MAX_PROX];
     float l1, l2;        // [0]
     /* state, owned: */

@@ -1,5 +1,6 @@
-/* The elastic-net penalty on a genotype model's sparse_dense weights (training.l1, l2, l1_path):
- * which parameters it covers, each variant's weight, and the lasso penalty of each epoch.
+/* The elastic-net penalty on a genotype model's first weights (training.l1, l2, l1_path): which
+ * parameters it covers (the dense and sparse_dense layers that read a genotype input), each
+ * variant's weight, and the lasso penalty of each epoch.
  *
  * A variant's row is weighted by the SD of its values, so the penalty falls on standardised
  * effects as a lasso on standardised dosages does (rare and common variants alike). The path
@@ -36,6 +37,14 @@ static int training_gradient(gdl_runner_t *r, const int64_t *rows, int64_t n)
     return 0;
 }
 
+/* Whether layer l reads a genotype input of the config directly. */
+static int reads_genotypes(const gdl_config_t *c, const gdl_config_layer_t *l)
+{
+    for (int k = 0; k < c->n_inputs; k++)
+        if (!strcmp(c->inputs[k].from, "genotypes") && !strcmp(c->inputs[k].name, l->inputs)) return 1;
+    return 0;
+}
+
 int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t *rows, int64_t n)
 {
     gdl_model_t *m = r->m;
@@ -46,28 +55,31 @@ int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t 
     o->l1 = (float)c->train.l1, o->l2 = (float)c->train.l2;
     if (c->train.l1 <= 0 && c->train.l2 <= 0 && !c->train.l1_path) return 0;
     for (int i = 0; i < c->n_layers; i++) {
-        if (strcmp(c->layers[i].type, "sparse_dense")) continue;
+        const gdl_config_layer_t *l = &c->layers[i];
+        int sparse = !strcmp(l->type, "sparse_dense");
+        if ((!sparse && strcmp(l->type, "dense")) || !reads_genotypes(c, l)) continue;
         char name[160];
-        snprintf(name, sizeof name, "%s.weight", c->layers[i].name);
+        snprintf(name, sizeof name, "%s.weight", l->name);
         const gdl_nn_param_t *p = gdl_nn_find_param(m->g, name);
-        if (!p || p->ndim != 2 || !d->geno || p->shape[0] != d->geno->n_variants) continue;
+        int64_t V = d->geno ? d->geno->n_variants : -1; // sparse: W (V, U); dense: W (U, V)
+        if (!p || p->ndim != 2 || p->shape[sparse ? 0 : 1] != V) continue;
         int k = o->n_prox;
         if (k == GDL_OPTIM_MAX_PROX) {
-            gdl_log_error("%s: training.l1: at most %d sparse_dense layers", c->path, GDL_OPTIM_MAX_PROX);
+            gdl_log_error("%s: training.l1: at most %d layers on the genotypes", c->path, GDL_OPTIM_MAX_PROX);
             return -1;
         }
-        if (!(pen->scale[k] = malloc(p->shape[0] * sizeof(float)))) {
+        if (!(pen->scale[k] = malloc(V * sizeof(float)))) {
             gdl_log_error("out of memory");
             return -1;
         }
-        for (int64_t j = 0; j < p->shape[0]; j++) pen->scale[k][j] = gdl_genotypes_call_sd(d->geno, j);
-        o->prox[k].offset = p->offset, o->prox[k].rows = p->shape[0];
-        o->prox[k].width = p->shape[1], o->prox[k].scale = pen->scale[k];
+        for (int64_t j = 0; j < V; j++) pen->scale[k][j] = gdl_genotypes_call_sd(d->geno, j);
+        o->prox[k].offset = p->offset, o->prox[k].rows = p->shape[0], o->prox[k].width = p->shape[1];
+        o->prox[k].scale = pen->scale[k], o->prox[k].by_column = !sparse;
         o->n_prox++;
     }
     if (!o->n_prox) {
-        gdl_log_error("%s: training.l1/l2 penalise sparse_dense layers on genotypes; the config has none",
-                      c->path);
+        gdl_log_error("%s: training.l1/l2 penalise the dense or sparse_dense layers that read the genotypes;"
+                      " the config has none", c->path);
         return -1;
     }
     if (!c->train.l1_path) return 0;
@@ -76,13 +88,12 @@ int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t 
     for (int k = 0; k < o->n_prox; k++) {
         const float *grad = m->g->grad + o->prox[k].offset;
         int64_t W = o->prox[k].width;
-        for (int64_t j = 0; j < o->prox[k].rows; j++) {
-            if (pen->scale[k][j] <= 0) continue;
+        for (int64_t j = 0; j < o->prox[k].rows; j++)
             for (int64_t u = 0; u < W; u++) {
-                double v = fabs(grad[j * W + u]) / pen->scale[k][j];
+                float sd = pen->scale[k][o->prox[k].by_column ? u : j];
+                double v = sd > 0 ? fabs(grad[j * W + u]) / sd : 0;
                 if (v > top) top = v;
             }
-        }
     }
     gdl_nn_zero_grad(m->g);
     pen->lambda_max = top;

@@ -11,7 +11,7 @@
 typedef struct {
     int64_t units;
     int bias;
-    int center;      // sparse_dense: calls act as x - mu, mu the "center" state (V)
+    int center;      // inputs act as x - mu, mu the "center" state (K)
     /* sparse_dense: the weight rows with gradient since the last zero_grad, so zero_grad and
      * the lazy optimizer touch only them. Both arrays (V) follow the struct in its one block. */
     int tracked;     // 1 once zero_grad has cleared the whole weight gradient
@@ -25,7 +25,7 @@ static int dense_common_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int s
     int64_t units, bias, center = 0;
     gdl_init_t init;
     if (gdl_kv_int(kv, "units", 0, 1, &units) < 0 || gdl_kv_int(kv, "bias", 1, 0, &bias) < 0 ||
-        (sparse && gdl_kv_int(kv, "center", 0, 0, &center) < 0) || gdl_kv_init(kv, GDL_INIT_GLOROT, &init) < 0)
+        gdl_kv_int(kv, "center", 0, 0, &center) < 0 || gdl_kv_init(kv, GDL_INIT_GLOROT, &init) < 0)
         return -1;
     if (units < 1) {
         gdl_log_error("node '%s': units=%lld", n->name, (long long)units);
@@ -48,6 +48,92 @@ static int dense_common_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv, int s
     return 0;
 }
 
+/* ---- center: inputs as x - mu, a sparse batch kept sparse -------------------------------------
+ * W (x - mu) = W x - W mu: the forward subtracts c = W mu (U) from every output, the weight
+ * gradient subtracts mu_k sum_i dy_i from every input k's weights. Without it every call is >= 0, so
+ * an update that moves all of a unit's weights one way (Adam's steps are near-sign steps) shifts
+ * the unit's input by lr times a sample's whole dosage sum, which kills ReLU units within a few
+ * steps on cohorts of thousands of variants. Units (or rows) split over the threads, each
+ * element summed in one order. */
+typedef struct {
+    const float *W, *mu, *s; // W (V, U) (sparse_dense) or (U, V) (dense), mu (V), s (U): sum of dy
+    float *out;              // forward: c (U); backward: dW
+    int64_t V, U;
+    int by_unit;             // dense: W's rows are units
+} center_ctx_t;
+
+static const float *center_of(gdl_nn_t *g, const gdl_nn_node_t *n)
+{
+    const dense_attr_t *a = n->attr;
+    return gdl_nn_p(g, n, a->bias ? 2 : 1);
+}
+
+static void center_units(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const center_ctx_t *c = ctx;
+    int64_t U = c->U, u0 = begin * 16, u1 = end * 16 < U ? end * 16 : U;
+    for (int64_t u = u0; u < u1; u++) c->out[u] = 0;
+    if (c->by_unit) {
+        for (int64_t u = u0; u < u1; u++)
+            for (int64_t j = 0; j < c->V; j++) c->out[u] += c->mu[j] * c->W[u * c->V + j];
+        return;
+    }
+    for (int64_t j = 0; j < c->V; j++) {
+        float m = c->mu[j];
+        if (m == 0) continue;
+        const float *w = c->W + j * U;
+        for (int64_t u = u0; u < u1; u++) c->out[u] += m * w[u];
+    }
+}
+
+static void center_rows(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const center_ctx_t *c = ctx;
+    if (c->by_unit) { // dense: rows of dW are units
+        for (int64_t u = begin; u < end; u++)
+            for (int64_t j = 0; j < c->V; j++) c->out[u * c->V + j] -= c->mu[j] * c->s[u];
+        return;
+    }
+    for (int64_t j = begin; j < end; j++) {
+        float m = c->mu[j], *dw = c->out + j * c->U;
+        if (m != 0)
+            for (int64_t u = 0; u < c->U; u++) dw[u] -= m * c->s[u];
+    }
+}
+
+/* y -= W mu on every row of the layer's output. */
+static int center_forward(gdl_nn_t *g, gdl_nn_node_t *n, int by_unit)
+{
+    const dense_attr_t *a = n->attr;
+    int64_t U = a->units, V = gdl_nn_in(g, n, 0)->size;
+    float *cw = gdl_arena_floats(&g->arena, (size_t)U);
+    if (!cw) return -1;
+    center_ctx_t c = {gdl_nn_p(g, n, 0), center_of(g, n), NULL, cw, V, U, by_unit};
+    gdl_parallel_for((U + 15) / 16, center_units, &c);
+    for (int64_t i = 0; i < g->N; i++)
+        for (int64_t u = 0; u < U; u++) n->out[i * U + u] -= cw[u];
+    return 0;
+}
+
+/* dW -= mu (sum_i dy_i), after the uncentred weight gradient. */
+static void center_backward(gdl_nn_t *g, gdl_nn_node_t *n, int by_unit)
+{
+    const dense_attr_t *a = n->attr;
+    int64_t U = a->units, V = gdl_nn_in(g, n, 0)->size;
+    float *sum = gdl_arena_floats(&g->arena, (size_t)U);
+    if (!sum) {
+        g->failed = 1;
+        return;
+    }
+    for (int64_t u = 0; u < U; u++) sum[u] = 0;
+    for (int64_t i = 0; i < g->N; i++)
+        for (int64_t u = 0; u < U; u++) sum[u] += n->dout[i * U + u];
+    center_ctx_t c = {NULL, center_of(g, n), sum, gdl_nn_dp(g, n, 0), V, U, by_unit};
+    gdl_parallel_for(by_unit ? U : V, center_rows, &c);
+}
+
 /* ---- dense: y (N, U) = x (N, K) W^T + b ---------------------------------------------------- */
 
 int dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return dense_common_setup(g, n, kv, 0); }
@@ -59,7 +145,7 @@ int dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     gdl_nn_linear(x->out, gdl_nn_p(g, n, 0), a->bias ? gdl_nn_p(g, n, 1) : NULL, g->N, a->units,
                   x->size, n->out);
-    return 0;
+    return a->center ? center_forward(g, n, 1) : 0;
 }
 
 void dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
@@ -73,6 +159,7 @@ void dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
         float *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
         for (int64_t i = 0; db && i < N; i++)
             for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
+        if (a->center) center_backward(g, n, 1);
     }
     // dx (N, K) += dy (N, U) W (U, K)
     if (x->dout)
@@ -440,65 +527,13 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
  * 512, 1.5x faster at 1,024). Both sum in the same order, so the choice changes no bit. */
 enum { FW_TILED_MIN_N = 512 };
 
-/* ---- center: the calls as x - mu with the batch kept sparse ----------------------------------
- * W^T (x - mu) = W^T x - W^T mu: the forward subtracts c = W^T mu (U) from every output, the
- * weight gradient subtracts mu_j sum_i dy_i from every row j. Without it every call is >= 0, so
- * an update that moves all of a unit's weights one way (Adam's steps are near-sign steps) shifts
- * the unit's input by lr times a sample's whole dosage sum, which kills ReLU units within a few
- * steps on cohorts of thousands of variants. Units (or rows) split over the threads, each
- * element summed in one order. */
-typedef struct {
-    const float *W, *mu, *s; // W (V, U), mu (V), s (U): the batch's sum of dy
-    float *out;              // forward: c (U); backward: dW (V, U)
-    int64_t V, U;
-} center_ctx_t;
-
-static const float *center_of(gdl_nn_t *g, const gdl_nn_node_t *n)
-{
-    const dense_attr_t *a = n->attr;
-    return gdl_nn_p(g, n, a->bias ? 2 : 1);
-}
-
-static void center_units(void *ctx, int64_t begin, int64_t end, int chunk)
-{
-    (void)chunk;
-    const center_ctx_t *c = ctx;
-    int64_t U = c->U, u0 = begin * 16, u1 = end * 16 < U ? end * 16 : U;
-    for (int64_t u = u0; u < u1; u++) c->out[u] = 0;
-    for (int64_t j = 0; j < c->V; j++) {
-        float m = c->mu[j];
-        if (m == 0) continue;
-        const float *w = c->W + j * U;
-        for (int64_t u = u0; u < u1; u++) c->out[u] += m * w[u];
-    }
-}
-
-static void center_rows(void *ctx, int64_t begin, int64_t end, int chunk)
-{
-    (void)chunk;
-    const center_ctx_t *c = ctx;
-    for (int64_t j = begin; j < end; j++) {
-        float m = c->mu[j], *dw = c->out + j * c->U;
-        if (m != 0)
-            for (int64_t u = 0; u < c->U; u++) dw[u] -= m * c->s[u];
-    }
-}
-
 static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train);
 
 int sparse_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     const dense_attr_t *a = n->attr;
     if (sparse_dense_product(g, n, train) != 0) return -1;
-    if (!a->center) return 0;
-    int64_t U = a->units, V = gdl_nn_in(g, n, 0)->size;
-    float *cw = gdl_arena_floats(&g->arena, (size_t)U);
-    if (!cw) return -1;
-    center_ctx_t c = {W_of(g, n), center_of(g, n), NULL, cw, V, U};
-    gdl_parallel_for((U + 15) / 16, center_units, &c);
-    for (int64_t i = 0; i < g->N; i++)
-        for (int64_t u = 0; u < U; u++) n->out[i * U + u] -= cw[u];
-    return 0;
+    return a->center ? center_forward(g, n, 0) : 0;
 }
 
 static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train)
@@ -607,18 +642,7 @@ static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
         for (int64_t i = 0; i < g->N; i++)
             for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
     }
-    if (a->center) {
-        float *sum = gdl_arena_floats(&g->arena, (size_t)U);
-        if (!sum) {
-            g->failed = 1;
-            return;
-        }
-        for (int64_t u = 0; u < U; u++) sum[u] = 0;
-        for (int64_t i = 0; i < g->N; i++)
-            for (int64_t u = 0; u < U; u++) sum[u] += n->dout[i * U + u];
-        center_ctx_t cc = {NULL, center_of(g, n), sum, gdl_nn_dp(g, n, 0), x->size, U};
-        gdl_parallel_for(x->size, center_rows, &cc);
-    }
+    if (a->center) center_backward(g, n, 0);
 }
 
 void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)

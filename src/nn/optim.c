@@ -61,7 +61,8 @@ static void prox_range(const optim_ctx_t *c, int64_t begin, int64_t end)
             float rate = o->kind == GDL_OPTIM_SGD       ? c->lr
                          : o->kind == GDL_OPTIM_RMSPROP ? c->lr / (sqrtf(v[i]) + o->eps)
                                                         : c->lr / (sqrtf(v[i]) * c->rsbc2 + o->eps);
-            float sd = scale ? scale[(i - off) / W] : 1.0f, a = fabsf(p[i]) - o->l1 * rate * sd;
+            float sd = !scale ? 1.0f : o->prox[r].by_column ? scale[(i - off) % W] : scale[(i - off) / W];
+            float a = fabsf(p[i]) - o->l1 * rate * sd;
             p[i] = a > 0 ? copysignf(a, p[i]) / (1 + o->l2 * rate * sd * sd) : 0.0f;
         }
     }

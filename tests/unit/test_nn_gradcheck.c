@@ -21,6 +21,7 @@ typedef struct {
 static const gc_case_t cases[] = {
     {"dense", "7", "units=5", 3, 0, 0, 0},
     {"dense", "2,3", "units=4 bias=0", 2, 0, 0, 0},
+    {"dense", "9", "units=3 center=1", 3, 0, 0, 0},
     {"sparse_dense", "sparse:12", "units=4", 4, 0, 0, 0},
     {"sparse_dense", "sparse:12", "units=4 center=1", 4, 0, 0, 0},  // calls as x - mu (state)
     {"sparse_dense", "sparse:40", "units=20 center=1 bias=0", 5, 1, 0, 0},
