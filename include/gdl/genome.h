@@ -49,11 +49,24 @@ int gdl_encode(const gdl_encode_opts_t *o, gdl_encode_stats_t *st);
 
 /* ---- gdl simulate genotypes ------------------------------------------------------------- */
 
+typedef enum { GDL_SIM_EFFECTS_FIXED = 0, GDL_SIM_EFFECTS_NORMAL } gdl_sim_effects_t;
+typedef enum { GDL_SIM_PAIR_PRODUCT = 0, GDL_SIM_PAIR_XOR } gdl_sim_pair_kind_t;
+
+/* A zero field takes its default (the bracketed values), so {prefix, samples, variants,
+ * causal, pairs, seed} alone gives today's cohort. */
 typedef struct {
     const char *prefix;  // writes PREFIX.vcf.gz (+ .tbi), PREFIX.pheno.tsv, .genes.bed, .truth.tsv
     int64_t samples, variants;
     int causal, pairs;
     uint64_t seed;
+    double ld;                    // AR(1) correlation of neighbouring latent haplotypes, [0, 1) [0]
+    int64_t ld_block;             // variants per LD block (reset at each block and chromosome) [50]
+    double case_frac;             // disease = the top case_frac of the liability, (0, 1) [0.5]
+    double causal_maf[2];         // ALT frequency range of the additive variants [0.05, 0.5]
+    double pair_maf[2];           // of the pair members [0.2, 0.5]; xor: [0.27, 0.32]
+    gdl_sim_effects_t effects;    // fixed: |beta| in [0.3, 0.8], random sign; normal: N(0, 1) scaled
+    double h2;                    // planted share of the liability's variance, (0, 1] [0.5]
+    gdl_sim_pair_kind_t pair_kind; // product: z_a z_b; xor: gamma XOR(carrier_a, carrier_b)
 } gdl_simulate_geno_opts_t;
 
 int gdl_simulate_genotypes(const gdl_simulate_geno_opts_t *o); // 0, or -1 with an error
