@@ -101,7 +101,8 @@ typedef struct {
  * appear along the catalog; a variant in several genes links to each; variants in no gene form
  * one last group named "" (unassigned=shared, the default) or are left out (unassigned=drop).
  * The links themselves are the layer's state tensors; the names are saved as the model's
- * metadata gdl.genes:NODE (tab-joined). Unit group g is output columns [g U, (g + 1) U). */
+ * metadata gdl.genes:NODE (comma-joined: catalog:gene
+ * separates genes by commas, so no name holds one). Unit group g is output columns [g U, (g + 1) U). */
 typedef struct {
     int layer;        // index into config->layers
     int64_t groups;   // G

@@ -215,7 +215,7 @@ int model_genes_save(const gdl_model_t *m, gdl_writer_t *w)
             gdl_log_error("out of memory");
             return -1;
         }
-        for (int64_t g = 0; g < gl->groups; g++) p += sprintf(p, g ? "\t%s" : "%s", gl->genes[g]);
+        for (int64_t g = 0; g < gl->groups; g++) p += sprintf(p, g ? ",%s" : "%s", gl->genes[g]);
         snprintf(key, sizeof key, "gdl.genes:%s", m->config->layers[gl->layer].name);
         int r = gdl_writer_set_meta(w, key, s);
         free(s);
@@ -234,12 +234,12 @@ int model_genes_load(gdl_model_t *m, const gdl_file_t *f, const char *path)
         snprintf(key, sizeof key, "gdl.genes:%s", name);
         if (!(v = gdl_file_meta(f, key))) goto bad;
         gl->groups = 1;
-        for (const char *p = v; *p; p++) gl->groups += *p == '\t';
+        for (const char *p = v; *p; p++) gl->groups += *p == ',';
         if (!(gl->genes = calloc((size_t)gl->groups, sizeof *gl->genes))) goto oom;
         for (int64_t g = 0; g < gl->groups; g++) {
-            size_t len = strcspn(v, "\t");
+            size_t len = strcspn(v, ",");
             if (!(gl->genes[g] = strndup(v, len))) goto oom;
-            v += len + (v[len] == '\t');
+            v += len + (v[len] == ',');
         }
         snprintf(key, sizeof key, "state:%s.link_variant", name);
         const gdl_entry_t *e = gdl_file_find(f, key);
