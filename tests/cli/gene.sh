@@ -59,6 +59,12 @@ expect "predict with the gene model" 0 "$GDL" predict -q -m "$TMP/m.gdl" -d "$TM
 expect "predict again, 2 threads" 0 "$GDL" predict -q -@ 2 -m "$TMP/m.gdl" -d "$TMP/sim.gdl" -o "$TMP/pred2.tsv"
 same "predictions at 1 and 2 threads" "$TMP/pred.tsv" "$TMP/pred2.tsv"
 lines "a prediction per sample" "$TMP/pred.tsv" 1001
+# training at 2 threads makes the same model as at 1: its predictions are the same bytes
+for t in 1 2; do
+    "$GDL" train -q -@ $t -c "$cfg" -d "$TMP/sim.gdl" -o "$TMP/t$t.gdl" --epochs 3 --patience 0 &&
+        "$GDL" predict -q -m "$TMP/t$t.gdl" -d "$TMP/sim.gdl" -o "$TMP/t$t.tsv" || fail "train at $t threads"
+done
+same "trained at 1 and 2 threads: same predictions" "$TMP/t1.tsv" "$TMP/t2.tsv"
 expect "attribute --level gene" 0 "$GDL" attribute -q -m "$TMP/m.gdl" -d "$TMP/sim.gdl" --level gene -o "$TMP/g.tsv"
 
 # unassigned=drop, dense input: the count of dropped variants on stderr, one unit group fewer
