@@ -105,6 +105,21 @@ typedef struct {
     int sparse;
 } gdl_model_input_t;
 
+/* A gene_dense layer's unit groups (see "Gene layers" in README.md). At build the map comes from
+ * the dataset catalog's gene column (catalog:gene): one group per gene, in the order genes first
+ * appear along the catalog; a variant in several genes links to each; variants in no gene form
+ * one last group named "" (unassigned=shared, the default) or are left out (unassigned=drop).
+ * The links themselves are the layer's state tensors; the names are saved as the model's
+ * metadata gdl.genes:NODE (comma-joined: catalog:gene
+ * separates genes by commas, so no name holds one). Unit group g is output columns [g U, (g + 1) U). */
+typedef struct {
+    int layer;        // index into config->layers
+    int64_t groups;   // G
+    int64_t links;    // E
+    char **genes;     // (G) owned
+    int64_t *start, *variant; // build only: the map until the graph holds it, then NULL
+} gdl_gene_layer_t;
+
 /* A graph built from a config for one dataset's shapes and targets, or loaded from a file. */
 typedef struct {
     gdl_config_t *config;          // owned
@@ -125,6 +140,8 @@ typedef struct {
     gdl_catalog_t *catalog;
     gdl_geno_encoding_t encoding;  // of the training genotypes, with catalog
     gdl_file_t *file;              // gdl_model_load_mapped: the file its parameters are read from
+    int n_gene_layers;
+    gdl_gene_layer_t *gene_layers; // (n_gene_layers) owned
 } gdl_model_t;
 
 /* Builds and initialises the graph of config c (ownership passes to the model, also on
@@ -132,6 +149,8 @@ typedef struct {
  * NULL with an error naming the config's JSON path. */
 gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d);
 void gdl_model_free(gdl_model_t *m);
+/* The gene layer whose node is NAME, or NULL. */
+const gdl_gene_layer_t *gdl_model_gene_layer(const gdl_model_t *m, const char *name);
 /* Checks that dataset d has what the model needs (inputs of the same shapes, the same variant
  * catalog, as d->geno shows it after gdl_model_align, and the training genotype encoding) and fills target_index (T) with d's column of each model target (-1 if d lacks the
  * target: prediction without labels). -1 with an error saying what differs. */

@@ -42,6 +42,10 @@
  * dense           y = W x + b; x flattened to K, W (units, K)               [units, bias=1, init]
  *                 (a position-wise dense on (C, L) is conv1d width=1)
  * sparse_dense    y = sum_j v_j W[c_j, :] + b over the sample's calls (c_j, v_j); W (V, units) [units, bias=1, init]
+ * gene_dense      y[g U + u] = b[g, u] + sum_{e in group g} x[variant[e]] W[e, u]: U units per gene
+ *                 (group) seeing only its variants; W (links, U), one row per (variant, gene) link;
+ *                 x dense (M) or sparse. The map is state (gdl_nn_gene_map_set)
+ *                 [groups, links, units_per_gene=1, bias=1, init, unassigned=shared|drop (model build's)]
  * relu            y = max(0, x)
  * leaky_relu      y = x > 0 ? x : alpha x                                    [alpha=0.01]
  * sigmoid         y = 1 / (1 + exp(-x))
@@ -79,7 +83,7 @@
  * documents the mapping from PyTorch modules.
  */
 typedef enum {
-    GDL_OP_DENSE, GDL_OP_SPARSE_DENSE,
+    GDL_OP_DENSE, GDL_OP_SPARSE_DENSE, GDL_OP_GENE_DENSE,
     GDL_OP_RELU, GDL_OP_LEAKY_RELU, GDL_OP_SIGMOID, GDL_OP_TANH, GDL_OP_GELU, GDL_OP_SOFTMAX,
     GDL_OP_CONCAT, GDL_OP_ADD, GDL_OP_FLATTEN, GDL_OP_RESHAPE, GDL_OP_TRANSPOSE,
     GDL_OP_DROPOUT, GDL_OP_EMBEDDING,
@@ -211,6 +215,15 @@ const gdl_nn_param_t *gdl_nn_find_param(const gdl_nn_t *g, const char *name); //
 int gdl_nn_shape(const gdl_nn_t *g, const char *name, int64_t *shape);
 int64_t gdl_nn_size(const gdl_nn_t *g, const char *name);        // per-sample element count
 float *gdl_nn_param_data(gdl_nn_t *g, const gdl_nn_param_t *p);  // into g->param or g->state, or p->mapped
+
+/* ---- gene_dense's map ------------------------------------------------------------------------
+ * Group g's links are [start[g], start[g + 1]) (start (G + 1), start[0] = 0, start[G] = E) and
+ * link e reads variant[e] (E), ascending within a group; a variant may be in several groups or
+ * in none. Set after gdl_nn_compile (copied into the node's state, so saved with the
+ * parameters); -1 with an error when NODE is not a gene_dense node, the sizes differ from its
+ * groups and links, or the map is not one. get: G, E and (when start is not NULL) start. */
+int gdl_nn_gene_map_set(gdl_nn_t *g, const char *node, const int64_t *start, const int64_t *variant);
+int gdl_nn_gene_map_get(gdl_nn_t *g, const char *node, int64_t *groups, int64_t *links, int64_t *start);
 
 /* ---- running ------------------------------------------------------------------------------ */
 

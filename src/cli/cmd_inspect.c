@@ -6,6 +6,7 @@
 #include "gdl/core.h"
 #include "gdl/data.h"
 #include "gdl/dataset.h"
+#include "gdl/model.h"
 #include <inttypes.h>
 #include <math.h>
 
@@ -17,7 +18,10 @@ static void usage(FILE *fp)
                 "  -j, --json          one JSON object instead of the table\n"
                 "      --catalog       a dataset's variant catalog as TSV: column, CHROM, POS, ID,\n"
                 "                      REF, ALT, AF, gene (column = 0-based genotype column)\n"
-                "      --samples       a dataset's example IDs and labels as TSV\n" CLI_COMMON_USAGE);
+                "      --samples       a dataset's example IDs and labels as TSV\n"
+                "      --genes         a model's gene layers as TSV, one row per unit: layer, unit\n"
+                "                      (the layer's output column), group, gene (. for the group of\n"
+                "                      variants in no gene), variants (the gene's inputs)\n" CLI_COMMON_USAGE);
 }
 
 static void print_table(const gdl_file_t *f)
@@ -75,6 +79,37 @@ static void print_samples(const gdl_dataset_t *d)
     }
 }
 
+/* --genes: the gene of each unit of a model's gene layers. */
+static int inspect_genes(const char *path)
+{
+    gdl_model_t *m = gdl_model_load_mapped(path);
+    if (!m) return cli_runtime_error("inspect");
+    if (!m->n_gene_layers) {
+        gdl_log_error("%s: the model has no gene layer (gene_dense)", path);
+        gdl_model_free(m);
+        return cli_runtime_error("inspect");
+    }
+    printf("layer\tunit\tgroup\tgene\tvariants\n");
+    for (int k = 0; k < m->n_gene_layers; k++) {
+        const gdl_gene_layer_t *gl = &m->gene_layers[k];
+        const char *name = m->config->layers[gl->layer].name;
+        int64_t G, E, U = gdl_nn_size(m->g, name) / gl->groups;
+        int64_t *start = malloc(sizeof(int64_t) * (size_t)(gl->groups + 1));
+        if (!start || gdl_nn_gene_map_get(m->g, name, &G, &E, start) < 0) {
+            free(start);
+            gdl_model_free(m);
+            return cli_runtime_error("inspect");
+        }
+        for (int64_t g = 0; g < G; g++)
+            for (int64_t u = 0; u < U; u++)
+                printf("%s\t%" PRId64 "\t%" PRId64 "\t%s\t%" PRId64 "\n", name, g * U + u, g,
+                       *gl->genes[g] ? gl->genes[g] : ".", start[g + 1] - start[g]);
+        free(start);
+    }
+    gdl_model_free(m);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
+}
+
 /* --catalog / --samples: views of a dataset. */
 static int inspect_dataset(const char *path, int catalog, int samples)
 {
@@ -93,8 +128,9 @@ int gdl_cmd_inspect(int argc, char *argv[])
     static const struct option longopts[] = {{"json", no_argument, NULL, 'j'},
                                              {"catalog", no_argument, NULL, 'C'},
                                              {"samples", no_argument, NULL, 'N'},
+                                             {"genes", no_argument, NULL, 'G'},
                                              CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-    int c, json = 0, r, catalog = 0, samples = 0;
+    int c, json = 0, r, catalog = 0, samples = 0, genes = 0;
     while ((c = getopt_long(argc, argv, "j" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         if (c == 'h') {
             usage(stdout);
@@ -103,11 +139,17 @@ int gdl_cmd_inspect(int argc, char *argv[])
         if (c == 'j') json = 1;
         else if (c == 'C') catalog = 1;
         else if (c == 'N') samples = 1;
+        else if (c == 'G') genes = 1;
         else if ((r = cli_common_option("inspect", c, optarg)) < 0) return EXIT_USAGE;
         else if (r == 0) return cli_usage_error("inspect", usage, NULL);
     }
     if (argc - optind != 1)
         return cli_usage_error("inspect", usage, "expected one FILE.gdl, got %d", argc - optind);
+    if (genes) {
+        if (json || catalog || samples)
+            return cli_usage_error("inspect", usage, "--genes goes alone (a model, not a dataset)");
+        return inspect_genes(argv[optind]);
+    }
     if (catalog || samples) {
         if (json) return cli_usage_error("inspect", usage, "--json goes without --catalog/--samples");
         if (catalog && samples) return cli_usage_error("inspect", usage, "give --catalog or --samples, not both");

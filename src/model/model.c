@@ -18,6 +18,7 @@ void gdl_model_free(gdl_model_t *m)
     gdl_file_close(m->file);
     if (m->catalog) gdl_catalog_free(m->catalog);
     free(m->catalog);
+    model_genes_free(m);
     for (int i = 0; i < m->n_targets; i++) free(m->target_names[i]);
     for (int i = 0; i < m->n_classes; i++) free(m->classes[i]);
     free(m->target_names);
@@ -108,11 +109,14 @@ static int build_graph(gdl_model_t *m, int init)
     }
     for (int i = 0; i < c->n_layers; i++) {
         const gdl_config_layer_t *l = &c->layers[i];
-        char *attrs = NULL;
-        if (l->units_from_outputs) {
-            size_t n = (l->attrs ? strlen(l->attrs) : 0) + 32;
+        char *attrs = NULL, genes[64];
+        model_genes_attrs(m, i, genes, sizeof genes); // a gene layer's "groups=G links=E"
+        if (l->units_from_outputs || *genes) {
+            size_t n = (l->attrs ? strlen(l->attrs) : 0) + 32 + sizeof genes;
             if (!(attrs = malloc(n))) return -1;
-            snprintf(attrs, n, "%s%sunits=%d", l->attrs ? l->attrs : "", l->attrs ? " " : "", m->n_out);
+            snprintf(attrs, n, "%s%s%s", l->attrs ? l->attrs : "", l->attrs ? " " : "", genes);
+            if (l->units_from_outputs)
+                snprintf(attrs + strlen(attrs), n - strlen(attrs), "%sunits=%d", *genes ? " " : "", m->n_out);
         }
         int r = gdl_nn_add(m->g, l->name, l->type, l->inputs, attrs ? attrs : l->attrs);
         free(attrs);
@@ -170,7 +174,9 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
             goto fail;
         }
     }
-    if (select_targets(m, d) != 0 || build_graph(m, 1) != 0) goto fail;
+    if (select_targets(m, d) != 0 || model_genes_make(m, d) != 0 || build_graph(m, 1) != 0 ||
+        model_genes_set(m) != 0)
+        goto fail;
     fill_genotype_means(m, d);
     return m;
 fail:
@@ -289,7 +295,8 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         gdl_writer_set_meta(w, "gdl.loss", gdl_loss_name(m->loss.kind)) ||
         (m->n_classes && gdl_writer_set_meta(w, "gdl.classes", classes)) ||
         set_meta_fmt(w, "gdl.seed", "%" PRIu64, c->train.seed) ||
-        (m->has_catalog && set_meta_fmt(w, "gdl.catalog_hash", "%016" PRIx64, m->catalog_hash)))
+        (m->has_catalog && set_meta_fmt(w, "gdl.catalog_hash", "%016" PRIx64, m->catalog_hash)) ||
+        model_genes_save(m, w))
         goto out;
     for (int i = 0; i < c->n_inputs; i++) {
         char shape[64];
@@ -417,7 +424,7 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
             goto fail;
         }
     }
-    if (build_graph(m, 0) != 0) goto fail;
+    if (model_genes_load(m, f, path) != 0 || build_graph(m, 0) != 0) goto fail;
     for (int i = 0; i < m->g->n_table; i++) {
         const gdl_nn_param_t *p = &m->g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);

@@ -2,6 +2,7 @@
 #ifndef GDL_MODEL_INTERNAL_H
 #define GDL_MODEL_INTERNAL_H
 
+#include "gdl/data.h"
 #include "gdl/dataset.h"
 #include "gdl/model.h"
 #include "gdl/nn.h"
@@ -48,5 +49,17 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped);
 /* Writes predictions.tsv (DESIGN.md) for rows with scores (n, n_out); fold (n) 1-based or NULL. */
 int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,
                       const float *scores, const int *fold);
+
+/* Gene layers (genes.c). make: m->gene_layers from dataset d's catalog, before the graph is
+ * built (logs what each layer's variants give). attrs: "groups=G links=E" of config layer i into
+ * buf, "" for a layer that is not a gene layer. set: hands the made maps to the compiled graph.
+ * save / load: the names as metadata, and back before the graph is built (the link count from
+ * the file's state tensor). All 0 or -1 with an error. */
+int model_genes_make(gdl_model_t *m, const gdl_dataset_t *d);
+void model_genes_attrs(const gdl_model_t *m, int i, char *buf, size_t n);
+int model_genes_set(gdl_model_t *m);
+int model_genes_save(const gdl_model_t *m, gdl_writer_t *w);
+int model_genes_load(gdl_model_t *m, const gdl_file_t *f, const char *path);
+void model_genes_free(gdl_model_t *m);
 
 #endif

@@ -360,10 +360,10 @@ int gdl_nn_add(gdl_nn_t *g, const char *name, const char *op, const char *inputs
         return -1;
     }
     for (int i = 0; i < n->n_in; i++) {
-        int sparse_in = g->nodes[n->in[i]].sparse;
-        if (sparse_in != (op_id == GDL_OP_SPARSE_DENSE && i == 0)) {
+        int sparse_in = g->nodes[n->in[i]].sparse, may = i == 0 ? o->sparse_input : 0;
+        if (sparse_in ? may == 0 : may == 1) {
             gdl_log_error("node '%s': %s", name,
-                          sparse_in ? "a sparse input feeds only sparse_dense"
+                          sparse_in ? "a sparse input feeds only sparse_dense or gene_dense"
                                     : "sparse_dense needs a sparse input");
             return -1;
         }

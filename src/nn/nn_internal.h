@@ -43,6 +43,7 @@ typedef struct {
     const char *name;
     int min_in, max_in;  // max_in -1: any number up to GDL_NN_MAX_INPUTS
     int nondiff_input;   // first input is integer codes: no gradient flows to it
+    int sparse_input;    // first input may be sparse: 0 no, 1 must be, 2 may be
     /* Parse attributes, set n->ndim/shape, declare parameters. -1 with an error. */
     int (*setup)(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);
     /* n->out is allocated (N * n->size) before the call. -1 with an error. */
@@ -58,7 +59,7 @@ extern const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT];
     int x##_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);               \
     int x##_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train);                \
     void x##_backward(gdl_nn_t *g, gdl_nn_node_t *n);
-DECLARE_OP(dense) DECLARE_OP(sparse_dense)
+DECLARE_OP(dense) DECLARE_OP(sparse_dense) DECLARE_OP(gene_dense)
 DECLARE_OP(relu) DECLARE_OP(leaky_relu) DECLARE_OP(sigmoid) DECLARE_OP(tanh) DECLARE_OP(gelu)
 DECLARE_OP(softmax)
 DECLARE_OP(concat) DECLARE_OP(add) DECLARE_OP(flatten) DECLARE_OP(reshape) DECLARE_OP(transpose)

@@ -1,13 +1,15 @@
 /* The op table: one row per op, looked up by name (files store names, never the enum). */
 #include "nn_internal.h"
 
-#define OP(id, nm, lo, hi, nd) \
-    [id] = {.name = #nm, .min_in = lo, .max_in = hi, .nondiff_input = nd, \
+#define OP_SP(id, nm, lo, hi, nd, sp) \
+    [id] = {.name = #nm, .min_in = lo, .max_in = hi, .nondiff_input = nd, .sparse_input = sp, \
             .setup = nm##_setup, .forward = nm##_forward, .backward = nm##_backward}
+#define OP(id, nm, lo, hi, nd) OP_SP(id, nm, lo, hi, nd, 0)
 
 const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_DENSE, dense, 1, 1, 0),
-    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0),
+    OP_SP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0, 1),
+    OP_SP(GDL_OP_GENE_DENSE, gene_dense, 1, 1, 0, 2),
     OP(GDL_OP_RELU, relu, 1, 1, 0),
     OP(GDL_OP_LEAKY_RELU, leaky_relu, 1, 1, 0),
     OP(GDL_OP_SIGMOID, sigmoid, 1, 1, 0),
@@ -35,7 +37,7 @@ const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_POSENC, posenc, 1, 1, 0),
 };
 // a new op must be added here, in nn.h's list and in tests/unit/test_nn_gradcheck.c's cases
-_Static_assert(GDL_OP_COUNT == 27, "op added: update the op table and the gradient checks");
+_Static_assert(GDL_OP_COUNT == 28, "op added: update the op table and the gradient checks");
 
 int gdl_nn_op_count(void) { return GDL_OP_COUNT; }
 

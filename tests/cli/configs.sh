@@ -9,6 +9,8 @@ T=$TMP
 "$GDL" simulate genotypes -q -o "$T/g" -n 200 -m 400 -k 6 -p 1 -s 5 &&
     "$GDL" encode -q "$T/g.vcf.gz" --maf 0.01 --pheno "$T/g.pheno.tsv" --pheno-col disease -o "$T/geno.gdl" ||
     fail "genotype data"
+"$GDL" encode -q "$T/g.vcf.gz" --maf 0.01 --genes "$T/g.genes.bed" --pheno "$T/g.pheno.tsv" --pheno-col disease \
+    -o "$T/geno_genes.gdl" || fail "genotype data with genes"
 # sequences: two planted motifs = two binary targets
 "$GDL" simulate sequences -q -o "$T/s" --n 96 --length 200 --motif TGACTCAT --motif CACGTG --fraction 0.5 --seed 3 &&
     "$GDL" encode -q "$T/s.fa" -l "$T/s.labels.tsv" -o "$T/seq.gdl" || fail "sequence data"
@@ -49,6 +51,7 @@ check() { # config data epochs batch
 check genotype-mlp "$T/geno.gdl" 5 32
 check simple-cnn "$T/seq.gdl" 4 16
 check genotype-cnn-rnn "$T/geno.gdl" 4 32
+check genotype-gene "$T/geno_genes.gdl" 5 32
 check deepsea "$T/seq.gdl" 3 32
 check danq "$T/seq.gdl" 3 32
 check basset "$T/seq.gdl" 3 32

@@ -28,6 +28,9 @@ Layout mapping from PyTorch (documented once, here and in nn.h):
   LayerNorm over the last axis of (N, L, C) is gdl's layernorm over C of (N, C, L).
   MultiheadAttention(batch_first): (N, L, E) <-> (N, E, L); in_proj_weight, in_proj_bias,
   out_proj.weight -> out_proj_weight, out_proj.bias -> out_proj_bias.
+  gene_dense is a masked x @ W_m + b, W_m (M, G U) zero outside each gene's variants; gdl keeps
+  only the rows of the links, weight (E, U) with link e at W_m[variant[e], group[e] U : +U], and
+  the map as the state tensors group_start (G + 1) and link_variant (E).
 """
 import json
 import os
@@ -178,6 +181,24 @@ def main():
     op_fixture("attention", ["y|attention|x|heads=2"], "x:8,5", {"x": rnd(2, 8, 5, seed=22)},
                {"y.in_proj_weight": mha.in_proj_weight, "y.in_proj_bias": mha.in_proj_bias,
                 "y.out_proj_weight": mha.out_proj.weight, "y.out_proj_bias": mha.out_proj.bias}, attn, 2)
+
+    # gene layer: a masked dense layer, W scattered into a (M, G, U) matrix zero outside each
+    # gene's variants; variant 2 in two genes, 1 and 4 in none; map state "y.group_start",
+    # "y.link_variant" (integers as floats)
+    groups = [[0, 2, 5], [2, 3], [6, 7, 8]]
+    var = torch.tensor([j for g in groups for j in g])
+    grp = torch.tensor([k for k, g in enumerate(groups) for _ in g])
+    start = np.cumsum([0] + [len(g) for g in groups]).astype(np.float64)
+    gw = rnd(len(var), 2, seed=30).requires_grad_(True)
+    gb = rnd(len(groups), 2, seed=31).requires_grad_(True)
+
+    def gene(x):
+        wm = torch.zeros(9, len(groups), 2).index_put((var, grp), gw)
+        return x["x"] @ wm.reshape(9, -1) + gb.reshape(-1)
+    op_fixture("gene_dense", ["y|gene_dense|x|groups=3 links=8 units_per_gene=2"], "x:9",
+               {"x": torch.round(rnd(3, 9, seed=32) * 2 + 0.4) + rnd(3, 9, seed=33) * 0.1},
+               {"y.weight": gw, "y.bias": gb, "y.group_start": (start,), "y.link_variant": (np64(var.double()),)},
+               gene, 3)
 
     # losses (NaN labels masked, means over the labels present)
     N, T = 4, 3

@@ -25,6 +25,9 @@ static const gc_case_t cases[] = {
     {"sparse_dense", "sparse:12", "units=4", 4, 0, 0, 0},
     {"sparse_dense", "sparse:12", "units=4 center=1", 4, 0, 0, 0},  // calls as x - mu (state)
     {"sparse_dense", "sparse:40", "units=20 center=1 bias=0", 5, 1, 0, 0},
+    {"gene_dense", "7", "groups=3 links=8 units_per_gene=2", 3, 0, 0, 0}, // maps in gene_maps
+    {"gene_dense", "sparse:9", "groups=2 links=4 bias=0", 4, 0, 0, 0},
+    {"gene_dense", "5", "groups=1 links=2 units_per_gene=3", 2, 0, 0, 0},
     {"relu", "3,5", NULL, 2, 0, 1, 0},
     {"leaky_relu", "3,5", "alpha=0.2", 2, 0, 1, 0},
     {"sigmoid", "3,5", NULL, 2, 0, 0, 0},
@@ -65,6 +68,15 @@ static const gc_case_t cases[] = {
     {"posenc", "4,6", NULL, 2, 0, 0, 0},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
+
+/* gene_dense cases' maps, by their attributes: each group's variants, groups split by ';' */
+static const struct {
+    const char *attrs, *map;
+} gene_maps[] = {
+    {"groups=3 links=8 units_per_gene=2", "0,2,5;1,2;3,4,6"}, // variant 2 in two genes
+    {"groups=2 links=4 bias=0", "0,3,8;3"},                   // 1, 2, 4-7 in none; 3 in both
+    {"groups=1 links=2 units_per_gene=3", "1,4"},
+};
 
 /* L = sum r y in double */
 static double eval_loss(gdl_nn_t *g, const float *r, int64_t m)
@@ -175,6 +187,23 @@ static int parse_shape(const char *s, int64_t *shape)
     return nd;
 }
 
+/* gene_dense's map from gene_maps; 0 or -1. */
+static int set_gene_map(gdl_nn_t *g, const char *attrs)
+{
+    const char *map = NULL;
+    for (size_t i = 0; i < sizeof gene_maps / sizeof gene_maps[0]; i++)
+        if (!strcmp(gene_maps[i].attrs, attrs)) map = gene_maps[i].map;
+    if (!map) return -1;
+    int64_t start[16] = {0}, variant[64], G = 0, E = 0;
+    for (const char *s = map; *s;) {
+        char *end;
+        variant[E++] = strtoll(s, &end, 10);
+        if (*end == ';' || !*end) start[++G] = E;
+        s = *end ? end + 1 : end;
+    }
+    return gdl_nn_gene_map_set(g, "y", start, variant);
+}
+
 /* Runs one case; returns 0 when every derivative matches. */
 static int run_case(const gc_case_t *c, int index)
 {
@@ -252,6 +281,7 @@ static int run_case(const gc_case_t *c, int index)
     // non-trivial parameters: a batch norm starts at gamma 1, beta 0; perturb everything
     for (int64_t k = 0; k < g->n_param; k++) g->param[k] += (float)(gdl_rng_uniform(&rng) * 0.4 - 0.2);
     for (int64_t k = 0; k < g->n_state; k++) g->state[k] = (float)(0.5 + gdl_rng_uniform(&rng)); // var > 0
+    if (!strcmp(c->op, "gene_dense")) CHECK(set_gene_map(g, c->attrs) == 0);
     for (int i = 0; i < n_in; i++) {
         char nm[8];
         snprintf(nm, sizeof nm, "in%d", i);

@@ -219,6 +219,7 @@ PARITY_OP(batchnorm_train)
 PARITY_OP(batchnorm_eval)
 PARITY_OP(layernorm)
 PARITY_OP(attention)
+PARITY_OP(gene_dense)
 #define PARITY_LOSS(x) static void test_parity_loss_##x(void) { check_loss_fixture("loss_" #x); }
 PARITY_LOSS(bce)
 PARITY_LOSS(softmax_ce)
@@ -243,6 +244,7 @@ int main(void)
     RUN(test_parity_batchnorm_eval);
     RUN(test_parity_layernorm);
     RUN(test_parity_attention);
+    RUN(test_parity_gene_dense);
     RUN(test_parity_loss_bce);
     RUN(test_parity_loss_softmax_ce);
     RUN(test_parity_loss_mse);
