@@ -17,13 +17,15 @@ void feed_free(gdl_feed_t *f);
 
 /* The elastic-net penalty on the weights of the layers reading genotypes (penalty.c). */
 typedef struct {
-    float *scale[GDL_OPTIM_MAX_PROX];  // (V) per covered layer: the SD of each variant's values
+    float *scale[GDL_OPTIM_MAX_PROX];  // per covered layer: the SD of each variant's values (of
+                                       // each link's variant for a gene layer)
     double lambda_max;                 // l1_path: the lasso penalty that keeps every weight at 0
 } penalty_t;
 
-/* Points o's proximal ranges at the weights of the dense and sparse_dense layers that read a
- * genotype input, with their variants' weights, and sets l1, l2; with l1_path, measures lambda_max from the gradient over rows (n) at the current
- * parameters (gradients left zero). -1 with an error (a penalty but no such layer). */
+/* Points o's proximal ranges at the weights of the dense, sparse_dense and gene_dense layers
+ * that read a genotype input, with their variants' weights, and sets l1, l2; with l1_path,
+ * measures lambda_max from the gradient over rows (n) at the current parameters (gradients
+ * left zero). -1 with an error (a penalty but no such layer). */
 int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t *rows, int64_t n);
 /* The lasso penalty of epoch (0-based). */
 float penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch);

@@ -1,6 +1,6 @@
 /* The elastic-net penalty on a genotype model's first weights (training.l1, l2, l1_path): which
- * parameters it covers (the dense and sparse_dense layers that read a genotype input), each
- * variant's weight, and the lasso penalty of each epoch.
+ * parameters it covers (the dense, sparse_dense and gene_dense layers that read a genotype
+ * input), each variant's weight, and the lasso penalty of each epoch.
  *
  * A variant's row is weighted by the SD of its values, so the penalty falls on standardised
  * effects as a lasso on standardised dosages does (rare and common variants alike). The path
@@ -56,30 +56,41 @@ int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t 
     if (c->train.l1 <= 0 && c->train.l2 <= 0 && !c->train.l1_path) return 0;
     for (int i = 0; i < c->n_layers; i++) {
         const gdl_config_layer_t *l = &c->layers[i];
-        int sparse = !strcmp(l->type, "sparse_dense");
-        if ((!sparse && strcmp(l->type, "dense")) || !reads_genotypes(c, l)) continue;
+        int sparse = !strcmp(l->type, "sparse_dense"), gene = !strcmp(l->type, "gene_dense");
+        if ((!sparse && !gene && strcmp(l->type, "dense")) || !reads_genotypes(c, l)) continue;
         char name[160];
         snprintf(name, sizeof name, "%s.weight", l->name);
         const gdl_nn_param_t *p = gdl_nn_find_param(m->g, name);
-        int64_t V = d->geno ? d->geno->n_variants : -1; // sparse: W (V, U); dense: W (U, V)
-        if (!p || p->ndim != 2 || p->shape[sparse ? 0 : 1] != V) continue;
+        // sparse_dense: W (V, U); dense: W (U, V); gene_dense: W (links, U), link_variant (links)
+        int64_t V = d->geno ? d->geno->n_variants : -1, R = p ? p->shape[0] : 0;
+        const float *link_variant = NULL;
+        if (gene) {
+            snprintf(name, sizeof name, "%s.link_variant", l->name);
+            const gdl_nn_param_t *lv = gdl_nn_find_param(m->g, name);
+            if (!lv || !p || lv->numel != R) continue;
+            link_variant = gdl_nn_param_data(m->g, lv);
+        } else if (!p || p->ndim != 2 || p->shape[sparse ? 0 : 1] != V) {
+            continue;
+        }
         int k = o->n_prox;
         if (k == GDL_OPTIM_MAX_PROX) {
             gdl_log_error("%s: training.l1: at most %d layers on the genotypes", c->path, GDL_OPTIM_MAX_PROX);
             return -1;
         }
-        if (!(pen->scale[k] = malloc(V * sizeof(float)))) {
+        int64_t S = gene ? R : V; // one weight per variant, or per link of a gene layer
+        if (!(pen->scale[k] = malloc((S ? S : 1) * sizeof(float)))) {
             gdl_log_error("out of memory");
             return -1;
         }
-        for (int64_t j = 0; j < V; j++) pen->scale[k][j] = gdl_genotypes_call_sd(d->geno, j);
+        for (int64_t j = 0; j < S; j++)
+            pen->scale[k][j] = gdl_genotypes_call_sd(d->geno, gene ? (int64_t)link_variant[j] : j);
         o->prox[k].offset = p->offset, o->prox[k].rows = p->shape[0], o->prox[k].width = p->shape[1];
         o->prox[k].scale = pen->scale[k], o->prox[k].by_column = !sparse;
         o->n_prox++;
     }
     if (!o->n_prox) {
-        gdl_log_error("%s: training.l1/l2 penalise the dense or sparse_dense layers that read the genotypes;"
-                      " the config has none", c->path);
+        gdl_log_error("%s: training.l1/l2 penalise the dense, sparse_dense or gene_dense layers that read"
+                      " the genotypes; the config has none", c->path);
         return -1;
     }
     if (!c->train.l1_path) return 0;

@@ -68,7 +68,7 @@ same "trained at 1 and 2 threads: same predictions" "$TMP/t1.tsv" "$TMP/t2.tsv"
 expect "attribute --level gene" 0 "$GDL" attribute -q -m "$TMP/m.gdl" -d "$TMP/sim.gdl" --level gene -o "$TMP/g.tsv"
 
 # unassigned=drop, dense input: the count of dropped variants on stderr, one unit group fewer
-sed 's/"unassigned": "shared"/"unassigned": "drop"/; s/"sparse": true/"sparse": false/' "$cfg" >"$TMP/drop.json"
+sed 's/"unassigned": "shared"/"unassigned": "drop"/; s/"sparse": true/"sparse": false/; s/"type": "sparse_dense"/"type": "dense"/' "$cfg" >"$TMP/drop.json"
 expect "train unassigned=drop" 0 "$GDL" train -c "$TMP/drop.json" -d "$TMP/sim.gdl" -o "$TMP/d.gdl" --epochs 2
 n_none=$(awk -F'\t' 'NR > 1 && $8 == "."' "$TMP/catalog.tsv" | wc -l | tr -d ' ')
 m=$(($(wc -l <"$TMP/catalog.tsv") - 1)) # 688 after --maf: no thousands separator
