@@ -257,6 +257,14 @@ static sparse_csc_t *sparse_csc(gdl_nn_t *g, const gdl_nn_sparse_t *sp, int64_t 
     return t;
 }
 
+/* The CSC form of sparse input node x's batch, built once per forward and kept on the input node,
+ * so the layers that read one genotype batch (a wide model's linear path and its hidden layer)
+ * share it; NULL when out of memory. */
+static const sparse_csc_t *batch_csc(gdl_nn_t *g, gdl_nn_node_t *x)
+{
+    if (!x->saved) x->saved = sparse_csc(g, x->sp, g->N, x->size);
+    return x->saved;
+}
 
 /* ---- forward of a small batch: by column ------------------------------------------------------
  * Each called weight row is read once, prefetched a few columns ahead, and added into the output
@@ -545,15 +553,13 @@ static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     if (N < FW_TILED_MIN_N && !train && rows_sorted(x->sp, N)) {
         sparse_fwr_ctx_t c = {x->sp, W, b, n->out, U};
         gdl_parallel_for(N, sparse_fw_rows, &c);
-        n->saved = NULL;
         return 0;
     }
     if (N < FW_TILED_MIN_N) {
-        sparse_csc_t *t = sparse_csc(g, x->sp, N, x->size);
+        const sparse_csc_t *t = batch_csc(g, x);
         if (!t) return -1;
         sparse_fwc_ctx_t c = {t, W, b, n->out, N, U};
         gdl_parallel_for((U + 15) / 16, sparse_fw_units, &c);
-        n->saved = t; // for the backward pass
         return 0;
     }
     int64_t n_slices = (U + FW_UNITS - 1) / FW_UNITS;
@@ -624,7 +630,7 @@ static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
     dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t U = a->units;
-    const sparse_csc_t *t = n->saved ? n->saved : sparse_csc(g, x->sp, g->N, x->size);
+    const sparse_csc_t *t = batch_csc(g, x);
     uint8_t *fresh = t ? gdl_arena_alloc(&g->arena, (size_t)(t->n_cols ? t->n_cols : 1)) : NULL;
     if (!fresh) {
         g->failed = 1;
