@@ -40,8 +40,9 @@ static void usage(FILE *fp)
         "      --patience INT    epochs without improvement before stopping, 0 = off [5]\n"
         "      --early-stop WHAT loss (validation loss) or metric (validation ROC AUC, accuracy\n"
         "                        or Pearson r, by the target's kind) decides the best epoch [loss]\n"
-        "      --restarts INT    seed 000's weight randomisation: INT short runs with seeds seed, seed+1...;\n"
-        "                        the one with the best validation loss trains to the end\n"
+        "      --restarts INT    the adenocarcinoma study's weight randomisation: INT short\n"
+        "                        runs with seeds seed, seed+1...; the one with the best\n"
+        "                        validation loss trains to the end\n"
         CLI_COMMON_USAGE);
 }
 
