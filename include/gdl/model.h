@@ -54,6 +54,9 @@ typedef struct {
                                 // the training rows' gradient at initialisation) to l1_min_ratio
                                 // lambda_max; early stopping picks the epoch, so the penalty [0]
     double l1_min_ratio;        // [0.01]
+    double l1_ratio;            // l1_path: the path's penalty lambda is l1 = l1_ratio lambda plus
+                                // l2 = (1 - l1_ratio) lambda (glmnet's alpha); lambda_max scales by
+                                // 1 / l1_ratio [1 = lasso]
     double momentum;            // sgd [0.9]
     int nesterov;               // sgd [0]
     double clip_norm;           // global-norm clipping, 0 = off [0]

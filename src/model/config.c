@@ -26,7 +26,7 @@ static const struct {
     K(gamma, KEY_NUM), K(min_lr, KEY_NUM), K(patience, KEY_INT), K(val_frac, KEY_NUM),
     K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL), K(l1, KEY_NUM), K(l2, KEY_NUM),
-    K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM),
+    K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM),
 #undef K
 };
 #define N_TRAIN_KEYS (int)(sizeof train_keys / sizeof train_keys[0])
@@ -314,6 +314,7 @@ static void set_defaults(gdl_train_config_t *t)
     t->patience = 5;
     t->val_frac = 0.1;
     t->l1_min_ratio = 0.01;
+    t->l1_ratio = 1;
     t->grad_accum = 1;
     t->restart_epochs = 1;
 }
@@ -338,6 +339,8 @@ static int check_training(gdl_config_t *c)
     if (t->restart_epochs < 1) return err(c, "training.restart_epochs", "must be at least 1");
     if (t->l1_path && t->l1 > 0) return err(c, "training.l1_path", "give l1 (a fixed penalty) or l1_path, not both");
     if (t->l1_min_ratio <= 0 || t->l1_min_ratio >= 1) return err(c, "training.l1_min_ratio", "must lie in (0, 1)");
+    if (t->l1_ratio <= 0 || t->l1_ratio > 1) return err(c, "training.l1_ratio", "must lie in (0, 1]");
+    if (t->l1_ratio != 1 && !t->l1_path) return err(c, "training.l1_ratio", "splits the l1_path penalty; set l1_path");
     return 0;
 }
 

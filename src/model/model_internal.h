@@ -27,8 +27,10 @@ typedef struct {
  * measures lambda_max from the gradient over rows (n) at the current parameters (gradients
  * left zero). -1 with an error (a penalty but no such layer). */
 int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t *rows, int64_t n);
-/* The lasso penalty of epoch (0-based). */
+/* The penalty of epoch (0-based): l1, or the path's lambda. */
 float penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch);
+/* Sets o's l1 and l2 from the penalty lambda of penalty_l1 (the path splits it by l1_ratio). */
+void penalty_apply(const gdl_train_config_t *t, float lambda, gdl_optim_t *o);
 void penalty_free(penalty_t *pen);
 
 /* -1 with an error (naming path) when the model knows its training encoding and g's differs. */

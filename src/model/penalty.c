@@ -116,7 +116,17 @@ float penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch)
 {
     if (!t->l1_path) return (float)t->l1;
     int e = epoch + 1 < t->l1_path ? epoch + 1 : t->l1_path;
-    return (float)(pen->lambda_max * pow(t->l1_min_ratio, (double)e / t->l1_path));
+    return (float)(pen->lambda_max / t->l1_ratio * pow(t->l1_min_ratio, (double)e / t->l1_path));
+}
+
+void penalty_apply(const gdl_train_config_t *t, float lambda, gdl_optim_t *o)
+{
+    if (!t->l1_path) {
+        o->l1 = lambda;
+        return;
+    }
+    o->l1 = (float)(t->l1_ratio * lambda);
+    o->l2 = (float)(t->l2 + (1 - t->l1_ratio) * lambda);
 }
 
 void penalty_free(penalty_t *pen)

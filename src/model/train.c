@@ -395,7 +395,8 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         if (stop) break;
         double t0 = gdl_seconds(), train_loss, val_loss, metric = NAN;
         const char *metric_name = "metric";
-        L.opt.l1 = L.refining ? L.l1_fixed : penalty_l1(&L.pen, t, L.epoch);
+        float lambda = L.refining ? L.l1_fixed : penalty_l1(&L.pen, t, L.epoch);
+        penalty_apply(t, lambda, &L.opt);
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
         val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
         if (isnan(val_loss)) {
@@ -409,7 +410,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         double crit = by_metric ? (isnan(metric) ? INFINITY : -metric) : val_loss; // lower is better
         L.epoch++;
         if (crit < L.best) {
-            L.best = crit, L.best_epoch = L.epoch, L.bad = 0, L.best_l1 = L.opt.l1;
+            L.best = crit, L.best_epoch = L.epoch, L.bad = 0, L.best_l1 = lambda;
             memcpy(L.best_param, g->param, g->n_param * sizeof(float));
             if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
         } else if (!t->l1_path || L.refining || L.best_epoch > 1) { // a path's first epochs may sit at the prior

@@ -122,6 +122,20 @@ best=$(sed -n 's/.*val_roc_auc \([0-9.]*\).*/\1/p' "$TMP/err" | sort -n | tail -
 expect "--early-stop other" 2 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/x.gdl" --early-stop accuracy
 contains "--early-stop other: named" "$TMP/err" "training.early_stop: expected loss or metric"
 
+# the penalty keys are checked with their JSON paths
+pen() { # name, training keys to add, expected message
+    sed "s/\"training\": {/\"training\": {$2, /" "$cfg" >"$TMP/pen.json"
+    expect "penalty: $1" 2 "$GDL" train -c "$TMP/pen.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
+    contains "penalty: $1 named" "$TMP/err" "$3"
+}
+pen "l1 and l1_path" '"l1": 0.01' "training.l1_path: give l1 (a fixed penalty) or l1_path, not both"
+pen "l1_ratio 0" '"l1_ratio": 0' "training.l1_ratio: must lie in (0, 1]"
+sed 's/"l1_min_ratio": 0.01/"l1_min_ratio": 1/' "$cfg" >"$TMP/pen.json"
+expect "penalty: l1_min_ratio 1" 2 "$GDL" train -c "$TMP/pen.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
+contains "penalty: l1_min_ratio 1 named" "$TMP/err" "training.l1_min_ratio: must lie in (0, 1)"
+pen "negative l2" '"l2": -1' "training.l2: must not be negative"
+[ ! -e "$TMP/x.gdl" ] && pass "penalty errors leave no model" || fail "a refused config wrote a model"
+
 # a diverging run stops with a message naming epoch and batch, and writes no model
 expect "non-finite loss" 2 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/nan.gdl" --optimizer sgd --lr 1e30
 contains "non-finite loss named" "$TMP/err" "the loss is not finite"
