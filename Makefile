@@ -1,4 +1,5 @@
 # gdl: genomics deep learning in C.  make | make test | make demo | make install PREFIX=DIR
+# Benchmarks: make bench | bench-torch | bench-plink | bench-genotype [BENCH_MODE=quick|full]
 # Variables you may override: CC CFLAGS LDFLAGS PKG_CONFIG PREFIX SANITIZE=1 (ASan + UBSan build)
 
 CC         ?= cc
@@ -38,7 +39,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink install clean
+.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -104,6 +105,13 @@ bench-torch: $(GDL)
 bench-plink: $(GDL)
 	$(call check_debs,plink2 bcftools time)
 	@sh tests/bench/plink.sh $(abspath $(GDL))
+
+# gdl's genotype configs against scikit-learn's penalised regressions and the chi-square on
+# simulated and 1000 Genomes cohorts (BENCH_MODE=quick ~15 min, or full); see tests/bench/
+BENCH_MODE ?= quick
+bench-genotype: $(GDL)
+	$(call check_debs,python3-sklearn python3-scipy python3-numpy)
+	@sh tests/bench/bench_genotype.sh $(abspath $(GDL)) $(BENCH_MODE)
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs
