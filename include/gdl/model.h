@@ -57,6 +57,9 @@ typedef struct {
     double l1_ratio;            // l1_path: the path's penalty lambda is l1 = l1_ratio lambda plus
                                 // l2 = (1 - l1_ratio) lambda (glmnet's alpha); lambda_max scales by
                                 // 1 / l1_ratio [1 = lasso]
+    int l1_path_folds;          // >= 2: the path's step is chosen by this many folds of the training
+                                // rows (cv.glmnet), then the path runs on all of them to that step;
+                                // no validation split [0 = the validation split chooses]
     double momentum;            // sgd [0.9]
     int nesterov;               // sgd [0]
     double clip_norm;           // global-norm clipping, 0 = off [0]
@@ -214,6 +217,7 @@ typedef struct {
     int64_t max_batch;
     gdl_csr_t csr;             // sparse batch
     gdl_nn_sparse_t sparse;
+    float *missing;            // sparse: (variants) a missing call's value, its variant's mean
 } gdl_feed_t;
 
 /* A model bound to a dataset: feeds for its inputs and the label columns of its targets. */
@@ -236,8 +240,9 @@ int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int trai
 double gdl_runner_loss(gdl_runner_t *r, int64_t n, float grad_scale);
 /* Eval-mode scores of rows: probabilities (sigmoid, softmax) or values, (n, n_out). */
 int gdl_runner_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores);
-/* Mean eval-mode loss over rows, in batches; NaN when not finite or no labelled row. */
-double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n);
+/* Mean eval-mode loss over rows, in batches; NaN when not finite or no labelled row. With
+ * scores, the same pass also writes gdl_runner_scores' values (complete when not NaN). */
+double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores);
 
 /* ---- training ---------------------------------------------------------------------------- */
 

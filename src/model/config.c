@@ -26,7 +26,7 @@ static const struct {
     K(gamma, KEY_NUM), K(min_lr, KEY_NUM), K(patience, KEY_INT), K(val_frac, KEY_NUM),
     K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL), K(l1, KEY_NUM), K(l2, KEY_NUM),
-    K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM),
+    K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM), K(l1_path_folds, KEY_INT),
 #undef K
 };
 #define N_TRAIN_KEYS (int)(sizeof train_keys / sizeof train_keys[0])
@@ -341,6 +341,11 @@ static int check_training(gdl_config_t *c)
     if (t->l1_min_ratio <= 0 || t->l1_min_ratio >= 1) return err(c, "training.l1_min_ratio", "must lie in (0, 1)");
     if (t->l1_ratio <= 0 || t->l1_ratio > 1) return err(c, "training.l1_ratio", "must lie in (0, 1]");
     if (t->l1_ratio != 1 && !t->l1_path) return err(c, "training.l1_ratio", "splits the l1_path penalty; set l1_path");
+    if (t->l1_path_folds && !t->l1_path) return err(c, "training.l1_path_folds", "chooses the l1_path's step; set l1_path");
+    if (t->l1_path_folds && (t->l1_path_folds < 2 || t->l1_path_folds > 20))
+        return err(c, "training.l1_path_folds", "must be 0 (off) or from 2 to 20");
+    if (t->l1_path_folds && t->restarts)
+        return err(c, "training.l1_path_folds", "cannot be combined with restarts");
     return 0;
 }
 

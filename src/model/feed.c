@@ -61,7 +61,10 @@ int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *
     f->width = 1;
     for (int i = 0; i < mi.ndim; i++) f->width *= mi.shape[i];
     if (mi.sparse) {
-        f->kind = GDL_FEED_GENO_SPARSE; // its arrays come with the first batch
+        f->kind = GDL_FEED_GENO_SPARSE; // the batch's arrays come with the first batch
+        const gdl_genotypes_t *g = d->geno;
+        if (!(f->missing = gdl_malloc((size_t)(g->n_variants + 1) * sizeof *f->missing))) return -1;
+        for (int64_t j = 0; j < g->n_variants; j++) f->missing[j] = gdl_genotypes_call_value(g, j, 3);
         return 0;
     }
     f->input = strcmp(ci->from, "genotypes") ? gdl_dataset_input(d, ci->from) : NULL;
@@ -73,6 +76,8 @@ static const uint8_t *sample_row(const gdl_genotypes_t *g, int64_t row)
 {
     return g->packed + row * g->row_bytes;
 }
+
+typedef int32_t v4i __attribute__((vector_size(16)));
 
 /* What one packed byte (4 calls) holds: its non-zero calls' offsets in the byte and values. */
 typedef struct {
@@ -95,18 +100,27 @@ static void byte_calls_table(byte_calls_t table[256], const gdl_genotypes_t *g)
     }
 }
 
+/* The batch's rows (gdl_csr_build's fn) */
+typedef struct {
+    const gdl_genotypes_t *g;
+    const int64_t *rows;
+    const float *missing;  // (M) a missing call's value: its variant's mean
+    byte_calls_t table[256];
+} sparse_batch_t;
+
 /* The non-zero calls of packed bytes [from, to) (calls 4 from onwards) at col + k, val + k, one
  * by one, the mean for a missing call (left out where it is 0) and the padding of the last byte
  * left out; returns the new k. */
-static int64_t bytes_values(const gdl_genotypes_t *g, const uint8_t *packed, int64_t from, int64_t to,
-                            int64_t k, int32_t *col, float *val)
+static int64_t bytes_values(const sparse_batch_t *c, const uint8_t *packed, int64_t from, int64_t to, int64_t k,
+                            int32_t *col, float *val)
 {
+    const float *called = c->table[0x24].val; // byte 0b00100100 holds codes 1 and 2, in order
     for (int64_t byte = from; byte < to; byte++)
         for (int q = 0; q < 4; q++) {
             int code = packed[byte] >> 2 * q & 3;
             int64_t j = 4 * byte + q;
-            if (!code || j >= g->n_variants) continue;
-            float v = gdl_genotypes_call_value(g, j, code);
+            if (!code || j >= c->g->n_variants) continue;
+            float v = code < 3 ? called[code - 1] : c->missing[j];
             if (v == 0) continue;
             col[k] = (int32_t)j;
             val[k++] = v;
@@ -126,13 +140,12 @@ static uint32_t nonzero_bytes(uint64_t w)
 /* One sample's non-zero values into col, val (which have room for 3 values past them);
  * returns how many. About one byte (4 calls) in 13 is not 0 at 2% non-zero calls, so the row is
  * read 32 bytes at a time and only those bytes are visited: a byte's calls come from a table,
- * all four places written and k moved past the ones it holds (a branch per call, taken or not
- * about equally often, cost more than the rest of the work). Bytes with a missing call, and the
- * last byte's padding, go one call at a time. */
-static int64_t sparse_row(const gdl_genotypes_t *g, const byte_calls_t table[256], const uint8_t *packed,
-                          int32_t *col, float *val)
+ * all four places written (two vector stores) and k moved past the ones it holds (a branch per
+ * call, taken or not about equally often, cost more than the rest of the work). Bytes with a
+ * missing call, and the last byte's padding, go one call at a time. */
+static int64_t sparse_row(const sparse_batch_t *c, const uint8_t *packed, int32_t *col, float *val)
 {
-    int64_t whole = g->n_variants / 4, k = 0, at = 0; // bytes without padding
+    int64_t whole = c->g->n_variants / 4, k = 0, at = 0; // bytes without padding
     for (; at + 32 <= whole; at += 32) {
         uint64_t w[4];
         memcpy(w, packed + at, sizeof w);
@@ -145,34 +158,32 @@ static int64_t sparse_row(const gdl_genotypes_t *g, const byte_calls_t table[256
         }
         for (; m; m &= m - 1) {
             int64_t byte = at + __builtin_ctz(m);
-            const byte_calls_t *e = &table[packed[byte]];
+            const byte_calls_t *e = &c->table[packed[byte]];
             if (e->missing) {
-                k = bytes_values(g, packed, byte, byte + 1, k, col, val);
+                k = bytes_values(c, packed, byte, byte + 1, k, col, val);
                 continue;
             }
-            for (int q = 0; q < 4; q++) col[k + q] = (int32_t)(4 * byte) + e->off[q], val[k + q] = e->val[q];
+            v4i at4 = {0, 0, 0, 0}, off;
+            memcpy(&off, e->off, sizeof off);
+            at4 += (int32_t)(4 * byte);
+            off += at4;
+            memcpy(col + k, &off, sizeof off);
+            memcpy(val + k, e->val, sizeof e->val);
             k += e->n;
         }
     }
-    return bytes_values(g, packed, at, g->row_bytes, k, col, val);
+    return bytes_values(c, packed, at, c->g->row_bytes, k, col, val);
 }
-
-/* The batch's rows (gdl_csr_build's fn) */
-typedef struct {
-    const gdl_genotypes_t *g;
-    const int64_t *rows;
-    byte_calls_t table[256];
-} sparse_batch_t;
 
 static int64_t decode_row(void *ctx, int64_t i, int32_t *col, float *val)
 {
     const sparse_batch_t *c = ctx;
-    return sparse_row(c->g, c->table, sample_row(c->g, c->rows[i]), col, val);
+    return sparse_row(c, sample_row(c->g, c->rows[i]), col, val);
 }
 
 static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *rows, int64_t n)
 {
-    sparse_batch_t c = {.g = g, .rows = rows};
+    sparse_batch_t c = {.g = g, .rows = rows, .missing = f->missing};
     byte_calls_table(c.table, g);
     // sparse_row writes up to 3 places past a sample's values
     if (gdl_csr_build(&f->csr, n, g->n_variants + 3, decode_row, &c) != 0) return -1;
@@ -200,6 +211,7 @@ int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t
 void feed_free(gdl_feed_t *f)
 {
     gdl_free(f->buf);
+    gdl_free(f->missing);
     gdl_csr_free(&f->csr);
     memset(f, 0, sizeof *f);
 }

@@ -74,40 +74,45 @@ double gdl_runner_loss(gdl_runner_t *r, int64_t n, float grad_scale)
     return isfinite(loss) ? loss : NAN;
 }
 
+/* The output layer's values of a batch of nb as scores (n_out each). */
+static void output_scores(const gdl_model_t *m, int64_t nb, float *s)
+{
+    int K = m->n_out;
+    const float *out = gdl_nn_output(m->g, m->config->output_layer);
+    for (int64_t b = 0; b < nb; b++) {
+        const float *x = out + b * K;
+        float *y = s + b * K;
+        if (m->loss.kind == GDL_LOSS_BCE) {
+            for (int k = 0; k < K; k++) y[k] = x[k] >= 0 ? 1 / (1 + expf(-x[k])) : expf(x[k]) / (1 + expf(x[k]));
+        } else if (m->loss.kind == GDL_LOSS_SOFTMAX_CE) {
+            float mx = x[0], sum = 0;
+            for (int k = 1; k < K; k++) mx = x[k] > mx ? x[k] : mx;
+            for (int k = 0; k < K; k++) sum += (y[k] = expf(x[k] - mx));
+            for (int k = 0; k < K; k++) y[k] /= sum;
+        } else {
+            memcpy(y, x, K * sizeof *y);
+        }
+    }
+}
+
 int gdl_runner_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores)
 {
-    gdl_model_t *m = r->m;
-    int K = m->n_out;
     for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
         int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
         if (infer(r, rows + b0, nb) != 0) return -1;
-        const float *out = gdl_nn_output(m->g, m->config->output_layer);
-        float *s = scores + b0 * K;
-        for (int64_t b = 0; b < nb; b++) {
-            const float *x = out + b * K;
-            float *y = s + b * K;
-            if (m->loss.kind == GDL_LOSS_BCE) {
-                for (int k = 0; k < K; k++) y[k] = x[k] >= 0 ? 1 / (1 + expf(-x[k])) : expf(x[k]) / (1 + expf(x[k]));
-            } else if (m->loss.kind == GDL_LOSS_SOFTMAX_CE) {
-                float mx = x[0], sum = 0;
-                for (int k = 1; k < K; k++) mx = x[k] > mx ? x[k] : mx;
-                for (int k = 0; k < K; k++) sum += (y[k] = expf(x[k] - mx));
-                for (int k = 0; k < K; k++) y[k] /= sum;
-            } else {
-                memcpy(y, x, K * sizeof *y);
-            }
-        }
+        output_scores(r->m, nb, scores + b0 * r->m->n_out);
     }
     return 0;
 }
 
-double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n)
+double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores)
 {
     double sum = 0;
     int64_t count = 0;
     for (int64_t b0 = 0; b0 < n; b0 += r->batch) {
         int64_t nb = n - b0 < r->batch ? n - b0 : r->batch;
         if (infer(r, rows + b0, nb) != 0) return NAN;
+        if (scores) output_scores(r->m, nb, scores + b0 * r->m->n_out);
         int64_t labelled = 0;
         for (int64_t i = 0; i < nb * r->n_lab; i++) labelled += !isnan(r->labels[i]);
         if (!labelled) continue;

@@ -14,7 +14,7 @@
 #include "gdl/svg.h"
 #include "model_internal.h"
 
-enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c }; // RNG streams: "SHUF", "VAL"
+enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c, STREAM_PATHFOLDS = 0x50415448 }; // RNG streams: "SHUF", "VAL", "PATH"
 
 /* Losses by epoch, for --plot: one entry per epoch of every run (fold). */
 typedef struct {
@@ -99,6 +99,14 @@ typedef struct {
     history_t *hist;            // losses by epoch for --plot, or NULL
     int epochs;                 // this run's epochs (restarts run shorter)
     int checkpoint;             // write OUT.ckpt each epoch and honour --resume
+    const int *strata;          // the examples' strata and groups, for inner folds
+    const char *const *groups;
+    /* l1_path_folds: an inner run walks the path only and records its criterion per epoch; the
+     * run on all the training rows then stops at the chosen epoch and keeps that epoch's weights. */
+    int inner, n_inner;         // 1-based inner fold, for logs; 0 = not inner
+    double *curve;              // (epochs) lower-is-better criterion by epoch, or NULL
+    int keep_last;              // keep the last epoch's weights, not the best's
+    double chosen;              // with keep_last: the inner folds' mean criterion at that epoch
 } run_t;
 
 /* Everything the loop carries from one epoch to the next: a checkpoint is exactly this. */
@@ -383,7 +391,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     int by_metric = !strcmp(t->early_stop, "metric") && run->n_val && run->o->fold_metric;
     for (;;) {
         int stop = L.epoch >= run->epochs || (t->patience && L.bad >= t->patience && run->n_val);
-        if (stop && t->l1_path && !L.refining && L.epoch < run->epochs && L.best_epoch > 0) {
+        if (stop && t->l1_path && !run->inner && !L.refining && L.epoch < run->epochs && L.best_epoch > 0) {
             // the path has chosen its penalty: train on from the best epoch with it held fixed
             L.refining = 1, L.bad = 0, L.l1_fixed = L.best_l1;
             memcpy(g->param, L.best_param, g->n_param * sizeof(float));
@@ -398,16 +406,17 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         float lambda = L.refining ? L.l1_fixed : penalty_l1(&L.pen, t, L.epoch);
         penalty_apply(t, lambda, &L.opt);
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
-        val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val) : train_loss;
+        val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val, by_metric ? val_scores : NULL)
+                              : train_loss;
         if (isnan(val_loss)) {
             gdl_log_error("epoch %d: the validation loss is not finite", L.epoch + 1);
             goto out;
         }
         if (by_metric) { // the validation split's main metric, higher is better
-            if (gdl_runner_scores(r, run->val_rows, run->n_val, val_scores) != 0) goto out;
             metric = run->o->fold_metric(r, run->val_rows, run->n_val, val_scores, &metric_name);
         }
         double crit = by_metric ? (isnan(metric) ? INFINITY : -metric) : val_loss; // lower is better
+        if (run->curve) run->curve[L.epoch] = crit;
         L.epoch++;
         if (crit < L.best) {
             L.best = crit, L.best_epoch = L.epoch, L.bad = 0, L.best_l1 = lambda;
@@ -419,8 +428,10 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         if (L.sched.kind == GDL_SCHED_PLATEAU) gdl_sched_report(&L.sched, val_loss);
         double secs = gdl_seconds() - t0, lr = gdl_sched_lr(&L.sched, L.step);
         if (gdl_log_get_level() >= GDL_LOG_INFO) {
-            char fold[32] = "";
+            char fold[48] = "";
             if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
+            if (run->inner)
+                snprintf(fold + strlen(fold), sizeof fold - strlen(fold), "path fold %d/%d  ", run->inner, run->n_inner);
             char val_metric[48] = "";
             if (by_metric) snprintf(val_metric, sizeof val_metric, "  val_%s %.4f", metric_name, metric);
             char l1[32] = "";
@@ -434,11 +445,14 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
             fprintf(run->log, "%d\t%d\t%.9g\t%.9g\t%.9g\t%.3f\n", L.epoch, run->fold, train_loss, val_loss, lr, secs);
         if (ckpt && save_checkpoint(ckpt, m, &L) != 0) goto out;
     }
-    memcpy(g->param, L.best_param, g->n_param * sizeof(float)); // best weights restored
-    if (g->n_state) memcpy(g->state, L.best_state, g->n_state * sizeof(float));
-    *best_out = L.best;
+    if (!run->keep_last) { // best weights restored
+        memcpy(g->param, L.best_param, g->n_param * sizeof(float));
+        if (g->n_state) memcpy(g->state, L.best_state, g->n_state * sizeof(float));
+    }
+    *best_out = run->keep_last ? run->chosen : L.best;
     if (run->out_path) {
-        gdl_model_info_t info = {run->o->data_path, L.epoch, by_metric ? -L.best : L.best, run->fold, run->n_folds};
+        int metric_kind = by_metric || (run->keep_last && !strcmp(t->early_stop, "metric") && run->o->fold_metric);
+        gdl_model_info_t info = {run->o->data_path, L.epoch, metric_kind ? -*best_out : *best_out, run->fold, run->n_folds};
         if (gdl_model_save(m, &info, run->out_path) != 0) goto out;
         if (ckpt) unlink(ckpt); // the model is complete: the checkpoint has served
     }
@@ -477,14 +491,98 @@ static int split_validation(const gdl_dataset_t *d, const int *strata, const cha
     return ret;
 }
 
+/* A fresh model from config c (taken) with its runner, its output biases and positive weights
+ * set from the labels of run's training rows; NULL with an error (r freed). */
+static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const run_t *run, gdl_runner_t *r,
+                                float **pos_weight)
+{
+    gdl_model_t *m = c ? gdl_model_build(c, d) : NULL;
+    *pos_weight = NULL;
+    if (m && gdl_runner_init(r, m, d, m->config->train.batch) == 0 &&
+        init_from_labels(r, run->train_rows, run->n_train, pos_weight) == 0)
+        return m;
+    gdl_runner_free(r);
+    if (m) m->loss.pos_weight = NULL;
+    gdl_model_free(m);
+    free(*pos_weight);
+    *pos_weight = NULL;
+    return NULL;
+}
+
+static void stop_model(gdl_model_t *m, gdl_runner_t *r, float *pos_weight)
+{
+    gdl_runner_free(r);
+    m->loss.pos_weight = NULL;
+    gdl_model_free(m);
+    free(pos_weight);
+}
+
+/* training.l1_path_folds = K: run's training rows (with its validation rows) split into K
+ * folds; on each, the path alone (l1_path epochs, early stopping as configured) trains on the
+ * other folds and records the criterion on it by epoch. Returns the epoch (1-based) whose
+ * criterion is lowest averaged over the folds, the earliest of equals (the strongest penalty),
+ * a fold that stopped early keeping its last value; -1 with an error. *crit: that mean. */
+static int choose_path_epoch(const gdl_train_opts_t *o, const gdl_dataset_t *d, const run_t *run,
+                             const int64_t *rows, int64_t n, double *crit)
+{
+    gdl_config_t *c = load_config(o);
+    if (!c) return -1;
+    int K = c->train.l1_path_folds, P = c->train.l1_path, chosen = -1;
+    uint64_t seed = c->train.seed;
+    gdl_config_free(c);
+    int *part = malloc((n + 1) * sizeof *part);
+    int64_t *tr = malloc((n + 1) * sizeof *tr), *va = malloc((n + 1) * sizeof *va);
+    double *mean = calloc((size_t)P, sizeof *mean), *curve = malloc((size_t)P * sizeof *curve);
+    if (!part || !tr || !va || !mean || !curve) {
+        gdl_log_error("out of memory");
+        goto out;
+    }
+    if (gdl_folds_split(d, run->strata, run->groups, rows, n, K, seed ^ STREAM_PATHFOLDS, part) != 0) goto out;
+    for (int j = 0; j < K; j++) {
+        run_t in = *run;
+        in.n_train = in.n_val = 0;
+        for (int64_t i = 0; i < n; i++) {
+            if (part[i] == j) va[in.n_val++] = rows[i];
+            else tr[in.n_train++] = rows[i];
+        }
+        in.train_rows = tr, in.val_rows = va, in.out_path = NULL, in.log = NULL, in.hist = NULL;
+        in.checkpoint = 0, in.epochs = P, in.inner = j + 1, in.n_inner = K, in.curve = curve;
+        gdl_runner_t r = {0};
+        float *pos_weight;
+        gdl_model_t *m = start_model(load_config(o), d, &in, &r, &pos_weight);
+        for (int e = 0; e < P; e++) curve[e] = NAN;
+        double best;
+        int failed = !m || train_run(&r, &in, &best) != 0;
+        if (m) stop_model(m, &r, pos_weight);
+        if (failed) goto out;
+        double last = INFINITY;
+        for (int e = 0; e < P; e++) {
+            if (!isnan(curve[e])) last = curve[e];
+            mean[e] += last / K;
+        }
+    }
+    chosen = 0;
+    for (int e = 1; e < P; e++)
+        if (mean[e] < mean[chosen]) chosen = e;
+    *crit = mean[chosen];
+    gdl_log_info("l1 path: epoch %d of %d chosen by %d folds of the training rows", chosen + 1, P, K);
+    chosen++;
+out:
+    free(part), free(tr), free(va), free(mean), free(curve);
+    return chosen;
+}
+
 /* Builds a fresh model from the config and trains it; with restarts, R short runs with seeds
- * seed, seed+1, ... pick the seed that trains on (seed 000's weight randomisation). */
+ * seed, seed+1, ... pick the seed that trains on (seed 000's weight randomisation). With
+ * l1_path_folds, inner folds choose the path's epoch and the model trains on the training and
+ * validation rows together up to it. */
 static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run,
                                     gdl_runner_t *r)
 {
     gdl_config_t *c = load_config(o);
     gdl_model_t *m = NULL;
     float *pos_weight = NULL;
+    int64_t *rows = NULL;
     double best;
     if (!c) return NULL;
     int R = c->train.restarts;
@@ -494,46 +592,61 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         char s[32];
         gdl_config_t *ck = load_config(o);
         snprintf(s, sizeof s, "%" PRIu64, seed + (uint64_t)k);
-        if (!ck || gdl_config_override(ck, "seed", s) != 0 || !(m = gdl_model_build(ck, d))) goto fail;
+        if (!ck || gdl_config_override(ck, "seed", s) != 0) {
+            gdl_config_free(ck);
+            goto fail;
+        }
         run_t short_run = run;
         short_run.out_path = NULL, short_run.log = NULL, short_run.hist = NULL, short_run.checkpoint = 0;
         short_run.epochs = c->train.restart_epochs;
-        if (gdl_runner_init(r, m, d, c->train.batch) != 0 ||
-            init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0 ||
-            train_run(r, &short_run, &best) != 0)
+        if (!(m = start_model(ck, d, &short_run, r, &pos_weight))) goto fail;
+        if (train_run(r, &short_run, &best) != 0) {
+            stop_model(m, r, pos_weight);
+            m = NULL, pos_weight = NULL;
             goto fail;
+        }
         if (strcmp(c->train.early_stop, "metric"))
             gdl_log_info("restart %d/%d: seed %s, validation loss %.5f", k + 1, R, s, best);
         else // best holds minus the metric
             gdl_log_info("restart %d/%d: seed %s, validation metric %.5f", k + 1, R, s, -best);
         if (best < best_restart) best_restart = best, best_seed = seed + (uint64_t)k;
-        gdl_runner_free(r);
-        gdl_model_free(m);
-        m = NULL;
-        free(pos_weight);
-        pos_weight = NULL;
+        stop_model(m, r, pos_weight);
+        m = NULL, pos_weight = NULL;
     }
     if (R > 0) {
         char s[32];
         snprintf(s, sizeof s, "%" PRIu64, best_seed);
         if (gdl_config_override(c, "seed", s) != 0) goto fail;
     }
-    m = gdl_model_build(c, d);
+    run.epochs = c->train.epochs;
+    if (c->train.l1_path_folds) { // all the training rows: the inner folds validate
+        if (!(rows = malloc((run.n_train + run.n_val + 1) * sizeof *rows))) {
+            gdl_log_error("out of memory");
+            goto fail;
+        }
+        memcpy(rows, run.train_rows, run.n_train * sizeof *rows);
+        memcpy(rows + run.n_train, run.val_rows, run.n_val * sizeof *rows);
+        int64_t n = run.n_train + run.n_val;
+        int epoch = choose_path_epoch(o, d, &run, rows, n, &run.chosen);
+        if (epoch < 0) goto fail;
+        run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
+        run.epochs = epoch, run.keep_last = 1;
+    }
+    m = start_model(c, d, &run, r, &pos_weight);
     c = NULL;
-    if (!m || gdl_runner_init(r, m, d, m->config->train.batch) != 0 ||
-        init_from_labels(r, run.train_rows, run.n_train, &pos_weight) != 0)
+    if (!m) goto fail;
+    if (train_run(r, &run, &best) != 0) {
+        stop_model(m, r, pos_weight);
+        m = NULL, pos_weight = NULL;
         goto fail;
-    run.epochs = m->config->train.epochs;
-    if (train_run(r, &run, &best) != 0) goto fail;
+    }
     m->loss.pos_weight = NULL; // the weights are training's business, not the model's
     free(pos_weight);
+    free(rows);
     return m;
 fail:
-    gdl_runner_free(r);
-    if (m) m->loss.pos_weight = NULL;
-    gdl_model_free(m);
     gdl_config_free(c);
-    free(pos_weight);
+    free(rows);
     return NULL;
 }
 
@@ -631,7 +744,7 @@ int gdl_train(const gdl_train_opts_t *o)
         if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
         fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
     }
-    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL};
+    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL, .strata = strata};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
         if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
@@ -656,6 +769,7 @@ int gdl_train(const gdl_train_opts_t *o)
             if (!(groups = malloc(N * sizeof *groups))) goto oom;
             memcpy(groups, d->example_chrom, N * sizeof *groups);
         }
+        run.groups = groups;
         if (gdl_folds_split(d, strata, groups, all, N, K, seed, fold) != 0) goto out;
         if (o->folds_out && write_folds(o->folds_out, d, fold) != 0) goto out;
         for (int k = 1; k <= K; k++) {
@@ -681,7 +795,7 @@ int gdl_train(const gdl_train_opts_t *o)
                 gdl_model_free(m);
                 goto out;
             }
-            double test_loss = gdl_runner_mean_loss(&r, test, n_test), metric = NAN;
+            double test_loss = gdl_runner_mean_loss(&r, test, n_test, NULL), metric = NAN;
             const char *metric_name = NULL;
             if (o->fold_metric) metric = o->fold_metric(&r, test, n_test, s, &metric_name);
             fold_metric[k - 1] = metric;

@@ -320,6 +320,14 @@ GDL_NN_HOT static void sparse_fw_rows(void *ctx, int64_t begin, int64_t end, int
     const int32_t *col = c->sp->col;
     const float *val = c->sp->val;
     int64_t U = c->U;
+    if (U == 1) { // one output (a linear model): the sum stays in a register, not on the stack
+        for (int64_t i = begin; i < end; i++) {
+            float acc = c->b ? c->b[0] : 0;
+            for (int64_t k = row[i]; k < row[i + 1]; k++) acc += val[k] * c->W[col[k]];
+            c->y[i] = acc;
+        }
+        return;
+    }
     for (int64_t i = begin; i < end; i++)
         for (int64_t us = 0; us < U; us += FW_ROW_UNITS) {
             int64_t w = U - us < FW_ROW_UNITS ? U - us : FW_ROW_UNITS;
@@ -335,14 +343,6 @@ GDL_NN_HOT static void sparse_fw_rows(void *ctx, int64_t begin, int64_t end, int
             }
             memcpy(c->y + i * U + us, acc, sizeof(float) * (size_t)w);
         }
-}
-
-static int rows_sorted(const gdl_nn_sparse_t *sp, int64_t N)
-{
-    for (int64_t i = 0; i < N; i++)
-        for (int64_t k = sp->row[i] + 1; k < sp->row[i + 1]; k++)
-            if (sp->col[k] < sp->col[k - 1]) return 0;
-    return 1;
 }
 
 /* ---- forward of a large batch: output-stationary, in tiles --------------------------------------
@@ -417,9 +417,10 @@ static void place_block_calls(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
-static sparse_blocks_t *sparse_blocks(gdl_nn_t *g, const gdl_nn_sparse_t *sp, int64_t N, int64_t V,
-                                      int64_t block_cols)
+static sparse_blocks_t *sparse_blocks(gdl_nn_t *g, const gdl_nn_node_t *x, int64_t N, int64_t block_cols)
 {
+    const gdl_nn_sparse_t *sp = x->sp;
+    int64_t V = x->size;
     const int64_t *row = sp->row;
     const int32_t *col = sp->col;
     const float *val = sp->val;
@@ -432,7 +433,7 @@ static sparse_blocks_t *sparse_blocks(gdl_nn_t *g, const gdl_nn_sparse_t *sp, in
     t->start = gdl_arena_alloc(&g->arena, sizeof(int64_t) * (size_t)(nb * N + 1));
     t->called_at = gdl_arena_alloc(&g->arena, sizeof(int64_t) * (size_t)(nb + 1));
     if (!t->call || !t->start || !t->called_at) return NULL;
-    if (!rows_sorted(sp, N)) { // the API allows any order within a sample: sort a copy (tests, other callers)
+    if (!x->sp_sorted) { // the API allows any order within a sample: sort a copy (tests, other callers)
         int32_t *c2 = gdl_arena_alloc(&g->arena, sizeof(int32_t) * (size_t)(nnz ? nnz : 1));
         float *v2 = gdl_arena_floats(&g->arena, (size_t)(nnz ? nnz : 1));
         call_t *tmp = gdl_arena_alloc(&g->arena, sizeof(call_t) * (size_t)(nnz ? nnz : 1));
@@ -530,6 +531,12 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
     }
 }
 
+/* A layer of at most NARROW_UNITS units (a linear model's one output, a few classes) fills one
+ * 16-unit chunk of the by-column passes, so they would run on one thread and pay for the CSC as
+ * well: it goes by sample instead, forward over the threads and backward in one pass over the
+ * calls. The sums are in the same order (a column's samples ascending), so no bit changes. */
+enum { NARROW_UNITS = 16 };
+
 /* The tiled pass pays for packing and regrouping the calls, which a batch of a few hundred
  * samples does not repay (measured on Zen 4: by column is faster up to 256 samples, tiles from
  * 512, 1.5x faster at 1,024). Both sum in the same order, so the choice changes no bit. */
@@ -550,7 +557,7 @@ static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t N = g->N, U = a->units;
     const float *W = gdl_nn_p(g, n, 0), *b = a->bias ? gdl_nn_p(g, n, 1) : NULL;
-    if (N < FW_TILED_MIN_N && !train && rows_sorted(x->sp, N)) {
+    if ((U <= NARROW_UNITS || (N < FW_TILED_MIN_N && !train)) && x->sp_sorted) {
         sparse_fwr_ctx_t c = {x->sp, W, b, n->out, U};
         gdl_parallel_for(N, sparse_fw_rows, &c);
         return 0;
@@ -565,7 +572,7 @@ static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     int64_t n_slices = (U + FW_UNITS - 1) / FW_UNITS;
     int64_t chunks = gdl_threads_get() < n_slices ? gdl_threads_get() : n_slices;
     int64_t bc = FW_TILE_FLOATS / FW_UNITS; // columns per block
-    sparse_blocks_t *t = sparse_blocks(g, x->sp, N, x->size, bc);
+    sparse_blocks_t *t = sparse_blocks(g, x, N, bc);
     float *ys = gdl_arena_floats(&g->arena, (size_t)(n_slices * N * FW_UNITS));
     float *pack = gdl_arena_floats(&g->arena, (size_t)(chunks * FW_TILE_FLOATS));
     if (!t || !ys || !pack) return -1;
@@ -624,12 +631,46 @@ GDL_NN_HOT static void sparse_bw_units(void *ctx, int64_t begin, int64_t end, in
     sfence_streams();
 }
 
+/* dW of a narrow layer by sample: each call adds its sample's dy into its column's row, listed
+ * on first touch (rows without gradient yet hold zeros). */
+static void sparse_bw_rows(dense_attr_t *a, const gdl_nn_sparse_t *sp, int64_t N, const float *dy, float *dW)
+{
+    int64_t U = a->units;
+    if (!a->tracked && U == 1) { // zero_grad clears all of dW: no list to keep
+        for (int64_t i = 0; i < N; i++)
+            for (int64_t k = sp->row[i]; k < sp->row[i + 1]; k++) dW[sp->col[k]] += sp->val[k] * dy[i];
+        return;
+    }
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t k = sp->row[i]; k < sp->row[i + 1]; k++) {
+            int32_t c = sp->col[k];
+            float v = sp->val[k], *dw = dW + (int64_t)c * U;
+            if (!a->mark[c]) a->mark[c] = 1, a->rows[a->n_rows++] = c;
+            for (int64_t u = 0; u < U; u++) dw[u] += v * dy[i * U + u];
+        }
+}
+
+static void sparse_dense_bias_grad(gdl_nn_t *g, gdl_nn_node_t *n)
+{
+    const dense_attr_t *a = n->attr;
+    int64_t U = a->units;
+    float *db = gdl_nn_dp(g, n, 1);
+    for (int64_t i = 0; i < g->N; i++)
+        for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
+}
+
 /* The weight and bias gradients of a sparse_dense layer. */
 static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t U = a->units;
+    if (U <= NARROW_UNITS) {
+        sparse_bw_rows(a, x->sp, g->N, n->dout, gdl_nn_dp(g, n, 0));
+        if (a->bias) sparse_dense_bias_grad(g, n);
+        if (a->center) center_backward(g, n, 0);
+        return;
+    }
     const sparse_csc_t *t = batch_csc(g, x);
     uint8_t *fresh = t ? gdl_arena_alloc(&g->arena, (size_t)(t->n_cols ? t->n_cols : 1)) : NULL;
     if (!fresh) {
@@ -643,11 +684,7 @@ static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
     }
     sparse_bw_ctx_t c = {t, n->dout, gdl_nn_dp(g, n, 0), fresh, U};
     gdl_parallel_for((U + 15) / 16, sparse_bw_units, &c);
-    if (a->bias) {
-        float *db = gdl_nn_dp(g, n, 1);
-        for (int64_t i = 0; i < g->N; i++)
-            for (int64_t u = 0; u < U; u++) db[u] += n->dout[i * U + u];
-    }
+    if (a->bias) sparse_dense_bias_grad(g, n);
     if (a->center) center_backward(g, n, 0);
 }
 

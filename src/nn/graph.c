@@ -505,6 +505,17 @@ static int is_view(const gdl_nn_node_t *n, int train)
     return n->op == GDL_OP_FLATTEN || n->op == GDL_OP_RESHAPE || dropout_is_identity(n, train);
 }
 
+/* One pass over a sparse batch's columns, vectorised: how often a column is below the one
+ * before it, and *bad set when one is outside [0, V). */
+GDL_NN_HOT static int64_t sparse_descents(const int32_t *col, int64_t nnz, uint32_t V, int *bad)
+{
+    int64_t descents = 0;
+    uint32_t out = nnz > 0 && (uint32_t)col[0] >= V;
+    for (int64_t k = 1; k < nnz; k++) out |= (uint32_t)col[k] >= V, descents += col[k] < col[k - 1];
+    *bad = out != 0;
+    return descents;
+}
+
 static int set_input(gdl_nn_node_t *n, int64_t N)
 {
     if (n->sparse) {
@@ -512,13 +523,21 @@ static int set_input(gdl_nn_node_t *n, int64_t N)
             gdl_log_error("input '%s': no sparse batch of %lld rows set", n->name, (long long)N);
             return -1;
         }
-        for (int64_t r = 0; r < N; r++)
+        const int32_t *col = n->sp->col;
+        const int64_t *row = n->sp->row;
+        uint32_t V = (uint32_t)n->shape[0];
+        int bad = 0;
+        int64_t descents = sparse_descents(col, row[N], V, &bad);
+        for (int64_t r = 1; r < N; r++) // descents between rows do not count
+            descents -= row[r] > row[0] && row[r] < row[N] && col[row[r]] < col[row[r] - 1];
+        for (int64_t r = 0; bad && r < N; r++)
             for (int64_t k = n->sp->row[r]; k < n->sp->row[r + 1]; k++)
-                if (n->sp->col[k] < 0 || n->sp->col[k] >= n->shape[0]) {
+                if ((uint32_t)col[k] >= V) {
                     gdl_log_error("input '%s': row %lld has column %d of %lld", n->name,
-                                  (long long)r, n->sp->col[k], (long long)n->shape[0]);
+                                  (long long)r, col[k], (long long)n->shape[0]);
                     return -1;
                 }
+        n->sp_sorted = descents == 0;
         n->out = NULL;
         return 0;
     }

@@ -34,6 +34,7 @@ typedef struct gdl_nn_node_t {
     /* per step (arena) */
     const float *ext;                // input node: caller's data
     const gdl_nn_sparse_t *sp;       // sparse input node: caller's batch
+    int sp_sorted;                   // sparse input node: each row's columns ascending
     float *out;                      // (N, shape)
     float *dout;                     // (N, shape), NULL until someone needs it
     void *saved;                     // forward values kept for backward

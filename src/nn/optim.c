@@ -45,6 +45,24 @@ typedef struct {
     int64_t base, width;
 } optim_ctx_t;
 
+/* prox_range's loop for weights of width 1 scaled by row, vectorised (sqrtf and division are
+ * exact, so the clones agree bit for bit). */
+GDL_NN_HOT static void prox_unit_rows(const optim_ctx_t *c, float *restrict p, const float *restrict v,
+                                      const float *restrict scale, int64_t n)
+{
+    const gdl_optim_t *o = c->o;
+    float l1 = o->l1, l2 = o->l2, lr = c->lr, eps = o->eps, rsbc2 = c->rsbc2;
+#define PROX_UNIT_LOOP(RATE)                                                         \
+    for (int64_t i = 0; i < n; i++) {                                                  \
+        float rate = (RATE), sd = scale[i], a = fabsf(p[i]) - l1 * rate * sd;          \
+        p[i] = a > 0 ? copysignf(a, p[i]) / (1 + l2 * rate * sd * sd) : 0.0f;          \
+    }
+    if (o->kind == GDL_OPTIM_SGD) PROX_UNIT_LOOP(lr)
+    else if (o->kind == GDL_OPTIM_RMSPROP) PROX_UNIT_LOOP(lr / (sqrtf(v[i]) + eps))
+    else PROX_UNIT_LOOP(lr / (sqrtf(v[i]) * rsbc2 + eps))
+#undef PROX_UNIT_LOOP
+}
+
 /* The elastic-net proximal step (gdl_optim_t) on the part of [begin, end) in the prox ranges,
  * after the update. */
 static void prox_range(const optim_ctx_t *c, int64_t begin, int64_t end)
@@ -57,13 +75,21 @@ static void prox_range(const optim_ctx_t *c, int64_t begin, int64_t end)
         int64_t hi = off + o->prox[r].rows * W;
         hi = end < hi ? end : hi;
         const float *scale = o->prox[r].scale;
+        int by_column = o->prox[r].by_column;
+        if (lo >= hi) continue;
+        if (W == 1 && scale && !by_column) { // a linear model's weights: one per variant
+            prox_unit_rows(c, p + lo, v + lo, scale + (lo - off), hi - lo);
+            continue;
+        }
+        int64_t row = (lo - off) / W, col = (lo - off) % W; // of element lo, then stepped
         for (int64_t i = lo; i < hi; i++) {
             float rate = o->kind == GDL_OPTIM_SGD       ? c->lr
                          : o->kind == GDL_OPTIM_RMSPROP ? c->lr / (sqrtf(v[i]) + o->eps)
                                                         : c->lr / (sqrtf(v[i]) * c->rsbc2 + o->eps);
-            float sd = !scale ? 1.0f : o->prox[r].by_column ? scale[(i - off) % W] : scale[(i - off) / W];
+            float sd = !scale ? 1.0f : by_column ? scale[col] : scale[row];
             float a = fabsf(p[i]) - o->l1 * rate * sd;
             p[i] = a > 0 ? copysignf(a, p[i]) / (1 + o->l2 * rate * sd * sd) : 0.0f;
+            if (++col == W) col = 0, row++;
         }
     }
 }

@@ -372,10 +372,10 @@ static void test_sparse_feed_matches_dense(void)
     CHECK(gdl_nn_input_sparse(g, "x", M) == 0 && gdl_nn_add(g, "h", "sparse_dense", "x", "units=2") == 1);
     CHECK(gdl_nn_compile(g) == 0);
     gdl_feed_t f;
-    CHECK(feed_init(&f, &ci, &d, n) == 0);
     for (int threads = 1; threads <= 4; threads++) {
         gdl_threads_set(threads < 4 ? threads : 2);
         geno.encoding = threads < 4 ? GDL_GENO_DOSAGE : GDL_GENO_PRESENCE; // code 2 is 1
+        CHECK(feed_init(&f, &ci, &d, n) == 0); // a dataset's encoding is fixed: a feed per encoding
         for (int64_t k = 0; k < n; k++) rows[k] = (int64_t)gdl_rng_below(&r, N);
         gdl_genotypes_batch(&geno, rows, n, dense);
         int dense_right = 1; // the dense batch against the codes, read one by one
@@ -400,8 +400,8 @@ static void test_sparse_feed_matches_dense(void)
             }
         CHECK(f.sparse.n_rows == n && f.sparse.row[0] == 0 && f.sparse.row[n] == nonzero && ascending);
         CHECK(!memcmp(got, dense, sizeof(float) * n * M));
+        feed_free(&f);
     }
-    feed_free(&f);
     gdl_nn_free(g);
     gdl_threads_set(1);
     free(packed), free(freq), free(dense), free(got);

@@ -1,6 +1,7 @@
 /* sparse_dense's kernels against a naive loop, bit for bit: the forward pass (by column for
- * small batches in training, by sample for small batches in inference, in packed tiles from 512
- * samples) and the weight gradient (by column, fresh rows streamed, accumulated rows read), on
+ * small batches in training, by sample for small batches in inference and for layers of at most
+ * 16 units, in packed tiles from 512 samples) and the weight gradient (by column, fresh rows
+ * streamed, accumulated rows read; by sample for at most 16 units), on
  * random CSR batches with empty rows, unsorted rows, repeated columns, dosages 1 and 2 and
  * other values, unit counts that are not multiples of the vector or tile widths, and one and
  * two threads. */
@@ -117,7 +118,7 @@ static const struct {
 } cases[] = {
     {1, 1, 1, 1.0},    {5, 37, 3, 0.3},     {64, 300, 16, 0.05},  {64, 2100, 70, 0.02},
     {130, 90, 130, 0.1}, {512, 2100, 1, 0.02}, {600, 2100, 70, 0.02}, {700, 4500, 130, 0.01},
-    {520, 50, 64, 0.2},
+    {520, 50, 64, 0.2},  {64, 300, 17, 0.05}, {40, 500, 1, 0.3},
 };
 
 /* Every path of the forward pass: by column (training, or unsorted rows), by sample (inference
