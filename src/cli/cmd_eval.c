@@ -78,7 +78,7 @@ int gdl_cmd_eval(int argc, char *argv[])
     int c, r, overlap_set = 0;
     long n;
     const char *models[64];
-    gdl_predict_opts_t po = {.model_paths = models, .batch = 256, .min_overlap = GDL_MIN_OVERLAP};
+    gdl_predict_opts_t po = {.model_paths = models, .batch = 0, .min_overlap = GDL_MIN_OVERLAP}; // as gdl predict
     while ((c = getopt_long(argc, argv, "p:o:t:b:s:m:d:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         switch (c) {
         case 'h': usage(stdout); return EXIT_OK;
