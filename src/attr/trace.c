@@ -3,8 +3,10 @@
  * z_u = sum_k x_k w_uk + b_u hands relevance R_u back in proportion to each input's share of z_u,
  *     R_k = sum_u x_k w_uk R_u / (z_u + eps sign(z_u)),
  * so an input behind weights near zero receives nothing (the paths the study's tracing cuts
- * off), and element-wise layers (activations, dropout at inference, reshapes) pass relevance
- * through. The share of the bias and of the stabiliser is absorbed: it reaches no input.
+ * off); a gene layer's (gene_dense) unit sums over its gene's variants only, and a centred
+ * layer's -W mu is part of its bias. Element-wise layers (activations, dropout at inference,
+ * reshapes) pass relevance through. The share of the bias and of the stabiliser is absorbed: it
+ * reaches no input.
  * Linear layers without explicit weights here (conv1d, average pooling, batch norm in eval mode)
  * use the same rule through the engine's backward: R_in = x * backward(R / (z + eps sign z));
  * max pooling hands each window's relevance to its winner (R_in = backward(R)); add and posenc
@@ -102,26 +104,77 @@ static void absorb_rest(trace_t *t, const float *rout, int64_t U, const double *
     }
 }
 
-/* dense and sparse_dense: the epsilon rule over the weights */
+/* One unit's scale s = R / (z + eps sign z) for its inputs' shares x_k w_k s; what the bias
+ * (with a centred layer's -W mu, a bias too) and the stabiliser take, (bias + den - z) s, is
+ * absorbed for example b. */
+static double unit_scale(trace_t *t, int64_t b, double z, double bias, double R)
+{
+    double den = stab(z, t->eps), s = R / den;
+    if (t->absorbed && s != 0) t->absorbed[b] += (bias + den - z) * s;
+    return s;
+}
+
+/* dense and sparse_dense: the epsilon rule over the weights. A centred layer ("center": 1)
+ * computes W (x - mu) + b: the inputs keep their shares x_k w_uk, and -W mu joins the bias. */
 static int rule_dense(trace_t *t, const gdl_config_layer_t *l, int k0, const float *R)
 {
     int64_t U = t->size[node_of(t, l->name)], K = t->size[k0];
     const float *xin = values(t, k0), *z = gdl_nn_output(t->a->m->g, l->name);
     const float *Wt = param(t, l->name, "weight", 1), *bias = param(t, l->name, "bias", 0);
+    const float *mu = param(t, l->name, "center", 0);
     float *Rin = rel(t, k0);
-    if (!xin || !z || !Wt || !Rin) return -1;
+    double *shift = calloc((size_t)U, sizeof *shift); // (U) b - W mu
+    if (!xin || !z || !Wt || !Rin || !shift) {
+        if (!shift) gdl_log_error("out of memory");
+        free(shift);
+        return -1;
+    }
     int sparse = !strcmp(l->type, "sparse_dense"); // W (K, U) for sparse, (U, K) for dense
+    for (int64_t u = 0; u < U; u++) {
+        shift[u] = bias ? bias[u] : 0;
+        for (int64_t k = 0; mu && k < K; k++) shift[u] -= (double)(sparse ? Wt[k * U + u] : Wt[u * K + k]) * mu[k];
+    }
     for (int64_t b = 0; b < t->n; b++) {
         const float *xb = xin + b * K, *zb = z + b * U, *Rb = R + b * U;
         float *Ri = Rin + b * K;
         for (int64_t u = 0; u < U; u++) {
-            double den = stab(zb[u], t->eps), s = Rb[u] / den;
+            double s = unit_scale(t, b, zb[u], shift[u], Rb[u]);
             if (s == 0) continue;
-            if (t->absorbed) t->absorbed[b] += ((bias ? bias[u] : 0) + den - zb[u]) * s;
             for (int64_t k = 0; k < K; k++) {
                 if (xb[k] == 0) continue;
                 float w = sparse ? Wt[k * U + u] : Wt[u * K + k];
                 Ri[k] += (float)(xb[k] * w * s);
+            }
+        }
+    }
+    free(shift);
+    return 0;
+}
+
+/* gene_dense: the dense rule with each unit's inputs its gene's links. Unit u of group g,
+ * z = b[g, u] + sum_{e in g} x[variant[e]] W[e, u], hands link e's share x W[e, u] s to the
+ * variant it reads; a variant in several genes gets a share through each. */
+static int rule_gene_dense(trace_t *t, const gdl_config_layer_t *l, int k0, const float *R)
+{
+    int64_t G, E, K = t->size[k0], GU = t->size[node_of(t, l->name)];
+    if (gdl_nn_gene_map_get(t->a->m->g, l->name, &G, &E, NULL) != 0) return -1;
+    int64_t U = GU / G;
+    const float *xin = values(t, k0), *z = gdl_nn_output(t->a->m->g, l->name);
+    const float *W = param(t, l->name, "weight", 1), *bias = param(t, l->name, "bias", 0); // (E, U), (G, U)
+    const float *start = param(t, l->name, "group_start", 1), *var = param(t, l->name, "link_variant", 1);
+    float *Rin = rel(t, k0);
+    if (!xin || !z || !W || !start || !var || !Rin) return -1;
+    // the forward pass has checked the map: integers, in range, ascending within a group
+    for (int64_t b = 0; b < t->n; b++) {
+        const float *xb = xin + b * K, *zb = z + b * GU, *Rb = R + b * GU;
+        float *Ri = Rin + b * K;
+        for (int64_t q = 0; q < GU; q++) {
+            double s = unit_scale(t, b, zb[q], bias ? bias[q] : 0, Rb[q]);
+            if (s == 0) continue;
+            int64_t u = q % U, gr = q / U;
+            for (int64_t e = (int64_t)start[gr]; e < (int64_t)start[gr + 1]; e++) {
+                int64_t k = (int64_t)var[e];
+                if (xb[k] != 0) Ri[k] += (float)(xb[k] * W[e * U + u] * s);
             }
         }
     }
@@ -454,6 +507,8 @@ int attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const flo
         memset(rin_sum, 0, sizeof *rin_sum * (size_t)n);
         if (is_type(type, "dense sparse_dense")) {
             if (rule_dense(&t, l, k0, R) != 0) goto out;
+        } else if (!strcmp(type, "gene_dense")) {
+            if (rule_gene_dense(&t, l, k0, R) != 0) goto out;
         } else if (is_type(type, "rnn lstm gru")) {
             if (rule_recurrent(&t, l, k0, R) != 0) goto out;
         } else if (!strcmp(type, "attention")) {

@@ -38,6 +38,10 @@ static void usage(FILE *fp)
         "  -m, --model FILE        instead of -p: score DATA with this model first (repeat to\n"
         "                          average several, as gdl predict does)\n"
         "  -d, --data FILE         the dataset -m scores; its labels are the truth\n"
+        "      --min-overlap FRAC  -m: a cohort whose variants differ from the model's is aligned\n"
+        "                          to them by CHROM:POS:REF:ALT (absent ones get the training\n"
+        "                          mean, extra ones are ignored) when at least FRAC of the\n"
+        "                          model's variants are in it; 1: every one [0.9]\n"
         "  -o, --output FILE       metrics.json ('-' = stdout)\n"
         "      --tsv FILE          one row per target (and per fold and target) with every metric\n"
         "      --curves PREFIX     ROC and PR points: PREFIX.roc.tsv, PREFIX.pr.tsv\n"
@@ -55,7 +59,7 @@ static void usage(FILE *fp)
         CLI_COMMON_USAGE);
 }
 
-enum { OPT_TSV = 256, OPT_CURVES, OPT_PLOT, OPT_PLOT_MAX, OPT_REGRESSION, OPT_BINARY, OPT_CI };
+enum { OPT_TSV = 256, OPT_CURVES, OPT_PLOT, OPT_PLOT_MAX, OPT_REGRESSION, OPT_BINARY, OPT_CI, OPT_MIN_OVERLAP };
 
 int gdl_cmd_eval(int argc, char *argv[])
 {
@@ -67,13 +71,14 @@ int gdl_cmd_eval(int argc, char *argv[])
         {"binary", required_argument, NULL, OPT_BINARY}, {"bootstrap", required_argument, NULL, 'b'},
         {"ci", required_argument, NULL, OPT_CI},       {"seed", required_argument, NULL, 's'},
         {"model", required_argument, NULL, 'm'},       {"data", required_argument, NULL, 'd'},
+        {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP},
         CLI_COMMON_LONGOPTS,                           {NULL, 0, NULL, 0}};
     gdl_eval_opts_t o;
     gdl_eval_opts_init(&o);
-    int c, r;
+    int c, r, overlap_set = 0;
     long n;
     const char *models[64];
-    gdl_predict_opts_t po = {.model_paths = models, .batch = 256, .min_overlap = GDL_MIN_OVERLAP};
+    gdl_predict_opts_t po = {.model_paths = models, .batch = 0, .min_overlap = GDL_MIN_OVERLAP}; // as gdl predict
     while ((c = getopt_long(argc, argv, "p:o:t:b:s:m:d:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         switch (c) {
         case 'h': usage(stdout); return EXIT_OK;
@@ -82,6 +87,11 @@ int gdl_cmd_eval(int argc, char *argv[])
             models[po.n_models++] = optarg;
             break;
         case 'd': po.data_path = optarg; break;
+        case OPT_MIN_OVERLAP:
+            if (cli_parse_fraction(optarg, &po.min_overlap))
+                return cli_usage_error("eval", usage, "--min-overlap: expected a fraction from 0 to 1, got '%s'", optarg);
+            overlap_set = 1;
+            break;
         case 'p': o.predictions = optarg; break;
         case 'o': o.json = optarg; break;
         case OPT_TSV: o.tsv = optarg; break;
@@ -126,6 +136,7 @@ int gdl_cmd_eval(int argc, char *argv[])
         return cli_usage_error("eval", usage, "give -p predictions.tsv or -m MODEL -d DATA, not both");
     if (!o.predictions && !po.n_models)
         return cli_usage_error("eval", usage, "-p predictions.tsv (or -m MODEL -d DATA) is required");
+    if (overlap_set && !po.n_models) return cli_usage_error("eval", usage, "--min-overlap goes with -m MODEL -d DATA");
     int to_stdout = (o.json && !strcmp(o.json, "-")) || (o.tsv && !strcmp(o.tsv, "-"));
     o.table = to_stdout ? stderr : stdout;
     char tmp[] = "/tmp/gdl-eval-XXXXXX";

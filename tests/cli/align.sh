@@ -4,7 +4,8 @@
 # variants dropped (against the score computed here from the weights and the training means),
 # (c) with 5 extra variants, (d) with a multi-allelic record split into biallelic records in
 # the other ALT order; then --min-overlap, a genotype encoding mismatch, and a model file
-# written before models kept their variants.
+# written before models kept their variants. gdl eval -m aligns as predict does: its metrics on
+# (a) and (b) are those of predict's scores, and --min-overlap refuses as predict's does.
 . "$(dirname "$0")/lib.sh"
 : "${PYTHON:=/usr/bin/python3}"
 py="$(dirname "$0")/../python"
@@ -114,6 +115,34 @@ expect "(b) attribute --min-overlap 1 refuses" 2 "$GDL" attribute -m "$TMP/m.gdl
 expect "--min-overlap 1 takes the reversed cohort" 0 "$GDL" predict -m "$TMP/m.gdl" -d "$TMP/rev.gdl" \
     -o "$TMP/p1.tsv" --min-overlap 1
 expect "--min-overlap 1.5 is a usage error" 1 "$GDL" predict -m "$TMP/m.gdl" -d "$TMP/rev.gdl" --min-overlap 1.5
+
+# gdl eval -m aligns as predict does: its metrics are those of predict's scores on the cohort
+expect "eval --help names --min-overlap" 0 "$GDL" eval --help
+contains "eval --help: --min-overlap and its default" "$TMP/out" "model's variants are in it; 1: every one [0.9]"
+# evalm CASE DATA PRED: eval -m on DATA against eval -p of predict's PRED, per-target TSVs
+evalm() {
+    expect "$1 eval -m" 0 "$GDL" eval -m "$TMP/m.gdl" -d "$2" --tsv "$TMP/em.tsv"
+    cp "$TMP/err" "$TMP/em.err"
+    "$GDL" eval -p "$3" --tsv "$TMP/ep.tsv" >/dev/null 2>&1 || fail "$1 eval -p"
+    same "$1 eval -m metrics equal predict's scores evaluated" "$TMP/ep.tsv" "$TMP/em.tsv"
+}
+evalm "(a)" "$TMP/rev.gdl" "$TMP/prev.tsv"
+matched "(a) eval -m report" "$TMP/em.err" 122 122 0 0
+evalm "(b)" "$TMP/drop.gdl" "$TMP/pdrop.tsv"
+matched "(b) eval -m report" "$TMP/em.err" 112 122 10 0
+expect "(b) eval -m --min-overlap 0.91 takes 112 of 122" 0 "$GDL" eval -m "$TMP/m.gdl" -d "$TMP/drop.gdl" \
+    --min-overlap 0.91 --tsv "$TMP/em.tsv"
+same "(b) eval -m --min-overlap 0.91: the same metrics" "$TMP/ep.tsv" "$TMP/em.tsv"
+expect "(b) eval -m --min-overlap 0.95 refuses" 2 "$GDL" eval -m "$TMP/m.gdl" -d "$TMP/drop.gdl" \
+    --min-overlap 0.95 -o "$TMP/refused.json"
+[ "$(grep -c '^gdl eval: ' "$TMP/err")" -eq 1 ] &&
+    grep -qx "gdl eval: .*drop.gdl: 112 of the model's 122 variants (91.8%) are in the dataset, fewer than --min-overlap 0.95 asks; .*" "$TMP/err" &&
+    pass "(b) eval refusal: one error line with the counts" || fail "(b) eval refusal: one error line with the counts" "$(cat "$TMP/err")"
+[ -s "$TMP/out" ] || [ -e "$TMP/refused.json" ] && fail "(b) eval: no metrics on refusal" || pass "(b) eval: no metrics on refusal"
+expect "eval --min-overlap 1.5 is a usage error" 1 "$GDL" eval -m "$TMP/m.gdl" -d "$TMP/rev.gdl" --min-overlap 1.5
+contains "eval --min-overlap 1.5 explained" "$TMP/err" "--min-overlap: expected a fraction from 0 to 1, got '1.5'"
+expect "eval -p --min-overlap is a usage error" 1 "$GDL" eval -p "$TMP/pa.tsv" --min-overlap 0.5
+contains "eval -p --min-overlap explained" "$TMP/err" "--min-overlap goes with -m MODEL -d DATA"
 
 # (c) 5 extra variants (sites the model never saw) are ignored
 { cat "$TMP/hdr" "$TMP/multi" "$TMP/rec"; awk -F'\t' 'BEGIN {OFS = "\t"} NR <= 5 {$2 = $2 + 1; $3 = "x" NR; print}' "$TMP/rec"; } >"$TMP/extra.vcf"

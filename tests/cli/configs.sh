@@ -59,7 +59,7 @@ check resnet-attention "$T/seq.gdl" 4 32
 check center-base "$T/center.gdl" 4 64
 check expression-two-branch "$T/expr.gdl" 6 16
 
-# trace (LRP) runs through every shipped model (recurrent, attention, layer norm, concat and
+# trace (LRP) runs through every shipped model (recurrent, attention, layer norm, concat, gene and
 # residual layers included) and gives finite relevance, not all zero
 finite() {
     case "$1" in
@@ -73,6 +73,7 @@ trace() { # config data options output
 }
 trace genotype-mlp "$T/geno.gdl" "" tsv
 trace genotype-cnn-rnn "$T/geno.gdl" "" tsv
+trace genotype-gene "$T/geno_genes.gdl" "" tsv
 for c in simple-cnn deepsea danq basset resnet-attention; do trace $c "$T/seq.gdl" "--target motif_1" npy; done
 trace center-base "$T/center.gdl" "--class 0" npy
 trace expression-two-branch "$T/expr.gdl" "--input dna" npy

@@ -1,7 +1,8 @@
 # The gene layer (configs/genotype-gene.json): on a simulated cohort with genes from its BED,
 # 5-fold cross-validation learns the planted signal and a label-permuted copy stays near 0.5;
-# gdl inspect --genes names each unit's gene; the model file alone predicts; unassigned=drop is
-# logged; a cohort without genes and a model without a gene layer are refused.
+# gdl inspect --genes names each unit's gene; the model file alone predicts; trace ranks the
+# planted variants and genes first; unassigned=drop is logged; a cohort without genes and a model
+# without a gene layer are refused.
 . "$(dirname "$0")/lib.sh"
 : "${PYTHON:=/usr/bin/python3}"
 root="$(dirname "$0")/../.."
@@ -66,6 +67,32 @@ for t in 1 2; do
 done
 same "trained at 1 and 2 threads: same predictions" "$TMP/t1.tsv" "$TMP/t2.tsv"
 expect "attribute --level gene" 0 "$GDL" attribute -q -m "$TMP/m.gdl" -d "$TMP/sim.gdl" --level gene -o "$TMP/g.tsv"
+
+# trace (LRP) through the gene layer ranks the planted variants and their genes first: on the
+# wide and deep model, and on its gene path alone (gene_dense, tanh, dense: all the relevance
+# passes the gene layer's rule)
+# planted TABLE COL N: how many of the first N rows name a planted variant (COL 2) or gene (COL 5)
+planted() {
+    awk -F'\t' -v col="$2" -v n="$3" 'NR == FNR {if (FNR > 1) p[$col] = 1; next}
+        FNR > 1 && FNR <= n + 1 && ($2 in p) {k++} END {print k + 0}' "$TMP/sim.truth.tsv" "$1"
+}
+grep -v '"name": "linear"\|"name": "logits"' "$cfg" |
+    sed 's/"name": "deep"/"name": "logits"/; s/"units": "outputs"},/"units": "outputs"}/' >"$TMP/deep.json"
+expect "train the gene path alone" 0 "$GDL" train -q -c "$TMP/deep.json" -d "$TMP/sim.gdl" -o "$TMP/deep.gdl"
+# measured: all 8 planted variants and genes ranked 1-8 (wide and deep); the gene path alone
+# learns 5 of them, ranked 1-4 and 8 (gradxinput: 1, 2, 5, 7, 27)
+for run in "m 7 7" "deep 4 4"; do
+    set -- $run
+    expect "$1: attribute --method trace" 0 "$GDL" attribute -q -m "$TMP/$1.gdl" -d "$TMP/sim.gdl" --method trace \
+        -o "$TMP/$1.trace.tsv"
+    expect "$1: trace --level gene" 0 "$GDL" attribute -q -m "$TMP/$1.gdl" -d "$TMP/sim.gdl" --method trace \
+        --level gene -o "$TMP/$1.trace_genes.tsv"
+    v=$(planted "$TMP/$1.trace.tsv" 2 10) g=$(planted "$TMP/$1.trace_genes.tsv" 5 10)
+    [ "$v" -ge "$2" ] && pass "$1: trace ranks $v planted variants in the top 10" ||
+        fail "$1: trace ranks $v planted variants in the top 10, expected $2" "$(head -11 "$TMP/$1.trace.tsv")"
+    [ "$g" -ge "$3" ] && pass "$1: trace ranks $g planted genes in the top 10" ||
+        fail "$1: trace ranks $g planted genes in the top 10, expected $3" "$(head -11 "$TMP/$1.trace_genes.tsv")"
+done
 
 # unassigned=drop, dense input: the count of dropped variants on stderr, one unit group fewer
 sed 's/"unassigned": "shared"/"unassigned": "drop"/; s/"sparse": true/"sparse": false/; s/"type": "sparse_dense"/"type": "dense"/' "$cfg" >"$TMP/drop.json"

@@ -1,7 +1,7 @@
 /* Attribution: gradients against finite differences (dense and sparse genotype inputs, one-hot
  * sequences), integrated-gradient completeness, ISM and pairs against direct scoring, trace on
- * a linear model, its conservation through recurrent, concat and attention layers and hand-
- * worked LSTM and GRU cells, the dinucleotide shuffle, BH q-values and the allelic test. */
+ * a linear model, its conservation through recurrent, concat, attention and gene layers and
+ * hand-worked LSTM and GRU cells, the dinucleotide shuffle, BH q-values and the allelic test. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +15,15 @@
 #include "test.h"
 
 static char dir[] = "/tmp/gdl-attr-XXXXXX";
-static char geno_path[512], seq_path[512];
+static char geno_path[512], seq_path[512], gene_path[512];
 enum { N = 24, M = 10, L = 16 };
 
-static int make_geno(const char *path)
+/* Each variant's genes: rs1-rs5 in GA, rs6-rs10 in GB; gene_path's dataset has rs5 in both and
+ * rs10 in none (a gene layer's shared group). */
+static const char *const two_genes[M] = {"GA", "GA", "GA", "GA", "GA", "GB", "GB", "GB", "GB", "GB"};
+static const char *const overlapping_genes[M] = {"GA", "GA", "GA", "GA", "GA,GB", "GB", "GB", "GB", "GB", ""};
+
+static int make_geno(const char *path, const char *const *genes)
 {
     gdl_rng_t r;
     gdl_strings_t ids = {0}, names = {0};
@@ -40,7 +45,7 @@ static int make_geno(const char *path)
         char id[16];
         float freq[3] = {0.36f, 0.48f, 0.16f};
         snprintf(id, sizeof id, "rs%d", j + 1);
-        gdl_catalog_push(&cat, "1", 100 + j, id, "A", "G", j < 5 ? "GA" : "GB", 0.4f, freq);
+        gdl_catalog_push(&cat, "1", 100 + j, id, "A", "G", genes[j], 0.4f, freq);
     }
     gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
                                .target_kinds = &kind, .target_classes = classes, .labels = labels,
@@ -353,16 +358,16 @@ static void trace_close(gdl_attr_t *a, gdl_model_t *m, gdl_dataset_t *d)
     gdl_dataset_close(d);
 }
 
-/* Trace through NET on the sequence rows 0, 5, 7: the input's relevance plus what the biases
- * and the stabiliser absorbed must sum to the logit (to 1e-4 relative). biases: set every bias
- * to a value in (-0.5, 0.5) first, else they stay at their initial 0 and, with eps 1e-9 and
- * unless the net absorbs (posenc's encoding is a bias), the input's relevance alone sums to the
- * logit (1e-5 relative). Returns the largest |logit|. */
-static double trace_conserves(const char *net, int biases, double eps, int absorbs)
+/* Trace through NET on rows 0, 5, 7 of the dataset at PATH: the input's relevance plus what the
+ * biases and the stabiliser absorbed must sum to the logit (to 1e-4 relative). biases: set every
+ * bias to a value in (-0.5, 0.5) first, else they stay at their initial 0 and, with eps 1e-9 and
+ * unless the net absorbs (posenc's encoding and a centred layer's -W mu are biases), the input's
+ * relevance alone sums to the logit (1e-5 relative). Returns the largest |logit|. */
+static double trace_conserves(const char *path, const char *net, int biases, double eps, int absorbs)
 {
     gdl_dataset_t *d;
     gdl_model_t *m;
-    gdl_attr_t *a = trace_open(seq_path, net, eps, &d, &m);
+    gdl_attr_t *a = trace_open(path, net, eps, &d, &m);
     double top = 0;
     if (!a) goto out;
     gdl_rng_t rng;
@@ -392,6 +397,22 @@ static double trace_conserves(const char *net, int biases, double eps, int absor
 out:
     trace_close(a, m, d);
     return top;
+}
+
+/* trace_conserves for each of the N nets on PATH, with zero biases and eps 1e-9, then random
+ * biases and eps 0.01; a net with a positional encoding or a centred layer absorbs (their
+ * -W mu and encoding are biases). Stops at the first failing net, naming it. */
+static void conserve_all(const char *path, const char *const *nets, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int absorbs = strstr(nets[i], "posenc") || strstr(nets[i], "center");
+        CHECK(trace_conserves(path, nets[i], 0, 1e-9, absorbs) > 1e-3);
+        trace_conserves(path, nets[i], 1, 1e-2, absorbs);
+        if (test_failed_) {
+            fprintf(stderr, "  net %zu\n", i);
+            break;
+        }
+    }
 }
 
 #define LAYER(name, type, input, rest) \
@@ -445,15 +466,7 @@ static void test_trace_recurrent_conserves(void)
             LAYER("h", "conv1d", "t", ", \"filters\": 2, \"width\": 1") ","
             LAYER("f", "flatten", "h", "") "," OUT("f") "], \"output\": {\"layer\": \"o\"}}",
     };
-    for (size_t i = 0; i < sizeof nets / sizeof *nets; i++) {
-        int absorbs = strstr(nets[i], "posenc") != NULL;
-        CHECK(trace_conserves(nets[i], 0, 1e-9, absorbs) > 1e-3);
-        trace_conserves(nets[i], 1, 1e-2, absorbs);
-        if (test_failed_) {
-            fprintf(stderr, "  net %zu\n", i);
-            break;
-        }
-    }
+    conserve_all(seq_path, nets, sizeof nets / sizeof *nets);
 }
 
 /* A one-unit recurrent layer over two steps, by hand: genotypes reshaped to (5, 2); x has 1 at
@@ -542,6 +555,77 @@ out:
     trace_close(a, m, d);
 }
 
+/* genotypes -> gene_dense (2 units per gene) -> OUT, with its input LAYERS ahead and REST after
+ * the gene layer's attributes */
+#define GENE_NET(sparse, gene_rest, layers) "{\"inputs\": [{\"name\": \"x\", \"from\": \"genotypes\"" sparse "}]," \
+    " \"layers\": [" LAYER("genes", "gene_dense", "x", ", \"units_per_gene\": 2" gene_rest) "," layers \
+    "], \"output\": {\"layer\": \"o\"}}"
+
+/* A linear gene layer (no biases): trace is then gradient x input to the last bits, so each
+ * variant gets x_k sum of its links' W v; rs5, in both genes, through both, and rs10, in none,
+ * through the shared group. Dense and sparse inputs alike; the relevance sums to the logit. */
+static void test_trace_gene_layer_linear(void)
+{
+    static const char *nets[] = {
+        GENE_NET("", ", \"bias\": 0", LAYER("o", "dense", "genes", ", \"units\": \"outputs\", \"bias\": 0")),
+        GENE_NET(", \"sparse\": true", ", \"bias\": 0",
+                 LAYER("o", "dense", "genes", ", \"units\": \"outputs\", \"bias\": 0")),
+    };
+    for (size_t i = 0; i < sizeof nets / sizeof *nets; i++) {
+        gdl_dataset_t *d;
+        gdl_model_t *m;
+        gdl_attr_t *a = trace_open(gene_path, nets[i], 1e-9, &d, &m);
+        if (!a) goto next;
+        int64_t G = 0, E = 0, rows[3] = {1, 6, 13};
+        CHECK(gdl_nn_gene_map_get(m->g, "genes", &G, &E, NULL) == 0 && G == 3 && E == 11);
+        float x[3 * M], r[3 * M], gx[3 * M], f[3];
+        gdl_attr_input(a, rows, 3, x);
+        CHECK(gdl_attr_compute(a, GDL_ATTR_TRACE, rows, 3, r) == 0);
+        CHECK(gdl_attr_compute(a, GDL_ATTR_GRADXINPUT, rows, 3, gx) == 0);
+        gdl_attr_score(a, rows, 3, x, f);
+        int carriers = 0;
+        for (int b = 0; b < 3; b++) {
+            double sum = 0;
+            for (int j = 0; j < M; j++) {
+                CHECK_CLOSE(r[b * M + j], gx[b * M + j], 1e-5);
+                CHECK(x[b * M + j] != 0 || r[b * M + j] == 0);
+                sum += r[b * M + j];
+            }
+            carriers += x[b * M + 4] != 0 && x[b * M + 9] != 0;
+            CHECK(fabs(f[b]) > 1e-3);
+            CHECK_CLOSE(sum, f[b], 1e-5 * fabs(f[b]));
+        }
+        CHECK(carriers > 0); // rs5 and rs10 were called in a row
+    next:
+        trace_close(a, m, d);
+        if (test_failed_) {
+            fprintf(stderr, "  net %zu\n", i);
+            break;
+        }
+    }
+}
+
+/* Conservation through gene layers: gene_dense, tanh, dense (the input's relevance alone sums to
+ * the logit with zero biases and eps 1e-9; with random biases and eps 0.01 with the absorbed
+ * shares), then configs/genotype-gene.json's wide and deep net, whose centred linear path
+ * absorbs its -W mu as a bias, on dense and sparse inputs. */
+static void test_trace_gene_layer_conserves(void)
+{
+    static const char *nets[] = {
+        GENE_NET("", "", LAYER("a", "tanh", "genes", "") "," OUT("a")),
+        GENE_NET(", \"sparse\": true", "", LAYER("a", "tanh", "genes", "") "," OUT("a")),
+        GENE_NET(", \"sparse\": true", "",
+                 LAYER("linear", "sparse_dense", "x", ", \"units\": \"outputs\", \"center\": 1") ","
+                 LAYER("a", "tanh", "genes", "") "," LAYER("deep", "dense", "a", ", \"units\": \"outputs\"") ","
+                 "{\"name\": \"o\", \"type\": \"add\", \"input\": [\"linear\", \"deep\"]}"),
+        GENE_NET("", "",
+                 LAYER("linear", "dense", "x", ", \"units\": \"outputs\", \"center\": 1") ","
+                 LAYER("a", "tanh", "genes", "") "," LAYER("deep", "dense", "a", ", \"units\": \"outputs\"") ","
+                 "{\"name\": \"o\", \"type\": \"add\", \"input\": [\"linear\", \"deep\"]}"),
+    };
+    conserve_all(gene_path, nets, sizeof nets / sizeof *nets);
+}
+
 static void test_dinuc_shuffle_keeps_counts(void)
 {
     const char *seq = "ACGTTGCAAACCGTAGGCTTACGNNACGT";
@@ -599,7 +683,8 @@ int main(void)
     if (!mkdtemp(dir)) return 1;
     snprintf(geno_path, sizeof geno_path, "%s/g.gdl", dir);
     snprintf(seq_path, sizeof seq_path, "%s/s.gdl", dir);
-    if (make_geno(geno_path) || make_seq(seq_path)) return 1;
+    snprintf(gene_path, sizeof gene_path, "%s/genes.gdl", dir);
+    if (make_geno(geno_path, two_genes) || make_geno(gene_path, overlapping_genes) || make_seq(seq_path)) return 1;
     RUN(test_gradients_dense_genotypes);
     RUN(test_gradients_sparse_genotypes);
     RUN(test_gradients_sequences);
@@ -610,9 +695,11 @@ int main(void)
     RUN(test_trace_recurrent_conserves);
     RUN(test_trace_by_hand);
     RUN(test_trace_signal_position);
+    RUN(test_trace_gene_layer_linear);
+    RUN(test_trace_gene_layer_conserves);
     RUN(test_dinuc_shuffle_keeps_counts);
     RUN(test_bh_and_allelic);
-    unlink(geno_path), unlink(seq_path);
+    unlink(geno_path), unlink(seq_path), unlink(gene_path);
     rmdir(dir);
     return TEST_EXIT();
 }
