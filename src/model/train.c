@@ -396,8 +396,8 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
             L.refining = 1, L.bad = 0, L.l1_fixed = L.best_l1;
             memcpy(g->param, L.best_param, g->n_param * sizeof(float));
             if (g->n_state) memcpy(g->state, L.best_state, g->n_state * sizeof(float));
-            gdl_log_info("l1 path: penalty %.4g chosen at epoch %d; training on with it fixed", L.best_l1,
-                         L.best_epoch);
+            gdl_log_info("l1 path: lambda %.4g (l1 %.3g) chosen at epoch %d; training on with it fixed", L.best_l1,
+                         t->l1_ratio * L.best_l1, L.best_epoch);
             continue;
         }
         if (stop) break;
@@ -489,6 +489,12 @@ static int split_validation(const gdl_dataset_t *d, const int *strata, const cha
     }
     free(part);
     return ret;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
 }
 
 /* A fresh model from config c (taken) with its runner, its output biases and positive weights
@@ -627,6 +633,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         memcpy(rows, run.train_rows, run.n_train * sizeof *rows);
         memcpy(rows + run.n_train, run.val_rows, run.n_val * sizeof *rows);
         int64_t n = run.n_train + run.n_val;
+        qsort(rows, (size_t)n, sizeof *rows, row_cmp); // dataset order, whatever the validation split was
         int epoch = choose_path_epoch(o, d, &run, rows, n, &run.chosen);
         if (epoch < 0) goto fail;
         run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
@@ -800,8 +807,13 @@ int gdl_train(const gdl_train_opts_t *o)
             if (o->fold_metric) metric = o->fold_metric(&r, test, n_test, s, &metric_name);
             fold_metric[k - 1] = metric;
             if (gdl_log_get_level() >= GDL_LOG_INFO) {
-                fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training, %" PRId64 " validation, %" PRId64
-                        " held-out examples; held-out loss %.5f", k, K, run.n_train, run.n_val, n_test, test_loss);
+                if (c->train.l1_path_folds) // the validation rows trained too: inner folds chose the path's step
+                    fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training examples (the path's step chosen by %d"
+                            " folds of them), %" PRId64 " held out; held-out loss %.5f", k, K, run.n_train + run.n_val,
+                            c->train.l1_path_folds, n_test, test_loss);
+                else
+                    fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training, %" PRId64 " validation, %" PRId64
+                            " held-out examples; held-out loss %.5f", k, K, run.n_train, run.n_val, n_test, test_loss);
                 if (metric_name) fprintf(stderr, ", %s %.4f", metric_name, metric);
                 fputc('\n', stderr);
             }

@@ -633,12 +633,53 @@ GDL_NN_HOT static void sparse_bw_units(void *ctx, int64_t begin, int64_t end, in
 
 /* dW of a narrow layer by sample: each call adds its sample's dy into its column's row, listed
  * on first touch (rows without gradient yet hold zeros). */
-static void sparse_bw_rows(dense_attr_t *a, const gdl_nn_sparse_t *sp, int64_t N, const float *dy, float *dW)
+/* dW of a narrow layer by sample, for the columns [16 begin, 16 end) of sorted rows: each row's
+ * part found by bisection, so the threads split the columns and a column's samples keep their
+ * order (the same bits for any thread count). Only untracked gradients (zero_grad clears all
+ * of dW): no list of touched rows to keep. */
+typedef struct {
+    const gdl_nn_sparse_t *sp;
+    const float *dy;
+    float *dW;
+    int64_t N, U, V;
+} sparse_bwr_ctx_t;
+
+static int64_t first_at_least(const int32_t *col, int64_t lo, int64_t hi, int64_t c)
 {
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (col[mid] < c) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void sparse_bw_col_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const sparse_bwr_ctx_t *c = ctx;
+    const int64_t *row = c->sp->row;
+    const int32_t *col = c->sp->col;
+    const float *val = c->sp->val;
+    int64_t U = c->U, c0 = begin * 16, c1 = end * 16 < c->V ? end * 16 : c->V;
+    for (int64_t i = 0; i < c->N; i++) {
+        const float *dy = c->dy + i * U;
+        for (int64_t k = first_at_least(col, row[i], row[i + 1], c0); k < row[i + 1] && col[k] < c1; k++) {
+            float v = val[k], *dw = c->dW + (int64_t)col[k] * U;
+            for (int64_t u = 0; u < U; u++) dw[u] += v * dy[u];
+        }
+    }
+}
+
+/* dW of a narrow layer by sample: each call adds its sample's dy into its column's row, listed
+ * on first touch (rows without gradient yet hold zeros). */
+static void sparse_bw_rows(dense_attr_t *a, const gdl_nn_node_t *x, int64_t N, const float *dy, float *dW)
+{
+    const gdl_nn_sparse_t *sp = x->sp;
     int64_t U = a->units;
-    if (!a->tracked && U == 1) { // zero_grad clears all of dW: no list to keep
-        for (int64_t i = 0; i < N; i++)
-            for (int64_t k = sp->row[i]; k < sp->row[i + 1]; k++) dW[sp->col[k]] += sp->val[k] * dy[i];
+    if (!a->tracked && x->sp_sorted) {
+        sparse_bwr_ctx_t c = {sp, dy, dW, N, U, x->size};
+        gdl_parallel_for((x->size + 15) / 16, sparse_bw_col_range, &c);
         return;
     }
     for (int64_t i = 0; i < N; i++)
@@ -666,7 +707,7 @@ static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t U = a->units;
     if (U <= NARROW_UNITS) {
-        sparse_bw_rows(a, x->sp, g->N, n->dout, gdl_nn_dp(g, n, 0));
+        sparse_bw_rows(a, x, g->N, n->dout, gdl_nn_dp(g, n, 0));
         if (a->bias) sparse_dense_bias_grad(g, n);
         if (a->center) center_backward(g, n, 0);
         return;

@@ -528,8 +528,8 @@ static int set_input(gdl_nn_node_t *n, int64_t N)
         uint32_t V = (uint32_t)n->shape[0];
         int bad = 0;
         int64_t descents = sparse_descents(col, row[N], V, &bad);
-        for (int64_t r = 1; r < N; r++) // descents between rows do not count
-            descents -= row[r] > row[0] && row[r] < row[N] && col[row[r]] < col[row[r] - 1];
+        for (int64_t r = 1; r < N; r++) // descents between rows do not count (each once: empty rows skipped)
+            descents -= row[r] > row[0] && row[r] < row[r + 1] && col[row[r]] < col[row[r] - 1];
         for (int64_t r = 0; bad && r < N; r++)
             for (int64_t k = n->sp->row[r]; k < n->sp->row[r + 1]; k++)
                 if ((uint32_t)col[k] >= V) {

@@ -33,6 +33,25 @@ learns() { # config floor
     fi
 }
 learns genotype-linear 0.70
+
+# genotype-linear's penalty: chosen by 5 inner folds of each fold's training rows, the path then
+# run on all of them to that epoch (no validation split), the same bytes on 1 and 2 threads
+for t in 1 2; do
+    "$GDL" train -@ $t -c "$cfgs/genotype-linear.json" -d "$T/c.gdl" -o "$T/pf$t.gdl" --folds 3 --fold 2 \
+        2>"$T/pf$t.err" || fail "genotype-linear --fold 2 on $t threads"
+done
+cmp -s "$T/pf1.fold2.gdl" "$T/pf2.fold2.gdl" && pass "inner-fold path: the same model on 1 and 2 threads" ||
+    fail "inner-fold path: the model differs between 1 and 2 threads"
+chosen=$(sed -n 's/.*l1 path: epoch \([0-9]*\) of 30 chosen by 5 folds of the training rows.*/\1/p' "$T/pf1.err")
+[ "$(grep -c 'path fold [1-5]/5  epoch 1/30' "$T/pf1.err")" = 5 ] && pass "inner-fold path: five inner runs" ||
+    fail "inner-fold path: not five inner runs"
+held=$(sed -n 's/.*fold 2\/3: \([0-9]*\) training examples (the path.s step chosen by 5 folds of them), \([0-9]*\) held out.*/\1 \2/p' "$T/pf1.err")
+[ -n "$held" ] && [ $(echo "$held" | awk '{ print $1 + $2 }') = 800 ] &&
+    pass "inner-fold path: every row outside the held-out fold trains ($held)" ||
+    fail "inner-fold path: training rows + held out != 800 ('$held')"
+"$GDL" inspect "$T/pf1.fold2.gdl" | awk -F '\t' -v e="$chosen" '$2 == "gdl.epochs" { ok = $3 == e && e > 0 } END { exit !ok }' &&
+    pass "inner-fold path: the model stops at the chosen epoch ($chosen)" ||
+    fail "inner-fold path: epochs_run is not the chosen epoch '$chosen'"
 learns genotype-mlp 0.70
 learns genotype-cnn-rnn 0.68
 [ -e "$cfgs/genotype-gene.json" ] && learns genotype-gene 0.62

@@ -134,6 +134,11 @@ sed 's/"l1_min_ratio": 0.01/"l1_min_ratio": 1/' "$cfg" >"$TMP/pen.json"
 expect "penalty: l1_min_ratio 1" 2 "$GDL" train -c "$TMP/pen.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
 contains "penalty: l1_min_ratio 1 named" "$TMP/err" "training.l1_min_ratio: must lie in (0, 1)"
 pen "negative l2" '"l2": -1' "training.l2: must not be negative"
+pen "l1_path_folds 1" '"l1_path_folds": 1' "training.l1_path_folds: must be 0 (off) or from 2 to 20"
+pen "l1_path_folds and restarts" '"l1_path_folds": 3, "restarts": 2' "training.l1_path_folds: cannot be combined with restarts"
+sed 's/"l1_path": 30,/"l1_path_folds": 3,/' "$cfg" >"$TMP/pen.json"
+expect "penalty: l1_path_folds without l1_path" 2 "$GDL" train -c "$TMP/pen.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
+contains "penalty: l1_path_folds without l1_path named" "$TMP/err" "training.l1_path_folds: chooses the l1_path's step; set l1_path"
 [ ! -e "$TMP/x.gdl" ] && pass "penalty errors leave no model" || fail "a refused config wrote a model"
 
 # a diverging run stops with a message naming epoch and batch, and writes no model
