@@ -303,6 +303,12 @@ GDL_NN_HOT static void sparse_fw_units(void *ctx, int64_t begin, int64_t end, in
  * its outputs, held in registers FW_ROW_UNITS at a time. The columns are visited in the same
  * order as by column (ascending, a repeated column in its CSR order), so the sums are the same
  * bits; a batch whose rows are not sorted goes by column. */
+/* A layer of at most NARROW_UNITS units (a linear model's one output, a few classes) fills one
+ * 16-unit chunk of the by-column passes, so they would run on one thread and pay for the CSC as
+ * well: it goes by sample instead, forward over the threads and backward in one pass over the
+ * calls. The sums are in the same order (a column's samples ascending), so no bit changes. */
+enum { NARROW_UNITS = 16 };
+
 enum { FW_ROW_UNITS = 64 };
 
 typedef struct {
@@ -325,6 +331,22 @@ GDL_NN_HOT static void sparse_fw_rows(void *ctx, int64_t begin, int64_t end, int
             float acc = c->b ? c->b[0] : 0;
             for (int64_t k = row[i]; k < row[i + 1]; k++) acc += val[k] * c->W[col[k]];
             c->y[i] = acc;
+        }
+        return;
+    }
+    if (U <= NARROW_UNITS) { // 8 units at a time in a register, a pass over the calls each
+        for (int64_t i = begin; i < end; i++) {
+            int64_t us = 0;
+            for (; us + 8 <= U; us += 8) {
+                v8f acc = c->b ? (v8f)AT8(c->b + us) : (v8f){0};
+                for (int64_t k = row[i]; k < row[i + 1]; k++) acc += val[k] * AT8(c->W + (int64_t)col[k] * U + us);
+                AT8(c->y + i * U + us) = acc;
+            }
+            for (; us < U; us++) {
+                float acc = c->b ? c->b[us] : 0;
+                for (int64_t k = row[i]; k < row[i + 1]; k++) acc += val[k] * c->W[(int64_t)col[k] * U + us];
+                c->y[i * U + us] = acc;
+            }
         }
         return;
     }
@@ -531,12 +553,6 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
     }
 }
 
-/* A layer of at most NARROW_UNITS units (a linear model's one output, a few classes) fills one
- * 16-unit chunk of the by-column passes, so they would run on one thread and pay for the CSC as
- * well: it goes by sample instead, forward over the threads and backward in one pass over the
- * calls. The sums are in the same order (a column's samples ascending), so no bit changes. */
-enum { NARROW_UNITS = 16 };
-
 /* The tiled pass pays for packing and regrouping the calls, which a batch of a few hundred
  * samples does not repay (measured on Zen 4: by column is faster up to 256 samples, tiles from
  * 512, 1.5x faster at 1,024). Both sum in the same order, so the choice changes no bit. */
@@ -654,7 +670,7 @@ static int64_t first_at_least(const int32_t *col, int64_t lo, int64_t hi, int64_
     return lo;
 }
 
-static void sparse_bw_col_range(void *ctx, int64_t begin, int64_t end, int chunk)
+GDL_NN_HOT static void sparse_bw_col_range(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     const sparse_bwr_ctx_t *c = ctx;

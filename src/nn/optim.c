@@ -45,22 +45,23 @@ typedef struct {
     int64_t base, width;
 } optim_ctx_t;
 
-/* prox_range's loop for weights of width 1 scaled by row, vectorised (sqrtf and division are
- * exact, so the clones agree bit for bit). */
-GDL_NN_HOT static void prox_unit_rows(const optim_ctx_t *c, float *restrict p, const float *restrict v,
-                                      const float *restrict scale, int64_t n)
+/* prox_range's loop over n weights scaled by scale[i] (per_weight) or all by scale[0] (a row
+ * of a sparse_dense layer: one variant), vectorised (sqrtf and division are exact, so the
+ * clones agree bit for bit). */
+GDL_NN_HOT static void prox_run(const optim_ctx_t *c, float *restrict p, const float *restrict v,
+                                const float *restrict scale, int per_weight, int64_t n)
 {
     const gdl_optim_t *o = c->o;
     float l1 = o->l1, l2 = o->l2, lr = c->lr, eps = o->eps, rsbc2 = c->rsbc2;
-#define PROX_UNIT_LOOP(RATE)                                                         \
-    for (int64_t i = 0; i < n; i++) {                                                  \
-        float rate = (RATE), sd = scale[i], a = fabsf(p[i]) - l1 * rate * sd;          \
-        p[i] = a > 0 ? copysignf(a, p[i]) / (1 + l2 * rate * sd * sd) : 0.0f;          \
+#define PROX_LOOP(RATE)                                                                        \
+    for (int64_t i = 0; i < n; i++) {                                                          \
+        float rate = (RATE), sd = per_weight ? scale[i] : scale[0], a = fabsf(p[i]) - l1 * rate * sd; \
+        p[i] = a > 0 ? copysignf(a, p[i]) / (1 + l2 * rate * sd * sd) : 0.0f;                  \
     }
-    if (o->kind == GDL_OPTIM_SGD) PROX_UNIT_LOOP(lr)
-    else if (o->kind == GDL_OPTIM_RMSPROP) PROX_UNIT_LOOP(lr / (sqrtf(v[i]) + eps))
-    else PROX_UNIT_LOOP(lr / (sqrtf(v[i]) * rsbc2 + eps))
-#undef PROX_UNIT_LOOP
+    if (o->kind == GDL_OPTIM_SGD) PROX_LOOP(lr)
+    else if (o->kind == GDL_OPTIM_RMSPROP) PROX_LOOP(lr / (sqrtf(v[i]) + eps))
+    else PROX_LOOP(lr / (sqrtf(v[i]) * rsbc2 + eps))
+#undef PROX_LOOP
 }
 
 /* The elastic-net proximal step (gdl_optim_t) on the part of [begin, end) in the prox ranges,
@@ -78,7 +79,15 @@ static void prox_range(const optim_ctx_t *c, int64_t begin, int64_t end)
         int by_column = o->prox[r].by_column;
         if (lo >= hi) continue;
         if (W == 1 && scale && !by_column) { // a linear model's weights: one per variant
-            prox_unit_rows(c, p + lo, v + lo, scale + (lo - off), hi - lo);
+            prox_run(c, p + lo, v ? v + lo : NULL, scale + (lo - off), 1, hi - lo);
+            continue;
+        }
+        if (scale && !by_column) { // a sparse_dense layer's rows: one variant's weights each
+            for (int64_t at = lo; at < hi;) {
+                int64_t row = (at - off) / W, stop = off + (row + 1) * W < hi ? off + (row + 1) * W : hi;
+                prox_run(c, p + at, v ? v + at : NULL, scale + row, 0, stop - at);
+                at = stop;
+            }
             continue;
         }
         int64_t row = (lo - off) / W, col = (lo - off) % W; // of element lo, then stepped
