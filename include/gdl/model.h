@@ -70,7 +70,7 @@ typedef struct {
     double min_lr;              // cosine floor [0]
     int patience;               // early stopping: epochs without improvement, 0 = off [5]
     char *early_stop;           // what improves: "loss" (validation loss) or "metric" (the main
-                                // metric on the validation split: ROC AUC, accuracy, Pearson r) ["loss"]
+                                // metric on the validation split: ROC AUC, accuracy, R^2) ["loss"]
     double val_frac;            // validation split when not cross-validating [0.1]
     int grad_accum;             // batches per optimizer step [1]
     int pos_weight;             // bce: weight positives by n_neg / n_pos per target [0]

@@ -39,7 +39,7 @@ static void usage(FILE *fp)
         "      --val-frac FLOAT  fraction of the training examples held out for early stopping [0.1]\n"
         "      --patience INT    epochs without improvement before stopping, 0 = off [5]\n"
         "      --early-stop WHAT loss (validation loss) or metric (validation ROC AUC, accuracy\n"
-        "                        or Pearson r, by the target's kind) decides the best epoch [loss]\n"
+        "                        or R^2, by the target's kind) decides the best epoch [loss]\n"
         "      --restarts INT    the adenocarcinoma study's weight randomisation: INT short\n"
         "                        runs with seeds seed, seed+1...; the one with the best\n"
         "                        validation loss trains to the end\n"
@@ -47,7 +47,8 @@ static void usage(FILE *fp)
 }
 
 /* A fold's main metric, as gdl eval computes it: the mean ROC AUC over binary targets with both
- * classes, the accuracy of a categorical target, the mean Pearson r of regression targets. */
+ * classes, the accuracy of a categorical target, the mean R^2 of regression targets (not Pearson r, which
+ * ignores the scale: choosing a penalty by it over-shrinks). */
 static double fold_metric(const gdl_runner_t *r, const int64_t *rows, int64_t n, const float *scores,
                           const char **name)
 {
@@ -78,7 +79,7 @@ static double fold_metric(const gdl_runner_t *r, const int64_t *rows, int64_t n,
                  : m->kind == GDL_TARGET_REGRESSION ? gdl_eval_regression(s, y, k, &mt)
                                                     : gdl_eval_multiclass(s, yc, k, m->n_out, &mt, NULL, NULL, NULL);
         gdl_metric_t which = m->kind == GDL_TARGET_BINARY ? GDL_M_ROC_AUC
-                             : m->kind == GDL_TARGET_REGRESSION ? GDL_M_PEARSON : GDL_M_ACCURACY;
+                             : m->kind == GDL_TARGET_REGRESSION ? GDL_M_R2 : GDL_M_ACCURACY;
         *name = gdl_eval_metric_name(which);
         if (ok == 0 && k > 0 && !isnan(mt.v[which])) sum += mt.v[which], counted++;
     }
