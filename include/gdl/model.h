@@ -75,7 +75,7 @@ typedef struct {
     int grad_accum;             // batches per optimizer step [1]
     int pos_weight;             // bce: weight positives by n_neg / n_pos per target [0]
     int lazy;                   // sparse_dense weights: update only rows with gradient (gdl_optim_t) [0]
-    int restarts;               // seed 000's weight randomisation: R short runs first [0]
+    int restarts;               // the adenocarcinoma study's weight randomisation: R short runs first [0]
     int restart_epochs;         // epochs of each restart run [1]
 } gdl_train_config_t;
 

@@ -147,7 +147,8 @@ static gdl_config_t *load_config(const gdl_train_opts_t *o)
     return c;
 }
 
-/* Output bias from the label prior (seed 003), and per-target positive weights. */
+/* Output bias from the label prior (as the DeepSEA-data transformer study initialises it), and
+ * per-target positive weights. */
 static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, float **pos_weight)
 {
     gdl_model_t *m = r->m;
@@ -527,7 +528,8 @@ static void stop_model(gdl_model_t *m, gdl_runner_t *r, float *pos_weight)
  * folds; on each, the path alone (l1_path epochs, early stopping as configured) trains on the
  * other folds and records the criterion on it by epoch. Returns the epoch (1-based) whose
  * criterion is lowest averaged over the folds, the earliest of equals (the strongest penalty),
- * a fold that stopped early keeping its last value; -1 with an error. *crit: that mean. */
+ * a fold that stopped early keeping its last value and a fold without a finite value (one class)
+ * left out; -1 with an error. *crit: that mean. */
 static int choose_path_epoch(const gdl_train_opts_t *o, const gdl_dataset_t *d, const run_t *run,
                              const int64_t *rows, int64_t n, double *crit)
 {
@@ -539,7 +541,8 @@ static int choose_path_epoch(const gdl_train_opts_t *o, const gdl_dataset_t *d, 
     int *part = malloc((n + 1) * sizeof *part);
     int64_t *tr = malloc((n + 1) * sizeof *tr), *va = malloc((n + 1) * sizeof *va);
     double *mean = calloc((size_t)P, sizeof *mean), *curve = malloc((size_t)P * sizeof *curve);
-    if (!part || !tr || !va || !mean || !curve) {
+    int *count = calloc((size_t)P, sizeof *count), blind = 0; // folds with a value at each epoch
+    if (!part || !tr || !va || !mean || !curve || !count) {
         gdl_log_error("out of memory");
         goto out;
     }
@@ -561,27 +564,40 @@ static int choose_path_epoch(const gdl_train_opts_t *o, const gdl_dataset_t *d, 
         int failed = !m || train_run(&r, &in, &best) != 0;
         if (m) stop_model(m, &r, pos_weight);
         if (failed) goto out;
-        double last = INFINITY;
+        double last = NAN;
+        int finite = 0;
         for (int e = 0; e < P; e++) {
-            if (!isnan(curve[e])) last = curve[e];
-            mean[e] += last / K;
+            if (isfinite(curve[e])) last = curve[e], finite = 1;
+            else if (!isnan(curve[e])) last = NAN; // not finite (a fold of one class): no value
+            if (isfinite(last)) mean[e] += last, count[e]++;
         }
+        blind += !finite;
     }
+    if (blind)
+        gdl_log_warn("l1 path: %d of %d inner folds gave no finite validation criterion (too few rows, or"
+                     " one class), left out of the average", blind, K);
     chosen = 0;
+    for (int e = 0; e < P; e++) mean[e] = count[e] ? mean[e] / count[e] : INFINITY;
     for (int e = 1; e < P; e++)
         if (mean[e] < mean[chosen]) chosen = e;
+    if (!isfinite(mean[chosen])) {
+        gdl_log_error("l1_path_folds: no inner fold gave a finite validation criterion (%" PRId64
+                      " training rows in %d folds); lower training.l1_path_folds", n, K);
+        chosen = -1;
+        goto out;
+    }
     *crit = mean[chosen];
     gdl_log_info("l1 path: epoch %d of %d chosen by %d folds of the training rows", chosen + 1, P, K);
     chosen++;
 out:
-    free(part), free(tr), free(va), free(mean), free(curve);
+    free(part), free(tr), free(va), free(mean), free(curve), free(count);
     return chosen;
 }
 
 /* Builds a fresh model from the config and trains it; with restarts, R short runs with seeds
- * seed, seed+1, ... pick the seed that trains on (seed 000's weight randomisation). With
- * l1_path_folds, inner folds choose the path's epoch and the model trains on the training and
- * validation rows together up to it. */
+ * seed, seed+1, ... pick the seed that trains on (the adenocarcinoma study's weight
+ * randomisation). With l1_path_folds, inner folds choose the path's epoch and the model trains
+ * on the training and validation rows together up to it. */
 static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run,
                                     gdl_runner_t *r)
 {

@@ -305,8 +305,9 @@ GDL_NN_HOT static void sparse_fw_units(void *ctx, int64_t begin, int64_t end, in
  * bits; a batch whose rows are not sorted goes by column. */
 /* A layer of at most NARROW_UNITS units (a linear model's one output, a few classes) fills one
  * 16-unit chunk of the by-column passes, so they would run on one thread and pay for the CSC as
- * well: it goes by sample instead, forward over the threads and backward in one pass over the
- * calls. The sums are in the same order (a column's samples ascending), so no bit changes. */
+ * well: it goes by sample instead, forward with the samples split over the threads, backward
+ * with the columns split over them. The sums are in the same order (a column's samples
+ * ascending), so no bit changes. */
 enum { NARROW_UNITS = 16 };
 
 enum { FW_ROW_UNITS = 64 };
@@ -326,15 +327,7 @@ GDL_NN_HOT static void sparse_fw_rows(void *ctx, int64_t begin, int64_t end, int
     const int32_t *col = c->sp->col;
     const float *val = c->sp->val;
     int64_t U = c->U;
-    if (U == 1) { // one output (a linear model): the sum stays in a register, not on the stack
-        for (int64_t i = begin; i < end; i++) {
-            float acc = c->b ? c->b[0] : 0;
-            for (int64_t k = row[i]; k < row[i + 1]; k++) acc += val[k] * c->W[col[k]];
-            c->y[i] = acc;
-        }
-        return;
-    }
-    if (U <= NARROW_UNITS) { // 8 units at a time in a register, a pass over the calls each
+    if (U <= NARROW_UNITS) { // 8 units (or one) at a time in a register, a pass over the calls each
         for (int64_t i = begin; i < end; i++) {
             int64_t us = 0;
             for (; us + 8 <= U; us += 8) {
@@ -647,8 +640,6 @@ GDL_NN_HOT static void sparse_bw_units(void *ctx, int64_t begin, int64_t end, in
     sfence_streams();
 }
 
-/* dW of a narrow layer by sample: each call adds its sample's dy into its column's row, listed
- * on first touch (rows without gradient yet hold zeros). */
 /* dW of a narrow layer by sample, for the columns [16 begin, 16 end) of sorted rows: each row's
  * part found by bisection, so the threads split the columns and a column's samples keep their
  * order (the same bits for any thread count). Only untracked gradients (zero_grad clears all

@@ -56,6 +56,18 @@ learns genotype-mlp 0.70
 learns genotype-cnn-rnn 0.68
 [ -e "$cfgs/genotype-gene.json" ] && learns genotype-gene 0.62
 
+# inner folds too small to hold both classes are named and left out of the average, not silently
+# averaged in as the worst value (which would pick the first epoch)
+"$GDL" simulate genotypes -q -o "$T/tiny" -n 30 -m 50 -s 3 &&
+    "$GDL" encode -q "$T/tiny.vcf.gz" --pheno "$T/tiny.pheno.tsv" --pheno-col disease -o "$T/tiny.gdl" || fail "tiny cohort"
+sed 's/"l1_path_folds": 5/"l1_path_folds": 20/' "$cfgs/genotype-linear.json" >"$T/pf20.json"
+"$GDL" train -c "$T/pf20.json" -d "$T/tiny.gdl" -o "$T/tiny.model.gdl" --folds 5 --fold 1 2>"$T/tiny.err" ||
+    fail "20 inner folds of 24 rows"
+grep -q 'l1 path: [0-9]* of 20 inner folds gave no finite validation criterion' "$T/tiny.err" &&
+    pass "inner folds of one class are counted in a warning" || fail "no warning for inner folds of one class"
+grep -q 'l1 path: epoch 1 of 30 chosen' "$T/tiny.err" && fail "inner folds of one class pushed the choice to epoch 1" ||
+    pass "inner folds of one class do not decide the epoch"
+
 # the quantitative trait: the linear config as a lasso linear regression
 "$GDL" encode -q "$T/c.vcf.gz" --maf 0.01 --pheno "$T/c.pheno.tsv" --pheno-col trait -o "$T/q.gdl" &&
     "$GDL" train -q -@ 2 -c "$cfgs/genotype-linear.json" -d "$T/q.gdl" -o "$T/q.model.gdl" --folds 3 \
