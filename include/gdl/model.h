@@ -218,6 +218,7 @@ typedef struct {
     gdl_csr_t csr;             // sparse batch
     gdl_nn_sparse_t sparse;
     float *missing;            // sparse: (variants) a missing call's value, its variant's mean
+    const gdl_csr_t *decoded;  // sparse: every sample's row decoded already (not owned), or NULL
 } gdl_feed_t;
 
 /* A model bound to a dataset: feeds for its inputs and the label columns of its targets. */
@@ -232,6 +233,9 @@ typedef struct {
 } gdl_runner_t;
 
 int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t batch);
+/* Sparse genotype batches copied from decoded (every sample of r's dataset, as the feed decodes
+ * them; kept by the caller) instead of decoded batch by batch: the same values. */
+void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_csr_t *decoded);
 void gdl_runner_free(gdl_runner_t *r);
 /* Feeds rows[0..n) and their labels and runs the graph (train = 1: dropout, batch statistics). */
 int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int train);

@@ -178,17 +178,76 @@ static int64_t sparse_row(const sparse_batch_t *c, const uint8_t *packed, int32_
 static int64_t decode_row(void *ctx, int64_t i, int32_t *col, float *val)
 {
     const sparse_batch_t *c = ctx;
-    return sparse_row(c, sample_row(c->g, c->rows[i]), col, val);
+    return sparse_row(c, sample_row(c->g, c->rows ? c->rows[i] : i), col, val);
+}
+
+/* Samples rows[0..n) (NULL: samples 0..n) of g decoded into c, missing calls as missing[] says. */
+static int decode_rows(gdl_csr_t *c, const gdl_genotypes_t *g, const float *missing, const int64_t *rows, int64_t n)
+{
+    sparse_batch_t b = {.g = g, .rows = rows, .missing = missing};
+    byte_calls_table(b.table, g);
+    // sparse_row writes up to 3 places past a sample's values
+    return gdl_csr_build(c, n, g->n_variants + 3, decode_row, &b);
+}
+
+/* The batch's rows copied from the decoded cohort (gdl_csr_build's fn). */
+typedef struct {
+    const gdl_csr_t *decoded;
+    const int64_t *rows;
+} cached_batch_t;
+
+static int64_t cached_row(void *ctx, int64_t i, int32_t *col, float *val)
+{
+    const cached_batch_t *c = ctx;
+    int64_t from = c->decoded->row[c->rows[i]], k = c->decoded->row[c->rows[i] + 1] - from;
+    memcpy(col, c->decoded->col + from, (size_t)k * sizeof *col);
+    memcpy(val, c->decoded->val + from, (size_t)k * sizeof *val);
+    return k;
 }
 
 static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *rows, int64_t n)
 {
-    sparse_batch_t c = {.g = g, .rows = rows, .missing = f->missing};
-    byte_calls_table(c.table, g);
-    // sparse_row writes up to 3 places past a sample's values
-    if (gdl_csr_build(&f->csr, n, g->n_variants + 3, decode_row, &c) != 0) return -1;
+    int failed;
+    if (f->decoded) {
+        cached_batch_t c = {f->decoded, rows};
+        failed = gdl_csr_build(&f->csr, n, g->n_variants, cached_row, &c);
+    } else {
+        failed = decode_rows(&f->csr, g, f->missing, rows, n);
+    }
+    if (failed) return -1;
     f->sparse = (gdl_nn_sparse_t){n, g->n_variants, f->csr.row, f->csr.col, f->csr.val};
     return 0;
+}
+
+/* Non-zero 2-bit codes of the packed rows (missing calls included): the decoded rows' size. */
+static int64_t nonzero_calls(const gdl_genotypes_t *g, int64_t n_samples)
+{
+    int64_t n = 0, bytes = n_samples * g->row_bytes, at = 0;
+    for (; at + 8 <= bytes; at += 8) {
+        uint64_t w;
+        memcpy(&w, g->packed + at, sizeof w);
+        n += __builtin_popcountll((w | w >> 1) & 0x5555555555555555ull);
+    }
+    for (; at < bytes; at++) n += __builtin_popcount((g->packed[at] | g->packed[at] >> 1) & 0x55);
+    return n;
+}
+
+int feed_decode_cohort(gdl_csr_t *c, const gdl_dataset_t *d, int64_t budget)
+{
+    memset(c, 0, sizeof *c);
+    const gdl_genotypes_t *g = d->geno;
+    int64_t N = d->n_examples;
+    if (!g || !N) return 1;
+    int64_t need = nonzero_calls(g, N) * (int64_t)(sizeof *c->col + sizeof *c->val) + (N + 1) * (int64_t)sizeof *c->row;
+    if (need > budget) return 1;
+    float *missing = gdl_malloc((size_t)(g->n_variants + 1) * sizeof *missing);
+    if (!missing) return -1;
+    for (int64_t j = 0; j < g->n_variants; j++) missing[j] = gdl_genotypes_call_value(g, j, 3);
+    int failed = decode_rows(c, g, missing, NULL, N);
+    gdl_free(missing);
+    gdl_csr_release_parts(c);
+    if (failed) gdl_csr_free(c);
+    return failed ? -1 : 0;
 }
 
 int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)

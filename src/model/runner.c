@@ -28,6 +28,12 @@ fail:
     return -1;
 }
 
+void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_csr_t *decoded)
+{
+    for (int i = 0; i < r->m->config->n_inputs; i++)
+        if (r->feeds[i].kind == GDL_FEED_GENO_SPARSE) r->feeds[i].decoded = decoded;
+}
+
 void gdl_runner_free(gdl_runner_t *r)
 {
     if (r->m && r->m->g) gdl_nn_set_fusion(r->m->g, 0);

@@ -244,11 +244,6 @@ static void test_model_build_save_load(void)
     unlink(data), unlink(model);
 }
 
-/* Sparse genotype batches (decoded over the threads, each thread's run of samples copied in
- * after the one before) against the dense batch: the same values, columns ascending, missing
- * calls as the variant's mean, and left out: zeros, missing calls whose mean is 0, and codes in
- * the last byte's padding. One feed serves batches at 1, 2 and 3 threads in turn, so its
- * per-thread buffers are added and reused, then a presence-encoded batch. */
 /* A cohort of d's samples holding d's columns cols[0..n) (-1: column 8's site with ALT T, a
  * variant d lacks), at frequencies 0.5/0.25/0.25 the model never saw. */
 static int write_cohort(const char *path, const gdl_dataset_t *d, const int *cols, int n)
@@ -340,6 +335,12 @@ out:
     unlink(data), unlink(model), unlink(other);
 }
 
+/* Sparse genotype batches (decoded over the threads, each thread's run of samples copied in
+ * after the one before) against the dense batch: the same values, columns ascending, missing
+ * calls as the variant's mean, and left out: zeros, missing calls whose mean is 0, and codes in
+ * the last byte's padding. One feed serves batches at 1, 2 and 3 threads in turn, so its
+ * per-thread buffers are added and reused, then a presence-encoded batch; each batch again from
+ * the whole cohort decoded once (feed_decode_cohort), which must give the same arrays. */
 static void test_sparse_feed_matches_dense(void)
 {
     enum { N = 90, M = 203, B = (M + 3) / 4, n = 37 };
@@ -400,6 +401,19 @@ static void test_sparse_feed_matches_dense(void)
             }
         CHECK(f.sparse.n_rows == n && f.sparse.row[0] == 0 && f.sparse.row[n] == nonzero && ascending);
         CHECK(!memcmp(got, dense, sizeof(float) * n * M));
+        // the same batch copied from the cohort decoded once: the same arrays
+        gdl_csr_t cohort;
+        gdl_feed_t fc;
+        CHECK(feed_decode_cohort(&cohort, &d, 0) == 1 && !cohort.row); // over the budget: left empty
+        CHECK(feed_decode_cohort(&cohort, &d, (int64_t)1 << 30) == 0 && cohort.row && !cohort.part);
+        CHECK(feed_init(&fc, &ci, &d, n) == 0);
+        fc.decoded = &cohort;
+        CHECK(feed_batch(&fc, g, &d, rows, n) == 0);
+        CHECK(fc.sparse.row[n] == nonzero && !memcmp(fc.sparse.row, f.sparse.row, sizeof(int64_t) * (n + 1)));
+        CHECK(!memcmp(fc.sparse.col, f.sparse.col, sizeof(int32_t) * nonzero) &&
+              !memcmp(fc.sparse.val, f.sparse.val, sizeof(float) * nonzero));
+        feed_free(&fc);
+        gdl_csr_free(&cohort);
         feed_free(&f);
     }
     gdl_nn_free(g);
