@@ -206,6 +206,17 @@ gdl_model_t *gdl_model_load_mapped(const char *path);
 /* How one graph input is filled from a dataset's stored form, batch by batch. */
 typedef enum { GDL_FEED_GENO_DENSE, GDL_FEED_GENO_SPARSE, GDL_FEED_INPUT } gdl_feed_kind_t;
 
+/* A cohort's non-zero genotype calls decoded once: sample i's are call[row[i] .. row[i + 1]),
+ * each its variant's index (low 30 bits) and its 2-bit code (1 het, 2 hom-alt, 3 missing) on
+ * top; half the bytes of a CSR batch's (column, value) pairs. */
+#define GDL_CALL_CODE_SHIFT 30
+#define GDL_CALL_VARIANT_MASK 0x3fffffffu
+typedef struct {
+    int64_t n_rows;
+    int64_t *row;     // (n_rows + 1)
+    uint32_t *call;   // (row[n_rows])
+} gdl_geno_calls_t;
+
 typedef struct {
     const char *name;          // graph input
     gdl_feed_kind_t kind;
@@ -218,7 +229,7 @@ typedef struct {
     gdl_csr_t csr;             // sparse batch
     gdl_nn_sparse_t sparse;
     float *missing;            // sparse: (variants) a missing call's value, its variant's mean
-    const gdl_csr_t *decoded;  // sparse: every sample's row decoded already (not owned), or NULL
+    const gdl_geno_calls_t *decoded; // sparse: every sample's calls decoded already (not owned), or NULL
 } gdl_feed_t;
 
 /* A model bound to a dataset: feeds for its inputs and the label columns of its targets. */
@@ -235,7 +246,7 @@ typedef struct {
 int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t batch);
 /* Sparse genotype batches copied from decoded (every sample of r's dataset, as the feed decodes
  * them; kept by the caller) instead of decoded batch by batch: the same values. */
-void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_csr_t *decoded);
+void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_geno_calls_t *decoded);
 void gdl_runner_free(gdl_runner_t *r);
 /* Feeds rows[0..n) and their labels and runs the graph (train = 1: dropout, batch statistics). */
 int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int train);

@@ -140,8 +140,6 @@ int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void
 /* c from dense x (n, V): each row's values other than 0 and -0, in column order. */
 int gdl_csr_from_dense(gdl_csr_t *c, const float *x, int64_t n, int64_t V);
 void gdl_csr_free(gdl_csr_t *c);
-/* Frees the threads' building buffers of a CSR that is built once and kept. */
-void gdl_csr_release_parts(gdl_csr_t *c);
 
 /* ---- the graph ---------------------------------------------------------------------------- */
 

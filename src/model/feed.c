@@ -192,16 +192,45 @@ static int decode_rows(gdl_csr_t *c, const gdl_genotypes_t *g, const float *miss
 
 /* The batch's rows copied from the decoded cohort (gdl_csr_build's fn). */
 typedef struct {
-    const gdl_csr_t *decoded;
+    const gdl_geno_calls_t *decoded;
     const int64_t *rows;
+    const float *missing;
+    float value[3];   // by code: 0, het, hom-alt (a missing call's is its variant's)
 } cached_batch_t;
 
+typedef uint32_t v8u __attribute__((vector_size(32)));
+typedef float v8f __attribute__((vector_size(32)));
+
+/* A call's place and value: het + (code >> 1) * step is het for code 1, hom-alt for code 2;
+ * code 3 (missing) takes its variant's value. */
+static void cached_call(const cached_batch_t *c, uint32_t call, int32_t *col, float *val)
+{
+    uint32_t code = call >> GDL_CALL_CODE_SHIFT;
+    *col = (int32_t)(call & GDL_CALL_VARIANT_MASK);
+    *val = code == 3 ? c->missing[*col] : c->value[code];
+}
+
+/* Eight calls at a time in vectors; a group holding a missing call goes one by one. */
 static int64_t cached_row(void *ctx, int64_t i, int32_t *col, float *val)
 {
     const cached_batch_t *c = ctx;
-    int64_t from = c->decoded->row[c->rows[i]], k = c->decoded->row[c->rows[i] + 1] - from;
-    memcpy(col, c->decoded->col + from, (size_t)k * sizeof *col);
-    memcpy(val, c->decoded->val + from, (size_t)k * sizeof *val);
+    int64_t from = c->decoded->row[c->rows[i]], k = c->decoded->row[c->rows[i] + 1] - from, q = 0;
+    const uint32_t *call = c->decoded->call + from;
+    const float het = c->value[1], step = c->value[2] - c->value[1];
+    for (; q + 8 <= k; q += 8) {
+        v8u w, missing = {0};
+        memcpy(&w, call + q, sizeof w);
+        v8u code = w >> GDL_CALL_CODE_SHIFT, place = w & GDL_CALL_VARIANT_MASK;
+        v8f v = het + __builtin_convertvector(code >> 1, v8f) * step;
+        memcpy(col + q, &place, sizeof place);
+        memcpy(val + q, &v, sizeof v);
+        missing = code & code >> 1;
+        uint64_t any[4];
+        memcpy(any, &missing, sizeof any);
+        if (any[0] | any[1] | any[2] | any[3])
+            for (int u = 0; u < 8; u++) cached_call(c, call[q + u], col + q + u, val + q + u);
+    }
+    for (; q < k; q++) cached_call(c, call[q], col + q, val + q);
     return k;
 }
 
@@ -209,7 +238,8 @@ static int sparse_batch(gdl_feed_t *f, const gdl_genotypes_t *g, const int64_t *
 {
     int failed;
     if (f->decoded) {
-        cached_batch_t c = {f->decoded, rows};
+        cached_batch_t c = {f->decoded, rows, f->missing,
+                            {0, gdl_genotypes_call_value(g, 0, 1), gdl_genotypes_call_value(g, 0, 2)}};
         failed = gdl_csr_build(&f->csr, n, g->n_variants, cached_row, &c);
     } else {
         failed = decode_rows(&f->csr, g, f->missing, rows, n);
@@ -232,22 +262,52 @@ static int64_t nonzero_calls(const gdl_genotypes_t *g, int64_t n_samples)
     return n;
 }
 
-int feed_decode_cohort(gdl_csr_t *c, const gdl_dataset_t *d, int64_t budget)
+int feed_decode_cohort(gdl_geno_calls_t *c, const gdl_dataset_t *d, int64_t budget)
 {
+    enum { CHUNK = 64 }; // samples decoded at a time (over the threads), then packed into c
     memset(c, 0, sizeof *c);
     const gdl_genotypes_t *g = d->geno;
-    int64_t N = d->n_examples;
-    if (!g || !N) return 1;
-    int64_t need = nonzero_calls(g, N) * (int64_t)(sizeof *c->col + sizeof *c->val) + (N + 1) * (int64_t)sizeof *c->row;
-    if (need > budget) return 1;
+    int64_t N = d->n_examples, nnz;
+    if (!g || !N || g->n_variants > GDL_CALL_VARIANT_MASK + 1) return 1;
+    if ((nnz = nonzero_calls(g, N)) * (int64_t)sizeof *c->call + (N + 1) * (int64_t)sizeof *c->row > budget) return 1;
     float *missing = gdl_malloc((size_t)(g->n_variants + 1) * sizeof *missing);
-    if (!missing) return -1;
-    for (int64_t j = 0; j < g->n_variants; j++) missing[j] = gdl_genotypes_call_value(g, j, 3);
-    int failed = decode_rows(c, g, missing, NULL, N);
+    int64_t *rows = malloc(CHUNK * sizeof *rows);
+    gdl_csr_t part = {0};
+    int failed = !missing || !rows || !(c->row = malloc((size_t)(N + 1) * sizeof *c->row)) ||
+                 !(c->call = malloc((size_t)(nnz + 1) * sizeof *c->call));
+    float het = gdl_genotypes_call_value(g, 0, 1), hom = gdl_genotypes_call_value(g, 0, 2);
+    if (!failed) {
+        for (int64_t j = 0; j < g->n_variants; j++) missing[j] = gdl_genotypes_call_value(g, j, 3);
+        c->row[0] = 0;
+    }
+    for (int64_t at = 0; at < N && !failed; at += CHUNK) {
+        int64_t n = N - at < CHUNK ? N - at : CHUNK;
+        for (int64_t i = 0; i < n; i++) rows[i] = at + i;
+        if ((failed = decode_rows(&part, g, missing, rows, n) != 0)) break;
+        uint32_t *call = c->call + c->row[at];
+        for (int64_t k = 0; k < part.row[n]; k++) { // the value's code: a missing call's mean may equal 1 or 2
+            uint32_t code = part.val[k] == het ? 1 : part.val[k] == hom ? 2 : 3;
+            call[k] = code << GDL_CALL_CODE_SHIFT | (uint32_t)part.col[k];
+        }
+        for (int64_t i = 0; i < n; i++) c->row[at + i + 1] = c->row[at] + part.row[i + 1];
+    }
     gdl_free(missing);
-    gdl_csr_release_parts(c);
-    if (failed) gdl_csr_free(c);
-    return failed ? -1 : 0;
+    free(rows);
+    gdl_csr_free(&part);
+    if (failed) {
+        gdl_log_error("out of memory");
+        feed_free_cohort(c);
+        return -1;
+    }
+    c->n_rows = N;
+    return 0;
+}
+
+void feed_free_cohort(gdl_geno_calls_t *c)
+{
+    free(c->row);
+    free(c->call);
+    memset(c, 0, sizeof *c);
 }
 
 int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)

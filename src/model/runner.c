@@ -28,7 +28,7 @@ fail:
     return -1;
 }
 
-void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_csr_t *decoded)
+void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_geno_calls_t *decoded)
 {
     for (int i = 0; i < r->m->config->n_inputs; i++)
         if (r->feeds[i].kind == GDL_FEED_GENO_SPARSE) r->feeds[i].decoded = decoded;

@@ -99,7 +99,7 @@ typedef struct {
     history_t *hist;            // losses by epoch for --plot, or NULL
     int epochs;                 // this run's epochs (restarts run shorter)
     int checkpoint;             // write OUT.ckpt each epoch and honour --resume
-    const gdl_csr_t *decoded;   // every sample's sparse genotype row, or NULL: decode by batch
+    const gdl_geno_calls_t *decoded; // every sample's sparse genotype calls, or NULL: decode by batch
     const int *strata;          // the examples' strata and groups, for inner folds
     const char *const *groups;
     /* l1_path_folds: an inner run walks the path only and records its criterion per epoch; the
@@ -754,8 +754,8 @@ static int64_t decode_budget(void)
 
 /* c's rows decoded into decoded when the config has a sparse input and they fit decode_budget;
  * *use points at it, or NULL. -1 out of memory. */
-static int decode_for_config(const gdl_config_t *c, const gdl_dataset_t *d, gdl_csr_t *decoded,
-                             const gdl_csr_t **use)
+static int decode_for_config(const gdl_config_t *c, const gdl_dataset_t *d, gdl_geno_calls_t *decoded,
+                             const gdl_geno_calls_t **use)
 {
     *use = NULL;
     int sparse = 0;
@@ -765,7 +765,7 @@ static int decode_for_config(const gdl_config_t *c, const gdl_dataset_t *d, gdl_
     if (r < 0) return -1;
     if (r == 0) {
         *use = decoded;
-        gdl_log_debug("genotype rows decoded once: %.0f MB", (double)decoded->row[d->n_examples] * 8 / 1e6);
+        gdl_log_debug("genotype rows decoded once: %.0f MB", (double)decoded->row[d->n_examples] * 4 / 1e6);
     }
     return 0;
 }
@@ -786,8 +786,8 @@ int gdl_train(const gdl_train_opts_t *o)
     double *fold_metric = NULL;
     const char *summary_name = NULL;
     history_t hist = {0};
-    gdl_csr_t decoded = {0};
-    const gdl_csr_t *use_decoded;
+    gdl_geno_calls_t decoded = {0};
+    const gdl_geno_calls_t *use_decoded;
     if (!d || !(c = load_config(o))) goto out;
     if (decode_for_config(c, d, &decoded, &use_decoded) != 0) goto out;
     N = d->n_examples;
@@ -910,7 +910,7 @@ out:
     gdl_model_free(keep);
     gdl_config_free(c);
     gdl_dataset_close(d);
-    gdl_csr_free(&decoded);
+    feed_free_cohort(&decoded);
     free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
     history_free(&hist);
     free(oof_rows), free(oof), free(groups), free(fold_metric), free(group_buf), free(path);

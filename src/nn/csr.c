@@ -104,18 +104,12 @@ oom:
 
 void gdl_csr_free(gdl_csr_t *c)
 {
-    gdl_csr_release_parts(c);
+    for (int t = 1; t < c->n_part; t++) free(c->part[t].col), free(c->part[t].val);
+    free(c->part);
     free(c->row);
     free(c->col);
     free(c->val);
     memset(c, 0, sizeof *c);
-}
-
-void gdl_csr_release_parts(gdl_csr_t *c)
-{
-    for (int t = 1; t < c->n_part; t++) free(c->part[t].col), free(c->part[t].val);
-    free(c->part);
-    c->part = NULL, c->n_part = 0;
 }
 
 typedef struct {

@@ -402,10 +402,10 @@ static void test_sparse_feed_matches_dense(void)
         CHECK(f.sparse.n_rows == n && f.sparse.row[0] == 0 && f.sparse.row[n] == nonzero && ascending);
         CHECK(!memcmp(got, dense, sizeof(float) * n * M));
         // the same batch copied from the cohort decoded once: the same arrays
-        gdl_csr_t cohort;
+        gdl_geno_calls_t cohort;
         gdl_feed_t fc;
         CHECK(feed_decode_cohort(&cohort, &d, 0) == 1 && !cohort.row); // over the budget: left empty
-        CHECK(feed_decode_cohort(&cohort, &d, (int64_t)1 << 30) == 0 && cohort.row && !cohort.part);
+        CHECK(feed_decode_cohort(&cohort, &d, (int64_t)1 << 30) == 0 && cohort.n_rows == N);
         CHECK(feed_init(&fc, &ci, &d, n) == 0);
         fc.decoded = &cohort;
         CHECK(feed_batch(&fc, g, &d, rows, n) == 0);
@@ -413,7 +413,7 @@ static void test_sparse_feed_matches_dense(void)
         CHECK(!memcmp(fc.sparse.col, f.sparse.col, sizeof(int32_t) * nonzero) &&
               !memcmp(fc.sparse.val, f.sparse.val, sizeof(float) * nonzero));
         feed_free(&fc);
-        gdl_csr_free(&cohort);
+        feed_free_cohort(&cohort);
         feed_free(&f);
     }
     gdl_nn_free(g);
