@@ -1,5 +1,5 @@
 #!/bin/sh
-# make demo: seed 000's workflow on the shipped simulated cohort, end to end, in build/demo/.
+# make demo: the adenocarcinoma study's workflow on the shipped simulated cohort, end to end, in build/demo/.
 # Argument: the gdl binary. Every step is a command from the README's tutorial.
 set -eu
 GDL=${1:-./gdl}
@@ -13,7 +13,7 @@ step "encode the cohort: variants with MAF >= 1%, genes, the disease label"
 "$GDL" encode data/cohort.vcf.gz --maf 0.01 --genes data/cohort.genes.bed \
     --pheno data/cohort.pheno.tsv --pheno-col disease -o "$out/cohort.gdl"
 
-step "10-fold cross-validation of the genotype MLP (seed 000's proof of concept)"
+step "10-fold cross-validation of the genotype MLP (the adenocarcinoma study's proof of concept)"
 "$GDL" train -q -c configs/genotype-mlp.json -d "$out/cohort.gdl" -o "$out/model.gdl" \
     --folds 10 --oof "$out/oof.tsv" --folds-out "$out/folds.tsv" --log "$out/train.tsv" --refit
 

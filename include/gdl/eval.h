@@ -1,4 +1,4 @@
-/* eval: metrics of predictions.tsv (DESIGN.md), exact to what papers quote.
+/* eval: metrics of predictions.tsv (its columns: gdl.1, gdl predict), exact to what papers quote.
  *
  * Dimension letters: N examples (rows), T targets, K classes of a multi-class target,
  * B bootstrap replicates.

@@ -1,4 +1,4 @@
-/* Pairs: seed 000's "combinations of genes". Among the top K variants by attribution, the
+/* Pairs: the adenocarcinoma study's "combinations of genes". Among the top K variants by attribution, the
  * interaction of a and b on a background sample is f(a, b) - f(a) - f(b) + f(none), each term
  * the score with a and b set to carrier (named) or 0 (not named) and every other variant as the
  * sample has it; averaged over the background samples and ranked by its size. */

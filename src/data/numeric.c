@@ -1,4 +1,4 @@
-/* Numeric inputs (e.g. seed 002's histone marks): a TSV keyed by ID or a .npy matrix with an
+/* Numeric inputs (e.g. the expression study's histone marks): a TSV keyed by ID or a .npy matrix with an
  * ID list, into a dataset with one f32 input of shape (N, C, L). */
 #include <inttypes.h>
 #include <math.h>

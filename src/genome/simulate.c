@@ -1,4 +1,4 @@
-/* gdl simulate genotypes: a cohort with planted truth, like seed 000's proof-of-concept sets.
+/* gdl simulate genotypes: a cohort with planted truth, like the adenocarcinoma study's proof-of-concept sets.
  *
  * Variants sit on two chromosomes in runs: a gene (5..30 variants) then an intergenic gap
  * (0..8 variants), 30..530 bp apart. ALT allele frequencies follow Beta(0.35, 2.5), a spectrum

@@ -57,7 +57,7 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
  * mapped, gdl_model_load_mapped (file unused). */
 gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped);
 
-/* Writes predictions.tsv (DESIGN.md) for rows with scores (n, n_out); fold (n) 1-based or NULL. */
+/* Writes predictions.tsv (gdl.1, gdl predict) for rows with scores (n, n_out); fold (n) 1-based or NULL. */
 int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,
                       const float *scores, const int *fold);
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Attribution cost. (1) gdl attribute --method gradxinput over a simulated cohort of 4,653
-# samples x 75,203 variants (the size of seed 000's cohort) with configs/genotype-mlp.json
+# samples x 75,203 variants (the size of the adenocarcinoma study's cohort) with configs/genotype-mlp.json
 # trained for one epoch. (2) --method ism with configs/deepsea.json over 1,000-bp sequences:
 # each example costs 3,000 forward passes, so a subset of ISM_N examples (default 2) is timed
 # and the time for 1,000 examples extrapolated linearly (printed as such). Wall and CPU time and

@@ -84,7 +84,7 @@ def build(name):
         opt = lambda ps: torch.optim.RMSprop(ps, lr=1e-3, alpha=0.99, eps=1e-8)
         return DanQ(), batch, nn.BCEWithLogitsLoss(), opt, 64, 5.0
     if name == "twobranch":
-        class TwoBranch(nn.Module):  # seed 002, as tests/bench/two-branch.json
+        class TwoBranch(nn.Module):  # the expression study's, as tests/bench/two-branch.json
             def __init__(self):
                 super().__init__()
                 lk = lambda: nn.LeakyReLU(0.05)

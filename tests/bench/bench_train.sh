@@ -11,7 +11,7 @@
 #                  layer, 4,653 samples, ~2% non-zero dosages, batch 64, Adam
 #   (b) deepsea    configs/deepsea.json, 1,000-bp one-hot, 64 targets (encode's limit; 919 in the paper), batch 64
 #   (c) danq       configs/danq.json, same data, batch 64
-#   (d) twobranch  seed 002's model (tests/bench/two-branch.json): hm (5, 100) + dna (4, 10,000),
+#   (d) twobranch  the expression study's model (tests/bench/two-branch.json): hm (5, 100) + dna (4, 10,000),
 #                  batch 100, MSE
 # Usage: bench_train.sh GDL [THREADS=2] [MODELS="mlp deepsea danq twobranch"]
 # Env: BENCH_EPOCHS (4), BENCH_REPEATS (3), BENCH_SEQ_N (256), BENCH_INFER_N (1024), BENCH_TB_N (400),

@@ -1,4 +1,4 @@
-# gdl encode --shape C,L: numeric tracks (seed 002's histone marks) from TSV and .npy, and the
+# gdl encode --shape C,L: numeric tracks (the expression study's histone marks) from TSV and .npy, and the
 # malformed-input table (each exit 2 with file and line, no output).
 . "$(dirname "$0")/lib.sh"
 : "${PYTHON:=/usr/bin/python3}"

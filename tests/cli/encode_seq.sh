@@ -112,7 +112,7 @@ expect "missing reference: exit 2" 2 "$GDL" encode --bed "$T/eq.bed" --ref "$T/n
 contains "missing reference: named" "$T/err" "none.fa: cannot open: No such file"
 [ ! -e "$T/x.gdl" ] && pass "bad BED: no output" || fail "bad BED left output"
 
-# seed 004: centre base from its flanks
+# the centre-base study: a base from its flanks
 printf 'chr1\t9\t12\n' >"$T/c.bed"
 expect "center-base on BED regions" 0 "$GDL" encode --task center-base --flank 3 --ref "$T/ref.fa" --bed "$T/c.bed" -o "$T/c.gdl"
 "$PYTHON" - "$T/c.gdl" <<'PY' && pass "center-base: flanks without the centre, 4-class label" || fail "center-base values"

@@ -125,7 +125,7 @@ contains "fold figure has the folds" "$TMP/p.folds.roc.svg" "fold 4"
 expect "-o - : JSON on stdout" 0 "$GDL" eval -p "$DATA/tiny.tsv" -o -
 "$PY" -c "import json,sys; json.load(open(sys.argv[1]))" "$TMP/out" && pass "-o - is valid JSON" || fail "-o - is valid JSON"
 contains "-o - : table on stderr" "$TMP/err" "binary targets"
-"$PY" - "$TMP/f.json" <<'PYEOF' && pass "metrics.json has DESIGN.md's keys" || fail "metrics.json has DESIGN.md's keys"
+"$PY" - "$TMP/f.json" <<'PYEOF' && pass "metrics.json has the keys gdl.1 names" || fail "metrics.json has the keys gdl.1 names"
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert all(k in m for k in ("targets", "macro", "weighted", "folds", "micro", "median"))

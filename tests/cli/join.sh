@@ -1,4 +1,4 @@
-# gdl join: a sequence dataset and a numeric one matched by ID (seed 002's two-branch input).
+# gdl join: a sequence dataset and a numeric one matched by ID (the expression study's two-branch input).
 . "$(dirname "$0")/lib.sh"
 : "${PYTHON:=/usr/bin/python3}"
 export PYTHONPATH="$(dirname "$0")/../python"
