@@ -215,6 +215,8 @@ float gdl_genotypes_call_value(const gdl_genotypes_t *g, int64_t j, int code);
 /* The standard deviation of variant j's values in dosage or presence encoding over the called
  * genotypes (freq); 0 for a monomorphic variant. */
 float gdl_genotypes_call_sd(const gdl_genotypes_t *g, int64_t j);
+/* How tables name variant j: its ID, or CHROM:POS:REF:ALT (written into buf) when the ID is ".". */
+const char *gdl_genotypes_variant_name(const gdl_genotypes_t *g, int64_t j, char *buf, size_t size);
 /* FNV-1a 64 over "CHROM\tPOS\tREF\tALT\n" of every column: a model stores it so it never scores a
  * cohort whose columns mean something else. */
 uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);

@@ -62,9 +62,6 @@ int attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const flo
 /* A dinucleotide-preserving shuffle of one-hot sequence x (4, L) into y (4, L). */
 void attr_dinuc_shuffle(const float *x, int64_t L, gdl_rng_t *r, float *y);
 
-/* The variant's display name: its ID, or CHROM:POS:REF:ALT when the ID is "." (buf returned). */
-const char *attr_variant_name(const gdl_genotypes_t *g, int64_t j, char *buf, size_t size);
-
 /* Genotype tables (tables.c). score (M): per-variant aggregated attribution. */
 int attr_write_variants(const gdl_genotypes_t *g, const double *score, const double *assoc_p,
                         const char *path);

@@ -88,7 +88,7 @@ int attr_pairs(gdl_attr_t *a, const double *score, int K, const int64_t *bg, int
         char ba[256], bb[256];
         const pair_t *e = &pairs[p];
         fprintf(out.fp, "%lld\t%s\t%s\t%s\t%s\t%.6g\n", (long long)(p + 1),
-                attr_variant_name(g, e->a, ba, sizeof ba), attr_variant_name(g, e->b, bb, sizeof bb),
+                gdl_genotypes_variant_name(g, e->a, ba, sizeof ba), gdl_genotypes_variant_name(g, e->b, bb, sizeof bb),
                 *g->gene[e->a] ? g->gene[e->a] : ".", *g->gene[e->b] ? g->gene[e->b] : ".", e->sum);
     }
     rc = gdl_outfile_commit(&out);

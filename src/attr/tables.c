@@ -8,13 +8,6 @@
 
 #include "attr_internal.h"
 
-const char *attr_variant_name(const gdl_genotypes_t *g, int64_t j, char *buf, size_t size)
-{
-    if (strcmp(g->id[j], ".") != 0) return g->id[j];
-    snprintf(buf, size, "%s:%lld:%s:%s", g->chrom[j], (long long)g->pos[j], g->ref[j], g->alt[j]);
-    return buf;
-}
-
 static const double *sort_key;
 static int by_key_desc(const void *x, const void *y) // ties by index: a stable, reproducible rank
 {
@@ -58,7 +51,7 @@ int attr_write_variants(const gdl_genotypes_t *g, const double *score, const dou
         char buf[256];
         if (g->absent && g->absent[j]) continue; // a model variant the cohort lacks: no evidence
         fprintf(f.fp, "%lld\t%s\t%s\t%lld\t%s\t%.6g\t%.4f\t%.4f", (long long)++rank,
-                attr_variant_name(g, j, buf, sizeof buf), g->chrom[j], (long long)g->pos[j],
+                gdl_genotypes_variant_name(g, j, buf, sizeof buf), g->chrom[j], (long long)g->pos[j],
                 *g->gene[j] ? g->gene[j] : ".", score[j], mx > 0 ? score[j] / mx : 0, g->af[j]);
         if (assoc_p) fprintf(f.fp, "\t%.4g", assoc_p[j]);
         fputc('\n', f.fp);
@@ -284,7 +277,7 @@ int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg
             if (score[e->var[i]] > score[top]) top = e->var[i];
         char buf[256];
         fprintf(f.fp, "%lld\t%s\t%.6g\t%lld\t%s", (long long)(r + 1), e->name, gs[o[r]], (long long)e->n,
-                attr_variant_name(g, top, buf, sizeof buf));
+                gdl_genotypes_variant_name(g, top, buf, sizeof buf));
         if (null_sets > 0) fprintf(f.fp, "\t%.4g\t%.4g", p[o[r]], q[o[r]]);
         fputc('\n', f.fp);
     }

@@ -17,6 +17,7 @@ int gdl_cmd_predict(int argc, char *argv[]);
 int gdl_cmd_eval(int argc, char *argv[]);
 int gdl_cmd_attribute(int argc, char *argv[]);
 int gdl_cmd_motifs(int argc, char *argv[]);
+int gdl_cmd_epistasis(int argc, char *argv[]);
 int gdl_cmd_encode_sequences(int argc, char *argv[]); // gdl encode: FASTA, BED + ref, TSV/NPY
 void cli_encode_seq_usage(FILE *fp); // the sequence/numeric half of gdl encode's usage
 int gdl_cmd_join(int argc, char *argv[]);

@@ -23,6 +23,7 @@ static const command_t commands[] = {
     {"predict", gdl_cmd_predict, "score a dataset with one model or the mean of several"},
     {"eval", gdl_cmd_eval, "ROC/PR AUC and other metrics of a predictions.tsv, with plots"},
     {"attribute", gdl_cmd_attribute, "which variants, genes, pairs or bases drive a model"},
+    {"epistasis", gdl_cmd_epistasis, "every pair of variants tested for interaction (BOOST), over the threads"},
     {"motifs", gdl_cmd_motifs, "first-layer convolution filters as MEME position weight matrices"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])

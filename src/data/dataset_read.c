@@ -319,6 +319,13 @@ static const char *decimal(int64_t v, char buf[24])
     return p;
 }
 
+const char *gdl_genotypes_variant_name(const gdl_genotypes_t *g, int64_t j, char *buf, size_t size)
+{
+    if (strcmp(g->id[j], ".") != 0) return g->id[j];
+    snprintf(buf, size, "%s:%lld:%s:%s", g->chrom[j], (long long)g->pos[j], g->ref[j], g->alt[j]);
+    return buf;
+}
+
 uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g)
 {
     uint64_t h = 1469598103934665603ull;

@@ -1,0 +1,96 @@
+/* Private pieces of the pair scan: bit planes of a cohort's genotypes, the per-chunk heap of the
+ * best pairs, and the table format shared by the scan and the merge.
+ * Dimension letters: S samples of a class, W = ceil(S / 64) words, V scanned variants. */
+#ifndef GDL_EPI_INTERNAL_H
+#define GDL_EPI_INTERNAL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "gdl/dataset.h"
+#include "gdl/epistasis.h"
+
+/* ---- bit planes (planes.c) ----------------------------------------------------------------- */
+
+/* Each scanned variant's calls as two bit planes per class, heterozygous (1 ALT copy) and
+ * homozygous ALT (2), over the samples of that class (controls, then cases) in dataset order;
+ * a missing call has neither bit and is listed in the variant's missing list instead. */
+typedef struct {
+    int64_t n_variants;          // V
+    int64_t *column;             // (V) dataset column of each scanned variant
+    int64_t samples[2];          // S per class
+    int64_t words[2];            // W per class
+    int64_t stride;              // words per variant: 2 * (words[0] + words[1])
+    uint64_t *bits;              // (V, stride): het0, hom0, het1, hom1
+    uint32_t (*count)[2][2];     // (V): [class][het, hom] set bits
+    int64_t *miss_start;         // (V * 2 + 1): missing list of (variant v, class k) is
+    uint32_t *miss;              //   miss[miss_start[2v + k] .. miss_start[2v + k + 1]), sorted
+} epi_planes_t;
+
+/* Planes of the columns listed (n, ascending) for the samples whose target t is 0 or 1.
+ * 0, or -1 with an error. */
+int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *columns, int64_t n);
+void epi_planes_free(epi_planes_t *p);
+/* The 3 x 3 x 2 table of scanned variants va, vb into n. */
+void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3]);
+/* The four AND + popcount sums (het-het, het-hom, hom-het, hom-hom) of class k. */
+void epi_planes_products(const epi_planes_t *p, int64_t va, int64_t vb, int k, uint32_t out[4]);
+/* Completes the table from the class-k products: the margins over the samples called at both,
+ * from the set-bit counts less the calls the other variant misses. */
+void epi_planes_complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
+                         uint32_t n[3][3]);
+
+/* ---- the statistic with a table of c log c (boost.c) ---------------------------------------- */
+
+/* gdl_epi_boost_ksa with xlogx[c] = c log c for c = 0..N (NULL: computed). */
+double epi_ksa(const uint32_t n[2][3][3], const double *xlogx);
+
+/* ---- best pairs (heap.c) -------------------------------------------------------------------- */
+
+/* The K best pairs seen, in gdl_epi_pair_cmp order: a heap with the worst kept pair on top. */
+typedef struct {
+    gdl_epi_pair_t *e;
+    int64_t n, cap;
+} epi_heap_t;
+
+int epi_heap_init(epi_heap_t *h, int64_t cap); // 0, or -1 (out of memory)
+/* 1 when a pair as good as x would enter (the heap is not full, or x beats its worst). */
+int epi_heap_wants(const epi_heap_t *h, const gdl_epi_pair_t *x);
+void epi_heap_push(epi_heap_t *h, const gdl_epi_pair_t *x);
+/* Sorts the kept pairs best first (the heap is spent: e[0 .. n) is then a sorted array). */
+void epi_heap_sort(epi_heap_t *h);
+void epi_heap_free(epi_heap_t *h);
+
+/* ---- the table (table.c) -------------------------------------------------------------------- */
+
+/* What a run's header records: a merge checks that every part has the same run and adds the
+ * tests up. */
+typedef struct {
+    char dataset[1024], target[256];
+    int64_t samples, cases, controls, variants;
+    int64_t top, window;
+    double pvalue, screen;
+    int part, parts;
+    int64_t pairs;   // pairs of scanned variants in this part (window applied)
+    int64_t tests;   // of them with df >= 1
+    int64_t fitted;  // of them past the screen, fitted exactly
+} epi_run_t;
+
+/* Writes the header and the rows (n, best first) with Bonferroni p over tests. names: the
+ * variant names and genes of the pairs' columns, looked up through g; g NULL means the rows
+ * carry their names (a merge: names[2 * r], names[2 * r + 1] and genes likewise). */
+int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, int64_t n,
+                    const gdl_genotypes_t *g, char *const *names, char *const *genes);
+
+/* One part's table read back: its run and rows with their names and genes (malloc'd). */
+typedef struct {
+    epi_run_t run;
+    gdl_epi_pair_t *rows;
+    char **names, **genes; // (2 n) each
+    int64_t n;
+} epi_table_t;
+
+int epi_table_read(const char *path, epi_table_t *t); // 0, or -1 naming the file and line
+void epi_table_free(epi_table_t *t);
+
+#endif

@@ -1,0 +1,274 @@
+/* gdl epistasis: the exhaustive pair scan (epistasis.h). Variants are cut into tiles of TILE; a
+ * tile pair (A, B), A <= B, is the unit of work, so two tiles' planes stay in L2 while their
+ * TILE x TILE pairs are counted. Tile pairs are numbered row by row; a --part takes a contiguous
+ * share of the numbers and the threads split that share again, each keeping its own best pairs,
+ * merged at the end in the pairs' total order: the table does not depend on either split. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "epi_internal.h"
+#include "gdl/core.h"
+#include "gdl/dataops.h"
+
+#define TILE 64
+
+typedef struct {
+    epi_heap_t heap;
+    int64_t pairs, tests, fitted;
+    int failed;
+} chunk_t;
+
+typedef struct {
+    const epi_planes_t *p;
+    const gdl_genotypes_t *g;
+    const gdl_epistasis_opts_t *o;
+    int64_t n_tiles, first;      // tile pairs of this part: [first, first + count)
+    const int64_t *row_start;    // (n_tiles + 1) number of tile pair (A, A)
+    const int *chrom;            // (V) chromosome number of each scanned variant (window only)
+    double threshold[5];         // approximation's statistic a pair must reach, by df
+    double log_pvalue;
+    const double *xlogx;         // (N + 1)
+    chunk_t *chunks;
+    atomic_llong done;           // tile pairs finished, for the progress bar
+    gdl_progress_t *progress;
+    double t0;
+} scan_t;
+
+/* The statistic as the table prints it (10 significant digits), so a merge of parts, which
+ * reads the printed value, ranks ties exactly as the single run does. */
+static double printed(double x)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.10g", x);
+    return strtod(buf, NULL);
+}
+
+static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
+{
+    const epi_planes_t *p = s->p;
+    const gdl_epistasis_opts_t *o = s->o;
+    if (o->window > 0) {
+        int64_t ja = p->column[va], jb = p->column[vb], d = s->g->pos[jb] - s->g->pos[ja];
+        if (s->chrom[va] != s->chrom[vb] || d > o->window || d < -o->window) return;
+    }
+    c->pairs++;
+    gdl_epi_pair_t e;
+    epi_planes_table(p, va, vb, e.n);
+    e.df = gdl_epi_df(e.n);
+    if (e.df == 0) return;
+    c->tests++;
+    double bound = epi_ksa(e.n, s->xlogx);
+    if (bound < s->threshold[e.df]) return;
+    c->fitted++;
+    // the exact statistic is at most the bound: skip the fit when even the bound cannot enter
+    e.log_p = gdl_epi_chisq_log_p(bound, e.df);
+    if (e.log_p > s->log_pvalue) return;
+    e.a = p->column[va], e.b = p->column[vb], e.statistic = bound;
+    if (!epi_heap_wants(&c->heap, &e)) return;
+    e.statistic = printed(gdl_epi_boost_lr(e.n));
+    e.log_p = gdl_epi_chisq_log_p(e.statistic, e.df);
+    if (e.log_p > s->log_pvalue || !epi_heap_wants(&c->heap, &e)) return;
+    e.interaction = gdl_epi_interaction(e.n);
+    epi_heap_push(&c->heap, &e);
+}
+
+static void scan_range(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    scan_t *s = ctx;
+    chunk_t *c = &s->chunks[chunk];
+    int64_t V = s->p->n_variants, q = s->first + begin, A = 0;
+    while (s->row_start[A + 1] <= q) A++;
+    int64_t B = A + (q - s->row_start[A]);
+    for (int64_t t = begin; t < end; t++) {
+        int64_t a1 = A * TILE + TILE < V ? A * TILE + TILE : V, b1 = B * TILE + TILE < V ? B * TILE + TILE : V;
+        for (int64_t va = A * TILE; va < a1; va++)
+            for (int64_t vb = A == B ? va + 1 : B * TILE; vb < b1; vb++) scan_pair(s, c, va, vb);
+        if (++B == s->n_tiles) A++, B = A;
+        long long done = atomic_fetch_add(&s->done, 1) + 1;
+        if (chunk == 0 && s->progress) {
+            char rate[64];
+            double dt = gdl_seconds() - s->t0;
+            snprintf(rate, sizeof rate, "%.1f M pairs/s", dt > 0 ? done * (double)TILE * TILE / 1e6 / dt : 0);
+            gdl_progress_update(s->progress, done, rate);
+        }
+    }
+}
+
+/* The binary target named, or the first binary one. -1 with an error. */
+static int pick_target(const gdl_dataset_t *d, const char *name, const char *path)
+{
+    for (int t = 0; t < d->n_targets; t++) {
+        if (name && strcmp(d->targets[t].name, name) != 0) continue;
+        if (d->targets[t].kind == GDL_TARGET_BINARY) return t;
+        if (name) {
+            gdl_log_error("%s: target '%s' is %s; the pair scan tests a binary (case/control) target", path,
+                          name, gdl_target_kind_name(d->targets[t].kind));
+            return -1;
+        }
+    }
+    if (name) gdl_log_error("%s: no target called '%s'", path, name);
+    else gdl_log_error("%s: no binary target to test pairs against", path);
+    return -1;
+}
+
+/* Columns to scan (ascending): every one, or those --keep names. -1 with an error. */
+static int64_t pick_columns(const gdl_genotypes_t *g, const char *keep_path, int64_t **out)
+{
+    int64_t M = g->n_variants, n = 0;
+    uint8_t *keep = NULL;
+    gdl_idmap_t names = {0};
+    gdl_lines_t r = {0};
+    if (!(*out = malloc((size_t)(M ? M : 1) * sizeof **out))) goto oom;
+    if (keep_path) {
+        if (!(keep = calloc((size_t)(M ? M : 1), 1))) goto oom;
+        for (int64_t j = 0; j < M; j++) {
+            char buf[512];
+            if (gdl_idmap_put(&names, gdl_genotypes_variant_name(g, j, buf, sizeof buf), j) < 0) goto oom;
+        }
+        if (gdl_lines_open(&r, keep_path) != 0) goto fail;
+        int64_t listed = 0, unknown = 0;
+        char *line;
+        while ((line = gdl_lines_next(&r))) {
+            while (*line == ' ' || *line == '\t') line++;
+            char *end = line + strlen(line);
+            while (end > line && (end[-1] == ' ' || end[-1] == '\t')) *--end = 0;
+            if (!*line || *line == '#') continue;
+            listed++;
+            int64_t j = gdl_idmap_get(&names, line);
+            if (j < 0) unknown++;
+            else keep[j] = 1;
+        }
+        if (gdl_lines_failed(&r)) goto fail;
+        if (unknown) gdl_log_warn("%s: %lld of %lld listed variants are not in the dataset", keep_path, (long long)unknown, (long long)listed);
+        gdl_lines_close(&r);
+    }
+    for (int64_t j = 0; j < M; j++)
+        if (!keep || keep[j]) (*out)[n++] = j;
+    if (keep_path && n == 0) {
+        gdl_log_error("%s: none of the listed variants is in the dataset", keep_path);
+        goto fail_closed;
+    }
+    free(keep), gdl_idmap_free(&names);
+    return n;
+oom:
+    gdl_log_error("out of memory");
+fail:
+    gdl_lines_close(&r);
+fail_closed:
+    free(keep), gdl_idmap_free(&names), free(*out);
+    *out = NULL;
+    return -1;
+}
+
+/* Chromosome numbers of the scanned variants (equal strings, equal numbers). */
+static int *chrom_numbers(const epi_planes_t *p, const gdl_genotypes_t *g)
+{
+    int *id = malloc((size_t)(p->n_variants ? p->n_variants : 1) * sizeof *id), n = 0;
+    const char **seen = malloc((size_t)(p->n_variants ? p->n_variants : 1) * sizeof *seen);
+    if (!id || !seen) {
+        free(id), free(seen);
+        gdl_log_error("out of memory");
+        return NULL;
+    }
+    for (int64_t v = 0; v < p->n_variants; v++) {
+        const char *c = g->chrom[p->column[v]];
+        int x = n - 1; // variants come sorted by chromosome: the last one seen is the likely match
+        while (x >= 0 && strcmp(seen[x], c) != 0) x--;
+        if (x < 0) seen[x = n++] = c;
+        id[v] = x;
+    }
+    free(seen);
+    return id;
+}
+
+int gdl_epistasis(const gdl_epistasis_opts_t *o)
+{
+    int rc = -1, nt = gdl_threads_get();
+    gdl_dataset_t *d = NULL;
+    int64_t *columns = NULL, *row_start = NULL, n;
+    epi_planes_t planes = {0};
+    int *chrom = NULL;
+    double *xlogx = NULL;
+    chunk_t *chunks = NULL;
+    gdl_outfile_t out = {0};
+    if (o->top < 1 || o->parts < 1 || o->part < 1 || o->part > o->parts) {
+        gdl_log_error("bad options: top %lld, part %d/%d", (long long)o->top, o->part, o->parts);
+        return -1;
+    }
+    if (!(d = gdl_dataset_open(o->data_path))) return -1;
+    if (!d->geno) {
+        gdl_log_error("%s: the dataset has no genotypes", o->data_path);
+        goto done;
+    }
+    int t = pick_target(d, o->target, o->data_path);
+    if (t < 0 || (n = pick_columns(d->geno, o->keep_path, &columns)) < 0) goto done;
+    double t0 = gdl_seconds();
+    if (epi_planes_build(&planes, d, t, columns, n) != 0) goto done;
+    if (planes.samples[0] == 0 || planes.samples[1] == 0) {
+        gdl_log_error("%s: target '%s' has %lld cases and %lld controls; the scan needs both", o->data_path,
+                      d->targets[t].name, (long long)planes.samples[1], (long long)planes.samples[0]);
+        goto done;
+    }
+    gdl_log_info("bit planes of %lld variants x %lld samples in %.2f s", (long long)n,
+                 (long long)(planes.samples[0] + planes.samples[1]), gdl_seconds() - t0);
+    int64_t N = planes.samples[0] + planes.samples[1], n_tiles = (n + TILE - 1) / TILE;
+    if (!(xlogx = malloc((size_t)(N + 1) * sizeof *xlogx)) ||
+        !(row_start = malloc((size_t)(n_tiles + 2) * sizeof *row_start)) ||
+        !(chunks = calloc((size_t)nt, sizeof *chunks)))
+        goto oom;
+    if (o->window > 0 && !(chrom = chrom_numbers(&planes, d->geno))) goto done;
+    for (int64_t c = 0; c <= N; c++) xlogx[c] = c ? c * log((double)c) : 0;
+    row_start[0] = 0;
+    for (int64_t A = 0; A <= n_tiles; A++) row_start[A + 1] = row_start[A] + (n_tiles - A);
+    int64_t total = row_start[n_tiles];
+    int64_t first = total * (o->part - 1) / o->parts, last = total * o->part / o->parts;
+    scan_t s = {.p = &planes, .g = d->geno, .o = o, .n_tiles = n_tiles, .first = first,
+                .row_start = row_start, .chrom = chrom, .xlogx = xlogx, .chunks = chunks,
+                .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue)};
+    for (int df = 0; df <= 4; df++) s.threshold[df] = o->screen >= 1 ? -1 : gdl_epi_chisq_quantile(o->screen, df ? df : 1);
+    for (int c = 0; c < nt; c++)
+        if (epi_heap_init(&chunks[c].heap, o->top) != 0) goto done;
+    gdl_progress_t progress;
+    gdl_progress_begin(&progress, "pairs", last - first);
+    s.progress = &progress, s.t0 = gdl_seconds();
+    atomic_init(&s.done, 0);
+    gdl_parallel_for(last - first, scan_range, &s);
+    gdl_progress_end(&progress);
+    double dt = gdl_seconds() - s.t0;
+
+    epi_run_t run = {.samples = N, .cases = planes.samples[1], .controls = planes.samples[0],
+                     .variants = n, .top = o->top, .window = o->window, .pvalue = o->pvalue,
+                     .screen = o->screen, .part = o->part, .parts = o->parts};
+    snprintf(run.dataset, sizeof run.dataset, "%s", o->data_path);
+    snprintf(run.target, sizeof run.target, "%s", d->targets[t].name);
+    for (int c = 0; c < nt; c++)
+        run.pairs += chunks[c].pairs, run.tests += chunks[c].tests, run.fitted += chunks[c].fitted;
+    gdl_log_info("%lld pairs (%lld tests, %lld past the screen) in %.2f s: %.2f M pairs/s",
+                 (long long)run.pairs, (long long)run.tests, (long long)run.fitted, dt,
+                 dt > 0 ? run.pairs / dt / 1e6 : 0);
+    epi_heap_t best;
+    if (epi_heap_init(&best, o->top) != 0) goto done;
+    for (int c = 0; c < nt; c++)
+        for (int64_t i = 0; i < chunks[c].heap.n; i++) epi_heap_push(&best, &chunks[c].heap.e[i]);
+    epi_heap_sort(&best);
+    if (gdl_outfile_open(&out, o->out_path) != 0 ||
+        epi_table_write(out.fp, &run, best.e, best.n, d->geno, NULL, NULL) != 0) {
+        epi_heap_free(&best);
+        gdl_outfile_abort(&out);
+        goto done;
+    }
+    epi_heap_free(&best);
+    rc = gdl_outfile_commit(&out);
+    goto done;
+oom:
+    gdl_log_error("out of memory");
+done:
+    if (chunks)
+        for (int c = 0; c < nt; c++) epi_heap_free(&chunks[c].heap);
+    free(chunks), free(xlogx), free(row_start), free(chrom), free(columns);
+    epi_planes_free(&planes);
+    gdl_dataset_close(d);
+    return rc;
+}
