@@ -16,12 +16,7 @@ static inline double xlx(uint32_t c, const double *xlogx)
     return c ? (double)c * log((double)c) : 0.0;
 }
 
-/* Margins of a table: ij = n_ij., ik = n_i.k, jk = n_.jk, and the one-index sums. */
-typedef struct {
-    uint32_t ij[3][3], ik[3][2], jk[3][2], i[3], j[3], k[2], all;
-} margins_t;
-
-static void margins(const uint32_t n[2][3][3], margins_t *m)
+void epi_margins(const uint32_t n[2][3][3], epi_margins_t *m)
 {
     memset(m, 0, sizeof *m);
     for (int k = 0; k < 2; k++)
@@ -33,52 +28,66 @@ static void margins(const uint32_t n[2][3][3], margins_t *m)
             }
 }
 
-int gdl_epi_df(const uint32_t n[2][3][3])
+int epi_df(const epi_margins_t *m)
 {
-    margins_t m;
-    margins(n, &m);
-    int I = (m.i[0] > 0) + (m.i[1] > 0) + (m.i[2] > 0), J = (m.j[0] > 0) + (m.j[1] > 0) + (m.j[2] > 0);
-    if (m.k[0] == 0 || m.k[1] == 0) return 0;
+    int I = (m->i[0] > 0) + (m->i[1] > 0) + (m->i[2] > 0), J = (m->j[0] > 0) + (m->j[1] > 0) + (m->j[2] > 0);
+    if (m->k[0] == 0 || m->k[1] == 0) return 0;
     return (I - 1) * (J - 1);
 }
 
-double epi_ksa(const uint32_t n[2][3][3], const double *xlogx)
+int gdl_epi_df(const uint32_t n[2][3][3])
 {
-    margins_t m;
-    margins(n, &m);
+    epi_margins_t m;
+    epi_margins(n, &m);
+    return epi_df(&m);
+}
+
+static inline double inv(uint32_t c, const double *recip)
+{
+    if (recip) return recip[c];
+    return c ? 1.0 / c : 0.0;
+}
+
+double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip)
+{
     // eta = sum_ijk n_ij n_ik n_jk / (n_i n_j n_k): the approximation's normalising constant
-    double eta = 0, inv_k[2] = {m.k[0] ? 1.0 / m.k[0] : 0, m.k[1] ? 1.0 / m.k[1] : 0};
-    for (int i = 0; i < 3; i++)
+    double eta = 0, inv_k0 = inv(m->k[0], recip), inv_k1 = inv(m->k[1], recip);
+    for (int i = 0; i < 3; i++) {
+        double si = 0;
         for (int j = 0; j < 3; j++) {
-            if (!m.ij[i][j]) continue;
-            double s = m.ik[i][0] * (double)m.jk[j][0] * inv_k[0] + m.ik[i][1] * (double)m.jk[j][1] * inv_k[1];
-            eta += m.ij[i][j] * s / ((double)m.i[i] * m.j[j]);
+            if (!m->ij[i][j]) continue;
+            double s = m->ik[i][0] * (double)m->jk[j][0] * inv_k0 + m->ik[i][1] * (double)m->jk[j][1] * inv_k1;
+            si += m->ij[i][j] * s * inv(m->j[j], recip);
         }
+        eta += si * inv(m->i[i], recip);
+    }
     if (eta <= 0) return 0;
     double l = 0;
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++) l += xlx(n[k][i][j], xlogx);
     for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) l -= xlx(m.ij[i][j], xlogx);
+        for (int j = 0; j < 3; j++) l -= xlx(m->ij[i][j], xlogx);
     for (int x = 0; x < 3; x++)
-        l += xlx(m.i[x], xlogx) + xlx(m.j[x], xlogx) - xlx(m.ik[x][0], xlogx) - xlx(m.ik[x][1], xlogx) -
-             xlx(m.jk[x][0], xlogx) - xlx(m.jk[x][1], xlogx);
-    l += xlx(m.k[0], xlogx) + xlx(m.k[1], xlogx) - xlx(m.all, xlogx) + m.all * log(eta);
+        l += xlx(m->i[x], xlogx) + xlx(m->j[x], xlogx) - xlx(m->ik[x][0], xlogx) - xlx(m->ik[x][1], xlogx) -
+             xlx(m->jk[x][0], xlogx) - xlx(m->jk[x][1], xlogx);
+    l += xlx(m->k[0], xlogx) + xlx(m->k[1], xlogx) - xlx(m->all, xlogx) + m->all * log(eta);
     l *= 2;
     return l > 0 ? l : 0; // rounding can leave -1e-13 for a table the approximation fits exactly
 }
 
 double gdl_epi_boost_ksa(const uint32_t n[2][3][3])
 {
-    return epi_ksa(n, NULL);
+    epi_margins_t m;
+    epi_margins(n, &m);
+    return epi_ksa(n, &m, NULL, NULL);
 }
 
 double gdl_epi_boost_lr(const uint32_t n[2][3][3])
 {
-    if (gdl_epi_df(n) == 0) return 0;
-    margins_t m;
-    margins(n, &m);
+    epi_margins_t m;
+    epi_margins(n, &m);
+    if (epi_df(&m) == 0) return 0;
     double mu[2][3][3];
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < 3; i++)

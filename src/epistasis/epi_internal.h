@@ -10,40 +10,54 @@
 #include "gdl/dataset.h"
 #include "gdl/epistasis.h"
 
+/* ---- the statistic from margins and tables (boost.c) ----------------------------------------- */
+
+/* Margins of a table (i = a's genotype, j = b's, k = case status): ij = n_ij., ik = n_i.k,
+ * jk = n_.jk, and the one-index sums. */
+typedef struct {
+    uint32_t ij[3][3], ik[3][2], jk[3][2], i[3], j[3], k[2], all;
+} epi_margins_t;
+
+void epi_margins(const uint32_t n[2][3][3], epi_margins_t *m);
+int epi_df(const epi_margins_t *m); // as gdl_epi_df
+/* gdl_epi_boost_ksa from the table and its margins, with xlogx[c] = c log c and recip[c] = 1 / c
+ * (0 for c = 0) for c = 0..N (NULL: computed). */
+double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip);
+
 /* ---- bit planes (planes.c) ----------------------------------------------------------------- */
 
 /* Each scanned variant's calls as two bit planes per class, heterozygous (1 ALT copy) and
  * homozygous ALT (2), over the samples of that class (controls, then cases) in dataset order;
- * a missing call has neither bit and is listed in the variant's missing list instead. */
+ * a missing call has neither bit, and has its own plane and the variant's missing list. */
 typedef struct {
     int64_t n_variants;          // V
     int64_t *column;             // (V) dataset column of each scanned variant
     int64_t samples[2];          // S per class
     int64_t words[2];            // W per class
-    int64_t stride;              // words per variant: 2 * (words[0] + words[1])
-    uint64_t *bits;              // (V, stride): het0, hom0, het1, hom1
+    int64_t stride;              // words per variant: 3 * (words[0] + words[1])
+    uint64_t *bits;              // (V, stride): het0, hom0, het1, hom1, missing0, missing1
     uint32_t (*count)[2][2];     // (V): [class][het, hom] set bits
     int64_t *miss_start;         // (V * 2 + 1): missing list of (variant v, class k) is
     uint32_t *miss;              //   miss[miss_start[2v + k] .. miss_start[2v + k + 1]), sorted
+    /* the AND + popcount loop for this CPU (GDL_EPISTASIS_KERNEL=avx512|avx2|popcnt|portable
+     * picks a narrower one, for tests) */
+    void (*products)(const uint64_t *a1, const uint64_t *a2, const uint64_t *b1, const uint64_t *b2,
+                     int64_t W, uint32_t out[4]);
 } epi_planes_t;
 
 /* Planes of the columns listed (n, ascending) for the samples whose target t is 0 or 1.
  * 0, or -1 with an error. */
 int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *columns, int64_t n);
 void epi_planes_free(epi_planes_t *p);
-/* The 3 x 3 x 2 table of scanned variants va, vb into n. */
-void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3]);
+/* The 3 x 3 x 2 table of scanned variants va, vb into n, and its margins into m. */
+void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m);
 /* The four AND + popcount sums (het-het, het-hom, hom-het, hom-hom) of class k. */
 void epi_planes_products(const epi_planes_t *p, int64_t va, int64_t vb, int k, uint32_t out[4]);
-/* Completes the table from the class-k products: the margins over the samples called at both,
- * from the set-bit counts less the calls the other variant misses. */
-void epi_planes_complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
-                         uint32_t n[3][3]);
-
-/* ---- the statistic with a table of c log c (boost.c) ---------------------------------------- */
-
-/* gdl_epi_boost_ksa with xlogx[c] = c log c for c = 0..N (NULL: computed). */
-double epi_ksa(const uint32_t n[2][3][3], const double *xlogx);
+/* Completes the class-k table from its products: the margins over the samples called at both,
+ * from the set-bit counts less the calls the other variant misses; row[i] / col[j] are a's / b's
+ * genotype counts there, and the return value their total. */
+uint32_t epi_planes_complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
+                             uint32_t n[3][3], uint32_t row[3], uint32_t col[3]);
 
 /* ---- best pairs (heap.c) -------------------------------------------------------------------- */
 

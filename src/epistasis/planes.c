@@ -1,7 +1,7 @@
 /* Bit planes of a cohort's genotypes for the pair scan (epi_internal.h), and the 3 x 3 x 2 table
  * of a pair from them: four AND + popcount sums per class give the cells where both variants
  * carry ALT copies; the rest follows from each variant's set-bit counts, corrected by the
- * (rare) calls the other variant misses, so a pair never reads a missing plane. */
+ * (rare) calls the other variant misses, looked up bit by bit. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +38,115 @@ static int miss_push(miss_list_t *l, uint32_t v, uint32_t k, uint32_t pos)
     return 0;
 }
 
-static inline uint64_t *plane(const epi_planes_t *p, int64_t v, int k, int hom)
+/* Plane h (0 het, 1 hom, 2 missing) of class k of scanned variant v. */
+static inline uint64_t *plane(const epi_planes_t *p, int64_t v, int k, int h)
 {
-    int64_t off = k == 0 ? (hom ? p->words[0] : 0) : 2 * p->words[0] + (hom ? p->words[1] : 0);
+    int64_t W0 = p->words[0], W1 = p->words[1];
+    int64_t off = h == 2 ? 2 * (W0 + W1) + (k ? W0 : 0) : k == 0 ? h * W0 : 2 * W0 + h * W1;
     return p->bits + v * p->stride + off;
+}
+
+/* The products loop in three builds, the widest the CPU has chosen at run time (the binary is
+ * built for any x86-64): AVX-512 VPOPCNTDQ (8 words an instruction), AVX2 (a nibble lookup with
+ * vpshufb, summed with vpsadbw), and scalar popcount. All count the same bits. */
+#define PRODUCTS_SCALAR(from)                                                                     \
+    for (int64_t t = (from); t < W; t++) {                                                        \
+        uint64_t x1 = a1[t], x2 = a2[t], y1 = b1[t], y2 = b2[t];                                  \
+        s0 += (uint32_t)__builtin_popcountll(x1 & y1), s1 += (uint32_t)__builtin_popcountll(x1 & y2); \
+        s2 += (uint32_t)__builtin_popcountll(x2 & y1), s3 += (uint32_t)__builtin_popcountll(x2 & y2); \
+    }                                                                                             \
+    out[0] = s0, out[1] = s1, out[2] = s2, out[3] = s3;
+
+typedef void (*products_fn)(const uint64_t *a1, const uint64_t *a2, const uint64_t *b1, const uint64_t *b2,
+                            int64_t W, uint32_t out[4]);
+
+static void products_portable(const uint64_t *a1, const uint64_t *a2, const uint64_t *b1,
+                              const uint64_t *b2, int64_t W, uint32_t out[4])
+{
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    PRODUCTS_SCALAR(0)
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+__attribute__((target("popcnt"))) static void products_popcnt(const uint64_t *a1, const uint64_t *a2,
+                                                               const uint64_t *b1, const uint64_t *b2,
+                                                               int64_t W, uint32_t out[4])
+{
+    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    PRODUCTS_SCALAR(0)
+}
+
+__attribute__((target("avx2,popcnt"))) static inline __m256i popcount_bytes(__m256i v)
+{
+    const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                           0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    __m256i lo = _mm256_and_si256(v, low), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);
+    return _mm256_add_epi8(_mm256_shuffle_epi8(table, lo), _mm256_shuffle_epi8(table, hi));
+}
+
+__attribute__((target("avx2,popcnt"))) static void products_avx2(const uint64_t *a1, const uint64_t *a2,
+                                                                  const uint64_t *b1, const uint64_t *b2,
+                                                                  int64_t W, uint32_t out[4])
+{
+    __m256i acc[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    const __m256i zero = _mm256_setzero_si256();
+    int64_t w = 0;
+    while (w + 4 <= W) { // byte counts reach at most 8 per vector step: sum 31 steps at a time
+        __m256i c[4] = {zero, zero, zero, zero};
+        for (int step = 0; step < 31 && w + 4 <= W; step++, w += 4) {
+            __m256i x1 = _mm256_loadu_si256((const __m256i *)(a1 + w)), x2 = _mm256_loadu_si256((const __m256i *)(a2 + w));
+            __m256i y1 = _mm256_loadu_si256((const __m256i *)(b1 + w)), y2 = _mm256_loadu_si256((const __m256i *)(b2 + w));
+            c[0] = _mm256_add_epi8(c[0], popcount_bytes(_mm256_and_si256(x1, y1)));
+            c[1] = _mm256_add_epi8(c[1], popcount_bytes(_mm256_and_si256(x1, y2)));
+            c[2] = _mm256_add_epi8(c[2], popcount_bytes(_mm256_and_si256(x2, y1)));
+            c[3] = _mm256_add_epi8(c[3], popcount_bytes(_mm256_and_si256(x2, y2)));
+        }
+        for (int q = 0; q < 4; q++) acc[q] = _mm256_add_epi64(acc[q], _mm256_sad_epu8(c[q], zero));
+    }
+    uint32_t s[4];
+    for (int q = 0; q < 4; q++) {
+        uint64_t v[4];
+        _mm256_storeu_si256((__m256i *)v, acc[q]);
+        s[q] = (uint32_t)(v[0] + v[1] + v[2] + v[3]);
+    }
+    uint32_t s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    PRODUCTS_SCALAR(w)
+}
+
+__attribute__((target("avx512f,avx512vpopcntdq"))) static void products_avx512(
+    const uint64_t *a1, const uint64_t *a2, const uint64_t *b1, const uint64_t *b2, int64_t W, uint32_t out[4])
+{
+    __m512i c0 = _mm512_setzero_si512(), c1 = c0, c2 = c0, c3 = c0;
+    for (int64_t w = 0; w < W; w += 8) {
+        __mmask8 m = W - w >= 8 ? 0xff : (__mmask8)((1u << (W - w)) - 1);
+        __m512i x1 = _mm512_maskz_loadu_epi64(m, a1 + w), x2 = _mm512_maskz_loadu_epi64(m, a2 + w);
+        __m512i y1 = _mm512_maskz_loadu_epi64(m, b1 + w), y2 = _mm512_maskz_loadu_epi64(m, b2 + w);
+        c0 = _mm512_add_epi64(c0, _mm512_popcnt_epi64(_mm512_and_si512(x1, y1)));
+        c1 = _mm512_add_epi64(c1, _mm512_popcnt_epi64(_mm512_and_si512(x1, y2)));
+        c2 = _mm512_add_epi64(c2, _mm512_popcnt_epi64(_mm512_and_si512(x2, y1)));
+        c3 = _mm512_add_epi64(c3, _mm512_popcnt_epi64(_mm512_and_si512(x2, y2)));
+    }
+    out[0] = (uint32_t)_mm512_reduce_add_epi64(c0), out[1] = (uint32_t)_mm512_reduce_add_epi64(c1);
+    out[2] = (uint32_t)_mm512_reduce_add_epi64(c2), out[3] = (uint32_t)_mm512_reduce_add_epi64(c3);
+}
+#endif
+
+static products_fn pick_products(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    const char *force = getenv("GDL_EPISTASIS_KERNEL"); // tests run every build on one machine
+    int any = !force || !*force;
+    if ((any || strcmp(force, "avx512") == 0) && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512vpopcntdq"))
+        return products_avx512;
+    if ((any || strcmp(force, "avx2") == 0) && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt"))
+        return products_avx2;
+    if ((any || strcmp(force, "popcnt") == 0) && __builtin_cpu_supports("popcnt")) return products_popcnt;
+#endif
+    return products_portable;
 }
 
 /* Variants [begin, end) word by word: 64 samples' rows stay in cache while their calls for
@@ -59,15 +164,15 @@ static void build_range(void *ctx, int64_t begin, int64_t end, int chunk)
             for (int64_t s = s0; s < s1; s++) row[s - s0] = g->packed + b->rows[k][s] * g->row_bytes;
             for (int64_t v = begin; v < end; v++) {
                 int64_t j = p->column[v];
-                uint64_t het = 0, hom = 0;
+                uint64_t het = 0, hom = 0, miss = 0;
                 for (int64_t s = s0; s < s1; s++) {
                     int c = gdl_geno_code(row[s - s0], j);
                     uint64_t bit = 1ull << (s - s0);
                     if (c == 1) het |= bit;
                     else if (c == 2) hom |= bit;
-                    else if (c == 3) miss_push(l, (uint32_t)v, (uint32_t)k, (uint32_t)s);
+                    else if (c == 3) miss |= bit, miss_push(l, (uint32_t)v, (uint32_t)k, (uint32_t)s);
                 }
-                plane(p, v, k, 0)[w] = het, plane(p, v, k, 1)[w] = hom;
+                plane(p, v, k, 0)[w] = het, plane(p, v, k, 1)[w] = hom, plane(p, v, k, 2)[w] = miss;
             }
         }
 }
@@ -91,11 +196,12 @@ int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64
             if (d->labels[i * d->n_targets + t] == (float)k) rows[m++] = i, p->samples[k]++;
     }
     for (int k = 0; k < 2; k++) p->words[k] = (p->samples[k] + 63) / 64;
-    p->stride = 2 * (p->words[0] + p->words[1]);
+    p->stride = 3 * (p->words[0] + p->words[1]);
     if (!(p->bits = gdl_malloc((size_t)(n * p->stride + 1) * sizeof *p->bits)) ||
         !(p->count = malloc((size_t)(n ? n : 1) * sizeof *p->count)) ||
         !(p->miss_start = calloc((size_t)(2 * n + 1), sizeof *p->miss_start)))
         goto oom;
+    p->products = pick_products();
     gdl_parallel_for(n, build_range, &b);
     int64_t total = 0;
     for (int c = 0; c < nt; c++) {
@@ -142,45 +248,9 @@ void epi_planes_free(epi_planes_t *p)
     memset(p, 0, sizeof *p);
 }
 
-/* The products loop, built twice: with the popcnt instruction where the CPU has it (chosen at
- * run time, as the binary is built for any x86-64), and portable. */
-#define PRODUCTS_BODY                                                                             \
-    uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                                      \
-    for (int64_t w = 0; w < W; w++) {                                                             \
-        uint64_t x1 = a1[w], x2 = a2[w], y1 = b1[w], y2 = b2[w];                                  \
-        s0 += (uint32_t)__builtin_popcountll(x1 & y1), s1 += (uint32_t)__builtin_popcountll(x1 & y2); \
-        s2 += (uint32_t)__builtin_popcountll(x2 & y1), s3 += (uint32_t)__builtin_popcountll(x2 & y2); \
-    }                                                                                             \
-    out[0] = s0, out[1] = s1, out[2] = s2, out[3] = s3;
-
-#if defined(__x86_64__) && defined(__GNUC__)
-__attribute__((target("popcnt"))) static void products_popcnt(const uint64_t *a1, const uint64_t *a2,
-                                                               const uint64_t *b1, const uint64_t *b2,
-                                                               int64_t W, uint32_t out[4])
-{
-    PRODUCTS_BODY
-}
-#endif
-
-static void products_portable(const uint64_t *a1, const uint64_t *a2, const uint64_t *b1,
-                              const uint64_t *b2, int64_t W, uint32_t out[4])
-{
-    PRODUCTS_BODY
-}
-
 void epi_planes_products(const epi_planes_t *p, int64_t va, int64_t vb, int k, uint32_t out[4])
 {
-    const uint64_t *a1 = plane(p, va, k, 0), *a2 = plane(p, va, k, 1);
-    const uint64_t *b1 = plane(p, vb, k, 0), *b2 = plane(p, vb, k, 1);
-#if defined(__x86_64__) && defined(__GNUC__)
-    static int has_popcnt = -1;
-    if (has_popcnt < 0) has_popcnt = __builtin_cpu_supports("popcnt") ? 1 : 0;
-    if (has_popcnt) {
-        products_popcnt(a1, a2, b1, b2, p->words[k], out);
-        return;
-    }
-#endif
-    products_portable(a1, a2, b1, b2, p->words[k], out);
+    p->products(plane(p, va, k, 0), plane(p, va, k, 1), plane(p, vb, k, 0), plane(p, vb, k, 1), p->words[k], out);
 }
 
 static inline int bit(const uint64_t *x, uint32_t s)
@@ -188,40 +258,45 @@ static inline int bit(const uint64_t *x, uint32_t s)
     return (int)((x[s >> 6] >> (s & 63)) & 1);
 }
 
-void epi_planes_complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
-                         uint32_t n[3][3])
+uint32_t epi_planes_complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
+                             uint32_t n[3][3], uint32_t row[3], uint32_t col[3])
 {
     const uint32_t *ma = p->miss + p->miss_start[2 * va + k], *mb = p->miss + p->miss_start[2 * vb + k];
     int64_t na = p->miss_start[2 * va + k + 1] - p->miss_start[2 * va + k];
     int64_t nb = p->miss_start[2 * vb + k + 1] - p->miss_start[2 * vb + k];
     uint32_t r1 = p->count[va][k][0], r2 = p->count[va][k][1]; // a's margins over the called at both
-    uint32_t c1 = p->count[vb][k][0], c2 = p->count[vb][k][1];
-    int64_t both = 0;
+    uint32_t c1 = p->count[vb][k][0], c2 = p->count[vb][k][1], both = 0;
     if (nb) {
-        const uint64_t *h = plane(p, va, k, 0), *o = plane(p, va, k, 1);
-        for (int64_t x = 0; x < nb; x++) r1 -= (uint32_t)bit(h, mb[x]), r2 -= (uint32_t)bit(o, mb[x]);
+        const uint64_t *h = plane(p, va, k, 0), *o = plane(p, va, k, 1), *x = plane(p, va, k, 2);
+        for (int64_t e = 0; e < nb; e++)
+            r1 -= (uint32_t)bit(h, mb[e]), r2 -= (uint32_t)bit(o, mb[e]), both += (uint32_t)bit(x, mb[e]);
     }
     if (na) {
         const uint64_t *h = plane(p, vb, k, 0), *o = plane(p, vb, k, 1);
-        for (int64_t x = 0; x < na; x++) c1 -= (uint32_t)bit(h, ma[x]), c2 -= (uint32_t)bit(o, ma[x]);
-        for (int64_t x = 0, y = 0; x < na && y < nb;) { // both sorted
-            if (ma[x] == mb[y]) both++, x++, y++;
-            else if (ma[x] < mb[y]) x++;
-            else y++;
-        }
+        for (int64_t e = 0; e < na; e++) c1 -= (uint32_t)bit(h, ma[e]), c2 -= (uint32_t)bit(o, ma[e]);
     }
-    uint32_t S = (uint32_t)(p->samples[k] - na - nb + both);
+    uint32_t S = (uint32_t)(p->samples[k] - na - nb) + both;
     n[1][1] = prod[0], n[1][2] = prod[1], n[2][1] = prod[2], n[2][2] = prod[3];
     n[1][0] = r1 - prod[0] - prod[1], n[2][0] = r2 - prod[2] - prod[3];
     n[0][1] = c1 - prod[0] - prod[2], n[0][2] = c2 - prod[1] - prod[3];
     n[0][0] = S - r1 - r2 - n[0][1] - n[0][2];
+    row[0] = S - r1 - r2, row[1] = r1, row[2] = r2;
+    col[0] = S - c1 - c2, col[1] = c1, col[2] = c2;
+    return S;
 }
 
-void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3])
+void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m)
 {
+    uint32_t row[2][3], col[2][3];
     for (int k = 0; k < 2; k++) {
         uint32_t prod[4];
         epi_planes_products(p, va, vb, k, prod);
-        epi_planes_complete(p, va, vb, k, prod, n[k]);
+        m->k[k] = epi_planes_complete(p, va, vb, k, prod, n[k], row[k], col[k]);
+    }
+    m->all = m->k[0] + m->k[1];
+    for (int x = 0; x < 3; x++) {
+        m->ik[x][0] = row[0][x], m->ik[x][1] = row[1][x], m->i[x] = row[0][x] + row[1][x];
+        m->jk[x][0] = col[0][x], m->jk[x][1] = col[1][x], m->j[x] = col[0][x] + col[1][x];
+        for (int y = 0; y < 3; y++) m->ij[x][y] = n[0][x][y] + n[1][x][y];
     }
 }

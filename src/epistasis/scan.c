@@ -29,7 +29,7 @@ typedef struct {
     const int *chrom;            // (V) chromosome number of each scanned variant (window only)
     double threshold[5];         // approximation's statistic a pair must reach, by df
     double log_pvalue;
-    const double *xlogx;         // (N + 1)
+    const double *xlogx, *recip; // (N + 1): c log c and 1 / c
     chunk_t *chunks;
     atomic_llong done;           // tile pairs finished, for the progress bar
     gdl_progress_t *progress;
@@ -55,11 +55,12 @@ static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
     }
     c->pairs++;
     gdl_epi_pair_t e;
-    epi_planes_table(p, va, vb, e.n);
-    e.df = gdl_epi_df(e.n);
+    epi_margins_t m;
+    epi_planes_table(p, va, vb, e.n, &m);
+    e.df = epi_df(&m);
     if (e.df == 0) return;
     c->tests++;
-    double bound = epi_ksa(e.n, s->xlogx);
+    double bound = epi_ksa(e.n, &m, s->xlogx, s->recip);
     if (bound < s->threshold[e.df]) return;
     c->fitted++;
     // the exact statistic is at most the bound: skip the fit when even the bound cannot enter
@@ -190,7 +191,7 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     int64_t *columns = NULL, *row_start = NULL, n;
     epi_planes_t planes = {0};
     int *chrom = NULL;
-    double *xlogx = NULL;
+    double *xlogx = NULL, *recip = NULL;
     chunk_t *chunks = NULL;
     gdl_outfile_t out = {0};
     if (o->top < 1 || o->parts < 1 || o->part < 1 || o->part > o->parts) {
@@ -214,18 +215,18 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     gdl_log_info("bit planes of %lld variants x %lld samples in %.2f s", (long long)n,
                  (long long)(planes.samples[0] + planes.samples[1]), gdl_seconds() - t0);
     int64_t N = planes.samples[0] + planes.samples[1], n_tiles = (n + TILE - 1) / TILE;
-    if (!(xlogx = malloc((size_t)(N + 1) * sizeof *xlogx)) ||
+    if (!(xlogx = malloc((size_t)(N + 1) * sizeof *xlogx)) || !(recip = malloc((size_t)(N + 1) * sizeof *recip)) ||
         !(row_start = malloc((size_t)(n_tiles + 2) * sizeof *row_start)) ||
         !(chunks = calloc((size_t)nt, sizeof *chunks)))
         goto oom;
     if (o->window > 0 && !(chrom = chrom_numbers(&planes, d->geno))) goto done;
-    for (int64_t c = 0; c <= N; c++) xlogx[c] = c ? c * log((double)c) : 0;
+    for (int64_t c = 0; c <= N; c++) xlogx[c] = c ? c * log((double)c) : 0, recip[c] = c ? 1.0 / c : 0;
     row_start[0] = 0;
     for (int64_t A = 0; A <= n_tiles; A++) row_start[A + 1] = row_start[A] + (n_tiles - A);
     int64_t total = row_start[n_tiles];
     int64_t first = total * (o->part - 1) / o->parts, last = total * o->part / o->parts;
     scan_t s = {.p = &planes, .g = d->geno, .o = o, .n_tiles = n_tiles, .first = first,
-                .row_start = row_start, .chrom = chrom, .xlogx = xlogx, .chunks = chunks,
+                .row_start = row_start, .chrom = chrom, .xlogx = xlogx, .recip = recip, .chunks = chunks,
                 .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue)};
     for (int df = 0; df <= 4; df++) s.threshold[df] = o->screen >= 1 ? -1 : gdl_epi_chisq_quantile(o->screen, df ? df : 1);
     for (int c = 0; c < nt; c++)
@@ -267,7 +268,7 @@ oom:
 done:
     if (chunks)
         for (int c = 0; c < nt; c++) epi_heap_free(&chunks[c].heap);
-    free(chunks), free(xlogx), free(row_start), free(chrom), free(columns);
+    free(chunks), free(xlogx), free(recip), free(row_start), free(chrom), free(columns);
     epi_planes_free(&planes);
     gdl_dataset_close(d);
     return rc;
