@@ -39,7 +39,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype install clean
+.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -112,6 +112,11 @@ BENCH_MODE ?= quick
 bench-genotype: $(GDL)
 	$(call check_debs,python3-sklearn python3-scipy python3-numpy)
 	@sh tests/bench/bench_genotype.sh $(abspath $(GDL)) $(BENCH_MODE)
+
+# gdl epistasis against plink 1.9 --fast-epistasis boost (EPI_N, EPI_M, ...); see tests/bench/
+bench-epistasis: $(GDL)
+	$(call check_debs,plink1.9 time)
+	@sh tests/bench/bench_epistasis.sh $(abspath $(GDL))
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs

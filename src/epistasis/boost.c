@@ -48,7 +48,8 @@ static inline double inv(uint32_t c, const double *recip)
     return c ? 1.0 / c : 0.0;
 }
 
-double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip)
+double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
+               double threshold)
 {
     // eta = sum_ijk n_ij n_ik n_jk / (n_i n_j n_k): the approximation's normalising constant
     double eta = 0, inv_k0 = inv(m->k[0], recip), inv_k1 = inv(m->k[1], recip);
@@ -71,8 +72,11 @@ double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *
     for (int x = 0; x < 3; x++)
         l += xlx(m->i[x], xlogx) + xlx(m->j[x], xlogx) - xlx(m->ik[x][0], xlogx) - xlx(m->ik[x][1], xlogx) -
              xlx(m->jk[x][0], xlogx) - xlx(m->jk[x][1], xlogx);
-    l += xlx(m->k[0], xlogx) + xlx(m->k[1], xlogx) - xlx(m->all, xlogx) + m->all * log(eta);
-    l *= 2;
+    l += xlx(m->k[0], xlogx) + xlx(m->k[1], xlogx) - xlx(m->all, xlogx);
+    // log eta <= eta - 1, and eta is close to 1: a pair whose statistic with eta - 1 misses
+    // the threshold misses it with log eta too, and needs no logarithm
+    if (2 * (l + m->all * (eta - 1)) < threshold) return 0;
+    l = 2 * (l + m->all * log(eta));
     return l > 0 ? l : 0; // rounding can leave -1e-13 for a table the approximation fits exactly
 }
 
@@ -80,7 +84,7 @@ double gdl_epi_boost_ksa(const uint32_t n[2][3][3])
 {
     epi_margins_t m;
     epi_margins(n, &m);
-    return epi_ksa(n, &m, NULL, NULL);
+    return epi_ksa(n, &m, NULL, NULL, -1);
 }
 
 double gdl_epi_boost_lr(const uint32_t n[2][3][3])

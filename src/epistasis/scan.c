@@ -60,7 +60,7 @@ static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
     e.df = epi_df(&m);
     if (e.df == 0) return;
     c->tests++;
-    double bound = epi_ksa(e.n, &m, s->xlogx, s->recip);
+    double bound = epi_ksa(e.n, &m, s->xlogx, s->recip, s->threshold[e.df]);
     if (bound < s->threshold[e.df]) return;
     c->fitted++;
     // the exact statistic is at most the bound: skip the fit when even the bound cannot enter
