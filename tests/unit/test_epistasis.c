@@ -1,0 +1,269 @@
+/* The pair scan: bit-plane tables against a naive count (every popcount kernel, missing calls,
+ * unlabelled samples, monomorphic variants, class sizes that are not multiples of 64), the BOOST
+ * statistic's properties and values, chi-square tails, the heap against a full sort, and the
+ * table read back and merged. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "epistasis/epi_internal.h"
+#include "gdl/core.h"
+#include "gdl/data.h"
+#include "gdl/dataset.h"
+#include "test.h"
+
+static char dir[] = "/tmp/gdl_test_epi_XXXXXX", path[512];
+enum { N = 301, M = 37 };
+static uint8_t calls[N][M];
+static float labels[N];
+
+/* Random calls (5% missing; variant 3 monomorphic, variant 5 without homozygous ALT), labels
+ * 0/1 with 4% missing, and variants 10 and 11 an XOR pair that decides the label. */
+static int make_cohort(void)
+{
+    gdl_rng_t r;
+    gdl_strings_t ids = {0}, names = {0};
+    gdl_catalog_t cat = {0};
+    gdl_target_kind_t kind = GDL_TARGET_BINARY;
+    const gdl_strings_t *classes[1] = {NULL};
+    gdl_rng_init(&r, 11, 0);
+    for (int i = 0; i < N; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "S%03d", i);
+        gdl_strings_push(&ids, id);
+        for (int j = 0; j < M; j++) {
+            double af = 0.1 + 0.4 * (j % 5) / 4.0;
+            int c = (gdl_rng_uniform(&r) < af) + (gdl_rng_uniform(&r) < af);
+            if (j == 3) c = 0;
+            if (j == 5 && c == 2) c = 1;
+            if (gdl_rng_uniform(&r) < 0.05) c = 3;
+            calls[i][j] = (uint8_t)c;
+        }
+        int a = calls[i][10] == 1 || calls[i][10] == 2, b = calls[i][11] == 1 || calls[i][11] == 2;
+        labels[i] = (float)((a ^ b) ? gdl_rng_uniform(&r) < 0.8 : gdl_rng_uniform(&r) < 0.2);
+        if (gdl_rng_uniform(&r) < 0.04) labels[i] = NAN;
+    }
+    gdl_strings_push(&names, "status");
+    for (int j = 0; j < M; j++) {
+        char id[16];
+        float freq[3] = {0.5f, 0.4f, 0.1f};
+        snprintf(id, sizeof id, "rs%d", j + 1);
+        gdl_catalog_push(&cat, j < 20 ? "1" : "2", 1000 * (j % 20) + 1, id, "A", "G", j < 20 ? "GA" : "", 0.3f, freq);
+    }
+    gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
+                               .target_kinds = &kind, .target_classes = classes, .labels = labels,
+                               .catalog = &cat, .encoding = GDL_GENO_DOSAGE};
+    gdl_dataset_slots_t s;
+    gdl_writer_t *w = gdl_writer_new();
+    int rc = -1;
+    if (gdl_dataset_declare(w, &spec, &s) || gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &s)) goto out;
+    uint8_t *packed = gdl_writer_data(w, s.genotypes);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < M; j++) packed[i * ((M + 3) / 4) + j / 4] |= (uint8_t)(calls[i][j] << (2 * (j % 4)));
+    rc = gdl_writer_commit(w);
+out:
+    gdl_writer_free(w);
+    gdl_strings_free(&ids), gdl_strings_free(&names), gdl_catalog_free(&cat);
+    return rc;
+}
+
+static void naive_table(int a, int b, uint32_t n[2][3][3])
+{
+    memset(n, 0, sizeof(uint32_t[2][3][3]));
+    for (int i = 0; i < N; i++)
+        if (!isnan(labels[i]) && calls[i][a] != 3 && calls[i][b] != 3) n[(int)labels[i]][calls[i][a]][calls[i][b]]++;
+}
+
+static void test_tables_match_naive_counts(void)
+{
+    static const char *const kernels[] = {"avx512", "avx2", "popcnt", "portable"};
+    gdl_dataset_t *d = gdl_dataset_open(path);
+    CHECK(d != NULL);
+    if (!d) return;
+    int64_t cols[M];
+    for (int j = 0; j < M; j++) cols[j] = j;
+    for (int q = 0; q < 4; q++) {
+        epi_planes_t p;
+        setenv("GDL_EPISTASIS_KERNEL", kernels[q], 1); // a kernel the CPU lacks falls back to a narrower one
+        CHECK(epi_planes_build(&p, d, 0, cols, M) == 0);
+        int bad = 0;
+        for (int a = 0; a < M; a++)
+            for (int b = a + 1; b < M; b++) {
+                uint32_t got[2][3][3], want[2][3][3];
+                epi_margins_t m, mw;
+                epi_planes_table(&p, a, b, got, &m);
+                naive_table(a, b, want);
+                epi_margins(want, &mw);
+                bad += memcmp(got, want, sizeof got) != 0 || memcmp(&m, &mw, sizeof m) != 0;
+            }
+        CHECK(bad == 0);
+        epi_planes_free(&p);
+    }
+    unsetenv("GDL_EPISTASIS_KERNEL");
+    gdl_dataset_close(d);
+}
+
+static void test_degrees_of_freedom(void)
+{
+    uint32_t n[2][3][3];
+    naive_table(0, 1, n);
+    CHECK(gdl_epi_df(n) == 4);
+    naive_table(3, 1, n); // monomorphic: not a test
+    CHECK(gdl_epi_df(n) == 0 && gdl_epi_boost_lr(n) == 0);
+    naive_table(5, 1, n); // two classes x three
+    CHECK(gdl_epi_df(n) == 2);
+    naive_table(5, 5, n);
+    CHECK(gdl_epi_df(n) == 1);
+}
+
+/* A table without a three-way term (n_ijk = f_ij g_ik h_jk) is fitted exactly: statistic 0;
+ * the bound is at least the statistic on every table of the cohort, and equal where the
+ * approximation is exact. */
+static void test_statistic_properties(void)
+{
+    uint32_t n[2][3][3];
+    int f[3][3] = {{4, 2, 1}, {3, 5, 2}, {1, 2, 6}}, g[3][2] = {{1, 2}, {3, 1}, {2, 2}}, h[3][2] = {{2, 1}, {1, 3}, {2, 2}};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) n[k][i][j] = (uint32_t)(f[i][j] * g[i][k] * h[j][k]);
+    CHECK(gdl_epi_boost_lr(n) < 1e-9);
+    int below = 0;
+    for (int a = 0; a < M; a++)
+        for (int b = a + 1; b < M; b++) {
+            naive_table(a, b, n);
+            double lr = gdl_epi_boost_lr(n), ksa = gdl_epi_boost_ksa(n);
+            below += ksa < lr - 1e-9 * (1 + lr);
+        }
+    CHECK(below == 0);
+    // independence in every margin: the approximation is the fit, both statistics 0
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) n[k][i][j] = (uint32_t)((i + 1) * (j + 2) * (k + 1));
+    CHECK(gdl_epi_boost_ksa(n) < 1e-9 && gdl_epi_boost_lr(n) < 1e-9);
+}
+
+/* The log-linear model without the three-way term is the logistic regression of case status on
+ * a's and b's genotypes as factors (main effects): its deviance against the saturated model,
+ * 6.946316532374794 for this table, was computed by Newton's method on that regression. */
+static void test_statistic_values(void)
+{
+    uint32_t n[2][3][3] = {{{40, 7, 1}, {9, 30, 2}, {2, 1, 1}}, {{30, 12, 2}, {14, 22, 3}, {1, 4, 9}}};
+    double lr = gdl_epi_boost_lr(n);
+    CHECK_CLOSE(lr, 6.946316532374794, 1e-8);
+    CHECK(gdl_epi_boost_ksa(n) >= lr);
+    // the carrier interaction of a table with cells + 1/2: by hand
+    uint32_t c[2][3][3] = {{{10, 0, 0}, {0, 0, 0}, {0, 0, 0}}, {{0, 0, 0}, {0, 0, 0}, {0, 0, 5}}};
+    double want = log((5.5 / 0.5)) - log(0.5 / 0.5) - log(0.5 / 0.5) + log(0.5 / 10.5);
+    CHECK_CLOSE(gdl_epi_interaction(c), want, 1e-12);
+}
+
+static void test_chisq_tails(void)
+{
+    CHECK_CLOSE(exp(gdl_epi_chisq_log_p(3.841458820694124, 1)), 0.05, 1e-9);
+    CHECK_CLOSE(exp(gdl_epi_chisq_log_p(5.991464547107979, 2)), 0.05, 1e-9);
+    CHECK_CLOSE(exp(gdl_epi_chisq_log_p(9.487729036781154, 4)), 0.05, 1e-9);
+    CHECK(gdl_epi_chisq_log_p(0, 4) == 0);
+    for (int df = 1; df <= 4; df = df * 2) {
+        CHECK_CLOSE(gdl_epi_chisq_quantile(5e-6, df), gdl_epi_chisq_quantile(5e-6, df), 0);
+        CHECK_CLOSE(gdl_epi_chisq_log_p(gdl_epi_chisq_quantile(5e-6, df), df), log(5e-6), 1e-9);
+    }
+    // df 1 far in the tail: the asymptotic series meets erfc where they switch (x = 800)
+    CHECK_CLOSE(gdl_epi_chisq_log_p(799.9999, 1), gdl_epi_chisq_log_p(800.0001, 1), 1e-5);
+    CHECK(gdl_epi_chisq_log_p(5000, 1) < -2490 && isfinite(gdl_epi_chisq_log_p(5000, 1)));
+}
+
+static int by_cmp(const void *x, const void *y) { return gdl_epi_pair_cmp(x, y); }
+
+static void test_heap_keeps_the_best(void)
+{
+    enum { P = 2000, K = 37 };
+    gdl_epi_pair_t *all = calloc(P, sizeof *all);
+    epi_heap_t h;
+    gdl_rng_t r;
+    gdl_rng_init(&r, 3, 0);
+    CHECK(all && epi_heap_init(&h, K) == 0);
+    if (!all) return;
+    for (int i = 0; i < P; i++) { // ties on the statistic, broken by the columns
+        all[i].a = i % 50, all[i].b = 50 + i / 50, all[i].df = 4;
+        all[i].statistic = (double)gdl_rng_below(&r, 100);
+        all[i].log_p = gdl_epi_chisq_log_p(all[i].statistic, 4);
+        epi_heap_push(&h, &all[i]);
+    }
+    qsort(all, P, sizeof *all, by_cmp);
+    epi_heap_sort(&h);
+    CHECK(h.n == K);
+    int bad = 0;
+    for (int i = 0; i < K; i++) bad += gdl_epi_pair_cmp(&h.e[i], &all[i]) != 0;
+    CHECK(bad == 0);
+    epi_heap_free(&h), free(all);
+}
+
+static int slurp(const char *p, char **out)
+{
+    FILE *f = fopen(p, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *out = calloc((size_t)n + 1, 1);
+    size_t got = fread(*out, 1, (size_t)n, f);
+    fclose(f);
+    return got == (size_t)n ? (int)n : -1;
+}
+
+/* The scan finds the planted pair first; threads and parts do not change a byte. */
+static void test_scan_threads_parts_merge(void)
+{
+    char one[600], two[600], parts[3][600], merged[600];
+    snprintf(one, sizeof one, "%s/one.tsv", dir), snprintf(two, sizeof two, "%s/two.tsv", dir);
+    snprintf(merged, sizeof merged, "%s/merged.tsv", dir);
+    gdl_epistasis_opts_t o = {.data_path = path, .out_path = one, .top = 50, .pvalue = 1, .screen = 1, .part = 1, .parts = 1};
+    gdl_threads_set(1);
+    CHECK(gdl_epistasis(&o) == 0);
+    gdl_threads_set(2);
+    o.out_path = two;
+    CHECK(gdl_epistasis(&o) == 0);
+    const char *list[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf(parts[i], sizeof parts[i], "%s/part%d.tsv", dir, i);
+        o.out_path = parts[i], o.part = 3 - i, o.parts = 3; // given in reverse
+        CHECK(gdl_epistasis(&o) == 0);
+        list[i] = parts[i];
+    }
+    gdl_threads_set(1);
+    CHECK(gdl_epistasis_merge(list, 3, merged) == 0);
+    char *x = NULL, *y = NULL, *z = NULL;
+    CHECK(slurp(one, &x) > 0 && slurp(two, &y) > 0 && slurp(merged, &z) > 0);
+    CHECK(x && y && z && strcmp(x, y) == 0 && strcmp(x, z) == 0);
+    // the planted pair rs11 x rs12 is rank 1
+    CHECK(x && strstr(x, "\n1\trs11\trs12\t") != NULL);
+    // a part missing, or given twice: refused
+    CHECK(gdl_epistasis_merge(list, 2, merged) != 0);
+    const char *twice[3] = {parts[0], parts[0], parts[1]};
+    CHECK(gdl_epistasis_merge(twice, 3, merged) != 0);
+    epi_table_t t;
+    CHECK(epi_table_read(one, &t) == 0);
+    CHECK(t.n == 50 && t.run.tests > 0 && t.run.pairs == (int64_t)M * (M - 1) / 2 && t.run.samples > 250);
+    epi_table_free(&t);
+    free(x), free(y), free(z);
+    for (int i = 0; i < 3; i++) unlink(parts[i]);
+    unlink(one), unlink(two), unlink(merged);
+}
+
+int main(void)
+{
+    if (!mkdtemp(dir)) return 1;
+    snprintf(path, sizeof path, "%s/c.gdl", dir);
+    gdl_log_set_level(GDL_LOG_ERROR);
+    if (make_cohort()) return 1;
+    RUN(test_tables_match_naive_counts);
+    RUN(test_degrees_of_freedom);
+    RUN(test_statistic_properties);
+    RUN(test_statistic_values);
+    RUN(test_chisq_tails);
+    RUN(test_heap_keeps_the_best);
+    RUN(test_scan_threads_parts_merge);
+    unlink(path), rmdir(dir);
+    return TEST_EXIT();
+}
