@@ -1,6 +1,7 @@
-/* gdl epistasis: the exhaustive pair scan (epistasis.h). Variants are cut into tiles of TILE; a
+/* gdl epistasis: the exhaustive pair scan (epistasis.h). Variants are cut into tiles (TILE, or
+ * fewer when there are few variants, so that parts and threads still have work to share); a
  * tile pair (A, B), A <= B, is the unit of work, so two tiles' planes stay in L2 while their
- * TILE x TILE pairs are counted. Tile pairs are numbered row by row; a --part takes a contiguous
+ * pairs are counted. Tile pairs are numbered row by row; a --part takes a contiguous
  * share of the numbers and the threads split that share again, each keeping its own best pairs,
  * merged at the end in the pairs' total order: the table does not depend on either split. */
 #include <math.h>
@@ -13,6 +14,7 @@
 #include "gdl/dataops.h"
 
 #define TILE 64
+#define MIN_TILES 16 // below 16 x TILE variants, tiles shrink to keep 16 of them (136 tile pairs)
 
 typedef struct {
     epi_heap_t heap;
@@ -24,7 +26,8 @@ typedef struct {
     const epi_planes_t *p;
     const gdl_genotypes_t *g;
     const gdl_epistasis_opts_t *o;
-    int64_t n_tiles, first;      // tile pairs of this part: [first, first + count)
+    int64_t tile, n_tiles;       // variants per tile, tiles
+    int64_t first;               // tile pairs of this part: [first, first + count)
     const int64_t *row_start;    // (n_tiles + 1) number of tile pair (A, A)
     const int *chrom;            // (V) chromosome number of each scanned variant (window only)
     double threshold[5];         // approximation's statistic a pair must reach, by df
@@ -83,15 +86,15 @@ static void scan_range(void *ctx, int64_t begin, int64_t end, int chunk)
     while (s->row_start[A + 1] <= q) A++;
     int64_t B = A + (q - s->row_start[A]);
     for (int64_t t = begin; t < end; t++) {
-        int64_t a1 = A * TILE + TILE < V ? A * TILE + TILE : V, b1 = B * TILE + TILE < V ? B * TILE + TILE : V;
-        for (int64_t va = A * TILE; va < a1; va++)
-            for (int64_t vb = A == B ? va + 1 : B * TILE; vb < b1; vb++) scan_pair(s, c, va, vb);
+        int64_t w = s->tile, a1 = A * w + w < V ? A * w + w : V, b1 = B * w + w < V ? B * w + w : V;
+        for (int64_t va = A * w; va < a1; va++)
+            for (int64_t vb = A == B ? va + 1 : B * w; vb < b1; vb++) scan_pair(s, c, va, vb);
         if (++B == s->n_tiles) A++, B = A;
         long long done = atomic_fetch_add(&s->done, 1) + 1;
         if (chunk == 0 && s->progress) {
             char rate[64];
             double dt = gdl_seconds() - s->t0;
-            snprintf(rate, sizeof rate, "%.1f M pairs/s", dt > 0 ? done * (double)TILE * TILE / 1e6 / dt : 0);
+            snprintf(rate, sizeof rate, "%.1f M pairs/s", dt > 0 ? done * (double)s->tile * s->tile / 1e6 / dt : 0);
             gdl_progress_update(s->progress, done, rate);
         }
     }
@@ -205,6 +208,11 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     }
     int t = pick_target(d, o->target, o->data_path);
     if (t < 0 || (n = pick_columns(d->geno, o->keep_path, &columns)) < 0) goto done;
+    if (n < 2) {
+        gdl_log_error("%s: %lld variant%s to scan: no pairs", o->keep_path ? o->keep_path : o->data_path, (long long)n,
+                      n == 1 ? "" : "s");
+        goto done;
+    }
     double t0 = gdl_seconds();
     if (epi_planes_build(&planes, d, t, columns, n) != 0) goto done;
     if (planes.samples[0] == 0 || planes.samples[1] == 0) {
@@ -214,7 +222,8 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     }
     gdl_log_info("bit planes of %lld variants x %lld samples in %.2f s", (long long)n,
                  (long long)(planes.samples[0] + planes.samples[1]), gdl_seconds() - t0);
-    int64_t N = planes.samples[0] + planes.samples[1], n_tiles = (n + TILE - 1) / TILE;
+    int64_t N = planes.samples[0] + planes.samples[1];
+    int64_t tile = n >= MIN_TILES * TILE ? TILE : (n + MIN_TILES - 1) / MIN_TILES, n_tiles = (n + tile - 1) / tile;
     if (!(xlogx = malloc((size_t)(N + 1) * sizeof *xlogx)) || !(recip = malloc((size_t)(N + 1) * sizeof *recip)) ||
         !(row_start = malloc((size_t)(n_tiles + 2) * sizeof *row_start)) ||
         !(chunks = calloc((size_t)nt, sizeof *chunks)))
@@ -225,7 +234,7 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     for (int64_t A = 0; A <= n_tiles; A++) row_start[A + 1] = row_start[A] + (n_tiles - A);
     int64_t total = row_start[n_tiles];
     int64_t first = total * (o->part - 1) / o->parts, last = total * o->part / o->parts;
-    scan_t s = {.p = &planes, .g = d->geno, .o = o, .n_tiles = n_tiles, .first = first,
+    scan_t s = {.p = &planes, .g = d->geno, .o = o, .tile = tile, .n_tiles = n_tiles, .first = first,
                 .row_start = row_start, .chrom = chrom, .xlogx = xlogx, .recip = recip, .chunks = chunks,
                 .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue)};
     for (int df = 0; df <= 4; df++) s.threshold[df] = o->screen >= 1 ? -1 : gdl_epi_chisq_quantile(o->screen, df ? df : 1);

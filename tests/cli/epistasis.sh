@@ -1,0 +1,145 @@
+# gdl epistasis: the BOOST statistic and df equal plink 1.9's on every pair of the committed
+# fixture (tests/data/epistasis, plink's table committed; plink itself when installed), the
+# planted XOR pairs ranked first and far above a label-permuted scan, the same bytes over
+# threads and over --part + --merge, --keep and --window, and bad input refused.
+. "$(dirname "$0")/lib.sh"
+: "${PYTHON:=/usr/bin/python3}"
+FIX="$(dirname "$0")/../data/epistasis"
+T=$TMP
+
+"$GDL" encode -q "$FIX/cohort.vcf.gz" --pheno "$FIX/pheno.tsv" --pheno-col disease -o "$T/c.gdl" &&
+    pass "fixture encoded" || fail "fixture encoded"
+expect "every pair fitted (--screen 1)" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/all.tsv" --screen 1 --top 100000
+
+# compare_plink TABLE PLINK_EPI_CC(.gz): statistic to 1e-4 relative (plink prints 6 digits), df
+# equal, on every pair plink fitted; the pairs plink could not test are the ones gdl does not
+compare_plink() {
+    "$PYTHON" - "$1" "$2" <<'PY'
+import gzip, sys
+ours = {}
+with open(sys.argv[1]) as f:
+    for line in f:
+        if line.startswith('#') or line.startswith('rank\t'):
+            continue
+        c = line.rstrip('\n').split('\t')
+        ours[frozenset((c[1], c[2]))] = (float(c[6]), int(c[7]))
+opener = gzip.open if sys.argv[2].endswith('.gz') else open
+worst, n, untested = 0.0, 0, 0
+with opener(sys.argv[2], 'rt') as f:
+    next(f)
+    for line in f:
+        c = line.split()
+        if c[4] == 'nan':
+            untested += 1
+            continue
+        stat, df = float(c[4]), int(c[5])
+        key = frozenset((c[1], c[3]))
+        assert key in ours, 'pair %s x %s missing' % (c[1], c[3])
+        s, d = ours[key]
+        assert d == df, 'df %d, plink %d for %s x %s' % (d, df, c[1], c[3])
+        if stat > 1e-6:
+            worst = max(worst, abs(s - stat) / stat)
+        else:
+            assert s < 1e-6, '%s x %s: %g where plink has %g' % (c[1], c[3], s, stat)
+        n += 1
+assert n > 1000 and worst < 1e-4, (n, worst)
+assert len(ours) == n, 'gdl reports %d pairs, plink tested %d' % (len(ours), n)
+print('%d pairs, max relative difference %.3g' % (n, worst))
+PY
+}
+compare_plink "$T/all.tsv" "$FIX/plink.epi.cc.gz" >"$T/cmp" 2>&1 && pass "statistic and df = plink 1.9 boost on every pair ($(cat "$T/cmp"))" ||
+    fail "parity with plink's committed table" "$(cat "$T/cmp")"
+contains "tests counted as plink counts them (pairs with df >= 1)" "$T/all.tsv" "tests	1652	fitted	1652"
+if command -v plink1.9 >/dev/null 2>&1; then
+    awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "FID", "IID", "disease"; next } { print $1, $1, $2 }' \
+        "$FIX/pheno.tsv" >"$T/plink.pheno"
+    plink1.9 --vcf "$FIX/cohort.vcf.gz" --double-id --allow-no-sex --pheno "$T/plink.pheno" --pheno-name disease \
+        --1 --threads 1 --fast-epistasis boost --epi1 1 --out "$T/boost" >/dev/null 2>&1
+    compare_plink "$T/all.tsv" "$T/boost.epi.cc" >"$T/cmp" 2>&1 && pass "statistic and df = plink1.9 run now ($(cat "$T/cmp"))" ||
+        fail "parity with plink1.9 run now" "$(cat "$T/cmp")"
+fi
+
+# the planted pairs (truth.tsv) are ranks 1 and 2 at the default screen, with Bonferroni p < 0.05
+expect "default screen" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/top.tsv"
+"$PYTHON" - "$T/top.tsv" "$FIX/truth.tsv" >"$T/rank" 2>&1 <<'PY' && pass "planted XOR pairs ranked 1 and 2 ($(cat "$T/rank"))" || fail "planted pairs" "$(cat "$T/rank")"
+import sys
+truth = [frozenset((c[1], c[7])) for c in (l.rstrip('\n').split('\t') for l in open(sys.argv[2])) if c[0] == 'xor']
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if not l.startswith('#')]
+head, rows = rows[0], rows[1:]
+col = {h: i for i, h in enumerate(head)}
+ranks = sorted(int(r[col['rank']]) for r in rows if frozenset((r[1], r[2])) in truth)
+assert ranks == [1, 2], ranks
+assert all(float(rows[i][col['p_bonferroni']]) < 0.05 for i in range(2))
+print('statistics %s' % ', '.join(rows[i][col['statistic']] for i in range(2)))
+PY
+# labels permuted (a fixed shuffle): nothing comes near the planted pairs' statistic
+awk -F'\t' 'NR == 1 { print; next } { id[NR] = $1; y[NR] = $2 } END { srand(7); n = NR;
+    for (i = n; i > 2; i--) { j = 2 + int(rand() * (i - 1)); t = y[i]; y[i] = y[j]; y[j] = t }
+    for (i = 2; i <= n; i++) print id[i] "\t" y[i] }' "$FIX/pheno.tsv" >"$T/perm.tsv"
+"$GDL" encode -q "$FIX/cohort.vcf.gz" --pheno "$T/perm.tsv" --pheno-col disease -o "$T/perm.gdl" &&
+    "$GDL" epistasis -d "$T/perm.gdl" -o "$T/perm_pairs.tsv" --screen 1 --top 1 2>/dev/null
+best_perm=$(awk -F'\t' '!/^#/ && $1 == 1 { print $7 }' "$T/perm_pairs.tsv")
+second=$(awk -F'\t' '!/^#/ && $1 == 2 { print $7 }' "$T/top.tsv")
+awk -v p="$best_perm" -v s="$second" 'BEGIN { exit !(p > 0 && s > 2 * p) }' &&
+    pass "planted pairs' statistic > 2x the best pair with permuted labels ($second vs $best_perm)" ||
+    fail "permuted labels" "planted second $second, permuted best $best_perm"
+
+# threads and parts change no byte
+expect "two threads" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/all2.tsv" --screen 1 --top 100000 -@ 2
+same "-@ 2 = -@ 1" "$T/all.tsv" "$T/all2.tsv"
+for i in 1 2 3; do "$GDL" epistasis -d "$T/c.gdl" -o "$T/part$i.tsv" --screen 1 --top 500 --part $i/3; done
+"$GDL" epistasis -d "$T/c.gdl" -o "$T/top500.tsv" --screen 1 --top 500
+awk -F'\t' '$1 == "# part" && $3 > 0 { n++ } END { exit n != 3 }' "$T/part1.tsv" "$T/part2.tsv" "$T/part3.tsv" &&
+    pass "every part has pairs to test" || fail "a part without pairs" "$(grep -h '^# part' "$T"/part?.tsv)"
+expect "merge three parts" 0 "$GDL" epistasis --merge -o "$T/merged.tsv" "$T/part3.tsv" "$T/part1.tsv" "$T/part2.tsv"
+same "--part 1/3..3/3 + --merge = the single run" "$T/merged.tsv" "$T/top500.tsv"
+expect "merge with a part missing: exit 2" 2 "$GDL" epistasis --merge -o "$T/m2.tsv" "$T/part1.tsv" "$T/part2.tsv"
+contains "missing part named" "$T/err" "2 of the 3 parts given"
+[ ! -e "$T/m2.tsv" ] && pass "failed merge: no output" || fail "failed merge left output"
+awk -F'\t' 'BEGIN { OFS = "\t" } NR == 12 { $8 = "four" } { print }' "$T/part1.tsv" >"$T/bad.tsv"
+expect "merge a damaged table: exit 2" 2 "$GDL" epistasis --merge -o "$T/m3.tsv" "$T/bad.tsv" "$T/part2.tsv" "$T/part3.tsv"
+contains "damaged table: file and line" "$T/err" "bad.tsv:12: malformed row"
+"$GDL" epistasis -d "$T/c.gdl" -o "$T/other.tsv" --screen 1 --top 400 --part 1/3
+expect "merge parts of different runs: exit 2" 2 "$GDL" epistasis --merge -o "$T/m4.tsv" "$T/other.tsv" "$T/part2.tsv" "$T/part3.tsv"
+
+# --keep and --window
+printf 'v000002\nv000044\nv000004\n# a comment\nv000041\nnot_a_variant\n' >"$T/keep.txt"
+expect "--keep" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/keep.tsv" --screen 1 --keep "$T/keep.txt"
+contains "--keep: unknown IDs counted" "$T/err" "1 of 5 listed variants are not in the dataset"
+lines "--keep: the 6 pairs of 4 variants (7 '#' lines and the columns)" "$T/keep.tsv" 14
+"$PYTHON" - "$T/all.tsv" "$T/keep.tsv" <<'PY' && pass "--keep rows equal the full scan's rows of those pairs" || fail "--keep rows"
+import sys
+def rows(p):
+    return {frozenset(c[1:3]): c[5:] for c in (l.rstrip('\n').split('\t') for l in open(p)) if c[0] not in ('rank',) and not c[0].startswith('#')}
+full, kept = rows(sys.argv[1]), rows(sys.argv[2])
+assert len(kept) == 6 and all(full[k][:3] == v[:3] and full[k][5:] == v[5:] for k, v in kept.items())
+PY
+expect "--window" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/win.tsv" --screen 1 --top 100000 --window 20000
+"$PYTHON" - "$FIX/cohort.vcf.gz" "$T/win.tsv" <<'PY' && pass "--window: exactly the pairs on one chromosome <= 20 kb apart" || fail "--window pairs"
+import gzip, sys, itertools
+pos = {}
+for l in gzip.open(sys.argv[1], 'rt'):
+    if not l.startswith('#'):
+        c = l.split('\t', 3)
+        pos[c[2]] = (c[0], int(c[1]))
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if not l.startswith('#')][1:]
+got = {frozenset(r[1:3]) for r in rows}
+assert got and all(pos[a][0] == pos[b][0] and abs(pos[a][1] - pos[b][1]) <= 20000 for a, b in map(tuple, got))
+full = [l.rstrip('\n').split('\t') for l in open(sys.argv[2].replace('win', 'all')) if not l.startswith('#')][1:]
+want = {frozenset(r[1:3]) for r in full if pos[r[1]][0] == pos[r[2]][0] and abs(pos[r[1]][1] - pos[r[2]][1]) <= 20000}
+assert got == want, (len(got), len(want))
+PY
+
+# bad input: exit 2 and no output; bad options: exit 1
+awk -F'\t' 'NR == 1 { print "id\tqt"; next } { print $1 "\t" NR * 0.5 }' "$FIX/pheno.tsv" >"$T/qt.tsv"
+"$GDL" encode -q "$FIX/cohort.vcf.gz" --pheno "$T/qt.tsv" --pheno-col qt -o "$T/qt.gdl"
+expect "quantitative target only: exit 2" 2 "$GDL" epistasis -d "$T/qt.gdl" -o "$T/x.tsv"
+contains "no binary target: said so" "$T/err" "no binary target"
+[ ! -e "$T/x.tsv" ] && pass "refused scan: no output" || fail "refused scan left output"
+expect "unknown target: exit 2" 2 "$GDL" epistasis -d "$T/c.gdl" -o "$T/x.tsv" --target nope
+expect "not a dataset: exit 2" 2 "$GDL" epistasis -d "$FIX/pheno.tsv" -o "$T/x.tsv"
+expect "--part 4/3: usage" 1 "$GDL" epistasis -d "$T/c.gdl" -o "$T/x.tsv" --part 4/3
+expect "--screen 0: usage" 1 "$GDL" epistasis -d "$T/c.gdl" -o "$T/x.tsv" --screen 0
+expect "--top 0: usage" 1 "$GDL" epistasis -d "$T/c.gdl" -o "$T/x.tsv" --top 0
+expect "no -o: usage" 1 "$GDL" epistasis -d "$T/c.gdl"
+finish
