@@ -42,37 +42,37 @@ int gdl_epi_df(const uint32_t n[2][3][3])
     return epi_df(&m);
 }
 
-static inline double inv(uint32_t c, const double *recip)
+/* The bound with or without tables (tabled a constant, so each caller gets its own build);
+ * partial sums in separate accumulators, as one chain of 48 dependent additions was the
+ * scan's critical path. */
+static inline __attribute__((always_inline)) double ksa_impl(const uint32_t n[2][3][3], const epi_margins_t *m,
+                                                               const double *xlogx, const double *recip,
+                                                               double threshold, int tabled)
 {
-    if (recip) return recip[c];
-    return c ? 1.0 / c : 0.0;
-}
-
-double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
-               double threshold)
-{
+#define XLX(c) (tabled ? xlogx[c] : xlx((c), NULL))
+#define INV(c) (tabled ? recip[c] : ((c) ? 1.0 / (c) : 0.0))
     // eta = sum_ijk n_ij n_ik n_jk / (n_i n_j n_k): the approximation's normalising constant
-    double eta = 0, inv_k0 = inv(m->k[0], recip), inv_k1 = inv(m->k[1], recip);
+    double eta = 0, inv_k0 = INV(m->k[0]), inv_k1 = INV(m->k[1]);
     for (int i = 0; i < 3; i++) {
         double si = 0;
         for (int j = 0; j < 3; j++) {
-            if (!m->ij[i][j]) continue;
-            double s = m->ik[i][0] * (double)m->jk[j][0] * inv_k0 + m->ik[i][1] * (double)m->jk[j][1] * inv_k1;
-            si += m->ij[i][j] * s * inv(m->j[j], recip);
+            double t = m->ik[i][0] * (double)m->jk[j][0] * inv_k0 + m->ik[i][1] * (double)m->jk[j][1] * inv_k1;
+            si += m->ij[i][j] * t * INV(m->j[j]);
         }
-        eta += si * inv(m->i[i], recip);
+        eta += si * INV(m->i[i]);
     }
     if (eta <= 0) return 0;
-    double l = 0;
-    for (int k = 0; k < 2; k++)
-        for (int i = 0; i < 3; i++)
-            for (int j = 0; j < 3; j++) l += xlx(n[k][i][j], xlogx);
-    for (int i = 0; i < 3; i++)
-        for (int j = 0; j < 3; j++) l -= xlx(m->ij[i][j], xlogx);
-    for (int x = 0; x < 3; x++)
-        l += xlx(m->i[x], xlogx) + xlx(m->j[x], xlogx) - xlx(m->ik[x][0], xlogx) - xlx(m->ik[x][1], xlogx) -
-             xlx(m->jk[x][0], xlogx) - xlx(m->jk[x][1], xlogx);
-    l += xlx(m->k[0], xlogx) + xlx(m->k[1], xlogx) - xlx(m->all, xlogx);
+    double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+    for (int i = 0; i < 3; i++) {
+        c0 += XLX(n[0][i][0]) + XLX(n[0][i][1]) + XLX(n[0][i][2]);
+        c1 += XLX(n[1][i][0]) + XLX(n[1][i][1]) + XLX(n[1][i][2]);
+        c2 -= XLX(m->ij[i][0]) + XLX(m->ij[i][1]) + XLX(m->ij[i][2]);
+        c3 += (XLX(m->i[i]) + XLX(m->j[i])) - (XLX(m->ik[i][0]) + XLX(m->ik[i][1])) -
+              (XLX(m->jk[i][0]) + XLX(m->jk[i][1]));
+    }
+    double l = (c0 + c1) + (c2 + c3) + (XLX(m->k[0]) + XLX(m->k[1]) - XLX(m->all));
+#undef XLX
+#undef INV
     // log eta <= eta - 1, and eta is close to 1: a pair whose statistic with eta - 1 misses
     // the threshold misses it with log eta too, and needs no logarithm
     if (2 * (l + m->all * (eta - 1)) < threshold) return 0;
@@ -80,11 +80,17 @@ double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *
     return l > 0 ? l : 0; // rounding can leave -1e-13 for a table the approximation fits exactly
 }
 
+double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
+               double threshold)
+{
+    return ksa_impl(n, m, xlogx, recip, threshold, 1);
+}
+
 double gdl_epi_boost_ksa(const uint32_t n[2][3][3])
 {
     epi_margins_t m;
     epi_margins(n, &m);
-    return epi_ksa(n, &m, NULL, NULL, -1);
+    return ksa_impl(n, &m, NULL, NULL, -1, 0);
 }
 
 double gdl_epi_boost_lr(const uint32_t n[2][3][3])

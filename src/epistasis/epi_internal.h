@@ -21,7 +21,7 @@ typedef struct {
 void epi_margins(const uint32_t n[2][3][3], epi_margins_t *m);
 int epi_df(const epi_margins_t *m); // as gdl_epi_df
 /* gdl_epi_boost_ksa from the table and its margins, with xlogx[c] = c log c and recip[c] = 1 / c
- * (0 for c = 0) for c = 0..N (NULL: computed); 0 for a table whose statistic is surely below
+ * (0 for c = 0) for c = 0..N; 0 for a table whose statistic is surely below
  * threshold (found without a logarithm). */
 double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
                double threshold);

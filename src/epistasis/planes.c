@@ -129,8 +129,10 @@ __attribute__((target("avx512f,avx512vpopcntdq"))) static void products_avx512(
         c2 = _mm512_add_epi64(c2, _mm512_popcnt_epi64(_mm512_and_si512(x2, y1)));
         c3 = _mm512_add_epi64(c3, _mm512_popcnt_epi64(_mm512_and_si512(x2, y2)));
     }
-    out[0] = (uint32_t)_mm512_reduce_add_epi64(c0), out[1] = (uint32_t)_mm512_reduce_add_epi64(c1);
-    out[2] = (uint32_t)_mm512_reduce_add_epi64(c2), out[3] = (uint32_t)_mm512_reduce_add_epi64(c3);
+    // two sums a lane (each < 2^32: at most the class's samples), so two reductions, not four
+    uint64_t s01 = (uint64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(c0, _mm512_slli_epi64(c1, 32)));
+    uint64_t s23 = (uint64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(c2, _mm512_slli_epi64(c3, 32)));
+    out[0] = (uint32_t)s01, out[1] = (uint32_t)(s01 >> 32), out[2] = (uint32_t)s23, out[3] = (uint32_t)(s23 >> 32);
 }
 #endif
 
