@@ -53,13 +53,6 @@ int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64
 void epi_planes_free(epi_planes_t *p);
 /* The 3 x 3 x 2 table of scanned variants va, vb into n, and its margins into m. */
 void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m);
-/* The four AND + popcount sums (het-het, het-hom, hom-het, hom-hom) of class k. */
-void epi_planes_products(const epi_planes_t *p, int64_t va, int64_t vb, int k, uint32_t out[4]);
-/* Completes the class-k table from its products: the margins over the samples called at both,
- * from the set-bit counts less the calls the other variant misses; row[i] / col[j] are a's / b's
- * genotype counts there, and the return value their total. */
-uint32_t epi_planes_complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
-                             uint32_t n[3][3], uint32_t row[3], uint32_t col[3]);
 
 /* ---- best pairs (heap.c) -------------------------------------------------------------------- */
 

@@ -250,18 +250,16 @@ void epi_planes_free(epi_planes_t *p)
     memset(p, 0, sizeof *p);
 }
 
-void epi_planes_products(const epi_planes_t *p, int64_t va, int64_t vb, int k, uint32_t out[4])
-{
-    p->products(plane(p, va, k, 0), plane(p, va, k, 1), plane(p, vb, k, 0), plane(p, vb, k, 1), p->words[k], out);
-}
-
 static inline int bit(const uint64_t *x, uint32_t s)
 {
     return (int)((x[s >> 6] >> (s & 63)) & 1);
 }
 
-uint32_t epi_planes_complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
-                             uint32_t n[3][3], uint32_t row[3], uint32_t col[3])
+/* Completes the class-k table from its products: the margins over the samples called at both,
+ * from the set-bit counts less the calls the other variant misses; row[i] / col[j] are a's / b's
+ * genotype counts there, and the return value their total. */
+static inline uint32_t complete(const epi_planes_t *p, int64_t va, int64_t vb, int k, const uint32_t prod[4],
+                                uint32_t n[3][3], uint32_t row[3], uint32_t col[3])
 {
     const uint32_t *ma = p->miss + p->miss_start[2 * va + k], *mb = p->miss + p->miss_start[2 * vb + k];
     int64_t na = p->miss_start[2 * va + k + 1] - p->miss_start[2 * va + k];
@@ -292,8 +290,8 @@ void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[
     uint32_t row[2][3], col[2][3];
     for (int k = 0; k < 2; k++) {
         uint32_t prod[4];
-        epi_planes_products(p, va, vb, k, prod);
-        m->k[k] = epi_planes_complete(p, va, vb, k, prod, n[k], row[k], col[k]);
+        p->products(plane(p, va, k, 0), plane(p, va, k, 1), plane(p, vb, k, 0), plane(p, vb, k, 1), p->words[k], prod);
+        m->k[k] = complete(p, va, vb, k, prod, n[k], row[k], col[k]);
     }
     m->all = m->k[0] + m->k[1];
     for (int x = 0; x < 3; x++) {
