@@ -16,7 +16,7 @@ static void usage(FILE *fp)
             "plink 1.9's --fast-epistasis boost. A closed-form bound (the Kirkwood superposition\n"
             "approximation) screens the pairs first: only those whose bound reaches --screen are\n"
             "fitted. Pairs are counted on bit planes of the packed genotypes, over the threads;\n"
-            "memory is the planes (N x M / 4 bytes) and the --top pairs, whatever the number of\n"
+            "memory is the planes (N x M x 3 / 8 bytes) and the --top pairs, whatever the number of\n"
             "pairs. Writes the best pairs (the pairs table of gdl attribute with the statistic,\n"
             "p-values and the 3 x 3 genotype counts in cases and controls; columns: gdl.1).\n\n"
             "Options:\n"

@@ -13,8 +13,8 @@
 # wall of EPI_REPEATS runs, CPU and RSS of the last), pairs/s, the rows written, and the rank
 # of each planted pair (PREFIX.truth.tsv; in either order): gdl's
 # own rank column; plink's by P ascending (ties: STAT descending; its .epi.cc is unsorted).
-# Then plink wall / gdl wall per thread count. Until `gdl epistasis` exists the gdl half is
-# skipped (said so), and without plink1.9 the plink half.
+# Then plink wall / gdl wall per thread count. Without plink1.9 the plink half is skipped
+# (said so).
 #
 # Usage: bench_epistasis.sh GDL
 # Env: EPI_N (3000 samples), EPI_M (6000 variants), EPI_P (2 xor pairs), EPI_K (5 additive
@@ -37,7 +37,7 @@ mkdir -p "$DIR"
 . "$(dirname "$0")/lib.sh"
 
 have_gdl=1 have_plink=1
-"$GDL" epistasis --help >/dev/null 2>&1 || { have_gdl=0; echo "gdl epistasis: not in $GDL yet; gdl half skipped"; }
+"$GDL" epistasis --help >/dev/null 2>&1 || { have_gdl=0; echo "gdl epistasis: not in $GDL; gdl half skipped"; }
 command -v "$PLINK" >/dev/null || { have_plink=0; echo "$PLINK not installed (sudo apt-get install -y plink1.9): plink half skipped"; }
 if [ $have_gdl = 0 ] && [ $have_plink = 0 ]; then echo "bench_epistasis: nothing to run"; exit 0; fi
 
