@@ -55,6 +55,8 @@ typedef struct {
     const char *data_path, *out_path; // a dataset .gdl with genotypes; the pairs table ("-" = stdout)
     const char *target;     // binary target's name; NULL = the dataset's first binary target
     const char *keep_path;  // variant IDs (or CHROM:POS:REF:ALT), one a line; NULL = all
+    const char *between_a, *between_b; // lists as keep_path: only pairs of one from each; NULL = off
+    int within_genes;       // only pairs sharing a gene (catalog:gene)
     int64_t window;         // > 0: only pairs on one chromosome at most this many bp apart
     int64_t top;            // K >= 1: pairs reported, best first [1000]
     double pvalue;          // pairs reported only with p <= pvalue [1]

@@ -29,6 +29,9 @@ static void usage(FILE *fp)
             "                      (plink's --epi1 for boost) [5e-6]\n"
             "  --keep FILE         scan only the variants listed, one ID (or CHROM:POS:REF:ALT\n"
             "                      when the ID is '.') a line\n"
+            "  --between A,B       only pairs of a variant listed in file A and one in file B\n"
+            "                      (lists as --keep)\n"
+            "  --within-genes      only pairs that share a gene (the dataset's catalog genes)\n"
             "  --window BP         only pairs on one chromosome at most BP apart (cis pairs)\n"
             "  --part I/N          this run's share of the pairs, 1 <= I <= N, for Slurm arrays;\n"
             "                      --merge of the N tables gives the single run's table\n"
@@ -37,13 +40,14 @@ static void usage(FILE *fp)
 
 int gdl_cmd_epistasis(int argc, char *argv[])
 {
-    enum { OPT_TARGET = 1000, OPT_TOP, OPT_PVALUE, OPT_SCREEN, OPT_KEEP, OPT_WINDOW, OPT_PART, OPT_MERGE };
+    enum { OPT_TARGET = 1000, OPT_TOP, OPT_PVALUE, OPT_SCREEN, OPT_KEEP, OPT_WINDOW, OPT_PART, OPT_MERGE, OPT_BETWEEN, OPT_WITHIN };
     static const struct option longopts[] = {
         {"data", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
         {"target", required_argument, NULL, OPT_TARGET}, {"top", required_argument, NULL, OPT_TOP},
         {"pvalue", required_argument, NULL, OPT_PVALUE}, {"screen", required_argument, NULL, OPT_SCREEN},
         {"keep", required_argument, NULL, OPT_KEEP}, {"window", required_argument, NULL, OPT_WINDOW},
         {"part", required_argument, NULL, OPT_PART}, {"merge", no_argument, NULL, OPT_MERGE},
+        {"between", required_argument, NULL, OPT_BETWEEN}, {"within-genes", no_argument, NULL, OPT_WITHIN},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     gdl_epistasis_opts_t o = {.top = 1000, .pvalue = 1, .screen = 5e-6, .part = 1, .parts = 1};
     int c, r, merge = 0;
@@ -57,6 +61,15 @@ int gdl_cmd_epistasis(int argc, char *argv[])
         case OPT_TARGET: o.target = optarg; continue;
         case OPT_KEEP: o.keep_path = optarg; continue;
         case OPT_MERGE: merge = 1; continue;
+        case OPT_WITHIN: o.within_genes = 1; continue;
+        case OPT_BETWEEN: {
+            char *comma = strchr(optarg, ',');
+            if (!comma || comma == optarg || !comma[1] || strchr(comma + 1, ','))
+                return cli_usage_error("epistasis", usage, "--between: expected A,B (two list files), got '%s'", optarg);
+            *comma = 0;
+            o.between_a = optarg, o.between_b = comma + 1;
+            continue;
+        }
         case OPT_TOP:
             if (cli_parse_long(optarg, &n) || n < 1 || n > 100000000)
                 return cli_usage_error("epistasis", usage, "--top: expected a count >= 1, got '%s'", optarg);

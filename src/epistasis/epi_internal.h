@@ -26,6 +26,25 @@ int epi_df(const epi_margins_t *m); // as gdl_epi_df
 double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
                double threshold);
 
+/* ---- which variants and pairs (select.c) ----------------------------------------------------- */
+
+typedef struct {
+    int64_t n, *column;        // V scanned variants: their dataset columns, ascending
+    int between, within_genes; // per-pair rules in force
+    int64_t window;
+    uint8_t *set;              // (V) between: bit 0 in list A, bit 1 in list B
+    int *chrom;                // (V) window: chromosome numbers
+    int64_t *gene_start, *gene; // within_genes: gene numbers of variant v in gene[gene_start[v] .. [v + 1])
+} epi_select_t;
+
+/* The variants o's lists allow, and what the pair rules need. 0, or -1 with an error. */
+int epi_select(epi_select_t *s, const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o);
+void epi_select_free(epi_select_t *s);
+/* 1 when the pair of scanned variants va < vb is to be tested. */
+int epi_select_pair(const epi_select_t *s, const gdl_genotypes_t *g, int64_t va, int64_t vb);
+/* The selection in words, for the table's header ("all variants", "keep FILE; window 500 bp"). */
+void epi_select_describe(const gdl_epistasis_opts_t *o, char *buf, size_t size);
+
 /* ---- bit planes (planes.c) ----------------------------------------------------------------- */
 
 /* Each scanned variant's calls as two bit planes per class, heterozygous (1 ALT copy) and
@@ -75,9 +94,9 @@ void epi_heap_free(epi_heap_t *h);
 /* What a run's header records: a merge checks that every part has the same run and adds the
  * tests up. */
 typedef struct {
-    char dataset[1024], target[256];
+    char dataset[1024], target[256], selection[3072];
     int64_t samples, cases, controls, variants;
-    int64_t top, window;
+    int64_t top;
     double pvalue, screen;
     int part, parts;
     int64_t pairs;   // pairs of scanned variants in this part (window applied)

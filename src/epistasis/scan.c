@@ -29,7 +29,8 @@ typedef struct {
     int64_t tile, n_tiles;       // variants per tile, tiles
     int64_t first;               // tile pairs of this part: [first, first + count)
     const int64_t *row_start;    // (n_tiles + 1) number of tile pair (A, A)
-    const int *chrom;            // (V) chromosome number of each scanned variant (window only)
+    const epi_select_t *sel;
+    int restricted;              // a pair rule is in force
     double threshold[5];         // approximation's statistic a pair must reach, by df
     double log_pvalue;
     const double *xlogx, *recip; // (N + 1): c log c and 1 / c
@@ -51,11 +52,7 @@ static double printed(double x)
 static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
 {
     const epi_planes_t *p = s->p;
-    const gdl_epistasis_opts_t *o = s->o;
-    if (o->window > 0) {
-        int64_t ja = p->column[va], jb = p->column[vb], d = s->g->pos[jb] - s->g->pos[ja];
-        if (s->chrom[va] != s->chrom[vb] || d > o->window || d < -o->window) return;
-    }
+    if (s->restricted && !epi_select_pair(s->sel, s->g, va, vb)) return;
     c->pairs++;
     gdl_epi_pair_t e;
     epi_margins_t m;
@@ -117,83 +114,13 @@ static int pick_target(const gdl_dataset_t *d, const char *name, const char *pat
     return -1;
 }
 
-/* Columns to scan (ascending): every one, or those --keep names. -1 with an error. */
-static int64_t pick_columns(const gdl_genotypes_t *g, const char *keep_path, int64_t **out)
-{
-    int64_t M = g->n_variants, n = 0;
-    uint8_t *keep = NULL;
-    gdl_idmap_t names = {0};
-    gdl_lines_t r = {0};
-    if (!(*out = malloc((size_t)(M ? M : 1) * sizeof **out))) goto oom;
-    if (keep_path) {
-        if (!(keep = calloc((size_t)(M ? M : 1), 1))) goto oom;
-        for (int64_t j = 0; j < M; j++) {
-            char buf[512];
-            if (gdl_idmap_put(&names, gdl_genotypes_variant_name(g, j, buf, sizeof buf), j) < 0) goto oom;
-        }
-        if (gdl_lines_open(&r, keep_path) != 0) goto fail;
-        int64_t listed = 0, unknown = 0;
-        char *line;
-        while ((line = gdl_lines_next(&r))) {
-            while (*line == ' ' || *line == '\t') line++;
-            char *end = line + strlen(line);
-            while (end > line && (end[-1] == ' ' || end[-1] == '\t')) *--end = 0;
-            if (!*line || *line == '#') continue;
-            listed++;
-            int64_t j = gdl_idmap_get(&names, line);
-            if (j < 0) unknown++;
-            else keep[j] = 1;
-        }
-        if (gdl_lines_failed(&r)) goto fail;
-        if (unknown) gdl_log_warn("%s: %lld of %lld listed variants are not in the dataset", keep_path, (long long)unknown, (long long)listed);
-        gdl_lines_close(&r);
-    }
-    for (int64_t j = 0; j < M; j++)
-        if (!keep || keep[j]) (*out)[n++] = j;
-    if (keep_path && n == 0) {
-        gdl_log_error("%s: none of the listed variants is in the dataset", keep_path);
-        goto fail_closed;
-    }
-    free(keep), gdl_idmap_free(&names);
-    return n;
-oom:
-    gdl_log_error("out of memory");
-fail:
-    gdl_lines_close(&r);
-fail_closed:
-    free(keep), gdl_idmap_free(&names), free(*out);
-    *out = NULL;
-    return -1;
-}
-
-/* Chromosome numbers of the scanned variants (equal strings, equal numbers). */
-static int *chrom_numbers(const epi_planes_t *p, const gdl_genotypes_t *g)
-{
-    int *id = malloc((size_t)(p->n_variants ? p->n_variants : 1) * sizeof *id), n = 0;
-    const char **seen = malloc((size_t)(p->n_variants ? p->n_variants : 1) * sizeof *seen);
-    if (!id || !seen) {
-        free(id), free(seen);
-        gdl_log_error("out of memory");
-        return NULL;
-    }
-    for (int64_t v = 0; v < p->n_variants; v++) {
-        const char *c = g->chrom[p->column[v]];
-        int x = n - 1; // variants come sorted by chromosome: the last one seen is the likely match
-        while (x >= 0 && strcmp(seen[x], c) != 0) x--;
-        if (x < 0) seen[x = n++] = c;
-        id[v] = x;
-    }
-    free(seen);
-    return id;
-}
-
 int gdl_epistasis(const gdl_epistasis_opts_t *o)
 {
     int rc = -1, nt = gdl_threads_get();
     gdl_dataset_t *d = NULL;
-    int64_t *columns = NULL, *row_start = NULL, n;
+    int64_t *row_start = NULL, n;
+    epi_select_t sel = {0};
     epi_planes_t planes = {0};
-    int *chrom = NULL;
     double *xlogx = NULL, *recip = NULL;
     chunk_t *chunks = NULL;
     gdl_outfile_t out = {0};
@@ -207,14 +134,15 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
         goto done;
     }
     int t = pick_target(d, o->target, o->data_path);
-    if (t < 0 || (n = pick_columns(d->geno, o->keep_path, &columns)) < 0) goto done;
+    if (t < 0 || epi_select(&sel, d->geno, o) != 0) goto done;
+    n = sel.n;
     if (n < 2) {
         gdl_log_error("%s: %lld variant%s to scan: no pairs", o->keep_path ? o->keep_path : o->data_path, (long long)n,
                       n == 1 ? "" : "s");
         goto done;
     }
     double t0 = gdl_seconds();
-    if (epi_planes_build(&planes, d, t, columns, n) != 0) goto done;
+    if (epi_planes_build(&planes, d, t, sel.column, n) != 0) goto done;
     if (planes.samples[0] == 0 || planes.samples[1] == 0) {
         gdl_log_error("%s: target '%s' has %lld cases and %lld controls; the scan needs both", o->data_path,
                       d->targets[t].name, (long long)planes.samples[1], (long long)planes.samples[0]);
@@ -228,14 +156,13 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
         !(row_start = malloc((size_t)(n_tiles + 2) * sizeof *row_start)) ||
         !(chunks = calloc((size_t)nt, sizeof *chunks)))
         goto oom;
-    if (o->window > 0 && !(chrom = chrom_numbers(&planes, d->geno))) goto done;
     for (int64_t c = 0; c <= N; c++) xlogx[c] = c ? c * log((double)c) : 0, recip[c] = c ? 1.0 / c : 0;
     row_start[0] = 0;
     for (int64_t A = 0; A <= n_tiles; A++) row_start[A + 1] = row_start[A] + (n_tiles - A);
     int64_t total = row_start[n_tiles];
     int64_t first = total * (o->part - 1) / o->parts, last = total * o->part / o->parts;
     scan_t s = {.p = &planes, .g = d->geno, .o = o, .tile = tile, .n_tiles = n_tiles, .first = first,
-                .row_start = row_start, .chrom = chrom, .xlogx = xlogx, .recip = recip, .chunks = chunks,
+                .row_start = row_start, .sel = &sel, .restricted = sel.between || sel.within_genes || sel.window > 0, .xlogx = xlogx, .recip = recip, .chunks = chunks,
                 .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue)};
     for (int df = 0; df <= 4; df++) s.threshold[df] = o->screen >= 1 ? -1 : gdl_epi_chisq_quantile(o->screen, df ? df : 1);
     for (int c = 0; c < nt; c++)
@@ -249,10 +176,11 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     double dt = gdl_seconds() - s.t0;
 
     epi_run_t run = {.samples = N, .cases = planes.samples[1], .controls = planes.samples[0],
-                     .variants = n, .top = o->top, .window = o->window, .pvalue = o->pvalue,
+                     .variants = n, .top = o->top, .pvalue = o->pvalue,
                      .screen = o->screen, .part = o->part, .parts = o->parts};
     snprintf(run.dataset, sizeof run.dataset, "%s", o->data_path);
     snprintf(run.target, sizeof run.target, "%s", d->targets[t].name);
+    epi_select_describe(o, run.selection, sizeof run.selection);
     for (int c = 0; c < nt; c++)
         run.pairs += chunks[c].pairs, run.tests += chunks[c].tests, run.fitted += chunks[c].fitted;
     gdl_log_info("%lld pairs (%lld tests, %lld past the screen) in %.2f s: %.2f M pairs/s",
@@ -277,7 +205,8 @@ oom:
 done:
     if (chunks)
         for (int c = 0; c < nt; c++) epi_heap_free(&chunks[c].heap);
-    free(chunks), free(xlogx), free(recip), free(row_start), free(chrom), free(columns);
+    free(chunks), free(xlogx), free(recip), free(row_start);
+    epi_select_free(&sel);
     epi_planes_free(&planes);
     gdl_dataset_close(d);
     return rc;

@@ -51,8 +51,8 @@ int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, 
             (long long)run->cases, (long long)run->controls, (long long)run->variants);
     fprintf(fp, "# part\t%d/%d\tpairs\t%lld\ttests\t%lld\tfitted\t%lld\n", run->part, run->parts,
             (long long)run->pairs, (long long)run->tests, (long long)run->fitted);
-    fprintf(fp, "# screen\t%.6g\tpvalue\t%.6g\ttop\t%lld\twindow\t%lld\n", run->screen, run->pvalue,
-            (long long)run->top, (long long)run->window);
+    fprintf(fp, "# selection\t%s\n", run->selection);
+    fprintf(fp, "# screen\t%.6g\tpvalue\t%.6g\ttop\t%lld\n", run->screen, run->pvalue, (long long)run->top);
     fprintf(fp, "# bonferroni\tp_bonferroni = min(1, p x %lld tests); p < %.4g passes at 0.05\n",
             (long long)run->tests, run->tests > 0 ? 0.05 / (double)run->tests : 0.05);
     header_line(head, sizeof head);
@@ -130,10 +130,14 @@ static int parse_run_line(char *line, epi_run_t *run, int *seen)
         if (sscanf(f[1], "%d/%d", &run->part, &run->parts) != 2 || run->part < 1 || run->part > run->parts) return -1;
         return parse_i64(f[3], &run->pairs) || parse_i64(f[5], &run->tests) || parse_i64(f[7], &run->fitted) ? -1 : 0;
     }
-    if (nf == 8 && strcmp(f[0], "screen") == 0) {
+    if (nf == 6 && strcmp(f[0], "screen") == 0) {
         *seen |= 16;
-        return parse_f64(f[1], &run->screen) || parse_f64(f[3], &run->pvalue) || parse_i64(f[5], &run->top) ||
-               parse_i64(f[7], &run->window) ? -1 : 0;
+        return parse_f64(f[1], &run->screen) || parse_f64(f[3], &run->pvalue) || parse_i64(f[5], &run->top) ? -1 : 0;
+    }
+    if (nf == 2 && strcmp(f[0], "selection") == 0) {
+        snprintf(run->selection, sizeof run->selection, "%s", f[1]);
+        *seen |= 32;
+        return 0;
     }
     return -1;
 }
@@ -159,7 +163,7 @@ int epi_table_read(const char *path, epi_table_t *t)
                 continue;
             }
             if (strcmp(line, head) != 0) goto bad_columns;
-            if (seen != 31) goto bad_header;
+            if (seen != 63) goto bad_header;
             in_rows = 1;
             continue;
         }

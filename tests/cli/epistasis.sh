@@ -106,7 +106,7 @@ expect "merge parts of different runs: exit 2" 2 "$GDL" epistasis --merge -o "$T
 printf 'v000002\nv000044\nv000004\n# a comment\nv000041\nnot_a_variant\n' >"$T/keep.txt"
 expect "--keep" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/keep.tsv" --screen 1 --keep "$T/keep.txt"
 contains "--keep: unknown IDs counted" "$T/err" "1 of 5 listed variants are not in the dataset"
-lines "--keep: the 6 pairs of 4 variants (7 '#' lines and the columns)" "$T/keep.tsv" 14
+lines "--keep: the 6 pairs of 4 variants (8 '#' lines and the columns)" "$T/keep.tsv" 15
 "$PYTHON" - "$T/all.tsv" "$T/keep.tsv" <<'PY' && pass "--keep rows equal the full scan's rows of those pairs" || fail "--keep rows"
 import sys
 def rows(p):
@@ -129,6 +129,39 @@ full = [l.rstrip('\n').split('\t') for l in open(sys.argv[2].replace('win', 'all
 want = {frozenset(r[1:3]) for r in full if pos[r[1]][0] == pos[r[2]][0] and abs(pos[r[1]][1] - pos[r[2]][1]) <= 20000}
 assert got == want, (len(got), len(want))
 PY
+
+# --within-genes on the shipped cohort (genes from its BED), --between two lists
+"$GDL" encode -q "$(dirname "$0")/../../data/cohort.vcf.gz" --genes "$(dirname "$0")/../../data/cohort.genes.bed" \
+    --pheno "$(dirname "$0")/../../data/cohort.pheno.tsv" --pheno-col disease -o "$T/cohort.gdl"
+"$GDL" inspect "$T/cohort.gdl" --catalog >"$T/catalog.tsv"
+expect "--within-genes" 0 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/within.tsv" --screen 1 --top 1000000 --within-genes
+"$PYTHON" - "$T/catalog.tsv" "$T/within.tsv" <<'PY' && pass "--within-genes: exactly the pairs that share a gene" || fail "--within-genes pairs"
+import sys, os, itertools
+cat = [l.rstrip('\n').split('\t') for l in open(sys.argv[1])]
+head, cat = cat[0], cat[1:]
+gi, ii = head.index('gene'), head.index('ID')
+genes = {r[ii]: set(g for g in r[gi].split(',') if g not in ('', '.')) for r in cat}   # inspect prints . for none
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if not l.startswith('#')][1:]
+got = {frozenset(r[1:3]) for r in rows}
+want = {frozenset((a, b)) for a, b in itertools.combinations(genes, 2) if genes[a] & genes[b]}
+part = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if l.startswith('# part')][0]
+pairs, tests = int(part[3]), int(part[5])   # the rows are the tests: pairs with a monomorphic member are none
+assert got <= want and pairs == len(want) and tests == len(got) and len(got) > 1000, (len(got), len(want), pairs, tests)
+PY
+printf 'v000651\nv000227\n' >"$T/a.txt"
+printf 'v000741\nv000222\nv000651\n' >"$T/b.txt"
+expect "--between" 0 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/between.tsv" --screen 1 --between "$T/a.txt,$T/b.txt"
+"$PYTHON" - "$T/between.tsv" <<'PY' && pass "--between: the pairs of one variant of each list, the planted one first" || fail "--between pairs"
+import sys
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if not l.startswith('#')][1:]
+got = {frozenset(r[1:3]) for r in rows}
+A, B = {'v000651', 'v000227'}, {'v000741', 'v000222', 'v000651'}
+want = {frozenset((a, b)) for a in A for b in B if a != b}
+assert got == want, (got, want)
+assert frozenset(rows[0][1:3]) == frozenset(('v000651', 'v000741'))
+PY
+contains "the selection is in the header" "$T/between.tsv" "# selection	all variants; between"
+expect "--between without a comma: usage" 1 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/x.tsv" --between "$T/a.txt"
 
 # bad input: exit 2 and no output; bad options: exit 1
 awk -F'\t' 'NR == 1 { print "id\tqt"; next } { print $1 "\t" NR * 0.5 }' "$FIX/pheno.tsv" >"$T/qt.tsv"
