@@ -236,11 +236,31 @@ typedef struct {
     int64_t matched;  // of them found in the dataset
     int64_t extra;    // dataset variants not in the catalog
     int64_t *from;    // (M) dataset column of each catalog variant, -1 = absent; malloc'd
+    int64_t *pair_b;  // (M) of a pair column: b's dataset column (from holds a's); -1 otherwise
 } gdl_geno_match_t;
 
-/* Fills mt for g against c (a variant listed twice in g matches its first column). 0, or -1
- * (out of memory). Free mt->from. */
+/* Fills mt for g against c (a variant listed twice in g matches its first column; a pair
+ * column, below, matches when both its variants do). 0, or -1 (out of memory). Free mt->from
+ * (pair_b lives in the same block). */
 int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_geno_match_t *mt);
+
+/* ---- pair columns ----------------------------------------------------------------------------
+ * A catalog column may be the interaction of two variants a and b instead of a variant (a
+ * model's pair features, chosen by the pair scan of its training rows): code 1 when both carry
+ * an ALT copy (codes 1 or 2), 0 when both are called otherwise, 3 (missing) when either is
+ * missing. It is written with a's CHROM, POS and REF, the ALT "<AND:ALT_a|CHROM_b|POS_b|REF_b|ALT_b>"
+ * (symbolic, so no encoded variant has it: encoders skip symbolic ALTs), the ID "NAME_a*NAME_b"
+ * and no gene. Alignment (gdl_genotypes_match,
+ * gdl_dataset_align_genotypes) computes it from the two variants of any cohort that has them. */
+#define GDL_PAIR_ALT_PREFIX "<AND:"
+
+static inline int gdl_geno_pair_code(int ca, int cb)
+{
+    return ca == 3 || cb == 3 ? 3 : (ca > 0 && cb > 0);
+}
+/* Appends the pair column of g's variants a and b to c, its freq (and af = freq[1] / 2) over
+ * g's n_rows rows; no gene. 0, or -1 (out of memory). */
+int gdl_catalog_push_pair(gdl_catalog_t *c, const gdl_genotypes_t *g, int64_t n_rows, int64_t a, int64_t b);
 /* Points d->geno at a view of d's genotypes in c's column order: rows repacked (2 bits per
  * call), an absent variant's calls all missing, and c's catalog, freq and af (so a missing or
  * absent call gets c's mean, the value it had in training), absent flags set. Extra dataset

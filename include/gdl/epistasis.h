@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "gdl/dataset.h"
+
 /* One tested pair. Counts are n[k][i][j]: k = 0 control, 1 case; i, j = ALT copies of a, b. */
 typedef struct {
     int64_t a, b;          // variant columns of the dataset, a < b
@@ -67,6 +69,12 @@ typedef struct {
 
 /* Runs the scan as o says and writes the table atomically. 0, or -1 with an error. */
 int gdl_epistasis(const gdl_epistasis_opts_t *o);
+/* The best pairs (at most top, p <= p, fitted only past a screen at p) of dataset d's binary
+ * target t among rows (n_rows of them; NULL = every row): what a model's pair features are
+ * chosen by, on a fold's training rows only. *out (malloc'd, best first, *n_out of them).
+ * 0, or -1 with an error. */
+int gdl_epistasis_top(const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows, int64_t top, double p,
+                      gdl_epi_pair_t **out, int64_t *n_out);
 /* Merges the tables of every part of one split run (each part once, in any order) into the
  * table the single run writes. 0, or -1 with an error naming the file and line at fault. */
 int gdl_epistasis_merge(const char *const *paths, int n, const char *out_path);

@@ -3,6 +3,8 @@
  * (dense and sparse batches, attribution) reads the aligned view as it reads a dataset.
  * Dimension letters: N examples, M the catalog's variants, B = ceil(M / 4). */
 #include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,39 @@ static int site_key(char **buf, size_t *cap, const char *chrom, int64_t pos, con
     }
 }
 
+/* The dataset columns of a pair column's variants (a's returned, b's in *kb): -1 when either is
+ * not in map (or the ALT is not a pair's), -2 when out of memory. */
+static int64_t pair_columns(const gdl_idmap_t *map, char **key, size_t *cap, const char *chrom, int64_t pos,
+                            const char *ref, const char *alt, int64_t *kb)
+{
+    size_t len = strlen(alt), pre = strlen(GDL_PAIR_ALT_PREFIX);
+    char *spec = len > pre + 1 && alt[len - 1] == '>' ? strndup(alt + pre, len - pre - 1) : NULL, *f[5];
+    int n = 0;
+    int64_t ka = -1, b_pos;
+    if (!spec) return len > pre + 1 && alt[len - 1] == '>' ? -2 : -1;
+    for (char *p = spec; n < 5; n++) { // ALT_a|CHROM_b|POS_b|REF_b|ALT_b
+        f[n] = p;
+        if (!(p = strchr(p, '|'))) {
+            n++;
+            break;
+        }
+        *p++ = 0;
+    }
+    char *end;
+    if (n == 5 && (b_pos = strtoll(f[2], &end, 10), *end == 0)) {
+        if (site_key(key, cap, chrom, pos, ref, f[0])) goto oom;
+        ka = gdl_idmap_get(map, *key);
+        if (site_key(key, cap, f[1], b_pos, f[3], f[4])) goto oom;
+        *kb = gdl_idmap_get(map, *key);
+        if (*kb < 0) ka = -1;
+    }
+    free(spec);
+    return ka;
+oom:
+    free(spec);
+    return -2;
+}
+
 int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_geno_match_t *mt)
 {
     gdl_idmap_t map = {0};
@@ -55,7 +90,8 @@ int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_ge
     int rc = -1;
     memset(mt, 0, sizeof *mt);
     mt->n = M;
-    if (!key || !hit || !(mt->from = malloc((size_t)(M ? M : 1) * sizeof *mt->from))) goto oom;
+    if (!key || !hit || !(mt->from = malloc((size_t)(2 * M + 1) * sizeof *mt->from))) goto oom;
+    mt->pair_b = mt->from + M;
     for (int64_t j = 0; j < g->n_variants; j++) {
         if (site_key(&key, &cap, g->chrom[j], g->pos[j], g->ref[j], g->alt[j]) || gdl_idmap_put(&map, key, j) < 0)
             goto oom;
@@ -65,11 +101,17 @@ int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_ge
         !(alt = gdl_strings_split(c->alt.buf, c->alt.len, M, "catalog alt")))
         goto out;
     for (int64_t j = 0; j < M; j++) {
-        if (site_key(&key, &cap, chrom[j], c->pos[j], ref[j], alt[j])) goto oom;
-        int64_t k = gdl_idmap_get(&map, key);
-        mt->from[j] = k;
+        int64_t k, kb = -1;
+        if (strncmp(alt[j], GDL_PAIR_ALT_PREFIX, strlen(GDL_PAIR_ALT_PREFIX)) == 0) {
+            if ((k = pair_columns(&map, &key, &cap, chrom[j], c->pos[j], ref[j], alt[j], &kb)) == -2) goto oom;
+        } else {
+            if (site_key(&key, &cap, chrom[j], c->pos[j], ref[j], alt[j])) goto oom;
+            k = gdl_idmap_get(&map, key);
+        }
+        mt->from[j] = k, mt->pair_b[j] = k < 0 ? -1 : kb;
         if (k < 0) continue;
         mt->matched++;
+        if (kb >= 0) continue; // a pair column uses its variants; it does not claim them
         used += !hit[k];
         hit[k] = 1;
     }
@@ -102,8 +144,8 @@ static void repack_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         const uint8_t *row = r->src->packed + i * r->src->row_bytes;
         uint8_t *out = r->dst + i * r->row_bytes;
         for (int64_t j = 0; j < r->mt->n; j++) {
-            int64_t k = r->mt->from[j];
-            int code = k < 0 ? 3 : gdl_geno_code(row, k);
+            int64_t k = r->mt->from[j], kb = r->mt->pair_b ? r->mt->pair_b[j] : -1;
+            int code = k < 0 ? 3 : kb < 0 ? gdl_geno_code(row, k) : gdl_geno_pair_code(gdl_geno_code(row, k), gdl_geno_code(row, kb));
             out[j >> 2] |= (uint8_t)(code << (2 * (j & 3)));
         }
     }
@@ -175,4 +217,41 @@ oom:
 fail:
     gdl_genotypes_aligned_free(a);
     return -1;
+}
+
+/* snprintf into a fresh buffer; NULL when out of memory. */
+static char *format_new(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format_new(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (!s) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+int gdl_catalog_push_pair(gdl_catalog_t *c, const gdl_genotypes_t *g, int64_t n_rows, int64_t a, int64_t b)
+{
+    char na[512], nb[512];
+    int64_t count[4] = {0};
+    for (int64_t i = 0; i < n_rows; i++) {
+        const uint8_t *row = g->packed + i * g->row_bytes;
+        count[gdl_geno_pair_code(gdl_geno_code(row, a), gdl_geno_code(row, b))]++;
+    }
+    int64_t called = count[0] + count[1];
+    float freq[3] = {called ? (float)count[0] / (float)called : 0, called ? (float)count[1] / (float)called : 0, 0};
+    float af = called ? freq[1] / 2 : NAN; // as if the pair were a variant whose carriers are heterozygous
+    char *id = format_new("%s*%s", gdl_genotypes_variant_name(g, a, na, sizeof na),
+                          gdl_genotypes_variant_name(g, b, nb, sizeof nb));
+    char *alt = format_new("%s%s|%s|%lld|%s|%s>", GDL_PAIR_ALT_PREFIX, g->alt[a], g->chrom[b], (long long)g->pos[b],
+                           g->ref[b], g->alt[b]);
+    int rc = id && alt ? gdl_catalog_push(c, g->chrom[a], g->pos[a], id, g->ref[a], alt, "", af, freq) : -1;
+    if (rc != 0) gdl_log_error("out of memory");
+    free(id), free(alt);
+    return rc;
 }

@@ -66,9 +66,10 @@ typedef struct {
                      int64_t W, uint32_t out[4]);
 } epi_planes_t;
 
-/* Planes of the columns listed (n, ascending) for the samples whose target t is 0 or 1.
- * 0, or -1 with an error. */
-int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *columns, int64_t n);
+/* Planes of the columns listed (n, ascending) for the samples among rows (n_rows, ascending;
+ * NULL = every row) whose target t is 0 or 1. 0, or -1 with an error. */
+int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows,
+                     const int64_t *columns, int64_t n);
 void epi_planes_free(epi_planes_t *p);
 /* The 3 x 3 x 2 table of scanned variants va, vb into n, and its margins into m. */
 void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m);

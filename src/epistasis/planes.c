@@ -179,7 +179,8 @@ static void build_range(void *ctx, int64_t begin, int64_t end, int chunk)
         }
 }
 
-int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *columns, int64_t n)
+int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows_in, int64_t n_rows,
+                     const int64_t *columns, int64_t n)
 {
     const gdl_genotypes_t *g = d->geno;
     int64_t N = d->n_examples, *rows = NULL;
@@ -194,8 +195,10 @@ int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64
     memcpy(p->column, columns, (size_t)n * sizeof *columns);
     for (int k = 0, m = 0; k < 2; k++) { // controls first, then cases, each in dataset order
         b.rows[k] = rows + m;
-        for (int64_t i = 0; i < N; i++)
+        for (int64_t x = 0, n_in = rows_in ? n_rows : N; x < n_in; x++) {
+            int64_t i = rows_in ? rows_in[x] : x;
             if (d->labels[i * d->n_targets + t] == (float)k) rows[m++] = i, p->samples[k]++;
+        }
     }
     for (int k = 0; k < 2; k++) p->words[k] = (p->samples[k] + 63) / 64;
     p->stride = 3 * (p->words[0] + p->words[1]);

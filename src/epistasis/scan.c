@@ -114,37 +114,27 @@ static int pick_target(const gdl_dataset_t *d, const char *name, const char *pat
     return -1;
 }
 
-int gdl_epistasis(const gdl_epistasis_opts_t *o)
+/* The scan proper on d's target t: the selected variants' planes over rows (NULL = every row),
+ * o's part of the tile pairs over the threads, the chunks' best pairs merged into best (sorted)
+ * and the counts into run. 0, or -1 with an error. */
+static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows, const epi_select_t *sel,
+                        const gdl_epistasis_opts_t *o, epi_heap_t *best, epi_run_t *run)
 {
     int rc = -1, nt = gdl_threads_get();
-    gdl_dataset_t *d = NULL;
-    int64_t *row_start = NULL, n;
-    epi_select_t sel = {0};
+    int64_t *row_start = NULL, n = sel->n;
     epi_planes_t planes = {0};
     double *xlogx = NULL, *recip = NULL;
     chunk_t *chunks = NULL;
-    gdl_outfile_t out = {0};
-    if (o->top < 1 || o->parts < 1 || o->part < 1 || o->part > o->parts) {
-        gdl_log_error("bad options: top %lld, part %d/%d", (long long)o->top, o->part, o->parts);
+    const char *source = gdl_file_path(d->file);
+    if (n < 2) {
+        gdl_log_error("%s: %lld variant%s to scan: no pairs", o->keep_path ? o->keep_path : source, (long long)n,
+                      n == 1 ? "" : "s");
         return -1;
     }
-    if (!(d = gdl_dataset_open(o->data_path))) return -1;
-    if (!d->geno) {
-        gdl_log_error("%s: the dataset has no genotypes", o->data_path);
-        goto done;
-    }
-    int t = pick_target(d, o->target, o->data_path);
-    if (t < 0 || epi_select(&sel, d->geno, o) != 0) goto done;
-    n = sel.n;
-    if (n < 2) {
-        gdl_log_error("%s: %lld variant%s to scan: no pairs", o->keep_path ? o->keep_path : o->data_path, (long long)n,
-                      n == 1 ? "" : "s");
-        goto done;
-    }
     double t0 = gdl_seconds();
-    if (epi_planes_build(&planes, d, t, sel.column, n) != 0) goto done;
+    if (epi_planes_build(&planes, d, t, rows, n_rows, sel->column, n) != 0) return -1;
     if (planes.samples[0] == 0 || planes.samples[1] == 0) {
-        gdl_log_error("%s: target '%s' has %lld cases and %lld controls; the scan needs both", o->data_path,
+        gdl_log_error("%s: target '%s' has %lld cases and %lld controls; the scan needs both", source,
                       d->targets[t].name, (long long)planes.samples[1], (long long)planes.samples[0]);
         goto done;
     }
@@ -162,8 +152,8 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     int64_t total = row_start[n_tiles];
     int64_t first = total * (o->part - 1) / o->parts, last = total * o->part / o->parts;
     scan_t s = {.p = &planes, .g = d->geno, .o = o, .tile = tile, .n_tiles = n_tiles, .first = first,
-                .row_start = row_start, .sel = &sel, .restricted = sel.between || sel.within_genes || sel.window > 0, .xlogx = xlogx, .recip = recip, .chunks = chunks,
-                .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue)};
+                .row_start = row_start, .sel = sel, .restricted = sel->between || sel->within_genes || sel->window > 0,
+                .xlogx = xlogx, .recip = recip, .chunks = chunks, .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue)};
     for (int df = 0; df <= 4; df++) s.threshold[df] = o->screen >= 1 ? -1 : gdl_epi_chisq_quantile(o->screen, df ? df : 1);
     for (int c = 0; c < nt; c++)
         if (epi_heap_init(&chunks[c].heap, o->top) != 0) goto done;
@@ -174,31 +164,18 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     gdl_parallel_for(last - first, scan_range, &s);
     gdl_progress_end(&progress);
     double dt = gdl_seconds() - s.t0;
-
-    epi_run_t run = {.samples = N, .cases = planes.samples[1], .controls = planes.samples[0],
-                     .variants = n, .top = o->top, .pvalue = o->pvalue,
-                     .screen = o->screen, .part = o->part, .parts = o->parts};
-    snprintf(run.dataset, sizeof run.dataset, "%s", o->data_path);
-    snprintf(run.target, sizeof run.target, "%s", d->targets[t].name);
-    epi_select_describe(o, run.selection, sizeof run.selection);
+    *run = (epi_run_t){.samples = N, .cases = planes.samples[1], .controls = planes.samples[0], .variants = n,
+                       .top = o->top, .pvalue = o->pvalue, .screen = o->screen, .part = o->part, .parts = o->parts};
+    snprintf(run->target, sizeof run->target, "%s", d->targets[t].name);
     for (int c = 0; c < nt; c++)
-        run.pairs += chunks[c].pairs, run.tests += chunks[c].tests, run.fitted += chunks[c].fitted;
-    gdl_log_info("%lld pairs (%lld tests, %lld past the screen) in %.2f s: %.2f M pairs/s",
-                 (long long)run.pairs, (long long)run.tests, (long long)run.fitted, dt,
-                 dt > 0 ? run.pairs / dt / 1e6 : 0);
-    epi_heap_t best;
-    if (epi_heap_init(&best, o->top) != 0) goto done;
+        run->pairs += chunks[c].pairs, run->tests += chunks[c].tests, run->fitted += chunks[c].fitted;
+    gdl_log_info("%lld pairs (%lld tests, %lld past the screen) in %.2f s: %.2f M pairs/s", (long long)run->pairs,
+                 (long long)run->tests, (long long)run->fitted, dt, dt > 0 ? run->pairs / dt / 1e6 : 0);
+    if (epi_heap_init(best, o->top) != 0) goto done;
     for (int c = 0; c < nt; c++)
-        for (int64_t i = 0; i < chunks[c].heap.n; i++) epi_heap_push(&best, &chunks[c].heap.e[i]);
-    epi_heap_sort(&best);
-    if (gdl_outfile_open(&out, o->out_path) != 0 ||
-        epi_table_write(out.fp, &run, best.e, best.n, d->geno, NULL, NULL) != 0) {
-        epi_heap_free(&best);
-        gdl_outfile_abort(&out);
-        goto done;
-    }
-    epi_heap_free(&best);
-    rc = gdl_outfile_commit(&out);
+        for (int64_t i = 0; i < chunks[c].heap.n; i++) epi_heap_push(best, &chunks[c].heap.e[i]);
+    epi_heap_sort(best);
+    rc = 0;
     goto done;
 oom:
     gdl_log_error("out of memory");
@@ -206,8 +183,58 @@ done:
     if (chunks)
         for (int c = 0; c < nt; c++) epi_heap_free(&chunks[c].heap);
     free(chunks), free(xlogx), free(recip), free(row_start);
-    epi_select_free(&sel);
     epi_planes_free(&planes);
+    return rc;
+}
+
+int gdl_epistasis(const gdl_epistasis_opts_t *o)
+{
+    int rc = -1;
+    gdl_dataset_t *d = NULL;
+    epi_select_t sel = {0};
+    epi_heap_t best = {0};
+    epi_run_t run;
+    gdl_outfile_t out = {0};
+    if (o->top < 1 || o->parts < 1 || o->part < 1 || o->part > o->parts) {
+        gdl_log_error("bad options: top %lld, part %d/%d", (long long)o->top, o->part, o->parts);
+        return -1;
+    }
+    if (!(d = gdl_dataset_open(o->data_path))) return -1;
+    if (!d->geno) {
+        gdl_log_error("%s: the dataset has no genotypes", o->data_path);
+        goto done;
+    }
+    int t = pick_target(d, o->target, o->data_path);
+    if (t < 0 || epi_select(&sel, d->geno, o) != 0 || scan_dataset(d, t, NULL, 0, &sel, o, &best, &run) != 0) goto done;
+    snprintf(run.dataset, sizeof run.dataset, "%s", o->data_path);
+    epi_select_describe(o, run.selection, sizeof run.selection);
+    if (gdl_outfile_open(&out, o->out_path) != 0 || epi_table_write(out.fp, &run, best.e, best.n, d->geno, NULL, NULL) != 0) {
+        gdl_outfile_abort(&out);
+        goto done;
+    }
+    rc = gdl_outfile_commit(&out);
+done:
+    epi_heap_free(&best);
+    epi_select_free(&sel);
     gdl_dataset_close(d);
+    return rc;
+}
+
+int gdl_epistasis_top(const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows, int64_t top, double p,
+                      gdl_epi_pair_t **out, int64_t *n_out)
+{
+    gdl_epistasis_opts_t o = {.top = top, .pvalue = p, .screen = p, .part = 1, .parts = 1};
+    epi_select_t sel = {0};
+    epi_heap_t best = {0};
+    epi_run_t run;
+    *out = NULL, *n_out = 0;
+    if (!d->geno || t < 0 || t >= d->n_targets || d->targets[t].kind != GDL_TARGET_BINARY || top < 1) {
+        gdl_log_error("%s: the pair scan needs genotypes and a binary target", gdl_file_path(d->file));
+        return -1;
+    }
+    int rc = epi_select(&sel, d->geno, &o) != 0 || scan_dataset(d, t, rows, n_rows, &sel, &o, &best, &run) != 0 ? -1 : 0;
+    epi_select_free(&sel);
+    if (rc == 0) *out = best.e, *n_out = best.n; // sorted: the heap's array, handed over
+    else epi_heap_free(&best);
     return rc;
 }

@@ -86,7 +86,7 @@ static void test_tables_match_naive_counts(void)
     for (int q = 0; q < 4; q++) {
         epi_planes_t p;
         setenv("GDL_EPISTASIS_KERNEL", kernels[q], 1); // a kernel the CPU lacks falls back to a narrower one
-        CHECK(epi_planes_build(&p, d, 0, cols, M) == 0);
+        CHECK(epi_planes_build(&p, d, 0, NULL, 0, cols, M) == 0);
         int bad = 0;
         for (int a = 0; a < M; a++)
             for (int b = a + 1; b < M; b++) {
