@@ -30,6 +30,12 @@ typedef struct {
     char *name;     // graph input name
     char *from;     // dataset input name ("genotypes" for input:genotypes)
     int sparse;     // genotypes fed as a sparse batch (sparse_dense first layer)
+    /* genotypes only, "pairs": {"top": K, "p": P}: K > 0 adds up to K pair columns (gdl/dataset.h),
+     * the pairs the BOOST scan (gdl epistasis) ranks best with p <= P among each model's training
+     * rows, so a fold's held-out samples never choose them; P 0 (the default) is Bonferroni's
+     * 0.05 / (M (M - 1) / 2) */
+    int64_t pairs_top;
+    double pairs_p;
 } gdl_config_input_t;
 
 typedef struct {

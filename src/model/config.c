@@ -159,6 +159,31 @@ static char *dup_string(gdl_config_t *c, const cJSON *v, const char *path, int r
     return s;
 }
 
+/* "pairs": {"top": K, "p": P} of a genotype input. */
+static int parse_pairs(gdl_config_t *c, const cJSON *v, gdl_config_input_t *ci, const char *path)
+{
+    char sub[200];
+    const cJSON *x;
+    if (!cJSON_IsObject(v)) return err(c, path, "expected an object {\"top\": K, \"p\": P}");
+    ci->pairs_p = 0; // Bonferroni: 0.05 over the pairs
+    cJSON_ArrayForEach(x, v) {
+        snprintf(sub, sizeof sub, "%s.%s", path, x->string);
+        if (!strcmp(x->string, "top")) {
+            if (!is_integer(x) || x->valuedouble < 1 || x->valuedouble > 100000)
+                return err(c, sub, "expected an integer in [1, 100000]");
+            ci->pairs_top = (int64_t)x->valuedouble;
+        } else if (!strcmp(x->string, "p")) {
+            if (!cJSON_IsNumber(x) || !(x->valuedouble > 0 && x->valuedouble <= 1))
+                return err(c, sub, "expected a p-value in (0, 1]");
+            ci->pairs_p = x->valuedouble;
+        } else {
+            return err(c, sub, "unknown key (pairs take top, p)");
+        }
+    }
+    if (!ci->pairs_top) return err(c, path, "missing \"top\"");
+    return 0;
+}
+
 static int parse_inputs(gdl_config_t *c, const cJSON *arr)
 {
     const cJSON *in, *v;
@@ -181,13 +206,17 @@ static int parse_inputs(gdl_config_t *c, const cJSON *arr)
             } else if (!strcmp(v->string, "sparse")) {
                 if (!cJSON_IsBool(v)) return err(c, path, "expected true or false");
                 ci->sparse = cJSON_IsTrue(v);
+            } else if (!strcmp(v->string, "pairs")) {
+                if (parse_pairs(c, v, ci, path) != 0) return -1;
             } else {
-                return err(c, path, "unknown key (inputs take name, from, sparse)");
+                return err(c, path, "unknown key (inputs take name, from, sparse, pairs)");
             }
         }
         snprintf(path, sizeof path, "inputs[%d]", i);
         if (!ci->name) return err(c, path, "missing \"name\"");
         if (!ci->from && !(ci->from = strdup(ci->name))) return err(c, path, "out of memory");
+        if (ci->pairs_top && strcmp(ci->from, "genotypes") != 0)
+            return err(c, path, "\"pairs\" is for the genotypes input only");
     }
     return 0;
 }

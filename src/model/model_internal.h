@@ -57,6 +57,16 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
  * mapped, gdl_model_load_mapped (file unused). */
 gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped);
 
+/* ---- pair features (pairs.c) ------------------------------------------------------------------ */
+
+/* The config's genotype input with "pairs", or NULL. */
+const gdl_config_input_t *model_pairs_input(const gdl_config_t *c);
+/* A shallow copy of d whose genotypes are a view with the pair columns the scan chooses on rows
+ * (n; the training rows of one model) appended; free with model_pairs_view_free (d stays
+ * open meanwhile). 0, or -1 with an error. */
+int model_pairs_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *rows, int64_t n, gdl_dataset_t *view);
+void model_pairs_view_free(gdl_dataset_t *view);
+
 /* Writes predictions.tsv (gdl.1, gdl predict) for rows with scores (n, n_out); fold (n) 1-based or NULL. */
 int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,
                       const float *scores, const int *fold);

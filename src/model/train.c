@@ -770,6 +770,24 @@ static int decode_for_config(const gdl_config_t *c, const gdl_dataset_t *d, gdl_
     return 0;
 }
 
+/* model_pairs_view on a model's training rows: its training and validation rows together, in
+ * dataset order. */
+static int pair_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *train, int64_t n_train,
+                     const int64_t *val, int64_t n_val, gdl_dataset_t *view)
+{
+    int64_t n = n_train + n_val, *rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
+    if (!rows) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    memcpy(rows, train, (size_t)n_train * sizeof *rows);
+    memcpy(rows + n_train, val, (size_t)n_val * sizeof *rows);
+    qsort(rows, (size_t)n, sizeof *rows, row_cmp);
+    int rc = model_pairs_view(c, d, rows, n, view);
+    free(rows);
+    return rc;
+}
+
 int gdl_train(const gdl_train_opts_t *o)
 {
     gdl_dataset_t *d = gdl_dataset_open(o->data_path);
@@ -788,8 +806,11 @@ int gdl_train(const gdl_train_opts_t *o)
     history_t hist = {0};
     gdl_geno_calls_t decoded = {0};
     const gdl_geno_calls_t *use_decoded;
+    gdl_dataset_t view = {0}, keep_view = {0}; // with pairs: the current model's columns, and keep's
     if (!d || !(c = load_config(o))) goto out;
-    if (decode_for_config(c, d, &decoded, &use_decoded) != 0) goto out;
+    const int with_pairs = model_pairs_input(c) != NULL; // each model sees its own columns: no shared decoding
+    if (!with_pairs && decode_for_config(c, d, &decoded, &use_decoded) != 0) goto out;
+    if (with_pairs) use_decoded = NULL;
     N = d->n_examples;
     if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
         !(val = malloc((N + 1) * sizeof *val)) || !(test = malloc((N + 1) * sizeof *test)) ||
@@ -807,10 +828,12 @@ int gdl_train(const gdl_train_opts_t *o)
         if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
             goto out;
         run.train_rows = train, run.val_rows = val, run.out_path = o->out_path;
-        gdl_model_t *m = build_and_train(o, d, run, &r);
+        if (with_pairs && pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
+        gdl_model_t *m = build_and_train(o, with_pairs ? &view : d, run, &r);
         if (!m) goto out;
         gdl_runner_free(&r);
         gdl_model_free(m);
+        model_pairs_view_free(&view);
     } else {
         int K = o->folds;
         if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
@@ -843,7 +866,13 @@ int gdl_train(const gdl_train_opts_t *o)
             if (!(path = gdl_model_fold_path(o->out_path, k))) goto oom;
             run.train_rows = train, run.val_rows = val, run.out_path = path;
             run.fold = k, run.n_folds = K;
-            gdl_model_t *m = build_and_train(o, d, run, &r);
+            gdl_dataset_t *dk = d;
+            if (with_pairs) { // chosen on this fold's training and validation rows, never its held-out ones
+                model_pairs_view_free(&view);
+                if (pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
+                dk = &view;
+            }
+            gdl_model_t *m = build_and_train(o, dk, run, &r);
             if (!m) goto out;
             if (!oof && !(oof = malloc((size_t)(N * m->n_out) * sizeof *oof))) goto oom;
             float *s = oof + n_oof * m->n_out;
@@ -873,6 +902,7 @@ int gdl_train(const gdl_train_opts_t *o)
             gdl_runner_free(&r);
             if (keep) gdl_model_free(keep);
             keep = m;
+            if (with_pairs) model_pairs_view_free(&keep_view), keep_view = view, view.aligned_ = NULL;
         }
         if (summary_name && !o->fold && gdl_log_get_level() >= GDL_LOG_INFO) {
             double sum = 0, sum2 = 0;
@@ -884,7 +914,7 @@ int gdl_train(const gdl_train_opts_t *o)
                     mean, sd, n);
         }
         if (o->oof_path) {
-            if (gdl_runner_init(&oof_runner, keep, d, 1) != 0) goto out;
+            if (gdl_runner_init(&oof_runner, keep, with_pairs ? &keep_view : d, 1) != 0) goto out;
             if (predictions_write(o->oof_path, &oof_runner, oof_rows, n_oof, oof, oof_fold) != 0) goto out;
         }
         if (o->refit) {
@@ -892,7 +922,9 @@ int gdl_train(const gdl_train_opts_t *o)
             if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
                 goto out;
             run.train_rows = train, run.val_rows = val, run.out_path = o->out_path, run.fold = 0, run.n_folds = 0;
-            gdl_model_t *m = build_and_train(o, d, run, &r);
+            model_pairs_view_free(&view);
+            if (with_pairs && pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
+            gdl_model_t *m = build_and_train(o, with_pairs ? &view : d, run, &r);
             if (!m) goto out;
             gdl_runner_free(&r);
             gdl_model_free(m);
@@ -908,6 +940,7 @@ out:
     if (ret != 0 && log.fp) gdl_outfile_abort(&log);
     gdl_runner_free(&oof_runner);
     gdl_model_free(keep);
+    model_pairs_view_free(&view), model_pairs_view_free(&keep_view);
     gdl_config_free(c);
     gdl_dataset_close(d);
     feed_free_cohort(&decoded);
