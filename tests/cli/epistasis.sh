@@ -49,6 +49,22 @@ PY
 }
 compare_plink "$T/all.tsv" "$FIX/plink.epi.cc.gz" >"$T/cmp" 2>&1 && pass "statistic and df = plink 1.9 boost on every pair ($(cat "$T/cmp"))" ||
     fail "parity with plink's committed table" "$(cat "$T/cmp")"
+# the independent NumPy reference (tests/python/epistasis_ref.py, IPF to 1e-12): 1e-6 relative
+"$PYTHON" "$(dirname "$0")/../python/epistasis_ref.py" "$FIX/cohort.vcf.gz" "$FIX/pheno.tsv" -o "$T/ref.tsv" 2>/dev/null
+"$PYTHON" - "$T/all.tsv" "$T/ref.tsv" >"$T/cmp" 2>&1 <<'PY' && pass "statistic = the NumPy reference to 1e-6 ($(cat "$T/cmp"))" || fail "NumPy reference" "$(cat "$T/cmp")"
+import sys
+ours = {frozenset(c[1:3]): (float(c[6]), int(c[7])) for c in (l.rstrip('\n').split('\t') for l in open(sys.argv[1]))
+        if not c[0].startswith('#') and c[0] != 'rank'}
+worst, n = 0.0, 0
+for c in (l.rstrip('\n').split('\t') for l in list(open(sys.argv[2]))[1:]):
+    if c[2] == 'NA':
+        continue
+    s, d = ours[frozenset(c[:2])]
+    assert d == int(c[3]), c
+    worst, n = max(worst, abs(s - float(c[2])) / max(1.0, float(c[2]))), n + 1
+assert n == len(ours) and worst < 1e-6, (n, worst)
+print('%d pairs, max difference %.2g' % (n, worst))
+PY
 contains "tests counted as plink counts them (pairs with df >= 1)" "$T/all.tsv" "tests	1652	fitted	1652"
 if command -v plink1.9 >/dev/null 2>&1; then
     awk -F'\t' 'BEGIN { OFS = "\t" } NR == 1 { print "FID", "IID", "disease"; next } { print $1, $1, $2 }' \

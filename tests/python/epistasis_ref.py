@@ -188,8 +188,9 @@ def ipf_cycle(mu, nab, nac, nbc):
     mu *= ratio(nbc, mu.sum(axis=1))[:, None, :, :]
 
 
-def fit_converged(n, tol, max_iter):
-    """IPF until no cell moves by more than tol in a cycle; (mu, cycles per pair)"""
+def fit_ipf(n, moved, limit, max_iter):
+    """IPF cycles per pair until moved(mu, prev) (a per-pair measure of the cycle's change) is
+    <= limit; (mu, cycles per pair)"""
     mu = np.ones_like(n)
     nab, nac, nbc = n.sum(axis=3), n.sum(axis=2), n.sum(axis=1)
     iters = np.zeros(len(n), np.int64)
@@ -202,31 +203,21 @@ def fit_converged(n, tol, max_iter):
         ipf_cycle(m, nab[active], nac[active], nbc[active])
         mu[active] = m
         iters[active] = it
-        delta = np.abs(m - prev).reshape(len(active), -1).max(axis=1)
-        active = active[delta > tol]
+        active = active[moved(m, prev) > limit]
     if len(active):
         print(f"epistasis_ref.py: {len(active)} pairs not converged after {max_iter} cycles",
               file=sys.stderr)
     return mu, iters
 
 
+def fit_converged(n, tol, max_iter):
+    """IPF until no cell moves by more than tol in a cycle"""
+    return fit_ipf(n, lambda m, prev: np.abs(m - prev).reshape(len(m), -1).max(axis=1), tol, max_iter)
+
+
 def fit_plink(n):
     """plink 1.9's IPF: stop when the sum of |mu - mu_prev| over the 18 cells is <= 0.001"""
-    mu = np.ones_like(n)
-    nab, nac, nbc = n.sum(axis=3), n.sum(axis=2), n.sum(axis=1)
-    iters = np.zeros(len(n), np.int64)
-    active = np.arange(len(n))
-    it = 0
-    while len(active):
-        it += 1
-        m = mu[active]
-        prev = m.copy()
-        ipf_cycle(m, nab[active], nac[active], nbc[active])
-        mu[active] = m
-        iters[active] = it
-        err = np.abs(m - prev).reshape(len(active), -1).sum(axis=1)
-        active = active[err > 0.001]
-    return mu, iters
+    return fit_ipf(n, lambda m, prev: np.abs(m - prev).reshape(len(m), -1).sum(axis=1), 0.001, 1_000_000)
 
 
 def g2(n, mu):

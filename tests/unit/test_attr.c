@@ -13,6 +13,7 @@
 #include "gdl/dataset.h"
 #include "gdl/model.h"
 #include "test.h"
+#include "test_geno.h"
 
 static char dir[] = "/tmp/gdl-attr-XXXXXX";
 static char geno_path[512], seq_path[512], gene_path[512];
@@ -26,42 +27,16 @@ static const char *const overlapping_genes[M] = {"GA", "GA", "GA", "GA", "GA,GB"
 static int make_geno(const char *path, const char *const *genes)
 {
     gdl_rng_t r;
-    gdl_strings_t ids = {0}, names = {0};
-    gdl_catalog_t cat = {0};
-    gdl_target_kind_t kind = GDL_TARGET_BINARY;
-    const gdl_strings_t *classes[1] = {NULL};
     float labels[N];
     uint8_t calls[N][M];
     gdl_rng_init(&r, 5, 0);
     for (int i = 0; i < N; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "S%02d", i);
-        gdl_strings_push(&ids, id);
         for (int j = 0; j < M; j++) calls[i][j] = (uint8_t)((gdl_rng_uniform(&r) < 0.4) + (gdl_rng_uniform(&r) < 0.4));
         labels[i] = (float)(calls[i][0] > 0);
     }
-    gdl_strings_push(&names, "status");
-    for (int j = 0; j < M; j++) {
-        char id[16];
-        float freq[3] = {0.36f, 0.48f, 0.16f};
-        snprintf(id, sizeof id, "rs%d", j + 1);
-        gdl_catalog_push(&cat, "1", 100 + j, id, "A", "G", genes[j], 0.4f, freq);
-    }
-    gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
-                               .target_kinds = &kind, .target_classes = classes, .labels = labels,
-                               .catalog = &cat, .encoding = GDL_GENO_DOSAGE};
-    gdl_dataset_slots_t s;
-    gdl_writer_t *w = gdl_writer_new();
-    int rc = -1;
-    if (gdl_dataset_declare(w, &spec, &s) || gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &s)) goto out;
-    uint8_t *packed = gdl_writer_data(w, s.genotypes);
-    for (int i = 0; i < N; i++)
-        for (int j = 0; j < M; j++) packed[i * ((M + 3) / 4) + j / 4] |= (uint8_t)(calls[i][j] << (2 * (j % 4)));
-    rc = gdl_writer_commit(w);
-out:
-    gdl_writer_free(w);
-    gdl_strings_free(&ids), gdl_strings_free(&names), gdl_catalog_free(&cat);
-    return rc;
+    test_cohort_t c = {.n = N, .m = M, .calls = &calls[0][0], .labels = labels, .id_format = "rs%d", .id_base = 1,
+                       .gene = genes, .freq = {0.36f, 0.48f, 0.16f}, .af = 0.4f};
+    return test_write_cohort(path, &c);
 }
 
 static int make_seq(const char *path)

@@ -12,6 +12,7 @@
 #include "gdl/data.h"
 #include "gdl/dataset.h"
 #include "test.h"
+#include "test_geno.h"
 
 static char dir[] = "/tmp/gdl_test_epi_XXXXXX", path[512];
 enum { N = 301, M = 37 };
@@ -23,15 +24,10 @@ static float labels[N];
 static int make_cohort(void)
 {
     gdl_rng_t r;
-    gdl_strings_t ids = {0}, names = {0};
-    gdl_catalog_t cat = {0};
-    gdl_target_kind_t kind = GDL_TARGET_BINARY;
-    const gdl_strings_t *classes[1] = {NULL};
+    const char *chrom[M], *gene[M];
+    int64_t pos[M];
     gdl_rng_init(&r, 11, 0);
     for (int i = 0; i < N; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "S%03d", i);
-        gdl_strings_push(&ids, id);
         for (int j = 0; j < M; j++) {
             double af = 0.1 + 0.4 * (j % 5) / 4.0;
             int c = (gdl_rng_uniform(&r) < af) + (gdl_rng_uniform(&r) < af);
@@ -44,28 +40,10 @@ static int make_cohort(void)
         labels[i] = (float)((a ^ b) ? gdl_rng_uniform(&r) < 0.8 : gdl_rng_uniform(&r) < 0.2);
         if (gdl_rng_uniform(&r) < 0.04) labels[i] = NAN;
     }
-    gdl_strings_push(&names, "status");
-    for (int j = 0; j < M; j++) {
-        char id[16];
-        float freq[3] = {0.5f, 0.4f, 0.1f};
-        snprintf(id, sizeof id, "rs%d", j + 1);
-        gdl_catalog_push(&cat, j < 20 ? "1" : "2", 1000 * (j % 20) + 1, id, "A", "G", j < 20 ? "GA" : "", 0.3f, freq);
-    }
-    gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
-                               .target_kinds = &kind, .target_classes = classes, .labels = labels,
-                               .catalog = &cat, .encoding = GDL_GENO_DOSAGE};
-    gdl_dataset_slots_t s;
-    gdl_writer_t *w = gdl_writer_new();
-    int rc = -1;
-    if (gdl_dataset_declare(w, &spec, &s) || gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &s)) goto out;
-    uint8_t *packed = gdl_writer_data(w, s.genotypes);
-    for (int i = 0; i < N; i++)
-        for (int j = 0; j < M; j++) packed[i * ((M + 3) / 4) + j / 4] |= (uint8_t)(calls[i][j] << (2 * (j % 4)));
-    rc = gdl_writer_commit(w);
-out:
-    gdl_writer_free(w);
-    gdl_strings_free(&ids), gdl_strings_free(&names), gdl_catalog_free(&cat);
-    return rc;
+    for (int j = 0; j < M; j++) chrom[j] = j < 20 ? "1" : "2", pos[j] = 1000 * (j % 20) + 1, gene[j] = j < 20 ? "GA" : "";
+    test_cohort_t c = {.n = N, .m = M, .calls = &calls[0][0], .labels = labels, .id_format = "rs%d", .id_base = 1,
+                       .chrom = chrom, .pos = pos, .gene = gene};
+    return test_write_cohort(path, &c);
 }
 
 static void naive_table(int a, int b, uint32_t n[2][3][3])

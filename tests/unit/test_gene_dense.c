@@ -13,6 +13,7 @@
 #include "gdl/dataset.h"
 #include "gdl/model.h"
 #include "test.h"
+#include "test_geno.h"
 
 enum { N = 37, M = 23, U = 3 };
 
@@ -200,45 +201,17 @@ static char dir[] = "/tmp/gdl-gene-XXXXXX";
 /* N samples over the variants of gene[] (catalog:gene), random dosages, a label from variant 0 */
 static int write_dataset(const char *path, const char *const *gene, int64_t nv)
 {
-    gdl_strings_t ids = {0}, names = {0};
-    gdl_catalog_t cat = {0};
-    gdl_target_kind_t kind = GDL_TARGET_BINARY;
-    const gdl_strings_t *classes[1] = {NULL};
     float labels[N];
-    uint8_t calls[N][32];
+    uint8_t calls[N * 32]; // (N, nv)
     gdl_rng_t r;
     gdl_rng_init(&r, 4, 0);
     for (int i = 0; i < N; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "S%02d", i);
-        gdl_strings_push(&ids, id);
-        for (int64_t j = 0; j < nv; j++) calls[i][j] = (uint8_t)gdl_rng_below(&r, 3);
-        labels[i] = calls[i][0] > 0;
+        for (int64_t j = 0; j < nv; j++) calls[i * nv + j] = (uint8_t)gdl_rng_below(&r, 3);
+        labels[i] = calls[i * nv] > 0;
     }
-    gdl_strings_push(&names, "status");
-    for (int64_t j = 0; j < nv; j++) {
-        char id[16];
-        float freq[3] = {0.4f, 0.4f, 0.2f};
-        snprintf(id, sizeof id, "v%lld", (long long)j);
-        gdl_catalog_push(&cat, "1", 100 + j, id, "A", "C", gene[j], 0.4f, freq);
-    }
-    gdl_dataset_spec_t spec = {.n_examples = N, .ids = &ids, .n_targets = 1, .target_names = &names,
-                               .target_kinds = &kind, .target_classes = classes, .labels = labels,
-                               .catalog = &cat, .encoding = GDL_GENO_DOSAGE};
-    gdl_dataset_slots_t slots;
-    gdl_writer_t *w = gdl_writer_new();
-    int ret = -1;
-    if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, path) || gdl_dataset_fill(w, &spec, &slots))
-        goto out;
-    uint8_t *packed = gdl_writer_data(w, slots.genotypes);
-    int64_t B = (nv + 3) / 4;
-    for (int i = 0; i < N; i++)
-        for (int64_t j = 0; j < nv; j++) packed[i * B + j / 4] |= (uint8_t)(calls[i][j] << (2 * (j % 4)));
-    ret = gdl_writer_commit(w);
-out:
-    gdl_writer_free(w);
-    gdl_strings_free(&ids), gdl_strings_free(&names), gdl_catalog_free(&cat);
-    return ret;
+    test_cohort_t c = {.n = N, .m = (int)nv, .calls = calls, .labels = labels, .gene = gene, .alt = "C",
+                       .freq = {0.4f, 0.4f, 0.2f}, .af = 0.4f};
+    return test_write_cohort(path, &c);
 }
 
 static gdl_model_t *build(const gdl_dataset_t *d, const char *unassigned, int sparse)
