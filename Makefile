@@ -39,7 +39,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis install clean
+.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -117,6 +117,12 @@ bench-genotype: $(GDL)
 bench-epistasis: $(GDL)
 	$(call check_debs,plink1.9 time)
 	@sh tests/bench/bench_epistasis.sh $(abspath $(GDL))
+
+# planted pure-interaction pairs: their scan ranks, and genotype-linear with and without the
+# pairs chosen inside each fold, over a grid of simulated cohorts; see tests/bench/
+bench-epistasis-recovery: $(GDL)
+	$(call check_debs,python3-numpy)
+	@sh tests/bench/bench_epistasis_recovery.sh $(abspath $(GDL))
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs
