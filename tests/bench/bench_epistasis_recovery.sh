@@ -46,7 +46,7 @@ scenario() {
     "$GDL" train -q -@ 2 -c "$CFGS/genotype-linear.json" -d "$S.gdl" -o "$S.lin.gdl" --folds "$FOLDS" --oof "$S.lin.oof"
     "$GDL" train -v -@ 2 -c "$CFGS/genotype-linear-pairs.json" -d "$S.gdl" -o "$S.pairs.gdl" --folds "$FOLDS" \
         --oof "$S.pairs.oof" 2>"$S.pairs.log"
-    n_pairs=$(awk '/pair columns? chosen/ { s += $2 } END { printf "%.1f", NR ? s / NR : 0 }' "$S.pairs.log")
+    n_pairs=$(awk '/pair columns? chosen/ { s += $2; c++ } END { printf "%.1f", c ? s / c : 0 }' "$S.pairs.log")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "$m" "$ranks" "$n_pairs" "$(auc "$S.lin.oof")" "$(auc "$S.pairs.oof")" | tee -a "$OUT"
 }
 
