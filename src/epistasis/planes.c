@@ -158,7 +158,7 @@ static void build_range(void *ctx, int64_t begin, int64_t end, int chunk)
     build_t *b = ctx;
     epi_planes_t *p = b->p;
     const gdl_genotypes_t *g = b->g;
-    miss_list_t *l = &b->lists[chunk];
+    miss_list_t local = b->lists[chunk], *l = &local; // written back at the end: no shared cache line
     for (int k = 0; k < 2; k++)
         for (int64_t w = 0; w < p->words[k]; w++) {
             int64_t s0 = w * 64, s1 = s0 + 64 < p->samples[k] ? s0 + 64 : p->samples[k];
@@ -177,6 +177,7 @@ static void build_range(void *ctx, int64_t begin, int64_t end, int chunk)
                 plane(p, v, k, 0)[w] = het, plane(p, v, k, 1)[w] = hom, plane(p, v, k, 2)[w] = miss;
             }
         }
+    b->lists[chunk] = local;
 }
 
 int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows_in, int64_t n_rows,
