@@ -229,6 +229,45 @@ static void test_scan_threads_parts_merge(void)
     unlink(one), unlink(two), unlink(merged);
 }
 
+/* Pair columns: pushed to a catalog, matched and aligned on the cohort, their codes are the pair
+ * codes of the calls; a pair whose member the cohort lacks, or a damaged pair ALT, is absent. */
+static void test_pair_columns_align(void)
+{
+    gdl_dataset_t *d = gdl_dataset_open(path);
+    CHECK(d != NULL);
+    if (!d) return;
+    gdl_catalog_t cat = {0};
+    gdl_geno_match_t mt = {0};
+    CHECK(gdl_catalog_push_pair(&cat, &d->geno_, N, 10, 11) == 0);
+    CHECK(gdl_catalog_push_pair(&cat, &d->geno_, N, 0, 36) == 0);
+    float freq[3] = {0.5f, 0.5f, 0};
+    CHECK(gdl_catalog_push(&cat, "1", 1001, "gone", "A", "<AND:G|1|99999|A|G>", "", 0.1f, freq) == 0); // b not in the cohort
+    CHECK(gdl_catalog_push(&cat, "1", 1001, "bad", "A", "<AND:G|1>", "", 0.1f, freq) == 0);
+    CHECK(gdl_catalog_push(&cat, "1", 2001, "rs3", "A", "G", "", 0.1f, freq) == 0); // a plain variant: column 2
+    CHECK(gdl_genotypes_match(&d->geno_, &cat, &mt) == 0);
+    CHECK(mt.from[0] == 10 && mt.pair_b[0] == 11 && mt.from[1] == 0 && mt.pair_b[1] == 36);
+    CHECK(mt.from[2] < 0 && mt.from[3] < 0 && mt.from[4] == 2 && mt.pair_b[4] == -1 && mt.matched == 3);
+    const char *ids = cat.id.buf;
+    CHECK(strcmp(ids, "rs11*rs12") == 0);
+    CHECK(gdl_dataset_align_genotypes(d, &cat, &mt) == 0);
+    int bad = 0;
+    int64_t count[4] = {0};
+    for (int i = 0; i < N; i++) {
+        const uint8_t *row = d->geno->packed + i * d->geno->row_bytes;
+        int want0 = gdl_geno_pair_code(calls[i][10], calls[i][11]), want1 = gdl_geno_pair_code(calls[i][0], calls[i][36]);
+        bad += gdl_geno_code(row, 0) != want0 || gdl_geno_code(row, 1) != want1 || gdl_geno_code(row, 2) != 3 ||
+               gdl_geno_code(row, 3) != 3 || gdl_geno_code(row, 4) != calls[i][2];
+        count[want0]++;
+    }
+    CHECK(bad == 0 && d->geno->absent[2] && d->geno->absent[3] && !d->geno->absent[0]);
+    // the pair column's freq: both carriers among the called at both
+    CHECK_CLOSE(cat.freq[1], (double)count[1] / (double)(count[0] + count[1]), 1e-6);
+    CHECK(gdl_geno_pair_code(2, 1) == 1 && gdl_geno_pair_code(0, 2) == 0 && gdl_geno_pair_code(3, 1) == 3);
+    free(mt.from);
+    gdl_catalog_free(&cat);
+    gdl_dataset_close(d);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -242,6 +281,7 @@ int main(void)
     RUN(test_chisq_tails);
     RUN(test_heap_keeps_the_best);
     RUN(test_scan_threads_parts_merge);
+    RUN(test_pair_columns_align);
     unlink(path), rmdir(dir);
     return TEST_EXIT();
 }
