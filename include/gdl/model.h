@@ -33,7 +33,8 @@ typedef struct {
     /* genotypes only, "pairs": {"top": K, "p": P}: K > 0 adds up to K pair columns (gdl/dataset.h),
      * the pairs the BOOST scan (gdl epistasis) ranks best with p <= P among each model's training
      * rows, so a fold's held-out samples never choose them; P 0 (the default) is Bonferroni's
-     * 0.05 / (M (M - 1) / 2) */
+     * 0.05 / (M (M - 1) / 2). The first target chooses: BOOST for a binary one, the linear
+     * interaction test for a quantitative one */
     int64_t pairs_top;
     double pairs_p;
 } gdl_config_input_t;

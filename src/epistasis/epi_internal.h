@@ -60,6 +60,12 @@ typedef struct {
     uint32_t (*count)[2][2];     // (V): [class][het, hom] set bits
     int64_t *miss_start;         // (V * 2 + 1): missing list of (variant v, class k) is
     uint32_t *miss;              //   miss[miss_start[2v + k] .. miss_start[2v + k + 1]), sorted
+    /* a quantitative target: every sample with a value is class 0; its value centred on their
+     * mean, and each variant's sums of it over its heterozygous and homozygous samples */
+    int quantitative;
+    double *y;                   // (samples[0])
+    double (*ysum)[2];           // (V)
+    double y_total, y2_total;    // sums of y and y^2 over the class-0 samples
     /* the AND + popcount loop for this CPU (GDL_EPISTASIS_KERNEL=avx512|avx2|popcnt|portable
      * picks a narrower one, for tests) */
     void (*products)(const uint64_t *a1, const uint64_t *a2, const uint64_t *b1, const uint64_t *b2,
@@ -67,9 +73,22 @@ typedef struct {
 } epi_planes_t;
 
 /* Planes of the columns listed (n, ascending) for the samples among rows (n_rows, ascending;
- * NULL = every row) whose target t is 0 or 1. 0, or -1 with an error. */
+ * NULL = every row) whose target t is 0 or 1, or for a quantitative target has a value.
+ * 0, or -1 with an error. */
 int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows,
-                     const int64_t *columns, int64_t n);
+                     const int64_t *columns, int64_t n, int quantitative);
+/* Quantitative target: the trait's sums over the cells of the pair's table (class 0), S[i][j],
+ * and the sum of its square over the samples called at both. */
+void epi_planes_trait_sums(const epi_planes_t *p, int64_t va, int64_t vb, double S[3][3], double *y2);
+
+/* ---- the linear interaction test (linear.c) ---------------------------------------------- */
+
+/* y = b0 + b1 a + b2 b + b3 a b + e by least squares from the pair's sufficient statistics:
+ * counts n[i][j] and trait sums S[i][j] of its 3 x 3 cells, y2 the sum of squares. The
+ * statistic is (b3 / se(b3))^2 with the residual variance on n - 4 df, chi-square with 1 df as
+ * plink 1.9's --epistasis reports it. 1 with *beta = b3 and *stat, 0 when the design is
+ * singular (not a test). */
+int epi_linear_test(const uint32_t n[3][3], const double S[3][3], double y2, double *beta, double *stat);
 void epi_planes_free(epi_planes_t *p);
 /* The 3 x 3 x 2 table of scanned variants va, vb into n, and its margins into m. */
 void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m);
@@ -100,6 +119,7 @@ typedef struct {
     int64_t top;
     double pvalue, screen;
     int part, parts;
+    int quantitative; // the linear test on a quantitative target, not BOOST
     int64_t pairs;   // pairs of scanned variants in this part (window applied)
     int64_t tests;   // of them with df >= 1
     int64_t fitted;  // of them past the screen, fitted exactly

@@ -21,7 +21,7 @@ static int same_run(const epi_run_t *a, const epi_run_t *b)
     return strcmp(a->dataset, b->dataset) == 0 && strcmp(a->target, b->target) == 0 &&
            a->samples == b->samples && a->cases == b->cases && a->controls == b->controls &&
            a->variants == b->variants && a->top == b->top && strcmp(a->selection, b->selection) == 0 &&
-           a->pvalue == b->pvalue && a->screen == b->screen && a->parts == b->parts;
+           a->pvalue == b->pvalue && a->screen == b->screen && a->parts == b->parts && a->quantitative == b->quantitative;
 }
 
 int gdl_epistasis_merge(const char *const *paths, int n, const char *out_path)

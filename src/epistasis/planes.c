@@ -180,8 +180,36 @@ static void build_range(void *ctx, int64_t begin, int64_t end, int chunk)
     b->lists[chunk] = local;
 }
 
+/* The trait of the class-0 samples (rows), centred on their mean (least squares with an
+ * intercept does not change, and the sums of squares lose no digits to a large mean). */
+static int trait_values(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows)
+{
+    int64_t S = p->samples[0];
+    double mean = 0;
+    if (!(p->y = malloc((size_t)(S ? S : 1) * sizeof *p->y)) ||
+        !(p->ysum = malloc((size_t)(p->n_variants ? p->n_variants : 1) * sizeof *p->ysum)))
+        return -1;
+    for (int64_t x = 0; x < S; x++) mean += d->labels[rows[x] * d->n_targets + t];
+    mean = S ? mean / (double)S : 0;
+    p->y_total = p->y2_total = 0;
+    for (int64_t x = 0; x < S; x++) {
+        p->y[x] = d->labels[rows[x] * d->n_targets + t] - mean;
+        p->y_total += p->y[x], p->y2_total += p->y[x] * p->y[x];
+    }
+    return 0;
+}
+
+/* sum of y over the set bits of x (W words) */
+static double masked_sum(const double *y, const uint64_t *x, int64_t W)
+{
+    double s = 0;
+    for (int64_t w = 0; w < W; w++)
+        for (uint64_t m = x[w]; m; m &= m - 1) s += y[w * 64 + __builtin_ctzll(m)];
+    return s;
+}
+
 int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows_in, int64_t n_rows,
-                     const int64_t *columns, int64_t n)
+                     const int64_t *columns, int64_t n, int quantitative)
 {
     const gdl_genotypes_t *g = d->geno;
     int64_t N = d->n_examples, *rows = NULL;
@@ -198,9 +226,12 @@ int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64
         b.rows[k] = rows + m;
         for (int64_t x = 0, n_in = rows_in ? n_rows : N; x < n_in; x++) {
             int64_t i = rows_in ? rows_in[x] : x;
-            if (d->labels[i * d->n_targets + t] == (float)k) rows[m++] = i, p->samples[k]++;
+            float y = d->labels[i * d->n_targets + t];
+            if (quantitative ? k == 0 && !isnan(y) : y == (float)k) rows[m++] = i, p->samples[k]++;
         }
     }
+    p->quantitative = quantitative;
+    if (quantitative && trait_values(p, d, t, rows) != 0) goto oom;
     for (int k = 0; k < 2; k++) p->words[k] = (p->samples[k] + 63) / 64;
     p->stride = 3 * (p->words[0] + p->words[1]);
     if (!(p->bits = gdl_malloc((size_t)(n * p->stride + 1) * sizeof *p->bits)) ||
@@ -236,6 +267,9 @@ int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64
                 for (int64_t w = 0; w < p->words[k]; w++) c += (uint32_t)__builtin_popcountll(x[w]);
                 p->count[v][k][h] = c;
             }
+    if (quantitative)
+        for (int64_t v = 0; v < n; v++)
+            for (int h = 0; h < 2; h++) p->ysum[v][h] = masked_sum(p->y, plane(p, v, 0, h), p->words[0]);
     for (int c = 0; c < nt; c++) free(b.lists[c].e);
     free(b.lists), free(rows);
     return 0;
@@ -251,6 +285,7 @@ oom:
 void epi_planes_free(epi_planes_t *p)
 {
     free(p->column), gdl_free(p->bits), free(p->count), free(p->miss_start), free(p->miss);
+    free(p->y), free(p->ysum);
     memset(p, 0, sizeof *p);
 }
 
@@ -303,4 +338,40 @@ void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[
         m->jk[x][0] = col[0][x], m->jk[x][1] = col[1][x], m->j[x] = col[0][x] + col[1][x];
         for (int y = 0; y < 3; y++) m->ij[x][y] = n[0][x][y] + n[1][x][y];
     }
+}
+
+void epi_planes_trait_sums(const epi_planes_t *p, int64_t va, int64_t vb, double S[3][3], double *y2)
+{
+    const uint64_t *a1 = plane(p, va, 0, 0), *a2 = plane(p, va, 0, 1), *am = plane(p, va, 0, 2);
+    const uint64_t *b1 = plane(p, vb, 0, 0), *b2 = plane(p, vb, 0, 1);
+    const double *y = p->y;
+    double s11 = 0, s12 = 0, s21 = 0, s22 = 0;
+    for (int64_t w = 0; w < p->words[0]; w++) {
+        const double *yw = y + w * 64;
+        for (uint64_t m = a1[w] & b1[w]; m; m &= m - 1) s11 += yw[__builtin_ctzll(m)];
+        for (uint64_t m = a1[w] & b2[w]; m; m &= m - 1) s12 += yw[__builtin_ctzll(m)];
+        for (uint64_t m = a2[w] & b1[w]; m; m &= m - 1) s21 += yw[__builtin_ctzll(m)];
+        for (uint64_t m = a2[w] & b2[w]; m; m &= m - 1) s22 += yw[__builtin_ctzll(m)];
+    }
+    // margins over the samples called at both: each variant's sums less the other's missing calls
+    const uint32_t *ma = p->miss + p->miss_start[2 * va], *mb = p->miss + p->miss_start[2 * vb];
+    int64_t na = p->miss_start[2 * va + 1] - p->miss_start[2 * va], nb = p->miss_start[2 * vb + 1] - p->miss_start[2 * vb];
+    double r1 = p->ysum[va][0], r2 = p->ysum[va][1], c1 = p->ysum[vb][0], c2 = p->ysum[vb][1];
+    double all = p->y_total, sq = p->y2_total;
+    for (int64_t e = 0; e < nb; e++) {
+        double v = y[mb[e]];
+        r1 -= bit(a1, mb[e]) * v, r2 -= bit(a2, mb[e]) * v;
+        all -= v, sq -= v * v;
+        if (bit(am, mb[e])) all += v, sq += v * v; // missing at both: taken off twice
+    }
+    for (int64_t e = 0; e < na; e++) {
+        double v = y[ma[e]];
+        c1 -= bit(b1, ma[e]) * v, c2 -= bit(b2, ma[e]) * v;
+        all -= v, sq -= v * v;
+    }
+    S[1][1] = s11, S[1][2] = s12, S[2][1] = s21, S[2][2] = s22;
+    S[1][0] = r1 - s11 - s12, S[2][0] = r2 - s21 - s22;
+    S[0][1] = c1 - s11 - s21, S[0][2] = c2 - s12 - s22;
+    S[0][0] = all - r1 - r2 - S[0][1] - S[0][2];
+    *y2 = sq;
 }

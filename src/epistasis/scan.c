@@ -56,6 +56,17 @@ static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
     gdl_epi_pair_t e;
     epi_margins_t m;
     epi_planes_table(p, va, vb, e.n, &m);
+    if (p->quantitative) {
+        double S[3][3], y2, beta, stat;
+        epi_planes_trait_sums(p, va, vb, S, &y2);
+        if (!epi_linear_test(e.n[0], S, y2, &beta, &stat)) return;
+        c->tests++, c->fitted++;
+        e.a = p->column[va], e.b = p->column[vb], e.df = 1, e.interaction = beta;
+        e.statistic = printed(stat);
+        e.log_p = gdl_epi_chisq_log_p(e.statistic, 1);
+        if (e.log_p <= s->log_pvalue && epi_heap_wants(&c->heap, &e)) epi_heap_push(&c->heap, &e);
+        return;
+    }
     e.df = epi_df(&m);
     if (e.df == 0) return;
     c->tests++;
@@ -99,20 +110,26 @@ static void scan_range(void *ctx, int64_t begin, int64_t end, int chunk)
     s->chunks[chunk] = local;
 }
 
-/* The binary target named, or the first binary one. -1 with an error. */
+/* The target named (binary or quantitative), or the first binary one, or the first quantitative
+ * one. -1 with an error. */
 static int pick_target(const gdl_dataset_t *d, const char *name, const char *path)
 {
     for (int t = 0; t < d->n_targets; t++) {
         if (name && strcmp(d->targets[t].name, name) != 0) continue;
-        if (d->targets[t].kind == GDL_TARGET_BINARY) return t;
+        if (d->targets[t].kind == GDL_TARGET_BINARY || (name && d->targets[t].kind == GDL_TARGET_REGRESSION)) return t;
         if (name) {
-            gdl_log_error("%s: target '%s' is %s; the pair scan tests a binary (case/control) target", path,
-                          name, gdl_target_kind_name(d->targets[t].kind));
+            gdl_log_error("%s: target '%s' is %s; the pair scan tests a binary (case/control) or a quantitative"
+                          " target", path, name, gdl_target_kind_name(d->targets[t].kind));
             return -1;
         }
     }
-    if (name) gdl_log_error("%s: no target called '%s'", path, name);
-    else gdl_log_error("%s: no binary target to test pairs against", path);
+    if (name) {
+        gdl_log_error("%s: no target called '%s'", path, name);
+        return -1;
+    }
+    for (int t = 0; t < d->n_targets; t++) // no binary one: the first quantitative
+        if (d->targets[t].kind == GDL_TARGET_REGRESSION) return t;
+    gdl_log_error("%s: no binary or quantitative target to test pairs against", path);
     return -1;
 }
 
@@ -134,10 +151,15 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
         return -1;
     }
     double t0 = gdl_seconds();
-    if (epi_planes_build(&planes, d, t, rows, n_rows, sel->column, n) != 0) return -1;
-    if (planes.samples[0] == 0 || planes.samples[1] == 0) {
-        gdl_log_error("%s: target '%s' has %lld cases and %lld controls; the scan needs both", source,
-                      d->targets[t].name, (long long)planes.samples[1], (long long)planes.samples[0]);
+    int quantitative = d->targets[t].kind == GDL_TARGET_REGRESSION;
+    if (epi_planes_build(&planes, d, t, rows, n_rows, sel->column, n, quantitative) != 0) return -1;
+    if (quantitative ? planes.samples[0] <= 4 : planes.samples[0] == 0 || planes.samples[1] == 0) {
+        if (quantitative)
+            gdl_log_error("%s: target '%s' has %lld values; the linear test needs at least 5", source,
+                          d->targets[t].name, (long long)planes.samples[0]);
+        else
+            gdl_log_error("%s: target '%s' has %lld cases and %lld controls; the scan needs both", source,
+                          d->targets[t].name, (long long)planes.samples[1], (long long)planes.samples[0]);
         goto done;
     }
     gdl_log_info("bit planes of %lld variants x %lld samples in %.2f s", (long long)n,
@@ -166,8 +188,10 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
     gdl_parallel_for(last - first, scan_range, &s);
     gdl_progress_end(&progress);
     double dt = gdl_seconds() - s.t0;
-    *run = (epi_run_t){.samples = N, .cases = planes.samples[1], .controls = planes.samples[0], .variants = n,
-                       .top = o->top, .pvalue = o->pvalue, .screen = o->screen, .part = o->part, .parts = o->parts};
+    *run = (epi_run_t){.samples = N, .cases = quantitative ? 0 : planes.samples[1],
+                       .controls = quantitative ? 0 : planes.samples[0], .variants = n,
+                       .top = o->top, .pvalue = o->pvalue, .screen = o->screen, .part = o->part, .parts = o->parts,
+                       .quantitative = quantitative};
     snprintf(run->target, sizeof run->target, "%s", d->targets[t].name);
     for (int c = 0; c < nt; c++)
         run->pairs += chunks[c].pairs, run->tests += chunks[c].tests, run->fitted += chunks[c].fitted;
@@ -230,8 +254,9 @@ int gdl_epistasis_top(const gdl_dataset_t *d, int t, const int64_t *rows, int64_
     epi_heap_t best = {0};
     epi_run_t run;
     *out = NULL, *n_out = 0;
-    if (!d->geno || t < 0 || t >= d->n_targets || d->targets[t].kind != GDL_TARGET_BINARY || top < 1) {
-        gdl_log_error("%s: the pair scan needs genotypes and a binary target", gdl_file_path(d->file));
+    if (!d->geno || t < 0 || t >= d->n_targets || top < 1 ||
+        (d->targets[t].kind != GDL_TARGET_BINARY && d->targets[t].kind != GDL_TARGET_REGRESSION)) {
+        gdl_log_error("%s: the pair scan needs genotypes and a binary or quantitative target", gdl_file_path(d->file));
         return -1;
     }
     int rc = epi_select(&sel, d->geno, &o) != 0 || scan_dataset(d, t, rows, n_rows, &sel, &o, &best, &run) != 0 ? -1 : 0;

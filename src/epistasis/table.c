@@ -10,22 +10,31 @@
 #include "gdl/core.h"
 #include "gdl/dataops.h"
 
-#define N_FIXED 12 // columns before the counts
-#define N_COLS (N_FIXED + 18)
+#define N_FIXED 12 // columns before the counts: 18 of them (cases, controls), or 9 for a quantitative target
+#define MAX_COLS (N_FIXED + 18)
 
 static const char *const fixed_cols[N_FIXED] = {
     "rank", "variant_a", "variant_b", "gene_a", "gene_b", "interaction",
     "statistic", "df", "p_value", "p_bonferroni", "index_a", "index_b"};
 
-static void header_line(char *buf, size_t size)
+static int n_cols(int quantitative)
+{
+    return N_FIXED + (quantitative ? 9 : 18);
+}
+
+static void header_line(char *buf, size_t size, int quantitative)
 {
     size_t len = 0;
     for (int c = 0; c < N_FIXED; c++) len += (size_t)snprintf(buf + len, size - len, "%s%s", c ? "\t" : "", fixed_cols[c]);
-    for (int k = 1; k >= 0; k--)
+    for (int k = quantitative ? 0 : 1; k >= 0; k--)
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
-                len += (size_t)snprintf(buf + len, size - len, "\t%s_%d%d", k ? "case" : "control", i, j);
+                len += (size_t)snprintf(buf + len, size - len, "\t%s_%d%d", quantitative ? "n" : k ? "case" : "control", i, j);
 }
+
+static const char *const test_names[2] = {
+    "BOOST: likelihood ratio of the log-linear model without the three-way term, chi-square (case/control)",
+    "linear: y = b0 + b1 a + b2 b + b3 a b, (b3 / se)^2, chi-square 1 df (quantitative)"};
 
 /* p = exp(log_p) with 4 significant digits, also where a double underflows. */
 static void format_p(char *buf, size_t size, double log_p)
@@ -44,9 +53,8 @@ int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, 
 {
     char head[1024];
     double log_tests = run->tests > 0 ? log((double)run->tests) : 0;
-    fprintf(fp, "# gdl epistasis: pairs of variants tested for interaction on a case/control target "
-                "(BOOST likelihood ratio, chi-square), best first\n");
-    fprintf(fp, "# dataset\t%s\n# target\t%s\n", run->dataset, run->target);
+    fprintf(fp, "# gdl epistasis: pairs of variants tested for interaction, best first\n");
+    fprintf(fp, "# dataset\t%s\n# target\t%s\n# test\t%s\n", run->dataset, run->target, test_names[run->quantitative]);
     fprintf(fp, "# samples\t%lld\tcases\t%lld\tcontrols\t%lld\tvariants\t%lld\n", (long long)run->samples,
             (long long)run->cases, (long long)run->controls, (long long)run->variants);
     fprintf(fp, "# part\t%d/%d\tpairs\t%lld\ttests\t%lld\tfitted\t%lld\n", run->part, run->parts,
@@ -55,7 +63,7 @@ int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, 
     fprintf(fp, "# screen\t%.6g\tpvalue\t%.6g\ttop\t%lld\n", run->screen, run->pvalue, (long long)run->top);
     fprintf(fp, "# bonferroni\tp_bonferroni = min(1, p x %lld tests); p < %.4g passes at 0.05\n",
             (long long)run->tests, run->tests > 0 ? 0.05 / (double)run->tests : 0.05);
-    header_line(head, sizeof head);
+    header_line(head, sizeof head, run->quantitative);
     fprintf(fp, "%s\n", head);
     for (int64_t r = 0; r < n; r++) {
         const gdl_epi_pair_t *e = &rows[r];
@@ -72,7 +80,7 @@ int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, 
         format_p(pb, sizeof pb, e->log_p + log_tests < 0 ? e->log_p + log_tests : 0);
         fprintf(fp, "%lld\t%s\t%s\t%s\t%s\t%.6g\t%.10g\t%d\t%s\t%s\t%lld\t%lld", (long long)(r + 1), na, nb, ga,
                 gb, e->interaction, e->statistic, e->df, p, pb, (long long)e->a, (long long)e->b);
-        for (int k = 1; k >= 0; k--)
+        for (int k = run->quantitative ? 0 : 1; k >= 0; k--)
             for (int i = 0; i < 3; i++)
                 for (int j = 0; j < 3; j++) fprintf(fp, "\t%u", e->n[k][i][j]);
         fputc('\n', fp);
@@ -134,6 +142,11 @@ static int parse_run_line(char *line, epi_run_t *run, int *seen)
         *seen |= 16;
         return parse_f64(f[1], &run->screen) || parse_f64(f[3], &run->pvalue) || parse_i64(f[5], &run->top) ? -1 : 0;
     }
+    if (nf == 2 && strcmp(f[0], "test") == 0) {
+        for (int q = 0; q < 2; q++)
+            if (strcmp(f[1], test_names[q]) == 0) run->quantitative = q, *seen |= 64;
+        return *seen & 64 ? 0 : -1;
+    }
     if (nf == 2 && strcmp(f[0], "selection") == 0) {
         snprintf(run->selection, sizeof run->selection, "%s", f[1]);
         *seen |= 32;
@@ -150,11 +163,10 @@ static int push_str(char ***v, int64_t i, const char *s)
 int epi_table_read(const char *path, epi_table_t *t)
 {
     gdl_lines_t r = {0};
-    char head[1024], *line, *f[N_COLS + 1];
+    char head[1024], *line, *f[MAX_COLS + 1];
     int seen = 0, in_rows = 0;
     int64_t cap = 0;
     memset(t, 0, sizeof *t);
-    header_line(head, sizeof head);
     if (gdl_lines_open(&r, path) != 0) return -1;
     while ((line = gdl_lines_next(&r))) {
         if (!in_rows) {
@@ -162,12 +174,14 @@ int epi_table_read(const char *path, epi_table_t *t)
                 if (parse_run_line(line, &t->run, &seen) != 0) goto bad_header;
                 continue;
             }
+            if (seen != 127) goto bad_header;
+            header_line(head, sizeof head, t->run.quantitative);
             if (strcmp(line, head) != 0) goto bad_columns;
-            if (seen != 63) goto bad_header;
             in_rows = 1;
             continue;
         }
-        if (gdl_split_tabs(line, f, N_COLS) != N_COLS) goto bad_row;
+        int nc = n_cols(t->run.quantitative);
+        if (gdl_split_tabs(line, f, nc) != nc) goto bad_row;
         if (t->n == cap) {
             cap = cap ? 2 * cap : 256;
             gdl_epi_pair_t *rows = realloc(t->rows, (size_t)cap * sizeof *rows);
@@ -186,9 +200,9 @@ int epi_table_read(const char *path, epi_table_t *t)
             (df != 1 && df != 2 && df != 4) || parse_i64(f[10], &e->a) || parse_i64(f[11], &e->b) || e->a < 0 ||
             e->b <= e->a)
             goto bad_row;
-        for (int c = 0; c < 18; c++) {
+        for (int c = 0; c < nc - N_FIXED; c++) {
             if (parse_i64(f[N_FIXED + c], &x) || x < 0 || x > UINT32_MAX) goto bad_row;
-            int k = c < 9 ? 1 : 0, i = (c % 9) / 3, j = c % 3;
+            int k = c < 9 && !t->run.quantitative ? 1 : 0, i = (c % 9) / 3, j = c % 3;
             e->n[k][i][j] = (uint32_t)x;
         }
         e->df = (int)df;
@@ -216,7 +230,7 @@ bad_columns:
     goto fail;
 bad_row:
     gdl_log_error("%s:%lld: malformed row (%d columns expected, ranks from 1, 0 <= index_a < index_b, "
-                  "df 1, 2 or 4, counts >= 0)", path, (long long)r.lineno, N_COLS);
+                  "df 1, 2 or 4, counts >= 0)", path, (long long)r.lineno, n_cols(t->run.quantitative));
     goto fail;
 oom:
     gdl_log_error("%s: out of memory", path);

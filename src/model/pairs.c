@@ -17,15 +17,17 @@ const gdl_config_input_t *model_pairs_input(const gdl_config_t *c)
     return NULL;
 }
 
-/* The dataset column of the config's first target (the scan's), or -1 with an error. */
+/* The dataset column of the config's first target (the scan's: BOOST on a binary one, the linear
+ * test on a quantitative one), or -1 with an error. */
 static int scan_target(const gdl_config_t *c, const gdl_dataset_t *d)
 {
     int t = 0;
     if (c->n_targets)
         for (t = 0; t < d->n_targets && strcmp(d->targets[t].name, c->targets[0]); t++) continue;
-    if (t < d->n_targets && d->targets[t].kind == GDL_TARGET_BINARY) return t;
-    gdl_log_error("%s: inputs: \"pairs\" needs a binary (case/control) target first, as the pair scan tests one",
-                  c->path);
+    if (t < d->n_targets && (d->targets[t].kind == GDL_TARGET_BINARY || d->targets[t].kind == GDL_TARGET_REGRESSION))
+        return t;
+    gdl_log_error("%s: inputs: \"pairs\" needs a binary (case/control) or quantitative target first, as the pair"
+                  " scan tests one", c->path);
     return -1;
 }
 

@@ -75,6 +75,31 @@ if command -v plink1.9 >/dev/null 2>&1; then
         fail "parity with plink1.9 run now" "$(cat "$T/cmp")"
 fi
 
+# the linear interaction test of the quantitative trait = plink 1.9's --epistasis on it: the same
+# valid tests (plink's nan rows are the singular designs, which gdl does not count), the same STAT
+"$GDL" encode -q "$FIX/cohort.vcf.gz" --pheno "$FIX/pheno.tsv" --pheno-col trait -o "$T/qt.gdl"
+expect "quantitative trait: the linear test" 0 "$GDL" epistasis -d "$T/qt.gdl" -o "$T/qt.tsv" --top 100000 -@ 2
+contains "its header names the test" "$T/qt.tsv" "# test	linear: y = b0 + b1 a + b2 b + b3 a b"
+"$PYTHON" - "$T/qt.tsv" "$FIX/plink.epi.qt.gz" >"$T/cmp" 2>&1 <<'PY' && pass "statistic = plink 1.9 --epistasis on the trait ($(cat "$T/cmp"))" || fail "QT parity" "$(cat "$T/cmp")"
+import gzip, sys
+ours = {frozenset(c[1:3]): float(c[6]) for c in (l.rstrip('\n').split('\t') for l in open(sys.argv[1]))
+        if not c[0].startswith('#') and c[0] != 'rank'}
+plink = {frozenset((c[1], c[3])): float(c[5]) for c in (l.split() for l in list(gzip.open(sys.argv[2], 'rt'))[1:])
+         if c[5] != 'nan'}
+assert set(ours) == set(plink) and len(ours) > 1000, (len(ours), len(plink))
+worst = max(abs(ours[k] - v) / max(v, 1e-2) for k, v in plink.items())
+assert worst < 1e-4, worst
+tests = [l.split('\t') for l in open(sys.argv[1]) if l.startswith('# part')][0][5]
+assert int(tests) == len(plink)
+print('%d tests, max relative difference %.2g' % (len(plink), worst))
+PY
+for i in 1 2; do "$GDL" epistasis -d "$T/qt.gdl" -o "$T/qpart$i.tsv" --top 300 --part $i/2; done
+"$GDL" epistasis -d "$T/qt.gdl" -o "$T/qt300.tsv" --top 300
+"$GDL" epistasis --merge -o "$T/qmerged.tsv" "$T/qpart2.tsv" "$T/qpart1.tsv"
+same "quantitative: --part 1/2, 2/2 + --merge = the single run" "$T/qmerged.tsv" "$T/qt300.tsv"
+expect "merge a quantitative part with a case/control one: exit 2" 2 "$GDL" epistasis --merge -o "$T/m5.tsv" \
+    "$T/qpart1.tsv" "$T/part2.tsv"
+
 # the planted pairs (truth.tsv) are ranks 1 and 2 at the default screen, with Bonferroni p < 0.05
 expect "default screen" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/top.tsv"
 "$PYTHON" - "$T/top.tsv" "$FIX/truth.tsv" >"$T/rank" 2>&1 <<'PY' && pass "planted XOR pairs ranked 1 and 2 ($(cat "$T/rank"))" || fail "planted pairs" "$(cat "$T/rank")"
@@ -89,7 +114,7 @@ assert all(float(rows[i][col['p_bonferroni']]) < 0.05 for i in range(2))
 print('statistics %s' % ', '.join(rows[i][col['statistic']] for i in range(2)))
 PY
 # labels permuted (a fixed shuffle): nothing comes near the planted pairs' statistic
-awk -F'\t' 'NR == 1 { print; next } { id[NR] = $1; y[NR] = $2 } END { srand(7); n = NR;
+awk -F'\t' 'NR == 1 { print "id\tdisease"; next } { id[NR] = $1; y[NR] = $2 } END { srand(7); n = NR;
     for (i = n; i > 2; i--) { j = 2 + int(rand() * (i - 1)); t = y[i]; y[i] = y[j]; y[j] = t }
     for (i = 2; i <= n; i++) print id[i] "\t" y[i] }' "$FIX/pheno.tsv" >"$T/perm.tsv"
 "$GDL" encode -q "$FIX/cohort.vcf.gz" --pheno "$T/perm.tsv" --pheno-col disease -o "$T/perm.gdl" &&
@@ -122,7 +147,7 @@ expect "merge parts of different runs: exit 2" 2 "$GDL" epistasis --merge -o "$T
 printf 'v000002\nv000044\nv000004\n# a comment\nv000041\nnot_a_variant\n' >"$T/keep.txt"
 expect "--keep" 0 "$GDL" epistasis -d "$T/c.gdl" -o "$T/keep.tsv" --screen 1 --keep "$T/keep.txt"
 contains "--keep: unknown IDs counted" "$T/err" "1 of 5 listed variants are not in the dataset"
-lines "--keep: the 6 pairs of 4 variants (8 '#' lines and the columns)" "$T/keep.tsv" 15
+lines "--keep: the 6 pairs of 4 variants (9 '#' lines and the columns)" "$T/keep.tsv" 16
 "$PYTHON" - "$T/all.tsv" "$T/keep.tsv" <<'PY' && pass "--keep rows equal the full scan's rows of those pairs" || fail "--keep rows"
 import sys
 def rows(p):
@@ -180,10 +205,11 @@ contains "the selection is in the header" "$T/between.tsv" "# selection	all vari
 expect "--between without a comma: usage" 1 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/x.tsv" --between "$T/a.txt"
 
 # bad input: exit 2 and no output; bad options: exit 1
-awk -F'\t' 'NR == 1 { print "id\tqt"; next } { print $1 "\t" NR * 0.5 }' "$FIX/pheno.tsv" >"$T/qt.tsv"
-"$GDL" encode -q "$FIX/cohort.vcf.gz" --pheno "$T/qt.tsv" --pheno-col qt -o "$T/qt.gdl"
-expect "quantitative target only: exit 2" 2 "$GDL" epistasis -d "$T/qt.gdl" -o "$T/x.tsv"
-contains "no binary target: said so" "$T/err" "no binary target"
+awk -F'\t' 'BEGIN { split("red green blue", c, " ") } NR == 1 { print "id\tcolour"; next } { print $1 "\t" c[NR % 3 + 1] }' \
+    "$FIX/pheno.tsv" >"$T/cat.tsv"
+"$GDL" encode -q "$FIX/cohort.vcf.gz" --pheno "$T/cat.tsv" --pheno-col colour -o "$T/cat.gdl"
+expect "categorical target only: exit 2" 2 "$GDL" epistasis -d "$T/cat.gdl" -o "$T/x.tsv"
+contains "no binary or quantitative target: said so" "$T/err" "no binary or quantitative target"
 [ ! -e "$T/x.tsv" ] && pass "refused scan: no output" || fail "refused scan left output"
 expect "unknown target: exit 2" 2 "$GDL" epistasis -d "$T/c.gdl" -o "$T/x.tsv" --target nope
 expect "not a dataset: exit 2" 2 "$GDL" epistasis -d "$FIX/pheno.tsv" -o "$T/x.tsv"

@@ -64,7 +64,7 @@ static void test_tables_match_naive_counts(void)
     for (int q = 0; q < 4; q++) {
         epi_planes_t p;
         setenv("GDL_EPISTASIS_KERNEL", kernels[q], 1); // a kernel the CPU lacks falls back to a narrower one
-        CHECK(epi_planes_build(&p, d, 0, NULL, 0, cols, M) == 0);
+        CHECK(epi_planes_build(&p, d, 0, NULL, 0, cols, M, 0) == 0);
         int bad = 0;
         for (int a = 0; a < M; a++)
             for (int b = a + 1; b < M; b++) {
@@ -268,6 +268,57 @@ static void test_pair_columns_align(void)
     gdl_dataset_close(d);
 }
 
+/* The linear test from a table's sufficient statistics = least squares on its rows (NumPy's
+ * lstsq on the 105 rows behind this table: b3 0.5757958163530894, (b3 / se)^2 38.02346993278671);
+ * a design with only two cells is singular. */
+static void test_linear_values(void)
+{
+    uint32_t n[3][3] = {{30, 12, 4}, {14, 22, 5}, {3, 6, 9}};
+    double S[3][3] = {{3.0, -2.31, -1.94}, {4.96, 14.19, 5.0}, {0.99, 8.26, 19.96}}, beta, stat;
+    CHECK(epi_linear_test(n, S, 101.9223, &beta, &stat) == 1);
+    CHECK_CLOSE(beta, 0.5757958163530894, 1e-9);
+    CHECK_CLOSE(stat, 38.02346993278671, 1e-9);
+    uint32_t two[3][3] = {{50, 0, 0}, {0, 40, 0}, {0, 0, 0}}; // a = b: no separate a, b and a b
+    double S2[3][3] = {{1, 0, 0}, {0, 2, 0}, {0, 0, 0}};
+    CHECK(epi_linear_test(two, S2, 10, &beta, &stat) == 0);
+}
+
+/* A quantitative target's trait sums over a pair's cells, and of its square over the samples
+ * called at both, equal direct sums (missing calls and unlabelled samples included). */
+static void test_trait_sums_match_naive(void)
+{
+    gdl_dataset_t *d = gdl_dataset_open(path);
+    CHECK(d != NULL);
+    if (!d) return;
+    int64_t cols[M];
+    for (int j = 0; j < M; j++) cols[j] = j;
+    epi_planes_t p;
+    CHECK(epi_planes_build(&p, d, 0, NULL, 0, cols, M, 1) == 0);
+    double mean = 0;
+    int n_y = 0;
+    for (int i = 0; i < N; i++)
+        if (!isnan(labels[i])) mean += labels[i], n_y++;
+    mean /= n_y;
+    CHECK(p.samples[0] == n_y && p.samples[1] == 0);
+    int bad = 0;
+    for (int a = 0; a < M; a++)
+        for (int b = a + 1; b < M; b++) {
+            double S[3][3], want[3][3] = {{0}}, y2, want2 = 0;
+            epi_planes_trait_sums(&p, a, b, S, &y2);
+            for (int i = 0; i < N; i++) {
+                if (isnan(labels[i]) || calls[i][a] == 3 || calls[i][b] == 3) continue;
+                double y = labels[i] - mean;
+                want[calls[i][a]][calls[i][b]] += y, want2 += y * y;
+            }
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++) bad += fabs(S[i][j] - want[i][j]) > 1e-9;
+            bad += fabs(y2 - want2) > 1e-9;
+        }
+    CHECK(bad == 0);
+    epi_planes_free(&p);
+    gdl_dataset_close(d);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) return 1;
@@ -282,6 +333,8 @@ int main(void)
     RUN(test_heap_keeps_the_best);
     RUN(test_scan_threads_parts_merge);
     RUN(test_pair_columns_align);
+    RUN(test_linear_values);
+    RUN(test_trait_sums_match_naive);
     unlink(path), rmdir(dir);
     return TEST_EXIT();
 }
