@@ -244,6 +244,41 @@ typedef struct {
  * (pair_b lives in the same block). */
 int gdl_genotypes_match(const gdl_genotypes_t *g, const gdl_catalog_t *c, gdl_geno_match_t *mt);
 
+/* ---- genes of a catalog, and frequency-matched variant sets (src/data/genesets.c) ---------- */
+
+/* One gene of catalog:gene (a variant in several genes, comma-joined, is in each). */
+typedef struct {
+    char *name;
+    int64_t n, cap, *var; // its variant columns, ascending
+} gdl_gene_set_t;
+
+typedef struct {
+    int64_t n;
+    gdl_gene_set_t *genes; // (n) sorted by name
+} gdl_gene_sets_t;
+
+/* The genes of g's variants (absent variants of an aligned view left out). 0, or -1 (out of
+ * memory); s->n is 0 when no variant has a gene. Free with gdl_gene_sets_free. */
+int gdl_gene_sets_build(gdl_gene_sets_t *s, const gdl_genotypes_t *g);
+void gdl_gene_sets_free(gdl_gene_sets_t *s);
+int64_t gdl_gene_sets_find(const gdl_gene_sets_t *s, const char *name); // -1 if absent
+
+/* The cohort's variants in allele-frequency order, to draw null sets of variants like a gene's:
+ * a gene's sets come from the span of that order covering its variants' frequencies, widened
+ * to at least twice its size. */
+typedef struct {
+    int64_t n;     // variants the cohort has (absent ones left out)
+    int64_t *byaf; // (n) their columns by ascending af
+    double *af;    // (M) each column's af (NaN as 0)
+} gdl_af_order_t;
+
+int gdl_af_order_init(gdl_af_order_t *o, const gdl_genotypes_t *g); // 0, or -1 (out of memory)
+/* [a0, a1) of byaf for the n variants var. */
+void gdl_af_order_span(const gdl_af_order_t *o, const int64_t *var, int64_t n, int64_t *a0, int64_t *a1);
+/* Sorts byaf[a0, a1) by af again (after a caller shuffled it in place). Not thread-safe. */
+void gdl_af_order_sort(gdl_af_order_t *o, int64_t a0, int64_t a1);
+void gdl_af_order_free(gdl_af_order_t *o);
+
 /* ---- pair columns ----------------------------------------------------------------------------
  * A catalog column may be the interaction of two variants a and b instead of a variant (a
  * model's pair features, chosen by the pair scan of its training rows): code 1 when both carry

@@ -128,11 +128,6 @@ int attr_assoc(const gdl_dataset_t *d, int k, const int64_t *rows, int64_t n, do
 
 /* ---- genes ---------------------------------------------------------------------------------- */
 
-typedef struct {
-    char *name;
-    int64_t n, cap, *var; // variant indices
-} gene_t;
-
 static double aggregate(const double *score, const int64_t *var, int64_t n, gdl_gene_agg_t agg)
 {
     double s = 0, mx = -INFINITY;
@@ -140,116 +135,33 @@ static double aggregate(const double *score, const int64_t *var, int64_t n, gdl_
     return agg == GDL_GENE_MAX ? mx : agg == GDL_GENE_SUM ? s : s / (double)n;
 }
 
-static int cmp_str(const void *x, const void *y)
-{
-    return strcmp(((const gene_t *)x)->name, ((const gene_t *)y)->name);
-}
-
-static int64_t gene_index(gene_t *genes, int64_t n, const char *name)
-{
-    int64_t lo = 0, hi = n - 1;
-    while (lo <= hi) {
-        int64_t mid = (lo + hi) / 2;
-        int c = strcmp(genes[mid].name, name);
-        if (!c) return mid;
-        if (c < 0) lo = mid + 1;
-        else hi = mid - 1;
-    }
-    return -1;
-}
-
-static int af_cmp(const void *x, const void *y)
-{
-    double a = sort_key[*(const int64_t *)x], b = sort_key[*(const int64_t *)y];
-    return a < b ? -1 : a > b;
-}
-
 int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg_t agg,
                      int null_sets, uint64_t seed, const char *path)
 {
-    int64_t M = g->n_variants, G = 0, capg = 0;
-    gene_t *genes = NULL;
-    double *gs = NULL, *p = NULL, *q = NULL, *af = NULL;
-    int64_t *o = NULL, *byaf = NULL, *pick = NULL;
+    gdl_gene_sets_t sets = {0};
+    gdl_af_order_t ord = {0};
+    double *gs = NULL, *p = NULL, *q = NULL;
+    int64_t *o = NULL, *pick = NULL, G = 0;
     int rc = -1;
     gdl_outfile_t f = {0};
-    // distinct gene names (a variant listed in several genes counts for each)
-    for (int pass = 0; pass < 2; pass++) {
-        for (int64_t j = 0; j < M; j++) {
-            char buf[1024];
-            if (g->absent && g->absent[j]) continue; // not in the cohort: left out of its genes
-            snprintf(buf, sizeof buf, "%s", g->gene[j]);
-            for (char *s = strtok(buf, ","); s; s = strtok(NULL, ",")) {
-                if (pass == 0) {
-                    if (G == capg) {
-                        capg = capg ? 2 * capg : 64;
-                        gene_t *t = realloc(genes, sizeof *t * (size_t)capg);
-                        if (!t) goto oom;
-                        genes = t;
-                    }
-                    memset(&genes[G], 0, sizeof *genes);
-                    if (!(genes[G++].name = strdup(s))) goto oom;
-                    continue;
-                }
-                gene_t *e = &genes[gene_index(genes, G, s)];
-                if (e->n == e->cap) {
-                    e->cap = e->cap ? 2 * e->cap : 8;
-                    int64_t *t = realloc(e->var, sizeof *t * (size_t)e->cap);
-                    if (!t) goto oom;
-                    e->var = t;
-                }
-                e->var[e->n++] = j;
-            }
-        }
-        if (pass == 0) { // sort and drop duplicates
-            if (G) qsort(genes, (size_t)G, sizeof *genes, cmp_str);
-            int64_t k = 0;
-            for (int64_t i = 0; i < G; i++) {
-                if (k && !strcmp(genes[k - 1].name, genes[i].name)) {
-                    free(genes[i].name);
-                    continue;
-                }
-                genes[k++] = genes[i];
-            }
-            G = k;
-        }
-    }
+    if (gdl_gene_sets_build(&sets, g) != 0) goto fail;
+    G = sets.n;
+    const gdl_gene_set_t *genes = sets.genes;
     if (!G) {
         gdl_log_error("--level gene: no variant of the dataset has a gene (encode with --genes)");
         goto fail;
     }
     if (!(gs = malloc(sizeof *gs * (size_t)G)) || !(p = malloc(sizeof *p * (size_t)G)) ||
-        !(q = malloc(sizeof *q * (size_t)G)) || !(af = malloc(sizeof *af * (size_t)M)) ||
-        !(byaf = malloc(sizeof *byaf * (size_t)M)) || !(pick = malloc(sizeof *pick * (size_t)M)))
+        !(q = malloc(sizeof *q * (size_t)G)) || !(pick = malloc(sizeof *pick * (size_t)(g->n_variants + 1))))
         goto oom;
     for (int64_t k = 0; k < G; k++) gs[k] = aggregate(score, genes[k].var, genes[k].n, agg), p[k] = NAN;
     if (null_sets > 0) {
-        // variants sorted by frequency: a gene's null sets draw from the index range covering
-        // its variants' frequencies (widened to at least 2 n variants)
-        int64_t n_all = M; // the null sets draw from the variants the cohort has
-        M = 0;
-        for (int64_t j = 0; j < n_all; j++) {
-            af[j] = isnan(g->af[j]) ? 0 : g->af[j];
-            if (!g->absent || !g->absent[j]) byaf[M++] = j;
-        }
-        sort_key = af;
-        qsort(byaf, (size_t)M, sizeof *byaf, af_cmp);
+        if (gdl_af_order_init(&ord, g) != 0) goto fail;
         for (int64_t k = 0; k < G; k++) {
-            gene_t *e = &genes[k];
-            double lo = INFINITY, hi = -INFINITY;
-            for (int64_t i = 0; i < e->n; i++) {
-                double v = af[e->var[i]];
-                lo = v < lo ? v : lo, hi = v > hi ? v : hi;
-            }
-            int64_t a0 = 0, a1 = M; // [a0, a1): af in [lo, hi]
-            while (a0 < M && af[byaf[a0]] < lo) a0++;
-            a1 = a0;
-            while (a1 < M && af[byaf[a1]] <= hi) a1++;
-            while (a1 - a0 < 2 * e->n && (a0 > 0 || a1 < M)) {
-                if (a0 > 0) a0--;
-                if (a1 < M) a1++;
-            }
-            int64_t span = a1 - a0, ge = 0;
+            const gdl_gene_set_t *e = &genes[k];
+            int64_t a0, a1;
+            gdl_af_order_span(&ord, e->var, e->n, &a0, &a1);
+            int64_t span = a1 - a0, ge = 0, *byaf = ord.byaf;
             gdl_rng_t r;
             gdl_rng_init(&r, seed, 9000 + (uint64_t)k);
             for (int s = 0; s < null_sets; s++) {
@@ -262,8 +174,7 @@ int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg
                 ge += aggregate(score, pick, e->n, agg) >= gs[k];
             }
             p[k] = (double)(1 + ge) / (double)(1 + null_sets);
-            // the shuffles left the span in another order: restore the frequency order
-            qsort(byaf + a0, (size_t)span, sizeof *byaf, af_cmp);
+            gdl_af_order_sort(&ord, a0, a1); // the shuffles left the span in another order
         }
         gdl_attr_bh(p, G, q);
     }
@@ -271,7 +182,7 @@ int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg
     if (gdl_outfile_open(&f, path) != 0) goto fail;
     fprintf(f.fp, "rank\tgene\tscore\tn_variants\ttop_variant%s\n", null_sets > 0 ? "\tp_value\tq_value" : "");
     for (int64_t r = 0; r < G; r++) {
-        const gene_t *e = &genes[o[r]];
+        const gdl_gene_set_t *e = &genes[o[r]];
         int64_t top = e->var[0];
         for (int64_t i = 1; i < e->n; i++)
             if (score[e->var[i]] > score[top]) top = e->var[i];
@@ -286,7 +197,7 @@ int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg
 oom:
     gdl_log_error("out of memory");
 fail:
-    for (int64_t k = 0; k < G; k++) free(genes[k].name), free(genes[k].var);
-    free(genes), free(gs), free(p), free(q), free(af), free(o), free(byaf), free(pick);
+    gdl_gene_sets_free(&sets), gdl_af_order_free(&ord);
+    free(gs), free(p), free(q), free(o), free(pick);
     return rc;
 }
