@@ -38,12 +38,18 @@ static void usage(FILE *fp)
             "  --window BP         only pairs on one chromosome at most BP apart (cis pairs)\n"
             "  --part I/N          this run's share of the pairs, 1 <= I <= N, for Slurm arrays;\n"
             "                      --merge of the N tables gives the single run's table\n"
-            "  --merge             merge the tables of a run's parts (given as arguments)\n" CLI_COMMON_USAGE);
+            "  --merge             merge the tables of a run's parts (given as arguments)\n"
+            "  --level L           variant: pairs of variants; gene: pairs of genes (catalog genes),\n"
+            "                      each from its variant pairs with p <= --screen, best first\n"
+            "                      (every variant, one part) [variant]\n"
+            "  --null N            gene level: an empirical p-value per gene pair from N pairs of\n"
+            "                      variant sets drawn like the two genes (size, allele frequency) [0]\n"
+            "  --seed S            seed of the null sets [1]\n" CLI_COMMON_USAGE);
 }
 
 int gdl_cmd_epistasis(int argc, char *argv[])
 {
-    enum { OPT_TARGET = 1000, OPT_TOP, OPT_PVALUE, OPT_SCREEN, OPT_KEEP, OPT_WINDOW, OPT_PART, OPT_MERGE, OPT_BETWEEN, OPT_WITHIN };
+    enum { OPT_TARGET = 1000, OPT_TOP, OPT_PVALUE, OPT_SCREEN, OPT_KEEP, OPT_WINDOW, OPT_PART, OPT_MERGE, OPT_BETWEEN, OPT_WITHIN, OPT_LEVEL, OPT_NULL, OPT_SEED };
     static const struct option longopts[] = {
         {"data", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
         {"target", required_argument, NULL, OPT_TARGET}, {"top", required_argument, NULL, OPT_TOP},
@@ -51,8 +57,10 @@ int gdl_cmd_epistasis(int argc, char *argv[])
         {"keep", required_argument, NULL, OPT_KEEP}, {"window", required_argument, NULL, OPT_WINDOW},
         {"part", required_argument, NULL, OPT_PART}, {"merge", no_argument, NULL, OPT_MERGE},
         {"between", required_argument, NULL, OPT_BETWEEN}, {"within-genes", no_argument, NULL, OPT_WITHIN},
+        {"level", required_argument, NULL, OPT_LEVEL}, {"null", required_argument, NULL, OPT_NULL},
+        {"seed", required_argument, NULL, OPT_SEED},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
-    gdl_epistasis_opts_t o = {.top = 1000, .pvalue = 1, .screen = 5e-6, .part = 1, .parts = 1};
+    gdl_epistasis_opts_t o = {.top = 1000, .pvalue = 1, .screen = 5e-6, .part = 1, .parts = 1, .seed = 1};
     int c, r, merge = 0;
     long n;
     double x;
@@ -65,6 +73,19 @@ int gdl_cmd_epistasis(int argc, char *argv[])
         case OPT_KEEP: o.keep_path = optarg; continue;
         case OPT_MERGE: merge = 1; continue;
         case OPT_WITHIN: o.within_genes = 1; continue;
+        case OPT_LEVEL:
+            if (strcmp(optarg, "variant") && strcmp(optarg, "gene"))
+                return cli_usage_error("epistasis", usage, "--level: expected variant or gene, got '%s'", optarg);
+            o.level_gene = !strcmp(optarg, "gene");
+            continue;
+        case OPT_NULL:
+        case OPT_SEED:
+            if (cli_parse_long(optarg, &n) || n < 0 || (c == OPT_NULL && n > 1000000))
+                return cli_usage_error("epistasis", usage, "--%s: expected a count >= 0, got '%s'",
+                                       c == OPT_NULL ? "null" : "seed", optarg);
+            if (c == OPT_NULL) o.null_sets = (int)n;
+            else o.seed = (uint64_t)n;
+            continue;
         case OPT_BETWEEN: {
             char *comma = strchr(optarg, ',');
             if (!comma || comma == optarg || !comma[1] || strchr(comma + 1, ','))
@@ -112,6 +133,9 @@ int gdl_cmd_epistasis(int argc, char *argv[])
     }
     if (optind < argc) return cli_usage_error("epistasis", usage, "unexpected argument '%s'", argv[optind]);
     if (!o.data_path) return cli_usage_error("epistasis", usage, "-d DATA.gdl is required");
+    if (o.level_gene && (o.keep_path || o.between_a || o.window > 0 || o.parts > 1))
+        return cli_usage_error("epistasis", usage, "--level gene scans every variant in one part (no --keep, --between, --window, --part)");
+    if (o.null_sets && !o.level_gene) return cli_usage_error("epistasis", usage, "--null is for --level gene");
     if (gdl_epistasis(&o) != 0) return cli_runtime_error("epistasis");
     return EXIT_OK;
 }

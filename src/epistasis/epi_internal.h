@@ -34,7 +34,10 @@ typedef struct {
     int64_t window;
     uint8_t *set;              // (V) between: bit 0 in list A, bit 1 in list B
     int *chrom;                // (V) window: chromosome numbers
-    int64_t *gene_start, *gene; // within_genes: gene numbers of variant v in gene[gene_start[v] .. [v + 1])
+    /* within_genes and the gene level: the catalog's genes, and the gene numbers (indices into
+     * genes, ascending) of scanned variant v in gene[gene_start[v] .. gene_start[v + 1]) */
+    gdl_gene_sets_t genes;
+    int64_t *gene_start, *gene;
 } epi_select_t;
 
 /* The variants o's lists allow, and what the pair rules need. 0, or -1 with an error. */
@@ -140,6 +143,35 @@ typedef struct {
 } epi_table_t;
 
 int epi_table_read(const char *path, epi_table_t *t); // 0, or -1 naming the file and line
+/* p = exp(log_p) with 4 significant digits, also where a double underflows. */
+void epi_format_p(char *buf, size_t size, double log_p);
 void epi_table_free(epi_table_t *t);
+
+/* ---- gene pairs (genes.c) ---------------------------------------------------------------------- */
+
+/* One gene pair: key (gene a << 32 | gene b, a <= b, indices into the selection's genes) + 1,
+ * 0 for an empty slot; its best variant pair and how many variant pairs formed it. */
+typedef struct {
+    uint64_t key;
+    gdl_epi_pair_t best;
+    int64_t count;
+} epi_gene_pair_t;
+
+typedef struct {
+    epi_gene_pair_t *e; // open addressing, cap a power of two
+    int64_t cap, n;
+} epi_gene_map_t;
+
+/* Adds the variant pair (scanned va, vb) to every gene pair it lies in. 0, or -1 (out of memory). */
+int epi_gene_map_add(epi_gene_map_t *m, const epi_select_t *sel, int64_t va, int64_t vb, const gdl_epi_pair_t *pair);
+int epi_gene_map_merge(epi_gene_map_t *into, const epi_gene_map_t *from); // 0, or -1 (out of memory)
+void epi_gene_map_free(epi_gene_map_t *m);
+/* log p of the test of scanned variants va < vb, or 0 (not a test); may return any value
+ * >= best when it is sure not to beat best (a log p), so the null sets fit few pairs. */
+typedef double (*epi_pair_test_fn)(const void *ctx, int64_t va, int64_t vb, double best);
+/* Writes the gene table: the o->top best gene pairs of map, with empirical p-values over
+ * o->null_sets null sets tested by test (every variant scanned: scanned index = column). */
+int epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, const epi_select_t *sel,
+                    const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o, epi_pair_test_fn test, const void *test_ctx);
 
 #endif

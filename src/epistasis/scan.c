@@ -19,6 +19,8 @@
 typedef struct {
     epi_heap_t heap;
     int64_t pairs, tests, fitted;
+    epi_gene_map_t genes; // --level gene: the gene pairs of the pairs with p <= the screen
+    int failed;
 } chunk_t;
 
 typedef struct {
@@ -30,6 +32,8 @@ typedef struct {
     const int64_t *row_start;    // (n_tiles + 1) number of tile pair (A, A)
     const epi_select_t *sel;
     int restricted;              // a pair rule is in force
+    int level_gene;              // collect gene pairs (every pair past the screen fitted)
+    double log_screen;
     double threshold[5];         // approximation's statistic a pair must reach, by df
     double log_pvalue;
     const double *xlogx, *recip; // (N + 1): c log c and 1 / c
@@ -64,6 +68,9 @@ static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
         e.a = p->column[va], e.b = p->column[vb], e.df = 1, e.interaction = beta;
         e.statistic = printed(stat);
         e.log_p = gdl_epi_chisq_log_p(e.statistic, 1);
+        if (s->level_gene && e.log_p <= s->log_screen && e.log_p <= s->log_pvalue &&
+            epi_gene_map_add(&c->genes, s->sel, va, vb, &e) != 0)
+            c->failed = 1;
         if (e.log_p <= s->log_pvalue && epi_heap_wants(&c->heap, &e)) epi_heap_push(&c->heap, &e);
         return;
     }
@@ -77,12 +84,14 @@ static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
     e.log_p = gdl_epi_chisq_log_p(bound, e.df);
     if (e.log_p > s->log_pvalue) return;
     e.a = p->column[va], e.b = p->column[vb], e.statistic = bound;
-    if (!epi_heap_wants(&c->heap, &e)) return;
+    if (!s->level_gene && !epi_heap_wants(&c->heap, &e)) return;
     e.statistic = printed(gdl_epi_boost_lr(e.n));
     e.log_p = gdl_epi_chisq_log_p(e.statistic, e.df);
-    if (e.log_p > s->log_pvalue || !epi_heap_wants(&c->heap, &e)) return;
+    if (e.log_p > s->log_pvalue) return;
     e.interaction = gdl_epi_interaction(e.n);
-    epi_heap_push(&c->heap, &e);
+    if (s->level_gene && e.log_p <= s->log_screen && epi_gene_map_add(&c->genes, s->sel, va, vb, &e) != 0)
+        c->failed = 1;
+    if (epi_heap_wants(&c->heap, &e)) epi_heap_push(&c->heap, &e);
 }
 
 static void scan_range(void *ctx, int64_t begin, int64_t end, int chunk)
@@ -137,7 +146,8 @@ static int pick_target(const gdl_dataset_t *d, const char *name, const char *pat
  * o's part of the tile pairs over the threads, the chunks' best pairs merged into best (sorted)
  * and the counts into run. 0, or -1 with an error. */
 static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows, const epi_select_t *sel,
-                        const gdl_epistasis_opts_t *o, epi_heap_t *best, epi_run_t *run)
+                        const gdl_epistasis_opts_t *o, epi_heap_t *best, epi_run_t *run, epi_gene_map_t *genes,
+                        epi_planes_t *planes_out)
 {
     int rc = -1, nt = gdl_threads_get();
     int64_t *row_start = NULL, n = sel->n;
@@ -177,7 +187,8 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
     int64_t first = total * (o->part - 1) / o->parts, last = total * o->part / o->parts;
     scan_t s = {.p = &planes, .g = d->geno, .o = o, .tile = tile, .n_tiles = n_tiles, .first = first,
                 .row_start = row_start, .sel = sel, .restricted = sel->between || sel->within_genes || sel->window > 0,
-                .xlogx = xlogx, .recip = recip, .chunks = chunks, .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue)};
+                .xlogx = xlogx, .recip = recip, .chunks = chunks, .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue),
+                .level_gene = genes != NULL, .log_screen = o->screen >= 1 ? 0 : log(o->screen)};
     for (int df = 0; df <= 4; df++) s.threshold[df] = o->screen >= 1 ? -1 : gdl_epi_chisq_quantile(o->screen, df ? df : 1);
     for (int c = 0; c < nt; c++)
         if (epi_heap_init(&chunks[c].heap, o->top) != 0) goto done;
@@ -201,16 +212,39 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
     for (int c = 0; c < nt; c++)
         for (int64_t i = 0; i < chunks[c].heap.n; i++) epi_heap_push(best, &chunks[c].heap.e[i]);
     epi_heap_sort(best);
+    for (int c = 0; genes && c < nt; c++)
+        if (chunks[c].failed || epi_gene_map_merge(genes, &chunks[c].genes) != 0) goto oom;
+    if (planes_out) *planes_out = planes, memset(&planes, 0, sizeof planes); // the caller's now
     rc = 0;
     goto done;
 oom:
     gdl_log_error("out of memory");
 done:
     if (chunks)
-        for (int c = 0; c < nt; c++) epi_heap_free(&chunks[c].heap);
+        for (int c = 0; c < nt; c++) epi_heap_free(&chunks[c].heap), epi_gene_map_free(&chunks[c].genes);
     free(chunks), free(xlogx), free(recip), free(row_start);
     epi_planes_free(&planes);
     return rc;
+}
+
+/* The null sets' test (epi_pair_test_fn) on the planes: the statistic as the scan computes and
+ * prints it; the BOOST fit only when its bound could beat best. */
+static double planes_log_p(const void *ctx, int64_t va, int64_t vb, double best)
+{
+    const epi_planes_t *p = ctx;
+    uint32_t n[2][3][3];
+    epi_margins_t m;
+    epi_planes_table(p, va, vb, n, &m);
+    if (p->quantitative) {
+        double S[3][3], y2, beta, stat;
+        epi_planes_trait_sums(p, va, vb, S, &y2);
+        return epi_linear_test(n[0], S, y2, &beta, &stat) ? gdl_epi_chisq_log_p(printed(stat), 1) : 0;
+    }
+    int df = epi_df(&m);
+    if (df == 0) return 0;
+    double bound = gdl_epi_chisq_log_p(gdl_epi_boost_ksa(n), df);
+    if (bound >= best) return bound;
+    return gdl_epi_chisq_log_p(printed(gdl_epi_boost_lr(n)), df);
 }
 
 int gdl_epistasis(const gdl_epistasis_opts_t *o)
@@ -219,6 +253,8 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
     gdl_dataset_t *d = NULL;
     epi_select_t sel = {0};
     epi_heap_t best = {0};
+    epi_gene_map_t genes = {0};
+    epi_planes_t planes = {0};
     epi_run_t run;
     gdl_outfile_t out = {0};
     if (o->top < 1 || o->parts < 1 || o->part < 1 || o->part > o->parts) {
@@ -230,17 +266,27 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
         gdl_log_error("%s: the dataset has no genotypes", o->data_path);
         goto done;
     }
+    if (o->level_gene && (o->keep_path || o->between_a || o->window > 0 || o->parts > 1)) {
+        gdl_log_error("--level gene scans every variant in one part (no --keep, --between, --window or --part)");
+        goto done;
+    }
     int t = pick_target(d, o->target, o->data_path);
-    if (t < 0 || epi_select(&sel, d->geno, o) != 0 || scan_dataset(d, t, NULL, 0, &sel, o, &best, &run) != 0) goto done;
+    if (t < 0 || epi_select(&sel, d->geno, o) != 0 ||
+        scan_dataset(d, t, NULL, 0, &sel, o, &best, &run, o->level_gene ? &genes : NULL, o->level_gene ? &planes : NULL) != 0)
+        goto done;
     snprintf(run.dataset, sizeof run.dataset, "%s", o->data_path);
     epi_select_describe(o, run.selection, sizeof run.selection);
-    if (gdl_outfile_open(&out, o->out_path) != 0 || epi_table_write(out.fp, &run, best.e, best.n, d->geno, NULL, NULL) != 0) {
+    if (gdl_outfile_open(&out, o->out_path) != 0) goto done;
+    if (o->level_gene ? epi_genes_write(out.fp, &run, &genes, &sel, d->geno, o, planes_log_p, &planes) != 0
+                      : epi_table_write(out.fp, &run, best.e, best.n, d->geno, NULL, NULL) != 0) {
         gdl_outfile_abort(&out);
         goto done;
     }
     rc = gdl_outfile_commit(&out);
 done:
     epi_heap_free(&best);
+    epi_gene_map_free(&genes);
+    epi_planes_free(&planes);
     epi_select_free(&sel);
     gdl_dataset_close(d);
     return rc;
@@ -259,7 +305,7 @@ int gdl_epistasis_top(const gdl_dataset_t *d, int t, const int64_t *rows, int64_
         gdl_log_error("%s: the pair scan needs genotypes and a binary or quantitative target", gdl_file_path(d->file));
         return -1;
     }
-    int rc = epi_select(&sel, d->geno, &o) != 0 || scan_dataset(d, t, rows, n_rows, &sel, &o, &best, &run) != 0 ? -1 : 0;
+    int rc = epi_select(&sel, d->geno, &o) != 0 || scan_dataset(d, t, rows, n_rows, &sel, &o, &best, &run, NULL, NULL) != 0 ? -1 : 0;
     epi_select_free(&sel);
     if (rc == 0) *out = best.e, *n_out = best.n; // sorted: the heap's array, handed over
     else epi_heap_free(&best);

@@ -36,40 +36,34 @@ static int read_list(const char *path, const gdl_idmap_t *names, uint8_t *mark, 
     return 0;
 }
 
-/* Gene numbers of each scanned variant (its catalog genes, comma-joined), as CSR. */
+/* Gene numbers of each scanned variant (indices into s->genes, by name), as CSR. */
 static int number_genes(epi_select_t *s, const gdl_genotypes_t *g)
 {
-    gdl_idmap_t ids = {0};
-    int64_t cap = s->n + 16, n = 0;
-    if (!(s->gene_start = malloc((size_t)(s->n + 1) * sizeof *s->gene_start)) ||
-        !(s->gene = malloc((size_t)cap * sizeof *s->gene)))
+    int64_t n = 0, *count = NULL;
+    if (gdl_gene_sets_build(&s->genes, g) != 0) return -1;
+    if (!(s->gene_start = calloc((size_t)(s->n + 1), sizeof *s->gene_start)) ||
+        !(count = calloc((size_t)(g->n_variants + 1), sizeof *count)))
         goto oom;
-    for (int64_t v = 0; v < s->n; v++) {
-        s->gene_start[v] = n;
-        const char *list = g->gene[s->column[v]];
-        while (*list) {
-            char name[512];
-            size_t len = strcspn(list, ",");
-            if (len >= sizeof name) len = sizeof name - 1;
-            memcpy(name, list, len), name[len] = 0;
-            list += strcspn(list, ","), list += *list == ',';
-            if (!*name) continue;
-            int64_t id = gdl_idmap_get(&ids, name);
-            if (id < 0 && gdl_idmap_put(&ids, name, id = ids.n) < 0) goto oom;
-            if (n == cap) {
-                int64_t *x = realloc(s->gene, (size_t)(cap *= 2) * sizeof *x);
-                if (!x) goto oom;
-                s->gene = x;
-            }
-            s->gene[n++] = id;
+    int64_t *slot = count; // column -> scanned index + 1 (0: not scanned)
+    for (int64_t v = 0; v < s->n; v++) slot[s->column[v]] = v + 1;
+    for (int64_t k = 0; k < s->genes.n; k++)
+        for (int64_t i = 0; i < s->genes.genes[k].n; i++)
+            if (slot[s->genes.genes[k].var[i]]) s->gene_start[slot[s->genes.genes[k].var[i]]]++, n++;
+    for (int64_t v = 0; v < s->n; v++) s->gene_start[v + 1] += s->gene_start[v];
+    if (!(s->gene = malloc((size_t)(n ? n : 1) * sizeof *s->gene))) goto oom;
+    int64_t *fill = malloc((size_t)(s->n + 1) * sizeof *fill);
+    if (!fill) goto oom;
+    memcpy(fill, s->gene_start, (size_t)(s->n + 1) * sizeof *fill);
+    for (int64_t k = 0; k < s->genes.n; k++) // genes in name order: each variant's list ascends
+        for (int64_t i = 0; i < s->genes.genes[k].n; i++) {
+            int64_t v = slot[s->genes.genes[k].var[i]];
+            if (v) s->gene[fill[v - 1]++] = k;
         }
-    }
-    s->gene_start[s->n] = n;
-    gdl_idmap_free(&ids);
+    free(fill), free(count);
     return 0;
 oom:
     gdl_log_error("out of memory");
-    gdl_idmap_free(&ids);
+    free(count);
     return -1;
 }
 
@@ -122,7 +116,11 @@ int epi_select(epi_select_t *s, const gdl_genotypes_t *g, const gdl_epistasis_op
         for (int64_t v = 0; v < s->n; v++) s->set[v] = (uint8_t)(mark[s->column[v]] >> 1);
     }
     if (s->window > 0 && number_chroms(s, g) != 0) goto fail;
-    if (s->within_genes && number_genes(s, g) != 0) goto fail;
+    if ((s->within_genes || o->level_gene) && number_genes(s, g) != 0) goto fail;
+    if (o->level_gene && s->genes.n == 0) {
+        gdl_log_error("--level gene: no variant of the dataset has a gene (gdl encode --genes)");
+        goto fail;
+    }
     free(mark), gdl_idmap_free(&names);
     return 0;
 oom:
@@ -136,6 +134,7 @@ fail:
 void epi_select_free(epi_select_t *s)
 {
     free(s->column), free(s->set), free(s->chrom), free(s->gene_start), free(s->gene);
+    gdl_gene_sets_free(&s->genes);
     memset(s, 0, sizeof *s);
 }
 

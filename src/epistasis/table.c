@@ -36,8 +36,7 @@ static const char *const test_names[2] = {
     "BOOST: likelihood ratio of the log-linear model without the three-way term, chi-square (case/control)",
     "linear: y = b0 + b1 a + b2 b + b3 a b, (b3 / se)^2, chi-square 1 df (quantitative)"};
 
-/* p = exp(log_p) with 4 significant digits, also where a double underflows. */
-static void format_p(char *buf, size_t size, double log_p)
+void epi_format_p(char *buf, size_t size, double log_p)
 {
     if (log_p > -700) {
         snprintf(buf, size, "%.4g", exp(log_p));
@@ -76,8 +75,8 @@ int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, 
         } else {
             na = names[2 * r], nb = names[2 * r + 1], ga = genes[2 * r], gb = genes[2 * r + 1];
         }
-        format_p(p, sizeof p, e->log_p);
-        format_p(pb, sizeof pb, e->log_p + log_tests < 0 ? e->log_p + log_tests : 0);
+        epi_format_p(p, sizeof p, e->log_p);
+        epi_format_p(pb, sizeof pb, e->log_p + log_tests < 0 ? e->log_p + log_tests : 0);
         fprintf(fp, "%lld\t%s\t%s\t%s\t%s\t%.6g\t%.10g\t%d\t%s\t%s\t%lld\t%lld", (long long)(r + 1), na, nb, ga,
                 gb, e->interaction, e->statistic, e->df, p, pb, (long long)e->a, (long long)e->b);
         for (int k = run->quantitative ? 0 : 1; k >= 0; k--)

@@ -189,6 +189,59 @@ part = [l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if l.startswith('#
 pairs, tests = int(part[3]), int(part[5])   # the rows are the tests: pairs with a monomorphic member are none
 assert got <= want and pairs == len(want) and tests == len(got) and len(got) > 1000, (len(got), len(want), pairs, tests)
 PY
+# --level gene: the planted pair's genes first, with the smallest empirical p 200 null sets allow
+expect "--level gene --null 200" 0 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/genes.tsv" --level gene --null 200 \
+    --screen 1e-3 --top 20
+expect "--level gene on 2 threads" 0 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/genes2.tsv" --level gene --null 200 \
+    --screen 1e-3 --top 20 -@ 2
+same "--level gene: -@ 2 = -@ 1" "$T/genes.tsv" "$T/genes2.tsv"
+"$PYTHON" - "$T/genes.tsv" "$T/catalog.tsv" <<'PY' && pass "gene pairs: G0029 x G0033 first (p_empirical 1/201), counts from the catalog" || fail "gene level" "$(head -8 "$T/genes.tsv")"
+import sys
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if not l.startswith('#')]
+head, rows = rows[0], rows[1:]
+c = {h: i for i, h in enumerate(head)}
+top = rows[0]
+assert {top[c['gene_a']], top[c['gene_b']]} == {'G0029', 'G0033'}, top
+assert abs(float(top[c['p_empirical']]) - 1 / 201) < 1e-6
+cat = [l.rstrip('\n').split('\t') for l in open(sys.argv[2])][1:]
+genes = {}
+for r in cat:
+    for g in r[7].split(','):
+        if g not in ('', '.'):
+            genes.setdefault(g, []).append(r[0])
+for r in rows:
+    a, b = genes[r[c['gene_a']]], genes[r[c['gene_b']]]
+    want = sum(x != y for x in a for y in b) // (2 if r[c['gene_a']] == r[c['gene_b']] else 1)
+    assert int(r[c['n_variant_pairs']]) == want, (r, want)
+    assert 0 < float(r[c['p_empirical']]) <= 1 and float(r[c['p_value']]) <= 1e-3
+ps = [float(r[c['p_value']]) for r in rows]
+assert ps == sorted(ps) and len(rows) == 20
+PY
+"$GDL" epistasis -d "$T/cohort.gdl" -o "$T/past.tsv" --screen 1e-3 --pvalue 1e-3 --top 1000000
+"$PYTHON" - "$T/genes.tsv" "$T/past.tsv" "$T/catalog.tsv" <<'PY' && pass "gene pairs: best pair and count = the variant pairs with p <= the screen between the genes" || fail "gene pair counts"
+import sys
+from collections import defaultdict
+gene_of = {}
+for r in [l.rstrip('\n').split('\t') for l in open(sys.argv[3])][1:]:
+    gene_of[r[3]] = {g for g in r[7].split(',') if g not in ('', '.')}
+count, best = defaultdict(int), {}
+for c in (l.rstrip('\n').split('\t') for l in open(sys.argv[2]) if not l.startswith('#')):
+    if c[0] == 'rank':
+        continue
+    keys = {tuple(sorted((x, y))) for x in gene_of[c[1]] for y in gene_of[c[2]]}
+    for k in keys:
+        count[k] += 1
+        if k not in best:
+            best[k] = (c[1], c[2])   # the table is best first
+rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[1]) if not l.startswith('#')][1:]
+for r in rows:
+    k = tuple(sorted((r[1], r[2])))
+    assert int(r[10]) == count[k] and (r[7], r[8]) == best[k], (r, count[k], best.get(k))
+PY
+expect "--level gene with --keep: usage" 1 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/x.tsv" --level gene --keep "$T/keep.txt"
+expect "--null without --level gene: usage" 1 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/x.tsv" --null 10
+expect "--level gene without catalog genes: exit 2" 2 "$GDL" epistasis -d "$T/c.gdl" -o "$T/x.tsv" --level gene
+contains "no genes: said so" "$T/err" "no variant of the dataset has a gene"
 printf 'v000651\nv000227\n' >"$T/a.txt"
 printf 'v000741\nv000222\nv000651\n' >"$T/b.txt"
 expect "--between" 0 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/between.tsv" --screen 1 --between "$T/a.txt,$T/b.txt"
