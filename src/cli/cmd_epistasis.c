@@ -33,7 +33,7 @@ static void usage(FILE *fp)
             "  --keep FILE         scan only the variants listed, one ID (or CHROM:POS:REF:ALT\n"
             "                      when the ID is '.') a line\n"
             "  --between A,B       only pairs of a variant listed in file A and one in file B\n"
-            "                      (lists as --keep)\n"
+            "                      (lists as --keep; also --between A B)\n"
             "  --within-genes      only pairs that share a gene (the dataset's catalog genes)\n"
             "  --window BP         only pairs on one chromosome at most BP apart (cis pairs)\n"
             "  --part I/N          this run's share of the pairs, 1 <= I <= N, for Slurm arrays;\n"
@@ -86,10 +86,14 @@ int gdl_cmd_epistasis(int argc, char *argv[])
             if (c == OPT_NULL) o.null_sets = (int)n;
             else o.seed = (uint64_t)n;
             continue;
-        case OPT_BETWEEN: {
+        case OPT_BETWEEN: { // --between A,B or --between A B
             char *comma = strchr(optarg, ',');
+            if (!comma && optind < argc && argv[optind][0] != '-') {
+                o.between_a = optarg, o.between_b = argv[optind++];
+                continue;
+            }
             if (!comma || comma == optarg || !comma[1] || strchr(comma + 1, ','))
-                return cli_usage_error("epistasis", usage, "--between: expected A,B (two list files), got '%s'", optarg);
+                return cli_usage_error("epistasis", usage, "--between: expected A,B or A B (two list files), got '%s'", optarg);
             *comma = 0;
             o.between_a = optarg, o.between_b = comma + 1;
             continue;

@@ -255,7 +255,9 @@ assert got == want, (got, want)
 assert frozenset(rows[0][1:3]) == frozenset(('v000651', 'v000741'))
 PY
 contains "the selection is in the header" "$T/between.tsv" "# selection	all variants; between"
-expect "--between without a comma: usage" 1 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/x.tsv" --between "$T/a.txt"
+expect "--between A B (two arguments)" 0 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/between2.tsv" --screen 1 --between "$T/a.txt" "$T/b.txt"
+same "--between A B = --between A,B" "$T/between2.tsv" "$T/between.tsv"
+expect "--between with one list: usage" 1 "$GDL" epistasis -d "$T/cohort.gdl" -o "$T/x.tsv" --between "$T/a.txt"
 
 # bad input: exit 2 and no output; bad options: exit 1
 awk -F'\t' 'BEGIN { split("red green blue", c, " ") } NR == 1 { print "id\tcolour"; next } { print $1 "\t" c[NR % 3 + 1] }' \
