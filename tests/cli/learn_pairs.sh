@@ -75,6 +75,16 @@ rows = [l.rstrip('\n').split('\t') for l in open(sys.argv[2])][1:]
 fold1 = [(r[0], float(r[3])) for r in rows if r[1] == '1']
 assert len(fold1) > 400 and all(abs(pred[i] - s) < 1e-6 for i, s in fold1)
 PY
+# a quantitative first target: the pairs come from the linear interaction test, and help too
+"$GDL" encode -q "$T/s.vcf.gz" --pheno "$T/s.pheno.tsv" --pheno-col trait -o "$T/q.gdl" &&
+    "$GDL" train -q -c "$cfgs/genotype-linear.json" -d "$T/q.gdl" -o "$T/qlin.gdl" --folds 3 --oof "$T/qlin.oof" &&
+    "$GDL" train -v -c "$cfgs/genotype-linear-pairs.json" -d "$T/q.gdl" -o "$T/qpairs.gdl" --folds 3 --oof "$T/qpairs.oof" \
+        2>"$T/q.err" || fail "quantitative trait trains"
+r2() { "$GDL" eval -q -p "$1" -o "$1.json" >/dev/null && "$PYTHON" -c 'import json, sys; print("%.4f" % json.load(open(sys.argv[1]))["targets"]["trait"]["r2"])' "$1.json"; }
+q_lin=$(r2 "$T/qlin.oof") q_pairs=$(r2 "$T/qpairs.oof")
+[ "$(grep -c 'pair columns\? chosen' "$T/q.err")" -eq 3 ] && awk -v a="$q_pairs" -v b="$q_lin" 'BEGIN { exit !(a >= b + 0.05) }' &&
+    pass "trait: out-of-fold r2 with fold-chosen pairs $q_pairs >= genotype-linear's $q_lin + 0.05" ||
+    fail "pairs on the trait" "with $q_pairs, without $q_lin; $(grep 'pair column' "$T/q.err" | head -1)"
 # a config error names its path
 sed 's/"pairs": {"top": 20}/"pairs": {"top": 0}/' "$cfgs/genotype-linear-pairs.json" >"$T/bad.json"
 expect "pairs.top 0: exit 2" 2 "$GDL" train -c "$T/bad.json" -d "$T/s.gdl" -o "$T/bad.gdl"
