@@ -107,8 +107,6 @@ int gdl_attribute(const gdl_attribute_opts_t *o);
 
 /* ---- tables ---------------------------------------------------------------------------------- */
 
-/* Benjamini-Hochberg q-values of p (n) into q (n); NaN p values stay NaN and are not counted. */
-void gdl_attr_bh(const double *p, int64_t n, double *q);
 /* Allelic chi-square (1 df) p-value of a 2 x 2 table of allele counts (case alt, case ref,
  * control alt, control ref); 1 when a margin is empty. */
 double gdl_attr_allelic_p(double case_alt, double case_ref, double ctrl_alt, double ctrl_ref);

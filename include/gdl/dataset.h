@@ -278,6 +278,8 @@ void gdl_af_order_span(const gdl_af_order_t *o, const int64_t *var, int64_t n, i
 /* Sorts byaf[a0, a1) by af again (after a caller shuffled it in place). Not thread-safe. */
 void gdl_af_order_sort(gdl_af_order_t *o, int64_t a0, int64_t a1);
 void gdl_af_order_free(gdl_af_order_t *o);
+/* Benjamini-Hochberg q-values of p (n) into q (n); NaN p values stay NaN and are not counted. */
+void gdl_bh_qvalues(const double *p, int64_t n, double *q);
 
 /* ---- pair columns ----------------------------------------------------------------------------
  * A catalog column may be the interaction of two variants a and b instead of a variant (a

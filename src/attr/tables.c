@@ -60,33 +60,6 @@ int attr_write_variants(const gdl_genotypes_t *g, const double *score, const dou
     return gdl_outfile_commit(&f);
 }
 
-void gdl_attr_bh(const double *p, int64_t n, double *q)
-{
-    double *neg = calloc((size_t)(n ? n : 1), sizeof(double));
-    int64_t *o, m = 0;
-    if (!neg) {
-        for (int64_t i = 0; i < n; i++) q[i] = NAN;
-        return;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        neg[i] = isnan(p[i]) ? NAN : -p[i];
-        m += !isnan(p[i]);
-    }
-    if (!(o = rank_desc(neg, n))) { // o: ascending p, NaN last
-        free(neg);
-        for (int64_t i = 0; i < n; i++) q[i] = NAN;
-        return;
-    }
-    double run = 1;
-    for (int64_t r = m - 1; r >= 0; r--) { // q_(r) = min over r' >= r of p_(r') m / r'
-        double v = p[o[r]] * (double)m / (double)(r + 1);
-        run = v < run ? v : run;
-        q[o[r]] = run;
-    }
-    for (int64_t r = m; r < n; r++) q[o[r]] = NAN;
-    free(neg), free(o);
-}
-
 double gdl_attr_allelic_p(double case_alt, double case_ref, double ctrl_alt, double ctrl_ref)
 {
     double n = case_alt + case_ref + ctrl_alt + ctrl_ref;
@@ -176,7 +149,7 @@ int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg
             p[k] = (double)(1 + ge) / (double)(1 + null_sets);
             gdl_af_order_sort(&ord, a0, a1); // the shuffles left the span in another order
         }
-        gdl_attr_bh(p, G, q);
+        gdl_bh_qvalues(p, G, q);
     }
     if (!(o = rank_desc(gs, G))) goto fail;
     if (gdl_outfile_open(&f, path) != 0) goto fail;

@@ -1,6 +1,7 @@
 /* The genes of a variant catalog and frequency-matched variant sets (dataset.h): the one place
- * that groups a cohort's variants by catalog:gene and draws the null sets gene-level p-values
- * are measured against (attribution's genes, the pair scan's gene pairs). */
+ * that groups a cohort's variants by catalog:gene, draws the null sets gene-level p-values are
+ * measured against, and turns those p-values into q-values (attribution's genes, the pair
+ * scan's gene pairs). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,4 +143,34 @@ void gdl_af_order_free(gdl_af_order_t *o)
 {
     free(o->af), free(o->byaf);
     memset(o, 0, sizeof *o);
+}
+
+static const double *sort_p;
+static int by_p(const void *x, const void *y) // ascending p, NaN last, ties by index
+{
+    int64_t i = *(const int64_t *)x, j = *(const int64_t *)y;
+    double a = sort_p[i], b = sort_p[j];
+    if (isnan(a) != isnan(b)) return isnan(a) ? 1 : -1;
+    if (!isnan(a) && a != b) return a < b ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+void gdl_bh_qvalues(const double *p, int64_t n, double *q)
+{
+    int64_t *o = malloc((size_t)(n ? n : 1) * sizeof *o), m = 0;
+    if (!o) {
+        for (int64_t i = 0; i < n; i++) q[i] = NAN;
+        return;
+    }
+    for (int64_t i = 0; i < n; i++) o[i] = i, m += !isnan(p[i]);
+    sort_p = p; // qsort has no context argument; q-values are not computed concurrently
+    qsort(o, (size_t)n, sizeof *o, by_p);
+    double run = 1;
+    for (int64_t r = m - 1; r >= 0; r--) { // q_(r) = min over r' >= r of p_(r') m / r'
+        double v = p[o[r]] * (double)m / (double)(r + 1);
+        run = v < run ? v : run;
+        q[o[r]] = run;
+    }
+    for (int64_t r = m; r < n; r++) q[o[r]] = NAN;
+    free(o);
 }

@@ -2,7 +2,8 @@
  * is formed by the variant pairs between (or within) two genes whose p reaches --screen: its
  * best pair, and how many there are; with --null R, an empirical p-value: the share of R pairs
  * of variant sets drawn like the two genes (as many variants, from the same allele-frequency
- * span) whose best pair is at least as strong. */
+ * span) whose best pair is at least as strong, for every gene pair, and their Benjamini-Hochberg
+ * q-values. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,23 +169,24 @@ int epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, c
     int rc = -1;
     int64_t n = 0, K;
     epi_gene_pair_t *rows = malloc((size_t)(map->n + 1) * sizeof *rows);
-    double *pe = NULL;
+    double *pe = NULL, *qv = NULL; // (n) empirical p and BH q over every gene pair
     gdl_af_order_t ord = {0};
     if (!rows) goto oom;
     for (int64_t i = 0; i < map->cap; i++)
         if (map->e[i].key) rows[n++] = map->e[i];
     qsort(rows, (size_t)n, sizeof *rows, by_best);
     K = n < o->top ? n : o->top;
-    if (!(pe = malloc((size_t)(K + 1) * sizeof *pe))) goto oom;
-    for (int64_t r = 0; r < K; r++) pe[r] = NAN;
-    if (o->null_sets > 0 && K > 0) {
+    if (!(pe = malloc((size_t)(n + 1) * sizeof *pe)) || !(qv = malloc((size_t)(n + 1) * sizeof *qv))) goto oom;
+    for (int64_t r = 0; r < n; r++) pe[r] = qv[r] = NAN;
+    if (o->null_sets > 0 && n > 0) { // every gene pair, for the q-values; the screen keeps them few
         if (gdl_af_order_init(&ord, g) != 0) goto out;
         null_t z = {.sel = sel, .rows = rows, .ord = &ord, .test = test, .test_ctx = test_ctx,
                     .null_sets = o->null_sets, .seed = o->seed, .p_empirical = pe};
         for (int64_t k = 0; k < sel->genes.n; k++)
             z.max_gene = sel->genes.genes[k].n > z.max_gene ? sel->genes.genes[k].n : z.max_gene;
-        gdl_parallel_for(K, null_range, &z);
+        gdl_parallel_for(n, null_range, &z);
         if (z.failed) goto oom;
+        gdl_bh_qvalues(pe, n, qv);
     }
     double log_tests = run->tests > 0 ? log((double)run->tests) : 0;
     fprintf(fp, "# gdl epistasis: gene pairs, each from its variant pairs with p <= the screen, best first\n");
@@ -195,7 +197,7 @@ int epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, c
             (long long)run->pairs, (long long)run->tests, (long long)n, run->screen, o->null_sets,
             (unsigned long long)o->seed);
     fprintf(fp, "rank\tgene_a\tgene_b\tp_value\tp_bonferroni\tstatistic\tdf\tvariant_a\tvariant_b\tn_variant_pairs"
-                "\tn_pairs_past_screen\tp_empirical\n");
+                "\tn_pairs_past_screen\tp_empirical\tq_value\n");
     for (int64_t r = 0; r < K; r++) {
         const epi_gene_pair_t *e = &rows[r];
         uint64_t key = e->key - 1;
@@ -207,8 +209,8 @@ int epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, c
                 e->best.statistic, e->best.df, gdl_genotypes_variant_name(g, e->best.a, na, sizeof na),
                 gdl_genotypes_variant_name(g, e->best.b, nb, sizeof nb), (long long)variant_pairs(A, B),
                 (long long)e->count);
-        if (isnan(pe[r])) fputs("NA\n", fp);
-        else fprintf(fp, "%.4g\n", pe[r]);
+        if (isnan(pe[r])) fputs("NA\tNA\n", fp);
+        else fprintf(fp, "%.4g\t%.4g\n", pe[r], qv[r]);
     }
     rc = ferror(fp) ? (gdl_log_error("write error"), -1) : 0;
     goto out;
@@ -216,6 +218,6 @@ oom:
     gdl_log_error("out of memory");
 out:
     gdl_af_order_free(&ord);
-    free(rows), free(pe);
+    free(rows), free(pe), free(qv);
     return rc;
 }

@@ -213,7 +213,7 @@ for r in rows:
     a, b = genes[r[c['gene_a']]], genes[r[c['gene_b']]]
     want = sum(x != y for x in a for y in b) // (2 if r[c['gene_a']] == r[c['gene_b']] else 1)
     assert int(r[c['n_variant_pairs']]) == want, (r, want)
-    assert 0 < float(r[c['p_empirical']]) <= 1 and float(r[c['p_value']]) <= 1e-3
+    assert 0 < float(r[c['p_empirical']]) <= float(r[c['q_value']]) <= 1 and float(r[c['p_value']]) <= 1e-3
 ps = [float(r[c['p_value']]) for r in rows]
 assert ps == sorted(ps) and len(rows) == 20
 PY

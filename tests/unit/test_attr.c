@@ -641,7 +641,7 @@ static void test_dinuc_shuffle_keeps_counts(void)
 static void test_bh_and_allelic(void)
 {
     double p[5] = {0.01, 0.04, 0.03, NAN, 0.5}, q[5];
-    gdl_attr_bh(p, 5, q);
+    gdl_bh_qvalues(p, 5, q);
     // m = 4: sorted 0.01, 0.03, 0.04, 0.5 -> 0.04, 0.0533, 0.0533, 0.5
     CHECK_CLOSE(q[0], 0.04, 1e-9);
     CHECK_CLOSE(q[2], 0.04 * 4 / 3, 1e-9);
