@@ -50,18 +50,22 @@ static int add_one(epi_gene_map_t *m, uint64_t key, const gdl_epi_pair_t *pair, 
     return 0;
 }
 
+static int has_gene(const epi_select_t *sel, int64_t v, int64_t gene)
+{
+    for (int64_t x = sel->gene_start[v]; x < sel->gene_start[v + 1]; x++)
+        if (sel->gene[x] == gene) return 1;
+    return 0;
+}
+
 int epi_gene_map_add(epi_gene_map_t *m, const epi_select_t *sel, int64_t va, int64_t vb, const gdl_epi_pair_t *pair)
 {
-    uint64_t seen[16];
-    int n = 0;
     for (int64_t x = sel->gene_start[va]; x < sel->gene_start[va + 1]; x++)
         for (int64_t y = sel->gene_start[vb]; y < sel->gene_start[vb + 1]; y++) {
-            uint64_t g1 = (uint64_t)sel->gene[x], g2 = (uint64_t)sel->gene[y];
-            uint64_t key = g1 < g2 ? g1 << 32 | g2 : g2 << 32 | g1;
-            int dup = 0; // a variant pair counts once for each gene pair it lies in
-            for (int k = 0; k < n; k++) dup |= seen[k] == key;
-            if (dup) continue;
-            if (n < 16) seen[n++] = key;
+            int64_t g1 = sel->gene[x], g2 = sel->gene[y];
+            // a variant pair counts once for each gene pair it lies in: (g2 of a, g1 of b) gives
+            // the same pair as (g1 of a, g2 of b), and is counted there
+            if (g1 > g2 && has_gene(sel, va, g2) && has_gene(sel, vb, g1)) continue;
+            uint64_t key = g1 < g2 ? (uint64_t)g1 << 32 | (uint64_t)g2 : (uint64_t)g2 << 32 | (uint64_t)g1;
             if (add_one(m, key, pair, 1) != 0) return -1;
         }
     return 0;

@@ -26,7 +26,6 @@ typedef struct {
 typedef struct {
     const epi_planes_t *p;
     const gdl_genotypes_t *g;
-    const gdl_epistasis_opts_t *o;
     int64_t tile, n_tiles;       // variants per tile, tiles
     int64_t first;               // tile pairs of this part: [first, first + count)
     const int64_t *row_start;    // (n_tiles + 1) number of tile pair (A, A)
@@ -185,7 +184,7 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
     for (int64_t A = 0; A <= n_tiles; A++) row_start[A + 1] = row_start[A] + (n_tiles - A);
     int64_t total = row_start[n_tiles];
     int64_t first = total * (o->part - 1) / o->parts, last = total * o->part / o->parts;
-    scan_t s = {.p = &planes, .g = d->geno, .o = o, .tile = tile, .n_tiles = n_tiles, .first = first,
+    scan_t s = {.p = &planes, .g = d->geno, .tile = tile, .n_tiles = n_tiles, .first = first,
                 .row_start = row_start, .sel = sel, .restricted = sel->between || sel->within_genes || sel->window > 0,
                 .xlogx = xlogx, .recip = recip, .chunks = chunks, .log_pvalue = o->pvalue >= 1 ? 0 : log(o->pvalue),
                 .level_gene = genes != NULL, .log_screen = o->screen >= 1 ? 0 : log(o->screen)};

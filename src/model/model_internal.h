@@ -62,8 +62,8 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped);
 /* The config's genotype input with "pairs", or NULL. */
 const gdl_config_input_t *model_pairs_input(const gdl_config_t *c);
 /* A shallow copy of d whose genotypes are a view with the pair columns the scan chooses on rows
- * (n; the training rows of one model) appended; free with model_pairs_view_free (d stays
- * open meanwhile). 0, or -1 with an error. */
+ * (n; the training rows of one model) appended, or d's own genotypes when no pair passes; free
+ * with model_pairs_view_free (d stays open meanwhile). 0, or -1 with an error. */
 int model_pairs_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *rows, int64_t n, gdl_dataset_t *view);
 void model_pairs_view_free(gdl_dataset_t *view);
 

@@ -44,10 +44,6 @@ int model_pairs_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_
     if (t < 0 || !d->geno) goto out;
     double M = (double)d->geno_.n_variants, p_max = ci->pairs_p > 0 ? ci->pairs_p : 0.05 / fmax(1, M * (M - 1) / 2);
     if (gdl_epistasis_top(d, t, rows, n, ci->pairs_top, p_max, &pairs, &np) != 0) goto out;
-    if (gdl_catalog_from_genotypes(&cat, &d->geno_) != 0) goto oom;
-    for (int64_t p = 0; p < np; p++)
-        if (gdl_catalog_push_pair(&cat, &d->geno_, d->n_examples, pairs[p].a, pairs[p].b) != 0) goto out;
-    if (gdl_genotypes_match(&d->geno_, &cat, &mt) != 0 || gdl_dataset_align_genotypes(view, &cat, &mt) != 0) goto out;
     if (gdl_log_get_level() >= GDL_LOG_INFO) {
         fprintf(stderr, "[train] %lld pair column%s chosen on %lld training rows (p <= %g)", (long long)np,
                 np == 1 ? "" : "s", (long long)n, p_max);
@@ -57,6 +53,13 @@ int model_pairs_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_
                     gdl_genotypes_variant_name(&d->geno_, pairs[p].b, nb, sizeof nb));
         }
         fputs(np > 5 ? ", ...\n" : "\n", stderr);
+    }
+    if (np > 0) { // none: the model reads d's genotypes as they are, without a copy
+        if (gdl_catalog_from_genotypes(&cat, &d->geno_) != 0) goto oom;
+        for (int64_t p = 0; p < np; p++)
+            if (gdl_catalog_push_pair(&cat, &d->geno_, d->n_examples, pairs[p].a, pairs[p].b) != 0) goto out;
+        if (gdl_genotypes_match(&d->geno_, &cat, &mt) != 0 || gdl_dataset_align_genotypes(view, &cat, &mt) != 0)
+            goto out;
     }
     rc = 0;
     goto out;
