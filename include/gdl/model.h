@@ -67,6 +67,10 @@ typedef struct {
     int l1_path_folds;          // >= 2: the path's step is chosen by this many folds of the training
                                 // rows (cv.glmnet), then the path runs on all of them to that step;
                                 // no validation split [0 = the validation split chooses]
+    char *solver;               // "gradient": the optimizer's epochs; "cd": coordinate descent, the
+                                // exact elastic-net path of a linear genotype model (one dense or
+                                // sparse_dense layer on the genotypes), each l1_path step a
+                                // converged fit ["gradient"]
     double momentum;            // sgd [0.9]
     int nesterov;               // sgd [0]
     double clip_norm;           // global-norm clipping, 0 = off [0]

@@ -27,6 +27,7 @@ static const struct {
     K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL), K(l1, KEY_NUM), K(l2, KEY_NUM),
     K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM), K(l1_path_folds, KEY_INT),
+    K(solver, KEY_STR),
 #undef K
 };
 #define N_TRAIN_KEYS (int)(sizeof train_keys / sizeof train_keys[0])
@@ -348,12 +349,30 @@ static void set_defaults(gdl_train_config_t *t)
     t->restart_epochs = 1;
 }
 
+/* training.solver "cd" fits a linear genotype model: one dense or sparse_dense layer, the
+ * output, reading a genotype input. */
+static int check_cd(const gdl_config_t *c)
+{
+    const gdl_config_layer_t *l = &c->layers[0];
+    int genotypes = 0;
+    for (int k = 0; k < c->n_inputs; k++)
+        genotypes |= !strcmp(c->inputs[k].from, "genotypes") && !strcmp(c->inputs[k].name, l->inputs);
+    if (c->n_layers != 1 || (strcmp(l->type, "dense") && strcmp(l->type, "sparse_dense")) || !genotypes)
+        return err(c, "training.solver", "cd fits one dense or sparse_dense layer on a genotype input (a linear"
+                   " model); this config has %d layer%s", c->n_layers, c->n_layers == 1 ? " of another kind" : "s");
+    if (c->train.restarts) return err(c, "training.solver", "cd cannot be combined with restarts");
+    return 0;
+}
+
 static int check_training(gdl_config_t *c)
 {
     gdl_train_config_t *t = &c->train;
     if (!t->optimizer && !(t->optimizer = strdup("adam"))) return err(c, "training", "out of memory");
     if (!t->schedule && !(t->schedule = strdup("constant"))) return err(c, "training", "out of memory");
     if (!t->early_stop && !(t->early_stop = strdup("loss"))) return err(c, "training", "out of memory");
+    if (!t->solver && !(t->solver = strdup("gradient"))) return err(c, "training", "out of memory");
+    if (strcmp(t->solver, "gradient") && strcmp(t->solver, "cd"))
+        return err(c, "training.solver", "expected gradient or cd, got '%s'", t->solver);
     if (strcmp(t->early_stop, "loss") && strcmp(t->early_stop, "metric"))
         return err(c, "training.early_stop", "expected loss or metric, got '%s'", t->early_stop);
     if (gdl_optim_find(t->optimizer) < 0)
@@ -375,6 +394,7 @@ static int check_training(gdl_config_t *c)
         return err(c, "training.l1_path_folds", "must be 0 (off) or from 2 to 20");
     if (t->l1_path_folds && t->restarts)
         return err(c, "training.l1_path_folds", "cannot be combined with restarts");
+    if (!strcmp(t->solver, "cd")) return check_cd(c);
     return 0;
 }
 
@@ -476,6 +496,7 @@ void gdl_config_free(gdl_config_t *c)
     free(c->train.optimizer);
     free(c->train.schedule);
     free(c->train.early_stop);
+    free(c->train.solver);
     free(c->description);
     free(c->json);
     free(c->path);

@@ -12,6 +12,7 @@
 
 #include "gdl/core.h"
 #include "gdl/svg.h"
+#include "cd.h"
 #include "model_internal.h"
 
 enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c, STREAM_PATHFOLDS = 0x50415448 }; // RNG streams: "SHUF", "VAL", "PATH"
@@ -596,6 +597,57 @@ out:
     return chosen;
 }
 
+/* training.solver cd: the linear model fitted by coordinate descent on run's training rows
+ * (with its validation rows when l1_path_folds chooses the step on folds of them, the same
+ * folds as the optimizer's path would use); saved like train_run's. */
+static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run, gdl_runner_t *r)
+{
+    gdl_config_t *c = load_config(o);
+    gdl_model_t *m = NULL;
+    float *pos_weight = NULL;
+    int64_t n = run.n_train, *rows = NULL;
+    int *part = NULL, steps = 0;
+    double crit = NAN;
+    if (!c) return NULL;
+    int K = c->train.l1_path_folds, by_metric = !strcmp(c->train.early_stop, "metric") && o->fold_metric;
+    uint64_t seed = c->train.seed;
+    if (K) n += run.n_val;
+    if (!(rows = malloc((size_t)(n + 1) * sizeof *rows)) || (K && !(part = malloc((size_t)(n + 1) * sizeof *part)))) {
+        gdl_log_error("out of memory");
+        goto fail;
+    }
+    memcpy(rows, run.train_rows, (size_t)run.n_train * sizeof *rows);
+    if (K) {
+        memcpy(rows + run.n_train, run.val_rows, (size_t)run.n_val * sizeof *rows);
+        qsort(rows, (size_t)n, sizeof *rows, row_cmp); // dataset order, whatever the validation split was
+        if (gdl_folds_split(d, run.strata, run.groups, rows, n, K, seed ^ STREAM_PATHFOLDS, part) != 0) goto fail;
+    }
+    run_t fit = run;
+    fit.train_rows = rows, fit.n_train = n;
+    m = start_model(c, d, &fit, r, &pos_weight);
+    c = NULL;
+    if (!m) goto fail;
+    cd_run_t cr = {o->data_path, rows, n, K ? NULL : run.val_rows, K ? 0 : run.n_val, part, K,
+                   by_metric ? o->fold_metric : NULL, run.decoded, run.fold, run.n_folds};
+    int failed = cd_train_model(r, &cr, &steps, &crit) != 0;
+    if (!failed && run.out_path) {
+        gdl_model_info_t info = {o->data_path, steps, by_metric ? -crit : crit, run.fold, run.n_folds};
+        failed = gdl_model_save(m, &info, run.out_path) != 0;
+    }
+    if (failed) {
+        stop_model(m, r, pos_weight);
+        m = NULL, pos_weight = NULL;
+        goto fail;
+    }
+    m->loss.pos_weight = NULL; // the weights are training's business, not the model's
+    free(pos_weight), free(rows), free(part);
+    return m;
+fail:
+    gdl_config_free(c);
+    free(rows), free(part);
+    return NULL;
+}
+
 /* Builds a fresh model from the config and trains it; with restarts, R short runs with seeds
  * seed, seed+1, ... pick the seed that trains on (the adenocarcinoma study's weight
  * randomisation). With l1_path_folds, inner folds choose the path's epoch and the model trains
@@ -609,6 +661,10 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
     int64_t *rows = NULL;
     double best;
     if (!c) return NULL;
+    if (!strcmp(c->train.solver, "cd")) {
+        gdl_config_free(c);
+        return train_by_cd(o, d, run, r);
+    }
     int R = c->train.restarts;
     uint64_t seed = c->train.seed, best_seed = seed;
     double best_restart = INFINITY;

@@ -1,0 +1,377 @@
+/* Coordinate descent on the elastic-net linear genotype model (cd.h).
+ *
+ * Each block's predictor is eta = c + s, s_i = sum_j w_j x_ij over the uncentred (sparse)
+ * columns. A Newton step (IRLS) replaces the loss by sum_i h_i (q_i - d eta_i)^2 / 2, with h the
+ * loss's second derivative and q = -gamma / h its Newton residual (gamma the first derivative).
+ * A coordinate step moves w_j by D and the intercept by -D m_j, m_j = sum_i h_i x_ij / sum_i h_i:
+ * the move along the h-centred column x_j - m_j, which leaves the intercept at its optimum and
+ * touches only the column's non-zero rows. With q' the stored residual (the dense part of each
+ * move left out), the step's gradient is sum_nz h x q' - m_j Q', Q' = sum_i h_i q'_i. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gdl/core.h"
+#include "cd.h"
+
+#define P_FLOOR 1e-5      // glmnet's bound on fitted probabilities in the Newton weights
+#define MAX_NEWTON 100    // Newton steps per solve
+#define MAX_SWEEPS 100000 // coordinate sweeps per Newton step
+
+static inline uint32_t entry_row(uint32_t e) { return e & GDL_CALL_VARIANT_MASK; }
+static inline int entry_code(uint32_t e) { return (int)(e >> GDL_CALL_CODE_SHIFT); }
+
+int cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const gdl_genotypes_t *g)
+{
+    int64_t N = calls->n_rows, M = g->n_variants, nnz = calls->row[N];
+    memset(x, 0, sizeof *x);
+    x->n_rows = N, x->n_cols = M;
+    x->start = calloc((size_t)M + 1, sizeof *x->start);
+    x->entry = malloc((size_t)(nnz ? nnz : 1) * sizeof *x->entry);
+    x->value = malloc((size_t)(M ? M : 1) * sizeof *x->value);
+    x->scale = malloc((size_t)(M ? M : 1) * sizeof *x->scale);
+    int64_t *at = malloc((size_t)(M ? M : 1) * sizeof *at);
+    if (!x->start || !x->entry || !x->value || !x->scale || !at) {
+        free(at);
+        cd_columns_free(x);
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int64_t k = 0; k < nnz; k++) x->start[(calls->call[k] & GDL_CALL_VARIANT_MASK) + 1]++;
+    for (int64_t j = 0; j < M; j++) x->start[j + 1] += x->start[j], at[j] = x->start[j];
+    for (int64_t i = 0; i < N; i++)
+        for (int64_t k = calls->row[i]; k < calls->row[i + 1]; k++) {
+            uint32_t v = calls->call[k] & GDL_CALL_VARIANT_MASK, code = calls->call[k] >> GDL_CALL_CODE_SHIFT;
+            x->entry[at[v]++] = (uint32_t)i | code << GDL_CALL_CODE_SHIFT;
+        }
+    free(at);
+    for (int64_t j = 0; j < M; j++) {
+        x->value[j][0] = 0;
+        for (int code = 1; code < 4; code++) x->value[j][code] = gdl_genotypes_call_value(g, j, code);
+        x->scale[j] = gdl_genotypes_call_sd(g, j);
+    }
+    return 0;
+}
+
+void cd_columns_free(cd_columns_t *x)
+{
+    free(x->start), free(x->entry), free(x->value), free(x->scale);
+    memset(x, 0, sizeof *x);
+}
+
+/* ---- the loss's derivatives -------------------------------------------------------------------- */
+
+static double sigmoid(double z) { return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z)); }
+
+/* Softmax probability of block k at row i. */
+static double class_prob(const cd_fit_t *f, int64_t i, int k)
+{
+    const cd_problem_t *p = f->p;
+    int64_t N = p->x->n_rows;
+    double mx = -INFINITY, sum = 0, ek = 0;
+    for (int b = 0; b < p->n_blocks; b++) mx = fmax(mx, f->c[b] + f->s[b * N + i]);
+    for (int b = 0; b < p->n_blocks; b++) {
+        double e = exp(f->c[b] + f->s[b * N + i] - mx);
+        sum += e;
+        if (b == k) ek = e;
+    }
+    return ek / sum;
+}
+
+/* Block k's first derivatives gamma (n_rows) of the loss by eta, and with h its second ones
+ * (NULL: not wanted), at the current fit; 0 on rows out of the fit. */
+static void derivatives(const cd_fit_t *f, int k, double *gamma, double *h)
+{
+    const cd_problem_t *p = f->p;
+    int64_t N = p->x->n_rows;
+    const double *y = p->y + k * N, *w = p->weight + k * N, *s = f->s + k * N;
+    for (int64_t i = 0; i < N; i++) {
+        if (w[i] <= 0) {
+            gamma[i] = 0;
+            if (h) h[i] = 0;
+            continue;
+        }
+        if (p->family == CD_GAUSSIAN) {
+            gamma[i] = 2 * w[i] * (f->c[k] + s[i] - y[i]);
+            if (h) h[i] = 2 * w[i];
+            continue;
+        }
+        double pr = p->family == CD_LOGISTIC ? sigmoid(f->c[k] + s[i]) : class_prob(f, i, k);
+        gamma[i] = w[i] * (pr - y[i]);
+        if (h) {
+            double pb = fmin(fmax(pr, P_FLOOR), 1 - P_FLOOR);
+            h[i] = w[i] * pb * (1 - pb);
+        }
+    }
+}
+
+/* ---- the full gradient ------------------------------------------------------------------------- */
+
+typedef struct {
+    cd_fit_t *f;
+    const double *gamma_sum; // (n_blocks)
+} grad_ctx_t;
+
+/* grad_kj = sum_i gamma_ki (x_ij - xbar_j) for columns [begin, end): per column a sequential
+ * sum, so any split over the threads gives the same bits. */
+static void grad_columns(void *ctx, int64_t begin, int64_t end, int chunk)
+{
+    (void)chunk;
+    const grad_ctx_t *g = ctx;
+    cd_fit_t *f = g->f;
+    const cd_columns_t *x = f->p->x;
+    int64_t N = x->n_rows, M = x->n_cols;
+    for (int64_t j = begin; j < end; j++) {
+        const float *val = x->value[j];
+        for (int k = 0; k < f->p->n_blocks; k++) {
+            const double *gamma = f->gamma + k * N;
+            double sum = 0, sx = 0;
+            for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
+                uint32_t en = x->entry[e];
+                double v = val[entry_code(en)];
+                sum += gamma[entry_row(en)] * v, sx += v;
+            }
+            f->grad[k * M + j] = sum - sx / (double)N * g->gamma_sum[k];
+        }
+    }
+}
+
+static void full_gradient(cd_fit_t *f)
+{
+    int K = f->p->n_blocks;
+    int64_t N = f->p->x->n_rows;
+    double gamma_sum[K];
+    for (int k = 0; k < K; k++) {
+        derivatives(f, k, f->gamma + k * N, NULL);
+        gamma_sum[k] = 0;
+        for (int64_t i = 0; i < N; i++) gamma_sum[k] += f->gamma[k * N + i];
+    }
+    grad_ctx_t g = {f, gamma_sum};
+    gdl_parallel_for(f->p->x->n_cols, grad_columns, &g);
+}
+
+/* ---- Newton steps and coordinate sweeps -------------------------------------------------------- */
+
+/* One sweep of block k over its candidates (nonzero only: those with w != 0); the largest
+ * objective decrease H D^2 of a step. */
+static double sweep(cd_fit_t *f, int k, double l1, double l2, double hsum, double *Q, int nonzero_only)
+{
+    const cd_columns_t *x = f->p->x;
+    int64_t N = x->n_rows, M = x->n_cols;
+    double *w = f->w + k * M, *s = f->s + k * N, *h = f->h, *q = f->q, worst = 0;
+    const uint8_t *cand = f->candidate + k * M;
+    for (int64_t j = 0; j < M; j++) {
+        if (!cand[j] || (nonzero_only && w[j] == 0)) continue;
+        double m = f->a[j] / hsum, H = f->hx2[j] - f->a[j] * m;
+        if (!(H > 1e-12 * hsum)) continue; // constant over the fitted rows
+        const float *val = x->value[j];
+        double g = 0;
+        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
+            uint32_t en = x->entry[e], i = entry_row(en);
+            g += h[i] * val[entry_code(en)] * q[i];
+        }
+        g -= m * *Q;
+        double sd = x->scale[j], z = g + H * w[j], a = fabs(z) - l1 * sd;
+        double wn = a > 0 ? copysign(a, z) / (H + l2 * sd * sd) : 0, D = wn - w[j];
+        if (D == 0) continue;
+        w[j] = wn;
+        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
+            uint32_t en = x->entry[e], i = entry_row(en);
+            double dv = D * val[entry_code(en)];
+            q[i] -= dv, s[i] += dv;
+        }
+        *Q -= D * f->a[j];
+        f->c[k] -= D * m;
+        worst = fmax(worst, H * D * D);
+    }
+    f->passes++;
+    return worst;
+}
+
+/* Block k's Newton step: its quadratic model at the current fit, minimised over the intercept
+ * and the candidates. Returns the largest decrease of the first sweep (how far the fit was from
+ * this step's optimum), or -1 when the sweeps did not converge. */
+static double newton_step(cd_fit_t *f, int k, double l1, double l2)
+{
+    const cd_columns_t *x = f->p->x;
+    int64_t N = x->n_rows, M = x->n_cols;
+    double *h = f->h, *q = f->q, hsum = 0, hq = 0;
+    derivatives(f, k, q, h);
+    for (int64_t i = 0; i < N; i++) {
+        q[i] = h[i] > 0 ? -q[i] / h[i] : 0;
+        hsum += h[i], hq += h[i] * q[i];
+    }
+    if (!(hsum > 0)) return 0;
+    double dc = hq / hsum, Q = 0, first;
+    f->c[k] += dc;
+    for (int64_t i = 0; i < N; i++) {
+        if (h[i] > 0) q[i] -= dc;
+        Q += h[i] * q[i];
+    }
+    const uint8_t *cand = f->candidate + k * M;
+    for (int64_t j = 0; j < M; j++) {
+        if (!cand[j]) continue;
+        const float *val = x->value[j];
+        double a = 0, b = 0;
+        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
+            uint32_t en = x->entry[e];
+            double v = val[entry_code(en)], hv = h[entry_row(en)] * v;
+            a += hv, b += hv * v;
+        }
+        f->a[j] = a, f->hx2[j] = b;
+    }
+    first = fmax(sweep(f, k, l1, l2, hsum, &Q, 0), hsum * dc * dc);
+    double d = first;
+    for (int n = 0; d >= f->tol; n++) { // glmnet: sweep the nonzero ones to convergence, then all again
+        if (n >= MAX_SWEEPS) return -1;
+        while (sweep(f, k, l1, l2, hsum, &Q, 1) >= f->tol)
+            if (++n >= MAX_SWEEPS) return -1;
+        d = sweep(f, k, l1, l2, hsum, &Q, 0);
+    }
+    return first;
+}
+
+/* Newton steps over the blocks until none moves the fit. -1 when they do not converge. */
+static int newton(cd_fit_t *f, double l1, double l2)
+{
+    for (int it = 0; it < MAX_NEWTON; it++) {
+        double worst = 0;
+        for (int k = 0; k < f->p->n_blocks; k++) {
+            double d = newton_step(f, k, l1, l2);
+            if (d < 0) {
+                gdl_log_error("coordinate descent: no convergence at l1 %.4g, l2 %.4g after %d sweeps", l1, l2,
+                              MAX_SWEEPS);
+                return -1;
+            }
+            worst = fmax(worst, d);
+        }
+        if (worst < f->tol) return 0;
+    }
+    gdl_log_error("coordinate descent: no convergence at l1 %.4g, l2 %.4g after %d Newton steps", l1, l2, MAX_NEWTON);
+    return -1;
+}
+
+/* ---- the fit ----------------------------------------------------------------------------------- */
+
+int cd_fit_init(cd_fit_t *f, const cd_problem_t *p)
+{
+    int K = p->n_blocks;
+    int64_t N = p->x->n_rows, M = p->x->n_cols;
+    memset(f, 0, sizeof *f);
+    f->p = p;
+    f->w = calloc((size_t)(K * M + 1), sizeof *f->w);
+    f->c = calloc((size_t)K, sizeof *f->c);
+    f->s = calloc((size_t)(K * N + 1), sizeof *f->s);
+    f->grad = calloc((size_t)(K * M + 1), sizeof *f->grad);
+    f->candidate = calloc((size_t)(K * M + 1), 1);
+    f->gamma = malloc((size_t)(K * N + 1) * sizeof *f->gamma);
+    f->h = malloc((size_t)(N + 1) * sizeof *f->h);
+    f->q = malloc((size_t)(N + 1) * sizeof *f->q);
+    f->a = malloc((size_t)(M + 1) * sizeof *f->a);
+    f->hx2 = malloc((size_t)(M + 1) * sizeof *f->hx2);
+    if (!f->w || !f->c || !f->s || !f->grad || !f->candidate || !f->gamma || !f->h || !f->q || !f->a || !f->hx2) {
+        cd_fit_free(f);
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    f->tol = 1e-15; // the intercepts alone, to convergence; then the tolerance from their loss
+    f->l1_prev = -1;
+    if (newton(f, 0, 0) != 0) return -1;
+    double null_loss = 0;
+    for (int k = 0; k < K; k++) {
+        const double *y = p->y + k * N, *wt = p->weight + k * N;
+        for (int64_t i = 0; i < N; i++) {
+            if (wt[i] <= 0) continue;
+            double eta = f->c[k] + f->s[k * N + i];
+            null_loss += p->family == CD_GAUSSIAN ? wt[i] * (eta - y[i]) * (eta - y[i])
+                         : p->family == CD_LOGISTIC ? wt[i] * (y[i] > 0.5 ? -log(sigmoid(eta)) : -log(sigmoid(-eta)))
+                                                    : wt[i] * y[i] * -log(class_prob(f, i, k));
+        }
+    }
+    f->tol = 1e-9 * (null_loss > 0 ? null_loss : 1);
+    full_gradient(f);
+    return 0;
+}
+
+void cd_fit_free(cd_fit_t *f)
+{
+    free(f->w), free(f->c), free(f->s), free(f->grad), free(f->candidate);
+    free(f->gamma), free(f->h), free(f->q), free(f->a), free(f->hx2);
+    memset(f, 0, sizeof *f);
+}
+
+double cd_fit_lambda_max(const cd_fit_t *f)
+{
+    const cd_columns_t *x = f->p->x;
+    double top = 0;
+    for (int k = 0; k < f->p->n_blocks; k++)
+        for (int64_t j = 0; j < x->n_cols; j++)
+            if (x->scale[j] > 0) top = fmax(top, fabs(f->grad[k * x->n_cols + j]) / x->scale[j]);
+    return top;
+}
+
+int cd_fit_solve(cd_fit_t *f, double l1, double l2)
+{
+    const cd_columns_t *x = f->p->x;
+    int64_t M = x->n_cols;
+    for (int k = 0; k < f->p->n_blocks; k++) // sequential strong rule (Tibshirani et al. 2012)
+        for (int64_t j = 0; j < M; j++) {
+            double s = x->scale[j], g = fabs(f->grad[k * M + j]);
+            double bar = f->l1_prev >= 0 ? 2 * l1 - f->l1_prev : l1;
+            f->candidate[k * M + j] = s > 0 && (f->w[k * M + j] != 0 || g >= s * bar);
+        }
+    for (;;) {
+        if (newton(f, l1, l2) != 0) return -1;
+        full_gradient(f);
+        int64_t violations = 0; // a zero weight whose gradient exceeds its threshold: the rule missed it
+        for (int k = 0; k < f->p->n_blocks; k++)
+            for (int64_t j = 0; j < M; j++) {
+                uint8_t *cand = &f->candidate[k * M + j];
+                if (*cand || !(x->scale[j] > 0)) continue;
+                if (fabs(f->grad[k * M + j]) > l1 * x->scale[j] * (1 + 1e-9)) *cand = 1, violations++;
+            }
+        if (!violations) break;
+    }
+    f->l1_prev = l1;
+    return 0;
+}
+
+double cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n)
+{
+    const cd_problem_t *p = f->p;
+    int64_t N = p->x->n_rows;
+    double sum = 0;
+    int64_t count = 0;
+    for (int64_t r = 0; r < n; r++) {
+        int64_t i = rows[r];
+        for (int k = 0; k < p->n_blocks; k++) {
+            double y = p->y[k * N + i], eta = f->c[k] + f->s[k * N + i];
+            if (isnan(y)) continue;
+            if (p->family == CD_GAUSSIAN) sum += (eta - y) * (eta - y), count++;
+            else if (p->family == CD_LOGISTIC) sum += y > 0.5 ? -log(sigmoid(eta)) : -log(sigmoid(-eta)), count++;
+            else if (y > 0.5) sum -= log(class_prob(f, i, k)), count++;
+        }
+    }
+    return count ? sum / (double)count : NAN;
+}
+
+void cd_fit_scores(const cd_fit_t *f, const int64_t *rows, int64_t n, float *out)
+{
+    const cd_problem_t *p = f->p;
+    int K = p->n_blocks;
+    int64_t N = p->x->n_rows;
+    for (int64_t r = 0; r < n; r++)
+        for (int k = 0; k < K; k++) {
+            int64_t i = rows[r];
+            double eta = f->c[k] + f->s[k * N + i];
+            out[r * K + k] = (float)(p->family == CD_GAUSSIAN ? eta : p->family == CD_LOGISTIC ? sigmoid(eta)
+                                                                                              : class_prob(f, i, k));
+        }
+}
+
+int64_t cd_fit_nonzero(const cd_fit_t *f)
+{
+    int64_t n = 0, all = (int64_t)f->p->n_blocks * f->p->x->n_cols;
+    for (int64_t k = 0; k < all; k++) n += f->w[k] != 0;
+    return n;
+}

@@ -1,0 +1,97 @@
+/* Coordinate descent for the elastic-net linear genotype model (training.solver "cd"): the
+ * exact minimiser of gdl's mean loss plus l1 sum_j s_j |w_j| + l2 / 2 sum_j s_j^2 w_j^2 (s_j
+ * the SD of variant j's values, so the penalty falls on standardised effects) at each penalty
+ * of a path, as glmnet computes it: warm starts down the path, sequential strong rules with a
+ * KKT check over every variant, Newton steps (IRLS) on the logistic and multinomial losses, and
+ * the columns centred implicitly so they stay sparse. cd.c solves; cd_train.c fits a model. */
+#ifndef GDL_MODEL_CD_H
+#define GDL_MODEL_CD_H
+
+#include <stdint.h>
+
+#include "gdl/dataset.h"
+#include "gdl/model.h"
+
+/* A cohort's genotype columns: column j's non-zero calls are entry[start[j] .. start[j + 1]),
+ * each the row (GDL_CALL_VARIANT_MASK bits) and the 2-bit code on top, rows ascending. */
+typedef struct {
+    int64_t n_rows, n_cols;
+    int64_t *start;      // (n_cols + 1)
+    uint32_t *entry;     // (start[n_cols])
+    float (*value)[4];   // (n_cols) the value of each code: 0, het, hom-alt, missing (the mean)
+    double *scale;       // (n_cols) the penalty weight s_j: the SD of the column's values
+} cd_columns_t;
+
+/* The columns of calls (every row of g's cohort, as feed_decode_cohort decodes them) with g's
+ * values and SDs (dosage or presence encoding). 0, or -1 out of memory (logged). */
+int cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const gdl_genotypes_t *g);
+void cd_columns_free(cd_columns_t *x);
+
+typedef enum { CD_LOGISTIC, CD_GAUSSIAN, CD_MULTINOMIAL } cd_family_t;
+
+/* What is fitted: n_blocks linear predictors eta_k = c_k + sum_j w_kj x_j (targets of a
+ * logistic or gaussian model, fitted independently, or the classes of a multinomial one). y and
+ * weight are block-major (n_blocks, n_rows): 0/1 (logistic, multinomial one-hot) or values; a
+ * row's weight in the mean loss (its share, with class or positive weights), 0 = not fitted. */
+typedef struct {
+    const cd_columns_t *x;
+    cd_family_t family;
+    int n_blocks;
+    const double *y, *weight;
+} cd_problem_t;
+
+/* A fit and its working state, kept from one penalty to the next (warm starts). */
+typedef struct {
+    const cd_problem_t *p;
+    double *w;          // (n_blocks, n_cols) coefficients on the uncentred columns
+    double *c;          // (n_blocks) intercepts on the uncentred columns
+    double *s;          // (n_blocks, n_rows) sum_j w_kj x_ij, for every row (fitted or not)
+    double *grad;       // (n_blocks, n_cols) the loss gradient at the last solution
+    uint8_t *candidate; // (n_blocks, n_cols) in the strong set
+    double *gamma, *h, *q, *a, *hx2; // work: per row (n_rows), per column (n_cols)
+    double tol;         // a coordinate converges when its step lowers the objective by < tol
+    double l1_prev;     // the last solve's l1 (strong rules); < 0 before the first
+    int64_t passes;     // coordinate sweeps, for logs
+} cd_fit_t;
+
+/* A fit at w = 0 with each block's intercept fitted; grad holds the gradient there. 0, or -1
+ * out of memory. */
+int cd_fit_init(cd_fit_t *f, const cd_problem_t *p);
+void cd_fit_free(cd_fit_t *f);
+/* The largest l1 / s_j |grad_kj| at the current fit: at w = 0, the lasso penalty that keeps
+ * every weight at zero. */
+double cd_fit_lambda_max(const cd_fit_t *f);
+/* Minimises the penalised objective at (l1, l2), from the current fit. 0, or -1 when it did
+ * not converge (logged). */
+int cd_fit_solve(cd_fit_t *f, double l1, double l2);
+/* Mean loss of rows (n) at the current fit (their y, unit weights per row). */
+double cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n);
+/* Scores of rows (n) as the model outputs them (n, n_blocks): probabilities (logistic,
+ * multinomial) or values. */
+void cd_fit_scores(const cd_fit_t *f, const int64_t *rows, int64_t n, float *out);
+/* Non-zero coefficients over all blocks. */
+int64_t cd_fit_nonzero(const cd_fit_t *f);
+
+/* ---- fitting a model (cd_train.c) ---------------------------------------------------------- */
+
+/* One model's rows and how its step is chosen. */
+typedef struct {
+    const char *data_path;             // for messages
+    const int64_t *rows;               // (n) the rows fitted
+    int64_t n;
+    const int64_t *val_rows;           // (n_val) without inner folds: the rows choosing the step
+    int64_t n_val;
+    const int *part;                   // (n) inner fold 0..n_parts-1 of each row, or NULL
+    int n_parts;
+    gdl_fold_metric_fn metric;         // the criterion (higher is better), or NULL: the loss
+    const gdl_geno_calls_t *decoded;   // every row's calls decoded, or NULL (decoded here)
+    int fold, n_folds;                 // 1-based outer fold, for logs; 0 = none
+} cd_run_t;
+
+/* Fits r's model (config checked by gdl_config_load: one dense or sparse_dense layer on the
+ * genotypes, with its bias) on run's rows: its coefficients written into the graph. *steps: the
+ * path's steps to the chosen penalty; *crit: the chosen step's criterion (lower is better;
+ * NaN when nothing chose). 0, or -1 with an error. */
+int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps, double *crit);
+
+#endif
