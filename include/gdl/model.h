@@ -45,6 +45,7 @@ typedef struct {
     int units_from_outputs;     // "units": "outputs"
 } gdl_config_layer_t;
 
+#define GDL_MAX_L1_RATIOS 8
 typedef struct {
     char *optimizer;            // ["adam"]
     double lr;                  // [0.001]
@@ -64,6 +65,8 @@ typedef struct {
     double l1_ratio;            // l1_path: the path's penalty lambda is l1 = l1_ratio lambda plus
                                 // l2 = (1 - l1_ratio) lambda (glmnet's alpha); lambda_max scales by
                                 // 1 / l1_ratio [1 = lasso]
+    double l1_ratios[GDL_MAX_L1_RATIOS]; // "l1_ratio": [a, b, ...] (solver cd): a grid the
+    int n_l1_ratios;                     // inner folds choose from, l1_ratio its first [0 = one]
     int l1_path_folds;          // >= 2: the path's step is chosen by this many folds of the training
                                 // rows (cv.glmnet), then the path runs on all of them to that step;
                                 // no validation split [0 = the validation split chooses]

@@ -164,6 +164,72 @@ static void write_model(const linear_layer_t *l, const cd_columns_t *x, int K, c
     }
 }
 
+/* Inner folds choose (l1_ratio, step): each ratio's path on each fold's complement, the
+ * criterion on the fold averaged over the folds step by step (a fold that stopped early keeping
+ * its last value, a fold without a finite one left out); the lowest mean, the first ratio listed
+ * and the earliest step of equals. *ratio, *step (1-based), *crit; -1 with an error. */
+static int choose_by_folds(path_t *pa, const cd_run_t *run, const double *ratios, int A, const double *lambda,
+                           uint8_t *in_fit, int *ratio, int *step, double *crit)
+{
+    int P = pa->P, ret = -1, blind = 0;
+    int64_t N = pa->x->n_rows, n_watch;
+    double *mean = calloc((size_t)A * P, sizeof *mean), *curve = malloc((size_t)P * sizeof *curve);
+    int *count = calloc((size_t)A * P, sizeof *count);
+    int64_t *watch = malloc((size_t)(run->n + 1) * sizeof *watch);
+    char label[96];
+    cd_fit_t fit = {0};
+    if (!mean || !curve || !count || !watch) {
+        gdl_log_error("out of memory");
+        goto out;
+    }
+    pa->label = label;
+    for (int j = 0; j < run->n_parts; j++) {
+        n_watch = 0;
+        memset(in_fit, 0, (size_t)N);
+        for (int64_t i = 0; i < run->n; i++) {
+            if (run->part[i] == j) watch[n_watch++] = run->rows[i];
+            else in_fit[run->rows[i]] = 1;
+        }
+        for (int a = 0; a < A; a++) {
+            if (run->fold)
+                snprintf(label, sizeof label, "fold %d/%d  path fold %d/%d  ", run->fold, run->n_folds, j + 1, run->n_parts);
+            else
+                snprintf(label, sizeof label, "path fold %d/%d  ", j + 1, run->n_parts);
+            if (A > 1) snprintf(label + strlen(label), sizeof label - strlen(label), "l1_ratio %g  ", ratios[a]);
+            pa->l1_ratio = ratios[a], pa->lambda = lambda + (int64_t)a * P;
+            for (int e = 0; e < P; e++) curve[e] = NAN;
+            int steps = run_path(pa, in_fit, watch, n_watch, curve, P, &fit, NULL, NULL, NULL);
+            cd_fit_free(&fit);
+            if (steps < 0) goto out;
+            double last = NAN;
+            int finite = 0;
+            for (int e = 0; e < P; e++) {
+                if (e < steps) last = curve[e];
+                if (isfinite(last)) mean[a * P + e] += last, count[a * P + e]++, finite = 1;
+            }
+            blind += !finite && a == 0;
+        }
+    }
+    if (blind)
+        gdl_log_warn("l1 path: %d of %d inner folds gave no finite validation criterion (too few rows, or"
+                     " one class), left out of the average", blind, run->n_parts);
+    int best = 0;
+    for (int k = 0; k < A * P; k++) {
+        mean[k] = count[k] ? mean[k] / count[k] : INFINITY;
+        if (mean[k] < mean[best]) best = k;
+    }
+    if (!isfinite(mean[best])) {
+        gdl_log_error("l1_path_folds: no inner fold gave a finite validation criterion (%" PRId64
+                      " training rows in %d folds); lower training.l1_path_folds", run->n, run->n_parts);
+        goto out;
+    }
+    *ratio = best / P, *step = best % P + 1, *crit = mean[best];
+    ret = 0;
+out:
+    free(mean), free(curve), free(count), free(watch);
+    return ret;
+}
+
 int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double *crit_out)
 {
     gdl_model_t *m = r->m;
@@ -179,25 +245,24 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
     }
     cd_family_t family = m->loss.kind == GDL_LOSS_BCE ? CD_LOGISTIC : m->loss.kind == GDL_LOSS_MSE ? CD_GAUSSIAN
                                                                                                : CD_MULTINOMIAL;
-    int K = m->n_out, P = t->l1_path ? t->l1_path : 1, ret = -1, chosen = P;
+    // the path's l1 ratios (glmnet's alpha): one, or a grid the inner folds choose from
+    const double one = 1, *ratios = !t->l1_path ? &one : t->n_l1_ratios ? t->l1_ratios : &t->l1_ratio;
+    int A = t->l1_path && t->n_l1_ratios ? t->n_l1_ratios : 1;
+    int K = m->n_out, P = t->l1_path ? t->l1_path : 1, ret = -1, chosen = P, ratio = 0;
     gdl_geno_calls_t own = {0};
     const gdl_geno_calls_t *calls = run->decoded;
     cd_columns_t x = {0};
     cd_fit_t fit = {0};
     uint8_t *in_fit = calloc((size_t)N + 1, 1);
-    double *lambda = malloc((size_t)P * sizeof *lambda), *curve = malloc((size_t)P * sizeof *curve);
-    double *mean = calloc((size_t)P, sizeof *mean), *keep = NULL;
-    int *count = calloc((size_t)P, sizeof *count);
+    double *lambda = malloc((size_t)A * P * sizeof *lambda), *keep = NULL, *best_keep = NULL;
     char label[96] = "";
-    if (!in_fit || !lambda || !curve || !mean || !count) goto oom;
+    if (!in_fit || !lambda) goto oom;
     if (!calls) {
         if (feed_decode_cohort(&own, d, INT64_MAX) < 0) goto out;
         calls = &own;
     }
     if (cd_columns_from_calls(&x, calls, d->geno) != 0) goto out;
-    path_t pa = {r, &x, family, K, lambda, P, t->l1_path ? t->l1_ratio : 1, t->l1_path ? t->l2 : t->l2,
-                 run->metric, t->patience, label};
-    if (run->fold) snprintf(label, sizeof label, "fold %d/%d  ", run->fold, run->n_folds);
+    path_t pa = {r, &x, family, K, lambda, P, ratios[0], t->l2, run->metric, t->patience, label};
     for (int64_t i = 0; i < run->n; i++) in_fit[run->rows[i]] = 1;
     if (!t->l1_path) { // one fixed penalty
         lambda[0] = t->l1;
@@ -210,67 +275,52 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
         cd_fit_free(&fit);
         free(y), free(wt);
         if (bad) goto out;
-        for (int e = 0; e < P; e++) lambda[e] = lmax / t->l1_ratio * pow(t->l1_min_ratio, (double)(e + 1) / P);
+        for (int a = 0; a < A; a++)
+            for (int e = 0; e < P; e++)
+                lambda[a * P + e] = lmax / ratios[a] * pow(t->l1_min_ratio, (double)(e + 1) / P);
         gdl_log_debug("cd: lambda_max %.6g", lmax);
     }
-    if (t->l1_path && run->n_parts >= 2) { // inner folds choose the step
-        for (int j = 0; j < run->n_parts; j++) {
-            int64_t n_watch = 0, *watch = malloc((size_t)(run->n + 1) * sizeof *watch);
-            if (!watch) goto oom;
-            memset(in_fit, 0, (size_t)N);
-            for (int64_t i = 0; i < run->n; i++) {
-                if (run->part[i] == j) watch[n_watch++] = run->rows[i];
-                else in_fit[run->rows[i]] = 1;
-            }
-            for (int e = 0; e < P; e++) curve[e] = NAN;
-            if (run->fold)
-                snprintf(label, sizeof label, "fold %d/%d  path fold %d/%d  ", run->fold, run->n_folds, j + 1, run->n_parts);
-            else
-                snprintf(label, sizeof label, "path fold %d/%d  ", j + 1, run->n_parts);
-            int steps = run_path(&pa, in_fit, watch, n_watch, curve, P, &fit, NULL, NULL, NULL);
-            free(watch);
-            if (steps < 0) goto out;
-            cd_fit_free(&fit);
-            double last = NAN; // a fold that stopped early keeps its last value
-            for (int e = 0; e < P; e++) {
-                if (e < steps) last = curve[e];
-                if (isfinite(last)) mean[e] += last, count[e]++;
-            }
-        }
-        int best = 0;
-        for (int e = 0; e < P; e++) mean[e] = count[e] ? mean[e] / count[e] : INFINITY;
-        for (int e = 1; e < P; e++)
-            if (mean[e] < mean[best]) best = e; // the earliest of equals: the strongest penalty
-        if (!isfinite(mean[best])) {
-            gdl_log_error("l1_path_folds: no inner fold gave a finite validation criterion (%" PRId64
-                          " training rows in %d folds); lower training.l1_path_folds", run->n, run->n_parts);
-            goto out;
-        }
-        chosen = best + 1;
-        *crit_out = mean[best];
-        gdl_log_info("cd: step %d of %d (lambda %.4g) chosen by %d folds of the training rows", chosen, P,
-                     lambda[best], run->n_parts);
+    if (t->l1_path && run->n_parts >= 2) { // inner folds choose the ratio and the step
+        if (choose_by_folds(&pa, run, ratios, A, lambda, in_fit, &ratio, &chosen, crit_out) != 0) goto out;
+        gdl_log_info("l1 path: %sstep %d of %d (lambda %.4g) chosen by %d folds of the training rows",
+                     A > 1 ? (snprintf(label, sizeof label, "l1_ratio %g, ", ratios[ratio]), label) : "", chosen, P,
+                     lambda[ratio * P + chosen - 1], run->n_parts);
         memset(in_fit, 0, (size_t)N);
         for (int64_t i = 0; i < run->n; i++) in_fit[run->rows[i]] = 1;
         snprintf(label, sizeof label, run->fold ? "fold %d/%d  " : "", run->fold, run->n_folds);
+        pa.label = label, pa.l1_ratio = ratios[ratio], pa.lambda = lambda + (int64_t)ratio * P;
         if (run_path(&pa, in_fit, NULL, 0, NULL, chosen, &fit, NULL, NULL, NULL) < 0) goto out;
         write_model(&layer, &x, K, fit.w, fit.c);
-    } else { // the validation rows choose (the best step kept), or the path runs to its end
-        if (!(keep = malloc((size_t)(K * x.n_cols + K) * sizeof *keep))) goto oom;
-        int watch_val = t->l1_path && run->n_val > 0, best_step = P;
-        double best = NAN;
-        int steps = run_path(&pa, in_fit, watch_val ? run->val_rows : NULL, watch_val ? run->n_val : 0, NULL, P,
-                             &fit, &best, &best_step, watch_val ? keep : NULL);
-        if (steps < 0) goto out;
-        if (watch_val) {
-            write_model(&layer, &x, K, keep, keep + (int64_t)K * x.n_cols);
-            chosen = best_step, *crit_out = best;
-            gdl_log_info("cd: step %d of %d (lambda %.4g) chosen on the validation rows", chosen, P, lambda[chosen - 1]);
-        } else {
-            write_model(&layer, &x, K, fit.w, fit.c);
-            chosen = steps;
-            *crit_out = NAN;
+    } else if (t->l1_path && run->n_val > 0) { // the validation rows choose; the best step's fit kept
+        int64_t W = (int64_t)K * x.n_cols + K;
+        if (!(keep = malloc((size_t)W * sizeof *keep)) || !(best_keep = malloc((size_t)W * sizeof *best_keep))) goto oom;
+        double best_all = INFINITY;
+        for (int a = 0; a < A; a++) {
+            snprintf(label, sizeof label, run->fold ? "fold %d/%d  " : "", run->fold, run->n_folds);
+            if (A > 1) snprintf(label + strlen(label), sizeof label - strlen(label), "l1_ratio %g  ", ratios[a]);
+            pa.l1_ratio = ratios[a], pa.lambda = lambda + (int64_t)a * P;
+            double best = INFINITY;
+            int step = P;
+            int steps = run_path(&pa, in_fit, run->val_rows, run->n_val, NULL, P, &fit, &best, &step, keep);
+            cd_fit_free(&fit);
+            if (steps < 0) goto out;
+            if (best < best_all || a == 0) {
+                best_all = best, ratio = a, chosen = step;
+                memcpy(best_keep, keep, (size_t)W * sizeof *keep);
+            }
         }
+        write_model(&layer, &x, K, best_keep, best_keep + (int64_t)K * x.n_cols);
+        *crit_out = best_all;
+        gdl_log_info("l1 path: %sstep %d of %d (lambda %.4g) chosen on the validation rows",
+                     A > 1 ? (snprintf(label, sizeof label, "l1_ratio %g, ", ratios[ratio]), label) : "", chosen, P,
+                     lambda[ratio * P + chosen - 1]);
+    } else { // a fixed penalty, or the path to its end
+        snprintf(label, sizeof label, run->fold ? "fold %d/%d  " : "", run->fold, run->n_folds);
+        int steps = run_path(&pa, in_fit, NULL, 0, NULL, P, &fit, NULL, NULL, NULL);
+        if (steps < 0) goto out;
+        write_model(&layer, &x, K, fit.w, fit.c);
+        chosen = steps;
+        *crit_out = NAN;
     }
     *steps_out = chosen;
     ret = 0;
@@ -281,6 +331,6 @@ out:
     cd_fit_free(&fit);
     cd_columns_free(&x);
     feed_free_cohort(&own);
-    free(in_fit), free(lambda), free(curve), free(mean), free(count), free(keep);
+    free(in_fit), free(lambda), free(keep), free(best_keep);
     return ret;
 }

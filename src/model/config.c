@@ -107,6 +107,18 @@ static int parse_training(gdl_config_t *c, const cJSON *obj)
             if (!strcmp(train_keys[k].key, v->string)) break;
         snprintf(path, sizeof path, "training.%s", v->string);
         if (k == N_TRAIN_KEYS) return err(c, path, "unknown key");
+        if (!strcmp(v->string, "l1_ratio") && cJSON_IsArray(v)) { // a grid for the inner folds
+            const cJSON *e;
+            int n = cJSON_GetArraySize(v);
+            if (n < 1 || n > GDL_MAX_L1_RATIOS) return err(c, path, "expected 1 to %d numbers", GDL_MAX_L1_RATIOS);
+            c->train.n_l1_ratios = 0;
+            cJSON_ArrayForEach(e, v) {
+                if (!cJSON_IsNumber(e)) return err(c, path, "expected numbers");
+                c->train.l1_ratios[c->train.n_l1_ratios++] = e->valuedouble;
+            }
+            c->train.l1_ratio = c->train.l1_ratios[0];
+            continue;
+        }
         if (set_train_key(c, k, v, NULL, path) != 0) return -1;
     }
     return 0;
@@ -388,6 +400,13 @@ static int check_training(gdl_config_t *c)
     if (t->l1_path && t->l1 > 0) return err(c, "training.l1_path", "give l1 (a fixed penalty) or l1_path, not both");
     if (t->l1_min_ratio <= 0 || t->l1_min_ratio >= 1) return err(c, "training.l1_min_ratio", "must lie in (0, 1)");
     if (t->l1_ratio <= 0 || t->l1_ratio > 1) return err(c, "training.l1_ratio", "must lie in (0, 1]");
+    for (int k = 0; k < t->n_l1_ratios; k++) {
+        if (t->l1_ratios[k] <= 0 || t->l1_ratios[k] > 1) return err(c, "training.l1_ratio", "must lie in (0, 1]");
+        if (t->n_l1_ratios > 1 && t->l1_ratios[k] != 1 && !t->l1_path)
+            return err(c, "training.l1_ratio", "splits the l1_path penalty; set l1_path");
+    }
+    if (t->n_l1_ratios > 1 && strcmp(t->solver, "cd"))
+        return err(c, "training.l1_ratio", "a list of ratios is a grid for training.solver cd; give one number");
     if (t->l1_ratio != 1 && !t->l1_path) return err(c, "training.l1_ratio", "splits the l1_path penalty; set l1_path");
     if (t->l1_path_folds && !t->l1_path) return err(c, "training.l1_path_folds", "chooses the l1_path's step; set l1_path");
     if (t->l1_path_folds && (t->l1_path_folds < 2 || t->l1_path_folds > 20))
