@@ -288,7 +288,7 @@ int cd_fit_init(cd_fit_t *f, const cd_problem_t *p)
                                                     : wt[i] * y[i] * -log(class_prob(f, i, k));
         }
     }
-    f->tol = 1e-9 * (null_loss > 0 ? null_loss : 1);
+    f->tol = 1e-7 * (null_loss > 0 ? null_loss : 1); // glmnet's thresh
     full_gradient(f);
     return 0;
 }

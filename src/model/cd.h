@@ -50,6 +50,7 @@ typedef struct {
     uint8_t *candidate; // (n_blocks, n_cols) in the strong set
     double *gamma, *h, *q, *a, *hx2; // work: per row (n_rows), per column (n_cols)
     double tol;         // a coordinate converges when its step lowers the objective by < tol
+                        // (cd_fit_init: 1e-7 of the intercept-only objective, glmnet's thresh)
     double l1_prev;     // the last solve's l1 (strong rules); < 0 before the first
     int64_t passes;     // coordinate sweeps, for logs
 } cd_fit_t;
