@@ -107,47 +107,67 @@ static void derivatives(const cd_fit_t *f, int k, double *gamma, double *h)
 
 /* ---- the full gradient ------------------------------------------------------------------------- */
 
+/* The full gradients of several fits over the same columns in one pass: each call's
+ * contribution to every fit's sum is read from one row of gamma (n_rows, n_sums), one sum per
+ * (fit, block). */
 typedef struct {
-    cd_fit_t *f;
-    const double *gamma_sum; // (n_blocks)
+    cd_fit_t **fits;
+    int n_fits, n_sums;
+    const double *gamma;     // (n_rows, n_sums)
+    const double *gamma_sum; // (n_sums)
 } grad_ctx_t;
 
-/* grad_kj = sum_i gamma_ki (x_ij - xbar_j) for columns [begin, end): per column a sequential
- * sum, so any split over the threads gives the same bits. */
+/* grad_kj = sum_i gamma_ki (x_ij - xbar_j) for columns [begin, end): per column and per sum a
+ * sequential sum in the column's row order, so any split over the threads, and any set of fits
+ * passed together, gives the same bits. */
 static void grad_columns(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     const grad_ctx_t *g = ctx;
-    cd_fit_t *f = g->f;
-    const cd_columns_t *x = f->p->x;
-    int64_t N = x->n_rows, M = x->n_cols;
+    const cd_columns_t *x = g->fits[0]->p->x;
+    int64_t N = x->n_rows, M = x->n_cols, S = g->n_sums;
+    double sum[S];
     for (int64_t j = begin; j < end; j++) {
         const float *val = x->value[j];
-        for (int k = 0; k < f->p->n_blocks; k++) {
-            const double *gamma = f->gamma + k * N;
-            double sum = 0, sx = 0;
-            for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
-                uint32_t en = x->entry[e];
-                double v = val[entry_code(en)];
-                sum += gamma[entry_row(en)] * v, sx += v;
-            }
-            f->grad[k * M + j] = sum - sx / (double)N * g->gamma_sum[k];
+        double sx = 0;
+        for (int64_t t = 0; t < S; t++) sum[t] = 0;
+        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
+            uint32_t en = x->entry[e];
+            double v = val[entry_code(en)];
+            const double *gamma = g->gamma + (int64_t)entry_row(en) * S;
+            for (int64_t t = 0; t < S; t++) sum[t] += gamma[t] * v;
+            sx += v;
         }
+        for (int b = 0, t = 0; b < g->n_fits; b++)
+            for (int k = 0; k < g->fits[b]->p->n_blocks; k++, t++)
+                g->fits[b]->grad[k * M + j] = sum[t] - sx / (double)N * g->gamma_sum[t];
     }
 }
 
-static void full_gradient(cd_fit_t *f)
+/* The gradient of the loss at each fit's current solution, into its grad; fits[0..n) share
+ * one pass over the columns (split over the threads). -1 out of memory. */
+static int full_gradients(cd_fit_t **fits, int n)
 {
-    int K = f->p->n_blocks;
-    int64_t N = f->p->x->n_rows;
-    double gamma_sum[K];
-    for (int k = 0; k < K; k++) {
-        derivatives(f, k, f->gamma + k * N, NULL);
-        gamma_sum[k] = 0;
-        for (int64_t i = 0; i < N; i++) gamma_sum[k] += f->gamma[k * N + i];
+    int64_t N = fits[0]->p->x->n_rows, S = 0;
+    for (int b = 0; b < n; b++) S += fits[b]->p->n_blocks;
+    double *gamma = malloc((size_t)(N * S + 1) * sizeof *gamma), *gamma_sum = calloc((size_t)S, sizeof *gamma_sum);
+    if (!gamma || !gamma_sum) {
+        free(gamma), free(gamma_sum);
+        gdl_log_error("out of memory");
+        return -1;
     }
-    grad_ctx_t g = {f, gamma_sum};
-    gdl_parallel_for(f->p->x->n_cols, grad_columns, &g);
+    for (int b = 0, t = 0; b < n; b++) {
+        cd_fit_t *f = fits[b];
+        for (int k = 0; k < f->p->n_blocks; k++, t++) {
+            const double *gk = f->gamma + k * N;
+            derivatives(f, k, f->gamma + k * N, NULL);
+            for (int64_t i = 0; i < N; i++) gamma[i * S + t] = gk[i], gamma_sum[t] += gk[i];
+        }
+    }
+    grad_ctx_t g = {fits, n, (int)S, gamma, gamma_sum};
+    gdl_parallel_for(fits[0]->p->x->n_cols, grad_columns, &g);
+    free(gamma), free(gamma_sum);
+    return 0;
 }
 
 /* ---- Newton steps and coordinate sweeps -------------------------------------------------------- */
@@ -289,8 +309,7 @@ int cd_fit_init(cd_fit_t *f, const cd_problem_t *p)
         }
     }
     f->tol = 1e-7 * (null_loss > 0 ? null_loss : 1); // glmnet's thresh
-    full_gradient(f);
-    return 0;
+    return full_gradients(&f, 1);
 }
 
 void cd_fit_free(cd_fit_t *f)
@@ -310,31 +329,78 @@ double cd_fit_lambda_max(const cd_fit_t *f)
     return top;
 }
 
-int cd_fit_solve(cd_fit_t *f, double l1, double l2)
+/* The fits of cd_fits_solve still solving, spread over the threads a fit at a time. */
+typedef struct {
+    cd_fit_t **fits;
+    const double *l1, *l2;
+    const int *which; // (n) indices into fits and l1, l2
+    int n, next;
+    int *failed;      // (n)
+} newton_jobs_t;
+
+static void newton_jobs(void *ctx, int64_t begin, int64_t end, int chunk)
 {
-    const cd_columns_t *x = f->p->x;
-    int64_t M = x->n_cols;
-    for (int k = 0; k < f->p->n_blocks; k++) // sequential strong rule (Tibshirani et al. 2012)
-        for (int64_t j = 0; j < M; j++) {
-            double s = x->scale[j], g = fabs(f->grad[k * M + j]);
-            double bar = f->l1_prev >= 0 ? 2 * l1 - f->l1_prev : l1;
-            f->candidate[k * M + j] = s > 0 && (f->w[k * M + j] != 0 || g >= s * bar);
-        }
-    for (;;) {
-        if (newton(f, l1, l2) != 0) return -1;
-        full_gradient(f);
-        int64_t violations = 0; // a zero weight whose gradient exceeds its threshold: the rule missed it
+    (void)begin, (void)end, (void)chunk;
+    newton_jobs_t *c = ctx;
+    for (int job; (job = __atomic_fetch_add(&c->next, 1, __ATOMIC_RELAXED)) < c->n;) {
+        int b = c->which[job];
+        c->failed[job] = newton(c->fits[b], c->l1[b], c->l2[b]) != 0;
+    }
+}
+
+int cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2)
+{
+    int *which = malloc((size_t)(n + 1) * sizeof *which), *failed = malloc((size_t)(n + 1) * sizeof *failed);
+    cd_fit_t **open = malloc((size_t)(n + 1) * sizeof *open);
+    int ret = -1, n_open = n;
+    if (!which || !failed || !open) {
+        gdl_log_error("out of memory");
+        goto out;
+    }
+    for (int b = 0; b < n; b++) { // sequential strong rule (Tibshirani et al. 2012)
+        cd_fit_t *f = fits[b];
+        const cd_columns_t *x = f->p->x;
+        int64_t M = x->n_cols;
+        double bar = f->l1_prev >= 0 ? 2 * l1[b] - f->l1_prev : l1[b];
         for (int k = 0; k < f->p->n_blocks; k++)
             for (int64_t j = 0; j < M; j++) {
-                uint8_t *cand = &f->candidate[k * M + j];
-                if (*cand || !(x->scale[j] > 0)) continue;
-                if (fabs(f->grad[k * M + j]) > l1 * x->scale[j] * (1 + 1e-9)) *cand = 1, violations++;
+                double s = x->scale[j], g = fabs(f->grad[k * M + j]);
+                f->candidate[k * M + j] = s > 0 && (f->w[k * M + j] != 0 || g >= s * bar);
             }
-        if (!violations) break;
+        which[b] = b;
     }
-    f->l1_prev = l1;
-    return 0;
+    while (n_open > 0) { // solve on the candidates, then check every variant's optimality condition
+        newton_jobs_t c = {fits, l1, l2, which, n_open, 0, failed};
+        int threads = gdl_threads_get();
+        gdl_parallel_for(threads < n_open ? threads : n_open, newton_jobs, &c);
+        for (int o = 0; o < n_open; o++)
+            if (failed[o]) goto out;
+        for (int o = 0; o < n_open; o++) open[o] = fits[which[o]];
+        if (full_gradients(open, n_open) != 0) goto out;
+        int still = 0;
+        for (int o = 0; o < n_open; o++) {
+            cd_fit_t *f = open[o];
+            const cd_columns_t *x = f->p->x;
+            int64_t M = x->n_cols, violations = 0; // a zero weight whose gradient exceeds its threshold
+            double l1b = l1[which[o]];
+            for (int k = 0; k < f->p->n_blocks; k++)
+                for (int64_t j = 0; j < M; j++) {
+                    uint8_t *cand = &f->candidate[k * M + j];
+                    if (*cand || !(x->scale[j] > 0)) continue;
+                    if (fabs(f->grad[k * M + j]) > l1b * x->scale[j] * (1 + 1e-9)) *cand = 1, violations++;
+                }
+            if (violations) which[still++] = which[o];
+            else f->l1_prev = l1b;
+        }
+        n_open = still;
+    }
+    ret = 0;
+out:
+    free(which), free(failed), free(open);
+    return ret;
 }
+
+int cd_fit_solve(cd_fit_t *f, double l1, double l2) { return cd_fits_solve(&f, 1, &l1, &l2); }
 
 double cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n)
 {

@@ -65,6 +65,10 @@ double cd_fit_lambda_max(const cd_fit_t *f);
 /* Minimises the penalised objective at (l1, l2), from the current fit. 0, or -1 when it did
  * not converge (logged). */
 int cd_fit_solve(cd_fit_t *f, double l1, double l2);
+/* cd_fit_solve for fits[0..n) of problems on the same columns, fit b at (l1[b], l2[b]): the
+ * fits' Newton steps spread over the threads, their optimality checks sharing each pass over
+ * the columns. Each fit's result is the bits cd_fit_solve gives it alone. */
+int cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2);
 /* Mean loss of rows (n) at the current fit (their y, unit weights per row). */
 double cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n);
 /* Scores of rows (n) as the model outputs them (n, n_blocks): probabilities (logistic,

@@ -78,10 +78,7 @@ static int fill_problem(const gdl_runner_t *r, const uint8_t *in_fit, cd_problem
     return 0;
 }
 
-/* One path over the penalties lambda[0..P), fitted on the rows flagged in in_fit; after each
- * step the criterion (lower is better: minus the metric, or the loss) on the rows watch (n)
- * goes into curve[step], until patience steps pass without a better one. keep: the best
- * step's fit copied here (w then c), or NULL. Returns the steps run, -1 on error. */
+/* How a path is run: its penalties lambda[0..P) at one l1 ratio. */
 typedef struct {
     gdl_runner_t *r;
     const cd_columns_t *x;
@@ -92,59 +89,127 @@ typedef struct {
     double l1_ratio, l2;
     gdl_fold_metric_fn metric;
     int patience;
-    const char *label; // log prefix
 } path_t;
 
-static int run_path(const path_t *pa, const uint8_t *in_fit, const int64_t *watch, int64_t n_watch, double *curve,
-                    int stop_at, cd_fit_t *fit, double *best_crit, int *best_step, double *keep)
+/* One path fitted on the rows flagged in in_fit; after each step the criterion (lower is
+ * better: minus the metric, or the loss) on the rows watch (n_watch) goes into curve[step]
+ * (curve may be NULL), until patience steps pass without a better one. keep: the best step's
+ * fit copied here (w then c), or NULL. Paths on the same columns run in lockstep (run_lanes). */
+typedef struct {
+    path_t pa;
+    const uint8_t *in_fit;
+    const int64_t *watch;
+    int64_t n_watch;
+    double *curve, *keep;
+    char label[96];  // log prefix
+    FILE *log;       // where each step's line goes (stderr, or the lane's buffer)
+    char *log_text;  // the buffer, printed by lanes_free in lane order
+    size_t log_len;
+    // the result: steps run, the best step (0-based) and its criterion
+    int steps, best;
+    double best_value;
+    // state
+    double *y, *wt;
+    float *scores;
+    cd_problem_t p;
+    cd_fit_t fit;
+    int open;
+} lane_t;
+
+/* A lane at its defaults: logging to stderr, or (buffer) to a buffer of its own. */
+static void lane_init(lane_t *l, const path_t *pa, const uint8_t *in_fit, const int64_t *watch, int64_t n_watch,
+                      int buffer)
 {
-    gdl_model_t *m = pa->r->m;
-    int64_t N = pa->x->n_rows, M = pa->x->n_cols, K = pa->n_blocks;
-    double *y = malloc((size_t)(K * N + 1) * sizeof *y), *wt = malloc((size_t)(K * N + 1) * sizeof *wt);
-    float *scores = malloc((size_t)(n_watch * m->n_out + 1) * sizeof *scores);
-    cd_problem_t p = {pa->x, pa->family, pa->n_blocks, y, wt};
-    int steps = -1, best = -1;
-    double best_value = INFINITY;
-    if (!y || !wt || !scores) {
-        gdl_log_error("out of memory");
-        goto out;
+    memset(l, 0, sizeof *l);
+    l->pa = *pa, l->in_fit = in_fit, l->watch = watch, l->n_watch = n_watch;
+    l->log = buffer ? open_memstream(&l->log_text, &l->log_len) : NULL;
+    if (!l->log) l->log = stderr;
+    l->best = -1, l->best_value = INFINITY;
+}
+
+/* Frees the lanes' state (their fits too), printing their buffered logs in lane order. */
+static void lanes_free(lane_t *lanes, int n)
+{
+    for (int b = 0; b < n; b++) {
+        lane_t *l = &lanes[b];
+        if (l->log != stderr) fclose(l->log);
+        if (l->log_text) fwrite(l->log_text, 1, l->log_len, stderr);
+        free(l->log_text), free(l->y), free(l->wt), free(l->scores);
+        cd_fit_free(&l->fit);
+        l->log = stderr, l->log_text = NULL, l->y = l->wt = NULL, l->scores = NULL;
     }
-    if (fill_problem(pa->r, in_fit, &p, y, wt) != 0 || cd_fit_init(fit, &p) != 0) goto out;
-    int e;
-    for (e = 0; e < stop_at; e++) {
-        double lam = pa->lambda[e], l1 = pa->l1_ratio * lam, l2 = pa->l2 + (1 - pa->l1_ratio) * lam;
-        if (cd_fit_solve(fit, l1, l2) != 0) goto out;
-        double crit = NAN;
-        const char *name = "loss";
-        if (n_watch) {
-            cd_fit_scores(fit, watch, n_watch, scores);
-            crit = pa->metric ? -pa->metric(pa->r, watch, n_watch, scores, &name) : cd_fit_loss(fit, watch, n_watch);
-            if (isnan(crit)) crit = INFINITY;
-        }
-        if (curve) curve[e] = crit;
-        if (gdl_log_get_level() >= GDL_LOG_INFO)
-            fprintf(stderr, "[train] %sstep %d/%d  lambda %.4g  non-zero %" PRId64 "%s%s %.4f\n", pa->label, e + 1,
-                    pa->P, lam, cd_fit_nonzero(fit), n_watch ? "  val_" : "", n_watch ? name : "",
-                    n_watch ? (pa->metric ? -crit : crit) : 0.0);
-        if (crit < best_value || best < 0) {
-            best_value = crit, best = e;
-            if (keep) {
-                memcpy(keep, fit->w, (size_t)(K * M) * sizeof *keep);
-                memcpy(keep + K * M, fit->c, (size_t)K * sizeof *keep);
-            }
-        } else if (n_watch && pa->patience && e - best >= pa->patience) {
-            e++;
-            break;
-        }
+}
+
+/* The lane's criterion after a step, its log line and its patience. */
+static void lane_step(lane_t *l, int e)
+{
+    const path_t *pa = &l->pa;
+    int64_t M = pa->x->n_cols, K = pa->n_blocks;
+    double crit = NAN;
+    const char *name = "loss";
+    if (l->n_watch) {
+        cd_fit_scores(&l->fit, l->watch, l->n_watch, l->scores);
+        crit = pa->metric ? -pa->metric(pa->r, l->watch, l->n_watch, l->scores, &name)
+                          : cd_fit_loss(&l->fit, l->watch, l->n_watch);
+        if (isnan(crit)) crit = INFINITY;
     }
-    steps = e;
-    if (best_crit) *best_crit = best_value;
-    if (best_step) *best_step = best + 1;
+    if (l->curve) l->curve[e] = crit;
+    if (gdl_log_get_level() >= GDL_LOG_INFO)
+        fprintf(l->log, "[train] %sstep %d/%d  lambda %.4g  non-zero %" PRId64 "%s%s %.4f\n", l->label, e + 1, pa->P,
+                pa->lambda[e], cd_fit_nonzero(&l->fit), l->n_watch ? "  val_" : "", l->n_watch ? name : "",
+                l->n_watch ? (pa->metric ? -crit : crit) : 0.0);
+    l->steps = e + 1;
+    if (crit < l->best_value || l->best < 0) {
+        l->best_value = crit, l->best = e;
+        if (l->keep) {
+            memcpy(l->keep, l->fit.w, (size_t)(K * M) * sizeof *l->keep);
+            memcpy(l->keep + K * M, l->fit.c, (size_t)K * sizeof *l->keep);
+        }
+    } else if (l->n_watch && pa->patience && e - l->best >= pa->patience) {
+        l->open = 0;
+    }
+}
+
+/* Runs the lanes' paths (on the same columns) for up to stop_at steps, in lockstep: at each
+ * step the open lanes' solves share their passes over the columns (cd_fits_solve), so a lane's
+ * values are the ones it would get alone. The fits stay in the lanes. 0, or -1 on error. */
+static int run_lanes(lane_t *lanes, int n, int stop_at)
+{
+    int ret = -1;
+    cd_fit_t **fits = malloc((size_t)n * sizeof *fits);
+    double *l1 = malloc((size_t)n * sizeof *l1), *l2 = malloc((size_t)n * sizeof *l2);
+    int *at = malloc((size_t)n * sizeof *at);
+    if (!fits || !l1 || !l2 || !at) goto oom;
+    for (int b = 0; b < n; b++) {
+        lane_t *l = &lanes[b];
+        int64_t N = l->pa.x->n_rows, K = l->pa.n_blocks;
+        l->y = malloc((size_t)(K * N + 1) * sizeof *l->y), l->wt = malloc((size_t)(K * N + 1) * sizeof *l->wt);
+        l->scores = malloc((size_t)(l->n_watch * l->pa.r->m->n_out + 1) * sizeof *l->scores);
+        if (!l->y || !l->wt || !l->scores) goto oom;
+        l->p = (cd_problem_t){l->pa.x, l->pa.family, l->pa.n_blocks, l->y, l->wt};
+        if (fill_problem(l->pa.r, l->in_fit, &l->p, l->y, l->wt) != 0 || cd_fit_init(&l->fit, &l->p) != 0) goto out;
+        l->open = 1;
+    }
+    for (int e = 0; e < stop_at; e++) {
+        int n_open = 0;
+        for (int b = 0; b < n; b++) {
+            const path_t *pa = &lanes[b].pa;
+            if (!lanes[b].open) continue;
+            fits[n_open] = &lanes[b].fit, at[n_open] = b;
+            l1[n_open] = pa->l1_ratio * pa->lambda[e], l2[n_open] = pa->l2 + (1 - pa->l1_ratio) * pa->lambda[e];
+            n_open++;
+        }
+        if (!n_open) break;
+        if (cd_fits_solve(fits, n_open, l1, l2) != 0) goto out;
+        for (int o = 0; o < n_open; o++) lane_step(&lanes[at[o]], e);
+    }
+    ret = 0;
+    goto out;
+oom:
+    gdl_log_error("out of memory");
 out:
-    if (steps < 0) cd_fit_free(fit);
-    p.y = p.weight = NULL;
-    free(y), free(wt), free(scores);
-    return steps;
+    free(fits), free(l1), free(l2), free(at);
+    return ret;
 }
 
 /* The model's parameters from the fit's coefficients (or coef: w then c): W, and the bias that
@@ -167,48 +232,52 @@ static void write_model(const linear_layer_t *l, const cd_columns_t *x, int K, c
 /* Inner folds choose (l1_ratio, step): each ratio's path on each fold's complement, the
  * criterion on the fold averaged over the folds step by step (a fold that stopped early keeping
  * its last value, a fold without a finite one left out); the lowest mean, the first ratio listed
- * and the earliest step of equals. *ratio, *step (1-based), *crit; -1 with an error. */
-static int choose_by_folds(path_t *pa, const cd_run_t *run, const double *ratios, int A, const double *lambda,
-                           uint8_t *in_fit, int *ratio, int *step, double *crit)
+ * and the earliest step of equals. pa->lambda: the ratios' paths, (A, P). *ratio, *step
+ * (1-based), *crit; -1 with an error. */
+static int choose_by_folds(const path_t *pa, const cd_run_t *run, const double *ratios, int A, int *ratio, int *step,
+                           double *crit)
 {
-    int P = pa->P, ret = -1, blind = 0;
-    int64_t N = pa->x->n_rows, n_watch;
-    double *mean = calloc((size_t)A * P, sizeof *mean), *curve = malloc((size_t)P * sizeof *curve);
+    int P = pa->P, ret = -1, blind = 0, jobs = run->n_parts * A, made = 0;
+    int64_t N = pa->x->n_rows;
+    double *mean = calloc((size_t)A * P, sizeof *mean), *curve = malloc((size_t)jobs * P * sizeof *curve);
     int *count = calloc((size_t)A * P, sizeof *count);
-    int64_t *watch = malloc((size_t)(run->n + 1) * sizeof *watch);
-    char label[96];
-    cd_fit_t fit = {0};
-    if (!mean || !curve || !count || !watch) {
+    int64_t *watch = malloc((size_t)(run->n_parts * run->n + 1) * sizeof *watch);
+    int64_t *n_watch = calloc((size_t)run->n_parts, sizeof *n_watch);
+    uint8_t *in_fit = calloc((size_t)(run->n_parts * N + 1), 1);
+    lane_t *lanes = malloc((size_t)jobs * sizeof *lanes);
+    if (!mean || !curve || !count || !watch || !n_watch || !in_fit || !lanes) {
         gdl_log_error("out of memory");
         goto out;
     }
-    pa->label = label;
-    for (int j = 0; j < run->n_parts; j++) {
-        n_watch = 0;
-        memset(in_fit, 0, (size_t)N);
+    for (int j = 0; j < run->n_parts; j++)
         for (int64_t i = 0; i < run->n; i++) {
-            if (run->part[i] == j) watch[n_watch++] = run->rows[i];
-            else in_fit[run->rows[i]] = 1;
+            if (run->part[i] == j) watch[(int64_t)j * run->n + n_watch[j]++] = run->rows[i];
+            else in_fit[(int64_t)j * N + run->rows[i]] = 1;
         }
-        for (int a = 0; a < A; a++) {
-            if (run->fold)
-                snprintf(label, sizeof label, "fold %d/%d  path fold %d/%d  ", run->fold, run->n_folds, j + 1, run->n_parts);
-            else
-                snprintf(label, sizeof label, "path fold %d/%d  ", j + 1, run->n_parts);
-            if (A > 1) snprintf(label + strlen(label), sizeof label - strlen(label), "l1_ratio %g  ", ratios[a]);
-            pa->l1_ratio = ratios[a], pa->lambda = lambda + (int64_t)a * P;
-            for (int e = 0; e < P; e++) curve[e] = NAN;
-            int steps = run_path(pa, in_fit, watch, n_watch, curve, P, &fit, NULL, NULL, NULL);
-            cd_fit_free(&fit);
-            if (steps < 0) goto out;
-            double last = NAN;
-            int finite = 0;
-            for (int e = 0; e < P; e++) {
-                if (e < steps) last = curve[e];
-                if (isfinite(last)) mean[a * P + e] += last, count[a * P + e]++, finite = 1;
-            }
-            blind += !finite && a == 0;
+    for (int job = 0; job < jobs; job++) { // lane j * A + a: ratio a's path on inner fold j's complement
+        int j = job / A, a = job % A;
+        lane_t *l = &lanes[job];
+        lane_init(l, pa, in_fit + j * N, watch + (int64_t)j * run->n, n_watch[j], 1);
+        l->pa.l1_ratio = ratios[a], l->pa.lambda += (int64_t)a * P, l->curve = curve + (int64_t)job * P;
+        if (run->fold)
+            snprintf(l->label, sizeof l->label, "fold %d/%d  path fold %d/%d  ", run->fold, run->n_folds, j + 1,
+                     run->n_parts);
+        else
+            snprintf(l->label, sizeof l->label, "path fold %d/%d  ", j + 1, run->n_parts);
+        if (A > 1) snprintf(l->label + strlen(l->label), sizeof l->label - strlen(l->label), "l1_ratio %g  ", ratios[a]);
+        for (int e = 0; e < P; e++) l->curve[e] = NAN;
+        made++;
+    }
+    if (run_lanes(lanes, jobs, P) != 0) goto out;
+    for (int job = 0; job < jobs; job++) {
+        int a = job % A;
+        double last = NAN;
+        int finite = 0;
+        for (int e = 0; e < P; e++) {
+            if (e < lanes[job].steps) last = curve[(int64_t)job * P + e];
+            if (isfinite(last)) mean[a * P + e] += last, count[a * P + e]++, finite = 1;
         }
+        blind += !finite && a == 0;
     }
     if (blind)
         gdl_log_warn("l1 path: %d of %d inner folds gave no finite validation criterion (too few rows, or"
@@ -226,7 +295,8 @@ static int choose_by_folds(path_t *pa, const cd_run_t *run, const double *ratios
     *ratio = best / P, *step = best % P + 1, *crit = mean[best];
     ret = 0;
 out:
-    free(mean), free(curve), free(count), free(watch);
+    if (lanes) lanes_free(lanes, made);
+    free(mean), free(curve), free(count), free(watch), free(n_watch), free(in_fit), free(lanes);
     return ret;
 }
 
@@ -254,7 +324,9 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
     cd_columns_t x = {0};
     cd_fit_t fit = {0};
     uint8_t *in_fit = calloc((size_t)N + 1, 1);
-    double *lambda = malloc((size_t)A * P * sizeof *lambda), *keep = NULL, *best_keep = NULL;
+    double *lambda = malloc((size_t)A * P * sizeof *lambda), *keep = NULL;
+    lane_t *lanes = NULL;
+    int n_lanes = 0;
     char label[96] = "";
     if (!in_fit || !lambda) goto oom;
     if (!calls) {
@@ -262,7 +334,7 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
         calls = &own;
     }
     if (cd_columns_from_calls(&x, calls, d->geno) != 0) goto out;
-    path_t pa = {r, &x, family, K, lambda, P, ratios[0], t->l2, run->metric, t->patience, label};
+    path_t pa = {r, &x, family, K, lambda, P, ratios[0], t->l2, run->metric, t->patience};
     for (int64_t i = 0; i < run->n; i++) in_fit[run->rows[i]] = 1;
     if (!t->l1_path) { // one fixed penalty
         lambda[0] = t->l1;
@@ -280,46 +352,45 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
                 lambda[a * P + e] = lmax / ratios[a] * pow(t->l1_min_ratio, (double)(e + 1) / P);
         gdl_log_debug("cd: lambda_max %.6g", lmax);
     }
+    const char *fold_label = run->fold ? "fold %d/%d  " : "";
     if (t->l1_path && run->n_parts >= 2) { // inner folds choose the ratio and the step
-        if (choose_by_folds(&pa, run, ratios, A, lambda, in_fit, &ratio, &chosen, crit_out) != 0) goto out;
+        if (choose_by_folds(&pa, run, ratios, A, &ratio, &chosen, crit_out) != 0) goto out;
         gdl_log_info("l1 path: %sstep %d of %d (lambda %.4g) chosen by %d folds of the training rows",
                      A > 1 ? (snprintf(label, sizeof label, "l1_ratio %g, ", ratios[ratio]), label) : "", chosen, P,
                      lambda[ratio * P + chosen - 1], run->n_parts);
-        memset(in_fit, 0, (size_t)N);
-        for (int64_t i = 0; i < run->n; i++) in_fit[run->rows[i]] = 1;
-        snprintf(label, sizeof label, run->fold ? "fold %d/%d  " : "", run->fold, run->n_folds);
-        pa.label = label, pa.l1_ratio = ratios[ratio], pa.lambda = lambda + (int64_t)ratio * P;
-        if (run_path(&pa, in_fit, NULL, 0, NULL, chosen, &fit, NULL, NULL, NULL) < 0) goto out;
-        write_model(&layer, &x, K, fit.w, fit.c);
+        if (!(lanes = calloc(1, sizeof *lanes))) goto oom;
+        lane_init(&lanes[0], &pa, in_fit, NULL, 0, 0), n_lanes = 1;
+        snprintf(lanes[0].label, sizeof lanes[0].label, fold_label, run->fold, run->n_folds);
+        lanes[0].pa.l1_ratio = ratios[ratio], lanes[0].pa.lambda = lambda + (int64_t)ratio * P;
+        if (run_lanes(lanes, 1, chosen) != 0) goto out;
+        write_model(&layer, &x, K, lanes[0].fit.w, lanes[0].fit.c);
     } else if (t->l1_path && run->n_val > 0) { // the validation rows choose; the best step's fit kept
         int64_t W = (int64_t)K * x.n_cols + K;
-        if (!(keep = malloc((size_t)W * sizeof *keep)) || !(best_keep = malloc((size_t)W * sizeof *best_keep))) goto oom;
-        double best_all = INFINITY;
-        for (int a = 0; a < A; a++) {
-            snprintf(label, sizeof label, run->fold ? "fold %d/%d  " : "", run->fold, run->n_folds);
-            if (A > 1) snprintf(label + strlen(label), sizeof label - strlen(label), "l1_ratio %g  ", ratios[a]);
-            pa.l1_ratio = ratios[a], pa.lambda = lambda + (int64_t)a * P;
-            double best = INFINITY;
-            int step = P;
-            int steps = run_path(&pa, in_fit, run->val_rows, run->n_val, NULL, P, &fit, &best, &step, keep);
-            cd_fit_free(&fit);
-            if (steps < 0) goto out;
-            if (best < best_all || a == 0) {
-                best_all = best, ratio = a, chosen = step;
-                memcpy(best_keep, keep, (size_t)W * sizeof *keep);
-            }
+        if (!(keep = malloc((size_t)A * W * sizeof *keep)) || !(lanes = calloc((size_t)A, sizeof *lanes))) goto oom;
+        for (int a = 0; a < A; a++, n_lanes++) { // a lane per ratio, their logs in ratio order
+            lane_t *l = &lanes[a];
+            lane_init(l, &pa, in_fit, run->val_rows, run->n_val, A > 1);
+            l->pa.l1_ratio = ratios[a], l->pa.lambda = lambda + (int64_t)a * P, l->keep = keep + a * W;
+            snprintf(l->label, sizeof l->label, fold_label, run->fold, run->n_folds);
+            if (A > 1) snprintf(l->label + strlen(l->label), sizeof l->label - strlen(l->label), "l1_ratio %g  ", ratios[a]);
         }
-        write_model(&layer, &x, K, best_keep, best_keep + (int64_t)K * x.n_cols);
-        *crit_out = best_all;
+        if (run_lanes(lanes, A, P) != 0) goto out;
+        for (int a = 1; a < A; a++)
+            if (lanes[a].best_value < lanes[ratio].best_value) ratio = a;
+        chosen = lanes[ratio].best + 1;
+        write_model(&layer, &x, K, keep + ratio * W, keep + ratio * W + (int64_t)K * x.n_cols);
+        *crit_out = lanes[ratio].best_value;
+        lanes_free(lanes, n_lanes), n_lanes = 0;
         gdl_log_info("l1 path: %sstep %d of %d (lambda %.4g) chosen on the validation rows",
                      A > 1 ? (snprintf(label, sizeof label, "l1_ratio %g, ", ratios[ratio]), label) : "", chosen, P,
                      lambda[ratio * P + chosen - 1]);
     } else { // a fixed penalty, or the path to its end
-        snprintf(label, sizeof label, run->fold ? "fold %d/%d  " : "", run->fold, run->n_folds);
-        int steps = run_path(&pa, in_fit, NULL, 0, NULL, P, &fit, NULL, NULL, NULL);
-        if (steps < 0) goto out;
-        write_model(&layer, &x, K, fit.w, fit.c);
-        chosen = steps;
+        if (!(lanes = calloc(1, sizeof *lanes))) goto oom;
+        lane_init(&lanes[0], &pa, in_fit, NULL, 0, 0), n_lanes = 1;
+        snprintf(lanes[0].label, sizeof lanes[0].label, fold_label, run->fold, run->n_folds);
+        if (run_lanes(lanes, 1, P) != 0) goto out;
+        write_model(&layer, &x, K, lanes[0].fit.w, lanes[0].fit.c);
+        chosen = lanes[0].steps;
         *crit_out = NAN;
     }
     *steps_out = chosen;
@@ -328,9 +399,9 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
 oom:
     gdl_log_error("out of memory");
 out:
-    cd_fit_free(&fit);
+    if (lanes) lanes_free(lanes, n_lanes);
     cd_columns_free(&x);
     feed_free_cohort(&own);
-    free(in_fit), free(lambda), free(keep), free(best_keep);
+    free(in_fit), free(lambda), free(keep), free(lanes);
     return ret;
 }

@@ -295,6 +295,52 @@ static void test_cd_same_bits_on_threads(void)
     free_cohort(&c);
 }
 
+/* Fits solved together (cd_fits_solve: shared gradient passes, Newton steps over the threads)
+ * give each fit the bits it gets alone, with fits that differ in rows and penalties. */
+static void test_cd_fits_together_same_bits(void)
+{
+    enum { B = 3, STEPS = 8 };
+    cohort_t c;
+    make_cohort(&c, CD_LOGISTIC, 300, 50, 2, 13);
+    cd_columns_t x;
+    make_columns(&x, c.N, c.V, c.code, c.mean, c.sd);
+    double *wt[B], *alone[B], lmax[B];
+    cd_problem_t p[B];
+    cd_fit_t f[B], *fits[B];
+    for (int b = 0; b < B; b++) { // fit b leaves out every (b + 2)-th row, as an inner fold does
+        wt[b] = malloc(2 * c.N * sizeof *wt[b]);
+        for (int64_t k = 0; k < 2 * c.N; k++) wt[b][k] = (k % c.N) % (b + 2) == 0 ? 0 : c.wt[k];
+        p[b] = (cd_problem_t){&x, CD_LOGISTIC, 2, c.y, wt[b]};
+        CHECK(cd_fit_init(&f[b], &p[b]) == 0);
+        lmax[b] = cd_fit_lambda_max(&f[b]);
+        for (int e = 1; e <= STEPS; e++) CHECK(cd_fit_solve(&f[b], lmax[b] * pow(0.05, e / 8.0), 0.01 * b) == 0);
+        alone[b] = malloc((2 * c.V + 2) * sizeof *alone[b]);
+        memcpy(alone[b], f[b].w, 2 * c.V * sizeof *alone[b]);
+        memcpy(alone[b] + 2 * c.V, f[b].c, 2 * sizeof *alone[b]);
+        CHECK(cd_fit_nonzero(&f[b]) > 0);
+        cd_fit_free(&f[b]);
+    }
+    gdl_threads_set(2);
+    for (int b = 0; b < B; b++) {
+        CHECK(cd_fit_init(&f[b], &p[b]) == 0);
+        fits[b] = &f[b];
+    }
+    for (int e = 1; e <= STEPS; e++) {
+        double l1[B], l2[B];
+        for (int b = 0; b < B; b++) l1[b] = lmax[b] * pow(0.05, e / 8.0), l2[b] = 0.01 * b;
+        CHECK(cd_fits_solve(fits, B, l1, l2) == 0);
+    }
+    gdl_threads_set(1);
+    for (int b = 0; b < B; b++) {
+        CHECK(memcmp(alone[b], f[b].w, 2 * c.V * sizeof *alone[b]) == 0);
+        CHECK(memcmp(alone[b] + 2 * c.V, f[b].c, 2 * sizeof *alone[b]) == 0);
+        cd_fit_free(&f[b]);
+        free(wt[b]), free(alone[b]);
+    }
+    cd_columns_free(&x);
+    free_cohort(&c);
+}
+
 int main(void)
 {
     gdl_threads_set(1);
@@ -302,5 +348,6 @@ int main(void)
     RUN(test_cd_optimal_along_path);
     RUN(test_cd_ridge_closed_form);
     RUN(test_cd_same_bits_on_threads);
+    RUN(test_cd_fits_together_same_bits);
     return TEST_EXIT();
 }
