@@ -159,8 +159,8 @@ static int full_gradients(cd_fit_t **fits, int n)
     for (int b = 0, t = 0; b < n; b++) {
         cd_fit_t *f = fits[b];
         for (int k = 0; k < f->p->n_blocks; k++, t++) {
-            const double *gk = f->gamma + k * N;
-            derivatives(f, k, f->gamma + k * N, NULL);
+            double *gk = f->gamma + k * N;
+            derivatives(f, k, gk, NULL);
             for (int64_t i = 0; i < N; i++) gamma[i * S + t] = gk[i], gamma_sum[t] += gk[i];
         }
     }
