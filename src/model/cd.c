@@ -107,37 +107,93 @@ static void derivatives(const cd_fit_t *f, int k, double *gamma, double *h)
 
 /* ---- the full gradient ------------------------------------------------------------------------- */
 
+/* The loops over a column's calls. gdl builds at -O2; these are cloned for AVX2 (picked when
+ * the program loads) and vectorised across the sums of a gradient pass. No reassociation and no
+ * FMA contraction, so every clone gives the same bits. */
+#define CD_HOT __attribute__((optimize("O3", "no-math-errno", "no-trapping-math"), target_clones("avx2", "default")))
+
+/* A column's sums over its calls are split over 4 accumulators, call e into accumulator e % 4,
+ * added as (0 + 1) + (2 + 3): the adds of a column do not wait on each other, and the bits
+ * depend on the column and the summed quantity only. SUM4(acc, n, term) runs that for the
+ * column's n calls, term(e) the addend of call e; acc is double or a vector of doubles. */
+#define SUM4(acc, n, term)                                                                  \
+    do {                                                                                    \
+        int64_t e_ = 0;                                                                     \
+        for (; e_ + 4 <= (n); e_ += 4)                                                      \
+            acc[0] += term(e_), acc[1] += term(e_ + 1), acc[2] += term(e_ + 2), acc[3] += term(e_ + 3); \
+        if (e_ < (n)) acc[0] += term(e_), e_++;                                             \
+        if (e_ < (n)) acc[1] += term(e_), e_++;                                             \
+        if (e_ < (n)) acc[2] += term(e_), e_++;                                             \
+    } while (0)
+#define TOTAL4(acc) ((acc[0] + acc[1]) + (acc[2] + acc[3]))
+
 /* The full gradients of several fits over the same columns in one pass: each call's
- * contribution to every fit's sum is read from one row of gamma (n_rows, n_sums), one sum per
- * (fit, block). */
+ * contribution to every fit's sum is read from one row of gamma (n_rows, stride), one sum per
+ * (fit, block), the row padded with zeros to a whole number of blocks of GRAD_WIDTH sums. */
+#define GRAD_WIDTH 8
 typedef struct {
     cd_fit_t **fits;
-    int n_fits, n_sums;
-    const double *gamma;     // (n_rows, n_sums)
+    int n_fits, n_sums, stride;
+    const double *gamma;     // (n_rows, stride)
     const double *gamma_sum; // (n_sums)
 } grad_ctx_t;
 
-/* grad_kj = sum_i gamma_ki (x_ij - xbar_j) for columns [begin, end): per column and per sum a
- * sequential sum in the column's row order, so any split over the threads, and any set of fits
- * passed together, gives the same bits. */
-static void grad_columns(void *ctx, int64_t begin, int64_t end, int chunk)
+/* The values' sum of a column's n calls en. */
+static inline __attribute__((always_inline)) double column_total(const uint32_t *en, int64_t n, const float *val)
+{
+    double acc[4] = {0};
+#define TERM(e) (double)val[entry_code(en[e])]
+    SUM4(acc, n, TERM);
+#undef TERM
+    return TOTAL4(acc);
+}
+
+/* The column's sum of gamma[row] * value over its calls. */
+static inline __attribute__((always_inline)) double column_sum1(const uint32_t *en, int64_t n, const float *val, const double *gamma)
+{
+    double acc[4] = {0};
+#define TERM(e) (gamma[entry_row(en[e])] * val[entry_code(en[e])])
+    SUM4(acc, n, TERM);
+#undef TERM
+    return TOTAL4(acc);
+}
+
+/* column_sum1 for the 8 sums gamma[row * stride + 0..8) at once, in vector registers: each sum
+ * a lane of its own, so the same bits as column_sum1 gives it. */
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v4d_unaligned __attribute__((vector_size(32), aligned(8), may_alias)); // as immintrin.h's __m256d_u
+static inline __attribute__((always_inline)) void column_sum8(const uint32_t *en, int64_t n, const float *val, const double *gamma, int64_t stride,
+                               double *sum)
+{
+    v4d lo[4] = {{0}}, hi[4] = {{0}};
+#define TERM_LO(e) (*(const v4d_unaligned *)(gamma + (int64_t)entry_row(en[e]) * stride) * val[entry_code(en[e])])
+#define TERM_HI(e) (*(const v4d_unaligned *)(gamma + (int64_t)entry_row(en[e]) * stride + 4) * val[entry_code(en[e])])
+    SUM4(lo, n, TERM_LO);
+    SUM4(hi, n, TERM_HI);
+#undef TERM_LO
+#undef TERM_HI
+    v4d a = TOTAL4(lo), b = TOTAL4(hi);
+    for (int t = 0; t < 4; t++) sum[t] = a[t], sum[4 + t] = b[t];
+}
+
+/* grad_kj = sum_i gamma_ki (x_ij - xbar_j) for columns [begin, end). Each sum's order depends
+ * only on the column (SUM4), so any split over the threads, and any set of fits passed
+ * together, gives the same bits. */
+CD_HOT static void grad_columns(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     (void)chunk;
     const grad_ctx_t *g = ctx;
     const cd_columns_t *x = g->fits[0]->p->x;
-    int64_t N = x->n_rows, M = x->n_cols, S = g->n_sums;
-    double sum[S];
+    int64_t N = x->n_rows, M = x->n_cols, stride = g->stride;
+    double sum[stride];
     for (int64_t j = begin; j < end; j++) {
-        const float *val = x->value[j];
-        double sx = 0;
-        for (int64_t t = 0; t < S; t++) sum[t] = 0;
-        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
-            uint32_t en = x->entry[e];
-            double v = val[entry_code(en)];
-            const double *gamma = g->gamma + (int64_t)entry_row(en) * S;
-            for (int64_t t = 0; t < S; t++) sum[t] += gamma[t] * v;
-            sx += v;
-        }
+        const uint32_t *en = x->entry + x->start[j];
+        int64_t n = x->start[j + 1] - x->start[j];
+        double sx = column_total(en, n, x->value[j]);
+        if (stride == 1) sum[0] = column_sum1(en, n, x->value[j], g->gamma);
+        else
+            for (int64_t t = 0; t < stride; t += GRAD_WIDTH)
+                column_sum8(en, n, x->value[j], g->gamma + t, stride, sum + t);
         for (int b = 0, t = 0; b < g->n_fits; b++)
             for (int k = 0; k < g->fits[b]->p->n_blocks; k++, t++)
                 g->fits[b]->grad[k * M + j] = sum[t] - sx / (double)N * g->gamma_sum[t];
@@ -150,7 +206,8 @@ static int full_gradients(cd_fit_t **fits, int n)
 {
     int64_t N = fits[0]->p->x->n_rows, S = 0;
     for (int b = 0; b < n; b++) S += fits[b]->p->n_blocks;
-    double *gamma = malloc((size_t)(N * S + 1) * sizeof *gamma), *gamma_sum = calloc((size_t)S, sizeof *gamma_sum);
+    int64_t stride = S == 1 ? 1 : (S + GRAD_WIDTH - 1) / GRAD_WIDTH * GRAD_WIDTH;
+    double *gamma = calloc((size_t)(N * stride + 1), sizeof *gamma), *gamma_sum = calloc((size_t)S, sizeof *gamma_sum);
     if (!gamma || !gamma_sum) {
         free(gamma), free(gamma_sum);
         gdl_log_error("out of memory");
@@ -161,10 +218,10 @@ static int full_gradients(cd_fit_t **fits, int n)
         for (int k = 0; k < f->p->n_blocks; k++, t++) {
             double *gk = f->gamma + k * N;
             derivatives(f, k, gk, NULL);
-            for (int64_t i = 0; i < N; i++) gamma[i * S + t] = gk[i], gamma_sum[t] += gk[i];
+            for (int64_t i = 0; i < N; i++) gamma[i * stride + t] = gk[i], gamma_sum[t] += gk[i];
         }
     }
-    grad_ctx_t g = {fits, n, (int)S, gamma, gamma_sum};
+    grad_ctx_t g = {fits, n, (int)S, (int)stride, gamma, gamma_sum};
     gdl_parallel_for(fits[0]->p->x->n_cols, grad_columns, &g);
     free(gamma), free(gamma_sum);
     return 0;
@@ -174,32 +231,28 @@ static int full_gradients(cd_fit_t **fits, int n)
 
 /* One sweep of block k over its candidates (nonzero only: those with w != 0); the largest
  * objective decrease H D^2 of a step. */
-static double sweep(cd_fit_t *f, int k, double l1, double l2, double hsum, double *Q, int nonzero_only)
+CD_HOT static double sweep(cd_fit_t *f, int k, double l1, double l2, double hsum, double *Q, int nonzero_only)
 {
     const cd_columns_t *x = f->p->x;
-    int64_t N = x->n_rows, M = x->n_cols;
-    double *w = f->w + k * M, *s = f->s + k * N, *h = f->h, *q = f->q, worst = 0;
+    int64_t M = x->n_cols;
+    double *w = f->w + k * M, *h = f->h, *q = f->q, worst = 0;
     const uint8_t *cand = f->candidate + k * M;
     for (int64_t j = 0; j < M; j++) {
         if (!cand[j] || (nonzero_only && w[j] == 0)) continue;
         double m = f->a[j] / hsum, H = f->hx2[j] - f->a[j] * m;
         if (!(H > 1e-12 * hsum)) continue; // constant over the fitted rows
         const float *val = x->value[j];
-        double g = 0;
-        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
-            uint32_t en = x->entry[e], i = entry_row(en);
-            g += h[i] * val[entry_code(en)] * q[i];
-        }
-        g -= m * *Q;
+        const uint32_t *en = x->entry + x->start[j];
+        double acc[4] = {0};
+#define TERM(e) (h[entry_row(en[e])] * val[entry_code(en[e])] * q[entry_row(en[e])])
+        SUM4(acc, x->start[j + 1] - x->start[j], TERM);
+#undef TERM
+        double g = TOTAL4(acc) - m * *Q;
         double sd = x->scale[j], z = g + H * w[j], a = fabs(z) - l1 * sd;
         double wn = a > 0 ? copysign(a, z) / (H + l2 * sd * sd) : 0, D = wn - w[j];
         if (D == 0) continue;
         w[j] = wn;
-        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
-            uint32_t en = x->entry[e], i = entry_row(en);
-            double dv = D * val[entry_code(en)];
-            q[i] -= dv, s[i] += dv;
-        }
+        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) q[entry_row(x->entry[e])] -= D * val[entry_code(x->entry[e])];
         *Q -= D * f->a[j];
         f->c[k] -= D * m;
         worst = fmax(worst, H * D * D);
@@ -208,13 +261,36 @@ static double sweep(cd_fit_t *f, int k, double l1, double l2, double hsum, doubl
     return worst;
 }
 
+/* sum_i h_i x_ij and sum_i h_i x_ij^2 of block k's candidate columns, into a and hx2. */
+CD_HOT static void column_moments(cd_fit_t *f, int k)
+{
+    const cd_columns_t *x = f->p->x;
+    int64_t M = x->n_cols;
+    const uint8_t *cand = f->candidate + k * M;
+    const double *h = f->h;
+    for (int64_t j = 0; j < M; j++) {
+        if (!cand[j]) continue;
+        const float *val = x->value[j];
+        const uint32_t *en = x->entry + x->start[j];
+        double a[4] = {0}, b[4] = {0};
+        int64_t n = x->start[j + 1] - x->start[j];
+#define TERM(e) (h[entry_row(en[e])] * val[entry_code(en[e])])
+        SUM4(a, n, TERM);
+#undef TERM
+#define TERM(e) (h[entry_row(en[e])] * val[entry_code(en[e])] * val[entry_code(en[e])])
+        SUM4(b, n, TERM);
+#undef TERM
+        f->a[j] = TOTAL4(a), f->hx2[j] = TOTAL4(b);
+    }
+}
+
 /* Block k's Newton step: its quadratic model at the current fit, minimised over the intercept
  * and the candidates. Returns the largest decrease of the first sweep (how far the fit was from
  * this step's optimum), or -1 when the sweeps did not converge. */
 static double newton_step(cd_fit_t *f, int k, double l1, double l2)
 {
     const cd_columns_t *x = f->p->x;
-    int64_t N = x->n_rows, M = x->n_cols;
+    int64_t N = x->n_rows;
     double *h = f->h, *q = f->q, hsum = 0, hq = 0;
     derivatives(f, k, q, h);
     for (int64_t i = 0; i < N; i++) {
@@ -228,18 +304,9 @@ static double newton_step(cd_fit_t *f, int k, double l1, double l2)
         if (h[i] > 0) q[i] -= dc;
         Q += h[i] * q[i];
     }
-    const uint8_t *cand = f->candidate + k * M;
-    for (int64_t j = 0; j < M; j++) {
-        if (!cand[j]) continue;
-        const float *val = x->value[j];
-        double a = 0, b = 0;
-        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) {
-            uint32_t en = x->entry[e];
-            double v = val[entry_code(en)], hv = h[entry_row(en)] * v;
-            a += hv, b += hv * v;
-        }
-        f->a[j] = a, f->hx2[j] = b;
-    }
+    double *q0 = f->gamma + k * N; // the residual before the sweeps: s moves by what q lost
+    memcpy(q0, q, (size_t)N * sizeof *q0);
+    column_moments(f, k);
     first = fmax(sweep(f, k, l1, l2, hsum, &Q, 0), hsum * dc * dc);
     double d = first;
     for (int n = 0; d >= f->tol; n++) { // glmnet: sweep the nonzero ones to convergence, then all again
@@ -248,6 +315,8 @@ static double newton_step(cd_fit_t *f, int k, double l1, double l2)
             if (++n >= MAX_SWEEPS) return -1;
         d = sweep(f, k, l1, l2, hsum, &Q, 0);
     }
+    double *s = f->s + k * N;
+    for (int64_t i = 0; i < N; i++) s[i] += q0[i] - q[i];
     return first;
 }
 
@@ -273,7 +342,8 @@ static int newton(cd_fit_t *f, double l1, double l2)
 
 /* ---- the fit ----------------------------------------------------------------------------------- */
 
-int cd_fit_init(cd_fit_t *f, const cd_problem_t *p)
+/* cd_fit_init without the gradient. */
+static int fit_start(cd_fit_t *f, const cd_problem_t *p)
 {
     int K = p->n_blocks;
     int64_t N = p->x->n_rows, M = p->x->n_cols;
@@ -296,7 +366,10 @@ int cd_fit_init(cd_fit_t *f, const cd_problem_t *p)
     }
     f->tol = 1e-15; // the intercepts alone, to convergence; then the tolerance from their loss
     f->l1_prev = -1;
-    if (newton(f, 0, 0) != 0) return -1;
+    if (newton(f, 0, 0) != 0) {
+        cd_fit_free(f);
+        return -1;
+    }
     double null_loss = 0;
     for (int k = 0; k < K; k++) {
         const double *y = p->y + k * N, *wt = p->weight + k * N;
@@ -309,8 +382,20 @@ int cd_fit_init(cd_fit_t *f, const cd_problem_t *p)
         }
     }
     f->tol = 1e-7 * (null_loss > 0 ? null_loss : 1); // glmnet's thresh
-    return full_gradients(&f, 1);
+    return 0;
 }
+
+int cd_fits_init(cd_fit_t **fits, const cd_problem_t *const *problems, int n)
+{
+    int made = 0;
+    for (; made < n; made++)
+        if (fit_start(fits[made], problems[made]) != 0) break;
+    if (made == n && full_gradients(fits, n) == 0) return 0;
+    for (int b = 0; b < made; b++) cd_fit_free(fits[b]);
+    return -1;
+}
+
+int cd_fit_init(cd_fit_t *f, const cd_problem_t *p) { return cd_fits_init(&f, &p, 1); }
 
 void cd_fit_free(cd_fit_t *f)
 {
@@ -348,6 +433,19 @@ static void newton_jobs(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
+/* Orders which[0..n) so the fits with the most non-zero weights (the longest sweeps) are taken
+ * first, ties in index order: the threads then finish together. cost: (n) work space. */
+static void order_by_cost(cd_fit_t **fits, int *which, int n, int *cost)
+{
+    for (int o = 0; o < n; o++) cost[o] = (int)cd_fit_nonzero(fits[which[o]]);
+    for (int o = 1; o < n; o++)
+        for (int u = o; u > 0 && (cost[u] > cost[u - 1] || (cost[u] == cost[u - 1] && which[u] < which[u - 1])); u--) {
+            int t = which[u];
+            which[u] = which[u - 1], which[u - 1] = t;
+            t = cost[u], cost[u] = cost[u - 1], cost[u - 1] = t;
+        }
+}
+
 int cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2)
 {
     int *which = malloc((size_t)(n + 1) * sizeof *which), *failed = malloc((size_t)(n + 1) * sizeof *failed);
@@ -370,6 +468,7 @@ int cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2)
         which[b] = b;
     }
     while (n_open > 0) { // solve on the candidates, then check every variant's optimality condition
+        order_by_cost(fits, which, n_open, failed);
         newton_jobs_t c = {fits, l1, l2, which, n_open, 0, failed};
         int threads = gdl_threads_get();
         gdl_parallel_for(threads < n_open ? threads : n_open, newton_jobs, &c);

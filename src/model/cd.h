@@ -48,7 +48,7 @@ typedef struct {
     double *s;          // (n_blocks, n_rows) sum_j w_kj x_ij, for every row (fitted or not)
     double *grad;       // (n_blocks, n_cols) the loss gradient at the last solution
     uint8_t *candidate; // (n_blocks, n_cols) in the strong set
-    double *gamma, *h, *q, *a, *hx2; // work: per row (n_rows), per column (n_cols)
+    double *gamma, *h, *q, *a, *hx2; // work: per row (gamma: n_blocks, n_rows), per column (n_cols)
     double tol;         // a coordinate converges when its step lowers the objective by < tol
                         // (cd_fit_init: 1e-7 of the intercept-only objective, glmnet's thresh)
     double l1_prev;     // the last solve's l1 (strong rules); < 0 before the first
@@ -58,6 +58,9 @@ typedef struct {
 /* A fit at w = 0 with each block's intercept fitted; grad holds the gradient there. 0, or -1
  * out of memory. */
 int cd_fit_init(cd_fit_t *f, const cd_problem_t *p);
+/* cd_fit_init for fits[0..n) of problems[0..n) on the same columns, their gradients in one pass.
+ * On failure none is left allocated. */
+int cd_fits_init(cd_fit_t **fits, const cd_problem_t *const *problems, int n);
 void cd_fit_free(cd_fit_t *f);
 /* The largest l1 / s_j |grad_kj| at the current fit: at w = 0, the lasso penalty that keeps
  * every weight at zero. */

@@ -154,10 +154,12 @@ static void lane_step(lane_t *l, int e)
         if (isnan(crit)) crit = INFINITY;
     }
     if (l->curve) l->curve[e] = crit;
-    if (gdl_log_get_level() >= GDL_LOG_INFO)
-        fprintf(l->log, "[train] %sstep %d/%d  lambda %.4g  non-zero %" PRId64 "%s%s %.4f\n", l->label, e + 1, pa->P,
-                pa->lambda[e], cd_fit_nonzero(&l->fit), l->n_watch ? "  val_" : "", l->n_watch ? name : "",
-                l->n_watch ? (pa->metric ? -crit : crit) : 0.0);
+    if (gdl_log_get_level() >= GDL_LOG_INFO) {
+        fprintf(l->log, "[train] %sstep %d/%d  lambda %.4g  non-zero %" PRId64, l->label, e + 1, pa->P, pa->lambda[e],
+                cd_fit_nonzero(&l->fit));
+        if (l->n_watch) fprintf(l->log, "  val_%s %.4f", name, pa->metric ? -crit : crit);
+        fputc('\n', l->log);
+    }
     l->steps = e + 1;
     if (crit < l->best_value || l->best < 0) {
         l->best_value = crit, l->best = e;
@@ -177,9 +179,10 @@ static int run_lanes(lane_t *lanes, int n, int stop_at)
 {
     int ret = -1;
     cd_fit_t **fits = malloc((size_t)n * sizeof *fits);
+    const cd_problem_t **problems = malloc((size_t)n * sizeof *problems);
     double *l1 = malloc((size_t)n * sizeof *l1), *l2 = malloc((size_t)n * sizeof *l2);
     int *at = malloc((size_t)n * sizeof *at);
-    if (!fits || !l1 || !l2 || !at) goto oom;
+    if (!fits || !problems || !l1 || !l2 || !at) goto oom;
     for (int b = 0; b < n; b++) {
         lane_t *l = &lanes[b];
         int64_t N = l->pa.x->n_rows, K = l->pa.n_blocks;
@@ -187,9 +190,10 @@ static int run_lanes(lane_t *lanes, int n, int stop_at)
         l->scores = malloc((size_t)(l->n_watch * l->pa.r->m->n_out + 1) * sizeof *l->scores);
         if (!l->y || !l->wt || !l->scores) goto oom;
         l->p = (cd_problem_t){l->pa.x, l->pa.family, l->pa.n_blocks, l->y, l->wt};
-        if (fill_problem(l->pa.r, l->in_fit, &l->p, l->y, l->wt) != 0 || cd_fit_init(&l->fit, &l->p) != 0) goto out;
-        l->open = 1;
+        if (fill_problem(l->pa.r, l->in_fit, &l->p, l->y, l->wt) != 0) goto out;
+        fits[b] = &l->fit, problems[b] = &l->p, l->open = 1;
     }
+    if (cd_fits_init(fits, problems, n) != 0) goto out; // one pass for the lanes' first gradients
     for (int e = 0; e < stop_at; e++) {
         int n_open = 0;
         for (int b = 0; b < n; b++) {
@@ -208,7 +212,7 @@ static int run_lanes(lane_t *lanes, int n, int stop_at)
 oom:
     gdl_log_error("out of memory");
 out:
-    free(fits), free(l1), free(l2), free(at);
+    free(fits), free(problems), free(l1), free(l2), free(at);
     return ret;
 }
 
