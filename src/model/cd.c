@@ -114,16 +114,21 @@ static void derivatives(const cd_fit_t *f, int k, double *gamma, double *h)
 
 /* A column's sums over its calls are split over 4 accumulators, call e into accumulator e % 4,
  * added as (0 + 1) + (2 + 3): the adds of a column do not wait on each other, and the bits
- * depend on the column and the summed quantity only. SUM4(acc, n, term) runs that for the
- * column's n calls, term(e) the addend of call e; acc is double or a vector of doubles. */
-#define SUM4(acc, n, term)                                                                  \
+ * depend on the column and the summed quantity only. FOR_CALLS4(n, STEP) runs STEP(e, r) for
+ * the column's n calls e, r = e % 4 a constant in each expansion, so the accumulators indexed
+ * by r stay in registers; TOTAL4 adds an accumulator's 4 parts. */
+#define FOR_CALLS4(n, STEP)                                                                 \
     do {                                                                                    \
         int64_t e_ = 0;                                                                     \
-        for (; e_ + 4 <= (n); e_ += 4)                                                      \
-            acc[0] += term(e_), acc[1] += term(e_ + 1), acc[2] += term(e_ + 2), acc[3] += term(e_ + 3); \
-        if (e_ < (n)) acc[0] += term(e_), e_++;                                             \
-        if (e_ < (n)) acc[1] += term(e_), e_++;                                             \
-        if (e_ < (n)) acc[2] += term(e_), e_++;                                             \
+        for (; e_ + 4 <= (n); e_ += 4) {                                                    \
+            STEP(e_, 0);                                                                    \
+            STEP(e_ + 1, 1);                                                                \
+            STEP(e_ + 2, 2);                                                                \
+            STEP(e_ + 3, 3);                                                                \
+        }                                                                                   \
+        if (e_ < (n)) STEP(e_, 0);                                                          \
+        if (e_ + 1 < (n)) STEP(e_ + 1, 1);                                                  \
+        if (e_ + 2 < (n)) STEP(e_ + 2, 2);                                                  \
     } while (0)
 #define TOTAL4(acc) ((acc[0] + acc[1]) + (acc[2] + acc[3]))
 
@@ -142,9 +147,9 @@ typedef struct {
 static inline __attribute__((always_inline)) double column_total(const uint32_t *en, int64_t n, const float *val)
 {
     double acc[4] = {0};
-#define TERM(e) (double)val[entry_code(en[e])]
-    SUM4(acc, n, TERM);
-#undef TERM
+#define STEP(e, r) acc[r] += val[entry_code(en[e])]
+    FOR_CALLS4(n, STEP);
+#undef STEP
     return TOTAL4(acc);
 }
 
@@ -152,9 +157,9 @@ static inline __attribute__((always_inline)) double column_total(const uint32_t 
 static inline __attribute__((always_inline)) double column_sum1(const uint32_t *en, int64_t n, const float *val, const double *gamma)
 {
     double acc[4] = {0};
-#define TERM(e) (gamma[entry_row(en[e])] * val[entry_code(en[e])])
-    SUM4(acc, n, TERM);
-#undef TERM
+#define STEP(e, r) acc[r] += gamma[entry_row(en[e])] * val[entry_code(en[e])]
+    FOR_CALLS4(n, STEP);
+#undef STEP
     return TOTAL4(acc);
 }
 
@@ -166,18 +171,20 @@ static inline __attribute__((always_inline)) void column_sum8(const uint32_t *en
                                double *sum)
 {
     v4d lo[4] = {{0}}, hi[4] = {{0}};
-#define TERM_LO(e) (*(const v4d_unaligned *)(gamma + (int64_t)entry_row(en[e]) * stride) * val[entry_code(en[e])])
-#define TERM_HI(e) (*(const v4d_unaligned *)(gamma + (int64_t)entry_row(en[e]) * stride + 4) * val[entry_code(en[e])])
-    SUM4(lo, n, TERM_LO);
-    SUM4(hi, n, TERM_HI);
-#undef TERM_LO
-#undef TERM_HI
+#define STEP(e, r)                                                                        \
+    do {                                                                                  \
+        const double *g_ = gamma + (int64_t)entry_row(en[e]) * stride;                    \
+        double v_ = val[entry_code(en[e])];                                               \
+        lo[r] += *(const v4d_unaligned *)g_ * v_, hi[r] += *(const v4d_unaligned *)(g_ + 4) * v_; \
+    } while (0)
+    FOR_CALLS4(n, STEP);
+#undef STEP
     v4d a = TOTAL4(lo), b = TOTAL4(hi);
     for (int t = 0; t < 4; t++) sum[t] = a[t], sum[4 + t] = b[t];
 }
 
 /* grad_kj = sum_i gamma_ki (x_ij - xbar_j) for columns [begin, end). Each sum's order depends
- * only on the column (SUM4), so any split over the threads, and any set of fits passed
+ * only on the column (FOR_CALLS4), so any split over the threads, and any set of fits passed
  * together, gives the same bits. */
 CD_HOT static void grad_columns(void *ctx, int64_t begin, int64_t end, int chunk)
 {
@@ -229,59 +236,54 @@ static int full_gradients(cd_fit_t **fits, int n)
 
 /* ---- Newton steps and coordinate sweeps -------------------------------------------------------- */
 
-/* One sweep of block k over its candidates (nonzero only: those with w != 0); the largest
- * objective decrease H D^2 of a step. */
-CD_HOT static double sweep(cd_fit_t *f, int k, double l1, double l2, double hsum, double *Q, int nonzero_only)
+/* Which columns a sweep visits: every candidate, the first sweep of a Newton step also computing
+ * their moments under its weights h (a and hx2), or the candidates with w != 0. */
+typedef enum { SWEEP_FIRST, SWEEP_ALL, SWEEP_NONZERO } sweep_t;
+
+/* One sweep of block k over its candidates; the largest objective decrease H D^2 of a step. */
+CD_HOT static double sweep(cd_fit_t *f, int k, double l1, double l2, double hsum, double *Q, sweep_t which)
 {
     const cd_columns_t *x = f->p->x;
     int64_t M = x->n_cols;
     double *w = f->w + k * M, *h = f->h, *q = f->q, worst = 0;
     const uint8_t *cand = f->candidate + k * M;
     for (int64_t j = 0; j < M; j++) {
-        if (!cand[j] || (nonzero_only && w[j] == 0)) continue;
-        double m = f->a[j] / hsum, H = f->hx2[j] - f->a[j] * m;
-        if (!(H > 1e-12 * hsum)) continue; // constant over the fitted rows
+        if (!cand[j] || (which == SWEEP_NONZERO && w[j] == 0)) continue;
         const float *val = x->value[j];
         const uint32_t *en = x->entry + x->start[j];
-        double acc[4] = {0};
-#define TERM(e) (h[entry_row(en[e])] * val[entry_code(en[e])] * q[entry_row(en[e])])
-        SUM4(acc, x->start[j + 1] - x->start[j], TERM);
-#undef TERM
-        double g = TOTAL4(acc) - m * *Q;
+        int64_t n = x->start[j + 1] - x->start[j];
+        double hxq[4] = {0};
+        if (which == SWEEP_FIRST) { // sum h x, sum h x^2 and sum h x q in one pass
+            double hx[4] = {0}, hx2[4] = {0};
+#define STEP(e, r)                                                                                 \
+    do {                                                                                           \
+        uint32_t i_ = entry_row(en[e]);                                                            \
+        double v_ = val[entry_code(en[e])], hv_ = h[i_] * v_;                                      \
+        hx[r] += hv_, hx2[r] += hv_ * v_, hxq[r] += hv_ * q[i_];                                   \
+    } while (0)
+            FOR_CALLS4(n, STEP);
+#undef STEP
+            f->a[j] = TOTAL4(hx), f->hx2[j] = TOTAL4(hx2);
+        }
+        double m = f->a[j] / hsum, H = f->hx2[j] - f->a[j] * m;
+        if (!(H > 1e-12 * hsum)) continue; // constant over the fitted rows
+        if (which != SWEEP_FIRST) {
+#define STEP(e, r) hxq[r] += h[entry_row(en[e])] * val[entry_code(en[e])] * q[entry_row(en[e])]
+            FOR_CALLS4(n, STEP);
+#undef STEP
+        }
+        double g = TOTAL4(hxq) - m * *Q;
         double sd = x->scale[j], z = g + H * w[j], a = fabs(z) - l1 * sd;
         double wn = a > 0 ? copysign(a, z) / (H + l2 * sd * sd) : 0, D = wn - w[j];
         if (D == 0) continue;
         w[j] = wn;
-        for (int64_t e = x->start[j]; e < x->start[j + 1]; e++) q[entry_row(x->entry[e])] -= D * val[entry_code(x->entry[e])];
+        for (int64_t e = 0; e < n; e++) q[entry_row(en[e])] -= D * val[entry_code(en[e])];
         *Q -= D * f->a[j];
         f->c[k] -= D * m;
         worst = fmax(worst, H * D * D);
     }
     f->passes++;
     return worst;
-}
-
-/* sum_i h_i x_ij and sum_i h_i x_ij^2 of block k's candidate columns, into a and hx2. */
-CD_HOT static void column_moments(cd_fit_t *f, int k)
-{
-    const cd_columns_t *x = f->p->x;
-    int64_t M = x->n_cols;
-    const uint8_t *cand = f->candidate + k * M;
-    const double *h = f->h;
-    for (int64_t j = 0; j < M; j++) {
-        if (!cand[j]) continue;
-        const float *val = x->value[j];
-        const uint32_t *en = x->entry + x->start[j];
-        double a[4] = {0}, b[4] = {0};
-        int64_t n = x->start[j + 1] - x->start[j];
-#define TERM(e) (h[entry_row(en[e])] * val[entry_code(en[e])])
-        SUM4(a, n, TERM);
-#undef TERM
-#define TERM(e) (h[entry_row(en[e])] * val[entry_code(en[e])] * val[entry_code(en[e])])
-        SUM4(b, n, TERM);
-#undef TERM
-        f->a[j] = TOTAL4(a), f->hx2[j] = TOTAL4(b);
-    }
 }
 
 /* Block k's Newton step: its quadratic model at the current fit, minimised over the intercept
@@ -306,14 +308,13 @@ static double newton_step(cd_fit_t *f, int k, double l1, double l2)
     }
     double *q0 = f->gamma + k * N; // the residual before the sweeps: s moves by what q lost
     memcpy(q0, q, (size_t)N * sizeof *q0);
-    column_moments(f, k);
-    first = fmax(sweep(f, k, l1, l2, hsum, &Q, 0), hsum * dc * dc);
+    first = fmax(sweep(f, k, l1, l2, hsum, &Q, SWEEP_FIRST), hsum * dc * dc);
     double d = first;
     for (int n = 0; d >= f->tol; n++) { // glmnet: sweep the nonzero ones to convergence, then all again
         if (n >= MAX_SWEEPS) return -1;
-        while (sweep(f, k, l1, l2, hsum, &Q, 1) >= f->tol)
+        while (sweep(f, k, l1, l2, hsum, &Q, SWEEP_NONZERO) >= f->tol)
             if (++n >= MAX_SWEEPS) return -1;
-        d = sweep(f, k, l1, l2, hsum, &Q, 0);
+        d = sweep(f, k, l1, l2, hsum, &Q, SWEEP_ALL);
     }
     double *s = f->s + k * N;
     for (int64_t i = 0; i < N; i++) s[i] += q0[i] - q[i];
