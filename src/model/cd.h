@@ -92,9 +92,15 @@ typedef struct {
     const int *part;                   // (n) inner fold 0..n_parts-1 of each row, or NULL
     int n_parts;
     gdl_fold_metric_fn metric;         // the criterion (higher is better), or NULL: the loss
-    const gdl_geno_calls_t *decoded;   // every row's calls decoded, or NULL (decoded here)
+    const cd_columns_t *columns;       // the cohort's columns (cd_columns_for_dataset), or NULL: made here
     int fold, n_folds;                 // 1-based outer fold, for logs; 0 = none
 } cd_run_t;
+
+/* The columns of d's genotypes, from decoded (every row's calls, as feed_decode_cohort decodes
+ * them) or, NULL, decoded here; refused (error naming data_path) unless the encoding is dosage
+ * or presence. 0, or -1 with an error. */
+int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,
+                           const char *data_path);
 
 /* Fits r's model (config checked by gdl_config_load: one dense or sparse_dense layer on the
  * genotypes, with its bias) on run's rows: its coefficients written into the graph. *steps: the

@@ -304,6 +304,25 @@ out:
     return ret;
 }
 
+int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,
+                           const char *data_path)
+{
+    memset(x, 0, sizeof *x);
+    if (!d->geno || d->geno->encoding == GDL_GENO_GENOTYPE) {
+        gdl_log_error("%s: training.solver cd fits dosage or presence encodings; encode the cohort with"
+                      " --encoding dosage", data_path);
+        return -1;
+    }
+    gdl_geno_calls_t own = {0};
+    if (!decoded) {
+        if (feed_decode_cohort(&own, d, INT64_MAX) < 0) return -1;
+        decoded = &own;
+    }
+    int rc = cd_columns_from_calls(x, decoded, d->geno);
+    feed_free_cohort(&own);
+    return rc;
+}
+
 int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double *crit_out)
 {
     gdl_model_t *m = r->m;
@@ -312,20 +331,14 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
     int64_t N = d->n_examples;
     linear_layer_t layer;
     if (find_layer(m, &layer) != 0) return -1;
-    if (!d->geno || d->geno->encoding == GDL_GENO_GENOTYPE) {
-        gdl_log_error("%s: training.solver cd fits dosage or presence encodings; encode the cohort with"
-                      " --encoding dosage", run->data_path);
-        return -1;
-    }
     cd_family_t family = m->loss.kind == GDL_LOSS_BCE ? CD_LOGISTIC : m->loss.kind == GDL_LOSS_MSE ? CD_GAUSSIAN
                                                                                                : CD_MULTINOMIAL;
     // the path's l1 ratios (glmnet's alpha): one, or a grid the inner folds choose from
     const double one = 1, *ratios = !t->l1_path ? &one : t->n_l1_ratios ? t->l1_ratios : &t->l1_ratio;
     int A = t->l1_path && t->n_l1_ratios ? t->n_l1_ratios : 1;
     int K = m->n_out, P = t->l1_path ? t->l1_path : 1, ret = -1, chosen = P, ratio = 0;
-    gdl_geno_calls_t own = {0};
-    const gdl_geno_calls_t *calls = run->decoded;
-    cd_columns_t x = {0};
+    cd_columns_t own = {0};
+    const cd_columns_t *x = run->columns;
     cd_fit_t fit = {0};
     uint8_t *in_fit = calloc((size_t)N + 1, 1);
     double *lambda = malloc((size_t)A * P * sizeof *lambda), *keep = NULL;
@@ -333,17 +346,16 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
     int n_lanes = 0;
     char label[96] = "";
     if (!in_fit || !lambda) goto oom;
-    if (!calls) {
-        if (feed_decode_cohort(&own, d, INT64_MAX) < 0) goto out;
-        calls = &own;
+    if (!x) {
+        if (cd_columns_for_dataset(&own, d, NULL, run->data_path) != 0) goto out;
+        x = &own;
     }
-    if (cd_columns_from_calls(&x, calls, d->geno) != 0) goto out;
-    path_t pa = {r, &x, family, K, lambda, P, ratios[0], t->l2, run->metric, t->patience};
+    path_t pa = {r, x, family, K, lambda, P, ratios[0], t->l2, run->metric, t->patience};
     for (int64_t i = 0; i < run->n; i++) in_fit[run->rows[i]] = 1;
     if (!t->l1_path) { // one fixed penalty
         lambda[0] = t->l1;
     } else { // the path's penalties from the training rows' lambda_max, as cv.glmnet shares them
-        cd_problem_t p = {&x, family, K, NULL, NULL};
+        cd_problem_t p = {x, family, K, NULL, NULL};
         double *y = malloc((size_t)(K * N + 1) * sizeof *y), *wt = malloc((size_t)(K * N + 1) * sizeof *wt);
         int bad = !y || !wt || (p.y = y, p.weight = wt, fill_problem(r, in_fit, &p, y, wt)) != 0 ||
                   cd_fit_init(&fit, &p) != 0;
@@ -367,9 +379,9 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
         snprintf(lanes[0].label, sizeof lanes[0].label, fold_label, run->fold, run->n_folds);
         lanes[0].pa.l1_ratio = ratios[ratio], lanes[0].pa.lambda = lambda + (int64_t)ratio * P;
         if (run_lanes(lanes, 1, chosen) != 0) goto out;
-        write_model(&layer, &x, K, lanes[0].fit.w, lanes[0].fit.c);
+        write_model(&layer, x, K, lanes[0].fit.w, lanes[0].fit.c);
     } else if (t->l1_path && run->n_val > 0) { // the validation rows choose; the best step's fit kept
-        int64_t W = (int64_t)K * x.n_cols + K;
+        int64_t W = (int64_t)K * x->n_cols + K;
         if (!(keep = malloc((size_t)A * W * sizeof *keep)) || !(lanes = calloc((size_t)A, sizeof *lanes))) goto oom;
         for (int a = 0; a < A; a++, n_lanes++) { // a lane per ratio, their logs in ratio order
             lane_t *l = &lanes[a];
@@ -382,7 +394,7 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
         for (int a = 1; a < A; a++)
             if (lanes[a].best_value < lanes[ratio].best_value) ratio = a;
         chosen = lanes[ratio].best + 1;
-        write_model(&layer, &x, K, keep + ratio * W, keep + ratio * W + (int64_t)K * x.n_cols);
+        write_model(&layer, x, K, keep + ratio * W, keep + ratio * W + (int64_t)K * x->n_cols);
         *crit_out = lanes[ratio].best_value;
         lanes_free(lanes, n_lanes), n_lanes = 0;
         gdl_log_info("l1 path: %sstep %d of %d (lambda %.4g) chosen on the validation rows",
@@ -393,7 +405,7 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
         lane_init(&lanes[0], &pa, in_fit, NULL, 0, 0), n_lanes = 1;
         snprintf(lanes[0].label, sizeof lanes[0].label, fold_label, run->fold, run->n_folds);
         if (run_lanes(lanes, 1, P) != 0) goto out;
-        write_model(&layer, &x, K, lanes[0].fit.w, lanes[0].fit.c);
+        write_model(&layer, x, K, lanes[0].fit.w, lanes[0].fit.c);
         chosen = lanes[0].steps;
         *crit_out = NAN;
     }
@@ -404,8 +416,7 @@ oom:
     gdl_log_error("out of memory");
 out:
     if (lanes) lanes_free(lanes, n_lanes);
-    cd_columns_free(&x);
-    feed_free_cohort(&own);
+    cd_columns_free(&own);
     free(in_fit), free(lambda), free(keep), free(lanes);
     return ret;
 }

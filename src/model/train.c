@@ -101,6 +101,7 @@ typedef struct {
     int epochs;                 // this run's epochs (restarts run shorter)
     int checkpoint;             // write OUT.ckpt each epoch and honour --resume
     const gdl_geno_calls_t *decoded; // every sample's sparse genotype calls, or NULL: decode by batch
+    const cd_columns_t *cd_columns;  // training.solver cd: the cohort's columns, or NULL: made per model
     const int *strata;          // the examples' strata and groups, for inner folds
     const char *const *groups;
     /* l1_path_folds: an inner run walks the path only and records its criterion per epoch; the
@@ -628,7 +629,7 @@ static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *
     c = NULL;
     if (!m) goto fail;
     cd_run_t cr = {o->data_path, rows, n, K ? NULL : run.val_rows, K ? 0 : run.n_val, part, K,
-                   by_metric ? o->fold_metric : NULL, run.decoded, run.fold, run.n_folds};
+                   by_metric ? o->fold_metric : NULL, run.cd_columns, run.fold, run.n_folds};
     int failed = cd_train_model(r, &cr, &steps, &crit) != 0;
     if (!failed && run.out_path) {
         gdl_model_info_t info = {o->data_path, steps, by_metric ? -crit : crit, run.fold, run.n_folds};
@@ -862,11 +863,14 @@ int gdl_train(const gdl_train_opts_t *o)
     history_t hist = {0};
     gdl_geno_calls_t decoded = {0};
     const gdl_geno_calls_t *use_decoded;
+    cd_columns_t cd_columns = {0};
     gdl_dataset_t view = {0}, keep_view = {0}; // with pairs: the current model's columns, and keep's
     if (!d || !(c = load_config(o))) goto out;
     const int with_pairs = model_pairs_input(c) != NULL; // each model sees its own columns: no shared decoding
     if (!with_pairs && decode_for_config(c, d, &decoded, &use_decoded) != 0) goto out;
     if (with_pairs) use_decoded = NULL;
+    if (!with_pairs && !strcmp(c->train.solver, "cd") && cd_columns_for_dataset(&cd_columns, d, use_decoded, o->data_path) != 0)
+        goto out;
     N = d->n_examples;
     if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
         !(val = malloc((N + 1) * sizeof *val)) || !(test = malloc((N + 1) * sizeof *test)) ||
@@ -878,7 +882,7 @@ int gdl_train(const gdl_train_opts_t *o)
         fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
     }
     run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL, .strata = strata,
-                 .decoded = use_decoded};
+                 .decoded = use_decoded, .cd_columns = cd_columns.n_cols ? &cd_columns : NULL};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
         if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
@@ -1000,6 +1004,7 @@ out:
     gdl_config_free(c);
     gdl_dataset_close(d);
     feed_free_cohort(&decoded);
+    cd_columns_free(&cd_columns);
     free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
     history_free(&hist);
     free(oof_rows), free(oof), free(groups), free(fold_metric), free(group_buf), free(path);
