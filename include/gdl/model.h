@@ -74,6 +74,12 @@ typedef struct {
                                 // exact elastic-net path of a linear genotype model (one dense or
                                 // sparse_dense layer on the genotypes), each l1_path step a
                                 // converged fit ["gradient"]
+    char *linear_by_cd;         // a wide & deep model's linear layer (a dense or sparse_dense layer
+                                // from the genotypes to the outputs, one input of the output add):
+                                // fitted first by coordinate descent as solver cd fits a linear
+                                // model (l1_path, l1_ratio, l1_path_folds choose its penalty on the
+                                // training rows), then frozen while the optimizer trains the rest,
+                                // whose layers into the add start at zero [none]
     double momentum;            // sgd [0.9]
     int nesterov;               // sgd [0]
     double clip_norm;           // global-norm clipping, 0 = off [0]

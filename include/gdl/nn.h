@@ -345,6 +345,13 @@ typedef struct {
         int by_column;
     } prox[GDL_OPTIM_MAX_PROX];
     float l1, l2;        // [0]
+    /* Frozen ranges (gdl_optim_freeze) keep their values: gdl_optim_step zeroes their gradients
+     * first and puts their values back after the update, so no rule, decay or penalty moves them. */
+    int n_frozen;
+    struct {
+        int64_t offset, numel;
+        float *value;    // owned
+    } frozen[GDL_OPTIM_MAX_PROX];
     /* state, owned: */
     float *m, *v;        // (n_param) each, allocated on the first step
     int64_t n, t;        // size and steps taken
@@ -357,6 +364,11 @@ void gdl_optim_init(gdl_optim_t *o, gdl_optim_kind_t kind);
 /* One update of g->param from g->grad with learning rate lr. -1 when out of memory. */
 int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr);
 void gdl_optim_free(gdl_optim_t *o);
+/* Freezes g->param[offset, offset + numel) at its current values. -1 when out of memory or out of
+ * ranges (logged). */
+int gdl_optim_freeze(gdl_optim_t *o, const gdl_nn_t *g, int64_t offset, int64_t numel);
+/* Zeroes the frozen ranges' gradients (before clipping, so they do not count in the norm). */
+void gdl_optim_mask_frozen(const gdl_optim_t *o, gdl_nn_t *g);
 /* Scales g->grad so its global L2 norm is at most max_norm; returns the norm before. */
 double gdl_nn_clip_grad_norm(gdl_nn_t *g, double max_norm);
 

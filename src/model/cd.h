@@ -94,7 +94,15 @@ typedef struct {
     gdl_fold_metric_fn metric;         // the criterion (higher is better), or NULL: the loss
     const cd_columns_t *columns;       // the cohort's columns (cd_columns_for_dataset), or NULL: made here
     int fold, n_folds;                 // 1-based outer fold, for logs; 0 = none
+    const char *layer;                 // the layer fitted (training.linear_by_cd), or NULL: the only one
 } cd_run_t;
+
+/* What a fit chose: the path's steps to the chosen penalty, that step's criterion (lower is
+ * better; NaN when nothing chose) and its penalty on standardised effects (l1, l2). */
+typedef struct {
+    int steps;
+    double crit, l1, l2;
+} cd_choice_t;
 
 /* The columns of d's genotypes, from decoded (every row's calls, as feed_decode_cohort decodes
  * them) or, NULL, decoded here; refused (error naming data_path) unless the encoding is dosage
@@ -102,10 +110,10 @@ typedef struct {
 int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,
                            const char *data_path);
 
-/* Fits r's model (config checked by gdl_config_load: one dense or sparse_dense layer on the
- * genotypes, with its bias) on run's rows: its coefficients written into the graph. *steps: the
- * path's steps to the chosen penalty; *crit: the chosen step's criterion (lower is better;
- * NaN when nothing chose). 0, or -1 with an error. */
-int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps, double *crit);
+/* Fits r's linear model (config checked by gdl_config_load: one dense or sparse_dense layer on
+ * the genotypes, with its bias; or run->layer, the linear layer of a wide & deep model whose
+ * other branches are zero) on run's rows: its coefficients written into the graph, what chose
+ * them into *choice. 0, or -1 with an error. */
+int cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice);
 
 #endif

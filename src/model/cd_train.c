@@ -20,10 +20,12 @@ typedef struct {
     int sparse;
 } linear_layer_t;
 
-static int find_layer(gdl_model_t *m, linear_layer_t *l)
+static int find_layer(gdl_model_t *m, const char *layer, linear_layer_t *l)
 {
     const gdl_config_t *c = m->config;
     const gdl_config_layer_t *cl = &c->layers[0];
+    for (int i = 0; layer && i < c->n_layers; i++)
+        if (!strcmp(c->layers[i].name, layer)) cl = &c->layers[i];
     char name[160];
     memset(l, 0, sizeof *l);
     l->sparse = !strcmp(cl->type, "sparse_dense");
@@ -323,14 +325,14 @@ int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_ge
     return rc;
 }
 
-int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double *crit_out)
+int cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice)
 {
     gdl_model_t *m = r->m;
     const gdl_dataset_t *d = r->d;
     const gdl_train_config_t *t = &m->config->train;
     int64_t N = d->n_examples;
     linear_layer_t layer;
-    if (find_layer(m, &layer) != 0) return -1;
+    if (find_layer(m, run->layer, &layer) != 0) return -1;
     cd_family_t family = m->loss.kind == GDL_LOSS_BCE ? CD_LOGISTIC : m->loss.kind == GDL_LOSS_MSE ? CD_GAUSSIAN
                                                                                                : CD_MULTINOMIAL;
     // the path's l1 ratios (glmnet's alpha): one, or a grid the inner folds choose from
@@ -370,7 +372,7 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
     }
     const char *fold_label = run->fold ? "fold %d/%d  " : "";
     if (t->l1_path && run->n_parts >= 2) { // inner folds choose the ratio and the step
-        if (choose_by_folds(&pa, run, ratios, A, &ratio, &chosen, crit_out) != 0) goto out;
+        if (choose_by_folds(&pa, run, ratios, A, &ratio, &chosen, &choice->crit) != 0) goto out;
         gdl_log_info("l1 path: %sstep %d of %d (lambda %.4g) chosen by %d folds of the training rows",
                      A > 1 ? (snprintf(label, sizeof label, "l1_ratio %g, ", ratios[ratio]), label) : "", chosen, P,
                      lambda[ratio * P + chosen - 1], run->n_parts);
@@ -395,7 +397,7 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
             if (lanes[a].best_value < lanes[ratio].best_value) ratio = a;
         chosen = lanes[ratio].best + 1;
         write_model(&layer, x, K, keep + ratio * W, keep + ratio * W + (int64_t)K * x->n_cols);
-        *crit_out = lanes[ratio].best_value;
+        choice->crit = lanes[ratio].best_value;
         lanes_free(lanes, n_lanes), n_lanes = 0;
         gdl_log_info("l1 path: %sstep %d of %d (lambda %.4g) chosen on the validation rows",
                      A > 1 ? (snprintf(label, sizeof label, "l1_ratio %g, ", ratios[ratio]), label) : "", chosen, P,
@@ -407,9 +409,12 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, int *steps_out, double 
         if (run_lanes(lanes, 1, P) != 0) goto out;
         write_model(&layer, x, K, lanes[0].fit.w, lanes[0].fit.c);
         chosen = lanes[0].steps;
-        *crit_out = NAN;
+        choice->crit = NAN;
     }
-    *steps_out = chosen;
+    choice->steps = chosen;
+    double lam = lambda[ratio * P + chosen - 1];
+    choice->l1 = t->l1_path ? ratios[ratio] * lam : t->l1;
+    choice->l2 = t->l2 + (t->l1_path ? (1 - ratios[ratio]) * lam : 0);
     ret = 0;
     goto out;
 oom:

@@ -27,7 +27,7 @@ static const struct {
     K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL), K(l1, KEY_NUM), K(l2, KEY_NUM),
     K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM), K(l1_path_folds, KEY_INT),
-    K(solver, KEY_STR),
+    K(solver, KEY_STR), K(linear_by_cd, KEY_STR),
 #undef K
 };
 #define N_TRAIN_KEYS (int)(sizeof train_keys / sizeof train_keys[0])
@@ -376,6 +376,54 @@ static int check_cd(const gdl_config_t *c)
     return 0;
 }
 
+static const gdl_config_layer_t *find_config_layer(const gdl_config_t *c, const char *name)
+{
+    for (int i = 0; i < c->n_layers; i++)
+        if (!strcmp(c->layers[i].name, name)) return &c->layers[i];
+    return NULL;
+}
+
+/* Whether inputs (comma-separated) names layer. */
+static int lists_name(const char *inputs, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = inputs; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (!strncmp(p, name, n) && (p[n] == ',' || !p[n])) return 1;
+    return 0;
+}
+
+/* training.linear_by_cd names the linear layer of a wide & deep model: a dense or sparse_dense
+ * layer on a genotype input with "units": "outputs", one input of the output layer, an add whose
+ * other inputs are dense or sparse_dense layers (they start at zero). */
+static int check_linear_by_cd(const gdl_config_t *c)
+{
+    const char *key = "training.linear_by_cd", *name = c->train.linear_by_cd;
+    const gdl_config_layer_t *l = find_config_layer(c, name), *out = find_config_layer(c, c->output_layer);
+    if (!l) return err(c, key, "no layer is named '%s'", name);
+    int genotypes = 0;
+    for (int k = 0; k < c->n_inputs; k++)
+        genotypes |= !strcmp(c->inputs[k].from, "genotypes") && !strcmp(c->inputs[k].name, l->inputs);
+    if ((strcmp(l->type, "dense") && strcmp(l->type, "sparse_dense")) || !genotypes || !l->units_from_outputs)
+        return err(c, key, "'%s' must be a dense or sparse_dense layer from a genotype input with \"units\":"
+                   " \"outputs\" (the linear model)", name);
+    if (!out || strcmp(out->type, "add") || !lists_name(out->inputs, name))
+        return err(c, key, "the output layer must be an add of '%s' and the deep part", name);
+    char *list = strdup(out->inputs);
+    if (!list) return err(c, key, "out of memory");
+    int ret = 0;
+    for (char *save = NULL, *p = strtok_r(list, ",", &save); p && !ret; p = strtok_r(NULL, ",", &save)) {
+        const gdl_config_layer_t *o = find_config_layer(c, p);
+        if (strcmp(p, name) && (!o || (strcmp(o->type, "dense") && strcmp(o->type, "sparse_dense"))))
+            ret = err(c, key, "'%s', an input of the output add, must be a dense or sparse_dense layer (it starts"
+                      " at zero so training starts from the linear model)", p);
+    }
+    free(list);
+    if (!ret && strcmp(c->train.solver, "gradient"))
+        ret = err(c, key, "fits the linear layer by cd and the rest by the optimizer; leave solver at gradient");
+    if (!ret && c->train.restarts) ret = err(c, key, "cannot be combined with restarts");
+    return ret;
+}
+
 static int check_training(gdl_config_t *c)
 {
     gdl_train_config_t *t = &c->train;
@@ -405,8 +453,9 @@ static int check_training(gdl_config_t *c)
         if (t->n_l1_ratios > 1 && t->l1_ratios[k] != 1 && !t->l1_path)
             return err(c, "training.l1_ratio", "splits the l1_path penalty; set l1_path");
     }
-    if (t->n_l1_ratios > 1 && strcmp(t->solver, "cd"))
-        return err(c, "training.l1_ratio", "a list of ratios is a grid for training.solver cd; give one number");
+    if (t->n_l1_ratios > 1 && strcmp(t->solver, "cd") && !t->linear_by_cd)
+        return err(c, "training.l1_ratio", "a list of ratios is a grid for training.solver cd or"
+                   " training.linear_by_cd; give one number");
     if (t->l1_ratio != 1 && !t->l1_path) return err(c, "training.l1_ratio", "splits the l1_path penalty; set l1_path");
     if (t->l1_path_folds && !t->l1_path) return err(c, "training.l1_path_folds", "chooses the l1_path's step; set l1_path");
     if (t->l1_path_folds && (t->l1_path_folds < 2 || t->l1_path_folds > 20))
@@ -414,6 +463,7 @@ static int check_training(gdl_config_t *c)
     if (t->l1_path_folds && t->restarts)
         return err(c, "training.l1_path_folds", "cannot be combined with restarts");
     if (!strcmp(t->solver, "cd")) return check_cd(c);
+    if (t->linear_by_cd) return check_linear_by_cd(c);
     return 0;
 }
 
@@ -516,6 +566,7 @@ void gdl_config_free(gdl_config_t *c)
     free(c->train.schedule);
     free(c->train.early_stop);
     free(c->train.solver);
+    free(c->train.linear_by_cd);
     free(c->description);
     free(c->json);
     free(c->path);

@@ -32,7 +32,8 @@ typedef struct {
 /* Points o's proximal ranges at the weights of the dense, sparse_dense and gene_dense layers
  * that read a genotype input, with their variants' weights, and sets l1, l2; with l1_path,
  * measures lambda_max from the gradient over rows (n) at the current parameters (gradients
- * left zero). -1 with an error (a penalty but no such layer). */
+ * left zero); with linear_by_cd, the layers but that one, and no lambda_max (the caller sets l1
+ * and l2). -1 with an error (a penalty but no such layer). */
 int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t *rows, int64_t n);
 /* The penalty of epoch (0-based): l1, or the path's lambda. */
 float penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch);

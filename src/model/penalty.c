@@ -8,7 +8,8 @@
  * weights at initialisation on the training rows: at or above it no weight leaves zero (the
  * lasso's KKT condition). Epoch e then trains at lambda_max r^(min(e + 1, P) / P), r the
  * l1_min_ratio; early stopping on the validation split picks the epoch and with it the penalty,
- * glmnet's path with warm starts, one epoch a step. */
+ * glmnet's path with warm starts, one epoch a step. With training.linear_by_cd the path is coordinate
+ * descent's (cd_train.c) and the other layers train at the penalty it chose. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t 
         const gdl_config_layer_t *l = &c->layers[i];
         int sparse = !strcmp(l->type, "sparse_dense"), gene = !strcmp(l->type, "gene_dense");
         if ((!sparse && !gene && strcmp(l->type, "dense")) || !reads_genotypes(c, l)) continue;
+        if (c->train.linear_by_cd && !strcmp(l->name, c->train.linear_by_cd)) continue; // fitted, then frozen
         char name[160];
         snprintf(name, sizeof name, "%s.weight", l->name);
         const gdl_nn_param_t *p = gdl_nn_find_param(m->g, name);
@@ -88,6 +90,7 @@ int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t 
         o->prox[k].scale = pen->scale[k], o->prox[k].by_column = !sparse;
         o->n_prox++;
     }
+    if (c->train.linear_by_cd) return 0; // its penalty chosen by cd; the deep part may have no such layer
     if (!o->n_prox) {
         gdl_log_error("%s: training.l1/l2 penalise the dense, sparse_dense or gene_dense layers that read"
                       " the genotypes; the config has none", c->path);

@@ -110,6 +110,7 @@ typedef struct {
     double *curve;              // (epochs) lower-is-better criterion by epoch, or NULL
     int keep_last;              // keep the last epoch's weights, not the best's
     double chosen;              // with keep_last: the inner folds' mean criterion at that epoch
+    double deep_l1, deep_l2;    // linear_by_cd: the penalty cd chose, for the other genotype layers
 } run_t;
 
 /* Everything the loop carries from one epoch to the next: a checkpoint is exactly this. */
@@ -180,6 +181,19 @@ static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, flo
     return 0;
 }
 
+/* The optimizer keeps layer's weight and bias (a linear layer fitted by cd) as they are. */
+static int freeze_layer(gdl_optim_t *o, gdl_model_t *m, const char *layer)
+{
+    static const char *const part[] = {"weight", "bias"};
+    for (int k = 0; k < 2; k++) {
+        char name[160];
+        snprintf(name, sizeof name, "%s.%s", layer, part[k]);
+        const gdl_nn_param_t *p = gdl_nn_find_param(m->g, name);
+        if (p && !p->is_state && gdl_optim_freeze(o, m->g, p->offset, p->numel) != 0) return -1;
+    }
+    return 0;
+}
+
 static int setup_loop(loop_t *L, gdl_runner_t *r, const run_t *run, int64_t steps_per_epoch, int epochs)
 {
     gdl_model_t *m = r->m;
@@ -200,6 +214,7 @@ static int setup_loop(loop_t *L, gdl_runner_t *r, const run_t *run, int64_t step
     L->sched.total = (int64_t)epochs * steps_per_epoch;
     L->sched.min_lr = t->min_lr;
     if (penalty_init(&L->pen, &L->opt, r, run->train_rows, run->n_train) != 0) return -1;
+    if (t->linear_by_cd && freeze_layer(&L->opt, m, t->linear_by_cd) != 0) return -1;
     L->best_param = malloc((m->g->n_param + 1) * sizeof(float));
     L->best_state = malloc((m->g->n_state + 1) * sizeof(float));
     if (!L->best_param || !L->best_state) {
@@ -356,6 +371,7 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
         sum += loss * (double)nb;
         if (gdl_nn_backward(m->g) != 0) return -1;
         if ((b + 1) % t->grad_accum == 0 || b == n_batches - 1) {
+            gdl_optim_mask_frozen(&L->opt, m->g);
             if (t->clip_norm > 0) gdl_nn_clip_grad_norm(m->g, t->clip_norm);
             if (gdl_optim_step(&L->opt, m->g, (float)gdl_sched_lr(&L->sched, L->step)) != 0) return -1;
             L->step++;
@@ -371,7 +387,21 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
     return 0;
 }
 
-/* Trains r->m on run's rows; leaves the best weights in the model (and in run->out_path). */
+/* The validation rows' loss and (by_metric) main metric at the current parameters; the criterion
+ * (lower is better: the loss, or minus the metric) returned, NaN when the loss is not finite. */
+static double val_criterion(gdl_runner_t *r, const run_t *run, int by_metric, float *scores, double *loss,
+                            double *metric, const char **metric_name)
+{
+    *loss = gdl_runner_mean_loss(r, run->val_rows, run->n_val, by_metric ? scores : NULL), *metric = NAN;
+    if (isnan(*loss)) return NAN;
+    if (!by_metric) return *loss;
+    *metric = run->o->fold_metric(r, run->val_rows, run->n_val, scores, metric_name);
+    return isnan(*metric) ? INFINITY : -*metric;
+}
+
+/* Trains r->m on run's rows; leaves the best weights in the model (and in run->out_path). With
+ * training.linear_by_cd the model starts as the linear model (epoch 0) and keeps it unless an
+ * epoch does better on the validation rows. */
 static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
 {
     gdl_model_t *m = r->m;
@@ -393,9 +423,25 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         gdl_log_info("%s: resuming after epoch %d", ckpt, L.epoch);
     }
     int by_metric = !strcmp(t->early_stop, "metric") && run->n_val && run->o->fold_metric;
+    int path = t->l1_path && !t->linear_by_cd; // the optimizer's own lasso path
+    if (t->linear_by_cd && run->n_val && L.epoch == 0) { // the score the deep part has to beat
+        double loss, metric;
+        const char *metric_name = "metric";
+        L.best = val_criterion(r, run, by_metric, val_scores, &loss, &metric, &metric_name);
+        if (isnan(L.best)) {
+            gdl_log_error("the linear model's validation loss is not finite");
+            goto out;
+        }
+        char fold[48] = "", val_metric[48] = "";
+        if (run->fold) snprintf(fold, sizeof fold, "fold %d/%d  ", run->fold, run->n_folds);
+        if (by_metric) snprintf(val_metric, sizeof val_metric, "  val_%s %.4f", metric_name, metric);
+        if (gdl_log_get_level() >= GDL_LOG_INFO)
+            fprintf(stderr, "[train] %sepoch 0/%d  val_loss %.5f%s  (the linear layer by cd, the deep part at zero)\n",
+                    fold, run->epochs, loss, val_metric);
+    }
     for (;;) {
         int stop = L.epoch >= run->epochs || (t->patience && L.bad >= t->patience && run->n_val);
-        if (stop && t->l1_path && !run->inner && !L.refining && L.epoch < run->epochs && L.best_epoch > 0) {
+        if (stop && path && !run->inner && !L.refining && L.epoch < run->epochs && L.best_epoch > 0) {
             // the path has chosen its penalty: train on from the best epoch with it held fixed
             L.refining = 1, L.bad = 0, L.l1_fixed = L.best_l1;
             memcpy(g->param, L.best_param, g->n_param * sizeof(float));
@@ -408,25 +454,22 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         double t0 = gdl_seconds(), train_loss, val_loss, metric = NAN;
         const char *metric_name = "metric";
         float lambda = L.refining ? L.l1_fixed : penalty_l1(&L.pen, t, L.epoch);
-        penalty_apply(t, lambda, &L.opt);
+        if (t->linear_by_cd) L.opt.l1 = (float)run->deep_l1, L.opt.l2 = (float)run->deep_l2;
+        else penalty_apply(t, lambda, &L.opt);
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
-        val_loss = run->n_val ? gdl_runner_mean_loss(r, run->val_rows, run->n_val, by_metric ? val_scores : NULL)
-                              : train_loss;
-        if (isnan(val_loss)) {
+        double crit = run->n_val ? val_criterion(r, run, by_metric, val_scores, &val_loss, &metric, &metric_name)
+                                 : (val_loss = train_loss);
+        if (isnan(crit)) {
             gdl_log_error("epoch %d: the validation loss is not finite", L.epoch + 1);
             goto out;
         }
-        if (by_metric) { // the validation split's main metric, higher is better
-            metric = run->o->fold_metric(r, run->val_rows, run->n_val, val_scores, &metric_name);
-        }
-        double crit = by_metric ? (isnan(metric) ? INFINITY : -metric) : val_loss; // lower is better
         if (run->curve) run->curve[L.epoch] = crit;
         L.epoch++;
         if (crit < L.best) {
             L.best = crit, L.best_epoch = L.epoch, L.bad = 0, L.best_l1 = lambda;
             memcpy(L.best_param, g->param, g->n_param * sizeof(float));
             if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
-        } else if (!t->l1_path || L.refining || L.best_epoch > 1) { // a path's first epochs may sit at the prior
+        } else if (!path || L.refining || L.best_epoch > 1) { // a path's first epochs may sit at the prior
             L.bad++;
         }
         if (L.sched.kind == GDL_SCHED_PLATEAU) gdl_sched_report(&L.sched, val_loss);
@@ -598,41 +641,56 @@ out:
     return chosen;
 }
 
-/* training.solver cd: the linear model fitted by coordinate descent on run's training rows
- * (with its validation rows when l1_path_folds chooses the step on folds of them, the same
- * folds as the optimizer's path would use); saved like train_run's. */
+/* What coordinate descent fits for run (*cr, its rows in *rows and inner folds in *part, the
+ * caller's to free): with l1_path_folds K, the training and validation rows together in dataset
+ * order (the folds the optimizer's path would use), K inner folds of them choosing the penalty;
+ * else the training rows, the validation rows choosing. layer: the layer fitted, or NULL (the
+ * only one). 0, or -1 with an error. */
+static int cd_rows(const gdl_train_opts_t *o, const gdl_dataset_t *d, const run_t *run, const gdl_train_config_t *t,
+                   const char *layer, int64_t **rows, int **part, cd_run_t *cr)
+{
+    int K = t->l1_path_folds, by_metric = !strcmp(t->early_stop, "metric") && o->fold_metric;
+    int64_t n = run->n_train + (K ? run->n_val : 0);
+    *part = NULL;
+    if (!(*rows = malloc((size_t)(n + 1) * sizeof **rows)) || (K && !(*part = malloc((size_t)(n + 1) * sizeof **part)))) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    memcpy(*rows, run->train_rows, (size_t)run->n_train * sizeof **rows);
+    if (K) {
+        memcpy(*rows + run->n_train, run->val_rows, (size_t)run->n_val * sizeof **rows);
+        qsort(*rows, (size_t)n, sizeof **rows, row_cmp); // dataset order, whatever the validation split was
+        if (gdl_folds_split(d, run->strata, run->groups, *rows, n, K, t->seed ^ STREAM_PATHFOLDS, *part) != 0)
+            return -1;
+    }
+    *cr = (cd_run_t){o->data_path, *rows, n, K ? NULL : run->val_rows, K ? 0 : run->n_val, *part, K,
+                     by_metric ? o->fold_metric : NULL, run->cd_columns, run->fold, run->n_folds, layer};
+    return 0;
+}
+
+/* training.solver cd: the linear model fitted by coordinate descent (cd_rows); saved like
+ * train_run's. */
 static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run, gdl_runner_t *r)
 {
     gdl_config_t *c = load_config(o);
     gdl_model_t *m = NULL;
     float *pos_weight = NULL;
-    int64_t n = run.n_train, *rows = NULL;
-    int *part = NULL, steps = 0;
-    double crit = NAN;
+    int64_t *rows = NULL;
+    int *part = NULL;
+    cd_choice_t choice = {0, NAN, 0, 0};
+    cd_run_t cr;
     if (!c) return NULL;
-    int K = c->train.l1_path_folds, by_metric = !strcmp(c->train.early_stop, "metric") && o->fold_metric;
-    uint64_t seed = c->train.seed;
-    if (K) n += run.n_val;
-    if (!(rows = malloc((size_t)(n + 1) * sizeof *rows)) || (K && !(part = malloc((size_t)(n + 1) * sizeof *part)))) {
-        gdl_log_error("out of memory");
-        goto fail;
-    }
-    memcpy(rows, run.train_rows, (size_t)run.n_train * sizeof *rows);
-    if (K) {
-        memcpy(rows + run.n_train, run.val_rows, (size_t)run.n_val * sizeof *rows);
-        qsort(rows, (size_t)n, sizeof *rows, row_cmp); // dataset order, whatever the validation split was
-        if (gdl_folds_split(d, run.strata, run.groups, rows, n, K, seed ^ STREAM_PATHFOLDS, part) != 0) goto fail;
-    }
+    int by_metric = !strcmp(c->train.early_stop, "metric") && o->fold_metric;
+    if (cd_rows(o, d, &run, &c->train, NULL, &rows, &part, &cr) != 0) goto fail;
     run_t fit = run;
-    fit.train_rows = rows, fit.n_train = n;
+    fit.train_rows = rows, fit.n_train = cr.n;
     m = start_model(c, d, &fit, r, &pos_weight);
     c = NULL;
     if (!m) goto fail;
-    cd_run_t cr = {o->data_path, rows, n, K ? NULL : run.val_rows, K ? 0 : run.n_val, part, K,
-                   by_metric ? o->fold_metric : NULL, run.cd_columns, run.fold, run.n_folds};
-    int failed = cd_train_model(r, &cr, &steps, &crit) != 0;
+    int failed = cd_train_model(r, &cr, &choice) != 0;
     if (!failed && run.out_path) {
-        gdl_model_info_t info = {o->data_path, steps, by_metric ? -crit : crit, run.fold, run.n_folds};
+        gdl_model_info_t info = {o->data_path, choice.steps, by_metric ? -choice.crit : choice.crit, run.fold,
+                                 run.n_folds};
         failed = gdl_model_save(m, &info, run.out_path) != 0;
     }
     if (failed) {
@@ -647,6 +705,49 @@ fail:
     gdl_config_free(c);
     free(rows), free(part);
     return NULL;
+}
+
+/* Sets the layers feeding the output add, but the linear one, to zero: the model's outputs are
+ * the linear layer's. */
+static void zero_deep_branches(gdl_model_t *m)
+{
+    const gdl_config_t *c = m->config;
+    const char *in = NULL;
+    for (int i = 0; i < c->n_layers; i++)
+        if (!strcmp(c->layers[i].name, c->output_layer)) in = c->layers[i].inputs;
+    for (const char *p = in; p && *p; p += strcspn(p, ","), p += *p == ',') {
+        size_t len = strcspn(p, ",");
+        if (len == strlen(c->train.linear_by_cd) && !strncmp(p, c->train.linear_by_cd, len)) continue;
+        static const char *const part[] = {"weight", "bias"};
+        for (int k = 0; k < 2; k++) {
+            char name[200];
+            snprintf(name, sizeof name, "%.*s.%s", (int)len, p, part[k]);
+            const gdl_nn_param_t *q = gdl_nn_find_param(m->g, name);
+            if (q) memset(gdl_nn_param_data(m->g, q), 0, (size_t)q->numel * sizeof(float));
+        }
+    }
+}
+
+/* training.linear_by_cd: the wide & deep model's linear layer fitted by coordinate descent
+ * (cd_rows: with l1_path_folds on the training and validation rows, as genotype-linear fits
+ * them, so the validation rows judge the deep part against the linear model fitted on them too:
+ * a conservative test), the deep branches set to zero; run's deep_l1, deep_l2 the chosen
+ * penalty. 0, or -1 with an error. */
+static int start_from_linear(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t *run, gdl_runner_t *r)
+{
+    const gdl_train_config_t *t = &r->m->config->train;
+    int64_t *rows = NULL;
+    int *part = NULL;
+    cd_run_t cr;
+    cd_choice_t choice;
+    int rc = cd_rows(o, d, run, t, t->linear_by_cd, &rows, &part, &cr) != 0 || cd_train_model(r, &cr, &choice) != 0;
+    free(rows), free(part);
+    if (rc) return -1;
+    zero_deep_branches(r->m);
+    run->deep_l1 = choice.l1, run->deep_l2 = choice.l2;
+    gdl_log_info("linear_by_cd: layer '%s' fitted (l1 %.4g, l2 %.4g); the rest trains at that penalty",
+                 t->linear_by_cd, choice.l1, choice.l2);
+    return 0;
 }
 
 /* Builds a fresh model from the config and trains it; with restarts, R short runs with seeds
@@ -700,7 +801,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         if (gdl_config_override(c, "seed", s) != 0) goto fail;
     }
     run.epochs = c->train.epochs;
-    if (c->train.l1_path_folds) { // all the training rows: the inner folds validate
+    if (c->train.l1_path_folds && !c->train.linear_by_cd) { // all the training rows: the inner folds validate
         if (!(rows = malloc((run.n_train + run.n_val + 1) * sizeof *rows))) {
             gdl_log_error("out of memory");
             goto fail;
@@ -717,7 +818,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
     m = start_model(c, d, &run, r, &pos_weight);
     c = NULL;
     if (!m) goto fail;
-    if (train_run(r, &run, &best) != 0) {
+    if ((m->config->train.linear_by_cd && start_from_linear(o, d, &run, r) != 0) || train_run(r, &run, &best) != 0) {
         stop_model(m, r, pos_weight);
         m = NULL, pos_weight = NULL;
         goto fail;
@@ -869,7 +970,7 @@ int gdl_train(const gdl_train_opts_t *o)
     const int with_pairs = model_pairs_input(c) != NULL; // each model sees its own columns: no shared decoding
     if (!with_pairs && decode_for_config(c, d, &decoded, &use_decoded) != 0) goto out;
     if (with_pairs) use_decoded = NULL;
-    if (!with_pairs && !strcmp(c->train.solver, "cd") && cd_columns_for_dataset(&cd_columns, d, use_decoded, o->data_path) != 0)
+    if (!with_pairs && (!strcmp(c->train.solver, "cd") || c->train.linear_by_cd) && cd_columns_for_dataset(&cd_columns, d, use_decoded, o->data_path) != 0)
         goto out;
     N = d->n_examples;
     if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||

@@ -1,7 +1,9 @@
 /* Optimizers (one loop over the flat parameter buffer), gradient clipping, and learning-rate
  * schedules. Update rules follow PyTorch's so the parity fixtures can check them. */
+#include <inttypes.h>
 #include <stdlib.h>
 
+#include "gdl/core.h"
 #include "nn_internal.h"
 
 static const char *const optim_names[GDL_OPTIM_COUNT] = {
@@ -27,11 +29,47 @@ void gdl_optim_init(gdl_optim_t *o, gdl_optim_kind_t kind)
     if (kind == GDL_OPTIM_ADAMW) o->weight_decay = 0.01f; // PyTorch's AdamW default
 }
 
-void gdl_optim_free(gdl_optim_t *o)
+static void free_state(gdl_optim_t *o)
 {
     size_t bytes = sizeof(float) * (size_t)(o->n ? o->n : 1);
     gdl_big_free(o->m, bytes), gdl_big_free(o->v, bytes);
     o->m = o->v = NULL;
+}
+
+void gdl_optim_free(gdl_optim_t *o)
+{
+    free_state(o);
+    for (int k = 0; k < o->n_frozen; k++) free(o->frozen[k].value);
+    o->n_frozen = 0;
+}
+
+int gdl_optim_freeze(gdl_optim_t *o, const gdl_nn_t *g, int64_t offset, int64_t numel)
+{
+    if (o->n_frozen == GDL_OPTIM_MAX_PROX || offset < 0 || numel < 0 || offset + numel > g->n_param) {
+        gdl_log_error("optimizer: cannot freeze parameters [%" PRId64 ", %" PRId64 ")", offset, offset + numel);
+        return -1;
+    }
+    float *value = malloc((size_t)(numel ? numel : 1) * sizeof *value);
+    if (!value) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    memcpy(value, g->param + offset, (size_t)numel * sizeof *value);
+    o->frozen[o->n_frozen].offset = offset, o->frozen[o->n_frozen].numel = numel;
+    o->frozen[o->n_frozen++].value = value;
+    return 0;
+}
+
+void gdl_optim_mask_frozen(const gdl_optim_t *o, gdl_nn_t *g)
+{
+    for (int k = 0; k < o->n_frozen; k++)
+        memset(g->grad + o->frozen[k].offset, 0, (size_t)o->frozen[k].numel * sizeof(float));
+}
+
+static void restore_frozen(const gdl_optim_t *o, gdl_nn_t *g)
+{
+    for (int k = 0; k < o->n_frozen; k++)
+        memcpy(g->param + o->frozen[k].offset, o->frozen[k].value, (size_t)o->frozen[k].numel * sizeof(float));
 }
 
 /* One step over elements [begin, end) of the flat buffers. Element-wise, so any split of the
@@ -181,16 +219,18 @@ int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
         return -1;
     }
     if (!o->m || o->n != n) {
-        gdl_optim_free(o);
+        free_state(o);
         o->n = n, o->t = 0;
         size_t bytes = sizeof(float) * (size_t)(n ? n : 1);
         if (!(o->m = gdl_big_alloc(bytes)) || !(o->v = gdl_big_alloc(bytes))) return -1;
     }
     o->t++;
+    gdl_optim_mask_frozen(o, g);
     double bc1 = 1 - pow(o->beta1, (double)o->t), bc2 = 1 - pow(o->beta2, (double)o->t);
     optim_ctx_t c = {o, g->param, g->grad, o->m, o->v, lr, (float)(lr / bc1), (float)(1 / sqrt(bc2)), NULL, 0, 0};
     if (!o->lazy) {
         gdl_parallel_for(n, optim_chunk, &c);
+        restore_frozen(o, g);
         return 0;
     }
     // lazy: sparse_dense weights row by row over the rows with gradient, the rest densely
@@ -211,6 +251,7 @@ int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
     }
     c.rows = NULL, c.base = done;
     gdl_parallel_for(n - done, optim_chunk, &c);
+    restore_frozen(o, g);
     return 0;
 }
 

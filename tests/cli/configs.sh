@@ -48,10 +48,21 @@ check() { # config data epochs batch
     if falls "$T/$1.log"; then pass "$1: training loss falls"
     else fail "$1: training loss falls" "$(cut -f1,3 "$T/$1.log" | tr '\n' ' ')"; fi
 }
-check genotype-mlp "$T/geno.gdl" 5 32
+# the wide & deep genotype configs start from their linear layer fitted by coordinate descent
+# (training.linear_by_cd), the deep part at zero: the deep part trains every epoch and the loss
+# never climbs above its first epoch's (learn_genotype.sh checks what they learn)
+check_wide() { # config data epochs batch
+    expect "$1 trains on $(basename "$2" .gdl)" 0 "$GDL" train -c "$cfgs/$1.json" -d "$2" -o "$T/$1.gdl" \
+        --epochs "$3" --batch "$4" --val-frac 0 --patience 0 --log "$T/$1.log"
+    contains "$1: the linear layer fitted first" "$T/err" "linear_by_cd: layer 'linear' fitted"
+    if awk -F '\t' -v e="$3" 'NR == 2 { first = $3 } NR > 1 { n++; if ($3 > first + 0.002) bad = 1 }
+        END { exit !(n == e && !bad) }' "$T/$1.log"; then pass "$1: $3 epochs, the loss never above the first's"
+    else fail "$1: $3 epochs, the loss never above the first's" "$(cut -f1,3 "$T/$1.log" | tr '\n' ' ')"; fi
+}
+check_wide genotype-mlp "$T/geno.gdl" 5 32
 check simple-cnn "$T/seq.gdl" 4 16
-check genotype-cnn-rnn "$T/geno.gdl" 4 32
-check genotype-gene "$T/geno_genes.gdl" 5 32
+check_wide genotype-cnn-rnn "$T/geno.gdl" 4 32
+check_wide genotype-gene "$T/geno_genes.gdl" 5 32
 check deepsea "$T/seq.gdl" 3 32
 check danq "$T/seq.gdl" 3 32
 check basset "$T/seq.gdl" 3 32

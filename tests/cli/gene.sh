@@ -77,7 +77,10 @@ planted() {
         FNR > 1 && FNR <= n + 1 && ($2 in p) {k++} END {print k + 0}' "$TMP/sim.truth.tsv" "$1"
 }
 grep -v '"name": "linear"\|"name": "logits"' "$cfg" |
-    sed 's/"name": "deep"/"name": "logits"/; s/"units": "outputs"},/"units": "outputs"}/' >"$TMP/deep.json"
+    sed 's/"name": "deep"/"name": "logits"/; s/"units": "outputs"},/"units": "outputs"}/
+         s/ "l1_ratio": \[[0-9., ]*\], "l1_path_folds": 5,//; s/"linear_by_cd": "linear", "early_stop": "loss"/"early_stop": "metric"/' \
+        >"$TMP/deep.json"
+grep -q '"linear_by_cd":' "$TMP/deep.json" && fail "the gene path's config still names the linear layer"
 expect "train the gene path alone" 0 "$GDL" train -q -c "$TMP/deep.json" -d "$TMP/sim.gdl" -o "$TMP/deep.gdl"
 # measured: all 8 planted variants and genes ranked 1-8 (wide and deep); the gene path alone
 # learns 5 of them, ranked 1-4 and 8 (gradxinput: 1, 2, 5, 7, 27)

@@ -6,6 +6,15 @@
 : "${TEST_BIN_DIR:?}"
 root="$(dirname "$0")/../.."
 cfg="$root/configs/genotype-mlp.json"
+# the same network trained by the optimizer alone: its own lasso path on the validation split
+pcfg="$TMP/mlp-path.json"
+"$PYTHON" - "$cfg" "$pcfg" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["training"] = {"optimizer": "adam", "lr": 0.003, "batch": 32, "epochs": 100, "patience": 10, "val_frac": 0.15,
+                 "l1_path": 30, "l1_min_ratio": 0.01, "early_stop": "metric", "seed": 1}
+json.dump(c, open(sys.argv[2], "w"), indent=1)
+PY
 mk="$TEST_BIN_DIR/test_model"
 
 "$mk" --make-dataset "$TMP/d.gdl" 600 200 1 0 && "$mk" --make-dataset "$TMP/perm.gdl" 600 200 1 1 &&
@@ -107,7 +116,7 @@ else
 fi
 
 # --restarts: short runs from several seeds, the best one trains on and is recorded
-expect "--restarts 3" 0 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/rs.gdl" --restarts 3 --epochs 4 --early-stop loss
+expect "--restarts 3" 0 "$GDL" train -c "$pcfg" -d "$TMP/d.gdl" -o "$TMP/rs.gdl" --restarts 3 --epochs 4 --early-stop loss
 grep -c 'restart [1-3]/3: seed [1-3], validation loss' "$TMP/err" | grep -q '^3$' && pass "three restarts reported" ||
     fail "restarts not reported"
 best=$(sed -n 's/.*restart [1-3]\/3: seed \([1-3]\), validation loss \([0-9.]*\)/\2 \1/p' "$TMP/err" | sort -n | head -1 | cut -d' ' -f2)
@@ -115,22 +124,22 @@ best=$(sed -n 's/.*restart [1-3]\/3: seed \([1-3]\), validation loss \([0-9.]*\)
 contains "the model records the best restart's seed ($best)" "$TMP/rs.inspect" "$(printf 'meta\tgdl.seed\t%s' "$best")"
 
 # --early-stop metric: the best epoch is the one with the best validation ROC AUC
-expect "--early-stop metric" 0 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/es.gdl" --early-stop metric --epochs 6 --patience 0
+expect "--early-stop metric" 0 "$GDL" train -c "$pcfg" -d "$TMP/d.gdl" -o "$TMP/es.gdl" --early-stop metric --epochs 6 --patience 0
 best=$(sed -n 's/.*val_roc_auc \([0-9.]*\).*/\1/p' "$TMP/err" | sort -n | tail -1)
 "$GDL" inspect "$TMP/es.gdl" | awk -F '\t' -v b="$best" '$2 == "gdl.best_val_metric" { found = 1; d = $3 - b; ok = d < 0.0001 && d > -0.0001 }
     END { exit !(found && ok) }' && pass "the model records the best validation AUC ($best)" || fail "best_val_metric != $best"
-expect "--early-stop other" 2 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/x.gdl" --early-stop accuracy
+expect "--early-stop other" 2 "$GDL" train -c "$pcfg" -d "$TMP/d.gdl" -o "$TMP/x.gdl" --early-stop accuracy
 contains "--early-stop other: named" "$TMP/err" "training.early_stop: expected loss or metric"
 
 # the penalty keys are checked with their JSON paths
 pen() { # name, training keys to add, expected message
-    sed "s/\"training\": {/\"training\": {$2, /" "$cfg" >"$TMP/pen.json"
+    sed "s/\"training\": {/\"training\": {$2, /" "$pcfg" >"$TMP/pen.json"
     expect "penalty: $1" 2 "$GDL" train -c "$TMP/pen.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
     contains "penalty: $1 named" "$TMP/err" "$3"
 }
 pen "l1 and l1_path" '"l1": 0.01' "training.l1_path: give l1 (a fixed penalty) or l1_path, not both"
 pen "l1_ratio 0" '"l1_ratio": 0' "training.l1_ratio: must lie in (0, 1]"
-sed 's/"l1_min_ratio": 0.01/"l1_min_ratio": 1/' "$cfg" >"$TMP/pen.json"
+sed 's/"l1_min_ratio": 0.01/"l1_min_ratio": 1/' "$pcfg" >"$TMP/pen.json"
 expect "penalty: l1_min_ratio 1" 2 "$GDL" train -c "$TMP/pen.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
 contains "penalty: l1_min_ratio 1 named" "$TMP/err" "training.l1_min_ratio: must lie in (0, 1)"
 pen "negative l2" '"l2": -1' "training.l2: must not be negative"
@@ -138,16 +147,19 @@ pen "l1_path_folds 1" '"l1_path_folds": 1' "training.l1_path_folds: must be 0 (o
 pen "l1_path_folds and restarts" '"l1_path_folds": 3, "restarts": 2' "training.l1_path_folds: cannot be combined with restarts"
 pen "unknown solver" '"solver": "newton"' "training.solver: expected gradient or cd, got 'newton'"
 pen "solver cd on a deep model" '"solver": "cd"' "training.solver: cd fits one dense or sparse_dense layer on a genotype input (a linear model); this config has 6 layers"
-pen "an l1_ratio list without cd" '"l1_ratio": [1, 0.5]' "training.l1_ratio: a list of ratios is a grid for training.solver cd; give one number"
+pen "an l1_ratio list without cd" '"l1_ratio": [1, 0.5]' "training.l1_ratio: a list of ratios is a grid for training.solver cd or training.linear_by_cd; give one number"
+pen "linear_by_cd naming no layer" '"linear_by_cd": "wide"' "training.linear_by_cd: no layer is named 'wide'"
+pen "linear_by_cd on a hidden layer" '"linear_by_cd": "h1"' "training.linear_by_cd: 'h1' must be a dense or sparse_dense layer from a genotype input with \"units\": \"outputs\" (the linear model)"
+pen "linear_by_cd with restarts" '"linear_by_cd": "linear", "restarts": 2' "training.linear_by_cd: cannot be combined with restarts"
 pen "an l1_ratio list with a ratio out of range" '"l1_ratio": [1, 1.5]' "training.l1_ratio: must lie in (0, 1]"
 pen "an empty l1_ratio list" '"l1_ratio": []' "training.l1_ratio: expected 1 to 8 numbers"
-sed 's/"l1_path": 30,/"l1_path_folds": 3,/' "$cfg" >"$TMP/pen.json"
+sed 's/"l1_path": 30,/"l1_path_folds": 3,/' "$pcfg" >"$TMP/pen.json"
 expect "penalty: l1_path_folds without l1_path" 2 "$GDL" train -c "$TMP/pen.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
 contains "penalty: l1_path_folds without l1_path named" "$TMP/err" "training.l1_path_folds: chooses the l1_path's step; set l1_path"
 [ ! -e "$TMP/x.gdl" ] && pass "penalty errors leave no model" || fail "a refused config wrote a model"
 
 # a diverging run stops with a message naming epoch and batch, and writes no model
-expect "non-finite loss" 2 "$GDL" train -q -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/nan.gdl" --optimizer sgd --lr 1e30
+expect "non-finite loss" 2 "$GDL" train -q -c "$pcfg" -d "$TMP/d.gdl" -o "$TMP/nan.gdl" --optimizer sgd --lr 1e30
 contains "non-finite loss named" "$TMP/err" "the loss is not finite"
 lines "non-finite loss: one line" "$TMP/err" 1
 [ ! -e "$TMP/nan.gdl" ] && pass "no model after divergence" || fail "model written after divergence"

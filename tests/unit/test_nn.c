@@ -362,6 +362,38 @@ static void test_optimizers_match_hand_updates(void)
     CHECK(gdl_optim_find("adamw") == GDL_OPTIM_ADAMW && !strcmp(gdl_optim_name(GDL_OPTIM_RMSPROP), "rmsprop"));
 }
 
+/* A frozen range keeps its bits under every optimizer, with weight decay and the l1/l2 proximal
+ * step over it, while the rest moves; its gradient is zeroed before clipping. */
+static void test_frozen_range_keeps_its_values(void)
+{
+    for (int kind = 0; kind < GDL_OPTIM_COUNT; kind++) {
+        gdl_nn_t *g = gdl_nn_new(1);
+        gdl_nn_input(g, "x", 1, (int64_t[]){4});
+        gdl_nn_add(g, "d", "dense", "x", "units=1 bias=1");
+        CHECK(gdl_nn_compile(g) == 0 && g->n_param >= 5);
+        for (int i = 0; i < 5; i++) g->param[i] = 0.5f + 0.25f * (float)i;
+        float kept[2] = {g->param[1], g->param[2]};
+        gdl_optim_t o;
+        gdl_optim_init(&o, kind);
+        o.weight_decay = 0.1f, o.l1 = 0.01f, o.l2 = 0.01f;
+        o.n_prox = 1, o.prox[0].offset = 0, o.prox[0].rows = 1, o.prox[0].width = 4, o.prox[0].by_column = 1;
+        CHECK(gdl_optim_freeze(&o, g, 1, 2) == 0);
+        CHECK(gdl_optim_freeze(&o, g, g->n_param - 1, 2) == -1); // past the end
+        for (int t = 0; t < 5; t++) {
+            for (int i = 0; i < 5; i++) g->grad[i] = 0.3f * (float)(i + 1) * (t % 2 ? -1 : 1);
+            gdl_optim_mask_frozen(&o, g);
+            CHECK(g->grad[1] == 0 && g->grad[2] == 0 && g->grad[3] != 0);
+            for (int i = 0; i < 5; i++) g->grad[i] = 0.3f * (float)(i + 1);
+            CHECK(gdl_optim_step(&o, g, 0.1f) == 0);
+        }
+        CHECK(!memcmp(&g->param[1], kept, sizeof kept));
+        CHECK(g->param[0] != 0.5f && g->param[3] != 1.25f && g->param[4] != 1.5f);
+        gdl_optim_free(&o);
+        CHECK(o.n_frozen == 0);
+        gdl_nn_free(g);
+    }
+}
+
 static void test_clip_and_schedules(void)
 {
     gdl_nn_t *g = gdl_nn_new(1);
@@ -446,6 +478,7 @@ int main(void)
     RUN(test_branches_accumulate_gradients);
     RUN(test_losses);
     RUN(test_optimizers_match_hand_updates);
+    RUN(test_frozen_range_keeps_its_values);
     RUN(test_clip_and_schedules);
     RUN(test_deterministic_with_threads);
     return TEST_EXIT();
