@@ -1047,7 +1047,12 @@ int gdl_train(const gdl_train_opts_t *o)
             if (o->fold_metric) metric = o->fold_metric(&r, test, n_test, s, &metric_name);
             fold_metric[k - 1] = metric;
             if (gdl_log_get_level() >= GDL_LOG_INFO) {
-                if (c->train.l1_path_folds) // the validation rows trained too: inner folds chose the path's step
+                if (c->train.linear_by_cd && c->train.l1_path_folds)
+                    fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training, %" PRId64 " validation (the linear"
+                            " layer fitted on both, its step chosen by %d folds of them), %" PRId64 " held-out"
+                            " examples; held-out loss %.5f", k, K, run.n_train, run.n_val, c->train.l1_path_folds,
+                            n_test, test_loss);
+                else if (c->train.l1_path_folds) // the validation rows trained too: inner folds chose the path's step
                     fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training examples (the path's step chosen by %d"
                             " folds of them), %" PRId64 " held out; held-out loss %.5f", k, K, run.n_train + run.n_val,
                             c->train.l1_path_folds, n_test, test_loss);
