@@ -311,8 +311,8 @@ int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_ge
 {
     memset(x, 0, sizeof *x);
     if (!d->geno || d->geno->encoding == GDL_GENO_GENOTYPE) {
-        gdl_log_error("%s: training.solver cd fits dosage or presence encodings; encode the cohort with"
-                      " --encoding dosage", data_path);
+        gdl_log_error("%s: coordinate descent (training.solver cd, training.linear_by_cd) fits dosage or presence"
+                      " encodings; encode the cohort with --encoding dosage", data_path);
         return -1;
     }
     gdl_geno_calls_t own = {0};

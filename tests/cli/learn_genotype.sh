@@ -97,6 +97,10 @@ PY
         fail "$1: a fold's linear layer differs from genotype-linear's fold model"
 }
 wide genotype-mlp 0.78
+"$GDL" encode -q "$T/c.vcf.gz" --maf 0.01 --encoding genotype --pheno "$T/c.pheno.tsv" --pheno-col disease \
+    -o "$T/cg.gdl" || fail "genotype encoding"
+expect "genotype-mlp on the genotype encoding" 2 "$GDL" train -q -c "$cfgs/genotype-mlp.json" -d "$T/cg.gdl" -o "$T/cg.model.gdl"
+contains "genotype-mlp on the genotype encoding: named" "$TMP/err" "$T/cg.gdl: coordinate descent (training.solver cd, training.linear_by_cd) fits dosage or presence encodings"
 wide genotype-cnn-rnn 0.78
 [ -e "$cfgs/genotype-gene.json" ] && wide genotype-gene 0.78
 
