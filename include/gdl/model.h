@@ -114,8 +114,9 @@ typedef struct {
     gdl_train_config_t train;
 } gdl_config_t;
 
-/* Parses and checks a config file (or, with path NULL, the JSON text in json). NULL with an
- * error "FILE: JSON.PATH: what is wrong". Free with gdl_config_free. */
+/* Parses and checks a config file, or the JSON text in json (path then only names it in
+ * messages, and may be NULL). NULL with an error "FILE: JSON.PATH: what is wrong". Free with
+ * gdl_config_free. */
 gdl_config_t *gdl_config_load(const char *path, const char *json);
 void gdl_config_free(gdl_config_t *c);
 /* Sets c->train.KEY from text (the command-line overrides) and checks the training block again;

@@ -10,6 +10,7 @@
 
 #include "gdl/core.h"
 #include "gdl/model.h"
+#include "../tune/space_internal.h"
 
 typedef enum { KEY_INT, KEY_NUM, KEY_STR, KEY_BOOL } key_type_t;
 
@@ -475,7 +476,7 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
     const cJSON *v;
     if (!c || !(c->path = strdup(path ? path : "config"))) goto oom;
     set_defaults(&c->train);
-    if (path) {
+    if (!text && path) {
         FILE *fp = fopen(path, "rb");
         long n;
         if (!fp) {
@@ -501,6 +502,11 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
     }
     if (!cJSON_IsObject(root)) {
         err(c, "", "expected a JSON object");
+        goto fail;
+    }
+    char entry[512];
+    if (space_find_entry(root, entry, sizeof entry)) {
+        err(c, entry, "a search entry: gdl train takes plain values; search the space with gdl tune -c %s", c->path);
         goto fail;
     }
     cJSON_ArrayForEach(v, root) {
