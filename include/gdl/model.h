@@ -287,10 +287,12 @@ double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n, flo
 /* The main metric of a fold's held-out predictions (scores (n, n_out) of rows), for the fold
  * summary on stderr; sets *name. Supplied by the caller so model does not depend on eval. */
 typedef double (*gdl_fold_metric_fn)(const gdl_runner_t *r, const int64_t *rows, int64_t n,
-                                     const float *scores, const char **name);
+                                     const float *scores, const char **name, const void *arg);
 
 typedef struct {
-    const char *config_path, *data_path, *out_path;
+    const char *config_path, *data_path;
+    const char *config_json;     // the config's text (config_path then only names it), or NULL
+    const char *out_path;        // NULL with folds: no model files (a search's trials)
     int folds;                   // K > 1: cross-validation; 0: one model with a validation split
     int fold;                    // 1..K: train only this fold (a Slurm array task); 0: all
     const char *oof_path;        // out-of-fold predictions.tsv (with folds)
@@ -304,6 +306,9 @@ typedef struct {
     int n_overrides;             // --epochs 3 etc., applied over the config's training block
     const char *override_key[GDL_TRAIN_MAX_OVERRIDES], *override_value[GDL_TRAIN_MAX_OVERRIDES];
     gdl_fold_metric_fn fold_metric; // NULL: folds are summarised by their held-out loss only
+    const void *fold_metric_arg;    // handed to fold_metric
+    double *metric_out, *loss_out;  // with folds, or NULL: the mean held-out metric and loss of
+                                    // the folds trained
 } gdl_train_opts_t;
 
 /* Trains as o says and writes the model(s), predictions and logs atomically. Progress goes to

@@ -69,39 +69,31 @@ char *gdl_space_resolve(const gdl_space_t *s, char *const *values);
 
 typedef enum { GDL_TUNE_RANDOM, GDL_TUNE_GRID } gdl_tune_method_t;
 
-/* What the search maximises: the mean over targets of a held-out metric, or minus the loss. */
-typedef enum { GDL_TUNE_AUTO, GDL_TUNE_ROC_AUC, GDL_TUNE_PR_AUC, GDL_TUNE_ACCURACY, GDL_TUNE_PEARSON_R,
-               GDL_TUNE_R2, GDL_TUNE_LOSS } gdl_tune_metric_t;
-
 typedef struct {
     const char *space_path, *data_path;
     const char *out_path;         // the best config (plain JSON), or NULL
-    const char *table_path;       // the trial table (TSV); rows already there are not run again
-    const char *plot_path;        // SVG of the metric against each parameter, or NULL
-    const int64_t *rows;          // the examples the search may use (NULL: all)
-    int64_t n_rows;
+    const char *table_path;       // the trial table (TSV); required
+    int resume;                   // keep the rows of table_path (same space, data and options)
     gdl_tune_method_t method;
-    int64_t trials;               // random: trials 0..trials-1; grid: at most this many (0: all)
+    int64_t trials;               // random: trials 0..trials-1; grid: trial 0 and at most trials-1
+                                  // grid points (0: all)
     double time_limit;            // seconds after which no new trial starts, 0 = none
-    int grid_points;              // grid: values per range [3]
+    int grid_points;              // grid: values per range, 1..64 [3]
     int eta;                      // successive halving's factor; 1 = off [3]
     int rungs;                    // budgets per trial: epochs / eta^(rungs-1) ... epochs [3]
-    int inner_folds;              // 0: one held-out fifth; K >= 2: the mean over K folds
-    int only_trial;               // >= 0: run this trial alone (an array task; needs eta 1), else -1
-    gdl_tune_metric_t metric;
-    gdl_fold_metric_fn fold_metric; // the metric of held-out scores (the CLI's, from eval)
+    int inner_folds;              // 0: one held-out fifth (fold 1 of 5); K >= 2: the mean of K folds
+    int use_loss;                 // the objective is minus the held-out loss, not fold_metric
+    gdl_fold_metric_fn fold_metric; // the held-out metric (the CLI's, from eval)
     const void *fold_metric_arg;
+    const char *metric_name;      // the table's metric column ["metric"]
     uint64_t seed;                // of the random search [1]
     int n_overrides;              // training-block overrides for every trial (gdl train's)
     const char *override_key[GDL_TRAIN_MAX_OVERRIDES], *override_value[GDL_TRAIN_MAX_OVERRIDES];
 } gdl_tune_opts_t;
 
-/* Runs the search and writes the table, the best config and the plot atomically (the table
- * after every trial, so an interrupted search resumes from it). With best_json, the best
- * resolved config is also handed back (malloc'd). 0, or -1 with an error. */
+/* Runs the search and writes the table (after every trial, atomically, so an interrupted search
+ * resumes from it) and the best config. With best_json, the best resolved config is also handed
+ * back (malloc'd). 0, or -1 with an error. */
 int gdl_tune(const gdl_tune_opts_t *o, char **best_json);
-/* Merges trial tables written by separate runs of one search (--trial I array tasks) into
- * o->table_path and writes the best config and plot from it, as one run would have. */
-int gdl_tune_merge(const gdl_tune_opts_t *o, const char *const *tables, int n_tables);
 
 #endif

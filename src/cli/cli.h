@@ -6,6 +6,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "gdl/model.h"
+
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_RUNTIME = 2 };
 
 /* Each command: int gdl_cmd_NAME(int argc, char *argv[]), argv[0] being the command name. */
@@ -18,6 +20,7 @@ int gdl_cmd_eval(int argc, char *argv[]);
 int gdl_cmd_attribute(int argc, char *argv[]);
 int gdl_cmd_motifs(int argc, char *argv[]);
 int gdl_cmd_epistasis(int argc, char *argv[]);
+int gdl_cmd_tune(int argc, char *argv[]);
 int gdl_cmd_encode_sequences(int argc, char *argv[]); // gdl encode: FASTA, BED + ref, TSV/NPY
 void cli_encode_seq_usage(FILE *fp); // the sequence/numeric half of gdl encode's usage
 int gdl_cmd_join(int argc, char *argv[]);
@@ -51,6 +54,10 @@ int cli_runtime_error(const char *cmd);
 /* Parses a whole integer / real; 0 on success, -1 if arg is not one. */
 int cli_parse_long(const char *arg, long *out);
 int cli_parse_double(const char *arg, double *out);
+/* A fold's held-out metric (gdl_fold_metric_fn): arg NULL for the target kind's main one (ROC AUC,
+ * accuracy, R^2), else a const gdl_metric_t *. */
+double cli_fold_metric(const gdl_runner_t *r, const int64_t *rows, int64_t n, const float *scores,
+                       const char **name, const void *arg);
 int cli_parse_fraction(const char *arg, double *out); // a number in [0, 1]; -1 otherwise
 
 #endif

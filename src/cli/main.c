@@ -24,6 +24,7 @@ static const command_t commands[] = {
     {"eval", gdl_cmd_eval, "ROC/PR AUC and other metrics of a predictions.tsv, with plots"},
     {"attribute", gdl_cmd_attribute, "which variants, genes, pairs or bases drive a model"},
     {"epistasis", gdl_cmd_epistasis, "every pair of variants tested for interaction (BOOST), over the threads"},
+    {"tune", gdl_cmd_tune, "search a config's space of hyperparameters and layers (successive halving)"},
     {"motifs", gdl_cmd_motifs, "first-layer convolution filters as MEME position weight matrices"},
 };
 #define N_COMMANDS (int)(sizeof commands / sizeof commands[0])

@@ -151,7 +151,7 @@ static void lane_step(lane_t *l, int e)
     const char *name = "loss";
     if (l->n_watch) {
         cd_fit_scores(&l->fit, l->watch, l->n_watch, l->scores);
-        crit = pa->metric ? -pa->metric(pa->r, l->watch, l->n_watch, l->scores, &name)
+        crit = pa->metric ? -pa->metric(pa->r, l->watch, l->n_watch, l->scores, &name, NULL)
                           : cd_fit_loss(&l->fit, l->watch, l->n_watch);
         if (isnan(crit)) crit = INFINITY;
     }

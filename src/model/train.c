@@ -142,7 +142,7 @@ char *gdl_model_fold_path(const char *out_path, int k)
 
 static gdl_config_t *load_config(const gdl_train_opts_t *o)
 {
-    gdl_config_t *c = gdl_config_load(o->config_path, NULL);
+    gdl_config_t *c = gdl_config_load(o->config_path, o->config_json);
     for (int i = 0; c && i < o->n_overrides; i++)
         if (gdl_config_override(c, o->override_key[i], o->override_value[i]) != 0) {
             gdl_config_free(c);
@@ -395,7 +395,7 @@ static double val_criterion(gdl_runner_t *r, const run_t *run, int by_metric, fl
     *loss = gdl_runner_mean_loss(r, run->val_rows, run->n_val, by_metric ? scores : NULL), *metric = NAN;
     if (isnan(*loss)) return NAN;
     if (!by_metric) return *loss;
-    *metric = run->o->fold_metric(r, run->val_rows, run->n_val, scores, metric_name);
+    *metric = run->o->fold_metric(r, run->val_rows, run->n_val, scores, metric_name, NULL);
     return isnan(*metric) ? INFINITY : -*metric;
 }
 
@@ -959,7 +959,7 @@ int gdl_train(const gdl_train_opts_t *o)
     char *group_buf = NULL, *path = NULL;
     gdl_runner_t oof_runner = {0};
     gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
-    double *fold_metric = NULL;
+    double *fold_metric = NULL, *fold_loss = NULL;
     const char *summary_name = NULL;
     history_t hist = {0};
     gdl_geno_calls_t decoded = {0};
@@ -997,7 +997,7 @@ int gdl_train(const gdl_train_opts_t *o)
         model_pairs_view_free(&view);
     } else {
         int K = o->folds;
-        if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
+        if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold_loss = malloc(K * sizeof *fold_loss)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
             !(oof_rows = malloc(N * sizeof *oof_rows)))
             goto oom;
         if (o->groups_path && !(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
@@ -1024,7 +1024,7 @@ int gdl_train(const gdl_train_opts_t *o)
                                  &run.n_train, val, &run.n_val) != 0)
                 goto out;
             free(path);
-            if (!(path = gdl_model_fold_path(o->out_path, k))) goto oom;
+            if (o->out_path && !(path = gdl_model_fold_path(o->out_path, k))) goto oom;
             run.train_rows = train, run.val_rows = val, run.out_path = path;
             run.fold = k, run.n_folds = K;
             gdl_dataset_t *dk = d;
@@ -1044,8 +1044,9 @@ int gdl_train(const gdl_train_opts_t *o)
             }
             double test_loss = gdl_runner_mean_loss(&r, test, n_test, NULL), metric = NAN;
             const char *metric_name = NULL;
-            if (o->fold_metric) metric = o->fold_metric(&r, test, n_test, s, &metric_name);
+            if (o->fold_metric) metric = o->fold_metric(&r, test, n_test, s, &metric_name, o->fold_metric_arg);
             fold_metric[k - 1] = metric;
+            fold_loss[k - 1] = test_loss;
             if (gdl_log_get_level() >= GDL_LOG_INFO) {
                 if (c->train.linear_by_cd && c->train.l1_path_folds)
                     fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training, %" PRId64 " validation (the linear"
@@ -1069,6 +1070,17 @@ int gdl_train(const gdl_train_opts_t *o)
             if (keep) gdl_model_free(keep);
             keep = m;
             if (with_pairs) model_pairs_view_free(&keep_view), keep_view = view, view.aligned_ = NULL;
+        }
+        if (o->metric_out || o->loss_out) {
+            double sm = 0, sl = 0;
+            int nm = 0, nl = 0;
+            for (int k = 0; k < K; k++) {
+                if (o->fold && k != o->fold - 1) continue;
+                if (!isnan(fold_metric[k])) sm += fold_metric[k], nm++;
+                if (!isnan(fold_loss[k])) sl += fold_loss[k], nl++;
+            }
+            if (o->metric_out) *o->metric_out = nm ? sm / nm : NAN;
+            if (o->loss_out) *o->loss_out = nl ? sl / nl : NAN;
         }
         if (summary_name && !o->fold && gdl_log_get_level() >= GDL_LOG_INFO) {
             double sum = 0, sum2 = 0;
@@ -1113,6 +1125,6 @@ out:
     cd_columns_free(&cd_columns);
     free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
     history_free(&hist);
-    free(oof_rows), free(oof), free(groups), free(fold_metric), free(group_buf), free(path);
+    free(oof_rows), free(oof), free(groups), free(fold_metric), free(fold_loss), free(group_buf), free(path);
     return ret;
 }

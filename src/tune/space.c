@@ -260,6 +260,16 @@ static int collect(collect_t *k, const cJSON *node, const char *path, int layers
 
 /* ---- resolving ---------------------------------------------------------------------------- */
 
+/* Puts value v (parsed from text) where old stands under parent, under old's key. */
+static int replace_with(cJSON *parent, cJSON *old, const char *text)
+{
+    cJSON *v = cJSON_Parse(text);
+    if (!v) return -1;
+    if (old->string && !(v->string = strdup(old->string))) return cJSON_Delete(v), -1;
+    if (!cJSON_ReplaceItemViaPointer(parent, old, v)) return cJSON_Delete(v), -1;
+    return 0;
+}
+
 /* Replaces every search entry and entry-valued repeat under node, in collect's order. */
 static int substitute(cJSON *node, char *const *values, int *next, int layers_level, int is_root)
 {
@@ -268,23 +278,18 @@ static int substitute(cJSON *node, char *const *values, int *next, int layers_le
         cJSON *after = c->next;
         if (layers_level && cJSON_IsArray(node) && cJSON_IsObject(c)) {
             cJSON *rep = cJSON_GetObjectItemCaseSensitive(c, "repeat");
-            if (rep && space_is_entry(rep)) {
-                cJSON *v = cJSON_Parse(values[(*next)++]);
-                if (!v || !cJSON_ReplaceItemViaPointer(c, rep, v)) return cJSON_Delete(v), -1;
-            }
+            if (rep && space_is_entry(rep) && replace_with(c, rep, values[(*next)++]) != 0) return -1;
             for (cJSON *e = c->child, *en; e; e = en) {
                 en = e->next;
                 if (!strcmp(e->string, "repeat")) continue;
                 if (space_is_entry(e)) {
-                    cJSON *v = cJSON_Parse(values[(*next)++]);
-                    if (!v || !cJSON_ReplaceItemViaPointer(c, e, v)) return cJSON_Delete(v), -1;
+                    if (replace_with(c, e, values[(*next)++]) != 0) return -1;
                 } else if (substitute(e, values, next, !strcmp(e->string, "layers"), 0) != 0) {
                     return -1;
                 }
             }
         } else if (space_is_entry(c)) {
-            cJSON *v = cJSON_Parse(values[(*next)++]);
-            if (!v || !cJSON_ReplaceItemViaPointer(node, c, v)) return cJSON_Delete(v), -1;
+            if (replace_with(node, c, values[(*next)++]) != 0) return -1;
         } else if (substitute(c, values, next, is_root && !strcmp(c->string, "layers"), 0) != 0) {
             return -1;
         }
