@@ -125,11 +125,12 @@ bench-epistasis-recovery: $(GDL)
 	@sh tests/bench/bench_epistasis_recovery.sh $(abspath $(GDL))
 
 install: $(GDL)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs/space
 	install -m 755 $(GDL) $(DESTDIR)$(PREFIX)/bin/gdl
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 src/cli/gdl.1 $(DESTDIR)$(PREFIX)/share/man/man1/gdl.1
 	for f in configs/*.json; do [ -e "$$f" ] || continue; install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/gdl/configs/; done
+	for f in configs/space/*.json; do [ -e "$$f" ] || continue; install -m 644 "$$f" $(DESTDIR)$(PREFIX)/share/gdl/configs/space/; done
 
 clean:
 	rm -rf build gdl

@@ -171,7 +171,7 @@ done:
     return rc;
 }
 
-/* Seed 004's task: for every centre position (stride apart) whose base is A/C/G/T, the F bases
+/* The centre-base study's task: for every centre position (stride apart) whose base is A/C/G/T, the F bases
  * left of it then the F bases right of it (2F, N outside the contig) as input and the centre
  * base as a 4-class label. Centres: each BED region, or each contig from F to length - F. */
 static int add_centres(const gdl_encode_seq_opts_t *o, gdl_examples_t *ex, gdl_labels_t *lt,

@@ -313,6 +313,9 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     const char *metric_name = o->metric_name ? o->metric_name : "metric";
     double t0 = gdl_seconds(), best_score = NAN;
     if (!s) return -1;
+    gdl_dataset_t *d = gdl_dataset_open(o->data_path); // a missing dataset is the search's error, not each trial's
+    if (!d) goto out;
+    gdl_dataset_close(d);
     int64_t N = n_trials(o, s);
     if (o->resume && read_table(o, s, &t, metric_name) != 0) goto out;
     if (!(members = malloc((size_t)N * sizeof *members)) || !(next = malloc((size_t)N * sizeof *next))) {

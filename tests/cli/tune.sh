@@ -100,6 +100,22 @@ expect "gdl train refuses a search space" 2 "$GDL" train -q -c "$T/space.json" -
 contains "gdl train refuses a search space: named" "$TMP/err" \
     "space.json: layers[0].units: a search entry: gdl train takes plain values; search the space with gdl tune"
 
+# the shipped spaces load; trial 0 of genotype-mlp's is configs/genotype-mlp.json
+spaces="$(dirname "$0")/../../configs/space"
+for f in "$spaces"/*.json; do
+    name=$(basename "$f")
+    expect "shipped space $name loads (then the missing dataset is the error)" 2 "$GDL" tune -q -c "$f" \
+        -d "$T/none.gdl" -o "$T/s.json"
+    contains "shipped space $name: the dataset named" "$TMP/err" "none.gdl"
+done
+"$GDL" encode -q "$T/c.vcf.gz" --encoding dosage --pheno "$T/c.pheno.tsv" --pheno-col disease -o "$T/cd.gdl" &&
+    "$GDL" tune -q -c "$spaces/genotype-mlp.json" -d "$T/cd.gdl" -o "$T/mlp0.json" --trials 1 --eta 1 || fail "genotype-mlp space"
+"$PYTHON" - "$T/mlp0.json" "$spaces/../genotype-mlp.json" <<'PY' && pass "trial 0 of the genotype-mlp space is genotype-mlp.json" || fail "trial 0 of the genotype-mlp space"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+a.pop("description"), b.pop("description")
+assert a == b, (a, b)
+PY
 expect "tune --help" 0 "$GDL" tune --help
 contains "tune --help lists --resume" "$TMP/out" "--resume"
 expect "tune without -d" 1 "$GDL" tune -c "$T/space.json" -o "$T/x.json"
