@@ -118,6 +118,8 @@ typedef struct {
  * messages, and may be NULL). NULL with an error "FILE: JSON.PATH: what is wrong". Free with
  * gdl_config_free. */
 gdl_config_t *gdl_config_load(const char *path, const char *json);
+/* The text of a config file (at most 16 MiB; malloc'd), or NULL with an error naming it. */
+char *gdl_config_read_file(const char *path);
 void gdl_config_free(gdl_config_t *c);
 /* Sets c->train.KEY from text (the command-line overrides) and checks the training block again;
  * -1 with an error, after which c is not to be used. */

@@ -468,6 +468,27 @@ static int check_training(gdl_config_t *c)
     return 0;
 }
 
+char *gdl_config_read_file(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+    if (!fp) {
+        gdl_log_error("%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0 ||
+        n > (16 << 20) || !(buf = malloc(n + 1)) || fread(buf, 1, n, fp) != (size_t)n) {
+        fclose(fp);
+        free(buf);
+        gdl_log_error("%s: cannot read (or larger than 16 MiB)", path);
+        return NULL;
+    }
+    fclose(fp);
+    buf[n] = 0;
+    return buf;
+}
+
 gdl_config_t *gdl_config_load(const char *path, const char *text)
 {
     gdl_config_t *c = calloc(1, sizeof *c);
@@ -477,20 +498,7 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
     if (!c || !(c->path = strdup(path ? path : "config"))) goto oom;
     set_defaults(&c->train);
     if (!text && path) {
-        FILE *fp = fopen(path, "rb");
-        long n;
-        if (!fp) {
-            gdl_log_error("%s: %s", path, strerror(errno));
-            goto fail;
-        }
-        if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0 ||
-            n > (16 << 20) || !(buf = malloc(n + 1)) || fread(buf, 1, n, fp) != (size_t)n) {
-            fclose(fp);
-            gdl_log_error("%s: cannot read (or larger than 16 MiB)", path);
-            goto fail;
-        }
-        fclose(fp);
-        buf[n] = 0;
+        if (!(buf = gdl_config_read_file(path))) goto fail;
         text = buf;
     }
     if (!(root = cJSON_Parse(text))) {

@@ -14,7 +14,6 @@
 
 enum { STREAM_TRIAL = 0x54554e45 }; // "TUNE": trial t draws from stream STREAM_TRIAL + t
 #define MAX_REPEAT 64
-#define MAX_FILE (16 << 20)
 
 static int err(const char *file, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int err(const char *file, const char *path, const char *fmt, ...)
@@ -664,20 +663,12 @@ out:
 gdl_space_t *gdl_space_load(const char *path)
 {
     gdl_space_t *s = calloc(1, sizeof *s);
-    FILE *fp = NULL;
     char *buf = NULL;
-    long n;
-    if (!s || !(s->path = strdup(path))) goto oom;
-    if (!(fp = fopen(path, "rb"))) {
-        gdl_log_error("%s: cannot open: %s", path, strerror(errno));
+    if (!s || !(s->path = strdup(path))) {
+        gdl_log_error("out of memory");
         goto fail;
     }
-    if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0 || n > MAX_FILE ||
-        !(buf = malloc(n + 1)) || fread(buf, 1, n, fp) != (size_t)n) {
-        gdl_log_error("%s: cannot read (or larger than 16 MiB)", path);
-        goto fail;
-    }
-    buf[n] = 0;
+    if (!(buf = gdl_config_read_file(path))) goto fail;
     cJSON *root = cJSON_Parse(buf);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
@@ -695,13 +686,9 @@ gdl_space_t *gdl_space_load(const char *path)
     int rc = collect(&k, root, "", 0, 0);
     s->params = k.params, s->n_params = k.n;
     if (rc != 0 || check_space(s) != 0) goto fail;
-    fclose(fp);
     free(buf);
     return s;
-oom:
-    gdl_log_error("out of memory");
 fail:
-    if (fp) fclose(fp);
     free(buf);
     gdl_space_free(s);
     return NULL;
