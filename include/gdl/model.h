@@ -311,6 +311,13 @@ typedef struct {
     const void *fold_metric_arg;    // handed to fold_metric
     double *metric_out, *loss_out;  // with folds, or NULL: the mean held-out metric and loss of
                                     // the folds trained
+    const int64_t *rows;         // the dataset rows (indices, ascending) to use; NULL: all of them
+    int64_t n_rows;
+    /* A nested search: the config of fold k (1..K; 0 for --refit) chosen on rows[0..n), that
+     * fold's training and validation examples and nothing else (JSON text, malloc'd; NULL with an
+     * error). NULL: every fold trains the config. */
+    char *(*fold_config)(void *arg, int k, const int64_t *rows, int64_t n);
+    void *fold_config_arg;
 } gdl_train_opts_t;
 
 /* Trains as o says and writes the model(s), predictions and logs atomically. Progress goes to

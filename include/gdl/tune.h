@@ -89,11 +89,32 @@ typedef struct {
     uint64_t seed;                // of the random search [1]
     int n_overrides;              // training-block overrides for every trial (gdl train's)
     const char *override_key[GDL_TRAIN_MAX_OVERRIDES], *override_value[GDL_TRAIN_MAX_OVERRIDES];
+    const int64_t *rows;          // the dataset rows (ascending) the search may see; NULL: all
+    int64_t n_rows;
+    const char *groups_path;      // the inner splits keep gdl train's --groups together
+    int split_by_chrom;           // or whole chromosomes (--split-by chrom)
+    const char *folds_out;        // the inner split the trials used (id, fold), or NULL
 } gdl_tune_opts_t;
 
 /* Runs the search and writes the table (after every trial, atomically, so an interrupted search
  * resumes from it) and the best config. With best_json, the best resolved config is also handed
  * back (malloc'd). 0, or -1 with an error. */
 int gdl_tune(const gdl_tune_opts_t *o, char **best_json);
+
+/* ---- nested cross-validation (gdl train --folds K --tune SPACE) ----------------------------- */
+
+typedef struct {
+    gdl_tune_opts_t search;       // the search of every fold; its rows and file paths are set per fold
+    const char *prefix;           // fold k's files: PREFIX.foldK.tune.tsv (its trial table),
+                                  // PREFIX.foldK.tuned.json (the config chosen) and
+                                  // PREFIX.foldK.tune-folds.tsv (the inner split: id, fold of every
+                                  // example the search saw); the refit's: PREFIX.tune.tsv ...
+} gdl_tune_nested_t;
+
+/* gdl_train_opts_t's fold_config for a gdl_tune_nested_t: searches on rows alone and hands back
+ * the best config. */
+char *gdl_tune_fold_config(void *nested, int k, const int64_t *rows, int64_t n);
+/* The space's defaults (trial 0) as a plain config (JSON text, malloc'd); NULL with an error. */
+char *gdl_tune_default_config(const char *space_path);
 
 #endif

@@ -8,16 +8,25 @@
 #include "gdl/core.h"
 #include "gdl/eval.h"
 #include "gdl/model.h"
+#include "gdl/tune.h"
+#include "search_options.h"
 
 static void usage(FILE *fp)
 {
     fprintf(fp,
-        "Usage: gdl train -c CONFIG.json -d DATA.gdl -o MODEL.gdl [options]\n\n"
+        "Usage: gdl train -c CONFIG.json -d DATA.gdl -o MODEL.gdl [options]\n"
+        "       gdl train --tune SPACE.json --folds K -d DATA.gdl -o MODEL.gdl [options]\n\n"
         "Trains the model a config describes on a dataset. Input shapes and the output width come\n"
         "from the dataset. With --folds K, trains K models (MODEL.foldI.gdl), each with fold I held\n"
-        "out, and writes their out-of-fold predictions. Progress: one line per epoch on stderr.\n\n"
+        "out, and writes their out-of-fold predictions. With --tune, nested cross-validation: each\n"
+        "fold's config is searched for (as gdl tune does) on that fold's training examples alone, so\n"
+        "the folds' held-out metric is an honest estimate of the tuned model's (see README.md,\n"
+        "\"Tuning\"). Progress: one line per epoch on stderr.\n\n"
         "Options:\n"
         "  -c, --config FILE     model config (JSON; see configs/)\n"
+        "      --tune SPACE      search space (JSON; see configs/space/) searched in every fold; fold\n"
+        "                        I's trials in MODEL.foldI.tune.tsv, its config MODEL.foldI.tuned.json,\n"
+        "                        its inner split MODEL.foldI.tune-folds.tsv; with --refit, MODEL.tune.tsv...\n"
         "  -d, --data FILE       dataset made by gdl encode\n"
         "  -o, --output FILE     the model (.gdl); a checkpoint FILE.ckpt is kept while training\n"
         "  -k, --folds INT       k-fold cross-validation, stratified by the first target's class [off]\n"
@@ -43,11 +52,49 @@ static void usage(FILE *fp)
         "      --restarts INT    the adenocarcinoma study's weight randomisation: INT short\n"
         "                        runs with seeds seed, seed+1...; the one with the best\n"
         "                        validation loss trains to the end\n"
+        "The search of --tune (as gdl tune's; its seed is --seed's):\n"
+        CLI_SEARCH_USAGE
         CLI_COMMON_USAGE);
 }
 
+/* MODEL without its .gdl: the stem of the nested search's files. */
+static char *model_stem(const char *out)
+{
+    size_t n = strlen(out);
+    if (n > 4 && !strcmp(out + n - 4, ".gdl")) n -= 4;
+    char *p = malloc(n + 1);
+    if (p) memcpy(p, out, n), p[n] = 0;
+    return p;
+}
+
 enum { OPT_FOLD = 1000, OPT_OOF, OPT_FOLDS_OUT, OPT_GROUPS, OPT_REFIT, OPT_RESUME, OPT_LOG,
-       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY, OPT_PLOT, OPT_EARLY_STOP };
+       OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY, OPT_PLOT, OPT_EARLY_STOP,
+       OPT_TUNE };
+
+/* gdl train --tune: the folds' configs come from searches; the outer folds' summary uses the
+ * search's metric. 0, or -1 with an error. */
+static int train_nested(gdl_train_opts_t *o, gdl_tune_nested_t *nested)
+{
+    gdl_tune_opts_t *s = &nested->search;
+    char *defaults = gdl_tune_default_config(s->space_path), *stem = model_stem(o->out_path);
+    int rc = -1;
+    if (!defaults || !stem) goto out;
+    s->data_path = o->data_path, s->resume = o->resume;
+    s->groups_path = o->groups_path, s->split_by_chrom = o->split_by_chrom;
+    for (int i = 0; i < o->n_overrides; i++) {
+        if (!strcmp(o->override_key[i], "seed")) s->seed = strtoull(o->override_value[i], NULL, 10);
+        s->override_key[s->n_overrides] = o->override_key[i];
+        s->override_value[s->n_overrides++] = o->override_value[i];
+    }
+    nested->prefix = stem;
+    o->config_path = s->space_path, o->config_json = defaults;
+    o->fold_config = gdl_tune_fold_config, o->fold_config_arg = nested;
+    o->fold_metric_arg = s->fold_metric_arg;
+    rc = gdl_train(o);
+out:
+    free(defaults), free(stem);
+    return rc;
+}
 
 int gdl_cmd_train(int argc, char *argv[])
 {
@@ -63,14 +110,17 @@ int gdl_cmd_train(int argc, char *argv[])
         {"val-frac", required_argument, NULL, OPT_VAL_FRAC}, {"patience", required_argument, NULL, OPT_PATIENCE},
         {"restarts", required_argument, NULL, OPT_RESTARTS},
         {"split-by", required_argument, NULL, OPT_SPLIT_BY}, {"plot", required_argument, NULL, OPT_PLOT},
-        {"early-stop", required_argument, NULL, OPT_EARLY_STOP}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+        {"early-stop", required_argument, NULL, OPT_EARLY_STOP}, {"tune", required_argument, NULL, OPT_TUNE},
+        CLI_SEARCH_LONGOPTS, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     static const struct { int opt; const char *key; } overrides[] = {
         {OPT_EPOCHS, "epochs"}, {OPT_BATCH, "batch"}, {OPT_LR, "lr"}, {'s', "seed"},
         {OPT_OPTIMIZER, "optimizer"}, {OPT_VAL_FRAC, "val_frac"}, {OPT_PATIENCE, "patience"},
         {OPT_RESTARTS, "restarts"}, {OPT_EARLY_STOP, "early_stop"}};
     gdl_train_opts_t o = {.fold_metric = cli_fold_metric};
+    gdl_tune_nested_t nested = {.prefix = NULL};
     long v;
-    int c, r;
+    int c, r, searched = 0;
+    cli_search_defaults(&nested.search);
     gdl_log_set_level(GDL_LOG_INFO); // epoch lines by default; -q for errors only
     while ((c = getopt_long(argc, argv, "c:d:o:k:s:" CLI_COMMON_SHORTOPTS, longopts, NULL)) >= 0) {
         switch (c) {
@@ -100,6 +150,12 @@ int gdl_cmd_train(int argc, char *argv[])
         case OPT_RESUME: o.resume = 1; continue;
         case OPT_LOG: o.log_path = optarg; continue;
         case OPT_PLOT: o.plot_path = optarg; continue;
+        case OPT_TUNE: nested.search.space_path = optarg; continue;
+        }
+        if ((r = cli_search_option("train", usage, c, optarg, &nested.search)) < 0) return EXIT_USAGE;
+        if (r > 0) {
+            searched = 1;
+            continue;
         }
         int handled = 0;
         for (size_t i = 0; i < sizeof overrides / sizeof overrides[0]; i++)
@@ -113,13 +169,21 @@ int gdl_cmd_train(int argc, char *argv[])
         if (r == 0) return cli_usage_error("train", usage, NULL);
     }
     if (optind != argc) return cli_usage_error("train", usage, "unexpected argument '%s'", argv[optind]);
-    if (!o.config_path || !o.data_path || !o.out_path)
-        return cli_usage_error("train", usage, "-c CONFIG, -d DATA and -o MODEL are required");
+    if (o.config_path && nested.search.space_path)
+        return cli_usage_error("train", usage, "-c CONFIG and --tune SPACE exclude each other");
+    if ((!o.config_path && !nested.search.space_path) || !o.data_path || !o.out_path)
+        return cli_usage_error("train", usage, "-c CONFIG (or --tune SPACE), -d DATA and -o MODEL are required");
+    if (searched && !nested.search.space_path)
+        return cli_usage_error("train", usage, "--trials, --grid, --eta, --rungs, --inner-folds, --time and --metric"
+                                               " need --tune");
+    if (nested.search.space_path && !o.folds)
+        return cli_usage_error("train", usage, "--tune needs --folds (to tune once, run gdl tune)");
     if (o.fold && !o.folds) return cli_usage_error("train", usage, "--fold needs --folds");
     if (o.fold > o.folds && o.folds) return cli_usage_error("train", usage, "--fold %d of %d folds", o.fold, o.folds);
     if ((o.oof_path || o.refit || o.folds_out || o.groups_path || o.split_by_chrom) && !o.folds)
         return cli_usage_error("train", usage, "--oof, --folds-out, --groups, --split-by and --refit need --folds");
     if (o.groups_path && o.split_by_chrom)
         return cli_usage_error("train", usage, "--groups and --split-by chrom exclude each other");
-    return gdl_train(&o) == 0 ? EXIT_OK : cli_runtime_error("train");
+    if (!nested.search.space_path) return gdl_train(&o) == 0 ? EXIT_OK : cli_runtime_error("train");
+    return train_nested(&o, &nested) == 0 ? EXIT_OK : cli_runtime_error("train");
 }

@@ -891,13 +891,48 @@ fail:
     return NULL;
 }
 
-static int write_folds(const char *path, const gdl_dataset_t *d, const int *fold)
+/* id, fold (1-based) of rows[i], fold[i] the 0-based fold. */
+static int write_folds(const char *path, const gdl_dataset_t *d, const int64_t *rows, int64_t n, const int *fold)
 {
     gdl_outfile_t o;
     if (gdl_outfile_open(&o, path) != 0) return -1;
     fputs("id\tfold\n", o.fp);
-    for (int64_t i = 0; i < d->n_examples; i++) fprintf(o.fp, "%s\t%d\n", d->ids[i], fold[i] + 1);
+    for (int64_t i = 0; i < n; i++) fprintf(o.fp, "%s\t%d\n", d->ids[rows[i]], fold[i] + 1);
     return gdl_outfile_commit(&o);
+}
+
+/* The rows training uses, o's or all the dataset's, into rows; their number. -1 when o's are not
+ * ascending dataset rows. */
+static int64_t rows_used(const gdl_train_opts_t *o, const gdl_dataset_t *d, int64_t *rows)
+{
+    if (!o->rows) {
+        for (int64_t i = 0; i < d->n_examples; i++) rows[i] = i;
+        return d->n_examples;
+    }
+    for (int64_t i = 0; i < o->n_rows; i++)
+        if (o->rows[i] < (i ? o->rows[i - 1] + 1 : 0) || o->rows[i] >= d->n_examples) {
+            gdl_log_error("%s: row %" PRId64 " of the rows to train on is out of order or range", o->data_path, i);
+            return -1;
+        }
+    memcpy(rows, o->rows, (size_t)o->n_rows * sizeof *rows);
+    return o->n_rows;
+}
+
+/* Fold k's options (fo: o with the config the nested search chose on rows[0..n), its text in
+ * *json, the caller's to free) and its validation fraction; 0, or -1 with an error. Without a
+ * search, fo is o and the fraction the config's. */
+static int fold_options(const gdl_train_opts_t *o, const gdl_config_t *c, int k, const int64_t *rows, int64_t n,
+                        gdl_train_opts_t *fo, char **json, double *val_frac)
+{
+    *fo = *o, *json = NULL, *val_frac = c->train.val_frac;
+    if (!o->fold_config) return 0;
+    if (!(*json = o->fold_config(o->fold_config_arg, k, rows, n))) return -1;
+    fo->config_json = *json;
+    gdl_config_t *ck = load_config(fo);
+    if (!ck) return -1;
+    *val_frac = ck->train.val_frac;
+    gdl_config_free(ck);
+    return 0;
 }
 
 /* Bytes the decoded sparse genotype rows may take: a quarter of the machine's memory, 8 GiB at
@@ -953,11 +988,12 @@ int gdl_train(const gdl_train_opts_t *o)
     gdl_outfile_t log = {0};
     gdl_runner_t r = {0};
     int *strata = NULL, *fold = NULL, *oof_fold = NULL, ret = -1;
-    int64_t N, *all = NULL, *train = NULL, *val = NULL, *test = NULL, *oof_rows = NULL, n_oof = 0;
+    int64_t N, n_use, *use = NULL, *all = NULL, *train = NULL, *val = NULL, *test = NULL, *oof_rows = NULL, n_oof = 0;
     float *oof = NULL;
     const char **groups = NULL;
-    char *group_buf = NULL, *path = NULL;
+    char *group_buf = NULL, *path = NULL, *tuned = NULL;
     gdl_runner_t oof_runner = {0};
+    gdl_train_opts_t fo;   // a fold's options: o, with the nested search's config
     gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
     double *fold_metric = NULL, *fold_loss = NULL;
     const char *summary_name = NULL;
@@ -973,11 +1009,11 @@ int gdl_train(const gdl_train_opts_t *o)
     if (!with_pairs && (!strcmp(c->train.solver, "cd") || c->train.linear_by_cd) && cd_columns_for_dataset(&cd_columns, d, use_decoded, o->data_path) != 0)
         goto out;
     N = d->n_examples;
-    if (!(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
+    if (!(use = malloc((N + 1) * sizeof *use)) || !(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
         !(val = malloc((N + 1) * sizeof *val)) || !(test = malloc((N + 1) * sizeof *test)) ||
         !(strata = gdl_folds_strata(d)))
         goto oom;
-    for (int64_t i = 0; i < N; i++) all[i] = i;
+    if ((n_use = rows_used(o, d, use)) < 0) goto out;
     if (o->log_path) {
         if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
         fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
@@ -986,7 +1022,7 @@ int gdl_train(const gdl_train_opts_t *o)
                  .decoded = use_decoded, .cd_columns = cd_columns.n_cols ? &cd_columns : NULL};
     uint64_t seed = c->train.seed;
     if (o->folds < 2) {
-        if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
+        if (split_validation(d, strata, groups, use, n_use, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
             goto out;
         run.train_rows = train, run.val_rows = val, run.out_path = o->out_path;
         if (with_pairs && pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
@@ -1011,16 +1047,19 @@ int gdl_train(const gdl_train_opts_t *o)
             memcpy(groups, d->example_chrom, N * sizeof *groups);
         }
         run.groups = groups;
-        if (gdl_folds_split(d, strata, groups, all, N, K, seed, fold) != 0) goto out;
-        if (o->folds_out && write_folds(o->folds_out, d, fold) != 0) goto out;
+        if (gdl_folds_split(d, strata, groups, use, n_use, K, seed, fold) != 0) goto out;
+        if (o->folds_out && write_folds(o->folds_out, d, use, n_use, fold) != 0) goto out;
         for (int k = 1; k <= K; k++) {
             if (o->fold && k != o->fold) continue;
             int64_t n_rest = 0, n_test = 0;
-            for (int64_t i = 0; i < N; i++) {
-                if (fold[i] == k - 1) test[n_test++] = i;
-                else all[n_rest++] = i;
+            double val_frac;
+            for (int64_t i = 0; i < n_use; i++) {
+                if (fold[i] == k - 1) test[n_test++] = use[i];
+                else all[n_rest++] = use[i];
             }
-            if (split_validation(d, strata, groups, all, n_rest, c->train.val_frac, seed + (uint64_t)k, train,
+            free(tuned);
+            if (fold_options(o, c, k, all, n_rest, &fo, &tuned, &val_frac) != 0) goto out;
+            if (split_validation(d, strata, groups, all, n_rest, val_frac, seed + (uint64_t)k, train,
                                  &run.n_train, val, &run.n_val) != 0)
                 goto out;
             free(path);
@@ -1033,7 +1072,8 @@ int gdl_train(const gdl_train_opts_t *o)
                 if (pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
                 dk = &view;
             }
-            gdl_model_t *m = build_and_train(o, dk, run, &r);
+            run.o = &fo;
+            gdl_model_t *m = build_and_train(&fo, dk, run, &r);
             if (!m) goto out;
             if (!oof && !(oof = malloc((size_t)(N * m->n_out) * sizeof *oof))) goto oom;
             float *s = oof + n_oof * m->n_out;
@@ -1096,13 +1136,16 @@ int gdl_train(const gdl_train_opts_t *o)
             if (predictions_write(o->oof_path, &oof_runner, oof_rows, n_oof, oof, oof_fold) != 0) goto out;
         }
         if (o->refit) {
-            for (int64_t i = 0; i < N; i++) all[i] = i;
-            if (split_validation(d, strata, groups, all, N, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
+            double val_frac;
+            free(tuned);
+            if (fold_options(o, c, 0, use, n_use, &fo, &tuned, &val_frac) != 0) goto out;
+            if (split_validation(d, strata, groups, use, n_use, val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
                 goto out;
             run.train_rows = train, run.val_rows = val, run.out_path = o->out_path, run.fold = 0, run.n_folds = 0;
             model_pairs_view_free(&view);
             if (with_pairs && pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
-            gdl_model_t *m = build_and_train(o, with_pairs ? &view : d, run, &r);
+            run.o = &fo;
+            gdl_model_t *m = build_and_train(&fo, with_pairs ? &view : d, run, &r);
             if (!m) goto out;
             gdl_runner_free(&r);
             gdl_model_free(m);
@@ -1123,7 +1166,7 @@ out:
     gdl_dataset_close(d);
     feed_free_cohort(&decoded);
     cd_columns_free(&cd_columns);
-    free(strata), free(fold), free(oof_fold), free(all), free(train), free(val), free(test);
+    free(strata), free(fold), free(oof_fold), free(use), free(all), free(train), free(val), free(test), free(tuned);
     history_free(&hist);
     free(oof_rows), free(oof), free(groups), free(fold_metric), free(fold_loss), free(group_buf), free(path);
     return ret;

@@ -108,7 +108,9 @@ static int run_trial(const gdl_tune_opts_t *o, const gdl_space_t *s, int64_t t, 
     gdl_train_opts_t to = {.config_path = s->path, .config_json = json, .data_path = o->data_path,
                            .folds = o->inner_folds ? o->inner_folds : 5, .fold = o->inner_folds ? 0 : 1,
                            .fold_metric = o->fold_metric, .fold_metric_arg = o->fold_metric_arg,
-                           .metric_out = &row->metric, .loss_out = &row->loss};
+                           .metric_out = &row->metric, .loss_out = &row->loss, .rows = o->rows,
+                           .n_rows = o->n_rows, .groups_path = o->groups_path, .split_by_chrom = o->split_by_chrom,
+                           .folds_out = o->folds_out};
     for (int i = 0; i < o->n_overrides; i++)
         to.override_key[to.n_overrides] = o->override_key[i], to.override_value[to.n_overrides++] = o->override_value[i];
     snprintf(e, sizeof e, "%d", row->epochs);
