@@ -68,12 +68,20 @@ char *gdl_space_resolve(const gdl_space_t *s, char *const *values);
 /* ---- the search --------------------------------------------------------------------------- */
 
 typedef enum { GDL_TUNE_RANDOM, GDL_TUNE_GRID } gdl_tune_method_t;
+/* ALL: one process runs the search. ONE_TRIAL: trial `trial`'s next rung, once the table (with
+ * the parts merged so far) says it is due, its rows into the part file TABLE.trialI (a Slurm
+ * array task). MERGE: the parts into the table, and no training: the trials the next rung still
+ * needs go to stdout, or, when none, the best is chosen as one process would and the parts are
+ * removed. Merging rung by rung gives the table and best config of one process. */
+typedef enum { GDL_TUNE_ALL, GDL_TUNE_ONE_TRIAL, GDL_TUNE_MERGE } gdl_tune_mode_t;
 
 typedef struct {
     const char *space_path, *data_path;
     const char *out_path;         // the best config (plain JSON), or NULL
     const char *table_path;       // the trial table (TSV); required
     int resume;                   // keep the rows of table_path (same space, data and options)
+    gdl_tune_mode_t mode;
+    int64_t trial;                // ONE_TRIAL's trial
     gdl_tune_method_t method;
     int64_t trials;               // random: trials 0..trials-1; grid: trial 0 and at most trials-1
                                   // grid points (0: all)
@@ -96,8 +104,9 @@ typedef struct {
     const char *folds_out;        // the inner split the trials used (id, fold), or NULL
 } gdl_tune_opts_t;
 
-/* Runs the search and writes the table (after every trial, atomically, so an interrupted search
- * resumes from it) and the best config. With best_json, the best resolved config is also handed
+/* Runs the search (see gdl_tune_mode_t) and writes the table (after every trial, atomically, so
+ * an interrupted search resumes from it) and the best config; a mode without a best leaves
+ * *best_json NULL. With best_json, the best resolved config is also handed
  * back (malloc'd). 0, or -1 with an error. */
 int gdl_tune(const gdl_tune_opts_t *o, char **best_json);
 
