@@ -24,6 +24,10 @@ static void usage(FILE *fp)
         "  -o, --output FILE      the best config (JSON)\n"
         "      --table FILE       every trial: its values, rung, epochs, metric, loss, seconds [BEST.trials.tsv]\n"
         "      --resume           keep the trials --table holds and run only the rest (same result)\n"
+        "      --trial INT        run only trial INT's next rung, into TABLE.trialINT (a Slurm array\n"
+        "                         task); nothing when the rung waits for other trials\n"
+        "      --merge            no training: the TABLE.trial* parts into --table; prints the trials\n"
+        "                         the next rung needs (an sbatch --array list), or writes BEST when done\n"
         CLI_SEARCH_USAGE
         "  -s, --seed INT         seed of the random search [1]\n"
         "      --epochs INT       override every trial's full epochs (gdl train's --epochs)\n"
@@ -31,7 +35,7 @@ static void usage(FILE *fp)
         CLI_COMMON_USAGE);
 }
 
-enum { OPT_TABLE = 1000, OPT_RESUME, OPT_EPOCHS, OPT_BATCH };
+enum { OPT_TABLE = 1000, OPT_RESUME, OPT_EPOCHS, OPT_BATCH, OPT_TRIAL, OPT_MERGE };
 
 int gdl_cmd_tune(int argc, char *argv[])
 {
@@ -39,6 +43,7 @@ int gdl_cmd_tune(int argc, char *argv[])
         {"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'}, {"table", required_argument, NULL, OPT_TABLE},
         {"resume", no_argument, NULL, OPT_RESUME}, {"seed", required_argument, NULL, 's'},
+        {"trial", required_argument, NULL, OPT_TRIAL}, {"merge", no_argument, NULL, OPT_MERGE},
         {"epochs", required_argument, NULL, OPT_EPOCHS}, {"batch", required_argument, NULL, OPT_BATCH},
         CLI_SEARCH_LONGOPTS, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     gdl_tune_opts_t o = {0};
@@ -55,9 +60,22 @@ int gdl_cmd_tune(int argc, char *argv[])
         case 'o': o.out_path = optarg; continue;
         case OPT_TABLE: o.table_path = optarg; continue;
         case OPT_RESUME: o.resume = 1; continue;
-        case 's': if (cli_parse_int_in("tune", usage, "--seed", optarg, 0, 2147483647L, &v)) return EXIT_USAGE; o.seed = (uint64_t)v; continue;
+        case 's':
+            if (cli_parse_int_in("tune", usage, "--seed", optarg, 0, 2147483647L, &v)) return EXIT_USAGE;
+            o.seed = (uint64_t)v;
+            continue;
+        case OPT_TRIAL:
+            if (cli_parse_int_in("tune", usage, "--trial", optarg, 0, 1000000, &v)) return EXIT_USAGE;
+            if (o.mode == GDL_TUNE_MERGE) return cli_usage_error("tune", usage, "--trial and --merge exclude each other");
+            o.mode = GDL_TUNE_ONE_TRIAL, o.trial = v;
+            continue;
+        case OPT_MERGE:
+            if (o.mode == GDL_TUNE_ONE_TRIAL) return cli_usage_error("tune", usage, "--trial and --merge exclude each other");
+            o.mode = GDL_TUNE_MERGE;
+            continue;
         case OPT_EPOCHS: case OPT_BATCH:
-            if (cli_parse_int_in("tune", usage, c == OPT_EPOCHS ? "--epochs" : "--batch", optarg, 1, 1000000000L, &v)) return EXIT_USAGE;
+            if (cli_parse_int_in("tune", usage, c == OPT_EPOCHS ? "--epochs" : "--batch", optarg, 1, 1000000000L, &v))
+                return EXIT_USAGE;
             o.override_key[o.n_overrides] = c == OPT_EPOCHS ? "epochs" : "batch";
             o.override_value[o.n_overrides++] = optarg;
             continue;

@@ -63,6 +63,38 @@ expect "resume: a table of another search is refused" 2 "$GDL" tune -q -c "$T/sp
     -o "$T/r.json" --trials 9 --resume -s 7
 contains "resume: named" "$TMP/err" "r.trials.tsv:3: trial 1 of another search"
 
+# a Slurm array, rung by rung: --trial I tasks, then --merge lists the next rung's trials; the
+# table and best config end as one process's (the tasks run here one after another)
+mkdir -p "$T/arr"
+list=0,1,2,3,4,5,6,7,8 round=0
+while [ -n "$list" ] && [ "$round" -lt 5 ]; do
+    round=$((round + 1))
+    for i in $(echo "$list" | tr , ' '); do
+        "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/arr/best.json" --trials 9 --trial "$i" ||
+            fail "array task $i of round $round"
+    done
+    [ "$round" -eq 1 ] && [ ! -e "$T/arr/best.trials.tsv" ] && [ -s "$T/arr/best.trials.tsv.trial8" ] &&
+        pass "array tasks write their part files, not the table" 
+    list=$("$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/arr/best.json" --trials 9 --merge) ||
+        fail "merge of round $round"
+    echo "$round: $list" >>"$T/arr/rounds"
+done
+contains "merge lists rung 2's trials (trial 0 among them)" "$T/arr/rounds" "1: 0,"
+lines "three rounds, the last with nothing left" "$T/arr/rounds" 3
+cut -f1-8 "$T/arr/best.trials.tsv" >"$T/ta"
+same "array + merge: the table of one process" "$T/t1" "$T/ta"
+same "array + merge: the best config of one process" "$T/b1.json" "$T/arr/best.json"
+ls "$T/arr" >"$T/arr.ls"
+lines "a complete merge removes the parts" "$T/arr.ls" 3
+expect "one task runs its own trial only" 0 "$GDL" tune -c "$T/space.json" -d "$T/c.gdl" \
+    -o "$T/w.json" --table "$T/w.tsv" --trials 9 --trial 2 --epochs 1
+"$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/w.json" --table "$T/w.tsv" --trials 9 --merge >"$T/wait" ||
+    fail "merge of one task"
+contains "merge: the other 8 trials still to run" "$T/wait" "0,1,3,4,5,6,7,8"
+expect "--trial outside the search" 2 "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/x.json" --trials 9 --trial 9
+contains "--trial outside the search: named" "$TMP/err" "--trial 9: the search has trials 0..8"
+expect "--trial with --merge" 1 "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/x.json" --trial 1 --merge
+
 # a grid: trial 0, then 2 choices x 3 repeat counts x 3 learning rates
 expect "grid runs" 0 "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/g.json" --grid --eta 1 --epochs 2
 lines "grid: 1 + 18 trials" "$T/g.trials.tsv" 20
