@@ -81,6 +81,7 @@ typedef struct {
     const char *table_path;       // the trial table (TSV); required
     int resume;                   // keep the rows of table_path (same space, data and options)
     gdl_tune_mode_t mode;
+    const char *plot_prefix;      // PREFIX.PARAM.svg: the metric against each parameter, or NULL
     int64_t trial;                // ONE_TRIAL's trial
     gdl_tune_method_t method;
     int64_t trials;               // random: trials 0..trials-1; grid: trial 0 and at most trials-1

@@ -23,6 +23,7 @@ static void usage(FILE *fp)
         "  -d, --data FILE        dataset made by gdl encode\n"
         "  -o, --output FILE      the best config (JSON)\n"
         "      --table FILE       every trial: its values, rung, epochs, metric, loss, seconds [BEST.trials.tsv]\n"
+        "      --plot PREFIX      PREFIX.PARAM.svg: every trial's metric against each parameter\n"
         "      --resume           keep the trials --table holds and run only the rest (same result)\n"
         "      --trial INT        run only trial INT's next rung, into TABLE.trialINT (a Slurm array\n"
         "                         task); nothing when the rung waits for other trials\n"
@@ -35,7 +36,7 @@ static void usage(FILE *fp)
         CLI_COMMON_USAGE);
 }
 
-enum { OPT_TABLE = 1000, OPT_RESUME, OPT_EPOCHS, OPT_BATCH, OPT_TRIAL, OPT_MERGE };
+enum { OPT_TABLE = 1000, OPT_RESUME, OPT_EPOCHS, OPT_BATCH, OPT_TRIAL, OPT_MERGE, OPT_PLOT };
 
 int gdl_cmd_tune(int argc, char *argv[])
 {
@@ -44,6 +45,7 @@ int gdl_cmd_tune(int argc, char *argv[])
         {"output", required_argument, NULL, 'o'}, {"table", required_argument, NULL, OPT_TABLE},
         {"resume", no_argument, NULL, OPT_RESUME}, {"seed", required_argument, NULL, 's'},
         {"trial", required_argument, NULL, OPT_TRIAL}, {"merge", no_argument, NULL, OPT_MERGE},
+        {"plot", required_argument, NULL, OPT_PLOT},
         {"epochs", required_argument, NULL, OPT_EPOCHS}, {"batch", required_argument, NULL, OPT_BATCH},
         CLI_SEARCH_LONGOPTS, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     gdl_tune_opts_t o = {0};
@@ -60,6 +62,7 @@ int gdl_cmd_tune(int argc, char *argv[])
         case 'o': o.out_path = optarg; continue;
         case OPT_TABLE: o.table_path = optarg; continue;
         case OPT_RESUME: o.resume = 1; continue;
+        case OPT_PLOT: o.plot_prefix = optarg; continue;
         case 's':
             if (cli_parse_int_in("tune", usage, "--seed", optarg, 0, 2147483647L, &v)) return EXIT_USAGE;
             o.seed = (uint64_t)v;

@@ -11,6 +11,7 @@
 #include "gdl/core.h"
 #include "gdl/tune.h"
 #include "table.h"
+#include "tune_plot.h"
 
 /* The objective: larger is better, NaN for a failed trial. */
 static double score(const gdl_tune_opts_t *o, const tune_row_t *r)
@@ -290,6 +291,7 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     }
     if (best_json) *best_json = json;
     else free(json);
+    if (o->plot_prefix && tune_plot(o, s, &t, R, o->use_loss ? "held-out loss" : metric_name) != 0) goto out;
     if (o->mode == GDL_TUNE_MERGE) remove_parts(o->table_path);
     rc = 0;
 out:

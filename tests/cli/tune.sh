@@ -22,7 +22,8 @@ cat >"$T/space.json" <<'JSON'
  "training": {"lr": {"range": [1e-6, 3e-2], "log": true, "default": 1e-6}, "epochs": 27, "patience": 0}}
 JSON
 
-expect "tune runs (1 thread)" 0 "$GDL" tune -c "$T/space.json" -d "$T/c.gdl" -o "$T/b1.json" --trials 9 -@ 1
+expect "tune runs (1 thread)" 0 "$GDL" tune -c "$T/space.json" -d "$T/c.gdl" -o "$T/b1.json" --trials 9 -@ 1 \
+    --plot "$T/p"
 contains "one line per trial" "$T/err" "trial 8 (rung 1/3, 3 epochs): metric"
 expect "tune runs (2 threads)" 0 "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/b2.json" --trials 9 -@ 2
 cut -f1-8 "$T/b1.trials.tsv" >"$T/t1"; cut -f1-8 "$T/b2.trials.tsv" >"$T/t2"
@@ -48,6 +49,31 @@ cfg = json.load(open(sys.argv[2]))
 assert abs(cfg["training"]["lr"] - float(best_row["training.lr"])) < 1e-12, (cfg["training"], best_row)
 assert cfg["layers"][0]["units"] == int(best_row["layers[0].units"])
 PY
+"$PYTHON" - "$T/b1.trials.tsv" "$T/p" <<'PY' && pass "--plot: an SVG per parameter, a dot per trial coloured by its last rung" ||
+import collections, csv, math, re, sys
+import xml.etree.ElementTree as ET
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+last = {}
+for r in rows: last[r["trial"]] = max(last.get(r["trial"], 0), int(r["rung"]))
+want = sorted(collections.Counter(last.values()).values())
+for name in ("layers0.units", "layers1.repeat", "training.lr"):
+    svg = ET.parse(f"{sys.argv[2]}.{name}.svg").getroot()
+    dots = [e for e in svg.iter() if e.tag.endswith("circle")]
+    got = sorted(collections.Counter(d.get("fill") for d in dots).values())
+    assert got == want, (name, got, want)
+lr = open(f"{sys.argv[2]}.training.lr.svg").read()
+assert "log10 training.lr" in lr
+# the best trial's dot is the highest one (smallest y) of the lr figure
+svg = ET.parse(f"{sys.argv[2]}.training.lr.svg").getroot()
+dots = [(float(e.get("cy")), float(e.get("cx"))) for e in svg.iter() if e.tag.endswith("circle")]
+full = [r for r in rows if int(r["rung"]) == last[r["trial"]]]
+best = max(full, key=lambda r: float(r["metric"]))
+lo = min(math.log10(float(r["training.lr"])) for r in full); hi = max(math.log10(float(r["training.lr"])) for r in full)
+frac = (math.log10(float(best["training.lr"])) - lo) / (hi - lo)
+top = min(dots)
+assert abs((top[1] - 80) / 440 - (frac + 0.05) / 1.1) < 0.01, (top, frac)  # 5% margins
+PY
+    fail "--plot: an SVG per parameter, a dot per trial coloured by its last rung"
 expect "gdl train takes the best config" 0 "$GDL" train -q -c "$T/b1.json" -d "$T/c.gdl" -o "$T/b1.gdl" --folds 2
 
 # an interrupted search: the table after 5 trials, then --resume
