@@ -39,7 +39,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery install clean
+.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -123,6 +123,11 @@ bench-epistasis: $(GDL)
 bench-epistasis-recovery: $(GDL)
 	$(call check_debs,python3-numpy)
 	@sh tests/bench/bench_epistasis_recovery.sh $(abspath $(GDL))
+
+# gdl tune: successive halving against every trial in full (time ratio, best-metric gap)
+bench-tune: $(GDL)
+	$(call check_debs,python3-numpy bc)
+	@sh tests/bench/bench_tune.sh $(abspath $(GDL))
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs/space
