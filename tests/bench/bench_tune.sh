@@ -3,7 +3,7 @@
 # space on data/motifs (400 x 200 bp, 2 targets), 27 random trials, eta 3 over 3 rungs vs
 # --eta 1, the same seed. Prints both searches' wall time, their ratio, the best metric each
 # found and the gap, and the per-trial overhead (wall time less the trials' own seconds).
-# $1 = gdl binary; $THREADS [2]; $TRIALS [27].
+# $1 = gdl binary; $THREADS [2]; $TRIALS [27]; $RUNGS, halving's rungs [3].
 set -eu
 GDL=${1:?usage: bench_tune.sh GDL}
 T=${THREADS:-2}
@@ -21,7 +21,7 @@ search() { # name, then options: wall seconds into $d/NAME.secs
         --trials "$N" "$@"
     echo "$(date +%s.%N) - $s0" | bc >"$d/$name.secs"
 }
-search halving --eta 3 --rungs 3
+search halving --eta 3 --rungs "${RUNGS:-3}"
 search full --eta 1
 /usr/bin/python3 - "$d" "$N" <<'PY'
 import csv, sys
