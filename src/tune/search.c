@@ -238,9 +238,11 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
                                               : tune_write_table(o, s, &t, metric_name, o->table_path) != 0)
                 goto out;
             ran++;
-            gdl_log_info("trial %" PRId64 " (rung %d/%d, %d epochs): %s %.4f, loss %.4f, %.1f s%s%s", row.trial, r + 1, R,
-                         row.epochs, o->use_loss ? "held-out loss" : "metric", o->use_loss ? row.loss : row.metric,
-                         row.loss, row.seconds, strcmp(row.status, "ok") ? "; " : "", strcmp(row.status, "ok") ? row.status : "");
+            gdl_log_info("trial %" PRId64 " (rung %d/%d, %" PRId64 " of %" PRId64 ", %d epochs): %s %.4f, loss %.4f,"
+                         " %.1f s (%.0f s in all)%s%s", row.trial, r + 1, R, i + 1, n, row.epochs,
+                         o->use_loss ? "held-out loss" : "metric", o->use_loss ? row.loss : row.metric, row.loss,
+                         row.seconds, gdl_seconds() - t0, strcmp(row.status, "ok") ? "; " : "",
+                         strcmp(row.status, "ok") ? row.status : "");
         }
         if (n_pending) break; // the next rung's trials depend on these
         top = r;

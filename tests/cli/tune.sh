@@ -24,7 +24,7 @@ JSON
 
 expect "tune runs (1 thread)" 0 "$GDL" tune -c "$T/space.json" -d "$T/c.gdl" -o "$T/b1.json" --trials 9 -@ 1 \
     --plot "$T/p"
-contains "one line per trial" "$T/err" "trial 8 (rung 1/3, 3 epochs): metric"
+contains "one line per trial, its place in the rung" "$T/err" "trial 8 (rung 1/3, 9 of 9, 3 epochs): metric"
 expect "tune runs (2 threads)" 0 "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/b2.json" --trials 9 -@ 2
 cut -f1-8 "$T/b1.trials.tsv" >"$T/t1"; cut -f1-8 "$T/b2.trials.tsv" >"$T/t2"
 same "the trial table is the same on 1 and 2 threads (but for seconds)" "$T/t1" "$T/t2"
