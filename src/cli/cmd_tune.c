@@ -31,8 +31,8 @@ static void usage(FILE *fp)
         "                         the next rung needs (an sbatch --array list), or writes BEST when done\n"
         CLI_SEARCH_USAGE
         "  -s, --seed INT         seed of the random search [1]\n"
-        "      --epochs INT       override every trial's full epochs (gdl train's --epochs)\n"
-        "      --batch INT        override every trial's minibatch size\n"
+        "      --epochs INT       every trial's full epochs (gdl train's --epochs; kept in BEST)\n"
+        "      --batch INT        every trial's minibatch size (kept in BEST)\n"
         CLI_COMMON_USAGE);
 }
 

@@ -130,6 +130,28 @@ static int64_t promote(const gdl_tune_opts_t *o, const tune_table_t *t, const in
     return m;
 }
 
+/* json with the command line's training overrides written into its training block, so the best
+ * config trains as its trials did (frees json; NULL out of memory). */
+static char *with_overrides(const gdl_tune_opts_t *o, char *json)
+{
+    if (!o->n_overrides) return json;
+    cJSON *root = cJSON_Parse(json), *train = root ? cJSON_GetObjectItemCaseSensitive(root, "training") : NULL;
+    char *out = NULL;
+    free(json);
+    if (root && !train) train = cJSON_AddObjectToObject(root, "training");
+    for (int i = 0; train && i < o->n_overrides; i++) {
+        cJSON *v = cJSON_Parse(o->override_value[i]);
+        if (!v || !cJSON_IsNumber(v)) cJSON_Delete(v), v = cJSON_CreateString(o->override_value[i]);
+        if (!v) break;
+        cJSON_DeleteItemFromObjectCaseSensitive(train, o->override_key[i]);
+        cJSON_AddItemToObject(train, o->override_key[i], v);
+        if (i + 1 == o->n_overrides) out = cJSON_PrintUnformatted(root);
+    }
+    cJSON_Delete(root);
+    if (!out) gdl_log_error("out of memory");
+    return out;
+}
+
 static int write_best(const char *path, const char *json)
 {
     cJSON *root = cJSON_Parse(json);
@@ -284,7 +306,7 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     }
     int epochs, by_cd;
     char *json = trial_config(o, s, best, &epochs, &by_cd);
-    if (!json) goto out;
+    if (!json || !(json = with_overrides(o, json))) goto out;
     gdl_log_info("best: trial %" PRId64 ", %s %.4f", best, o->use_loss ? "held-out loss" : "metric",
                  o->use_loss ? -best_score : best_score);
     if (o->out_path && write_best(o->out_path, json) != 0) {

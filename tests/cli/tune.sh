@@ -125,6 +125,8 @@ expect "--trial with --merge" 1 "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" 
 expect "grid runs" 0 "$GDL" tune -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/g.json" --grid --eta 1 --epochs 2
 lines "grid: 1 + 18 trials" "$T/g.trials.tsv" 20
 contains "grid: log-spaced rates" "$T/g.trials.tsv" "	16	2	0.000173205	"
+"$PYTHON" -c 'import json, sys; t = json.load(open(sys.argv[1]))["training"]; assert t["epochs"] == 2, t' "$T/g.json" &&
+    pass "the best config keeps the --epochs its trials trained with" || fail "the best config keeps the --epochs its trials trained with"
 
 # repeat: copies chained, NAME_k, what follows reads the last copy
 sed 's/"repeat": {"range": \[0, 2\], "int": true, "default": 1}/"repeat": 2/' "$T/space.json" >"$T/rep.json"
