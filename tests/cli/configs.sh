@@ -45,8 +45,8 @@ falls() {
 check() { # config data epochs batch
     expect "$1 trains on $(basename "$2" .gdl)" 0 "$GDL" train -q -c "$cfgs/$1.json" -d "$2" -o "$T/$1.gdl" \
         --epochs "$3" --batch "$4" --val-frac 0 --patience 0 --log "$T/$1.log"
-    if falls "$T/$1.log"; then pass "$1: training loss falls"
-    else fail "$1: training loss falls" "$(cut -f1,3 "$T/$1.log" | tr '\n' ' ')"; fi
+    if falls "$T/$1.log"; then pass "$1 on $(basename "$2" .gdl): training loss falls"
+    else fail "$1 on $(basename "$2" .gdl): training loss falls" "$(cut -f1,3 "$T/$1.log" | tr '\n' ' ')"; fi
 }
 # the wide & deep genotype configs start from their linear layer fitted by coordinate descent
 # (training.linear_by_cd), the deep part at zero: the deep part trains every epoch and the loss
@@ -61,6 +61,8 @@ check_wide() { # config data epochs batch
 }
 check_wide genotype-mlp "$T/geno.gdl" 5 32
 check simple-cnn "$T/seq.gdl" 4 16
+check position-cnn "$T/seq.gdl" 4 16
+check position-cnn "$T/center.gdl" 4 64
 check_wide genotype-cnn-rnn "$T/geno.gdl" 4 32
 check_wide genotype-gene "$T/geno_genes.gdl" 5 32
 check deepsea "$T/seq.gdl" 3 32
