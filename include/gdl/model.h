@@ -73,7 +73,9 @@ typedef struct {
     char *solver;               // "gradient": the optimizer's epochs; "cd": coordinate descent, the
                                 // exact elastic-net path of a linear genotype model (one dense or
                                 // sparse_dense layer on the genotypes), each l1_path step a
-                                // converged fit ["gradient"]
+                                // converged fit; "count": a kmer layer's table filled from counts
+                                // (the k-mer model; count_train.c) ["gradient"]
+    double pseudocount;         // solver count: added to every count [1]
     char *linear_by_cd;         // a wide & deep model's linear layer (a dense or sparse_dense layer
                                 // from the genotypes to the outputs, one input of the output add):
                                 // fitted first by coordinate descent as solver cd fits a linear

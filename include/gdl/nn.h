@@ -77,6 +77,9 @@
  * attention       y = W_o concat_h softmax(Q_h K_h^T / sqrt(d)) V_h + b_o, [Q;K;V] = W_in x + b_in,
  *                 on (C, L) with C = heads d                                 [heads=1]
  * posenc          y[c, l] = x[c, l] + (c even ? sin : cos)(l / 10000^(2 floor(c/2) / C))
+ * kmer            y = b + sum over the k-mers w of a one-hot (4, L) of W[w] (context=window), or
+ *                 b + W[w] for the word of the k bases each side of the middle (context=centre);
+ *                 words with an N skipped; no input gradient    [k, units, context=window]
  * init=glorot (uniform, +-sqrt(6 / (fan_in + fan_out))) or init=he (normal, sd sqrt(2 / fan_in));
  * biases 0, norm scales 1. Parameter names are "NODE.NAME" with NAME as in PyTorch (weight, bias,
  * weight_ih[_reverse], in_proj_weight, running_mean, ...); tests/ref/make_nn_fixtures.py
@@ -90,7 +93,7 @@ typedef enum {
     GDL_OP_CONV1D, GDL_OP_MAXPOOL1D, GDL_OP_AVGPOOL1D, GDL_OP_GLOBAL_MAXPOOL, GDL_OP_GLOBAL_AVGPOOL,
     GDL_OP_BATCHNORM, GDL_OP_LAYERNORM,
     GDL_OP_RNN, GDL_OP_LSTM, GDL_OP_GRU,
-    GDL_OP_ATTENTION, GDL_OP_POSENC,
+    GDL_OP_ATTENTION, GDL_OP_POSENC, GDL_OP_KMER,
     GDL_OP_COUNT
 } gdl_op_id_t;
 
@@ -205,6 +208,17 @@ int gdl_nn_compile(gdl_nn_t *g);
 int gdl_nn_compile_blank(gdl_nn_t *g);
 
 int gdl_nn_find(const gdl_nn_t *g, const char *name);            // node index or -1
+/* A kmer node (gdl_nn_find's index): its context and the most words a sample reads. */
+typedef struct {
+    int centre;    // context=centre: one word of the k bases each side of the middle
+    int64_t k;
+    int64_t room;  // words a sample reads at most (1 for centre, L - k + 1 for window)
+} gdl_nn_kmer_info_t;
+/* 0, or -1 when node is no kmer node. */
+int gdl_nn_kmer_info(const gdl_nn_t *g, int node, gdl_nn_kmer_info_t *info);
+/* The table rows (words) sample i of the last batch fed to a kmer node reads, into rows (room
+ * of them); their count. */
+int64_t gdl_nn_kmer_rows(const gdl_nn_t *g, int node, int64_t i, int64_t *rows);
 /* Nodes in order (inputs included, op "input" / "sparse_input"), for summaries. */
 int gdl_nn_node_count(const gdl_nn_t *g);
 const char *gdl_nn_node_name(const gdl_nn_t *g, int i);

@@ -31,6 +31,25 @@ int gdl_attr_baseline_find(const char *name) { return find_name(baseline_names, 
 const char *gdl_gene_agg_name(int a) { return a >= 0 && a < GDL_GENE_AGG_COUNT ? agg_names[a] : NULL; }
 int gdl_gene_agg_find(const char *name) { return find_name(agg_names, GDL_GENE_AGG_COUNT, name); }
 
+
+/* 1 (logged) when a layer reading input `name` passes no gradient to it (a kmer layer's words, an
+ * embedding's codes): the gradient methods would give zeros. */
+static int reads_without_gradient(const gdl_config_t *c, const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; i < c->n_layers; i++) {
+        const gdl_config_layer_t *l = &c->layers[i];
+        if (!gdl_nn_op_nondiff_input(gdl_nn_op_find(l->type))) continue;
+        for (const char *p = l->inputs; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+            if (!strncmp(p, name, n) && (p[n] == ',' || !p[n])) {
+                gdl_log_error("%s: layer '%s' (%s) passes no gradient to input '%s': gradient-based"
+                              " attribution would be zero", c->path, l->name, l->type, name);
+                return 1;
+            }
+    }
+    return 0;
+}
+
 /* Resolves --target and --class to a column of the output layer. */
 static int resolve_output(gdl_attr_t *a)
 {
@@ -120,6 +139,7 @@ gdl_attr_t *gdl_attr_new(gdl_model_t *m, const gdl_dataset_t *d, const gdl_attr_
                       " encoding", gdl_file_path(d->file));
         goto fail;
     }
+    if (reads_without_gradient(c, a->in[a->ai].name)) goto fail;
     a->W = a->in[a->ai].width;
     if (!(a->x = gdl_malloc(sizeof(float) * (size_t)(B * a->W))) ||
         !(a->x2 = gdl_malloc(sizeof(float) * (size_t)(B * a->W))) ||

@@ -28,7 +28,7 @@ static const struct {
     K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL), K(l1, KEY_NUM), K(l2, KEY_NUM),
     K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM), K(l1_path_folds, KEY_INT),
-    K(solver, KEY_STR), K(linear_by_cd, KEY_STR),
+    K(solver, KEY_STR), K(linear_by_cd, KEY_STR), K(pseudocount, KEY_NUM),
 #undef K
 };
 #define N_TRAIN_KEYS (int)(sizeof train_keys / sizeof train_keys[0])
@@ -357,6 +357,7 @@ static void set_defaults(gdl_train_config_t *t)
     t->patience = 5;
     t->val_frac = 0.1;
     t->l1_min_ratio = 0.01;
+    t->pseudocount = 1;
     t->l1_ratio = 1;
     t->grad_accum = 1;
     t->restart_epochs = 1;
@@ -374,6 +375,19 @@ static int check_cd(const gdl_config_t *c)
         return err(c, "training.solver", "cd fits one dense or sparse_dense layer on a genotype input (a linear"
                    " model); this config has %d layer%s", c->n_layers, c->n_layers == 1 ? " of another kind" : "s");
     if (c->train.restarts) return err(c, "training.solver", "cd cannot be combined with restarts");
+    return 0;
+}
+
+/* training.solver "count" fills one kmer layer, the output, with "units": "outputs". */
+static int check_count(const gdl_config_t *c)
+{
+    const gdl_config_layer_t *l = &c->layers[0];
+    if (c->n_layers != 1 || strcmp(l->type, "kmer") || !l->units_from_outputs)
+        return err(c, "training.solver", "count fills one kmer layer with \"units\": \"outputs\" (the k-mer"
+                   " model); this config has %d layer%s", c->n_layers, c->n_layers == 1 ? " of another kind" : "s");
+    if (!(c->train.pseudocount > 0)) return err(c, "training.pseudocount", "must be positive");
+    if (c->train.restarts || c->train.l1_path || c->train.linear_by_cd)
+        return err(c, "training.solver", "count cannot be combined with restarts, l1_path or linear_by_cd");
     return 0;
 }
 
@@ -432,8 +446,8 @@ static int check_training(gdl_config_t *c)
     if (!t->schedule && !(t->schedule = strdup("constant"))) return err(c, "training", "out of memory");
     if (!t->early_stop && !(t->early_stop = strdup("loss"))) return err(c, "training", "out of memory");
     if (!t->solver && !(t->solver = strdup("gradient"))) return err(c, "training", "out of memory");
-    if (strcmp(t->solver, "gradient") && strcmp(t->solver, "cd"))
-        return err(c, "training.solver", "expected gradient or cd, got '%s'", t->solver);
+    if (strcmp(t->solver, "gradient") && strcmp(t->solver, "cd") && strcmp(t->solver, "count"))
+        return err(c, "training.solver", "expected gradient, cd or count, got '%s'", t->solver);
     if (strcmp(t->early_stop, "loss") && strcmp(t->early_stop, "metric"))
         return err(c, "training.early_stop", "expected loss or metric, got '%s'", t->early_stop);
     if (gdl_optim_find(t->optimizer) < 0)
@@ -464,6 +478,7 @@ static int check_training(gdl_config_t *c)
     if (t->l1_path_folds && t->restarts)
         return err(c, "training.l1_path_folds", "cannot be combined with restarts");
     if (!strcmp(t->solver, "cd")) return check_cd(c);
+    if (!strcmp(t->solver, "count")) return check_count(c);
     if (t->linear_by_cd) return check_linear_by_cd(c);
     return 0;
 }

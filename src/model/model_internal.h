@@ -41,6 +41,10 @@ float penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch);
 void penalty_apply(const gdl_train_config_t *t, float lambda, gdl_optim_t *o);
 void penalty_free(penalty_t *pen);
 
+/* training.solver count: the model's kmer layer (its only layer) filled from the counts of
+ * rows[0..n) (count_train.c). 0, or -1 with an error. */
+int count_train_model(gdl_runner_t *r, const int64_t *rows, int64_t n);
+
 /* -1 with an error (naming path) when the model knows its training encoding and g's differs. */
 int model_check_encoding(const gdl_model_t *m, const gdl_genotypes_t *g, const char *path);
 

@@ -707,6 +707,39 @@ fail:
     return NULL;
 }
 
+/* training.solver count: the k-mer table filled from run's training and validation rows
+ * together (nothing stops early); saved like train_run's. */
+static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run, gdl_runner_t *r)
+{
+    gdl_config_t *c = load_config(o);
+    float *pos_weight = NULL;
+    int64_t n = run.n_train + run.n_val, *rows = malloc((size_t)(n + 1) * sizeof *rows);
+    if (!c || !rows) {
+        if (c) gdl_log_error("out of memory");
+        gdl_config_free(c);
+        free(rows);
+        return NULL;
+    }
+    memcpy(rows, run.train_rows, (size_t)run.n_train * sizeof *rows);
+    memcpy(rows + run.n_train, run.val_rows, (size_t)run.n_val * sizeof *rows);
+    qsort(rows, (size_t)n, sizeof *rows, row_cmp);
+    run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
+    gdl_model_t *m = start_model(c, d, &run, r, &pos_weight);
+    int failed = !m || count_train_model(r, rows, n) != 0;
+    if (!failed && run.out_path) {
+        gdl_model_info_t info = {o->data_path, 1, NAN, run.fold, run.n_folds};
+        failed = gdl_model_save(m, &info, run.out_path) != 0;
+    }
+    free(rows);
+    if (failed) {
+        if (m) stop_model(m, r, pos_weight);
+        return NULL;
+    }
+    m->loss.pos_weight = NULL;
+    free(pos_weight);
+    return m;
+}
+
 /* Sets the layers feeding the output add, but the linear one, to zero: the model's outputs are
  * the linear layer's. */
 static void zero_deep_branches(gdl_model_t *m)
@@ -766,6 +799,10 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
     if (!strcmp(c->train.solver, "cd")) {
         gdl_config_free(c);
         return train_by_cd(o, d, run, r);
+    }
+    if (!strcmp(c->train.solver, "count")) {
+        gdl_config_free(c);
+        return train_by_count(o, d, run, r);
     }
     int R = c->train.restarts;
     uint64_t seed = c->train.seed, best_seed = seed;

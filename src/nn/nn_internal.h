@@ -69,7 +69,7 @@ DECLARE_OP(conv1d) DECLARE_OP(maxpool1d) DECLARE_OP(avgpool1d) DECLARE_OP(global
 DECLARE_OP(global_avgpool)
 DECLARE_OP(batchnorm) DECLARE_OP(layernorm)
 DECLARE_OP(rnn) DECLARE_OP(lstm) DECLARE_OP(gru)
-DECLARE_OP(attention) DECLARE_OP(posenc)
+DECLARE_OP(attention) DECLARE_OP(posenc) DECLARE_OP(kmer)
 #undef DECLARE_OP
 
 /* attributes: 0 / -1 with an error naming the node and key */

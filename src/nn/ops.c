@@ -35,9 +35,10 @@ const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_GRU, gru, 1, 1, 0),
     OP(GDL_OP_ATTENTION, attention, 1, 1, 0),
     OP(GDL_OP_POSENC, posenc, 1, 1, 0),
+    OP(GDL_OP_KMER, kmer, 1, 1, 1),
 };
 // a new op must be added here, in nn.h's list and in tests/unit/test_nn_gradcheck.c's cases
-_Static_assert(GDL_OP_COUNT == 28, "op added: update the op table and the gradient checks");
+_Static_assert(GDL_OP_COUNT == 29, "op added: update the op table and the gradient checks");
 
 int gdl_nn_op_count(void) { return GDL_OP_COUNT; }
 

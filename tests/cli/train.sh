@@ -145,7 +145,7 @@ contains "penalty: l1_min_ratio 1 named" "$TMP/err" "training.l1_min_ratio: must
 pen "negative l2" '"l2": -1' "training.l2: must not be negative"
 pen "l1_path_folds 1" '"l1_path_folds": 1' "training.l1_path_folds: must be 0 (off) or from 2 to 20"
 pen "l1_path_folds and restarts" '"l1_path_folds": 3, "restarts": 2' "training.l1_path_folds: cannot be combined with restarts"
-pen "unknown solver" '"solver": "newton"' "training.solver: expected gradient or cd, got 'newton'"
+pen "unknown solver" '"solver": "newton"' "training.solver: expected gradient, cd or count, got 'newton'"
 pen "solver cd on a deep model" '"solver": "cd"' "training.solver: cd fits one dense or sparse_dense layer on a genotype input (a linear model); this config has 6 layers"
 pen "an l1_ratio list without cd" '"l1_ratio": [1, 0.5]' "training.l1_ratio: a list of ratios is a grid for training.solver cd or training.linear_by_cd; give one number"
 pen "linear_by_cd naming no layer" '"linear_by_cd": "wide"' "training.linear_by_cd: no layer is named 'wide'"

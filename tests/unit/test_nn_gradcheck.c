@@ -11,7 +11,7 @@
 
 typedef struct {
     const char *op;
-    const char *inputs; // per-sample shapes "C,L;C,L"; "codes:VOCAB:L"; "sparse:V"
+    const char *inputs; // per-sample shapes "C,L;C,L"; "codes:VOCAB:L"; "sparse:V"; "onehot:L" (4, L)
     const char *attrs;
     int N, train;
     int spread;         // inputs from a shuffled grid of spacing 0.05, away from kinks and ties
@@ -66,6 +66,8 @@ static const gc_case_t cases[] = {
     {"attention", "4,5", "heads=2", 2, 0, 0, 0},
     {"attention", "3,4", NULL, 2, 0, 0, 0},
     {"posenc", "4,6", NULL, 2, 0, 0, 0},
+    {"kmer", "onehot:9", "k=2 units=3", 3, 0, 0, 0},             // k-mer counts, repeats included
+    {"kmer", "onehot:10", "k=2 units=2 context=centre", 4, 0, 0, 0},
 };
 #define N_CASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -221,6 +223,7 @@ static int run_case(const gc_case_t *c, int index)
     float *val = NULL;
     gdl_nn_sparse_t sp;
     int sparse = !strncmp(c->inputs, "sparse:", 7), codes = !strncmp(c->inputs, "codes:", 6);
+    int onehot = !strncmp(c->inputs, "onehot:", 7);
     if (sparse) {
         int64_t V = atoll(c->inputs + 7);
         CHECK(gdl_nn_input_sparse(g, "in0", V) == 0);
@@ -236,6 +239,19 @@ static int run_case(const gc_case_t *c, int index)
             }
         }
         sp = (gdl_nn_sparse_t){c->N, V, row, col, val};
+        strcpy(names, "in0");
+        n_in = 1;
+    } else if (onehot) { // one base a position (C twice as likely as A, G, T), 1 in 6 an N (all zero)
+        int64_t L = atoll(c->inputs + 7), shape[2] = {4, L};
+        CHECK(gdl_nn_input(g, "in0", 2, shape) == 0);
+        xn[0] = c->N * 4 * L;
+        xs[0] = calloc((size_t)xn[0], sizeof(float));
+        for (int i = 0; i < c->N; i++)
+            for (int64_t l = 0; l < L; l++) {
+                uint64_t b = gdl_rng_below(&rng, 6);
+                if (b < 2) xs[0][(i * 4 + (int64_t)b) * L + l] = 1;
+                else if (b < 5) xs[0][(i * 4 + (int64_t)b - 1) * L + l] = 1;
+            }
         strcpy(names, "in0");
         n_in = 1;
     } else if (codes) {
@@ -287,9 +303,9 @@ static int run_case(const gc_case_t *c, int index)
         snprintf(nm, sizeof nm, "in%d", i);
         if (sparse) CHECK(gdl_nn_set_sparse(g, nm, &sp) == 0);
         else CHECK(gdl_nn_set_input(g, nm, xs[i]) == 0);
-        if (!codes) gdl_nn_want_input_grad(g, nm, 1);
+        if (!codes && !onehot) gdl_nn_want_input_grad(g, nm, 1);
     }
-    bad = check_graph(g, sparse || codes ? NULL : xs, xn, n_in, c->N, c->train,
+    bad = check_graph(g, sparse || codes || onehot ? NULL : xs, xn, n_in, c->N, c->train,
                       c->tol > 0 ? c->tol : 2e-3, &rng, label, sparse ? &sp : NULL, val);
 done:
     for (int i = 0; i < n_in; i++) free(xs[i]);
