@@ -11,7 +11,7 @@ PYTHON     ?= /usr/bin/python3
 
 PKGS       := htslib openblas zlib libcjson
 BUILD_DEBS := libhts-dev libopenblas-dev libcjson-dev zlib1g-dev pkg-config
-TEST_DEBS  := python3-numpy bcftools tabix
+TEST_DEBS  := python3-numpy python3-sklearn bcftools tabix
 
 ifeq ($(SANITIZE),1)
 BUILD := build/sanitize
