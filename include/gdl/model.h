@@ -123,6 +123,8 @@ gdl_config_t *gdl_config_load(const char *path, const char *json);
 /* The text of a config file (at most 16 MiB; malloc'd), or NULL with an error naming it. */
 char *gdl_config_read_file(const char *path);
 void gdl_config_free(gdl_config_t *c);
+/* Whether a layer's inputs (comma-separated, as gdl_config_layer_t.inputs) name `name`. */
+int gdl_config_lists_name(const char *inputs, const char *name);
 /* Sets c->train.KEY from text (the command-line overrides) and checks the training block again;
  * -1 with an error, after which c is not to be used. */
 int gdl_config_override(gdl_config_t *c, const char *key, const char *value);

@@ -36,16 +36,13 @@ int gdl_gene_agg_find(const char *name) { return find_name(agg_names, GDL_GENE_A
  * embedding's codes): the gradient methods would give zeros. */
 static int reads_without_gradient(const gdl_config_t *c, const char *name)
 {
-    size_t n = strlen(name);
     for (int i = 0; i < c->n_layers; i++) {
         const gdl_config_layer_t *l = &c->layers[i];
-        if (!gdl_nn_op_nondiff_input(gdl_nn_op_find(l->type))) continue;
-        for (const char *p = l->inputs; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
-            if (!strncmp(p, name, n) && (p[n] == ',' || !p[n])) {
-                gdl_log_error("%s: layer '%s' (%s) passes no gradient to input '%s': gradient-based"
-                              " attribution would be zero", c->path, l->name, l->type, name);
-                return 1;
-            }
+        if (gdl_nn_op_nondiff_input(gdl_nn_op_find(l->type)) && gdl_config_lists_name(l->inputs, name)) {
+            gdl_log_error("%s: layer '%s' (%s) passes no gradient to input '%s': gradient-based"
+                          " attribution would be zero", c->path, l->name, l->type, name);
+            return 1;
+        }
     }
     return 0;
 }

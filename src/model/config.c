@@ -398,8 +398,7 @@ static const gdl_config_layer_t *find_config_layer(const gdl_config_t *c, const 
     return NULL;
 }
 
-/* Whether inputs (comma-separated) names layer. */
-static int lists_name(const char *inputs, const char *name)
+int gdl_config_lists_name(const char *inputs, const char *name)
 {
     size_t n = strlen(name);
     for (const char *p = inputs; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
@@ -421,7 +420,7 @@ static int check_linear_by_cd(const gdl_config_t *c)
     if ((strcmp(l->type, "dense") && strcmp(l->type, "sparse_dense")) || !genotypes || !l->units_from_outputs)
         return err(c, key, "'%s' must be a dense or sparse_dense layer from a genotype input with \"units\":"
                    " \"outputs\" (the linear model)", name);
-    if (!out || strcmp(out->type, "add") || !lists_name(out->inputs, name))
+    if (!out || strcmp(out->type, "add") || !gdl_config_lists_name(out->inputs, name))
         return err(c, key, "the output layer must be an add of '%s' and the deep part", name);
     char *list = strdup(out->inputs);
     if (!list) return err(c, key, "out of memory");

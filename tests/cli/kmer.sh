@@ -8,6 +8,7 @@
 #   learns a planted motif; configs the solver cannot fill are refused naming the key.
 . "$(dirname "$0")/lib.sh"
 cfgs="$(dirname "$0")/../../configs"
+py="$(cd "$(dirname "$0")/../python" && pwd)"
 T=$TMP
 "$PYTHON" - "$T" <<'PY' || fail "Markov genomes"
 import random, sys
@@ -93,18 +94,13 @@ awk -v r="$real" -v p="$perm" 'BEGIN { exit !(r >= 0.6 && p < 0.36 && r >= p + 0
 for d in s sp; do
     "$GDL" train -q -c "$cfgs/kmer-counts.json" -d "$T/$d.gdl" -o "$T/nb.$d.gdl" --folds 3 --oof "$T/nb.$d.oof.tsv" ||
         fail "kmer-counts on $d"
-    "$PYTHON" - "$T/$d.fa" "$T/$d.labels.tsv" "$T/nb.$d.oof.tsv" <<'PY' && pass "window: $d out-of-fold scores equal scikit-learn's MultinomialNB" ||
+    PYTHONPATH="$py" "$PYTHON" - "$T/$d.fa" "$T/$d.labels.tsv" "$T/nb.$d.oof.tsv" <<'PY' && pass "window: $d out-of-fold scores equal scikit-learn's MultinomialNB" ||
 import sys
 import numpy as np
 from itertools import product
 from sklearn.naive_bayes import MultinomialNB
-seqs, name = {}, None
-for line in open(sys.argv[1]):
-    line = line.strip()
-    if line.startswith(">"):
-        name = line[1:].split()[0]; seqs[name] = ""
-    else:
-        seqs[name] += line.upper()
+from fasta import read_fasta
+seqs = read_fasta(sys.argv[1])
 col = {"".join(w): i for i, w in enumerate(product("ACGT", repeat=4))}
 lab = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
 targets, labels = lab[0][1:], {r[0]: r[1:] for r in lab[1:]}

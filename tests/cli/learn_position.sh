@@ -6,6 +6,7 @@
 # fit the target kind is refused with the loss that would.
 . "$(dirname "$0")/lib.sh"
 cfgs="$(dirname "$0")/../../configs"
+py="$(cd "$(dirname "$0")/../python" && pwd)"
 T=$TMP
 "$PYTHON" "$(dirname "$0")/splice_like.py" "$T/sp" 1000 2 || fail "splice-like set"
 "$GDL" encode -q "$T/sp.fa" -l "$T/sp.labels.tsv" -o "$T/sp.gdl" || fail "encode the splice-like set"
@@ -31,17 +32,12 @@ perm=$(metric "$T/pcperm.oof.tsv" balanced_accuracy)
 
 # the baseline: L2 logistic regression on the 240 one-hot values, C chosen by 5 inner folds,
 # trained on each of gdl's training folds and scored on its held-out fold
-lr=$("$PYTHON" - "$T/sp.fa" "$T/sp.labels.tsv" "$T/pc.oof.tsv" <<'PY'
+lr=$(PYTHONPATH="$py" "$PYTHON" - "$T/sp.fa" "$T/sp.labels.tsv" "$T/pc.oof.tsv" <<'PY'
 import sys
 import numpy as np
 from sklearn.linear_model import LogisticRegressionCV
-seqs, name = {}, None
-for line in open(sys.argv[1]):
-    line = line.strip()
-    if line.startswith(">"):
-        name = line[1:].split()[0]; seqs[name] = ""
-    else:
-        seqs[name] += line.upper()
+from fasta import read_fasta
+seqs = read_fasta(sys.argv[1])
 label = dict(l.rstrip("\n").split("\t") for l in list(open(sys.argv[2]))[1:])
 fold = dict(l.split("\t")[:2] for l in list(open(sys.argv[3]))[1:])
 ids = sorted(fold)
