@@ -42,7 +42,8 @@ static void default_is(const char *space, const char *config)
 
 static void test_shipped_space_defaults(void)
 {
-    static const char *names[] = {"simple-cnn", "genotype-mlp", "genotype-linear", "danq", "expression-two-branch"};
+    static const char *names[] = {"simple-cnn", "genotype-mlp", "genotype-linear", "danq", "expression-two-branch",
+                                 "position-cnn"};
     char space[256], config[256];
     gdl_log_set_level(GDL_LOG_ERROR);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
