@@ -169,32 +169,23 @@ static int write_best(const char *path, const char *json)
 }
 
 /* The rows of earlier runs: the table itself with --resume, --trial and --merge; --trial's own
- * part file (a requeued task keeps what it ran) into mine as well; every part with --merge. */
+ * part file (a requeued task keeps what it ran) into mine as well; every part with --merge, whose
+ * paths go to *parts (*n_parts of them) so that only what was read is removed. */
 static int read_earlier(const gdl_tune_opts_t *o, const gdl_space_t *s, const char *metric_name, tune_table_t *t,
-                        tune_table_t *mine, const char *part)
+                        tune_table_t *mine, const char *part, char ***parts, int64_t *n_parts)
 {
     if ((o->resume || o->mode != GDL_TUNE_ALL) && tune_read_table(o, s, t, metric_name, o->table_path) != 0) return -1;
     if (o->mode == GDL_TUNE_ONE_TRIAL)
         return tune_read_table(o, s, mine, metric_name, part) != 0 ||
                        tune_read_table(o, s, t, metric_name, part) != 0 ? -1 : 0;
     if (o->mode != GDL_TUNE_MERGE) return 0;
-    char **parts;
-    int64_t n = tune_find_parts(o->table_path, &parts);
+    int64_t n = tune_find_parts(o->table_path, parts);
     if (n < 0) return -1;
+    *n_parts = n;
     int rc = 0;
-    for (int64_t i = 0; i < n && rc == 0; i++) rc = tune_read_table(o, s, t, metric_name, parts[i]);
-    tune_paths_free(parts, n);
+    for (int64_t i = 0; i < n && rc == 0; i++) rc = tune_read_table(o, s, t, metric_name, (*parts)[i]);
     if (rc == 0) tune_sort_rows(t);
     return rc;
-}
-
-/* After a complete merge the parts are in the table: removed. */
-static void remove_parts(const char *table_path)
-{
-    char **parts;
-    int64_t n = tune_find_parts(table_path, &parts);
-    for (int64_t i = 0; i < n; i++) unlink(parts[i]);
-    tune_paths_free(parts, n);
 }
 
 /* The trials a rung still needs, comma-separated on stdout (an sbatch --array list). */
@@ -212,7 +203,8 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     int64_t *members = NULL, *next = NULL, *pending = NULL, n = 0, n_pending = 0, best = -1, ran = 0;
     int R = o->eta > 1 ? o->rungs : 1, rc = -1, top = -1;
     const char *metric_name = o->metric_name ? o->metric_name : "metric";
-    char *part = NULL;
+    char *part = NULL, **parts = NULL; // --merge: the part files read
+    int64_t n_parts = 0;
     double t0 = gdl_seconds(), best_score = NAN;
     if (best_json) *best_json = NULL;
     if (!s) return -1;
@@ -227,7 +219,7 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
         }
         if (!(part = tune_part_path(o->table_path, o->trial))) goto out;
     }
-    if (read_earlier(o, s, metric_name, &t, &mine, part) != 0) goto out;
+    if (read_earlier(o, s, metric_name, &t, &mine, part, &parts, &n_parts) != 0) goto out;
     if (!(members = malloc((size_t)N * sizeof *members)) || !(next = malloc((size_t)N * sizeof *next)) ||
         !(pending = malloc((size_t)N * sizeof *pending))) {
         gdl_log_error("out of memory");
@@ -316,10 +308,11 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     if (best_json) *best_json = json;
     else free(json);
     if (o->plot_prefix && tune_plot(o, s, &t, R, o->use_loss ? "held-out loss" : metric_name) != 0) goto out;
-    if (o->mode == GDL_TUNE_MERGE) remove_parts(o->table_path);
-    rc = 0;
+    for (int64_t i = 0; i < n_parts; i++) unlink(parts[i]); // their rows are in the table now; a part
+    rc = 0;                                                     // written since stays for the next merge
 out:
     gdl_space_free(s);
     free(t.rows), free(mine.rows), free(members), free(next), free(pending), free(part);
+    if (parts) tune_paths_free(parts, n_parts);
     return rc;
 }
