@@ -305,6 +305,8 @@ typedef struct {
     const char *folds_out;       // id, fold (1-based) TSV
     const char *groups_path;     // id, group TSV: related examples share a fold
     int split_by_chrom;          // whole chromosomes per fold (the dataset's example_chrom)
+    const char *test_chrom;      // comma list: train on the other (or train_chrom's) chromosomes, test
+    const char *train_chrom;     // on these; the folds loop with K = 2, fold 1 only, model at out_path
     const char *log_path;        // epoch log TSV
     const char *plot_path;       // SVG of training and validation loss by epoch (and fold)
     int refit;                   // with folds: also train a final model on all examples
@@ -359,6 +361,14 @@ int gdl_folds_assign(int64_t N, int K, uint64_t seed, const int *strata, const c
  * complement (d->rc_group) always together. -1 with an error. */
 int gdl_folds_split(const gdl_dataset_t *d, const int *strata, const char *const *groups,
                     const int64_t *rows, int64_t n, int K, uint64_t seed, int *part);
+/* The number of distinct groups among groups[rows[0..n)]; -1 when out of memory. */
+int64_t gdl_folds_n_groups(const char *const *groups, const int64_t *rows, int64_t n);
+/* A train/test split of rows[0..n) by d's example chromosomes: fold[i] 0 on a chromosome of
+ * test_chroms, 1 on one of train_chroms (NULL: every other chromosome), -1 on neither (unused).
+ * Both comma lists; a chromosome named with no examples, or in both lists, or nothing left to train
+ * on is an error (-1). Counts into *n_train and *n_test. */
+int gdl_folds_by_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *train_chroms,
+                       const char *test_chroms, int *fold, int64_t *n_train, int64_t *n_test);
 /* Strata for stratification: the class of target 0 for binary (0/1) and categorical targets,
  * -1 for a missing label and for regression. Malloc'd (N); NULL when out of memory. */
 int *gdl_folds_strata(const gdl_dataset_t *d);

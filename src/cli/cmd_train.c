@@ -31,10 +31,17 @@ static void usage(FILE *fp)
         "  -o, --output FILE     the model (.gdl); a checkpoint FILE.ckpt is kept while training\n"
         "  -k, --folds INT       k-fold cross-validation, stratified by the first target's class [off]\n"
         "      --fold INT        train only fold INT (1..K) of the --folds split, e.g. one Slurm array task\n"
-        "      --oof FILE        out-of-fold predictions (predictions.tsv with a fold column)\n"
+        "      --oof FILE        out-of-fold (or --test-chrom's) predictions (predictions.tsv with a\n"
+        "                        fold column)\n"
         "      --folds-out FILE  the fold of each example (id, fold)\n"
         "      --groups FILE     id<TAB>group lines: examples of one group share a fold\n"
-        "      --split-by chrom  whole chromosomes per fold (sequence datasets from --bed or --task)\n"
+        "      --split-by chrom  whole chromosomes per fold (sequence datasets from --bed or --task); when\n"
+        "                        a fold's training part has too few to hold whole ones out for\n"
+        "                        validation, its validation examples are drawn from within them\n"
+        "      --test-chrom LIST train MODEL on the other chromosomes (or --train-chrom's) and test it on\n"
+        "                        these (comma-separated): the held-out metric on stderr, their\n"
+        "                        predictions in --oof; validation from within the training ones\n"
+        "      --train-chrom LIST with --test-chrom, train on these chromosomes only\n"
         "      --refit           with --folds, also train MODEL on all examples\n"
         "      --resume          continue from MODEL.ckpt (same result as an uninterrupted run)\n"
         "      --log FILE        per-epoch TSV: epoch, fold, train_loss, val_loss, lr, seconds\n"
@@ -69,7 +76,7 @@ static char *model_stem(const char *out)
 
 enum { OPT_FOLD = 1000, OPT_OOF, OPT_FOLDS_OUT, OPT_GROUPS, OPT_REFIT, OPT_RESUME, OPT_LOG,
        OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_OPTIMIZER, OPT_VAL_FRAC, OPT_PATIENCE, OPT_RESTARTS, OPT_SPLIT_BY, OPT_PLOT, OPT_EARLY_STOP,
-       OPT_TUNE };
+       OPT_TUNE, OPT_TEST_CHROM, OPT_TRAIN_CHROM };
 
 /* gdl train --tune: the folds' configs come from searches; the outer folds' summary uses the
  * search's metric. 0, or -1 with an error. */
@@ -111,6 +118,7 @@ int gdl_cmd_train(int argc, char *argv[])
         {"restarts", required_argument, NULL, OPT_RESTARTS},
         {"split-by", required_argument, NULL, OPT_SPLIT_BY}, {"plot", required_argument, NULL, OPT_PLOT},
         {"early-stop", required_argument, NULL, OPT_EARLY_STOP}, {"tune", required_argument, NULL, OPT_TUNE},
+        {"test-chrom", required_argument, NULL, OPT_TEST_CHROM}, {"train-chrom", required_argument, NULL, OPT_TRAIN_CHROM},
         CLI_SEARCH_LONGOPTS, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     static const struct { int opt; const char *key; } overrides[] = {
         {OPT_EPOCHS, "epochs"}, {OPT_BATCH, "batch"}, {OPT_LR, "lr"}, {'s', "seed"},
@@ -146,6 +154,8 @@ int gdl_cmd_train(int argc, char *argv[])
                 return cli_usage_error("train", usage, "--split-by: only 'chrom' is known, got '%s'", optarg);
             o.split_by_chrom = 1;
             continue;
+        case OPT_TEST_CHROM: o.test_chrom = optarg; continue;
+        case OPT_TRAIN_CHROM: o.train_chrom = optarg; continue;
         case OPT_REFIT: o.refit = 1; continue;
         case OPT_RESUME: o.resume = 1; continue;
         case OPT_LOG: o.log_path = optarg; continue;
@@ -176,12 +186,18 @@ int gdl_cmd_train(int argc, char *argv[])
     if (searched && !nested.search.space_path)
         return cli_usage_error("train", usage, "--trials, --grid, --eta, --rungs, --inner-folds, --time and --metric"
                                                " need --tune");
-    if (nested.search.space_path && !o.folds)
-        return cli_usage_error("train", usage, "--tune needs --folds (to tune once, run gdl tune)");
+    if (o.train_chrom && !o.test_chrom) return cli_usage_error("train", usage, "--train-chrom needs --test-chrom");
+    if (o.test_chrom && (o.folds || o.refit || o.folds_out || o.groups_path || o.split_by_chrom))
+        return cli_usage_error("train", usage, "--test-chrom is its own split: it excludes --folds, --fold, --refit,"
+                                               " --folds-out, --groups and --split-by");
+    if (nested.search.space_path && !o.folds && !o.test_chrom)
+        return cli_usage_error("train", usage, "--tune needs --folds or --test-chrom (to tune once, run gdl tune)");
     if (o.fold && !o.folds) return cli_usage_error("train", usage, "--fold needs --folds");
     if (o.fold > o.folds && o.folds) return cli_usage_error("train", usage, "--fold %d of %d folds", o.fold, o.folds);
-    if ((o.oof_path || o.refit || o.folds_out || o.groups_path || o.split_by_chrom) && !o.folds)
-        return cli_usage_error("train", usage, "--oof, --folds-out, --groups, --split-by and --refit need --folds");
+    if (o.oof_path && !o.folds && !o.test_chrom)
+        return cli_usage_error("train", usage, "--oof needs --folds or --test-chrom");
+    if ((o.refit || o.folds_out || o.groups_path || o.split_by_chrom) && !o.folds)
+        return cli_usage_error("train", usage, "--folds-out, --groups, --split-by and --refit need --folds");
     if (o.groups_path && o.split_by_chrom)
         return cli_usage_error("train", usage, "--groups and --split-by chrom exclude each other");
     if (!nested.search.space_path) return gdl_train(&o) == 0 ? EXIT_OK : cli_runtime_error("train");

@@ -158,3 +158,101 @@ out:
     free(sub), free(sub_groups), free(rep_of), free(reps), free(rep_part);
     return ret;
 }
+
+int64_t gdl_folds_n_groups(const char *const *groups, const int64_t *rows, int64_t n)
+{
+    const char **names = malloc((size_t)(n ? n : 1) * sizeof *names);
+    int64_t *idx = malloc((size_t)(n ? n : 1) * sizeof *idx), *tmp = malloc((size_t)(n ? n : 1) * sizeof *tmp);
+    int64_t count = -1;
+    if (!names || !idx || !tmp) {
+        gdl_log_error("out of memory");
+        goto out;
+    }
+    for (int64_t i = 0; i < n; i++) names[i] = groups[rows[i]], idx[i] = i;
+    sort_by_name(idx, n, names, tmp);
+    count = 0;
+    for (int64_t i = 0; i < n; i++) count += i == 0 || strcmp(names[idx[i]], names[idx[i - 1]]) != 0;
+out:
+    free(names), free(idx), free(tmp);
+    return count;
+}
+
+/* The examples of rows[0..n) on chromosome `name`. */
+static int64_t on_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *name, size_t len)
+{
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const char *c = d->example_chrom[rows[i]];
+        k += strlen(c) == len && !strncmp(c, name, len);
+    }
+    return k;
+}
+
+/* The first few distinct chromosomes of rows, comma-joined into buf (an error message's list). */
+static const char *some_chroms(const gdl_dataset_t *d, const int64_t *rows, int64_t n, char *buf, size_t size)
+{
+    const char *seen[6];
+    int k = 0;
+    buf[0] = 0;
+    for (int64_t i = 0; i < n && k < 6; i++) {
+        const char *c = d->example_chrom[rows[i]];
+        int known = 0;
+        for (int j = 0; j < k && !known; j++) known = !strcmp(seen[j], c);
+        if (known) continue;
+        seen[k++] = c;
+        size_t at = strlen(buf);
+        snprintf(buf + at, size - at, "%s%s", k > 1 ? ", " : "", k < 6 ? c : "...");
+    }
+    return buf;
+}
+
+/* Every name of a comma list has examples among rows, and none is in `other`; -1 with an error. */
+static int check_chrom_list(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *list,
+                            const char *option, const char *other)
+{
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+        size_t len = strchr(p, ',') ? (size_t)(strchr(p, ',') - p) : strlen(p);
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(len < 255 ? len : 255), p);
+        if (!len) {
+            gdl_log_error("%s '%s': an empty chromosome name", option, list);
+            return -1;
+        }
+        if (!on_chrom(d, rows, n, p, len)) {
+            char some[320];
+            gdl_log_error("%s: chromosome '%s' has no examples in the dataset (it has %s)", option, name,
+                          some_chroms(d, rows, n, some, sizeof some));
+            return -1;
+        }
+        if (other && gdl_config_lists_name(other, name)) {
+            gdl_log_error("%s: chromosome '%s' is in both --train-chrom and --test-chrom", option, name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int gdl_folds_by_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *train_chroms,
+                       const char *test_chroms, int *fold, int64_t *n_train, int64_t *n_test)
+{
+    *n_train = *n_test = 0;
+    if (!d->example_chrom) {
+        gdl_log_error("no chromosome per example: --test-chrom needs a dataset encoded from --bed or"
+                      " --task center-base");
+        return -1;
+    }
+    if (check_chrom_list(d, rows, n, test_chroms, "--test-chrom", train_chroms) != 0 ||
+        (train_chroms && check_chrom_list(d, rows, n, train_chroms, "--train-chrom", NULL) != 0))
+        return -1;
+    for (int64_t i = 0; i < n; i++) {
+        const char *c = d->example_chrom[rows[i]];
+        if (gdl_config_lists_name(test_chroms, c)) fold[i] = 0;
+        else fold[i] = !train_chroms || gdl_config_lists_name(train_chroms, c) ? 1 : -1;
+        *n_test += fold[i] == 0, *n_train += fold[i] == 1;
+    }
+    if (!*n_train) {
+        gdl_log_error("--test-chrom %s: no chromosome is left to train on", test_chroms);
+        return -1;
+    }
+    return 0;
+}

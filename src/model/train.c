@@ -524,6 +524,16 @@ static int split_validation(const gdl_dataset_t *d, const int *strata, const cha
         *n_train = n;
         return 0;
     }
+    if (groups) { // too few groups to hold whole ones out: the validation part drawn within them
+        int64_t n_groups = gdl_folds_n_groups(groups, rows, n);
+        if (n_groups < 0) return -1;
+        if (n_groups < K) {
+            gdl_log_info("validation: %" PRId64 " group%s (chromosomes) cannot give whole ones to a 1/%d part;"
+                         " the validation examples are drawn from within %s", n_groups, n_groups == 1 ? "" : "s",
+                         K, n_groups == 1 ? "it" : "them");
+            groups = NULL;
+        }
+    }
     int *part = malloc(n * sizeof *part);
     if (!part) {
         gdl_log_error("out of memory");
@@ -1058,7 +1068,7 @@ int gdl_train(const gdl_train_opts_t *o)
     run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL, .strata = strata,
                  .decoded = use_decoded, .cd_columns = cd_columns.n_cols ? &cd_columns : NULL};
     uint64_t seed = c->train.seed;
-    if (o->folds < 2) {
+    if (o->folds < 2 && !o->test_chrom) {
         if (split_validation(d, strata, groups, use, n_use, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
             goto out;
         run.train_rows = train, run.val_rows = val, run.out_path = o->out_path;
@@ -1069,7 +1079,7 @@ int gdl_train(const gdl_train_opts_t *o)
         gdl_model_free(m);
         model_pairs_view_free(&view);
     } else {
-        int K = o->folds;
+        const int K = o->test_chrom ? 2 : o->folds, only = o->test_chrom ? 1 : o->fold; // only: one fold
         if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold_loss = malloc(K * sizeof *fold_loss)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
             !(oof_rows = malloc(N * sizeof *oof_rows)))
             goto oom;
@@ -1084,15 +1094,23 @@ int gdl_train(const gdl_train_opts_t *o)
             memcpy(groups, d->example_chrom, N * sizeof *groups);
         }
         run.groups = groups;
-        if (gdl_folds_split(d, strata, groups, use, n_use, K, seed, fold) != 0) goto out;
+        if (o->test_chrom) { // fold 0 the test chromosomes, 1 the training ones, -1 unused
+            int64_t n_train, n_test;
+            if (gdl_folds_by_chrom(d, use, n_use, o->train_chrom, o->test_chrom, fold, &n_train, &n_test) != 0)
+                goto out;
+            gdl_log_info("%s: training on %" PRId64 " examples (%s), testing on %" PRId64 " (%s)", o->data_path,
+                         n_train, o->train_chrom ? o->train_chrom : "every other chromosome", n_test, o->test_chrom);
+        } else if (gdl_folds_split(d, strata, groups, use, n_use, K, seed, fold) != 0) {
+            goto out;
+        }
         if (o->folds_out && write_folds(o->folds_out, d, use, n_use, fold) != 0) goto out;
         for (int k = 1; k <= K; k++) {
-            if (o->fold && k != o->fold) continue;
+            if (only && k != only) continue;
             int64_t n_rest = 0, n_test = 0;
             double val_frac;
             for (int64_t i = 0; i < n_use; i++) {
                 if (fold[i] == k - 1) test[n_test++] = use[i];
-                else all[n_rest++] = use[i];
+                else if (fold[i] >= 0) all[n_rest++] = use[i];
             }
             free(tuned);
             if (fold_options(o, c, k, all, n_rest, &fo, &tuned, &val_frac) != 0) goto out;
@@ -1100,7 +1118,8 @@ int gdl_train(const gdl_train_opts_t *o)
                                  &run.n_train, val, &run.n_val) != 0)
                 goto out;
             free(path);
-            if (o->out_path && !(path = gdl_model_fold_path(o->out_path, k))) goto oom;
+            if (o->out_path && !(path = o->test_chrom ? strdup(o->out_path) : gdl_model_fold_path(o->out_path, k)))
+                goto oom;
             run.train_rows = train, run.val_rows = val, run.out_path = path;
             run.fold = k, run.n_folds = K;
             gdl_dataset_t *dk = d;
@@ -1152,14 +1171,16 @@ int gdl_train(const gdl_train_opts_t *o)
             double sm = 0, sl = 0;
             int nm = 0, nl = 0;
             for (int k = 0; k < K; k++) {
-                if (o->fold && k != o->fold - 1) continue;
+                if (only && k != only - 1) continue;
                 if (!isnan(fold_metric[k])) sm += fold_metric[k], nm++;
                 if (!isnan(fold_loss[k])) sl += fold_loss[k], nl++;
             }
             if (o->metric_out) *o->metric_out = nm ? sm / nm : NAN;
             if (o->loss_out) *o->loss_out = nl ? sl / nl : NAN;
         }
-        if (summary_name && !o->fold && gdl_log_get_level() >= GDL_LOG_INFO) {
+        if (summary_name && o->test_chrom && gdl_log_get_level() >= GDL_LOG_INFO)
+            fprintf(stderr, "[train] test chromosomes %s: %s %.4f\n", o->test_chrom, summary_name, fold_metric[0]);
+        if (summary_name && !only && gdl_log_get_level() >= GDL_LOG_INFO) {
             double sum = 0, sum2 = 0;
             int n = 0;
             for (int k = 0; k < K; k++)
