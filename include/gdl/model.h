@@ -96,6 +96,8 @@ typedef struct {
     double val_frac;            // validation split when not cross-validating [0.1]
     int grad_accum;             // batches per optimizer step [1]
     int pos_weight;             // bce: weight positives by n_neg / n_pos per target [0]
+    char *class_weight;         // softmax_ce: "none", or "balanced": class c weighs n / (C n_c) over
+                                // the training rows, scikit-learn's definition ["none"]
     int lazy;                   // sparse_dense weights: update only rows with gradient (gdl_optim_t) [0]
     int restarts;               // the adenocarcinoma study's weight randomisation: R short runs first [0]
     int restart_epochs;         // epochs of each restart run [1]

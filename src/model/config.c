@@ -25,7 +25,7 @@ static const struct {
     K(seed, KEY_INT), K(weight_decay, KEY_NUM), K(momentum, KEY_NUM), K(nesterov, KEY_BOOL),
     K(clip_norm, KEY_NUM), K(schedule, KEY_STR), K(early_stop, KEY_STR), K(warmup, KEY_INT), K(step_size, KEY_INT),
     K(gamma, KEY_NUM), K(min_lr, KEY_NUM), K(patience, KEY_INT), K(val_frac, KEY_NUM),
-    K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(restarts, KEY_INT),
+    K(grad_accum, KEY_INT), K(pos_weight, KEY_BOOL), K(class_weight, KEY_STR), K(restarts, KEY_INT),
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL), K(l1, KEY_NUM), K(l2, KEY_NUM),
     K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM), K(l1_path_folds, KEY_INT),
     K(solver, KEY_STR), K(linear_by_cd, KEY_STR), K(pseudocount, KEY_NUM),
@@ -445,6 +445,9 @@ static int check_training(gdl_config_t *c)
     if (!t->schedule && !(t->schedule = strdup("constant"))) return err(c, "training", "out of memory");
     if (!t->early_stop && !(t->early_stop = strdup("loss"))) return err(c, "training", "out of memory");
     if (!t->solver && !(t->solver = strdup("gradient"))) return err(c, "training", "out of memory");
+    if (!t->class_weight && !(t->class_weight = strdup("none"))) return err(c, "training", "out of memory");
+    if (strcmp(t->class_weight, "none") && strcmp(t->class_weight, "balanced"))
+        return err(c, "training.class_weight", "expected none or balanced, got '%s'", t->class_weight);
     if (strcmp(t->solver, "gradient") && strcmp(t->solver, "cd") && strcmp(t->solver, "count"))
         return err(c, "training.solver", "expected gradient, cd or count, got '%s'", t->solver);
     if (strcmp(t->early_stop, "loss") && strcmp(t->early_stop, "metric"))
@@ -594,6 +597,7 @@ void gdl_config_free(gdl_config_t *c)
     free(c->train.schedule);
     free(c->train.early_stop);
     free(c->train.solver);
+    free(c->train.class_weight);
     free(c->train.linear_by_cd);
     free(c->description);
     free(c->json);

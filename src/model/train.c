@@ -151,12 +151,38 @@ static gdl_config_t *load_config(const gdl_train_opts_t *o)
     return c;
 }
 
+/* class_weight balanced: class c of the softmax target weighs n / (C n_c) over the training rows
+ * (a class absent from them 1), into *weights (the caller's to free) and the loss. */
+static int balanced_class_weights(gdl_runner_t *r, const int64_t *rows, int64_t n, float **weights)
+{
+    gdl_model_t *m = r->m;
+    const gdl_dataset_t *d = r->d;
+    int C = (int)m->n_out;
+    double *count = calloc((size_t)C, sizeof *count), all = 0;
+    float *w = *weights = malloc((size_t)C * sizeof *w);
+    if (!count || !w) {
+        free(count);
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        float y = d->labels[rows[i] * d->n_targets + r->target_index[0]];
+        if (!isnan(y) && y >= 0 && (int)y < C) count[(int)y]++, all++;
+    }
+    for (int k = 0; k < C; k++) w[k] = count[k] > 0 ? (float)(all / (C * count[k])) : 1.0f;
+    free(count);
+    m->loss.class_weight = w;
+    return 0;
+}
+
 /* Output bias from the label prior (as the DeepSEA-data transformer study initialises it), and
- * per-target positive weights. */
+ * per-target positive weights (bce) or class weights (softmax_ce), into *pos_weight. */
 static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, float **pos_weight)
 {
     gdl_model_t *m = r->m;
     const gdl_dataset_t *d = r->d;
+    if (m->loss.kind == GDL_LOSS_SOFTMAX_CE && !strcmp(m->config->train.class_weight, "balanced"))
+        return balanced_class_weights(r, rows, n, pos_weight);
     if (m->loss.kind != GDL_LOSS_BCE) return 0;
     char name[160];
     snprintf(name, sizeof name, "%s.bias", m->config->output_layer);
@@ -554,8 +580,8 @@ static int row_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A fresh model from config c (taken) with its runner, its output biases and positive weights
- * set from the labels of run's training rows; NULL with an error (r freed). */
+/* A fresh model from config c (taken) with its runner, its output biases and positive or class
+ * weights set from the labels of run's training rows; NULL with an error (r freed). */
 static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const run_t *run, gdl_runner_t *r,
                                 float **pos_weight)
 {
@@ -566,7 +592,7 @@ static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const r
         if (init_from_labels(r, run->train_rows, run->n_train, pos_weight) == 0) return m;
     }
     gdl_runner_free(r);
-    if (m) m->loss.pos_weight = NULL;
+    if (m) m->loss.pos_weight = NULL, m->loss.class_weight = NULL;
     gdl_model_free(m);
     free(*pos_weight);
     *pos_weight = NULL;
@@ -576,7 +602,7 @@ static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const r
 static void stop_model(gdl_model_t *m, gdl_runner_t *r, float *pos_weight)
 {
     gdl_runner_free(r);
-    m->loss.pos_weight = NULL;
+    m->loss.pos_weight = m->loss.class_weight = NULL;
     gdl_model_free(m);
     free(pos_weight);
 }
@@ -708,7 +734,7 @@ static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *
         m = NULL, pos_weight = NULL;
         goto fail;
     }
-    m->loss.pos_weight = NULL; // the weights are training's business, not the model's
+    m->loss.pos_weight = m->loss.class_weight = NULL; // the weights are training's business, not the model's
     free(pos_weight), free(rows), free(part);
     return m;
 fail:
@@ -745,7 +771,7 @@ static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_
         if (m) stop_model(m, r, pos_weight);
         return NULL;
     }
-    m->loss.pos_weight = NULL;
+    m->loss.pos_weight = m->loss.class_weight = NULL;
     free(pos_weight);
     return m;
 }
@@ -870,7 +896,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         m = NULL, pos_weight = NULL;
         goto fail;
     }
-    m->loss.pos_weight = NULL; // the weights are training's business, not the model's
+    m->loss.pos_weight = m->loss.class_weight = NULL; // the weights are training's business, not the model's
     free(pos_weight);
     free(rows);
     return m;
