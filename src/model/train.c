@@ -181,8 +181,12 @@ static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, flo
 {
     gdl_model_t *m = r->m;
     const gdl_dataset_t *d = r->d;
-    if (m->loss.kind == GDL_LOSS_SOFTMAX_CE && !strcmp(m->config->train.class_weight, "balanced"))
-        return balanced_class_weights(r, rows, n, pos_weight);
+    if (!strcmp(m->config->train.class_weight, "balanced")) {
+        if (m->loss.kind == GDL_LOSS_SOFTMAX_CE) return balanced_class_weights(r, rows, n, pos_weight);
+        gdl_log_error("%s: training.class_weight balanced weighs a categorical target's classes; this model's"
+                      " loss is not softmax_ce (for binary targets use \"pos_weight\": true)", m->config->path);
+        return -1;
+    }
     if (m->loss.kind != GDL_LOSS_BCE) return 0;
     char name[160];
     snprintf(name, sizeof name, "%s.bias", m->config->output_layer);

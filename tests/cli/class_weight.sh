@@ -82,4 +82,10 @@ awk -v w="$w" -v p="$p" 'BEGIN { exit !(w >= p + 0.03 && w >= 0.85) }' &&
 sed 's/"patience": 5}/"patience": 5, "class_weight": "auto"}/' "$cfgs/position-cnn.json" >"$T/bad.json"
 expect "class_weight auto refused" 2 "$GDL" train -q -c "$T/bad.json" -d "$T/u.gdl" -o "$T/x.gdl"
 contains "names the key" "$T/err" "training.class_weight: expected none or balanced, got 'auto'"
+cut -f1-2 "$T/u.labels.tsv" | awk -F '\t' 'BEGIN { OFS = "\t" } NR == 1 { print "id", "donor"; next } { print $1, $2 == "EI" }' \
+    >"$T/bin.labels.tsv"
+"$GDL" encode -q "$T/u.fa" -l "$T/bin.labels.tsv" -o "$T/bin.gdl" || fail "binary encode"
+expect "class_weight on a binary target refused" 2 "$GDL" train -q -c "$T/cw.json" -d "$T/bin.gdl" -o "$T/x.gdl"
+contains "points to pos_weight" "$T/err" "for binary targets use \"pos_weight\": true"
+[ ! -e "$T/x.gdl" ] && pass "nothing written by the refused runs" || fail "a refused run wrote a model"
 finish
