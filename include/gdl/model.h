@@ -368,9 +368,10 @@ int64_t gdl_folds_n_groups(const char *const *groups, const int64_t *rows, int64
 /* A train/test split of rows[0..n) by d's example chromosomes: fold[i] 0 on a chromosome of
  * test_chroms, 1 on one of train_chroms (NULL: every other chromosome), -1 on neither (unused).
  * Both comma lists; a chromosome named with no examples, or in both lists, or nothing left to train
- * on is an error (-1). Counts into *n_train and *n_test. */
-int gdl_folds_by_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *train_chroms,
-                       const char *test_chroms, int *fold, int64_t *n_train, int64_t *n_test);
+ * on is an error (-1) naming path, d's file. Counts into *n_train and *n_test. */
+int gdl_folds_by_chrom(const gdl_dataset_t *d, const char *path, const int64_t *rows, int64_t n,
+                       const char *train_chroms, const char *test_chroms, int *fold, int64_t *n_train,
+                       int64_t *n_test);
 /* Strata for stratification: the class of target 0 for binary (0/1) and categorical targets,
  * -1 for a missing label and for regression. Malloc'd (N); NULL when out of memory. */
 int *gdl_folds_strata(const gdl_dataset_t *d);

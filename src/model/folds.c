@@ -177,15 +177,14 @@ out:
     return count;
 }
 
-/* The examples of rows[0..n) on chromosome `name`. */
-static int64_t on_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *name, size_t len)
+/* Whether an example of rows[0..n) lies on chromosome name[0..len). */
+static int has_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *name, size_t len)
 {
-    int64_t k = 0;
     for (int64_t i = 0; i < n; i++) {
         const char *c = d->example_chrom[rows[i]];
-        k += strlen(c) == len && !strncmp(c, name, len);
+        if (strlen(c) == len && !strncmp(c, name, len)) return 1;
     }
-    return k;
+    return 0;
 }
 
 /* The first few distinct chromosomes of rows, comma-joined into buf (an error message's list). */
@@ -207,8 +206,8 @@ static const char *some_chroms(const gdl_dataset_t *d, const int64_t *rows, int6
 }
 
 /* Every name of a comma list has examples among rows, and none is in `other`; -1 with an error. */
-static int check_chrom_list(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *list,
-                            const char *option, const char *other)
+static int check_chrom_list(const gdl_dataset_t *d, const char *path, const int64_t *rows, int64_t n,
+                            const char *list, const char *option, const char *other)
 {
     for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
         size_t len = strchr(p, ',') ? (size_t)(strchr(p, ',') - p) : strlen(p);
@@ -218,9 +217,9 @@ static int check_chrom_list(const gdl_dataset_t *d, const int64_t *rows, int64_t
             gdl_log_error("%s '%s': an empty chromosome name", option, list);
             return -1;
         }
-        if (!on_chrom(d, rows, n, p, len)) {
+        if (!has_chrom(d, rows, n, p, len)) {
             char some[320];
-            gdl_log_error("%s: chromosome '%s' has no examples in the dataset (it has %s)", option, name,
+            gdl_log_error("%s: %s: chromosome '%s' has no examples (the dataset has %s)", path, option, name,
                           some_chroms(d, rows, n, some, sizeof some));
             return -1;
         }
@@ -232,17 +231,18 @@ static int check_chrom_list(const gdl_dataset_t *d, const int64_t *rows, int64_t
     return 0;
 }
 
-int gdl_folds_by_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, const char *train_chroms,
-                       const char *test_chroms, int *fold, int64_t *n_train, int64_t *n_test)
+int gdl_folds_by_chrom(const gdl_dataset_t *d, const char *path, const int64_t *rows, int64_t n,
+                       const char *train_chroms, const char *test_chroms, int *fold, int64_t *n_train,
+                       int64_t *n_test)
 {
     *n_train = *n_test = 0;
     if (!d->example_chrom) {
-        gdl_log_error("no chromosome per example: --test-chrom needs a dataset encoded from --bed or"
-                      " --task center-base");
+        gdl_log_error("%s: no chromosome per example: --test-chrom needs a dataset encoded from --bed or"
+                      " --task center-base", path);
         return -1;
     }
-    if (check_chrom_list(d, rows, n, test_chroms, "--test-chrom", train_chroms) != 0 ||
-        (train_chroms && check_chrom_list(d, rows, n, train_chroms, "--train-chrom", NULL) != 0))
+    if (check_chrom_list(d, path, rows, n, test_chroms, "--test-chrom", train_chroms) != 0 ||
+        (train_chroms && check_chrom_list(d, path, rows, n, train_chroms, "--train-chrom", NULL) != 0))
         return -1;
     for (int64_t i = 0; i < n; i++) {
         const char *c = d->example_chrom[rows[i]];
@@ -251,7 +251,7 @@ int gdl_folds_by_chrom(const gdl_dataset_t *d, const int64_t *rows, int64_t n, c
         *n_test += fold[i] == 0, *n_train += fold[i] == 1;
     }
     if (!*n_train) {
-        gdl_log_error("--test-chrom %s: no chromosome is left to train on", test_chroms);
+        gdl_log_error("%s: --test-chrom %s: no chromosome is left to train on", path, test_chroms);
         return -1;
     }
     return 0;

@@ -176,13 +176,14 @@ static int balanced_class_weights(gdl_runner_t *r, const int64_t *rows, int64_t 
 }
 
 /* Output bias from the label prior (as the DeepSEA-data transformer study initialises it), and
- * per-target positive weights (bce) or class weights (softmax_ce), into *pos_weight. */
-static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, float **pos_weight)
+ * per-target positive weights (bce) or class weights (softmax_ce), into *loss_weights (the
+ * caller frees it). */
+static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, float **loss_weights)
 {
     gdl_model_t *m = r->m;
     const gdl_dataset_t *d = r->d;
     if (!strcmp(m->config->train.class_weight, "balanced")) {
-        if (m->loss.kind == GDL_LOSS_SOFTMAX_CE) return balanced_class_weights(r, rows, n, pos_weight);
+        if (m->loss.kind == GDL_LOSS_SOFTMAX_CE) return balanced_class_weights(r, rows, n, loss_weights);
         gdl_log_error("%s: training.class_weight balanced weighs a categorical target's classes; this model's"
                       " loss is not softmax_ce (for binary targets use \"pos_weight\": true)", m->config->path);
         return -1;
@@ -192,7 +193,7 @@ static int init_from_labels(gdl_runner_t *r, const int64_t *rows, int64_t n, flo
     snprintf(name, sizeof name, "%s.bias", m->config->output_layer);
     const gdl_nn_param_t *bias = gdl_nn_find_param(m->g, name);
     float *pw = NULL;
-    if (m->config->train.pos_weight && !(pw = *pos_weight = malloc(m->n_targets * sizeof *pw))) {
+    if (m->config->train.pos_weight && !(pw = *loss_weights = malloc(m->n_targets * sizeof *pw))) {
         gdl_log_error("out of memory");
         return -1;
     }
@@ -558,8 +559,8 @@ static int split_validation(const gdl_dataset_t *d, const int *strata, const cha
         int64_t n_groups = gdl_folds_n_groups(groups, rows, n);
         if (n_groups < 0) return -1;
         if (n_groups < K) {
-            gdl_log_info("validation: %" PRId64 " group%s (chromosomes) cannot give whole ones to a 1/%d part;"
-                         " the validation examples are drawn from within %s", n_groups, n_groups == 1 ? "" : "s",
+            gdl_log_info("validation: %" PRId64 " group%s (chromosomes or --groups values) cannot give whole"
+                         " ones to a 1/%d part; the validation examples are drawn from within %s", n_groups, n_groups == 1 ? "" : "s",
                          K, n_groups == 1 ? "it" : "them");
             groups = NULL;
         }
@@ -587,28 +588,28 @@ static int row_cmp(const void *a, const void *b)
 /* A fresh model from config c (taken) with its runner, its output biases and positive or class
  * weights set from the labels of run's training rows; NULL with an error (r freed). */
 static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const run_t *run, gdl_runner_t *r,
-                                float **pos_weight)
+                                float **loss_weights)
 {
     gdl_model_t *m = c ? gdl_model_build(c, d) : NULL;
-    *pos_weight = NULL;
+    *loss_weights = NULL;
     if (m && gdl_runner_init(r, m, d, m->config->train.batch) == 0) {
         if (run->decoded) gdl_runner_use_decoded(r, run->decoded);
-        if (init_from_labels(r, run->train_rows, run->n_train, pos_weight) == 0) return m;
+        if (init_from_labels(r, run->train_rows, run->n_train, loss_weights) == 0) return m;
     }
     gdl_runner_free(r);
     if (m) m->loss.pos_weight = NULL, m->loss.class_weight = NULL;
     gdl_model_free(m);
-    free(*pos_weight);
-    *pos_weight = NULL;
+    free(*loss_weights);
+    *loss_weights = NULL;
     return NULL;
 }
 
-static void stop_model(gdl_model_t *m, gdl_runner_t *r, float *pos_weight)
+static void stop_model(gdl_model_t *m, gdl_runner_t *r, float *loss_weights)
 {
     gdl_runner_free(r);
     m->loss.pos_weight = m->loss.class_weight = NULL;
     gdl_model_free(m);
-    free(pos_weight);
+    free(loss_weights);
 }
 
 /* training.l1_path_folds = K: run's training rows (with its validation rows) split into K
@@ -644,12 +645,12 @@ static int choose_path_epoch(const gdl_train_opts_t *o, const gdl_dataset_t *d, 
         in.train_rows = tr, in.val_rows = va, in.out_path = NULL, in.log = NULL, in.hist = NULL;
         in.checkpoint = 0, in.epochs = P, in.inner = j + 1, in.n_inner = K, in.curve = curve;
         gdl_runner_t r = {0};
-        float *pos_weight;
-        gdl_model_t *m = start_model(load_config(o), d, &in, &r, &pos_weight);
+        float *loss_weights;
+        gdl_model_t *m = start_model(load_config(o), d, &in, &r, &loss_weights);
         for (int e = 0; e < P; e++) curve[e] = NAN;
         double best;
         int failed = !m || train_run(&r, &in, &best) != 0;
-        if (m) stop_model(m, &r, pos_weight);
+        if (m) stop_model(m, &r, loss_weights);
         if (failed) goto out;
         double last = NAN;
         int finite = 0;
@@ -714,7 +715,7 @@ static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *
 {
     gdl_config_t *c = load_config(o);
     gdl_model_t *m = NULL;
-    float *pos_weight = NULL;
+    float *loss_weights = NULL;
     int64_t *rows = NULL;
     int *part = NULL;
     cd_choice_t choice = {0, NAN, 0, 0};
@@ -724,7 +725,7 @@ static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *
     if (cd_rows(o, d, &run, &c->train, NULL, &rows, &part, &cr) != 0) goto fail;
     run_t fit = run;
     fit.train_rows = rows, fit.n_train = cr.n;
-    m = start_model(c, d, &fit, r, &pos_weight);
+    m = start_model(c, d, &fit, r, &loss_weights);
     c = NULL;
     if (!m) goto fail;
     int failed = cd_train_model(r, &cr, &choice) != 0;
@@ -734,12 +735,12 @@ static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *
         failed = gdl_model_save(m, &info, run.out_path) != 0;
     }
     if (failed) {
-        stop_model(m, r, pos_weight);
-        m = NULL, pos_weight = NULL;
+        stop_model(m, r, loss_weights);
+        m = NULL, loss_weights = NULL;
         goto fail;
     }
     m->loss.pos_weight = m->loss.class_weight = NULL; // the weights are training's business, not the model's
-    free(pos_weight), free(rows), free(part);
+    free(loss_weights), free(rows), free(part);
     return m;
 fail:
     gdl_config_free(c);
@@ -752,7 +753,7 @@ fail:
 static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run, gdl_runner_t *r)
 {
     gdl_config_t *c = load_config(o);
-    float *pos_weight = NULL;
+    float *loss_weights = NULL;
     int64_t n = run.n_train + run.n_val, *rows = malloc((size_t)(n + 1) * sizeof *rows);
     if (!c || !rows) {
         if (c) gdl_log_error("out of memory");
@@ -764,7 +765,7 @@ static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_
     memcpy(rows + run.n_train, run.val_rows, (size_t)run.n_val * sizeof *rows);
     qsort(rows, (size_t)n, sizeof *rows, row_cmp);
     run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
-    gdl_model_t *m = start_model(c, d, &run, r, &pos_weight);
+    gdl_model_t *m = start_model(c, d, &run, r, &loss_weights);
     int failed = !m || count_train_model(r, rows, n) != 0;
     if (!failed && run.out_path) {
         gdl_model_info_t info = {o->data_path, 1, NAN, run.fold, run.n_folds};
@@ -772,11 +773,11 @@ static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_
     }
     free(rows);
     if (failed) {
-        if (m) stop_model(m, r, pos_weight);
+        if (m) stop_model(m, r, loss_weights);
         return NULL;
     }
     m->loss.pos_weight = m->loss.class_weight = NULL;
-    free(pos_weight);
+    free(loss_weights);
     return m;
 }
 
@@ -832,7 +833,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
 {
     gdl_config_t *c = load_config(o);
     gdl_model_t *m = NULL;
-    float *pos_weight = NULL;
+    float *loss_weights = NULL;
     int64_t *rows = NULL;
     double best;
     if (!c) return NULL;
@@ -858,10 +859,10 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         run_t short_run = run;
         short_run.out_path = NULL, short_run.log = NULL, short_run.hist = NULL, short_run.checkpoint = 0;
         short_run.epochs = c->train.restart_epochs;
-        if (!(m = start_model(ck, d, &short_run, r, &pos_weight))) goto fail;
+        if (!(m = start_model(ck, d, &short_run, r, &loss_weights))) goto fail;
         if (train_run(r, &short_run, &best) != 0) {
-            stop_model(m, r, pos_weight);
-            m = NULL, pos_weight = NULL;
+            stop_model(m, r, loss_weights);
+            m = NULL, loss_weights = NULL;
             goto fail;
         }
         if (strcmp(c->train.early_stop, "metric"))
@@ -869,8 +870,8 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         else // best holds minus the metric
             gdl_log_info("restart %d/%d: seed %s, validation metric %.5f", k + 1, R, s, -best);
         if (best < best_restart) best_restart = best, best_seed = seed + (uint64_t)k;
-        stop_model(m, r, pos_weight);
-        m = NULL, pos_weight = NULL;
+        stop_model(m, r, loss_weights);
+        m = NULL, loss_weights = NULL;
     }
     if (R > 0) {
         char s[32];
@@ -892,16 +893,16 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
         run.epochs = epoch, run.keep_last = 1;
     }
-    m = start_model(c, d, &run, r, &pos_weight);
+    m = start_model(c, d, &run, r, &loss_weights);
     c = NULL;
     if (!m) goto fail;
     if ((m->config->train.linear_by_cd && start_from_linear(o, d, &run, r) != 0) || train_run(r, &run, &best) != 0) {
-        stop_model(m, r, pos_weight);
-        m = NULL, pos_weight = NULL;
+        stop_model(m, r, loss_weights);
+        m = NULL, loss_weights = NULL;
         goto fail;
     }
     m->loss.pos_weight = m->loss.class_weight = NULL; // the weights are training's business, not the model's
-    free(pos_weight);
+    free(loss_weights);
     free(rows);
     return m;
 fail:
@@ -1126,7 +1127,8 @@ int gdl_train(const gdl_train_opts_t *o)
         run.groups = groups;
         if (o->test_chrom) { // fold 0 the test chromosomes, 1 the training ones, -1 unused
             int64_t n_train, n_test;
-            if (gdl_folds_by_chrom(d, use, n_use, o->train_chrom, o->test_chrom, fold, &n_train, &n_test) != 0)
+            if (gdl_folds_by_chrom(d, o->data_path, use, n_use, o->train_chrom, o->test_chrom, fold, &n_train,
+                                   &n_test) != 0)
                 goto out;
             gdl_log_info("%s: training on %" PRId64 " examples (%s), testing on %" PRId64 " (%s)", o->data_path,
                          n_train, o->train_chrom ? o->train_chrom : "every other chromosome", n_test, o->test_chrom);

@@ -46,7 +46,7 @@ contains "2 chromosomes: validation from within the training one" "$T/err" "the 
 expect "3 chromosomes, 3 folds" 0 "$GDL" train -c "$T/k2.json" -d "$T/g3.gdl" -o "$T/m3.gdl" --folds 3 \
     --split-by chrom --folds-out "$T/f3.tsv"
 folds_ok "3 chromosomes: one a fold" "$T/f3.tsv" 3
-contains "3 chromosomes: validation from within the training two" "$T/err" "2 groups (chromosomes) cannot give whole"
+contains "3 chromosomes: validation from within the training two" "$T/err" "2 groups (chromosomes or --groups values) cannot give whole"
 expect "25 chromosomes, 5 folds" 0 "$GDL" train -c "$T/k2.json" -d "$T/g25.gdl" -o "$T/m25.gdl" --folds 5 \
     --split-by chrom --folds-out "$T/f25.tsv"
 folds_ok "25 chromosomes: each in one fold, 5 folds" "$T/f25.tsv" 5
@@ -89,7 +89,7 @@ PY
 fail "--oof or the held-out accuracy is not the model's on chr3"
 expect "--test-chrom of a chromosome the data lacks" 2 "$GDL" train -q -c "$T/k2.json" -d "$T/g3.gdl" -o "$T/x.gdl" \
     --test-chrom chr9
-contains "names it and the ones there are" "$T/err" "chromosome 'chr9' has no examples in the dataset (it has chr1, chr2, chr3)"
+contains "names it and the ones there are" "$T/err" "g3.gdl: --test-chrom: chromosome 'chr9' has no examples (the dataset has chr1, chr2, chr3)"
 expect "a chromosome in both lists" 2 "$GDL" train -q -c "$T/k2.json" -d "$T/g3.gdl" -o "$T/x.gdl" \
     --test-chrom chr3 --train-chrom chr1,chr3
 contains "says so" "$T/err" "chromosome 'chr3' is in both"
