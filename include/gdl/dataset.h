@@ -319,9 +319,13 @@ void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a);
  *                            IUPAC ambiguity codes into N)
  *   metadata input:NAME.format  "seq8"
  *            input:NAME.length  L
- *   Batches expand a row to one-hot F32 (4, L), channel order A, C, G, T (channel-major: the
- *   value of channel c at position l is out[c * L + l]); N is all zero (no evidence for any
- *   base, so it adds nothing to a convolution).
+ *            input:NAME.order   K, optional: 1 (absent) or 2
+ *   Batches expand a row to one-hot F32 (4^K, L), channel-major (the value of channel c at
+ *   position l is out[c * L + l]). Order 1: channels A, C, G, T. Order 2 (the dinucleotide
+ *   one-hot of Janggu and of higher-order DNA models): channel 4 a + b is the pair (a, b) at
+ *   positions (l, l + 1), bases indexed A C G T, so AA AC AG AT CA ... TT; the last position,
+ *   which starts no pair, is all zero. Anything with an N is all zero (no evidence for any base,
+ *   so it adds nothing to a convolution).
  *
  * ---- Numeric input (format "f32") ---------------------------------------------------------
  *   input:NAME               F32 (N, C, L), e.g. C histone marks over L bins
@@ -351,7 +355,8 @@ const char *gdl_input_format_name(gdl_input_format_t f); // "seq8", "f32"
 typedef struct gdl_input {
     const char *name;          // NAME, without "input:"
     gdl_input_format_t format;
-    int64_t channels;          // C: 4 for seq8 (after expansion)
+    int64_t channels;          // C: 4^order for seq8 (after expansion)
+    int order;                 // seq8: 1 (bases) or 2 (dinucleotides); 0 is taken as 1
     int64_t length;            // L
     const uint8_t *bases;      // seq8: (N, L), in the mapping; NULL otherwise
     const float *values;       // f32: (N, C, L), in the mapping; NULL otherwise
@@ -379,10 +384,24 @@ void gdl_dataset_close_inputs(gdl_dataset_t *d);
 
 /* The input called name, or NULL. */
 const gdl_input_t *gdl_dataset_input(const gdl_dataset_t *d, const char *name);
+/* Whether batches of the input are the one-hot of its bases, (4, L): seq8 of order 1. */
+int gdl_input_is_bases(const gdl_input_t *in);
 /* Floats per expanded example: C * L. */
 int64_t gdl_input_width(const gdl_input_t *in);
 /* Expands rows (n) into out (n, C, L): one-hot for seq8 (see above), a copy for f32. */
 void gdl_input_batch(const gdl_input_t *in, const int64_t *rows, int64_t n, float *out);
+
+/* How one batch row of a seq8 input is read (reverse-complement prediction, training-time
+ * augmentation): rc reads the reverse complement of the stored bases; shift s moves them s
+ * positions to the right (left when negative) after rc, the positions left open filled with
+ * N. f32 inputs are read as stored. */
+typedef struct {
+    int rc;
+    int64_t shift;
+} gdl_input_view_t;
+/* As gdl_input_batch, row b read as views[b] says (views NULL: as stored). */
+void gdl_input_batch_views(const gdl_input_t *in, const int64_t *rows, int64_t n,
+                           const gdl_input_view_t *views, float *out);
 /* Upper-case base for an input character: A C G T as such (either case), IUPAC codes
  * (N R Y S W K M B D H V, either case) -> 'N'; 0 for anything else. */
 char gdl_base_normalize(int c);

@@ -99,6 +99,13 @@ typedef struct {
     char *class_weight;         // softmax_ce: "none", or "balanced": class c weighs n / (C n_c) over
                                 // the training rows, scikit-learn's definition ["none"]
     int lazy;                   // sparse_dense weights: update only rows with gradient (gdl_optim_t) [0]
+    /* "augment": {"rc": true, "shift": S}: each training batch row of a DNA input is read
+     * reverse-complemented with probability 1/2 (augment_rc) and moved by a shift drawn
+     * uniformly from -S..S (N filling the open positions), drawn from the seed's stream of the
+     * epoch, so runs and resumed runs stay reproducible; validation and prediction read the
+     * rows as stored. Command line and search spaces name them augment.rc, augment.shift. */
+    int augment_rc;             // [0]
+    int augment_shift;          // [0]
     int restarts;               // the adenocarcinoma study's weight randomisation: R short runs first [0]
     int restart_epochs;         // epochs of each restart run [1]
 } gdl_train_config_t;
@@ -270,6 +277,10 @@ typedef struct {
     int64_t batch;              // largest batch
     int n_lab;                  // label values per example: T, or 1 (class index)
     float *labels;              // (batch, n_lab)
+    /* (batch) how the rows of each batch are read from sequence inputs, by position in the
+     * batch (reverse complement, shift: gdl predict --rc, training.augment); not owned; NULL =
+     * as stored */
+    const gdl_input_view_t *views;
 } gdl_runner_t;
 
 int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int64_t batch);
@@ -277,6 +288,8 @@ int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int
  * them; kept by the caller) instead of decoded batch by batch: the same values. */
 void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_geno_calls_t *decoded);
 void gdl_runner_free(gdl_runner_t *r);
+/* Whether the model reads a sequence (seq8) input of the dataset. */
+int gdl_runner_has_sequence(const gdl_runner_t *r);
 /* Feeds rows[0..n) and their labels and runs the graph (train = 1: dropout, batch statistics). */
 int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int train);
 /* Loss of the last forward; its gradient is added into the output's gradient scaled by
@@ -343,6 +356,9 @@ typedef struct {
     const char *data_path, *out_path;
     int64_t batch;                   // [0]: auto, 256 to 2,048 examples
     double min_overlap;              // gdl_model_align's [GDL_MIN_OVERLAP]
+    int rc;                          // each score the mean of the example's and its reverse
+                                     // complement's (every sequence input reverse-complemented;
+                                     // numeric and genotype inputs as stored) [0]
 } gdl_predict_opts_t;
 
 int gdl_predict(const gdl_predict_opts_t *o);

@@ -50,6 +50,7 @@ typedef struct {
     const char *name;          // input name ["dna"]
     int64_t window;            // 0: lengths must agree; else crop or pad (N) around the centre
     int rc;                    // add reverse complements
+    int order;                 // one-hot order of the batches, 1 or 2 (dataset.h) [1]
     int keep_missing;          // keep examples without a label row (NaN labels)
     gdl_seq_task_t task;
     int64_t flank, stride;     // center-base: flank length, step between centres

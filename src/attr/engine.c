@@ -171,7 +171,7 @@ int gdl_attr_is_genotype(const gdl_attr_t *a) { return a->in[a->ai].kind == ATTR
 int gdl_attr_is_sequence(const gdl_attr_t *a)
 {
     const attr_input_t *in = &a->in[a->ai];
-    return in->kind == ATTR_IN_DATA && in->in->format == GDL_INPUT_SEQ8;
+    return in->kind == ATTR_IN_DATA && gdl_input_is_bases(in->in);
 }
 
 static void fill(const gdl_attr_t *a, const attr_input_t *in, const int64_t *rows, int64_t n, float *x)

@@ -71,7 +71,7 @@ int gdl_motifs(const gdl_motifs_opts_t *o)
         if (strcmp(l->type, "conv1d") != 0 || (o->layer && strcmp(l->name, o->layer) != 0)) continue;
         for (int k = 0; k < c->n_inputs; k++)
             if (!strcmp(c->inputs[k].name, l->inputs) && (in = gdl_dataset_input(d, c->inputs[k].from)) &&
-                in->format == GDL_INPUT_SEQ8)
+                gdl_input_is_bases(in))
                 layer = l;
     }
     if (!layer) {

@@ -27,6 +27,9 @@ void cli_encode_seq_usage(FILE *fp)
             "      --ref FILE        reference FASTA, plain or bgzip, faidx-indexed (built if absent)\n"
             "  -w, --window INT      crop or pad (N) every sequence to INT bases around its centre\n"
             "      --rc              add the reverse complement of each sequence (ID:rc)\n"
+            "      --order K         one-hot order of the batches: 1 bases (4 channels), 2\n"
+            "                        dinucleotides (16 channels, AA AC .. TT, a pair per\n"
+            "                        position and the last position empty) [1]\n"
             "      --task NAME       center-base: flanks as input, the centre base as the label\n"
             "      --flank INT       center-base: bases on each side [50]\n"
             "      --stride INT      center-base: step between centre positions [1]\n"
@@ -37,7 +40,7 @@ void cli_encode_seq_usage(FILE *fp)
 
 static void usage(FILE *fp) { cli_encode_seq_usage(fp); }
 
-enum { OPT_KEEP = 256, OPT_BED, OPT_REF, OPT_RC, OPT_TASK, OPT_FLANK, OPT_STRIDE, OPT_SHAPE, OPT_IDS };
+enum { OPT_KEEP = 256, OPT_BED, OPT_REF, OPT_RC, OPT_TASK, OPT_FLANK, OPT_STRIDE, OPT_SHAPE, OPT_IDS, OPT_ORDER };
 
 static int parse_shape(const char *s, int64_t *c, int64_t *l)
 {
@@ -61,9 +64,10 @@ int gdl_cmd_encode_sequences(int argc, char *argv[])
         {"task", required_argument, NULL, OPT_TASK}, {"flank", required_argument, NULL, OPT_FLANK},
         {"stride", required_argument, NULL, OPT_STRIDE},
         {"shape", required_argument, NULL, OPT_SHAPE}, {"ids", required_argument, NULL, OPT_IDS},
+        {"order", required_argument, NULL, OPT_ORDER},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     const char *cmd = "encode";
-    gdl_encode_seq_opts_t so = {.flank = 50, .stride = 1};
+    gdl_encode_seq_opts_t so = {.flank = 50, .stride = 1, .order = 1};
     gdl_encode_numeric_opts_t no = {0};
     int c, r, numeric = 0;
     long v;
@@ -79,6 +83,11 @@ int gdl_cmd_encode_sequences(int argc, char *argv[])
         case OPT_REF: so.ref = optarg; break;
         case OPT_RC: so.rc = 1; break;
         case OPT_IDS: no.ids = optarg; break;
+        case OPT_ORDER:
+            if (cli_parse_long(optarg, &v) || v < 1 || v > 2)
+                return cli_usage_error(cmd, usage, "--order: expected 1 or 2, got '%s'", optarg);
+            so.order = (int)v;
+            break;
         case 'w':
             if (cli_parse_long(optarg, &v) || v < 1 || v > (1L << 30))
                 return cli_usage_error(cmd, usage, "--window: expected a positive integer, got '%s'", optarg);
@@ -112,7 +121,7 @@ int gdl_cmd_encode_sequences(int argc, char *argv[])
     if (!so.output) return cli_usage_error(cmd, usage, "-o/--output is required");
     if (numeric) {
         if (nin != 1) return cli_usage_error(cmd, usage, "--shape: expected one TSV or NPY input");
-        if (so.bed || so.ref || so.window || so.rc || so.task)
+        if (so.bed || so.ref || so.window || so.rc || so.task || so.order != 1)
             return cli_usage_error(cmd, usage, "--shape (numeric input) takes no sequence options");
         no.input = argv[optind];
         size_t n = strlen(no.input);

@@ -19,6 +19,10 @@ static void usage(FILE *fp)
         "  -d, --data FILE       dataset made by gdl encode, with the model's inputs and variants\n"
         "  -o, --output FILE     predictions.tsv, - for stdout [-]\n"
         "      --batch INT       examples per forward pass; 0: 256 to 2,048 as memory allows [0]\n"
+        "      --rc              score each example as the mean of it and its reverse complement\n"
+        "                        (DNA inputs reversed and complemented, numeric and genotype\n"
+        "                        inputs as they are): a strand-symmetric score for tasks where\n"
+        "                        the strand is arbitrary, such as ChIP-seq peaks\n"
         "      --min-overlap FRAC\n"
         "                        a cohort whose variants differ from the model's is aligned to\n"
         "                        them by CHROM:POS:REF:ALT (absent ones get the training mean,\n"
@@ -26,14 +30,14 @@ static void usage(FILE *fp)
         "                        variants are in it; 1: every one [0.9]\n" CLI_COMMON_USAGE);
 }
 
-enum { OPT_BATCH = 1000, OPT_MIN_OVERLAP };
+enum { OPT_BATCH = 1000, OPT_MIN_OVERLAP, OPT_RC };
 
 int gdl_cmd_predict(int argc, char *argv[])
 {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'}, {"data", required_argument, NULL, 'd'},
         {"output", required_argument, NULL, 'o'}, {"batch", required_argument, NULL, OPT_BATCH},
-        {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP},
+        {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP}, {"rc", no_argument, NULL, OPT_RC},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     const char **models = calloc(argc, sizeof *models);
     gdl_predict_opts_t o = {.out_path = "-", .batch = 0, .model_paths = models, .min_overlap = GDL_MIN_OVERLAP};
@@ -49,6 +53,7 @@ int gdl_cmd_predict(int argc, char *argv[])
         if (c == 'm') models[o.n_models++] = optarg;
         else if (c == 'd') o.data_path = optarg;
         else if (c == 'o') o.out_path = optarg;
+        else if (c == OPT_RC) o.rc = 1;
         else if (c == OPT_BATCH) {
             if (cli_parse_long(optarg, &v) || v < 0 || v > 1 << 20) {
                 ret = cli_usage_error("predict", usage, "--batch: expected an integer from 0 to 1048576, got '%s'", optarg);

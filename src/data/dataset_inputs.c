@@ -80,7 +80,7 @@ int gdl_inputs_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, const gd
             goto fail;
         }
         if (x->format >= GDL_INPUT_FORMAT_COUNT || x->length < 1 ||
-            (x->format == GDL_INPUT_F32 && x->channels < 1)) {
+            (x->format == GDL_INPUT_F32 && x->channels < 1) || x->order < 0 || x->order > 2) {
             gdl_log_error("input '%s': bad format or shape", x->name);
             goto fail;
         }
@@ -100,6 +100,9 @@ int gdl_inputs_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, const gd
         if (x->format == GDL_INPUT_F32) {
             snprintf(key, sizeof key, "input:%s.channels", x->name);
             if (set_meta_i64(w, key, x->channels)) goto fail;
+        } else if (x->order > 1) { // absent = 1: datasets from before orders read as they did
+            snprintf(key, sizeof key, "input:%s.order", x->name);
+            if (set_meta_i64(w, key, x->order)) goto fail;
         }
     }
     if (gdl_writer_set_meta(w, "gdl.inputs", list)) goto fail;
@@ -156,7 +159,18 @@ static int open_one(gdl_dataset_t *d, gdl_input_t *x)
         snprintf(key, sizeof key, "input:%s.channels", x->name);
         if (meta_count(f, key, &x->channels)) return -1;
     } else {
-        x->channels = 4;
+        snprintf(key, sizeof key, "input:%s.order", x->name);
+        x->order = 1;
+        if (gdl_file_meta(f, key)) {
+            int64_t order;
+            if (meta_count(f, key, &order)) return -1;
+            if (order > 2) {
+                gdl_log_error("%s: metadata '%s' = %" PRId64 ": orders 1 and 2 are supported", path, key, order);
+                return -1;
+            }
+            x->order = (int)order;
+        }
+        x->channels = x->order == 2 ? 16 : 4;
     }
     snprintf(key, sizeof key, "input:%s", x->name);
     const gdl_entry_t *e = gdl_file_find(f, key);
@@ -257,8 +271,32 @@ const gdl_input_t *gdl_dataset_input(const gdl_dataset_t *d, const char *name)
 }
 
 int64_t gdl_input_width(const gdl_input_t *in) { return in->channels * in->length; }
+int gdl_input_is_bases(const gdl_input_t *in) { return in->format == GDL_INPUT_SEQ8 && in->order < 2; }
 
-void gdl_input_batch(const gdl_input_t *in, const int64_t *rows, int64_t n, float *out)
+/* Base index 0..3 of A C G T, 4 for N. */
+static int base_index(uint8_t b)
+{
+    switch (b) {
+    case 'A': return 0;
+    case 'C': return 1;
+    case 'G': return 2;
+    case 'T': return 3;
+    }
+    return 4;
+}
+
+/* Base index at position l of row s (L bases) read through view v (NULL: as stored). */
+static int view_base(const uint8_t *s, int64_t L, const gdl_input_view_t *v, int64_t l)
+{
+    int64_t from = v ? l - v->shift : l;
+    if (from < 0 || from >= L) return 4;
+    if (!v || !v->rc) return base_index(s[from]);
+    int k = base_index(s[L - 1 - from]);
+    return k < 4 ? 3 - k : 4; // the complement: A<->T, C<->G is index 3 - k
+}
+
+void gdl_input_batch_views(const gdl_input_t *in, const int64_t *rows, int64_t n,
+                           const gdl_input_view_t *views, float *out)
 {
     int64_t L = in->length, W = gdl_input_width(in);
     for (int64_t b = 0; b < n; b++) {
@@ -268,14 +306,24 @@ void gdl_input_batch(const gdl_input_t *in, const int64_t *rows, int64_t n, floa
             continue;
         }
         const uint8_t *s = in->bases + rows[b] * L;
+        const gdl_input_view_t *v = views ? &views[b] : NULL;
         memset(o, 0, (size_t)W * sizeof *o);
-        for (int64_t l = 0; l < L; l++) {
-            switch (s[l]) {
-            case 'A': o[l] = 1; break;
-            case 'C': o[L + l] = 1; break;
-            case 'G': o[2 * L + l] = 1; break;
-            case 'T': o[3 * L + l] = 1; break;
+        if (in->order < 2) {
+            for (int64_t l = 0; l < L; l++) {
+                int k = view_base(s, L, v, l);
+                if (k < 4) o[k * L + l] = 1;
             }
+            continue;
+        }
+        for (int64_t l = 0, next = view_base(s, L, v, 0); l + 1 < L; l++) {
+            int k = next;
+            next = view_base(s, L, v, l + 1);
+            if (k < 4 && next < 4) o[(k * 4 + next) * L + l] = 1;
         }
     }
+}
+
+void gdl_input_batch(const gdl_input_t *in, const int64_t *rows, int64_t n, float *out)
+{
+    gdl_input_batch_views(in, rows, n, NULL, out);
 }

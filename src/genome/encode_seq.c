@@ -281,8 +281,9 @@ done:
 
 int gdl_encode_sequences(const gdl_encode_seq_opts_t *o)
 {
+    int order = o->order > 1 ? o->order : 1;
     gdl_examples_t ex = {.in = {.name = o->name ? o->name : "dna", .format = GDL_INPUT_SEQ8,
-                                .channels = 4}};
+                                .channels = order == 2 ? 16 : 4, .order = order}};
     gdl_labels_t lt = {0}, bed_lt = {0};
     gdl_ref_t *ref = NULL;
     int rc = -1, bed_labels = 0;

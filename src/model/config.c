@@ -29,6 +29,8 @@ static const struct {
     K(restart_epochs, KEY_INT), K(lazy, KEY_BOOL), K(l1, KEY_NUM), K(l2, KEY_NUM),
     K(l1_path, KEY_INT), K(l1_min_ratio, KEY_NUM), K(l1_ratio, KEY_NUM), K(l1_path_folds, KEY_INT),
     K(solver, KEY_STR), K(linear_by_cd, KEY_STR), K(pseudocount, KEY_NUM),
+    {"augment.rc", KEY_BOOL, offsetof(gdl_train_config_t, augment_rc), sizeof(int)},
+    {"augment.shift", KEY_INT, offsetof(gdl_train_config_t, augment_shift), sizeof(int)},
 #undef K
 };
 #define N_TRAIN_KEYS (int)(sizeof train_keys / sizeof train_keys[0])
@@ -97,17 +99,43 @@ bad:
     return err(c, path, "expected %s", type_name[train_keys[k].type]);
 }
 
+static int find_train_key(const char *key)
+{
+    for (int k = 0; k < N_TRAIN_KEYS; k++)
+        if (!strcmp(train_keys[k].key, key)) return k;
+    return -1;
+}
+
+/* training.augment: an object of the keys "augment.NAME" of the table. */
+static int parse_augment(gdl_config_t *c, const cJSON *obj)
+{
+    const cJSON *v;
+    char key[128];
+    if (!cJSON_IsObject(obj)) return err(c, "training.augment", "expected an object such as {\"rc\": true, \"shift\": 3}");
+    cJSON_ArrayForEach(v, obj) {
+        snprintf(key, sizeof key, "augment.%s", v->string);
+        int k = find_train_key(key);
+        char path[160];
+        snprintf(path, sizeof path, "training.%s", key);
+        if (k < 0) return err(c, path, "unknown key (rc, shift)");
+        if (set_train_key(c, k, v, NULL, path) != 0) return -1;
+    }
+    return 0;
+}
+
 static int parse_training(gdl_config_t *c, const cJSON *obj)
 {
     const cJSON *v;
     char path[128];
     if (!cJSON_IsObject(obj)) return err(c, "training", "expected an object");
     cJSON_ArrayForEach(v, obj) {
-        int k;
-        for (k = 0; k < N_TRAIN_KEYS; k++)
-            if (!strcmp(train_keys[k].key, v->string)) break;
+        if (!strcmp(v->string, "augment")) {
+            if (parse_augment(c, v) != 0) return -1;
+            continue;
+        }
+        int k = find_train_key(v->string);
         snprintf(path, sizeof path, "training.%s", v->string);
-        if (k == N_TRAIN_KEYS) return err(c, path, "unknown key");
+        if (k < 0 || strchr(v->string, '.')) return err(c, path, "unknown key");
         if (!strcmp(v->string, "l1_ratio") && cJSON_IsArray(v)) { // a grid for the inner folds
             const cJSON *e;
             int n = cJSON_GetArraySize(v);
@@ -139,6 +167,18 @@ int gdl_config_override(gdl_config_t *c, const char *key, const char *value)
             if (!root) return err(c, path, "out of memory");
             if (!(t = cJSON_GetObjectItemCaseSensitive(root, "training")))
                 t = cJSON_AddObjectToObject(root, "training");
+            const char *dot = strchr(key, '.'); // augment.rc: the key rc of the object augment
+            if (t && dot) {
+                char group[64];
+                snprintf(group, sizeof group, "%.*s", (int)(dot - key), key);
+                cJSON *g = cJSON_GetObjectItemCaseSensitive(t, group);
+                t = cJSON_IsObject(g) ? g : cJSON_AddObjectToObject(t, group);
+                key = dot + 1;
+            }
+            if (!t) {
+                cJSON_Delete(root);
+                return err(c, path, "out of memory");
+            }
             cJSON *item = train_keys[k].type == KEY_STR ? cJSON_CreateString(value)
                           : train_keys[k].type == KEY_BOOL ? cJSON_CreateBool(value[0] == '1' || value[0] == 't')
                                                            : cJSON_CreateNumber(strtod(value, NULL));
@@ -479,6 +519,8 @@ static int check_training(gdl_config_t *c)
         return err(c, "training.l1_path_folds", "must be 0 (off) or from 2 to 20");
     if (t->l1_path_folds && t->restarts)
         return err(c, "training.l1_path_folds", "cannot be combined with restarts");
+    if ((t->augment_rc || t->augment_shift) && strcmp(t->solver, "gradient"))
+        return err(c, "training.augment", "reads the batches of gradient training; solver %s sees each row once", t->solver);
     if (!strcmp(t->solver, "cd")) return check_cd(c);
     if (!strcmp(t->solver, "count")) return check_count(c);
     if (t->linear_by_cd) return check_linear_by_cd(c);

@@ -310,12 +310,13 @@ void feed_free_cohort(gdl_geno_calls_t *c)
     memset(c, 0, sizeof *c);
 }
 
-int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n)
+int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n,
+               const gdl_input_view_t *views)
 {
     const gdl_genotypes_t *geno = d->geno;
     switch (f->kind) {
     case GDL_FEED_INPUT:
-        gdl_input_batch(f->input, rows, n, f->buf);
+        gdl_input_batch_views(f->input, rows, n, views, f->buf);
         return gdl_nn_set_input(g, f->name, f->buf);
     case GDL_FEED_GENO_DENSE:
         gdl_genotypes_batch(geno, rows, n, f->buf);

@@ -43,13 +43,20 @@ void gdl_runner_free(gdl_runner_t *r)
     memset(r, 0, sizeof *r);
 }
 
+int gdl_runner_has_sequence(const gdl_runner_t *r)
+{
+    for (int i = 0; i < r->m->config->n_inputs; i++)
+        if (r->feeds[i].kind == GDL_FEED_INPUT && r->feeds[i].input->format == GDL_INPUT_SEQ8) return 1;
+    return 0;
+}
+
 /* Feeds rows[0..n) and their labels to the graph. */
 static int feed(gdl_runner_t *r, const int64_t *rows, int64_t n)
 {
     const gdl_dataset_t *d = r->d;
     gdl_nn_t *g = r->m->g;
     for (int i = 0; i < r->m->config->n_inputs; i++)
-        if (feed_batch(&r->feeds[i], g, d, rows, n) != 0) return -1;
+        if (feed_batch(&r->feeds[i], g, d, rows, n, r->views) != 0) return -1;
     for (int64_t b = 0; b < n; b++)
         for (int t = 0; t < r->n_lab; t++) {
             int k = r->target_index[t];

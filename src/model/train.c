@@ -15,7 +15,8 @@
 #include "cd.h"
 #include "model_internal.h"
 
-enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c, STREAM_PATHFOLDS = 0x50415448 }; // RNG streams: "SHUF", "VAL", "PATH"
+// RNG streams: "SHUF", "VAL", "PATH", "AUGM"
+enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c, STREAM_PATHFOLDS = 0x50415448, STREAM_AUGMENT = 0x4155474d };
 
 /* Losses by epoch, for --plot: one entry per epoch of every run (fold). */
 typedef struct {
@@ -126,6 +127,8 @@ typedef struct {
     penalty_t pen;
     int refining;               // l1 path done: training on at the chosen penalty
     float best_l1, l1_fixed;    // the penalty of the best epoch; of the refinement
+    gdl_input_view_t *views;    // training.augment: (batch) scratch for each batch's draws, which
+                                // come from the epoch's stream (nothing to checkpoint); else NULL
 } loop_t;
 
 char *gdl_model_fold_path(const char *out_path, int k)
@@ -225,6 +228,40 @@ static int freeze_layer(gdl_optim_t *o, gdl_model_t *m, const char *layer)
     return 0;
 }
 
+/* training.augment: the views buffer, once the model is known to read DNA the shift fits. */
+static int setup_augment(loop_t *L, const gdl_runner_t *r)
+{
+    const gdl_train_config_t *t = &r->m->config->train;
+    if (!t->augment_rc && !t->augment_shift) return 0;
+    if (!gdl_runner_has_sequence(r)) {
+        gdl_log_error("%s: training.augment: the model reads no DNA sequence input", r->m->config->path);
+        return -1;
+    }
+    for (int i = 0; i < r->m->config->n_inputs; i++) {
+        const gdl_feed_t *f = &r->feeds[i];
+        if (f->kind == GDL_FEED_INPUT && f->input->format == GDL_INPUT_SEQ8 && t->augment_shift >= f->input->length) {
+            gdl_log_error("%s: training.augment.shift %d: must be below the length of input '%s' (%" PRId64 ")",
+                          r->m->config->path, t->augment_shift, f->input->name, f->input->length);
+            return -1;
+        }
+    }
+    if (!(L->views = calloc((size_t)t->batch, sizeof *L->views))) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Draws the views of a batch of n rows: reverse complement with probability 1/2, shift uniform
+ * in -S..S. */
+static void draw_views(gdl_input_view_t *v, int64_t n, const gdl_train_config_t *t, gdl_rng_t *rng)
+{
+    for (int64_t b = 0; b < n; b++) {
+        v[b].rc = t->augment_rc ? (int)(gdl_rng_u64(rng) >> 63) : 0;
+        v[b].shift = t->augment_shift ? (int64_t)gdl_rng_below(rng, 2 * (uint64_t)t->augment_shift + 1) - t->augment_shift : 0;
+    }
+}
+
 static int setup_loop(loop_t *L, gdl_runner_t *r, const run_t *run, int64_t steps_per_epoch, int epochs)
 {
     gdl_model_t *m = r->m;
@@ -246,6 +283,7 @@ static int setup_loop(loop_t *L, gdl_runner_t *r, const run_t *run, int64_t step
     L->sched.min_lr = t->min_lr;
     if (penalty_init(&L->pen, &L->opt, r, run->train_rows, run->n_train) != 0) return -1;
     if (t->linear_by_cd && freeze_layer(&L->opt, m, t->linear_by_cd) != 0) return -1;
+    if (setup_augment(L, r) != 0) return -1;
     L->best_param = malloc((m->g->n_param + 1) * sizeof(float));
     L->best_state = malloc((m->g->n_state + 1) * sizeof(float));
     if (!L->best_param || !L->best_state) {
@@ -261,6 +299,7 @@ static void free_loop(loop_t *L)
     penalty_free(&L->pen);
     free(L->best_param);
     free(L->best_state);
+    free(L->views);
 }
 
 /* ---- checkpoints ------------------------------------------------------------------------------ */
@@ -374,12 +413,13 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
 {
     gdl_model_t *m = r->m;
     const gdl_train_config_t *t = &m->config->train;
-    gdl_rng_t rng;
+    gdl_rng_t rng, augment;
     int64_t B = t->batch, n = run->n_train, n_batches = (n + B - 1) / B;
     double sum = 0;
     memcpy(order, run->train_rows, n * sizeof *order);
     gdl_rng_init(&rng, t->seed, STREAM_SHUFFLE + (uint64_t)L->epoch); // one stream per epoch: resumable
     gdl_rng_shuffle(&rng, order, n);
+    gdl_rng_init(&augment, t->seed, STREAM_AUGMENT + (uint64_t)L->epoch);
     gdl_nn_zero_grad(m->g);
     gdl_progress_t bar;
     char label[96], extra[64];
@@ -392,7 +432,11 @@ static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *or
     for (int64_t b = 0; b < n_batches; b++) {
         int64_t nb = b == n_batches - 1 ? n - b * B : B;
         m->g->step = L->batches++;
-        if (gdl_runner_forward(r, order + b * B, nb, 1) != 0) return -1;
+        if (L->views) draw_views(L->views, nb, t, &augment);
+        r->views = L->views; // training rows only: validation reads the rows as stored
+        int fed = gdl_runner_forward(r, order + b * B, nb, 1);
+        r->views = NULL;
+        if (fed != 0) return -1;
         double loss = gdl_runner_loss(r, nb, 1.0f / (float)t->grad_accum);
         if (isnan(loss)) {
             gdl_log_error("epoch %d, batch %" PRId64 ": the loss is not finite; lower the learning rate"

@@ -175,9 +175,62 @@ static void test_join_genotypes(void)
     gdl_catalog_free(&cat);
 }
 
+/* One-hot (4 or 16, L) of a string, the reference the views are checked against. */
+static void onehot(const char *s, int order, float *out)
+{
+    int64_t L = (int64_t)strlen(s);
+    const char *acgt = "ACGT";
+    memset(out, 0, (size_t)(order == 2 ? 16 : 4) * (size_t)L * sizeof *out);
+    for (int64_t l = 0; l < L; l++) {
+        const char *a = strchr(acgt, s[l]), *b = l + 1 < L ? strchr(acgt, s[l + 1]) : NULL;
+        if (order == 1 && a && s[l] != 'N') out[(a - acgt) * L + l] = 1;
+        if (order == 2 && a && b && s[l] != 'N' && s[l + 1] != 'N') out[((a - acgt) * 4 + (b - acgt)) * L + l] = 1;
+    }
+}
+
+/* Reverse complement and shift views: each equals the one-hot of the string written out. */
+static void test_views(void)
+{
+    const uint8_t bases[] = "AACGTTGCAN" "GGGATCNTTA";
+    gdl_input_t in = {.name = "dna", .format = GDL_INPUT_SEQ8, .channels = 4, .length = 10, .order = 1,
+                      .bases = bases};
+    static const struct {
+        int64_t row;
+        gdl_input_view_t v;
+        const char *want;
+    } cases[] = {
+        {0, {0, 0}, "AACGTTGCAN"}, {0, {1, 0}, "NTGCAACGTT"}, {0, {0, 2}, "NNAACGTTGC"},
+        {0, {0, -3}, "GTTGCANNNN"}, {1, {1, 1}, "NTAANGATCC"}, {1, {1, -2}, "ANGATCCCNN"},
+        {1, {0, 10}, "NNNNNNNNNN"},
+    };
+    float out[2 * 160], want[160];
+    for (int order = 1; order <= 2; order++) {
+        in.order = order;
+        in.channels = order == 2 ? 16 : 4;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            int64_t rows[2] = {cases[i].row, cases[i].row};
+            gdl_input_view_t views[2] = {{0, 0}, cases[i].v};
+            gdl_input_batch_views(&in, rows, 2, views, out);
+            onehot(cases[i].want, order, want);
+            CHECK(memcmp(out + 10 * in.channels, want, 10 * (size_t)in.channels * sizeof *want) == 0);
+            char stored[11];
+            snprintf(stored, sizeof stored, "%.10s", (const char *)bases + 10 * cases[i].row);
+            onehot(stored, order, want); // row 0 of the batch: as stored
+            CHECK(memcmp(out, want, 10 * (size_t)in.channels * sizeof *want) == 0);
+        }
+    }
+    float f32[6] = {1, 2, 3, 4, 5, 6}; // numeric inputs are read as stored
+    gdl_input_t marks = {.name = "m", .format = GDL_INPUT_F32, .channels = 2, .length = 3, .values = f32};
+    int64_t row = 0;
+    gdl_input_view_t rc = {1, 1};
+    gdl_input_batch_views(&marks, &row, 1, &rc, out);
+    CHECK(memcmp(out, f32, sizeof f32) == 0);
+}
+
 int main(void)
 {
     RUN(test_bases);
+    RUN(test_views);
     RUN(test_roundtrip);
     RUN(test_bad);
     RUN(test_join_genotypes);
