@@ -112,6 +112,16 @@ static void test_config_parses(void)
     CHECK(gdl_config_override(c, "colour", "red") == -1);
     CHECK(gdl_config_override(c, "early_stop", "metric") == 0 && !strcmp(c->train.early_stop, "metric"));
     CHECK(gdl_config_override(c, "optimizer", "adamm") == -1 && strstr(gdl_last_error(), "unknown optimizer 'adamm'"));
+    gdl_config_free(c); // a failed override leaves c unusable: start again
+    if (!(c = gdl_config_load(NULL, good_config))) return;
+    // augment.shift (a search space's key) lands in the training block's augment object
+    CHECK(gdl_config_override(c, "augment.shift", "3") == 0 && c->train.augment_shift == 3 && !c->train.augment_rc);
+    CHECK(gdl_config_override(c, "augment.rc", "true") == 0 && c->train.augment_rc == 1);
+    CHECK(strstr(c->json, "\"augment\":{\"shift\":3,\"rc\":true}") != NULL);
+    gdl_config_t *again = gdl_config_load(NULL, c->json); // the saved config reads back the same
+    CHECK(again && again->train.augment_shift == 3 && again->train.augment_rc == 1);
+    gdl_config_free(again);
+    CHECK(gdl_config_override(c, "augment", "1") == -1 && gdl_config_override(c, "augment.flip", "1") == -1);
     gdl_config_free(c);
 }
 
@@ -391,7 +401,7 @@ static void test_sparse_feed_matches_dense(void)
         CHECK(dense_right);
         int64_t nonzero = 0;
         for (int64_t k = 0; k < n * M; k++) nonzero += dense[k] != 0;
-        CHECK(feed_batch(&f, g, &d, rows, n) == 0);
+        CHECK(feed_batch(&f, g, &d, rows, n, NULL) == 0);
         memset(got, 0, sizeof(float) * n * M);
         int ascending = 1;
         for (int64_t i = 0; i < n; i++)
@@ -408,7 +418,7 @@ static void test_sparse_feed_matches_dense(void)
         CHECK(feed_decode_cohort(&cohort, &d, (int64_t)1 << 30) == 0 && cohort.n_rows == N);
         CHECK(feed_init(&fc, &ci, &d, n) == 0);
         fc.decoded = &cohort;
-        CHECK(feed_batch(&fc, g, &d, rows, n) == 0);
+        CHECK(feed_batch(&fc, g, &d, rows, n, NULL) == 0);
         CHECK(fc.sparse.row[n] == nonzero && !memcmp(fc.sparse.row, f.sparse.row, sizeof(int64_t) * (n + 1)));
         CHECK(!memcmp(fc.sparse.col, f.sparse.col, sizeof(int32_t) * nonzero) &&
               !memcmp(fc.sparse.val, f.sparse.val, sizeof(float) * nonzero));
