@@ -39,7 +39,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune install clean
+.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -128,6 +128,11 @@ bench-epistasis-recovery: $(GDL)
 bench-tune: $(GDL)
 	$(call check_debs,python3-numpy bc)
 	@sh tests/bench/bench_tune.sh $(abspath $(GDL))
+
+# strand handling on ChIP-seq peaks (../shared/data): augment rc / shift and predict --rc
+bench-strand: $(GDL)
+	$(call check_debs,python3)
+	@sh tests/bench/bench_strand.sh $(abspath $(GDL))
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs/space

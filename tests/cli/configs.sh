@@ -70,6 +70,8 @@ check danq "$T/seq.gdl" 3 32
 check basset "$T/seq.gdl" 3 32
 check resnet-attention "$T/seq.gdl" 4 32
 check center-base "$T/center.gdl" 4 64
+check center-base-mlp "$T/center.gdl" 4 64
+check center-base-cnn "$T/center.gdl" 4 64
 check expression-two-branch "$T/expr.gdl" 6 16
 
 # trace (LRP) runs through every shipped model (recurrent, attention, layer norm, concat, gene and
