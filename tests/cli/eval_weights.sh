@@ -4,8 +4,9 @@
 # fold model among its own training rows), a categorical model each class's fraction; the weighted
 # averages weigh by a model's stored prevalence or a dataset's label prevalence and equal
 # scikit-learn's per-target AUCs so weighted (1e-6); the default stays n_pos / n, said in the
-# report and the JSON; a missing target, a model file without prevalence and a file that is
-# neither model nor dataset are errors (exit 2, one line naming the file).
+# report and the JSON; a missing target, a target of another kind, a regression model, a model
+# file without prevalence and a file that is neither model nor dataset are errors (exit 2, one
+# line naming the file).
 . "$(dirname "$0")/lib.sh"
 : "${PYTHON:=/usr/bin/python3}"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -193,6 +194,22 @@ err "a target the dataset lacks" "$T/two.gdl (--weights-from): no target 'both'"
 err "a target the model lacks" "$T/two.m.gdl (--weights-from): no target 'both'" -p "$T/oof.tsv" --weights-from "$T/two.m.gdl"
 err "a categorical model for binary targets" "$T/c.m.gdl (--weights-from): no target 'motif_1'" -p "$T/oof.tsv" \
     --weights-from "$T/c.m.gdl"
+printf 'id\tcount:label\tcount:score\nseq1\t0\t0.2\nseq2\t1\t0.7\n' >"$T/count.tsv"
+err "a binary target the dataset holds as categorical" "$T/c.gdl (--weights-from): target 'count' is categorical there, not binary" \
+    -p "$T/count.tsv" --weights-from "$T/c.gdl"
+awk -F '\t' 'BEGIN { OFS = "\t" } NR == 1 { print; next } { print $1, ($2 == "none" ? 0 : $2 == "one" ? 1 : 2) }' \
+    "$T/c.tsv" >"$T/r.tsv"
+"$GDL" encode -q "$data/motifs.fa" -l "$T/r.tsv" -o "$T/r.gdl" &&
+    "$GDL" train -q -c "$cfg" -d "$T/r.gdl" -o "$T/r.m.gdl" --epochs 1 || fail "regression data and model"
+"$PYTHON" -c "
+import sys
+sys.path.insert(0, sys.argv[1])
+from read_gdl import read_gdl
+t, meta = read_gdl(sys.argv[2])
+assert meta['gdl.target_kind'] == 'regression' and 'train:prevalence' not in t and 'gdl.train_rows' not in meta" \
+    "$py" "$T/r.m.gdl" && pass "a regression model stores no prevalence" || fail "a regression model stores no prevalence"
+err "a regression model" "$T/r.m.gdl (--weights-from): the model predicts regression targets, which have no prevalence" \
+    -p "$T/count.tsv" --weights-from "$T/r.m.gdl"
 # a model file from before models stored their prevalence: the same file without it
 "$PYTHON" - "$py" "$T/m.gdl" "$T/old.gdl" <<'PY' && pass "old-style model written" || fail "old-style model written"
 import json, struct, sys
