@@ -16,11 +16,10 @@ static int name_index(const char *const *names, int n, const char *name)
 }
 
 /* target name of the predictions is absent from the weights file (kind NULL) or of another kind */
-static int target_error(const char *path, const char *name, const char *kind)
+static void target_error(const char *path, const char *name, const char *kind)
 {
     if (!kind) gdl_log_error("%s (--weights-from): no target '%s'", path, name);
     else gdl_log_error("%s (--weights-from): target '%s' is %s there, not binary", path, name, kind);
-    return -1;
 }
 
 /* a model's train:prevalence for each binary target of p */

@@ -242,6 +242,7 @@ int model_set_prevalence(gdl_model_t *m, const gdl_dataset_t *d, const int *targ
     if (m->kind == GDL_TARGET_REGRESSION) return 0;
     double *p = malloc((size_t)m->n_out * sizeof *p);
     free(m->train_prevalence);
+    m->train_prevalence = NULL;
     if (!p || !(m->train_prevalence = malloc((size_t)m->n_out * sizeof *m->train_prevalence))) {
         free(p);
         gdl_log_error("out of memory");
