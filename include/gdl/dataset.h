@@ -203,6 +203,12 @@ typedef struct {
  * naming the file and the part at fault. Free with gdl_dataset_close. */
 gdl_dataset_t *gdl_dataset_open(const char *path);
 void gdl_dataset_close(gdl_dataset_t *d);
+/* The prevalence of target t's labels among rows (n; NULL: every example), missing labels left
+ * out: binary, the fraction of positives (label != 0) into out[0]; categorical, each class's
+ * fraction into out[0..K); NaN when no row has a label. A regression target fills nothing.
+ * Returns the number of labelled rows. The training prevalence a model stores and eval
+ * --weights-from DATA both come from here. */
+int64_t gdl_dataset_prevalence(const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n, double *out);
 
 /* Width of one expanded example: M for dosage/presence, 3 * M for genotype. */
 int64_t gdl_genotypes_width(const gdl_genotypes_t *g);

@@ -93,6 +93,11 @@ typedef struct {
     uint64_t seed;
     double ci_level;         // e.g. 0.95
     int plot_max;            // curves drawn per figure
+    /* What the weighted averages weigh each binary target by: NULL, its positive frequency
+     * n_pos / n among the rows evaluated; a model file, the training prevalence it stores
+     * (train:prevalence, gdl/model.h); a dataset, its labels' prevalence. Targets are matched
+     * by name; one the file lacks is an error. */
+    const char *weights_from;
 } gdl_eval_opts_t;
 
 void gdl_eval_opts_init(gdl_eval_opts_t *o); // threshold 0.5, ci_level 0.95, plot_max 10, seed 1

@@ -184,6 +184,12 @@ typedef struct {
     gdl_file_t *file;              // gdl_model_load_mapped: the file its parameters are read from
     int n_gene_layers;
     gdl_gene_layer_t *gene_layers; // (n_gene_layers) owned
+    /* The label prevalence of the rows the model was fit on (gdl_dataset_prevalence, missing
+     * labels left out): binary, each target's fraction of positives (T); categorical, each
+     * class's fraction (K). NULL for regression and in model files written before gdl stored it
+     * (eval --weights-from weighs averages by it). Owned. */
+    float *train_prevalence;       // (n_out)
+    int64_t train_rows;            // the rows counted, 0 = unknown
 } gdl_model_t;
 
 /* Builds and initialises the graph of config c (ownership passes to the model, also on
@@ -227,7 +233,16 @@ typedef struct {
 } gdl_model_info_t;
 
 /* Writes parameters, running statistics, the resolved config, the input schema, the targets
- * and info atomically. 0 or -1 with an error. */
+ * and info atomically. 0 or -1 with an error.
+ *
+ * A model file holds the tensors param:NAME and state:NAME (F32, the graph's parameters and
+ * running statistics), the catalog above, and train:prevalence F32 (T), or (K) for a
+ * categorical target: train_prevalence, absent for regression and in files written before gdl
+ * stored it. Metadata: gdl.kind "model", gdl.version, gdl.config (the resolved JSON),
+ * gdl.targets and gdl.classes (tab-joined), gdl.target_kind, gdl.loss, gdl.seed,
+ * gdl.input:NAME (its shape, "4x1000" or "sparse:M"), gdl.catalog_hash, gdl.genes:NODE,
+ * gdl.train_rows (the rows train:prevalence counts), and from info gdl.data, gdl.epochs,
+ * gdl.best_val_loss (or gdl.best_val_metric) and gdl.fold "I/K". */
 int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path);
 /* Loads a model written by gdl_model_save; NULL with an error. */
 gdl_model_t *gdl_model_load(const char *path);

@@ -26,8 +26,9 @@ static void usage(FILE *fp)
         "Binary (and multi-label) targets: ROC AUC (Mann-Whitney, ties count 1/2), PR AUC as\n"
         "average precision (scikit-learn's step-wise definition), accuracy, precision, recall, F1\n"
         "and MCC at the threshold (score >= threshold is positive). Averages over the binary\n"
-        "targets: macro, median, weighted by each target's positive frequency n_pos/n, and micro\n"
-        "(all pairs pooled). A target with only one class present is null, left out of macro,\n"
+        "targets: macro, median, weighted by each target's positive frequency n_pos/n (or by the\n"
+        "prevalence --weights-from gives), and micro (all pairs pooled); the report and the JSON\n"
+        "say which weights. A target with only one class present is null, left out of macro,\n"
         "median and weighted, and counted. Multi-class: accuracy, balanced accuracy, one-vs-rest\n"
         "AUCs per class and their macro mean, confusion matrix. Regression: MSE, RMSE, MAE,\n"
         "Pearson, Spearman (average ranks for ties), R^2.\n"
@@ -56,10 +57,15 @@ static void usage(FILE *fp)
         "  -b, --bootstrap INT     percentile confidence intervals from INT resamples of the rows [0]\n"
         "      --ci LEVEL          confidence level of those intervals [0.95]\n"
         "  -s, --seed INT          bootstrap seed; replicate b uses RNG stream 0x6576616c00000000 + b [1]\n"
+        "      --weights-from FILE the weighted averages weigh each binary target by the training\n"
+        "                          prevalence a MODEL.gdl stores (its fraction of positives among\n"
+        "                          the rows the model was fit on) or by the fraction of positive\n"
+        "                          labels in a DATA.gdl, matched by target name; a target the file\n"
+        "                          lacks is an error [the evaluated rows' n_pos/n]\n"
         CLI_COMMON_USAGE);
 }
 
-enum { OPT_TSV = 256, OPT_CURVES, OPT_PLOT, OPT_PLOT_MAX, OPT_REGRESSION, OPT_BINARY, OPT_CI, OPT_MIN_OVERLAP };
+enum { OPT_TSV = 256, OPT_CURVES, OPT_PLOT, OPT_PLOT_MAX, OPT_REGRESSION, OPT_BINARY, OPT_CI, OPT_MIN_OVERLAP, OPT_WEIGHTS_FROM };
 
 int gdl_cmd_eval(int argc, char *argv[])
 {
@@ -72,6 +78,7 @@ int gdl_cmd_eval(int argc, char *argv[])
         {"ci", required_argument, NULL, OPT_CI},       {"seed", required_argument, NULL, 's'},
         {"model", required_argument, NULL, 'm'},       {"data", required_argument, NULL, 'd'},
         {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP},
+        {"weights-from", required_argument, NULL, OPT_WEIGHTS_FROM},
         CLI_COMMON_LONGOPTS,                           {NULL, 0, NULL, 0}};
     gdl_eval_opts_t o;
     gdl_eval_opts_init(&o);
@@ -99,6 +106,7 @@ int gdl_cmd_eval(int argc, char *argv[])
         case OPT_PLOT: o.plot = optarg; break;
         case OPT_REGRESSION: o.regression = optarg; break;
         case OPT_BINARY: o.binary = optarg; break;
+        case OPT_WEIGHTS_FROM: o.weights_from = optarg; break;
         case OPT_PLOT_MAX:
             if (cli_parse_long(optarg, &n) != 0 || n < 1 || n > 100)
                 return cli_usage_error("eval", usage, "--plot-max: expected an integer 1..100, got '%s'", optarg);

@@ -13,7 +13,9 @@
 static void usage(FILE *fp)
 {
     fprintf(fp, "Usage: gdl inspect [options] FILE.gdl\n\n"
-                "Prints the metadata and the tensors (name, dtype, shape, bytes) of a .gdl file.\n\n"
+                "Prints the metadata and the tensors (name, dtype, shape, bytes) of a .gdl file, and\n"
+                "for a model its training prevalence (each target's fraction of positives, or each\n"
+                "class's fraction, among the rows it was fit on).\n\n"
                 "Options:\n"
                 "  -j, --json          one JSON object instead of the table\n"
                 "      --catalog       a dataset's variant catalog as TSV: column, CHROM, POS, ID,\n"
@@ -110,6 +112,19 @@ static int inspect_genes(const char *path)
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;
 }
 
+/* A model's training prevalence, one line per target (or class): what eval --weights-from weighs by. */
+static int print_prevalence(const char *path)
+{
+    gdl_model_t *m = gdl_model_load_mapped(path);
+    if (!m) return -1;
+    printf("#train_prevalence\t%s\tfraction\n", m->kind == GDL_TARGET_CATEGORICAL ? "class" : "target");
+    for (int k = 0; k < m->n_out; k++)
+        printf("train_prevalence\t%s\t%.6g\n", m->kind == GDL_TARGET_CATEGORICAL ? m->classes[k] : m->target_names[k],
+               m->train_prevalence[k]);
+    gdl_model_free(m);
+    return 0;
+}
+
 /* --catalog / --samples: views of a dataset. */
 static int inspect_dataset(const char *path, int catalog, int samples)
 {
@@ -167,6 +182,10 @@ int gdl_cmd_inspect(int argc, char *argv[])
         free(s);
     } else {
         print_table(f);
+        if (gdl_file_find(f, "train:prevalence") && print_prevalence(argv[optind]) != 0) {
+            gdl_file_close(f);
+            return cli_runtime_error("inspect");
+        }
     }
     gdl_file_close(f);
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_RUNTIME;

@@ -230,6 +230,25 @@ void gdl_dataset_close(gdl_dataset_t *d)
     free(d);
 }
 
+int64_t gdl_dataset_prevalence(const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n, double *out)
+{
+    const gdl_target_t *tg = &d->targets[t];
+    if (tg->kind == GDL_TARGET_REGRESSION) return 0;
+    int K = tg->kind == GDL_TARGET_CATEGORICAL ? tg->n_classes : 1;
+    int64_t labelled = 0;
+    for (int k = 0; k < K; k++) out[k] = 0;
+    if (!rows) n = d->n_examples;
+    for (int64_t i = 0; i < n; i++) {
+        float y = d->labels[(rows ? rows[i] : i) * d->n_targets + t];
+        if (isnan(y)) continue;
+        labelled++;
+        if (K == 1) out[0] += y != 0;
+        else if (y >= 0 && (int)y < K) out[(int)y]++;
+    }
+    for (int k = 0; k < K; k++) out[k] = labelled ? out[k] / (double)labelled : NAN;
+    return labelled;
+}
+
 int64_t gdl_genotypes_width(const gdl_genotypes_t *g)
 {
     return g->encoding == GDL_GENO_GENOTYPE ? 3 * g->n_variants : g->n_variants;

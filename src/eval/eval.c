@@ -31,6 +31,10 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
     double t0 = now();
     eval_preds_t *p = eval_preds_read(o->predictions, o->regression, o->binary);
     if (!p) return -1;
+    if (eval_weights_read(p, o->weights_from) != 0) {
+        eval_preds_free(p);
+        return -1;
+    }
     gdl_log_info("%s: %lld rows, %d targets, %d folds, read in %.1f s", p->path, (long long)p->N,
                  p->T, p->n_folds, now() - t0);
     t0 = now();

@@ -22,11 +22,20 @@ typedef struct {
     int64_t n_labelled;
 } eval_target_t;
 
+/* What the weighted average weighs each binary target by (weights.c). */
+typedef struct {
+    const char *by;         // "evaluated positives", "training prevalence" or "label prevalence"
+    const char *file;       // the --weights-from model or dataset, NULL for evaluated positives
+    double *w;              // (T) each binary target's weight (NaN: left out), NULL: n_pos / n
+                            // of the rows evaluated (each fold's own, each replicate's own)
+} eval_weights_t;
+
 typedef struct {
     char *path;
     int64_t N;
     int T;
     eval_target_t *targets; // (T) in header order
+    eval_weights_t weights; // set by eval_weights_read; w freed by eval_preds_free
     int n_folds;            // 0 without a fold column
     char **fold_names;      // (n_folds), sorted: numerically when all are integers
     int32_t *fold;          // (N) index into fold_names, NULL without a fold column
@@ -36,6 +45,12 @@ typedef struct {
  * NULL). NULL with an error "PATH:LINE: ..." on bad input. Free with eval_preds_free. */
 eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary);
 void eval_preds_free(eval_preds_t *p);
+
+/* The weights of p's weighted averages: with path NULL n_pos / n; otherwise the training
+ * prevalence a model file stores or the label prevalence of a dataset, for every binary target of
+ * p matched by name. -1 with an error naming the file: neither a model nor a dataset, a model
+ * without stored prevalence, a binary target it lacks or holds as another kind. */
+int eval_weights_read(eval_preds_t *p, const char *path);
 
 /* Parses a whole field [s, e) as a finite double, correctly rounded; -0 becomes +0.
  * 0, or -1 when it is not a finite number. */
@@ -152,7 +167,7 @@ void eval_set_free(eval_set_t *s, int T);
 
 int eval_metric_averaged(gdl_metric_t m); // aggregated over targets (metrics.c)
 
-/* macro, median, weighted (by n_pos / n) over r's binary targets and macro/median of the
+/* macro, median, weighted (by p->weights, n_pos / n by default) over r's binary targets and macro/median of the
  * regression metrics over the regression targets. Micro is left alone. */
 void eval_aggregate(const eval_preds_t *p, const eval_result_t *r, gdl_metrics_t agg[EVAL_AGG_COUNT],
                     int *n_single);

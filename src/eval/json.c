@@ -1,6 +1,7 @@
 /* metrics.json (its shape, as gdl.1 gives it under gdl eval): {"targets": {T: {...}}, "macro": {...}, "median", "weighted",
- * "micro", "folds": [...]} plus a summary with the counts, the fold mean and sd, and bootstrap
- * intervals. Undefined values are null. The only file of src/eval/ that includes cJSON. */
+ * "micro", "folds": [...]} plus a summary with the counts, what the weighted average weighs by
+ * ("weights"), the fold mean and sd, and bootstrap intervals. Undefined values are null. The only
+ * file of src/eval/ that includes cJSON. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 
@@ -130,6 +131,14 @@ int eval_write_json(const eval_report_t *rep, const char *path)
     add_num(sum, "n_regression", all->n_regression);
     add_num(sum, "n_single_class", all->n_single_class);
     add_num(sum, "n_folds", p->n_folds);
+    cJSON *wo = cJSON_AddObjectToObject(root, "weights");
+    if (!wo || !cJSON_AddStringToObject(wo, "by", p->weights.by)) goto oom;
+    if (p->weights.file) {
+        cJSON_AddStringToObject(wo, "file", p->weights.file);
+        cJSON *wt = cJSON_AddObjectToObject(wo, "targets");
+        for (int t = 0; wt && t < p->T; t++)
+            if (p->targets[t].kind == GDL_EVAL_BINARY) add_num(wt, p->targets[t].name, p->weights.w[t]);
+    }
     if (add_set(root, rep, all, 1) != 0) goto oom;
     if (rep->ci) {
         cJSON *b = cJSON_AddObjectToObject(root, "bootstrap");

@@ -98,8 +98,8 @@ void eval_aggregate(const eval_preds_t *p, const eval_result_t *r, gdl_metrics_t
             vals[n++] = v;
             sum += v;
             if (kind == GDL_EVAL_BINARY) {
-                double w = r[t].m.v[GDL_M_N_POS] / r[t].m.v[GDL_M_N];
-                wsum += w * v, wtot += w;
+                double w = p->weights.w ? p->weights.w[t] : r[t].m.v[GDL_M_N_POS] / r[t].m.v[GDL_M_N];
+                if (!isnan(w)) wsum += w * v, wtot += w;
             }
         }
         if (n == 0) continue;

@@ -694,6 +694,7 @@ void eval_preds_free(eval_preds_t *p)
         gdl_big_free(tg->score, sizeof(double) * (size_t)p->N * K);
     }
     free(p->targets);
+    free(p->weights.w);
     for (int f = 0; f < p->n_folds; f++) free(p->fold_names[f]);
     free(p->fold_names);
     free(p->fold);

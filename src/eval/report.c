@@ -109,6 +109,8 @@ void eval_print_table(const eval_report_t *rep, FILE *fp)
         fprintf(fp, "\naverages over %d binary target%s (%d with one class only, left out of "
                     "macro, median and weighted)\n", s->n_binary, s->n_binary == 1 ? "" : "s",
                 s->n_single_class);
+        if (p->weights.file) fprintf(fp, "weights: %s (%s)\n", p->weights.by, p->weights.file);
+        else fprintf(fp, "weights: %s (each target's n_pos / n)\n", p->weights.by);
         header(fp, w, "average", bin_cols, NCOLS(bin_cols), 1);
         for (int a = 0; a < EVAL_AGG_COUNT; a++) {
             row(fp, w, eval_agg_names[a], &s->agg[a], bin_cols, NCOLS(bin_cols), 1);

@@ -23,6 +23,7 @@ void gdl_model_free(gdl_model_t *m)
     for (int i = 0; i < m->n_classes; i++) free(m->classes[i]);
     free(m->target_names);
     free(m->classes);
+    free(m->train_prevalence);
     free(m);
 }
 
@@ -235,6 +236,31 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
     return 0;
 }
 
+int model_set_prevalence(gdl_model_t *m, const gdl_dataset_t *d, const int *target_index, const int64_t *rows,
+                         int64_t n)
+{
+    if (m->kind == GDL_TARGET_REGRESSION) return 0;
+    double *p = malloc((size_t)m->n_out * sizeof *p);
+    free(m->train_prevalence);
+    m->train_prevalence = NULL;
+    if (!p || !(m->train_prevalence = malloc((size_t)m->n_out * sizeof *m->train_prevalence))) {
+        free(p);
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int k = 0; k < m->n_out; k++) p[k] = NAN;
+    if (m->kind == GDL_TARGET_CATEGORICAL) {
+        if (target_index[0] >= 0) gdl_dataset_prevalence(d, target_index[0], rows, n, p);
+    } else {
+        for (int t = 0; t < m->n_targets; t++)
+            if (target_index[t] >= 0) gdl_dataset_prevalence(d, target_index[t], rows, n, &p[t]);
+    }
+    for (int k = 0; k < m->n_out; k++) m->train_prevalence[k] = (float)p[k];
+    m->train_rows = n;
+    free(p);
+    return 0;
+}
+
 /* ---- files ---------------------------------------------------------------------------------- */
 
 static char *join(char *const *s, int n)
@@ -270,7 +296,7 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
     gdl_nn_t *g = m->g;
     gdl_writer_t *w = gdl_writer_new();
     char key[160], *targets = join(m->target_names, m->n_targets), *classes = join(m->classes, m->n_classes);
-    int ret = -1, *slot = malloc((g->n_table + n_extra + 1) * sizeof *slot);
+    int ret = -1, *slot = malloc((g->n_table + n_extra + 1) * sizeof *slot), prev = -1;
     gdl_catalog_slots_t cat;
     if (!w || !targets || !classes || !slot) goto out;
     if (m->catalog && (gdl_catalog_declare(w, m->catalog, &cat) ||
@@ -280,6 +306,10 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         const gdl_nn_param_t *p = &g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
         if ((slot[i] = gdl_writer_add(w, key, GDL_F32, p->ndim, p->shape)) < 0) goto out;
+    }
+    if (m->train_prevalence) {
+        int64_t n = m->n_out;
+        if ((prev = gdl_writer_add(w, "train:prevalence", GDL_F32, 1, &n)) < 0) goto out;
     }
     for (int i = 0; i < n_extra; i++) {
         if (extra[i].data) {
@@ -296,6 +326,7 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         (m->n_classes && gdl_writer_set_meta(w, "gdl.classes", classes)) ||
         set_meta_fmt(w, "gdl.seed", "%" PRIu64, c->train.seed) ||
         (m->has_catalog && set_meta_fmt(w, "gdl.catalog_hash", "%016" PRIx64, m->catalog_hash)) ||
+        (m->train_prevalence && set_meta_fmt(w, "gdl.train_rows", "%" PRId64, m->train_rows)) ||
         model_genes_save(m, w))
         goto out;
     for (int i = 0; i < c->n_inputs; i++) {
@@ -315,6 +346,7 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         if (gdl_writer_write(w, slot[i], gdl_nn_param_data(g, &g->table[i]),
                              (uint64_t)g->table[i].numel * sizeof(float)) != 0)
             goto out;
+    if (prev >= 0 && gdl_writer_write(w, prev, m->train_prevalence, (uint64_t)m->n_out * sizeof(float)) != 0) goto out;
     for (int i = 0; i < n_extra; i++)
         if (extra[i].data &&
             gdl_writer_write(w, slot[g->n_table + i], extra[i].data, (uint64_t)extra[i].n * sizeof(float)) != 0)
@@ -384,6 +416,27 @@ static int read_catalog(gdl_model_t *m, const gdl_file_t *f)
     return gdl_catalog_load(f, e->shape[0], m->catalog);
 }
 
+/* train:prevalence and gdl.train_rows, when the file has them (older models do not); -1 with an
+ * error when malformed. */
+static int read_prevalence(gdl_model_t *m, const gdl_file_t *f)
+{
+    const gdl_entry_t *e = gdl_file_find(f, "train:prevalence");
+    const char *rows = gdl_file_meta(f, "gdl.train_rows");
+    if (!e) return 0;
+    if (e->dtype != GDL_F32 || e->ndim != 1 || e->shape[0] != m->n_out) {
+        gdl_log_error("%s: tensor train:prevalence is not F32 (%d), one value per %s", gdl_file_path(f), m->n_out,
+                      m->kind == GDL_TARGET_CATEGORICAL ? "class" : "target");
+        return -1;
+    }
+    if (!(m->train_prevalence = malloc((size_t)m->n_out * sizeof *m->train_prevalence))) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    memcpy(m->train_prevalence, e->data, e->nbytes);
+    m->train_rows = rows ? strtoll(rows, NULL, 10) : 0;
+    return 0;
+}
+
 gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
 {
     gdl_file_t *f = gdl_file_open(path);
@@ -416,7 +469,7 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
         m->has_catalog = 1;
         m->catalog_hash = strtoull(v, NULL, 16);
     }
-    if (read_catalog(m, f) != 0) goto fail;
+    if (read_catalog(m, f) != 0 || read_prevalence(m, f) != 0) goto fail;
     for (int i = 0; i < m->config->n_inputs; i++) {
         snprintf(key, sizeof key, "gdl.input:%s", m->config->inputs[i].name);
         if (!(v = gdl_file_meta(f, key)) || parse_input_shape(v, &m->inputs[i]) != 0) {

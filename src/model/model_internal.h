@@ -58,6 +58,12 @@ typedef struct {
     const char *value;
 } model_extra_t;
 
+/* m->train_prevalence and m->train_rows from the labels of d's rows (n), the rows m is fit on;
+ * target_index (T) is d's column of each model target. Nothing for regression. 0, or -1 (out of
+ * memory, logged). */
+int model_set_prevalence(gdl_model_t *m, const gdl_dataset_t *d, const int *target_index, const int64_t *rows,
+                         int64_t n);
+
 int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *path,
                 const model_extra_t *extra, int n_extra);
 /* gdl_model_load that also hands back the open file (for a checkpoint's extra tensors), or with

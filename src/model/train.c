@@ -630,7 +630,8 @@ static int row_cmp(const void *a, const void *b)
 }
 
 /* A fresh model from config c (taken) with its runner, its output biases and positive or class
- * weights set from the labels of run's training rows; NULL with an error (r freed). */
+ * weights set from the labels of run's training rows, and their prevalence kept with the model;
+ * NULL with an error (r freed). */
 static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const run_t *run, gdl_runner_t *r,
                                 float **loss_weights)
 {
@@ -638,7 +639,9 @@ static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const r
     *loss_weights = NULL;
     if (m && gdl_runner_init(r, m, d, m->config->train.batch) == 0) {
         if (run->decoded) gdl_runner_use_decoded(r, run->decoded);
-        if (init_from_labels(r, run->train_rows, run->n_train, loss_weights) == 0) return m;
+        if (init_from_labels(r, run->train_rows, run->n_train, loss_weights) == 0 &&
+            model_set_prevalence(m, d, r->target_index, run->train_rows, run->n_train) == 0)
+            return m;
     }
     gdl_runner_free(r);
     if (m) m->loss.pos_weight = NULL, m->loss.class_weight = NULL;

@@ -73,6 +73,13 @@ static void test_roundtrip(void)
         CHECK(d->targets[0].kind == GDL_TARGET_BINARY && d->targets[1].kind == GDL_TARGET_CATEGORICAL);
         CHECK(d->targets[1].n_classes == 2 && strcmp(d->targets[1].classes[1], "red") == 0);
         CHECK(isnan(d->labels[2]) && d->labels[3] == 1);
+        // prevalence: case 1, missing -> 1 of 1 labelled; colour blue, red -> 1/2 each; s2 alone red
+        double prev[2];
+        CHECK(gdl_dataset_prevalence(d, 0, NULL, 0, prev) == 1 && prev[0] == 1);
+        CHECK(gdl_dataset_prevalence(d, 1, NULL, 0, prev) == 2 && prev[0] == 0.5 && prev[1] == 0.5);
+        const int64_t second[1] = {1};
+        CHECK(gdl_dataset_prevalence(d, 1, second, 1, prev) == 1 && prev[0] == 0 && prev[1] == 1);
+        CHECK(gdl_dataset_prevalence(d, 0, second, 1, prev) == 0 && isnan(prev[0]));
         const gdl_genotypes_t *gt = d->geno;
         CHECK(gt && gt->n_variants == 5 && gt->row_bytes == 2 && gt->encoding == GDL_GENO_PRESENCE);
         if (gt) {

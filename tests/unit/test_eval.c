@@ -287,6 +287,30 @@ static void test_micro_merge_in_ranges(void)
     free(s), free(y), free(key), free(tk), free(pay), free(tp);
 }
 
+/* the weighted average: n_pos / n by default, fixed weights (--weights-from) when set, a NaN
+ * weight and a one-class target left out; macro and median are not weighted */
+static void test_weighted_average(void)
+{
+    eval_target_t tg[4] = {{.kind = GDL_EVAL_BINARY}, {.kind = GDL_EVAL_BINARY}, {.kind = GDL_EVAL_BINARY},
+                           {.kind = GDL_EVAL_BINARY}};
+    eval_preds_t p = {.T = 4, .targets = tg};
+    eval_result_t r[4] = {{.single_class = 0}};
+    const double auc[4] = {0.9, 0.6, 0.7, 0.5}, n_pos[4] = {10, 30, 50, 0};
+    for (int t = 0; t < 4; t++) {
+        gdl_metrics_clear(&r[t].m);
+        r[t].m.v[GDL_M_N] = 100, r[t].m.v[GDL_M_N_POS] = n_pos[t], r[t].m.v[GDL_M_ROC_AUC] = auc[t];
+    }
+    r[3].single_class = 1;
+    gdl_metrics_t agg[EVAL_AGG_COUNT];
+    eval_aggregate(&p, r, agg, NULL);
+    CHECK_CLOSE(agg[EVAL_AGG_WEIGHTED].v[GDL_M_ROC_AUC], (0.1 * 0.9 + 0.3 * 0.6 + 0.5 * 0.7) / 0.9, 1e-15);
+    double w[4] = {0.2, NAN, 0.6, 1};
+    p.weights.w = w;
+    eval_aggregate(&p, r, agg, NULL);
+    CHECK_CLOSE(agg[EVAL_AGG_WEIGHTED].v[GDL_M_ROC_AUC], (0.2 * 0.9 + 0.6 * 0.7) / 0.8, 1e-15);
+    CHECK_CLOSE(agg[EVAL_AGG_MACRO].v[GDL_M_ROC_AUC], (0.9 + 0.6 + 0.7) / 3, 1e-15);
+}
+
 /* the reader's fast path and strtod give the same doubles; folds sort numerically */
 static void test_reader_numbers_and_folds(void)
 {
@@ -354,6 +378,7 @@ int main(void)
     RUN(test_weights_equal_repeated_rows);
     RUN(test_micro_merge_equals_pooled);
     RUN(test_micro_merge_in_ranges);
+    RUN(test_weighted_average);
     RUN(test_reader_numbers_and_folds);
     RUN(test_percentile_and_registry);
     return TEST_EXIT();
