@@ -32,10 +32,18 @@ with open(d + "/hm.tsv", "w") as f:
         f.write(i + "".join("\t%.5f" % v for v in row) + "\n")
 with open(d + "/expr.tsv", "w") as f:
     f.write("id\texpression\n" + "".join("%s\t%.5f\n" % (i, v) for i, v in zip(ids, expr)))
+# the study's shape: 5 marks x 100 bins (expression-study.json's valid convolutions need >= 34)
+wide = np.repeat(marks, 5, axis=2)[:, [0, 1, 2, 0, 1], :]
+with open(d + "/hm100.tsv", "w") as f:
+    f.write("id" + "".join("\tm%d" % i for i in range(500)) + "\n")
+    for i, row in zip(ids, wide.reshape(len(ids), -1)):
+        f.write(i + "".join("\t%.5f" % v for v in row) + "\n")
 PY
 "$GDL" encode -q "$T/hm.tsv" --shape 3,20 -n hm -l "$T/expr.tsv" -o "$T/hm.gdl" &&
     "$GDL" encode -q "$T/s.fa" -o "$T/dna.gdl" &&
     "$GDL" join -q "$T/hm.gdl" "$T/dna.gdl" -o "$T/expr.gdl" || fail "expression join"
+"$GDL" encode -q "$T/hm100.tsv" --shape 5,100 -n hm -l "$T/expr.tsv" -o "$T/hm100.gdl" &&
+    "$GDL" join -q "$T/hm100.gdl" "$T/dna.gdl" -o "$T/expr100.gdl" || fail "expression join, 100 bins"
 
 # falls LOG: the last epoch's training loss is below the first's
 falls() {
@@ -73,6 +81,7 @@ check center-base "$T/center.gdl" 4 64
 check center-base-mlp "$T/center.gdl" 4 64
 check center-base-cnn "$T/center.gdl" 4 64
 check expression-two-branch "$T/expr.gdl" 6 16
+check expression-study "$T/expr100.gdl" 6 16
 
 # trace (LRP) runs through every shipped model (recurrent, attention, layer norm, concat, gene and
 # residual layers included) and gives finite relevance, not all zero
