@@ -59,6 +59,9 @@ int attr_trace(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, fl
 int attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out,
                         double *absorbed);
 
+/* Occlusion (occlusion.c) of rows (n) with the attributed input x (n, W) into out (n, W). */
+int attr_occlusion(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out);
+
 /* A dinucleotide-preserving shuffle of one-hot sequence x (4, L) into y (4, L). */
 void attr_dinuc_shuffle(const float *x, int64_t L, gdl_rng_t *r, float *y);
 
