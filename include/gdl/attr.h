@@ -103,9 +103,11 @@ typedef struct {
     int pairs;               // K > 0: interaction table among the top K variants (to out_path)
     int backgrounds;         // ism and pairs: samples used as backgrounds [100]
     int assoc;               // variant level: single-marker association p-values
-    /* sequences */
+    /* sequence and numeric inputs */
     const char *tsv_path;    // per-position table of the chosen examples (--ids)
     const char *svg_prefix;  // PREFIX.ID.svg per chosen example
+    const char *profile_prefix; // PREFIX.tsv, PREFIX.svg: mean |attribution| per channel and
+                                // position over the selected examples
 } gdl_attribute_opts_t;
 
 /* Runs a whole attribution as o says and writes its outputs atomically. 0, or -1 with an error. */

@@ -15,7 +15,8 @@ static void usage(FILE *fp)
         "logit (before sigmoid or softmax; the value for regression) for --target and --class.\n"
         "Genotype models: OUT is a variant table (rank, variant, chrom, pos, gene, score,\n"
         "importance, af), a gene table (--level gene) or a pair table (--pairs K). Sequence and\n"
-        "numeric inputs: OUT is a .npy of N x C x L attributions (C = 4 bases A,C,G,T).\n\n"
+        "numeric inputs: OUT is a .npy of N x C x L attributions (C = 4 bases A,C,G,T, or the\n"
+        "numeric input's channels).\n\n"
         "Options:\n"
         "  -m, --model FILE        a model made by gdl train\n"
         "  -d, --data FILE         dataset with the model's inputs (and variants)\n"
@@ -60,16 +61,24 @@ static void usage(FILE *fp)
         "                          f(a,b) - f(a) - f(b) + f(none) over backgrounds [0 = off]\n"
         "      --backgrounds N     samples used by ism and --pairs [100]\n"
         "      --assoc             add a single-marker allelic chi-square p-value column\n"
-        "Sequence models (with --ids):\n"
-        "      --tsv FILE          per-position table: id, pos, base, A, C, G, T, score\n"
-        "      --svg PREFIX        PREFIX.ID.svg: attribution logo and ISM heatmap per example\n"
+        "Sequence and numeric inputs:\n"
+        "      --profile PREFIX    PREFIX.tsv (pos, one column per channel, total) and PREFIX.svg\n"
+        "                          (total by position over a channel x position heatmap): mean\n"
+        "                          |attribution| over the selected examples\n"
+        "  with --ids:\n"
+        "      --tsv FILE          per-position table: id, pos, base, one column per channel (A,\n"
+        "                          C, G, T or the input's channel names, else c0, c1 ...), score\n"
+        "      --svg PREFIX        PREFIX.ID.svg per example: a sequence's attribution logo and\n"
+        "                          ISM heatmap, or a numeric input's values and attribution as\n"
+        "                          channel x position heatmaps\n"
         CLI_COMMON_USAGE);
 }
 
 enum {
     OPT_METHOD = 1000, OPT_TARGET, OPT_CLASS, OPT_INPUT, OPT_CASES, OPT_IDS, OPT_BATCH, OPT_STEPS,
     OPT_BASELINE, OPT_EPSILON, OPT_LEVEL, OPT_SIGNED, OPT_GENE_AGG, OPT_NULL, OPT_PAIRS,
-    OPT_BACKGROUNDS, OPT_ASSOC, OPT_TSV, OPT_SVG, OPT_MIN_OVERLAP, OPT_WINDOW, OPT_DRAWS
+    OPT_BACKGROUNDS, OPT_ASSOC, OPT_TSV, OPT_SVG, OPT_MIN_OVERLAP, OPT_WINDOW, OPT_DRAWS,
+    OPT_PROFILE
 };
 
 static int positive(const char *opt, const char *arg, long max, long *v)
@@ -97,6 +106,7 @@ int gdl_cmd_attribute(int argc, char *argv[])
         {"assoc", no_argument, NULL, OPT_ASSOC}, {"tsv", required_argument, NULL, OPT_TSV},
         {"svg", required_argument, NULL, OPT_SVG}, {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP},
         {"window", required_argument, NULL, OPT_WINDOW}, {"draws", required_argument, NULL, OPT_DRAWS},
+        {"profile", required_argument, NULL, OPT_PROFILE},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     gdl_attribute_opts_t o = {.out_path = "-", .method = GDL_ATTR_GRADXINPUT, .backgrounds = 100,
                               .min_overlap = GDL_MIN_OVERLAP, .spec = {.batch = 64, .steps = 50, .epsilon = 1e-6, .seed = 1, .window = 5, .draws = 1}};
@@ -173,6 +183,7 @@ int gdl_cmd_attribute(int argc, char *argv[])
         case OPT_ASSOC: o.assoc = 1; break;
         case OPT_TSV: o.tsv_path = optarg; break;
         case OPT_SVG: o.svg_prefix = optarg; break;
+        case OPT_PROFILE: o.profile_prefix = optarg; break;
         case OPT_WINDOW:
             if (positive("--window", optarg, 1 << 30, &v) || v < 1)
                 return v < 1 ? cli_usage_error("attribute", usage, "--window: must be at least 1") : EXIT_USAGE;
