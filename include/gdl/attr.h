@@ -54,6 +54,8 @@ typedef struct {
     uint64_t seed;        // shuffled baselines, backgrounds, null sets, occluding bases [1]
     int64_t window;       // occlusion: positions hidden at once [5]
     int draws;            // occlusion of one-hot sequences: random windows averaged [1]
+    int scores_only;      // only scores are asked for (ism, occlusion): a model whose layer reads
+                          // the input without a gradient (k-mer words) is accepted
 } gdl_attr_spec_t;
 
 /* Binds model m (borrowed) to dataset d (borrowed): checks that d fits the model and resolves

@@ -276,8 +276,10 @@ int gdl_attribute(const gdl_attribute_opts_t *o)
     gdl_attr_t *a = NULL;
     int64_t *rows = NULL, n = 0;
     int rc = -1;
+    gdl_attr_spec_t spec = o->spec;
+    spec.scores_only = o->method == GDL_ATTR_ISM || o->method == GDL_ATTR_OCCLUSION;
     if (!(m = gdl_model_load_mapped(o->model_path)) || !(d = gdl_dataset_open(o->data_path)) ||
-        gdl_model_align(m, d, o->min_overlap) != 0 || !(a = gdl_attr_new(m, d, &o->spec)) || !(rows = select_rows(o, a, &n)))
+        gdl_model_align(m, d, o->min_overlap) != 0 || !(a = gdl_attr_new(m, d, &spec)) || !(rows = select_rows(o, a, &n)))
         goto out;
     if (o->spec.baseline == GDL_BASELINE_MEAN && gdl_attr_set_mean_baseline(a, rows, n) != 0) goto out;
     if (o->method == GDL_ATTR_IG && o->spec.baseline == GDL_BASELINE_SHUFFLE && !gdl_attr_is_sequence(a)) {

@@ -138,7 +138,7 @@ gdl_attr_t *gdl_attr_new(gdl_model_t *m, const gdl_dataset_t *d, const gdl_attr_
                       " encoding", gdl_file_path(d->file));
         goto fail;
     }
-    if (reads_without_gradient(c, a->in[a->ai].name)) goto fail;
+    if (!a->spec.scores_only && reads_without_gradient(c, a->in[a->ai].name)) goto fail;
     a->W = a->in[a->ai].width;
     if (!(a->x = gdl_malloc(sizeof(float) * (size_t)(B * a->W))) ||
         !(a->x2 = gdl_malloc(sizeof(float) * (size_t)(B * a->W))) ||

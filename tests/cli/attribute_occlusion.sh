@@ -1,6 +1,7 @@
 # gdl attribute --method occlusion: exactly 0 outside a model's receptive field and non-zero inside
 # it; on a linear model over one-hot bases the hand-worked expectation of a random window, and over
-# numeric channels the exact drop; reproducible by --seed at any --batch; the errors.
+# numeric channels the exact drop; reproducible by --seed at any --batch; a k-mer count model
+# (no gradient) accepted; the errors.
 . "$(dirname "$0")/lib.sh"
 : "${PYTHON:=/usr/bin/python3}"
 export PYTHONPATH="$(dirname "$0")/../python"
@@ -79,6 +80,14 @@ run() { "$GDL" attribute -q -m "$T/rf.gdl" -d "$T/s.gdl" --method occlusion --wi
 run -o "$T/r1.npy" && run --batch 7 -o "$T/r2.npy" && run -s 5 -o "$T/r3.npy" || fail "occlusion runs"
 same "occlusion: same seed, batch 64 and 7, same bytes" "$T/r1.npy" "$T/r2.npy"
 cmp -s "$T/r1.npy" "$T/r3.npy" && fail "occlusion: another seed draws other bases" || pass "occlusion: another seed draws other bases"
+
+# a k-mer count model takes no gradient but can be occluded (the centre-base study's baseline)
+expect "train a k-mer count model" 0 "$GDL" train -q -c "$(dirname "$0")/../../configs/kmer-counts.json" -d "$T/s.gdl" -o "$T/nb.gdl"
+expect "occlusion of a k-mer count model" 0 "$GDL" attribute -q -m "$T/nb.gdl" -d "$T/s.gdl" --method occlusion \
+    --ids "$T/twenty.ids" -o "$T/nb.npy"
+"$PYTHON" -c 'import sys, numpy as np; a = np.load(sys.argv[1]); sys.exit(not (np.isfinite(a).all() and (a.sum(1) != 0).mean() > 0.9))' \
+    "$T/nb.npy" && pass "k-mer model occlusion: finite, non-zero at most positions" || fail "k-mer model occlusion: finite, non-zero at most positions"
+expect "a gradient method on it is still refused" 2 "$GDL" attribute -q -m "$T/nb.gdl" -d "$T/s.gdl" --method gradxinput -o "$T/x.npy"
 
 # errors: a window of 0 is a bad option (usage, 1); longer than the input, or genotypes: exit 2
 expect "--window 0: usage error" 1 "$GDL" attribute -m "$T/rf.gdl" -d "$T/s.gdl" --method occlusion --window 0 -o "$T/x.npy"
