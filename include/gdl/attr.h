@@ -23,6 +23,8 @@ typedef enum {
     GDL_ATTR_IG,         // (x - x0) * mean over steps of d score / d x at x0 + a (x - x0)
     GDL_ATTR_ISM,        // score change when an input is mutated (a base, a variant toggled)
     GDL_ATTR_TRACE,      // LRP-epsilon relevance propagated back through the layers' weights
+    GDL_ATTR_OCCLUSION,  // f(x) - f(x with a window of positions hidden), per position the mean
+                         // over the windows covering it (sequence and numeric inputs)
     GDL_ATTR_METHOD_COUNT
 } gdl_attr_method_t;
 const char *gdl_attr_method_name(int m);
@@ -49,7 +51,11 @@ typedef struct {
     int steps;            // ig steps [50]
     gdl_attr_baseline_t baseline;
     double epsilon;       // trace: LRP stabiliser [1e-6]
-    uint64_t seed;        // shuffled baselines, backgrounds, null sets [1]
+    uint64_t seed;        // shuffled baselines, backgrounds, null sets, occluding bases [1]
+    int64_t window;       // occlusion: positions hidden at once [5]
+    int draws;            // occlusion of one-hot sequences: random windows averaged [1]
+    int scores_only;      // only scores are asked for (ism, occlusion): a model whose layer reads
+                          // the input without a gradient (k-mer words) is accepted
 } gdl_attr_spec_t;
 
 /* Binds model m (borrowed) to dataset d (borrowed): checks that d fits the model and resolves
@@ -72,7 +78,9 @@ int gdl_attr_gradient(gdl_attr_t *a, const int64_t *rows, int64_t n, const float
                       float *dx);
 /* Attributions of rows (n <= batch) by method into out (n, W). Genotype ISM toggles each
  * variant of each row between 0 and carrier (out = f(carrier) - f(0)); sequence ISM writes the
- * change of each alternative base at (b, l) and 0 for the reference base. 0 or -1. */
+ * change of each alternative base at (b, l) and 0 for the reference base. Occlusion (see
+ * src/attr/occlusion.c) writes a sequence position's value to its base's channel, a numeric
+ * channel's to (c, l); it refuses genotypes and a window longer than L. 0 or -1. */
 int gdl_attr_compute(gdl_attr_t *a, gdl_attr_method_t method, const int64_t *rows, int64_t n,
                      float *out);
 /* IG baseline of one row (W), for the completeness check: f(x) - f(x0) = sum of attributions. */
@@ -97,9 +105,11 @@ typedef struct {
     int pairs;               // K > 0: interaction table among the top K variants (to out_path)
     int backgrounds;         // ism and pairs: samples used as backgrounds [100]
     int assoc;               // variant level: single-marker association p-values
-    /* sequences */
+    /* sequence and numeric inputs */
     const char *tsv_path;    // per-position table of the chosen examples (--ids)
     const char *svg_prefix;  // PREFIX.ID.svg per chosen example
+    const char *profile_prefix; // PREFIX.tsv, PREFIX.svg: mean |attribution| per channel and
+                                // position over the selected examples
 } gdl_attribute_opts_t;
 
 /* Runs a whole attribution as o says and writes its outputs atomically. 0, or -1 with an error. */

@@ -338,6 +338,9 @@ void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a);
  *   metadata input:NAME.format    "f32"
  *            input:NAME.channels  C
  *            input:NAME.length    L
+ *            input:NAME.channel_names  optional: the C channel names joined by ',' (each
+ *                            non-empty, no ','); absent in files written before it existed and
+ *                            when the source named no channels (they are then c0, c1, ...)
  *   Batches copy a row as it is: (C, L).
  *
  * ---- Reverse-complement groups ------------------------------------------------------------
@@ -366,6 +369,7 @@ typedef struct gdl_input {
     int64_t length;            // L
     const uint8_t *bases;      // seq8: (N, L), in the mapping; NULL otherwise
     const float *values;       // f32: (N, C, L), in the mapping; NULL otherwise
+    const char *channel_names; // f32: C names joined by ',' or NULL (none stored); borrowed
 } gdl_input_t;
 
 /* Tensor indices of the other inputs in a writer, filled by gdl_inputs_declare. */
@@ -392,6 +396,9 @@ void gdl_dataset_close_inputs(gdl_dataset_t *d);
 const gdl_input_t *gdl_dataset_input(const gdl_dataset_t *d, const char *name);
 /* Whether batches of the input are the one-hot of its bases, (4, L): seq8 of order 1. */
 int gdl_input_is_bases(const gdl_input_t *in);
+/* The name of channel c: A, C, G, T for seq8 (AA, AC, ..., TT of order 2); for f32 the stored name, or "c<c>" when the file
+ * names none. Written into buf (size >= 2) when not a constant; the result is always valid. */
+const char *gdl_input_channel_name(const gdl_input_t *in, int64_t c, char *buf, size_t size);
 /* Floats per expanded example: C * L. */
 int64_t gdl_input_width(const gdl_input_t *in);
 /* Expands rows (n) into out (n, C, L): one-hot for seq8 (see above), a copy for f32. */

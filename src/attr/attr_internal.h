@@ -59,6 +59,9 @@ int attr_trace(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, fl
 int attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out,
                         double *absorbed);
 
+/* Occlusion (occlusion.c) of rows (n) with the attributed input x (n, W) into out (n, W). */
+int attr_occlusion(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out);
+
 /* A dinucleotide-preserving shuffle of one-hot sequence x (4, L) into y (4, L). */
 void attr_dinuc_shuffle(const float *x, int64_t L, gdl_rng_t *r, float *y);
 
@@ -73,10 +76,22 @@ int attr_assoc(const gdl_dataset_t *d, int k, const int64_t *rows, int64_t n, do
 int attr_pairs(gdl_attr_t *a, const double *score, int K, const int64_t *bg, int64_t nb,
                const char *path);
 
-/* Sequence outputs (seqout.c). */
+/* The channel names of an input (A C G T, its stored names, or c0 ...): C strings in one
+ * malloc'd block, freed with free(). NULL when out of memory. */
+const char **attr_channel_names(const gdl_input_t *in);
+/* PREFIX.tsv and PREFIX.svg of the positional profile (profile.c): sum (C, L) of |attribution|
+ * over n examples. Both written in full before either is renamed into place. 0 or -1. */
+int attr_write_profile(const char *prefix, const double *sum, int64_t n, int64_t C, int64_t L,
+                       const char *const *names, const char *method);
+
+/* Per-example outputs of sequence and numeric inputs (seqout.c). */
 int attr_write_seq_tsv(FILE *fp, const char *id, const float *x, const float *att, int64_t C,
                        int64_t L, int ism);
 int attr_write_seq_svg(const char *path, const char *id, const float *x, const float *att,
                        const float *ism, int64_t L, const char *method);
+/* A numeric example as two channel x position heatmaps: its values x (C, L) and their
+ * attribution att (C, L), each scaled to its own max |value|. */
+int attr_write_numeric_svg(const char *path, const char *id, const float *x, const float *att,
+                           const char *const *names, int64_t C, int64_t L, const char *method);
 
 #endif

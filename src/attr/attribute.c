@@ -179,17 +179,48 @@ out:
     return rc;
 }
 
+/* PREFIX.ID.svg of one example: x and att (W); ism (W) scratch for a sequence's heatmap. */
+static int write_example_svg(const gdl_attribute_opts_t *o, gdl_attr_t *a, int64_t row, const float *x,
+                             const float *att, const char *const *names, float *ism)
+{
+    const gdl_input_t *in = a->in[a->ai].in;
+    const char *id = a->d->ids[row], *method = gdl_attr_method_name(o->method);
+    size_t len = strlen(o->svg_prefix) + strlen(id) + 8;
+    char *path = malloc(len);
+    int rc = -1;
+    if (!path) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    snprintf(path, len, "%s.%s.svg", o->svg_prefix, id);
+    if (!gdl_attr_is_sequence(a)) {
+        rc = attr_write_numeric_svg(path, id, x, att, names, in->channels, in->length, method);
+    } else if (o->method == GDL_ATTR_ISM || gdl_attr_compute(a, GDL_ATTR_ISM, &row, 1, ism) == 0) {
+        rc = attr_write_seq_svg(path, id, x, att, o->method == GDL_ATTR_ISM ? att : ism, in->length, method);
+    }
+    free(path);
+    return rc;
+}
+
+static void tsv_header(FILE *fp, const char *const *names, int64_t C)
+{
+    fprintf(fp, "id\tpos\tbase");
+    for (int64_t c = 0; c < C; c++) fprintf(fp, "\t%s", names[c]);
+    fprintf(fp, "\tscore\n");
+}
+
 static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_t *rows, int64_t n)
 {
-    const attr_input_t *in = &a->in[a->ai];
-    int64_t W = a->W, B = a->spec.batch, C = in->in->channels, L = in->in->length, next = 0;
+    const gdl_input_t *in = a->in[a->ai].in;
+    int64_t W = a->W, B = a->spec.batch, C = in->channels, L = in->length, next = 0;
     gdl_progress_t bar = {0};
-    int seq = gdl_attr_is_sequence(a);
     float *att = malloc(sizeof *att * (size_t)(B * W)), *x = malloc(sizeof *x * (size_t)(B * W));
     float *ism = malloc(sizeof *ism * (size_t)W);
+    double *profile = o->profile_prefix ? calloc((size_t)W, sizeof *profile) : NULL;
+    const char **names = attr_channel_names(in);
     gdl_outfile_t npy = {0}, tsv = {0};
     int rc = -1, npy_open = 0, tsv_open = 0;
-    if (!att || !x || !ism) {
+    if (!att || !x || !ism || !names || (o->profile_prefix && !profile)) {
         gdl_log_error("out of memory");
         goto out;
     }
@@ -199,9 +230,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
     if (o->tsv_path) {
         if (gdl_outfile_open(&tsv, o->tsv_path) != 0) goto out;
         tsv_open = 1;
-        fprintf(tsv.fp, "id\tpos\tbase");
-        for (int64_t c = 0; c < C; c++) fprintf(tsv.fp, "\t%s", seq ? (const char *[]){"A", "C", "G", "T"}[c] : "");
-        fprintf(tsv.fp, "\tscore\n");
+        tsv_header(tsv.fp, names, C);
     }
     gdl_progress_begin(&bar, "[attribute] examples", n);
     for (int64_t b0 = 0; b0 < n; b0 += B) {
@@ -212,27 +241,20 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
             gdl_log_error("%s: write failed", o->out_path);
             goto out;
         }
+        if (profile) attr_add_columns(profile, att, m, W, 1);
         for (int64_t i = 0; i < m; i++) {
-            const char *id = a->d->ids[rows[b0 + i]];
             const float *xi = x + i * W, *ai = att + i * W;
-            if (tsv_open && attr_write_seq_tsv(tsv.fp, id, xi, ai, C, L, o->method == GDL_ATTR_ISM) != 0) goto out;
-            if (o->svg_prefix && seq) {
-                const float *im = ai;
-                if (o->method != GDL_ATTR_ISM) {
-                    if (gdl_attr_compute(a, GDL_ATTR_ISM, rows + b0 + i, 1, ism) != 0) goto out;
-                    im = ism;
-                }
-                size_t len = strlen(o->svg_prefix) + strlen(id) + 8;
-                char *path = malloc(len);
-                if (!path) goto out;
-                snprintf(path, len, "%s.%s.svg", o->svg_prefix, id);
-                int r = attr_write_seq_svg(path, id, xi, ai, im, L, gdl_attr_method_name(o->method));
-                free(path);
-                if (r != 0) goto out;
-            }
+            if (tsv_open && attr_write_seq_tsv(tsv.fp, a->d->ids[rows[b0 + i]], xi, ai, C, L,
+                                               o->method == GDL_ATTR_ISM) != 0)
+                goto out;
+            if (o->svg_prefix && write_example_svg(o, a, rows[b0 + i], xi, ai, names, ism) != 0) goto out;
         }
         progress(&bar, b0 + m, n, &next);
     }
+    gdl_progress_end(&bar);
+    if (profile && attr_write_profile(o->profile_prefix, profile, n, C, L, names,
+                                      gdl_attr_method_name(o->method)) != 0)
+        goto out;
     if (tsv_open) {
         tsv_open = 0;
         if (gdl_outfile_commit(&tsv) != 0) goto out;
@@ -243,7 +265,7 @@ out:
     gdl_progress_end(&bar);
     if (npy_open) gdl_outfile_abort(&npy);
     if (tsv_open) gdl_outfile_abort(&tsv);
-    free(att), free(x), free(ism);
+    free(att), free(x), free(ism), free(profile), free(names);
     return rc;
 }
 
@@ -254,8 +276,10 @@ int gdl_attribute(const gdl_attribute_opts_t *o)
     gdl_attr_t *a = NULL;
     int64_t *rows = NULL, n = 0;
     int rc = -1;
+    gdl_attr_spec_t spec = o->spec;
+    spec.scores_only = o->method == GDL_ATTR_ISM || o->method == GDL_ATTR_OCCLUSION;
     if (!(m = gdl_model_load_mapped(o->model_path)) || !(d = gdl_dataset_open(o->data_path)) ||
-        gdl_model_align(m, d, o->min_overlap) != 0 || !(a = gdl_attr_new(m, d, &o->spec)) || !(rows = select_rows(o, a, &n)))
+        gdl_model_align(m, d, o->min_overlap) != 0 || !(a = gdl_attr_new(m, d, &spec)) || !(rows = select_rows(o, a, &n)))
         goto out;
     if (o->spec.baseline == GDL_BASELINE_MEAN && gdl_attr_set_mean_baseline(a, rows, n) != 0) goto out;
     if (o->method == GDL_ATTR_IG && o->spec.baseline == GDL_BASELINE_SHUFFLE && !gdl_attr_is_sequence(a)) {
@@ -263,8 +287,9 @@ int gdl_attribute(const gdl_attribute_opts_t *o)
         goto out;
     }
     if (gdl_attr_is_genotype(a)) {
-        if (o->tsv_path || o->svg_prefix) {
-            gdl_log_error("--tsv and --svg are for sequence inputs; genotype results are tables");
+        if (o->tsv_path || o->svg_prefix || o->profile_prefix) {
+            gdl_log_error("--tsv, --svg and --profile are for sequence and numeric inputs; genotype "
+                          "results are tables");
             goto out;
         }
         rc = run_genotypes(o, a, rows, n);

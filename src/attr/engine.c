@@ -11,7 +11,7 @@
 
 static const char *const method_names[GDL_ATTR_METHOD_COUNT] = {
     [GDL_ATTR_SALIENCY] = "saliency", [GDL_ATTR_GRADXINPUT] = "gradxinput", [GDL_ATTR_IG] = "ig",
-    [GDL_ATTR_ISM] = "ism", [GDL_ATTR_TRACE] = "trace"};
+    [GDL_ATTR_ISM] = "ism", [GDL_ATTR_TRACE] = "trace", [GDL_ATTR_OCCLUSION] = "occlusion"};
 _Static_assert(sizeof method_names / sizeof *method_names == GDL_ATTR_METHOD_COUNT, "method table");
 static const char *const baseline_names[GDL_BASELINE_COUNT] = {
     [GDL_BASELINE_ZERO] = "zero", [GDL_BASELINE_MEAN] = "mean", [GDL_BASELINE_SHUFFLE] = "shuffle"};
@@ -105,6 +105,8 @@ gdl_attr_t *gdl_attr_new(gdl_model_t *m, const gdl_dataset_t *d, const gdl_attr_
     if (a->spec.batch < 1) a->spec.batch = 64;
     if (a->spec.steps < 1) a->spec.steps = 50;
     if (a->spec.epsilon <= 0) a->spec.epsilon = 1e-6;
+    if (a->spec.window < 1) a->spec.window = 5;
+    if (a->spec.draws < 1) a->spec.draws = 1;
     int64_t B = a->spec.batch;
     const gdl_config_t *c = m->config;
     if (!(a->target_index = malloc(sizeof *a->target_index * (size_t)m->n_targets))) goto oom;
@@ -136,7 +138,7 @@ gdl_attr_t *gdl_attr_new(gdl_model_t *m, const gdl_dataset_t *d, const gdl_attr_
                       " encoding", gdl_file_path(d->file));
         goto fail;
     }
-    if (reads_without_gradient(c, a->in[a->ai].name)) goto fail;
+    if (!a->spec.scores_only && reads_without_gradient(c, a->in[a->ai].name)) goto fail;
     a->W = a->in[a->ai].width;
     if (!(a->x = gdl_malloc(sizeof(float) * (size_t)(B * a->W))) ||
         !(a->x2 = gdl_malloc(sizeof(float) * (size_t)(B * a->W))) ||

@@ -223,6 +223,8 @@ int gdl_attr_compute(gdl_attr_t *a, gdl_attr_method_t method, const int64_t *row
         return 0;
     case GDL_ATTR_TRACE:
         return attr_trace(a, rows, n, x, out);
+    case GDL_ATTR_OCCLUSION:
+        return attr_occlusion(a, rows, n, x, out);
     default:
         gdl_log_error("unknown method %d", (int)method);
         return -1;

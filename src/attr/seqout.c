@@ -1,11 +1,14 @@
-/* Per-base outputs of a sequence attribution: a TSV row per position and an SVG with the
- * attribution as a sequence logo (each base's letter scaled by its attribution, below the axis
- * when negative) above a heatmap of in-silico mutation scores (4 bases x L positions). */
+/* Per-example outputs of a sequence or numeric attribution: a TSV row per position; for a
+ * sequence an SVG with the attribution as a sequence logo (each base's letter scaled by its
+ * attribution, below the axis when negative) above a heatmap of in-silico mutation scores
+ * (4 bases x L positions); for numeric tracks an SVG of two channel x position heatmaps, the
+ * values and their attribution (the expression study's figure of histone marks). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "attr_internal.h"
+#include "gdl/svg.h"
 
 static const char BASES[4] = {'A', 'C', 'G', 'T'};
 static const char *const COLOURS[4] = {"#109648", "#255c99", "#f7b32b", "#d62839"};
@@ -78,19 +81,50 @@ int attr_write_seq_svg(const char *path, const char *id, const float *x, const f
                     "font-weight=\"bold\" fill=\"%s\">%c</text>\n",
                 left + cw * (double)l, mid, 1.0, h > 0 ? sy : -sy, COLOURS[b], BASES[b]);
     }
-    for (int c = 0; c < 4; c++) {
-        double y = heat_top + c * row_h;
-        fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\">%c</text>\n", left - 14, y + 9, BASES[c]);
-        for (int64_t l = 0; l < L; l++) {
-            double v = imax > 0 ? ism[c * L + l] / imax : 0; // blue = the mutation lowers the score
-            int r = v > 0 ? 255 : (int)(255 * (1 + v)), g = (int)(255 * (1 - fabs(v))),
-                bl = v < 0 ? 255 : (int)(255 * (1 - v));
-            fprintf(fp, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"rgb(%d,%d,%d)\"/>\n",
-                    left + cw * (double)l, y, cw, row_h, r, g, bl);
-        }
-    }
+    // blue: the mutation lowers the score
+    gdl_svg_heatmap(fp, left, heat_top, cw, row_h, ism, 4, L, (const char *const[]){"A", "C", "G", "T"});
     fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\">position 1..%lld; heatmap scaled to "
                 "max |change| %.3g</text>\n</svg>\n", left, heat_top + 4 * row_h + 18, (long long)L, imax);
+    if (ferror(fp)) {
+        gdl_outfile_abort(&f);
+        gdl_log_error("%s: write failed", path);
+        return -1;
+    }
+    return gdl_outfile_commit(&f);
+}
+
+static float max_abs(const float *v, int64_t n)
+{
+    float m = 0;
+    for (int64_t i = 0; i < n; i++) m = fabsf(v[i]) > m ? fabsf(v[i]) : m;
+    return m;
+}
+
+int attr_write_numeric_svg(const char *path, const char *id, const float *x, const float *att,
+                           const char *const *names, int64_t C, int64_t L, const char *method)
+{
+    size_t label = 0;
+    for (int64_t c = 0; c < C; c++) label = strlen(names[c]) > label ? strlen(names[c]) : label;
+    double cw = L <= 100 ? 10 : fmax(1, 1000.0 / (double)L), ch = C > 40 ? fmax(3, 480.0 / (double)C) : 12;
+    double left = 24 + 6.5 * (double)(label < 40 ? label : 40), panel = (double)C * ch + 40;
+    int width = (int)(left + cw * (double)L + 20), height = (int)(50 + 2 * panel + 20);
+    char title[300];
+    snprintf(title, sizeof title, "%s: input (top) and %s attribution (bottom), channel x position", id, method);
+    gdl_outfile_t f;
+    if (gdl_outfile_open(&f, path) != 0) return -1;
+    FILE *fp = f.fp;
+    gdl_svg_document(fp, width, height, title);
+    for (int k = 0; k < 2; k++) {
+        const float *v = k ? att : x;
+        double top = 50 + k * panel;
+        fprintf(fp, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\">%s, scaled to max |value| %.3g "
+                    "(red above 0, blue below)</text>\n", left, top + 8, k ? "attribution" : "input",
+                max_abs(v, C * L));
+        gdl_svg_heatmap(fp, left, top + 16, cw, ch, v, C, L, ch >= 8 ? names : NULL);
+    }
+    fprintf(fp, "<text x=\"%.0f\" y=\"%d\" font-size=\"10\">position 1..%lld</text>\n", left, height - 8,
+            (long long)L);
+    gdl_svg_end(fp);
     if (ferror(fp)) {
         gdl_outfile_abort(&f);
         gdl_log_error("%s: write failed", path);

@@ -15,7 +15,8 @@ static void usage(FILE *fp)
         "logit (before sigmoid or softmax; the value for regression) for --target and --class.\n"
         "Genotype models: OUT is a variant table (rank, variant, chrom, pos, gene, score,\n"
         "importance, af), a gene table (--level gene) or a pair table (--pairs K). Sequence and\n"
-        "numeric inputs: OUT is a .npy of N x C x L attributions (C = 4 bases A,C,G,T).\n\n"
+        "numeric inputs: OUT is a .npy of N x C x L attributions (C = 4 bases A,C,G,T, or the\n"
+        "numeric input's channels).\n\n"
         "Options:\n"
         "  -m, --model FILE        a model made by gdl train\n"
         "  -d, --data FILE         dataset with the model's inputs (and variants)\n"
@@ -24,7 +25,10 @@ static void usage(FILE *fp)
         "                          (integrated gradients), ism (in-silico mutation: each base to\n"
         "                          the 3 others; each variant toggled 0 <-> carrier), trace\n"
         "                          (LRP-epsilon relevance through the layers' weights, recurrent,\n"
-        "                          attention and gene layers included) [gradxinput]\n"
+        "                          attention and gene layers included), occlusion (sequence and\n"
+        "                          numeric inputs: f(x) - f(x with a window hidden), see below;\n"
+        "                          like ism it needs no gradient, so k-mer models work too)\n"
+        "                          [gradxinput]\n"
         "      --target NAME       target to attribute [the only one]\n"
         "      --class C           class name or index of a categorical target\n"
         "      --input NAME        graph input to attribute [the only one]\n"
@@ -37,9 +41,17 @@ static void usage(FILE *fp)
         "      --batch INT         examples per forward pass (bounds memory) [64]\n"
         "      --steps INT         ig: interpolation steps [50]\n"
         "      --baseline B        ig: zero, mean (of the selected examples) or shuffle\n"
-        "                          (dinucleotide-shuffled sequence) [zero]\n"
+        "                          (dinucleotide-shuffled sequence); occlusion of numeric\n"
+        "                          inputs: zero or mean, the value a hidden window takes [zero]\n"
         "      --epsilon FLOAT     trace: LRP stabiliser [1e-06]\n"
-        "  -s, --seed INT          backgrounds, shuffles and null sets [1]\n"
+        "  -s, --seed INT          backgrounds, shuffles, null sets and occluding bases [1]\n"
+        "Occlusion (sequence and numeric inputs):\n"
+        "      --window W          positions hidden at once; every window of W inside the input\n"
+        "                          (stride 1), a position scoring the mean change of the windows\n"
+        "                          covering it: a sequence's on its base's channel (the bases\n"
+        "                          replaced by random ones), a numeric channel's on its own (each\n"
+        "                          channel hidden alone, C x (L - W + 1) passes per example) [5]\n"
+        "      --draws N           sequences: random windows averaged per position [1]\n"
         "Genotype models:\n"
         "      --level L           variant or gene [variant]\n"
         "      --signed            signed mean attribution over samples [mean |attribution|]\n"
@@ -50,16 +62,24 @@ static void usage(FILE *fp)
         "                          f(a,b) - f(a) - f(b) + f(none) over backgrounds [0 = off]\n"
         "      --backgrounds N     samples used by ism and --pairs [100]\n"
         "      --assoc             add a single-marker allelic chi-square p-value column\n"
-        "Sequence models (with --ids):\n"
-        "      --tsv FILE          per-position table: id, pos, base, A, C, G, T, score\n"
-        "      --svg PREFIX        PREFIX.ID.svg: attribution logo and ISM heatmap per example\n"
+        "Sequence and numeric inputs:\n"
+        "      --profile PREFIX    PREFIX.tsv (pos, one column per channel, total) and PREFIX.svg\n"
+        "                          (total by position over a channel x position heatmap): mean\n"
+        "                          |attribution| over the selected examples\n"
+        "  with --ids:\n"
+        "      --tsv FILE          per-position table: id, pos, base, one column per channel (A,\n"
+        "                          C, G, T or the input's channel names, else c0, c1 ...), score\n"
+        "      --svg PREFIX        PREFIX.ID.svg per example: a sequence's attribution logo and\n"
+        "                          ISM heatmap, or a numeric input's values and attribution as\n"
+        "                          channel x position heatmaps\n"
         CLI_COMMON_USAGE);
 }
 
 enum {
     OPT_METHOD = 1000, OPT_TARGET, OPT_CLASS, OPT_INPUT, OPT_CASES, OPT_IDS, OPT_BATCH, OPT_STEPS,
     OPT_BASELINE, OPT_EPSILON, OPT_LEVEL, OPT_SIGNED, OPT_GENE_AGG, OPT_NULL, OPT_PAIRS,
-    OPT_BACKGROUNDS, OPT_ASSOC, OPT_TSV, OPT_SVG, OPT_MIN_OVERLAP
+    OPT_BACKGROUNDS, OPT_ASSOC, OPT_TSV, OPT_SVG, OPT_MIN_OVERLAP, OPT_WINDOW, OPT_DRAWS,
+    OPT_PROFILE
 };
 
 static int positive(const char *opt, const char *arg, long max, long *v)
@@ -86,9 +106,12 @@ int gdl_cmd_attribute(int argc, char *argv[])
         {"pairs", required_argument, NULL, OPT_PAIRS}, {"backgrounds", required_argument, NULL, OPT_BACKGROUNDS},
         {"assoc", no_argument, NULL, OPT_ASSOC}, {"tsv", required_argument, NULL, OPT_TSV},
         {"svg", required_argument, NULL, OPT_SVG}, {"min-overlap", required_argument, NULL, OPT_MIN_OVERLAP},
+        {"window", required_argument, NULL, OPT_WINDOW}, {"draws", required_argument, NULL, OPT_DRAWS},
+        {"profile", required_argument, NULL, OPT_PROFILE},
         CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     gdl_attribute_opts_t o = {.out_path = "-", .method = GDL_ATTR_GRADXINPUT, .backgrounds = 100,
-                              .min_overlap = GDL_MIN_OVERLAP, .spec = {.batch = 64, .steps = 50, .epsilon = 1e-6, .seed = 1}};
+                              .min_overlap = GDL_MIN_OVERLAP, .spec = {.batch = 64, .steps = 50, .epsilon = 1e-6, .seed = 1, .window = 5, .draws = 1}};
+    int occlusion_opts = 0;
     long v;
     double x;
     int c, r;
@@ -161,6 +184,17 @@ int gdl_cmd_attribute(int argc, char *argv[])
         case OPT_ASSOC: o.assoc = 1; break;
         case OPT_TSV: o.tsv_path = optarg; break;
         case OPT_SVG: o.svg_prefix = optarg; break;
+        case OPT_PROFILE: o.profile_prefix = optarg; break;
+        case OPT_WINDOW:
+            if (positive("--window", optarg, 1 << 30, &v) || v < 1)
+                return v < 1 ? cli_usage_error("attribute", usage, "--window: must be at least 1") : EXIT_USAGE;
+            o.spec.window = v, occlusion_opts = 1;
+            break;
+        case OPT_DRAWS:
+            if (positive("--draws", optarg, 1 << 20, &v) || v < 1)
+                return v < 1 ? cli_usage_error("attribute", usage, "--draws: must be at least 1") : EXIT_USAGE;
+            o.spec.draws = (int)v, occlusion_opts = 1;
+            break;
         case OPT_MIN_OVERLAP:
             if (cli_parse_fraction(optarg, &o.min_overlap))
                 return cli_usage_error("attribute", usage, "--min-overlap: expected a fraction from 0 to 1, got '%s'", optarg);
@@ -172,6 +206,8 @@ int gdl_cmd_attribute(int argc, char *argv[])
     }
     if (optind != argc || !o.model_path || !o.data_path)
         return cli_usage_error("attribute", usage, "-m MODEL and -d DATA are required");
+    if (occlusion_opts && o.method != GDL_ATTR_OCCLUSION)
+        return cli_usage_error("attribute", usage, "--window and --draws go with --method occlusion");
     if (o.null_sets && o.level != GDL_LEVEL_GENE)
         return cli_usage_error("attribute", usage, "--null goes with --level gene");
     return gdl_attribute(&o) == 0 ? EXIT_OK : cli_runtime_error("attribute");

@@ -33,7 +33,8 @@ void cli_encode_seq_usage(FILE *fp)
             "      --task NAME       center-base: flanks as input, the centre base as the label\n"
             "      --flank INT       center-base: bases on each side [50]\n"
             "      --stride INT      center-base: step between centre positions [1]\n"
-            "      --shape C,L       numeric input: C channels x L positions per row\n"
+            "      --shape C,L       numeric input: C channels x L positions per row (a TSV\n"
+            "                        header NAME_1 .. NAME_L per channel names the channels)\n"
             "      --ids FILE        numeric .npy input: one ID per line, one line per row\n"
             CLI_COMMON_USAGE);
 }

@@ -36,13 +36,32 @@ static double nice_step(double lo, double hi)
 double gdl_svg_x(const gdl_svg_frame_t *f, double x) { return L + (x - f->x0) / (f->x1 - f->x0) * S; }
 double gdl_svg_y(const gdl_svg_frame_t *f, double y) { return TOP + S - (y - f->y0) / (f->y1 - f->y0) * S; }
 
-void gdl_svg_begin(FILE *fp, const char *title, const char *xlabel, const char *ylabel,
-                   const gdl_svg_frame_t *f)
+static void header(FILE *fp, int width, int height)
 {
     fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%d\" "
                 "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"13\">\n"
-                "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", W, H, W, H, W, H);
+                "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height, width, height, width, height);
+}
+
+void gdl_svg_document(FILE *fp, int width, int height, const char *title)
+{
+    header(fp, width, height);
+    fputs("<text x=\"20\" y=\"24\" font-size=\"15\">", fp);
+    gdl_svg_text(fp, title);
+    fputs("</text>\n", fp);
+}
+
+void gdl_svg_begin(FILE *fp, const char *title, const char *xlabel, const char *ylabel,
+                   const gdl_svg_frame_t *f)
+{
+    gdl_svg_begin_height(fp, H, title, xlabel, ylabel, f);
+}
+
+void gdl_svg_begin_height(FILE *fp, int height, const char *title, const char *xlabel,
+                          const char *ylabel, const gdl_svg_frame_t *f)
+{
+    header(fp, W, height > H ? height : H);
     fprintf(fp, "<text x=\"%d\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">", L + S / 2);
     gdl_svg_text(fp, title);
     fputs("</text>\n<g stroke=\"#e0e0e0\" stroke-width=\"1\">\n", fp);
@@ -97,6 +116,30 @@ void gdl_svg_line(FILE *fp, const gdl_svg_frame_t *f, const double *x, const dou
         first = 0;
     }
     fputs("\"/>\n", fp);
+}
+
+void gdl_svg_heatmap(FILE *fp, double x, double y, double cw, double ch, const float *v, int64_t rows,
+                     int64_t cols, const char *const *labels)
+{
+    float vmax = 0;
+    for (int64_t i = 0; i < rows * cols; i++) vmax = fabsf(v[i]) > vmax ? fabsf(v[i]) : vmax;
+    for (int64_t r = 0; r < rows; r++) {
+        double yr = y + (double)r * ch;
+        if (labels) {
+            fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\">", x - 4,
+                    yr + ch / 2 + 3.5);
+            gdl_svg_text(fp, labels[r]);
+            fputs("</text>\n", fp);
+        }
+        for (int64_t c = 0; c < cols; c++) {
+            double s = vmax > 0 ? v[r * cols + c] / vmax : 0; // -1 .. 1
+            int red = s > 0 ? 255 : (int)(255 * (1 + s)), green = (int)(255 * (1 - fabs(s))),
+                blue = s < 0 ? 255 : (int)(255 * (1 - s));
+            fprintf(fp, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+                        "fill=\"rgb(%d,%d,%d)\" class=\"cell\"/>\n",
+                    x + (double)c * cw, yr, cw, ch, red, green, blue);
+        }
+    }
 }
 
 void gdl_svg_end(FILE *fp) { fputs("</svg>\n", fp); }

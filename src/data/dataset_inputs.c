@@ -45,6 +45,19 @@ char gdl_base_complement(char b)
     return 'N';
 }
 
+/* 1 when names holds exactly C non-empty names joined by ','. */
+static int channel_names_fit(const char *names, int64_t C)
+{
+    int64_t n = 1;
+    if (!*names || *names == ',') return 0;
+    for (const char *p = names; *p; p++)
+        if (*p == ',') {
+            if (p[1] == ',' || !p[1]) return 0;
+            n++;
+        }
+    return n == C;
+}
+
 static int set_meta_i64(gdl_writer_t *w, const char *key, int64_t v)
 {
     char buf[32];
@@ -100,6 +113,15 @@ int gdl_inputs_declare(gdl_writer_t *w, const gdl_dataset_spec_t *spec, const gd
         if (x->format == GDL_INPUT_F32) {
             snprintf(key, sizeof key, "input:%s.channels", x->name);
             if (set_meta_i64(w, key, x->channels)) goto fail;
+            if (x->channel_names) {
+                if (!channel_names_fit(x->channel_names, x->channels)) {
+                    gdl_log_error("input '%s': channel names '%s' are not %" PRId64 " non-empty names",
+                                  x->name, x->channel_names, x->channels);
+                    goto fail;
+                }
+                snprintf(key, sizeof key, "input:%s.channel_names", x->name);
+                if (gdl_writer_set_meta(w, key, x->channel_names)) goto fail;
+            }
         } else if (x->order > 1) { // absent = 1: datasets from before orders read as they did
             snprintf(key, sizeof key, "input:%s.order", x->name);
             if (set_meta_i64(w, key, x->order)) goto fail;
@@ -158,6 +180,13 @@ static int open_one(gdl_dataset_t *d, gdl_input_t *x)
     if (x->format == GDL_INPUT_F32) {
         snprintf(key, sizeof key, "input:%s.channels", x->name);
         if (meta_count(f, key, &x->channels)) return -1;
+        snprintf(key, sizeof key, "input:%s.channel_names", x->name);
+        x->channel_names = gdl_file_meta(f, key);
+        if (x->channel_names && !channel_names_fit(x->channel_names, x->channels)) {
+            gdl_log_error("%s: metadata '%s' = '%s' is not %" PRId64 " non-empty names joined by ','",
+                          path, key, x->channel_names, x->channels);
+            return -1;
+        }
     } else {
         snprintf(key, sizeof key, "input:%s.order", x->name);
         x->order = 1;
@@ -268,6 +297,26 @@ const gdl_input_t *gdl_dataset_input(const gdl_dataset_t *d, const char *name)
     for (int i = 0; i < d->n_inputs; i++)
         if (strcmp(d->inputs[i].name, name) == 0) return &d->inputs[i];
     return NULL;
+}
+
+const char *gdl_input_channel_name(const gdl_input_t *in, int64_t c, char *buf, size_t size)
+{
+    static const char *const bases[4] = {"A", "C", "G", "T"};
+    if (in->format == GDL_INPUT_SEQ8 && in->order == 2 && c >= 0 && c < 16) {
+        snprintf(buf, size, "%s%s", bases[c / 4], bases[c % 4]);
+        return buf;
+    }
+    if (in->format == GDL_INPUT_SEQ8) return c >= 0 && c < 4 ? bases[c] : "?";
+    const char *p = in->channel_names;
+    for (int64_t k = 0; p && k < c; k++)
+        if ((p = strchr(p, ','))) p++;
+    if (!p) {
+        snprintf(buf, size, "c%" PRId64, c);
+        return buf;
+    }
+    size_t n = strcspn(p, ",");
+    snprintf(buf, size, "%.*s", (int)n, p);
+    return buf;
 }
 
 int64_t gdl_input_width(const gdl_input_t *in) { return in->channels * in->length; }

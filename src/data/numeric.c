@@ -8,7 +8,55 @@
 #include "gdl/core.h"
 #include "gdl/dataops.h"
 
-static int read_tsv(const gdl_encode_numeric_opts_t *o, gdl_examples_t *ex, float *row)
+/* Length of header field f without a position suffix: a separator (_ . : -) and digits. */
+static size_t channel_part(const char *f, size_t n)
+{
+    size_t k = n;
+    while (k > 0 && f[k - 1] >= '0' && f[k - 1] <= '9') k--;
+    return k < n && k > 1 && strchr("_.:-", f[k - 1]) ? k - 1 : n;
+}
+
+/* The channel names of a header whose value columns (fields, tab-separated) are C x L
+ * channel-major: channel c is named by its columns when all L of them read NAME or NAME_1 ..
+ * NAME_L (any position suffix), the names distinct and free of ','. *names is then a malloc'd
+ * comma-joined list, else NULL (the channels stay unnamed). 0, or -1 out of memory. */
+static int header_channel_names(const char *fields, int64_t C, int64_t L, char **names)
+{
+    size_t cap = strlen(fields) + 1, len = 0;
+    char *out = malloc(cap);
+    *names = NULL;
+    if (!out) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    const char *p = fields;
+    for (int64_t c = 0; c < C; c++) {
+        const char *name = NULL;
+        size_t nlen = 0;
+        for (int64_t l = 0; l < L; l++) {
+            if (!p) goto unnamed;
+            size_t n = strcspn(p, "\t"), k = channel_part(p, n);
+            if (!k || memchr(p, ',', k) || (name && (k != nlen || memcmp(name, p, k)))) goto unnamed;
+            name = p, nlen = k;
+            p = p[n] ? p + n + 1 : NULL;
+        }
+        for (const char *q = out, *end = out + len; q < end; q += strcspn(q, ",") + 1)
+            if (strcspn(q, ",") == nlen && !memcmp(q, name, nlen)) goto unnamed;
+        if (len) out[len++] = ',';
+        memcpy(out + len, name, nlen);
+        len += nlen;
+        out[len] = 0;
+    }
+    if (p) goto unnamed; // more columns than C x L: the rows' check reports it
+    *names = out;
+    return 0;
+unnamed:
+    free(out);
+    return 0;
+}
+
+/* names: the header's channel names (see header_channel_names), the caller frees */
+static int read_tsv(const gdl_encode_numeric_opts_t *o, gdl_examples_t *ex, float *row, char **names)
 {
     int64_t W = o->channels * o->length;
     gdl_lines_t r;
@@ -33,7 +81,11 @@ static int read_tsv(const gdl_encode_numeric_opts_t *o, gdl_examples_t *ex, floa
             row[k++] = v;
             p = *end ? end + 1 : NULL;
         }
-        if (r.lineno == 1 && k == 0 && p) continue;
+        if (r.lineno == 1 && k == 0 && p) {
+            if (header_channel_names(p, o->channels, o->length, names)) goto done;
+            ex->in.channel_names = *names;
+            continue;
+        }
         if (k != W || p) {
             int64_t cols = 1 + k;
             for (; p; p = strchr(p, '\t') ? strchr(p, '\t') + 1 : NULL) cols++;
@@ -160,13 +212,14 @@ int gdl_encode_numeric(const gdl_encode_numeric_opts_t *o)
     gdl_labels_t lt = {0};
     int rc = -1;
     size_t n = strlen(o->input);
+    char *names = NULL; // from a TSV header
     float *row = malloc((size_t)(o->channels * o->length) * sizeof *row);
     if (!row) {
         gdl_log_error("out of memory");
         return -1;
     }
     if (o->labels && gdl_labels_read(&lt, o->labels)) goto done;
-    if (n > 4 && strcmp(o->input + n - 4, ".npy") == 0 ? read_npy(o, &ex, row) : read_tsv(o, &ex, row))
+    if (n > 4 && strcmp(o->input + n - 4, ".npy") == 0 ? read_npy(o, &ex, row) : read_tsv(o, &ex, row, &names))
         goto done;
     if (ex.n == 0) {
         gdl_log_error("%s: no rows", o->input);
@@ -175,6 +228,7 @@ int gdl_encode_numeric(const gdl_encode_numeric_opts_t *o)
     rc = gdl_examples_write(&ex, o->labels ? &lt : NULL, o->keep_missing, o->output);
 done:
     free(row);
+    free(names);
     gdl_examples_free(&ex);
     gdl_labels_free(&lt);
     return rc;

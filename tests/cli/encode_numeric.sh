@@ -18,9 +18,16 @@ x = t["input:marks"]
 assert x.dtype == np.float32 and x.shape == (2, 2, 3)
 assert x[0].tolist() == [[1, 2, 3], [4, 5, 6]] and x[1].tolist() == [[0.5, -1, 1000], [0, 0, 7.25]]
 assert m["input:marks.format"] == "f32" and m["input:marks.channels"] == "2" and m["input:marks.length"] == "3"
+assert m["input:marks.channel_names"] == "H3K4me3,H3K27ac"  # NAME_1 .. NAME_L columns name a channel
 assert t["labels"][:, 0].tolist() == [-1, 3.5] and m["gdl.target_kinds"] == "regression"
 PY
 contains "unlabelled row dropped with a count" "$T/err" "1 examples have no label row"
+# columns that do not share a name per channel (m1 m2 | m3 m4) leave the channels unnamed
+printf 'id\tm1\tm2\tm3\tm4\np1\t0.5\t1\t2\t0\n' >"$T/u.tsv"
+expect "encode numeric TSV, unnamed channels" 0 "$GDL" encode "$T/u.tsv" --shape 2,2 -o "$T/u.gdl"
+"$GDL" inspect "$T/u.gdl" >"$T/u.txt"
+! grep -q channel_names "$T/u.txt" && pass "no channel names stored when the header gives none" ||
+    fail "no channel names stored when the header gives none"
 
 "$PYTHON" - "$T" <<'PY'
 import sys, numpy as np

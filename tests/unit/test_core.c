@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "gdl/core.h"
+#include "gdl/svg.h"
 #include "test.h"
 
 static void naive_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
@@ -330,6 +331,28 @@ static void test_log_records_last_error(void)
     CHECK(strcmp(gdl_last_error(), "x.vcf:12: bad") == 0);
 }
 
+/* The heatmap: a cell per value, red at +max, blue at -max, white at 0, rows labelled. */
+static void test_svg_heatmap(void)
+{
+    const float v[6] = {2, -2, 0, 1, -1, 0.5f}; // (2, 3)
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    CHECK(fp != NULL);
+    if (!fp) return;
+    gdl_svg_heatmap(fp, 10, 20, 5, 4, v, 2, 3, (const char *const[]){"H3K4me3", "a<b"});
+    fclose(fp);
+    int cells = 0;
+    for (const char *p = buf; (p = strstr(p, "class=\"cell\"")); p++) cells++;
+    CHECK(cells == 6);
+    CHECK(strstr(buf, "<rect x=\"10.00\" y=\"20.00\" width=\"5.00\" height=\"4.00\" fill=\"rgb(255,0,0)\"") != NULL);
+    CHECK(strstr(buf, "x=\"15.00\" y=\"20.00\" width=\"5.00\" height=\"4.00\" fill=\"rgb(0,0,255)\"") != NULL);
+    CHECK(strstr(buf, "x=\"20.00\" y=\"20.00\" width=\"5.00\" height=\"4.00\" fill=\"rgb(255,255,255)\"") != NULL);
+    CHECK(strstr(buf, "x=\"10.00\" y=\"24.00\" width=\"5.00\" height=\"4.00\" fill=\"rgb(255,127,127)\"") != NULL);
+    CHECK(strstr(buf, ">H3K4me3</text>") != NULL && strstr(buf, ">a&lt;b</text>") != NULL);
+    free(buf);
+}
+
 int main(void)
 {
     RUN(test_sgemm_random_shapes);
@@ -345,5 +368,6 @@ int main(void)
     RUN(test_one_thread_runs_alone);
     RUN(test_outfile_atomic);
     RUN(test_log_records_last_error);
+    RUN(test_svg_heatmap);
     return TEST_EXIT();
 }

@@ -36,7 +36,8 @@ static void test_roundtrip(void)
                                .target_names = &names, .target_kinds = kinds,
                                .target_classes = classes, .labels = labels};
     gdl_input_t in[2] = {{.name = "dna", .format = GDL_INPUT_SEQ8, .length = 5},
-                         {.name = "marks", .format = GDL_INPUT_F32, .channels = 2, .length = 3}};
+                         {.name = "marks", .format = GDL_INPUT_F32, .channels = 2, .length = 3,
+                          .channel_names = "H3K4me3,H3K27ac"}};
     gdl_writer_t *w = gdl_writer_new();
     gdl_dataset_slots_t s;
     gdl_inputs_slots_t is;
@@ -71,6 +72,13 @@ static void test_roundtrip(void)
             CHECK(out[20] == 1 && out[20 + 5 + 1] == 1 && out[20 + 15 + 3] == 1 && out[20 + 4] == 0);
             gdl_input_batch(b, rows, 2, out);
             CHECK(out[0] == 3.0f && out[5] == 5.5f && out[6] == 0.0f && out[11] == 2.5f);
+            char buf[32];
+            CHECK(strcmp(gdl_input_channel_name(a, 2, buf, sizeof buf), "G") == 0);
+            CHECK(strcmp(gdl_input_channel_name(b, 0, buf, sizeof buf), "H3K4me3") == 0);
+            CHECK(strcmp(gdl_input_channel_name(b, 1, buf, sizeof buf), "H3K27ac") == 0);
+            gdl_input_t unnamed = *b;
+            unnamed.channel_names = NULL; // a file from before channel names: c0, c1
+            CHECK(strcmp(gdl_input_channel_name(&unnamed, 1, buf, sizeof buf), "c1") == 0);
         }
         gdl_dataset_close(d);
     }
@@ -97,6 +105,13 @@ static void test_bad(void)
     CHECK(gdl_inputs_declare(w, &spec, in + 1, 1, 0, &is) < 0);
     in[1].name = "genotypes";
     CHECK(gdl_inputs_declare(w, &spec, in + 1, 1, 0, &is) < 0);
+    // channel names: one per channel, none empty
+    gdl_input_t marks = {.name = "m", .format = GDL_INPUT_F32, .channels = 2, .length = 3};
+    const char *bad_names[] = {"a", "a,b,c", "a,", ",b", "a,,b", ""};
+    for (size_t k = 0; k < sizeof bad_names / sizeof *bad_names; k++) {
+        marks.channel_names = bad_names[k];
+        CHECK(gdl_inputs_declare(w, &spec, &marks, 1, 0, &is) < 0);
+    }
     gdl_writer_free(w);
 
     // a seq8 input holding a byte that is not a base is refused on open
