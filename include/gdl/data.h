@@ -44,7 +44,7 @@ typedef struct gdl_file_t gdl_file_t;
 gdl_file_t *gdl_file_open(const char *path);
 void gdl_file_close(gdl_file_t *f);
 
-const char *gdl_file_path(const gdl_file_t *f);
+const char *gdl_file_path(const gdl_file_t *f); // "(sequences in memory)" for NULL (a dataset built in memory)
 uint64_t gdl_file_size(const gdl_file_t *f);
 int gdl_file_count(const gdl_file_t *f);                          // tensors, in offset order
 const gdl_entry_t *gdl_file_entry(const gdl_file_t *f, int i);

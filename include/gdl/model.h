@@ -312,6 +312,11 @@ int gdl_runner_forward(gdl_runner_t *r, const int64_t *rows, int64_t n, int trai
 double gdl_runner_loss(gdl_runner_t *r, int64_t n, float grad_scale);
 /* Eval-mode scores of rows: probabilities (sigmoid, softmax) or values, (n, n_out). */
 int gdl_runner_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores);
+/* gdl_runner_scores, or with rc the mean of the forward pass and of a pass with every DNA input
+ * reverse-complemented (rc_scores: a second buffer of n x n_out); -1 with an error naming
+ * model_path when rc is asked of a model that reads no DNA. */
+int gdl_runner_strand_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, int rc, const char *model_path,
+                             float *scores, float *rc_scores);
 /* Mean eval-mode loss over rows, in batches; NaN when not finite or no labelled row. With
  * scores, the same pass also writes gdl_runner_scores' values (complete when not NaN). */
 double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n, float *scores);

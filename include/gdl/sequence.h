@@ -39,6 +39,43 @@ int64_t gdl_ref_length(const gdl_ref_t *r, const char *contig); // -1 if absent
  * the contig are N). 0, or -1 with an error (unknown contig, a character that is not a base). */
 int gdl_ref_fetch(gdl_ref_t *r, const char *contig, int64_t beg, int64_t end, char *out);
 
+/* ---- variant sites (gdl vep; sites.c) ------------------------------------------------------ */
+
+/* A VCF/BCF (plain, bgzip or stdin) read for its sites: CHROM, POS, ID, REF and ALT of each
+ * record; the sample columns are dropped by htslib before they are parsed, so a cohort VCF reads
+ * as fast as a sites-only one. Optionally a sites-only copy is written (VCF, bgzip VCF or BCF),
+ * each record as read plus float INFO fields of one value per ALT (Number=A) and a flag. */
+typedef struct gdl_sites gdl_sites_t;
+
+typedef struct {
+    const char *chrom, *id;   // id "." when absent
+    int64_t pos;              // 1-based POS
+    int n_alleles;            // REF and the ALTs
+    char **alleles;           // (n_alleles), REF first, as written
+    int64_t record;           // 1-based record number, for messages
+} gdl_site_t;
+
+/* Opens path ("-" = stdin). regions (or NULL): "CHR", "CHR:BEG-END", comma-separated, read
+ * through the file's index (.csi or .tbi; an error without one). NULL with an error. */
+gdl_sites_t *gdl_sites_open(const char *path, const char *regions);
+/* The next record into *site (valid until the next call): 1, 0 at the end, -1 with an error
+ * naming the file and the record (truncated or malformed input, records out of order). */
+int gdl_sites_next(gdl_sites_t *s, gdl_site_t *site);
+/* Starts the copy at out_path (written to a temp name until gdl_sites_commit) in mode 'v'
+ * (VCF), 'z' (bgzip VCF) or 'b' (BCF), with INFO keys (n) declared Number=A Type=Float and
+ * their descriptions, and flag (or NULL) declared as a Flag; with write_index, a .csi index
+ * beside it ('z', 'b' only). 0, or -1 with an error. */
+int gdl_sites_out_open(gdl_sites_t *s, const char *out_path, char mode, const char *const *keys,
+                       const char *const *descriptions, int n, const char *flag, const char *flag_description,
+                       int write_index);
+/* Writes the current record with values (n keys x (n_alleles - 1), key-major; NaN = missing:
+ * a key whose values are all NaN is not written) and the flag when set. 0, or -1. */
+int gdl_sites_write(gdl_sites_t *s, const float *values, int flag);
+/* Finishes the copy (index saved) and moves it into place. 0, or -1 (nothing left behind). */
+int gdl_sites_commit(gdl_sites_t *s);
+/* Closes; a copy not committed is removed. */
+void gdl_sites_close(gdl_sites_t *s);
+
 /* ---- encoding ----------------------------------------------------------------------------- */
 
 typedef enum { GDL_SEQ_TASK_NONE, GDL_SEQ_TASK_CENTER_BASE } gdl_seq_task_t;

@@ -16,6 +16,7 @@ int gdl_cmd_encode(int argc, char *argv[]);
 int gdl_cmd_simulate(int argc, char *argv[]);
 int gdl_cmd_train(int argc, char *argv[]);
 int gdl_cmd_predict(int argc, char *argv[]);
+int gdl_cmd_vep(int argc, char *argv[]);
 int gdl_cmd_eval(int argc, char *argv[]);
 int gdl_cmd_attribute(int argc, char *argv[]);
 int gdl_cmd_motifs(int argc, char *argv[]);

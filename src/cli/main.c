@@ -21,6 +21,7 @@ static const command_t commands[] = {
     {"inspect", gdl_cmd_inspect, "show what a .gdl dataset or model holds"},
     {"train", gdl_cmd_train, "fit a model from a JSON config, with k-fold cross-validation"},
     {"predict", gdl_cmd_predict, "score a dataset with one model or the mean of several"},
+    {"vep", gdl_cmd_vep, "the effect of each variant of a VCF on a sequence model's outputs"},
     {"eval", gdl_cmd_eval, "ROC/PR AUC and other metrics of a predictions.tsv, with plots"},
     {"attribute", gdl_cmd_attribute, "which variants, genes, pairs or bases drive a model"},
     {"epistasis", gdl_cmd_epistasis, "every pair of variants tested for interaction (BOOST), over the threads"},

@@ -315,7 +315,7 @@ void gdl_file_close(gdl_file_t *f)
     free(f);
 }
 
-const char *gdl_file_path(const gdl_file_t *f) { return f->path; }
+const char *gdl_file_path(const gdl_file_t *f) { return f ? f->path : "(sequences in memory)"; }
 uint64_t gdl_file_size(const gdl_file_t *f) { return f->size; }
 int gdl_file_count(const gdl_file_t *f) { return f->n_entries; }
 const gdl_entry_t *gdl_file_entry(const gdl_file_t *f, int i) { return &f->entries[i]; }

@@ -64,32 +64,6 @@ static int64_t auto_batch(const gdl_model_t *m)
     return b < 256 ? 256 : b > 2048 ? 2048 : b;
 }
 
-/* Scores of rows (n) into scores; with rc, the mean of the forward and reverse-complement
- * passes (rc_scores a second buffer of the same size). */
-static int strand_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, int rc, const char *model_path,
-                         float *scores, float *rc_scores)
-{
-    if (gdl_runner_scores(r, rows, n, scores) != 0) return -1;
-    if (!rc) return 0;
-    if (!gdl_runner_has_sequence(r)) {
-        gdl_log_error("%s: --rc: the model reads no DNA sequence input", model_path);
-        return -1;
-    }
-    gdl_input_view_t *views = calloc((size_t)r->batch, sizeof *views);
-    if (!views) {
-        gdl_log_error("out of memory");
-        return -1;
-    }
-    for (int64_t b = 0; b < r->batch; b++) views[b].rc = 1;
-    r->views = views;
-    int ret = gdl_runner_scores(r, rows, n, rc_scores);
-    r->views = NULL;
-    free(views);
-    if (ret != 0) return -1;
-    for (int64_t i = 0; i < n * r->m->n_out; i++) scores[i] = 0.5f * (scores[i] + rc_scores[i]);
-    return 0;
-}
-
 int gdl_predict(const gdl_predict_opts_t *o)
 {
     gdl_dataset_t *d = gdl_dataset_open(o->data_path);
@@ -120,7 +94,7 @@ int gdl_predict(const gdl_predict_opts_t *o)
         if ((!sum && !(sum = calloc(1, bytes ? bytes : 1))) || (!scores && !(scores = malloc(bytes ? bytes : 1))) ||
             (o->rc && !rc_scores && !(rc_scores = malloc(bytes ? bytes : 1))))
             goto oom;
-        if (strand_scores(&r, rows, d->n_examples, o->rc, o->model_paths[k], scores, rc_scores) != 0) goto out;
+        if (gdl_runner_strand_scores(&r, rows, d->n_examples, o->rc, o->model_paths[k], scores, rc_scores) != 0) goto out;
         for (int64_t i = 0; i < d->n_examples * n_out; i++) sum[i] += scores[i] / (float)o->n_models;
     }
     ret = predictions_write(o->out_path, &r, rows, d->n_examples, sum, NULL);

@@ -136,3 +136,27 @@ double gdl_runner_mean_loss(gdl_runner_t *r, const int64_t *rows, int64_t n, flo
     }
     return count ? sum / (double)count : NAN;
 }
+
+int gdl_runner_strand_scores(gdl_runner_t *r, const int64_t *rows, int64_t n, int rc, const char *model_path,
+                         float *scores, float *rc_scores)
+{
+    if (gdl_runner_scores(r, rows, n, scores) != 0) return -1;
+    if (!rc) return 0;
+    if (!gdl_runner_has_sequence(r)) {
+        gdl_log_error("%s: --rc: the model reads no DNA sequence input", model_path);
+        return -1;
+    }
+    gdl_input_view_t *views = calloc((size_t)r->batch, sizeof *views);
+    if (!views) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int64_t b = 0; b < r->batch; b++) views[b].rc = 1;
+    r->views = views;
+    int ret = gdl_runner_scores(r, rows, n, rc_scores);
+    r->views = NULL;
+    free(views);
+    if (ret != 0) return -1;
+    for (int64_t i = 0; i < n * r->m->n_out; i++) scores[i] = 0.5f * (scores[i] + rc_scores[i]);
+    return 0;
+}
