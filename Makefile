@@ -39,7 +39,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand install clean
+.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand bench-vep install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -133,6 +133,11 @@ bench-tune: $(GDL)
 bench-strand: $(GDL)
 	$(call check_debs,python3)
 	@sh tests/bench/bench_strand.sh $(abspath $(GDL))
+
+# gdl vep per variant against gdl predict per window (same model, same windows) and PyTorch
+bench-vep: $(GDL)
+	$(call check_debs,python3)
+	@sh tests/bench/bench_vep.sh $(abspath $(GDL))
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs/space
