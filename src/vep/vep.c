@@ -253,7 +253,9 @@ static int process(vep_t *v, const gdl_site_t *s)
                       v->o->input, s->record, s->chrom, s->pos, n_alt, v->sc.B);
         return -1;
     }
-    if (v->n_jobs + n_alt > v->sc.B && flush(v) != 0) return -1;
+    // a full batch, or many records waiting with nothing to score (symbolic ALTs): memory stays
+    // bounded by the batch, not the VCF
+    if ((v->n_jobs + n_alt > v->sc.B || v->n_pend >= 4 * v->sc.B) && flush(v) != 0) return -1;
     if (n_alt > v->values_alt) {
         float *p = realloc(v->values, (size_t)(v->sc.K * n_alt) * sizeof *p);
         if (!p) goto oom;
