@@ -61,6 +61,21 @@ static void row(FILE *fp, int w, const char *name, const gdl_metrics_t *m, const
     fputc('\n', fp);
 }
 
+/* A bootstrap interval's low and high rows under a table whose rows show counts (when counts):
+ * the count columns left NA so each bound sits under its metric. */
+static void ci_rows(FILE *fp, int w, double level, const gdl_metrics_t *lo, const gdl_metrics_t *hi,
+                    const int *cols, int nc, int counts)
+{
+    gdl_metrics_t a = *lo, b = *hi;
+    a.v[GDL_M_N] = b.v[GDL_M_N] = NAN;
+    a.v[GDL_M_N_POS] = b.v[GDL_M_N_POS] = NAN;
+    char n1[64], n2[64];
+    snprintf(n1, sizeof n1, "  %.0f%% CI low", level * 100);
+    snprintf(n2, sizeof n2, "  %.0f%% CI high", level * 100);
+    row(fp, w, n1, &a, cols, nc, counts);
+    row(fp, w, n2, &b, cols, nc, counts);
+}
+
 /* "mean ± sd" rows under a table */
 static void mean_sd_rows(FILE *fp, int w, const char *name, const gdl_metrics_t *mean,
                          const gdl_metrics_t *sd, const int *cols, int nc, int counts)
@@ -96,13 +111,7 @@ void eval_print_table(const eval_report_t *rep, FILE *fp)
         for (int t = 0; t < p->T; t++) {
             if (p->targets[t].kind != GDL_EVAL_BINARY) continue;
             row(fp, w, p->targets[t].name, &s->r[t].m, bin_cols, NCOLS(bin_cols), 1);
-            if (rep->ci) {
-                char nm[256];
-                snprintf(nm, sizeof nm, "  %.0f%% CI low", rep->ci->level * 100);
-                row(fp, w, nm, &rep->ci->lo[t], bin_cols, NCOLS(bin_cols), 0);
-                snprintf(nm, sizeof nm, "  %.0f%% CI high", rep->ci->level * 100);
-                row(fp, w, nm, &rep->ci->hi[t], bin_cols, NCOLS(bin_cols), 0);
-            }
+            if (rep->ci) ci_rows(fp, w, rep->ci->level, &rep->ci->lo[t], &rep->ci->hi[t], bin_cols, NCOLS(bin_cols), 1);
             if (rep->fs)
                 mean_sd_rows(fp, w, "", &rep->fs->mean[t], &rep->fs->sd[t], bin_cols, NCOLS(bin_cols), 1);
         }
@@ -154,10 +163,7 @@ void eval_print_table(const eval_report_t *rep, FILE *fp)
         for (int t = 0; t < p->T; t++) {
             if (p->targets[t].kind != GDL_EVAL_REGRESSION) continue;
             row(fp, w, p->targets[t].name, &s->r[t].m, reg_cols, NCOLS(reg_cols), 0);
-            if (rep->ci) {
-                row(fp, w, "  CI low", &rep->ci->lo[t], reg_cols, NCOLS(reg_cols), 0);
-                row(fp, w, "  CI high", &rep->ci->hi[t], reg_cols, NCOLS(reg_cols), 0);
-            }
+            if (rep->ci) ci_rows(fp, w, rep->ci->level, &rep->ci->lo[t], &rep->ci->hi[t], reg_cols, NCOLS(reg_cols), 0);
             if (rep->fs) mean_sd_rows(fp, w, "", &rep->fs->mean[t], &rep->fs->sd[t], reg_cols, NCOLS(reg_cols), 0);
         }
         if (s->n_regression > 1) {

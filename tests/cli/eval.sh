@@ -153,4 +153,26 @@ for name, t in m["targets"].items():
 lo, hi = m["ci"]["macro"]["roc_auc"]
 assert lo <= m["macro"]["roc_auc"] <= hi and hi - lo < 0.2
 PYEOF
+# the table's interval rows stand under their metrics: the same values as the JSON's, column by column
+"$GDL" eval -p "$DATA/multilabel.tsv" -b 200 -s 7 >"$TMP/b1.txt" 2>/dev/null
+"$PY" - "$TMP/b1.txt" "$TMP/b1.json" <<'PYEOF' && pass "bootstrap table: CI rows under their metric columns" || fail "bootstrap table: CI rows under their metric columns"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+m = json.load(open(sys.argv[2]))
+i = next(k for k, l in enumerate(lines) if l.startswith("target") and "roc_auc" in l)
+head = lines[i].split()
+checked = 0
+for k in range(i + 1, len(lines)):
+    f = lines[k].split()
+    if not f or f[0] not in m["targets"]:
+        if not lines[k].startswith("  "): break
+        continue
+    lo = lines[k + 1].replace("95% CI low", "").split()
+    assert len(lo) == len(head) - 1, (lo, head)  # one value per column after "target"
+    want = m["targets"][f[0]]["ci"]["roc_auc"]
+    got = lo[head.index("roc_auc") - 1]
+    assert want is None and got == "NA" or abs(float(got) - want[0]) < 6e-5, (f[0], got, want)
+    checked += 1
+assert checked >= 2, checked
+PYEOF
 finish
