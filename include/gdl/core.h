@@ -118,8 +118,17 @@ void gdl_blas_pick_kernels(char *argv[]);
 /* ---- threads ------------------------------------------------------------------------------ */
 
 /* One setting drives gdl's loops and its matrix products (OpenBLAS itself runs on one thread;
- * gdl_sgemm splits a large product over gdl's threads). n <= 0 means all online cores. */
+ * gdl_sgemm splits a large product over gdl's threads). */
+/* The most threads gdl runs, and so the most chunks a gdl_parallel_for hands out: per-chunk
+ * arrays are sized by it. -@ above it is a usage error. */
+#define GDL_MAX_THREADS 256
+/* n threads for gdl's loops and OpenBLAS; n <= 0: the cores this process may use (its CPU
+ * affinity, bounded by a cgroup CPU quota: what Slurm or a container grants), at most
+ * GDL_MAX_THREADS. */
 void gdl_threads_set(int n);
+/* The cores this process may use: its affinity mask's count, at most the cgroup v2 quota
+ * (cpu.max) rounded up; at least 1. */
+int gdl_cores_available(void);
 int gdl_threads_get(void);
 
 /* Splits [0, n) into gdl_threads_get() contiguous chunks (fewer when n is small) and calls

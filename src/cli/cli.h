@@ -36,7 +36,8 @@ int gdl_cmd_simulate_sequences(int argc, char *argv[]); // argv[0] = "sequences"
     {"help", no_argument, NULL, 'h'}, {"verbose", no_argument, NULL, 'v'},                        \
         {"quiet", no_argument, NULL, 'q'}, {"threads", required_argument, NULL, '@'}
 #define CLI_COMMON_USAGE                                                                          \
-    "  -@, --threads INT   threads for OpenBLAS and gdl's loops, 0 = all cores [1]\n"             \
+    "  -@, --threads INT   threads for OpenBLAS and gdl's loops, up to 256; 0 = the cores this\n"   \
+    "                      process may use (affinity, cgroup quota) [1]\n"                         \
     "  -v, --verbose       more messages on stderr (repeat for debug traces)\n"                  \
     "  -q, --quiet         errors only\n"                                                        \
     "  -h, --help          this help\n"

@@ -46,8 +46,9 @@ int cli_common_option(const char *cmd, int c, const char *arg)
         gdl_log_set_level(GDL_LOG_ERROR);
         return 1;
     case '@':
-        if (cli_parse_long(arg, &n) != 0 || n < 0 || n > 1024) {
-            fprintf(stderr, "gdl %s: --threads: expected an integer 0..1024, got '%s'\n", cmd, arg);
+        if (cli_parse_long(arg, &n) != 0 || n < 0 || n > GDL_MAX_THREADS) {
+            fprintf(stderr, "gdl %s: --threads: expected an integer from 0 (the cores this process may use) to %d, got '%s'\n",
+                    cmd, GDL_MAX_THREADS, arg);
             return -1;
         }
         gdl_threads_set((int)n);

@@ -7,7 +7,11 @@
  * condition variable. Chunk i of a loop always covers the same range, so per-chunk results are
  * reproducible for a given thread count. A loop started from inside a chunk runs serially on
  * that thread (no nested parallelism, no deadlock). */
+#define _GNU_SOURCE // sched_getaffinity, CPU_COUNT
 #include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <immintrin.h>
 #include <unistd.h>
@@ -16,7 +20,7 @@
 
 void gdl_blas_single_thread(void); // blas.c
 
-#define MAX_THREADS 256
+#define MAX_THREADS GDL_MAX_THREADS
 
 static struct {
     pthread_mutex_t lock;    // guards everything below
@@ -113,12 +117,40 @@ static int start_workers(int want)
     return pool.n_workers;
 }
 
+/* The cgroup v2 CPU quota of this process ("max" or "QUOTA PERIOD" in cpu.max), rounded up;
+ * 0 when there is none or it cannot be read. */
+static int cgroup_cpus(void)
+{
+    char path[512] = "/sys/fs/cgroup", line[256];
+    FILE *fp = fopen("/proc/self/cgroup", "r");
+    if (fp) { // "0::/slurm/uid_1/job_2": the process's own cgroup under the v2 mount
+        while (fgets(line, sizeof line, fp))
+            if (!strncmp(line, "0::", 3)) {
+                line[strcspn(line, "\n")] = 0;
+                if (strcmp(line + 3, "/")) snprintf(path, sizeof path, "/sys/fs/cgroup%s", line + 3);
+            }
+        fclose(fp);
+    }
+    strncat(path, "/cpu.max", sizeof path - strlen(path) - 1);
+    long long quota = 0, period = 0;
+    if (!(fp = fopen(path, "r"))) return 0;
+    int got = fscanf(fp, "%lld %lld", &quota, &period);
+    fclose(fp);
+    return got == 2 && quota > 0 && period > 0 ? (int)((quota + period - 1) / period) : 0;
+}
+
+int gdl_cores_available(void)
+{
+    cpu_set_t set;
+    long n = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+    int quota = cgroup_cpus();
+    if (quota > 0 && quota < n) n = quota;
+    return n > 0 ? (int)n : 1;
+}
+
 void gdl_threads_set(int n)
 {
-    if (n <= 0) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        n = cores > 0 ? (int)cores : 1;
-    }
+    if (n <= 0) n = gdl_cores_available();
     if (n > MAX_THREADS) n = MAX_THREADS;
     pthread_mutex_lock(&pool.caller);
     if (pool.n_workers > n - 1) stop_workers(); // restarted lazily at the new size

@@ -174,7 +174,7 @@ typedef struct {
     const int64_t *at; // (parts + 1, n) first group of each curve in each range
     uint64_t P, Nn;
     acc_t acc[MERGE_PARTS];
-    int failed[64];
+    int failed[GDL_MAX_THREADS]; // per chunk
 } merge_ctx_t;
 
 static int cmp_desc(const void *a, const void *b)
@@ -271,7 +271,7 @@ int eval_curve_merge(eval_curve_t *const *c, int n, gdl_metrics_t *m)
     x.at = at;
     gdl_parallel_for(x.parts, merge_range, &x);
     free(at), free(sample);
-    for (int k = 0; k < 64; k++)
+    for (int k = 0; k < GDL_MAX_THREADS; k++)
         if (x.failed[k]) {
             gdl_log_error("out of memory");
             return -1;

@@ -15,7 +15,7 @@ typedef struct {
     const uint32_t *w;
     double thr;
     eval_result_t *rep; // (T)
-    int failed[64];
+    int failed[GDL_MAX_THREADS]; // per chunk
 } boot_ctx_t;
 
 static void boot_range(void *arg, int64_t begin, int64_t end, int chunk)
@@ -86,7 +86,7 @@ int eval_bootstrap(const eval_preds_t *p, const eval_set_t *s, double thr, int B
         for (int64_t i = 0; i < p->N; i++) w[gdl_rng_below(&rng, (uint64_t)p->N)]++;
         boot_ctx_t x = {.p = p, .s = s, .w = w, .thr = thr, .rep = rep};
         gdl_parallel_for(T, boot_range, &x);
-        for (int c = 0; c < 64; c++)
+        for (int c = 0; c < GDL_MAX_THREADS; c++)
             if (x.failed[c]) {
                 gdl_log_error("out of memory in bootstrap replicate %d", b);
                 goto done;

@@ -11,7 +11,7 @@ typedef struct {
     int fold;
     const eval_set_opts_t *o;
     eval_set_t *s;
-    int failed[64];
+    int failed[GDL_MAX_THREADS]; // per chunk
 } set_ctx_t;
 
 /* the labelled rows of target t in the set */
@@ -157,7 +157,7 @@ int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eva
     set_ctx_t x = {.p = p, .fold = f, .o = o, .s = s};
     gdl_parallel_for(p->T, set_range, &x);
     gdl_log_debug("per-target metrics done");
-    for (int c = 0; c < 64; c++)
+    for (int c = 0; c < GDL_MAX_THREADS; c++)
         if (x.failed[c]) goto oom;
     // micro: one ranking of every (example, binary target) pair; pooled confusion counts
     uint64_t tp = 0, fp = 0, P = 0, Nn = 0;

@@ -129,8 +129,8 @@ typedef struct {
     int64_t *fold_off;
     int32_t *fold_len;
     /* per chunk: the first error */
-    int64_t err_row[64];
-    char err_msg[64][512];
+    int64_t err_row[GDL_MAX_THREADS];
+    char err_msg[GDL_MAX_THREADS][512];
 } reader_t;
 
 static void fail_at(reader_t *rd, int chunk, int64_t row, const char *fmt, ...)
@@ -760,13 +760,13 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
         rd.fold_len = malloc(sizeof *rd.fold_len * (size_t)N);
         if (!rd.fold_off || !rd.fold_len) goto oom;
     }
-    for (int c = 0; c < 64; c++) rd.err_row[c] = -1;
+    for (int c = 0; c < GDL_MAX_THREADS; c++) rd.err_row[c] = -1;
     gdl_log_debug("%lld rows found", (long long)N);
     gdl_parallel_for(N, parse_rows, &rd);
     gdl_log_debug("rows parsed");
     int64_t bad = -1;
     int bad_chunk = 0;
-    for (int c = 0; c < 64; c++)
+    for (int c = 0; c < GDL_MAX_THREADS; c++)
         if (rd.err_row[c] >= 0 && (bad < 0 || rd.err_row[c] < bad)) bad = rd.err_row[c], bad_chunk = c;
     if (bad >= 0) {
         gdl_log_error("%s", rd.err_msg[bad_chunk]);
