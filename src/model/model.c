@@ -27,11 +27,16 @@ void gdl_model_free(gdl_model_t *m)
     free(m);
 }
 
+/* A copy of s (n strings), or NULL (nothing left allocated). */
 static char **dup_list(const char *const *s, int n)
 {
     char **out = calloc(n ? n : 1, sizeof *out);
     for (int i = 0; out && i < n; i++)
-        if (!(out[i] = strdup(s[i]))) return NULL; // the caller frees what was copied via the model
+        if (!(out[i] = strdup(s[i]))) {
+            while (i--) free(out[i]);
+            free(out);
+            return NULL;
+        }
     return out;
 }
 
@@ -79,11 +84,12 @@ static int select_targets(gdl_model_t *m, const gdl_dataset_t *d)
         goto fail;
     }
     m->loss.kind = want;
-    m->n_targets = T;
+    // counts set only with their lists, so gdl_model_free never reads a list that is not there
     if (!(m->target_names = dup_list(names, T))) goto fail;
+    m->n_targets = T;
     if (m->kind == GDL_TARGET_CATEGORICAL) {
+        if (!(m->classes = dup_list(d->targets[first].classes, d->targets[first].n_classes))) goto fail;
         m->n_classes = d->targets[first].n_classes;
-        if (!(m->classes = dup_list(d->targets[first].classes, m->n_classes))) goto fail;
     }
     m->n_out = m->kind == GDL_TARGET_CATEGORICAL ? m->n_classes : T;
     free(names);
