@@ -172,7 +172,7 @@ double gdl_seconds(void);                  // a monotonic clock
 
 /* ---- output files written atomically ------------------------------------------------------ */
 
-/* Writes go to "PATH.tmp.PID" and become PATH only on gdl_outfile_commit (after fflush and
+/* Writes go to "PATH.tmp.HOST.PID" and become PATH only on gdl_outfile_commit (after fflush and
  * fsync), so a failure never leaves a partial file under the final name. "-" is stdout. */
 typedef struct {
     FILE *fp;
@@ -184,7 +184,11 @@ int gdl_outfile_commit(gdl_outfile_t *o);                 // 0, or -1 (the temp 
 void gdl_outfile_abort(gdl_outfile_t *o);                 // removes the temp file; no-op after commit
 
 /* Temp-name helpers shared with the container writer. */
-char *gdl_tmp_path(const char *path);                    // malloc'd "PATH.tmp.PID"
+char *gdl_tmp_path(const char *path);                    // malloc'd "PATH.tmp.HOST.PID"
+/* Removes PATH.tmp.HOST.PID files of this host whose process is gone (a run killed with
+ * kill -9); temp files of live processes and of other hosts (a shared file system) stay.
+ * Returns how many it removed (each said at GDL_LOG_INFO). */
+int gdl_remove_stale_tmp(const char *path);
 int gdl_fsync_rename(int fd, const char *tmp, const char *path); // fsync fd, rename; -1 on error
 
 #endif

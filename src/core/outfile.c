@@ -1,5 +1,7 @@
 /* Output files that appear under their final name only when complete. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,13 +9,55 @@
 
 #include "gdl/core.h"
 
+/* This machine's name for temp names: a PID means something only on its own node. */
+static void host_name(char *buf, size_t size)
+{
+    if (gethostname(buf, size) != 0 || !*buf) snprintf(buf, size, "localhost");
+    buf[size - 1] = 0;
+    for (char *p = buf; *p; p++)
+        if (*p == '/' || *p == '.') *p = '_';
+}
+
 char *gdl_tmp_path(const char *path)
 {
-    size_t n = strlen(path) + 32;
+    char host[128];
+    host_name(host, sizeof host);
+    size_t n = strlen(path) + strlen(host) + 40;
     char *tmp = malloc(n);
-    if (tmp) snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    if (tmp) snprintf(tmp, n, "%s.tmp.%s.%ld", path, host, (long)getpid());
     else gdl_log_error("out of memory");
     return tmp;
+}
+
+int gdl_remove_stale_tmp(const char *path)
+{
+    char host[128], *dir = strdup(path);
+    if (!dir) return 0;
+    host_name(host, sizeof host);
+    char *slash = strrchr(dir, '/');
+    const char *base = slash ? slash + 1 : path;
+    if (slash) *slash = 0;
+    DIR *d = opendir(slash ? (*dir ? dir : "/") : ".");
+    int removed = 0;
+    size_t nb = strlen(base), nh = strlen(host);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        const char *n = e->d_name;
+        // BASE.tmp.HOST.PID with a PID that no longer runs here
+        if (strncmp(n, base, nb) || strncmp(n + nb, ".tmp.", 5) || strncmp(n + nb + 5, host, nh) || n[nb + 5 + nh] != '.')
+            continue;
+        char *end;
+        long pid = strtol(n + nb + 6 + nh, &end, 10);
+        if (*end || pid <= 0 || (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
+        char full[4096];
+        snprintf(full, sizeof full, "%s%s%s", slash ? (*dir ? dir : "") : "", slash ? "/" : "", n);
+        if (unlink(full) == 0) {
+            gdl_log_info("%s: removed, left by process %ld, which is gone", full, pid);
+            removed++;
+        }
+    }
+    if (d) closedir(d);
+    free(dir);
+    return removed;
 }
 
 int gdl_fsync_rename(int fd, const char *tmp, const char *path)

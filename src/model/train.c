@@ -493,6 +493,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         goto out;
     memcpy(L.best_param, g->param, g->n_param * sizeof(float));
     if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
+    if (ckpt) gdl_remove_stale_tmp(ckpt), gdl_remove_stale_tmp(run->out_path); // runs killed with kill -9
     if (ckpt && run->o->resume && access(ckpt, F_OK) == 0) {
         if (load_checkpoint(ckpt, m, &L) != 0) goto out;
         gdl_log_info("%s: resuming after epoch %d", ckpt, L.epoch);
