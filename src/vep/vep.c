@@ -11,6 +11,7 @@
 #include "vep_internal.h"
 
 #define SHOWN_MISMATCHES 5
+#define MAX_PENDING 4096 // records held for one batch
 
 /* A record read and not yet written: its strings, and the batch slot of each ALT (-1 = not scored). */
 typedef struct {
@@ -248,12 +249,10 @@ static int process(vep_t *v, const gdl_site_t *s)
 {
     v->n_records++;
     int n_alt = s->n_alleles - 1;
-    if (n_alt > v->sc.B) {
-        gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 ") has %d ALT alleles, more than --batch %" PRId64,
-                      v->o->input, s->record, s->chrom, s->pos, n_alt, v->sc.B);
-        return -1;
-    }
-    if (v->n_jobs + n_alt > v->sc.B && flush(v) != 0) return -1;
+    // a batch holds --batch alleles, or the ALTs of one record that has more (in several passes);
+    // records with nothing to score (symbolic, REF mismatches) are written in bounded runs
+    if (((v->n_jobs && v->n_jobs + n_alt > v->sc.B) || v->n_pend >= MAX_PENDING) && flush(v) != 0) return -1;
+    if (vep_scorer_reserve(&v->sc, n_alt) != 0) return -1;
     if (n_alt > v->values_alt) {
         float *p = realloc(v->values, (size_t)(v->sc.K * n_alt) * sizeof *p);
         if (!p) goto oom;
