@@ -119,13 +119,14 @@ static int add_allele(vep_t *v, pending_t *p, int a, const char *contig, const g
     if (gdl_ref_fetch(v->ref, contig, c - left, c - left + need, v->span) != 0) return -1;
     if (!ref_matches(v->span, left, p->ref)) {
         if (!p->mismatch++) v->n_mismatch++;
-        if (p->mismatch == 1 && v->n_mismatch <= SHOWN_MISMATCHES)
+        if (p->mismatch == 1 && v->n_mismatch <= SHOWN_MISMATCHES && v->o->mismatch != GDL_VEP_MISMATCH_FAIL)
             gdl_log_warn("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, the reference has %.*s%s", v->o->input,
                          s->record, p->chrom, p->pos, p->ref, (int)(lr < 50 ? lr : 50), v->span + left,
                          v->o->mismatch == GDL_VEP_MISMATCH_SCORE ? " (scored)" : "");
         if (v->o->mismatch == GDL_VEP_MISMATCH_FAIL) {
-            gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s differs from %s (--ref-mismatch fail)",
-                          v->o->input, s->record, p->chrom, p->pos, p->ref, v->o->ref);
+            gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, %s has %.*s (--ref-mismatch fail)",
+                          v->o->input, s->record, p->chrom, p->pos, p->ref, v->o->ref, (int)(lr < 50 ? lr : 50),
+                          v->span + left);
             return -1;
         }
         if (v->o->mismatch == GDL_VEP_MISMATCH_SKIP) return 1;
