@@ -5,6 +5,7 @@
 #include <htslib/kstring.h>
 #include <htslib/tbx.h>
 #include <htslib/vcf.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 
 #include "gdl/core.h"
 #include "gdl/sequence.h"
+
+#define UNDECLARED (BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF)
 
 struct gdl_sites {
     char *path;
@@ -180,7 +183,9 @@ int gdl_sites_next(gdl_sites_t *s, gdl_site_t *site)
         return 0;
     }
     s->n_read++;
-    if (r < 0 || s->rec->errcode || bcf_unpack(s->rec, BCF_UN_STR) != 0) {
+    // a contig or tag the header does not declare is no damage: htslib declared it in the input's
+    // header (many VCFs have no ##contig lines); only a copy cannot take it (gdl_sites_write)
+    if (r < 0 || (s->rec->errcode & ~UNDECLARED) || bcf_unpack(s->rec, BCF_UN_STR) != 0) {
         gdl_log_error("%s: record %" PRId64 ": cannot be read (truncated or malformed)", s->path, s->n_read);
         return -1;
     }
@@ -266,6 +271,12 @@ int gdl_sites_write(gdl_sites_t *s, const float *values, int flag)
     s->q_head = (s->q_head + 1) % s->q_cap, s->q_len--;
     s->spare[s->n_spare++] = rec; // its strings stay valid until it is read into again
     s->n_written++;
+    if (rec->errcode & UNDECLARED) { // the copy's header was written before htslib declared it
+        gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 "): its contig or an INFO/FILTER tag is not declared in "
+                      "the header; a VCF/BCF output needs them declared (e.g. bcftools reheader --fai), a TSV does not",
+                      s->path, s->n_written, bcf_seqname_safe(s->hdr, rec), (int64_t)rec->pos + 1);
+        return -1;
+    }
     int n_alt = rec->n_allele - 1;
     for (int k = 0; k < s->n_keys && n_alt > 0; k++) {
         const float *v = values + (int64_t)k * n_alt;

@@ -69,12 +69,8 @@ int vep_scorer_open(vep_scorer_t *v, const char *const *paths, int n, int64_t ba
     v->K = m->n_out;
     v->probabilities = m->loss.kind != GDL_LOSS_MSE;
     int64_t rows = 2 * v->B; // a reference and an alternate window per allele
-    if (!(v->bases = calloc((size_t)(rows * v->L), 1)) || !(v->rows = malloc((size_t)rows * sizeof *v->rows)) ||
-        !(v->scores = malloc((size_t)(rows * v->K) * sizeof *v->scores)) ||
-        !(v->scratch = malloc((size_t)(rows * v->K) * sizeof *v->scratch)) ||
-        !(v->rc_scratch = malloc((size_t)(rows * v->K) * sizeof *v->rc_scratch)) || output_names(v) != 0)
-        goto oom;
-    for (int64_t i = 0; i < rows; i++) v->rows[i] = i;
+    if (output_names(v) != 0) goto oom;
+    if (vep_scorer_reserve(v, v->B) != 0) return -1;
     for (int k = 0; k < v->n_models; k++) {
         const gdl_model_t *mk = v->models[k];
         v->inputs[k] = (gdl_input_t){.name = mk->config->inputs[0].from, .format = GDL_INPUT_SEQ8,
@@ -87,6 +83,32 @@ int vep_scorer_open(vep_scorer_t *v, const char *const *paths, int n, int64_t ba
 oom:
     gdl_log_error("out of memory");
     return -1;
+}
+
+/* realloc of p to n elements of size: 0, or -1 with p unchanged. */
+static int grow(void *pp, int64_t n, size_t size)
+{
+    void *q = realloc(*(void **)pp, (size_t)n * size);
+    if (!q) return -1;
+    *(void **)pp = q;
+    return 0;
+}
+
+int vep_scorer_reserve(vep_scorer_t *v, int64_t n)
+{
+    if (n <= v->cap) return 0;
+    int64_t rows = 2 * n;
+    if (grow(&v->bases, rows * v->L, 1) != 0 || grow(&v->rows, rows, sizeof *v->rows) != 0 ||
+        grow(&v->scores, rows * v->K, sizeof *v->scores) != 0 || grow(&v->scratch, rows * v->K, sizeof *v->scratch) != 0 ||
+        grow(&v->rc_scratch, rows * v->K, sizeof *v->rc_scratch) != 0) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    for (int64_t i = 2 * v->cap; i < rows; i++) v->rows[i] = i;
+    v->cap = n;
+    // the runners keep pointers to the inputs, not to the bases: the views follow the buffer
+    for (int k = 0; k < v->n_models && v->data; k++) v->inputs[k].bases = v->bases, v->data[k].n_examples = rows;
+    return 0;
 }
 
 int vep_scorer_run(vep_scorer_t *v, int64_t n)

@@ -11,6 +11,7 @@
 #include "vep_internal.h"
 
 #define SHOWN_MISMATCHES 5
+#define MAX_PENDING 4096 // records held for one batch
 
 /* A record read and not yet written: its strings, and the batch slot of each ALT (-1 = not scored). */
 typedef struct {
@@ -118,13 +119,14 @@ static int add_allele(vep_t *v, pending_t *p, int a, const char *contig, const g
     if (gdl_ref_fetch(v->ref, contig, c - left, c - left + need, v->span) != 0) return -1;
     if (!ref_matches(v->span, left, p->ref)) {
         if (!p->mismatch++) v->n_mismatch++;
-        if (p->mismatch == 1 && v->n_mismatch <= SHOWN_MISMATCHES)
+        if (p->mismatch == 1 && v->n_mismatch <= SHOWN_MISMATCHES && v->o->mismatch != GDL_VEP_MISMATCH_FAIL)
             gdl_log_warn("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, the reference has %.*s%s", v->o->input,
                          s->record, p->chrom, p->pos, p->ref, (int)(lr < 50 ? lr : 50), v->span + left,
                          v->o->mismatch == GDL_VEP_MISMATCH_SCORE ? " (scored)" : "");
         if (v->o->mismatch == GDL_VEP_MISMATCH_FAIL) {
-            gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s differs from %s (--ref-mismatch fail)",
-                          v->o->input, s->record, p->chrom, p->pos, p->ref, v->o->ref);
+            gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, %s has %.*s (--ref-mismatch fail)",
+                          v->o->input, s->record, p->chrom, p->pos, p->ref, v->o->ref, (int)(lr < 50 ? lr : 50),
+                          v->span + left);
             return -1;
         }
         if (v->o->mismatch == GDL_VEP_MISMATCH_SKIP) return 1;
@@ -248,14 +250,10 @@ static int process(vep_t *v, const gdl_site_t *s)
 {
     v->n_records++;
     int n_alt = s->n_alleles - 1;
-    if (n_alt > v->sc.B) {
-        gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 ") has %d ALT alleles, more than --batch %" PRId64,
-                      v->o->input, s->record, s->chrom, s->pos, n_alt, v->sc.B);
-        return -1;
-    }
-    // a full batch, or many records waiting with nothing to score (symbolic ALTs): memory stays
-    // bounded by the batch, not the VCF
-    if ((v->n_jobs + n_alt > v->sc.B || v->n_pend >= 4 * v->sc.B) && flush(v) != 0) return -1;
+    // a batch holds --batch alleles, or the ALTs of one record that has more (in several passes);
+    // records with nothing to score (symbolic, REF mismatches) are written in bounded runs
+    if (((v->n_jobs && v->n_jobs + n_alt > v->sc.B) || v->n_pend >= MAX_PENDING) && flush(v) != 0) return -1;
+    if (vep_scorer_reserve(&v->sc, n_alt) != 0) return -1;
     if (n_alt > v->values_alt) {
         float *p = realloc(v->values, (size_t)(v->sc.K * n_alt) * sizeof *p);
         if (!p) goto oom;

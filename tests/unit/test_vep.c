@@ -1,33 +1,45 @@
-/* gdl vep's alternate window: SNVs and MNVs in place, insertions push the right flank out,
- * deletions pull more reference in, and the window keeps its length. */
+/* gdl vep's alternate window: the reference's left L/2 bases, ALT, then the reference after REF,
+ * cut or extended to L, against windows written out by hand. */
 #include <string.h>
 
 #include "gdl/vep.h"
 #include "test.h"
 
-static void check_window(const char *span, int64_t L, const char *ref, const char *alt, const char *want)
+/* The alternate window of REF length lr -> ALT over span, compared with want (its length L). */
+static int alt_is(const char *span, int64_t lr, const char *alt, const char *want)
 {
     char out[64] = {0};
-    gdl_vep_alt_window(span, L, (int64_t)strlen(ref), alt, (int64_t)strlen(alt), out);
-    CHECK(strlen(want) == (size_t)L && memcmp(out, want, (size_t)L) == 0);
-    if (memcmp(out, want, (size_t)L)) fprintf(stderr, "  %s>%s: got %.*s, want %s\n", ref, alt, (int)L, out, want);
+    int64_t L = (int64_t)strlen(want);
+    gdl_vep_alt_window(span, L, lr, alt, (int64_t)strlen(alt), out);
+    if (memcmp(out, want, (size_t)L) != 0) fprintf(stderr, "  got %.*s, expected %s\n", (int)L, out, want);
+    return memcmp(out, want, (size_t)L) == 0;
 }
 
-static void test_alt_windows(void)
+static void test_alt_window_even(void)
 {
-    // window of 10 with REF's first base at position 5; span = the reference from the window's start
-    const char *span = "AAAAACGTACGGGGTTTT";
-    check_window(span, 10, "C", "T", "AAAAATGTAC");          // SNV
-    check_window(span, 10, "CGT", "TTA", "AAAAATTAAC");      // MNV
-    check_window(span, 10, "C", "CTT", "AAAAACTTGT");        // insertion: the right flank pushed out
-    check_window(span, 10, "CGT", "C", "AAAAACACGG");        // deletion: more reference pulled in
-    check_window(span, 10, "CGTA", "TT", "AAAAATTCGG");      // complex, REF longer than ALT
-    check_window(span, 10, "C", "CGGGGGGGGGGG", "AAAAACGGGG"); // an insertion longer than the flank
-    check_window("AAAACGTACGG", 9, "C", "G", "AAAAGGTAC");    // odd length: L / 2 = 4 bases on the left
+    // L 8: REF starts at 4 (span "ACGT|TGCA|..." from the window's start)
+    const char *span = "ACGTTGCAGGCCAATT";
+    CHECK(alt_is(span, 1, "A", "ACGTAGCA"));         // SNV
+    CHECK(alt_is(span, 2, "CC", "ACGTCCCA"));        // MNV
+    CHECK(alt_is(span, 1, "TAA", "ACGTTAAG"));       // insertion: the right flank pushed out
+    CHECK(alt_is(span, 1, "TAAAAAAAAA", "ACGTTAAA")); // longer than the right half: cut at L
+    CHECK(alt_is(span, 3, "T", "ACGTTAGG"));         // deletion: more reference pulled in
+    CHECK(alt_is(span, 6, "T", "ACGTTCCA"));         // longer than L/2
+    CHECK(alt_is(span, 3, "GA", "ACGTGAAG"));        // complex, REF 3 -> ALT 2
+}
+
+static void test_alt_window_odd(void)
+{
+    // L 5: REF starts at 5 / 2 = 2
+    const char *span = "ACGTTGCA";
+    CHECK(alt_is(span, 1, "T", "ACTTT"));
+    CHECK(alt_is(span, 2, "G", "ACGTG"));
+    CHECK(alt_is(span, 1, "GAC", "ACGAC"));
 }
 
 int main(void)
 {
-    RUN(test_alt_windows);
+    RUN(test_alt_window_even);
+    RUN(test_alt_window_odd);
     return TEST_EXIT();
 }
