@@ -69,7 +69,12 @@ t_rc=$(min3 "$G" vep -q -@ "$THREADS" --rc -m deepsea.gdl -i v.vcf --ref ref.fa 
 t_pred=$(min3 "$G" predict -q -@ "$THREADS" -m deepsea.gdl -d windows.gdl -o pred.tsv)
 torch_rate=NA
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    torch_rate=$(BENCH_THREADS=$THREADS OMP_NUM_THREADS=$THREADS /usr/bin/python3 "$here/tests/bench/bench_torch.py" run deepsea infer | cut -d' ' -f1)
+    # as make bench-torch runs it (torch.sh): OpenMP OpenBLAS with gdl's kernels, glibc keeping memory
+    : "${OPENBLAS_CORETYPE:=$("$G" --version | awk '/^OpenBLAS/ && /DYNAMIC_ARCH/ { print $(NF - 1) }')}"
+    [ -n "$OPENBLAS_CORETYPE" ] && export OPENBLAS_CORETYPE
+    torch_rate=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp BENCH_THREADS=$THREADS OMP_NUM_THREADS=$THREADS \
+        MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_MMAP_MAX_=0 \
+        /usr/bin/python3 "$here/tests/bench/bench_torch.py" run deepsea infer | cut -d' ' -f1)
 fi
 awk -v nv="$n_var" -v nw="$n_win" -v tv="$t_vep" -v trc="$t_rc" -v tp="$t_pred" -v torch="$torch_rate" -v th="$THREADS" 'BEGIN {
     printf "gdl vep, deepsea.json, 1,000-bp windows, 64 targets, %d threads, %d variants\n", th, nv
