@@ -63,6 +63,18 @@ for n, s in enumerate(seqs):
 assert (x == want).all()
 assert want.sum() == 8 + 7 + 9
 PY
+# an order-2 model trains, and gdl vep reads its 16-channel windows as gdl predict does
+"$GDL" encode -q "$T/m.fa" -l "$data/motifs.labels.tsv" --order 2 -o "$T/m2.gdl" &&
+    "$GDL" train -q -c "$cfgs/simple-cnn.json" -d "$T/m2.gdl" -o "$T/m2.model.gdl" --epochs 2 || fail "train on order 2"
+printf '##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n' >"$T/b.vcf"
+awk '/^>seq2$/ { on = 1; next } /^>/ { on = 0 } on { s = s $0 } END { b = substr(s, 151, 1); print "seq2\t151\tx\t" b "\t" (b == "A" ? "C" : "A") "\t.\t.\t." }' \
+    "$T/m.fa" >>"$T/b.vcf"
+expect "vep with an order-2 model" 0 "$GDL" vep --batch 1 -m "$T/m2.model.gdl" -i "$T/b.vcf" --ref "$T/m.fa" -o "$T/b.tsv" --windows "$T/b.fa"
+"$GDL" encode -q "$T/b.fa" --order 2 -o "$T/b.gdl" && "$GDL" predict -q --batch 2 -m "$T/m2.model.gdl" -d "$T/b.gdl" -o "$T/b.pred.tsv" ||
+    fail "predict the order-2 windows"
+ref=$(awk -F '\t' 'NR == 2 { print $7 }' "$T/b.tsv") alt=$(awk -F '\t' 'NR == 2 { print $8 }' "$T/b.tsv")
+want=$(awk -F '\t' 'NR == 2 { r = $3 } NR == 3 { a = $3 } END { printf "%.6g %.6g", r, a }' "$T/b.pred.tsv")
+[ "$ref $alt" = "$want" ] && pass "vep on an order-2 model = predict on its windows" || fail "vep on an order-2 model" "$ref $alt vs $want"
 expect "encode --order 3: usage error" 1 "$GDL" encode "$T/o.fa" --order 3 -o "$T/o3.gdl"
 contains "--order error says what it takes" "$T/err" "--order: expected 1 or 2, got '3'"
 expect "--order with numeric input: usage error" 1 "$GDL" encode --shape 2,3 --order 2 "$T/o.fa" -o "$T/o4.gdl"
