@@ -159,39 +159,37 @@ int gdl_config_override(gdl_config_t *c, const char *key, const char *value)
 {
     char path[128];
     snprintf(path, sizeof path, "--%s", key);
-    for (int k = 0; k < N_TRAIN_KEYS; k++)
-        if (!strcmp(train_keys[k].key, key)) {
-            if (set_train_key(c, k, NULL, value, path) != 0 || check_training(c) != 0) return -1;
-            // keep the resolved JSON (saved in models) in step with the override
-            cJSON *root = cJSON_Parse(c->json), *t;
-            if (!root) return err(c, path, "out of memory");
-            if (!(t = cJSON_GetObjectItemCaseSensitive(root, "training")))
-                t = cJSON_AddObjectToObject(root, "training");
-            const char *dot = strchr(key, '.'); // augment.rc: the key rc of the object augment
-            if (t && dot) {
-                char group[64];
-                snprintf(group, sizeof group, "%.*s", (int)(dot - key), key);
-                cJSON *g = cJSON_GetObjectItemCaseSensitive(t, group);
-                t = cJSON_IsObject(g) ? g : cJSON_AddObjectToObject(t, group);
-                key = dot + 1;
-            }
-            if (!t) {
-                cJSON_Delete(root);
-                return err(c, path, "out of memory");
-            }
-            cJSON *item = train_keys[k].type == KEY_STR ? cJSON_CreateString(value)
-                          : train_keys[k].type == KEY_BOOL ? cJSON_CreateBool(value[0] == '1' || value[0] == 't')
-                                                           : cJSON_CreateNumber(strtod(value, NULL));
-            cJSON_DeleteItemFromObjectCaseSensitive(t, key);
-            cJSON_AddItemToObject(t, key, item);
-            char *json = cJSON_PrintUnformatted(root);
-            cJSON_Delete(root);
-            if (!json) return err(c, path, "out of memory");
-            free(c->json);
-            c->json = json;
-            return 0;
-        }
-    return err(c, path, "not a training setting");
+    int k = find_train_key(key);
+    if (k < 0) return err(c, path, "not a training setting");
+    if (set_train_key(c, k, NULL, value, path) != 0 || check_training(c) != 0) return -1;
+    // keep the resolved JSON (saved in models) in step with the override
+    cJSON *root = cJSON_Parse(c->json), *t;
+    if (!root) return err(c, path, "out of memory");
+    if (!(t = cJSON_GetObjectItemCaseSensitive(root, "training")))
+        t = cJSON_AddObjectToObject(root, "training");
+    const char *dot = strchr(key, '.'); // augment.rc: the key rc of the object augment
+    if (t && dot) {
+        char group[64];
+        snprintf(group, sizeof group, "%.*s", (int)(dot - key), key);
+        cJSON *g = cJSON_GetObjectItemCaseSensitive(t, group);
+        t = cJSON_IsObject(g) ? g : cJSON_AddObjectToObject(t, group);
+        key = dot + 1;
+    }
+    if (!t) {
+        cJSON_Delete(root);
+        return err(c, path, "out of memory");
+    }
+    cJSON *item = train_keys[k].type == KEY_STR ? cJSON_CreateString(value)
+                  : train_keys[k].type == KEY_BOOL ? cJSON_CreateBool(value[0] == '1' || value[0] == 't')
+                                                   : cJSON_CreateNumber(strtod(value, NULL));
+    cJSON_DeleteItemFromObjectCaseSensitive(t, key);
+    cJSON_AddItemToObject(t, key, item);
+    char *json = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!json) return err(c, path, "out of memory");
+    free(c->json);
+    c->json = json;
+    return 0;
 }
 
 static char *dup_string(gdl_config_t *c, const cJSON *v, const char *path, int required)

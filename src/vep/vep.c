@@ -105,33 +105,45 @@ static int window_fasta(vep_t *v, const pending_t *p, int a, const char *ref_win
     return ferror(fp) ? -1 : 0;
 }
 
-/* Builds the windows of ALT a of record p into batch slot v->n_jobs. 0, 1 (skipped), -1. */
-static int add_allele(vep_t *v, pending_t *p, int a, const char *contig, const gdl_site_t *s)
+/* The reference around record p into v->span, as much as its longest window needs, and REF
+ * checked against it: 0 to score the ALTs, 1 to skip them (only symbolic ALTs, or a REF
+ * mismatch under --ref-mismatch skip), -1 with an error. */
+static int fetch_record(vep_t *v, pending_t *p, const char *contig, const gdl_site_t *s)
+{
+    int64_t L = v->sc.L, left = L / 2, lr = (int64_t)strlen(p->ref), min_la = -1;
+    for (int a = 0; a < p->n_alt; a++) {
+        int64_t la = (int64_t)strlen(p->alts[a]);
+        if (!symbolic(p->alts[a]) && (min_la < 0 || la < min_la)) min_la = la;
+    }
+    if (min_la < 0) return 1;
+    int64_t need = left + lr + (L - left - min_la > 0 ? L - left - min_la : 0);
+    if (need < L) need = L;
+    if (grow_span(v, need) != 0) {
+        gdl_log_error("out of memory");
+        return -1;
+    }
+    if (gdl_ref_fetch(v->ref, contig, p->pos - 1 - left, p->pos - 1 - left + need, v->span) != 0) return -1;
+    if (ref_matches(v->span, left, p->ref)) return 0;
+    p->mismatch = 1;
+    int shown = (int)(lr < 50 ? lr : 50);
+    if (v->o->mismatch == GDL_VEP_MISMATCH_FAIL) {
+        gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, %s has %.*s (--ref-mismatch fail)", v->o->input,
+                      s->record, p->chrom, p->pos, p->ref, v->o->ref, shown, v->span + left);
+        return -1;
+    }
+    if (++v->n_mismatch <= SHOWN_MISMATCHES)
+        gdl_log_warn("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, the reference has %.*s%s", v->o->input,
+                     s->record, p->chrom, p->pos, p->ref, shown, v->span + left,
+                     v->o->mismatch == GDL_VEP_MISMATCH_SCORE ? " (scored)" : "");
+    return v->o->mismatch == GDL_VEP_MISMATCH_SKIP;
+}
+
+/* Builds the windows of ALT a of record p (its reference in v->span) into batch slot v->n_jobs. */
+static int add_allele(vep_t *v, pending_t *p, int a)
 {
     int64_t L = v->sc.L, left = L / 2, lr = (int64_t)strlen(p->ref), la = (int64_t)strlen(p->alts[a]);
-    if (symbolic(p->alts[a])) {
-        v->n_symbolic++;
-        return 1;
-    }
-    int64_t c = p->pos - 1, need = left + lr + (L - left - la > 0 ? L - left - la : 0);
-    if (need < L) need = L;
-    if (grow_span(v, need) != 0) return -1;
-    if (gdl_ref_fetch(v->ref, contig, c - left, c - left + need, v->span) != 0) return -1;
-    if (!ref_matches(v->span, left, p->ref)) {
-        if (!p->mismatch++) v->n_mismatch++;
-        if (p->mismatch == 1 && v->n_mismatch <= SHOWN_MISMATCHES && v->o->mismatch != GDL_VEP_MISMATCH_FAIL)
-            gdl_log_warn("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, the reference has %.*s%s", v->o->input,
-                         s->record, p->chrom, p->pos, p->ref, (int)(lr < 50 ? lr : 50), v->span + left,
-                         v->o->mismatch == GDL_VEP_MISMATCH_SCORE ? " (scored)" : "");
-        if (v->o->mismatch == GDL_VEP_MISMATCH_FAIL) {
-            gdl_log_error("%s: record %" PRId64 " (%s:%" PRId64 "): REF %s, %s has %.*s (--ref-mismatch fail)",
-                          v->o->input, s->record, p->chrom, p->pos, p->ref, v->o->ref, (int)(lr < 50 ? lr : 50),
-                          v->span + left);
-            return -1;
-        }
-        if (v->o->mismatch == GDL_VEP_MISMATCH_SKIP) return 1;
-    }
-    char alt[la + 1];
+    if (la > L - left) la = L - left; // the window holds no more of a long insertion
+    char alt[L - left + 1];
     for (int64_t i = 0; i < la; i++) {
         char b = gdl_base_normalize((unsigned char)p->alts[a][i]);
         alt[i] = b ? b : 'N';
@@ -263,8 +275,11 @@ static int process(vep_t *v, const gdl_site_t *s)
     pending_t *p = contig ? push_pending(v, s) : NULL;
     if (!contig) return -1;
     if (!p) goto oom;
+    int skip = fetch_record(v, p, contig, s);
+    if (skip < 0) return -1;
     for (int a = 0; a < n_alt; a++)
-        if (add_allele(v, p, a, contig, s) < 0) return -1;
+        if (symbolic(p->alts[a])) v->n_symbolic++;
+        else if (!skip && add_allele(v, p, a) != 0) return -1;
     return 0;
 oom:
     gdl_log_error("out of memory");
