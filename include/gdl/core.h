@@ -114,6 +114,9 @@ const char *gdl_blas_config(void); // OpenBLAS build string, with the kernels in
  * widest (SkylakeX for AVX-512, Haswell for AVX2); returns when there is nothing to do, when
  * OPENBLAS_CORETYPE is already set, or when the exec fails. */
 void gdl_blas_pick_kernels(char *argv[]);
+/* The widest kernels the CPU runs when those in use are narrower (an OPENBLAS_CORETYPE set by
+ * the user or a module system: Haswell on an AVX-512 CPU, say), else NULL. */
+const char *gdl_blas_wider_kernels(void);
 
 /* ---- threads ------------------------------------------------------------------------------ */
 

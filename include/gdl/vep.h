@@ -15,6 +15,9 @@
 #include <stdint.h>
 
 typedef enum { GDL_VEP_MISMATCH_SKIP, GDL_VEP_MISMATCH_FAIL, GDL_VEP_MISMATCH_SCORE } gdl_vep_mismatch_t;
+/* The TSV's layout: long (one row per allele and output), or wide (one row per allele, one
+ * column per output) holding one of the four scores. */
+typedef enum { GDL_VEP_LONG, GDL_VEP_WIDE_DIFF, GDL_VEP_WIDE_LOGFC, GDL_VEP_WIDE_REF, GDL_VEP_WIDE_ALT } gdl_vep_layout_t;
 
 typedef struct {
     int n_models;
@@ -29,6 +32,8 @@ typedef struct {
     int chr_alias;                  // a contig absent from the reference tried with/without "chr"
     int rc;                         // each score the mean of both strands
     int top;                        // TSV: only the K targets with the largest |diff| per allele [0 = all]
+    gdl_vep_layout_t layout;        // TSV: long or wide [long]
+    int keep_samples;               // VCF/BCF out: the sample columns copied (so parsed)
     int write_index;                // a .csi beside a 'z' or 'b' output
     int64_t batch;                  // alleles per forward pass [128]
 } gdl_vep_opts_t;
