@@ -1,5 +1,6 @@
 # gdl: genomics deep learning in C.  make | make test | make demo | make install PREFIX=DIR
 # Benchmarks: make bench | bench-torch | bench-plink | bench-genotype [BENCH_MODE=quick|full]
+# Checks: make check-deps (the folders' one-way includes, docs/architecture.md)
 # Variables you may override: CC CFLAGS LDFLAGS PKG_CONFIG PREFIX SANITIZE=1 (ASan + UBSan build)
 
 CC         ?= cc
@@ -39,7 +40,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand bench-vep install clean
+.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand bench-vep check-deps install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -138,6 +139,10 @@ bench-strand: $(GDL)
 bench-vep: $(GDL)
 	$(call check_debs,python3)
 	@sh tests/bench/bench_vep.sh $(abspath $(GDL))
+
+# the folders' includes against docs/architecture.md (also run by make test)
+check-deps:
+	@sh tests/check_deps.sh
 
 install: $(GDL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gdl/configs/space
