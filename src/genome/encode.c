@@ -52,7 +52,7 @@ int64_t strset_add(strset_t *s, const char *str)
         free(copy);
         goto oom;
     }
-    kh_val(s->h, k) = (int64_t)kh_size(s->h) - 1;
+    kh_val(s->h, k) = (int64_t)kh_size(s->h) - 1; // NOLINT(clang-analyzer-unix.Malloc): the table owns copy (strset_free)
     return kh_val(s->h, k);
 oom:
     gdl_log_error("out of memory");

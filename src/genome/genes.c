@@ -115,7 +115,7 @@ genes_t *genes_load(const char *path)
         gdl_log_error("%s: read error after line %ld", path, lineno);
         goto fail;
     }
-    qsort(g->g, g->n, sizeof *g->g, cmp_gene);
+    if (g->n > 1) qsort(g->g, (size_t)g->n, sizeof *g->g, cmp_gene);
     for (int64_t i = 0; i < g->n; i++) {
         gene_t *x = &g->g[i];
         x->max_end = x->end;

@@ -342,7 +342,8 @@ double gdl_sched_lr(const gdl_sched_t *s, int64_t step)
     if (step < s->warmup) return s->lr * (double)(step + 1) / (double)s->warmup;
     int64_t t = step - s->warmup;
     switch (s->kind) {
-    case GDL_SCHED_STEP: return s->lr * pow(s->gamma, (double)(t / (s->step_size > 0 ? s->step_size : 1)));
+    case GDL_SCHED_STEP: // whole steps of step_size epochs
+        return s->lr * pow(s->gamma, (double)(t / (s->step_size > 0 ? s->step_size : 1))); // NOLINT(bugprone-integer-division)
     case GDL_SCHED_COSINE: {
         int64_t span = s->total - s->warmup;
         if (span < 1 || t >= span) return s->min_lr;

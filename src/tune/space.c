@@ -99,12 +99,12 @@ static int parse_entry(const char *file, const cJSON *v, const char *path, int r
             char *t = print_value(def);
             int found = -1;
             for (int j = 0; t && j < p->n_choices; j++)
-                if (!strcmp(p->choices[j], t)) found = j;
+                if (!strcmp(p->choices[j], t)) found = j; // NOLINT(clang-analyzer-core.NonNullParamChecker): choices [0, n_choices) are set
             free(t);
             if (found < 0) return err(file, at, "not one of the choices");
             p->default_json = strdup(p->choices[found]);
         } else {
-            p->default_json = strdup(p->choices[0]);
+            p->default_json = strdup(p->choices[0]); // NOLINT(clang-analyzer-core.NonNullParamChecker): an empty choice is refused above
         }
         return p->default_json ? 0 : err(file, path, "out of memory");
     }
@@ -568,6 +568,11 @@ int gdl_space_grid(const gdl_space_t *s, int points, int64_t k, char ***values)
     if (!v) return -1;
     for (int i = s->n_params - 1; i >= 0; i--) { // the last parameter varies fastest
         int n = grid_values(&s->params[i], points, NULL);
+        if (n < 1) { // a choice of nothing is refused when the space is read
+            gdl_space_values_free(s, v);
+            gdl_log_error("internal: parameter %d has no grid values", i);
+            return -1;
+        }
         char **all = s->params[i].kind == GDL_PARAM_CHOICE ? s->params[i].choices : opts;
         if (all == opts) grid_values(&s->params[i], points, opts);
         if (!(v[i] = strdup(all[k % n]))) {
