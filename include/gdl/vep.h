@@ -6,7 +6,8 @@
  * the same L/2 bases on the left, then the ALT bases, then the reference after REF, trimmed or
  * extended from the reference to length L (an insertion pushes the right flank out, a deletion
  * pulls more of it in). Positions beyond the contig are N. The model scores both; the outputs
- * are ref, alt, diff = alt - ref and, for probabilities, logfc = logit(alt) - logit(ref).
+ * are ref, alt, diff = alt - ref and, for probabilities, logfc = logit(alt) - logit(ref). The
+ * TSV (long and --wide) and the INFO fields of a VCF/BCF output: docs/formats.md.
  *
  * Dimension letters: L window, B alleles per batch, K outputs (targets, or classes). */
 #ifndef GDL_VEP_H

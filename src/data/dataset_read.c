@@ -1,4 +1,4 @@
-/* Reading datasets: check the schema of dataset.h, then hand out views into the mapping. */
+/* Reading datasets: check the schema (docs/formats.md), then hand out views into the mapping. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>

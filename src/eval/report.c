@@ -1,4 +1,4 @@
-/* The human table, the per-target TSV and the curve TSVs. */
+/* The human table, the per-target TSV and the curve TSVs (their columns: docs/formats.md). */
 #include <errno.h>
 #include <stdlib.h>
 
