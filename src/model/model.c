@@ -488,8 +488,10 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
         const gdl_nn_param_t *p = &m->g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
         const gdl_entry_t *e = gdl_file_find(f, key);
-        if (!e || e->dtype != GDL_F32 || (int64_t)e->numel != p->numel) {
-            gdl_log_error("%s: tensor %s missing or of the wrong size", path, key);
+        int same_shape = e && e->ndim == p->ndim;
+        for (int k = 0; same_shape && k < p->ndim; k++) same_shape = e->shape[k] == p->shape[k];
+        if (!e || e->dtype != GDL_F32 || !same_shape) {
+            gdl_log_error("%s: tensor %s missing, not F32, or not of the shape the config gives", path, key);
             goto fail;
         }
         if (mapped && (uintptr_t)e->data % sizeof(float) == 0) m->g->table[i].mapped = (const float *)e->data;
