@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core_internal.h"
 #include "gdl/core.h"
 
 /* Each part of a split product keeps at least this many multiply-adds (wake-ups cost more
@@ -124,7 +125,6 @@ void gdl_blas_pick_kernels(char *argv[])
  * OpenMP and serial builds start no threads when they load). */
 extern int blas_thread_shutdown_(void) __attribute__((weak));
 
-void gdl_blas_single_thread(void); // threads.c calls this; declared here to keep cblas out of it
 void gdl_blas_single_thread(void)
 {
     openblas_set_num_threads(1);

@@ -12,6 +12,7 @@
 
 #include "genome_internal.h"
 #include "gdl/core.h"
+#include "gdl/dataops.h"
 
 typedef struct {
     char *chrom, *name;
@@ -79,7 +80,7 @@ genes_t *genes_load(const char *path)
         if (line.l == 0 || line.s[0] == '#' || strncmp(line.s, "track", 5) == 0 ||
             strncmp(line.s, "browser", 7) == 0)
             continue;
-        int nf = split_tabs(line.s, f, 9);
+        int nf = gdl_split_tabs(line.s, f, 9); // 10: more columns than read (BED12)
         char name[256], *end1, *end2;
         long long b, e;
         if (gtf) {
