@@ -182,6 +182,63 @@ const char *gdl_genotypes_variant_name(const gdl_genotypes_t *g, int64_t j, char
  * cohort whose columns mean something else. */
 uint64_t gdl_genotypes_catalog_hash(const gdl_genotypes_t *g);
 
+/* ---- sparse batches of genotypes (data/csr.c, data/genotypes.c) --------------------------
+ * A CSR batch: sample i's non-zero values are col[k], val[k] for k in [row[i], row[i + 1]). */
+/* A sparse batch built over the threads in one pass: each thread writes its run of rows, the
+ * first straight into the batch's arrays, the others into buffers of their own, copied in after
+ * the run before. The arrays are kept for the next batch. */
+typedef struct {
+    int32_t *col;
+    float *val;
+    int64_t cap, used;
+    int64_t begin, end; // rows
+} gdl_csr_part_t;
+
+typedef struct {
+    int64_t *row;         // (n + 1)
+    int32_t *col;         // (row[n])
+    float *val;
+    int64_t row_cap, cap;
+    gdl_csr_part_t *part; // (n_part) one per thread; part 0 lends col, val while building
+    int n_part;
+} gdl_csr_t;
+
+/* Writes row i's values at col, val (room places there, which it may use beyond the count it
+ * returns, columns ascending) and returns how many it holds. */
+typedef int64_t (*gdl_csr_row_fn)(void *ctx, int64_t i, int32_t *col, float *val);
+
+/* c's rows [0, n) from fn; 0, or -1 out of memory (logged). */
+int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void *ctx);
+/* c from dense x (n, V): each row's values other than 0 and -0, in column order. */
+int gdl_csr_from_dense(gdl_csr_t *c, const float *x, int64_t n, int64_t V);
+void gdl_csr_free(gdl_csr_t *c);
+
+/* A cohort's non-zero genotype calls decoded once: sample i's are call[row[i] .. row[i + 1]),
+ * each its variant's index (low 30 bits) and its 2-bit code (1 het, 2 hom-alt, 3 missing) on
+ * top; half the bytes of a CSR batch's (column, value) pairs. */
+#define GDL_CALL_CODE_SHIFT 30
+#define GDL_CALL_VARIANT_MASK 0x3fffffffu
+typedef struct {
+    int64_t n_rows;
+    int64_t *row;     // (n_rows + 1)
+    uint32_t *call;   // (row[n_rows])
+} gdl_geno_calls_t;
+
+/* The sparse batch of rows (n; NULL: samples 0..n) of g in dosage or presence encoding: every
+ * non-zero call as (variant, value), a missing call's value missing[variant] (left out when it
+ * is 0), columns ascending; copied from decoded (the cohort decoded once) when it is not NULL.
+ * 0, or -1 out of memory (logged). */
+int gdl_genotypes_sparse_batch(const gdl_genotypes_t *g, const float *missing, const gdl_geno_calls_t *decoded,
+                               const int64_t *rows, int64_t n, gdl_csr_t *out);
+/* Every sample of g (the first n_samples rows) decoded once: c's row i is sample i, its
+ * non-zero calls (missing included) as gdl_genotypes_sparse_batch decodes them, each held in 4
+ * bytes, for runs that go over the same rows many times (a sparse batch copied from there has
+ * the same values). 0; 1 (c left empty) when g is NULL, has more variants than a call holds, or
+ * the calls would take more than budget bytes; -1 out of memory (logged). Free with
+ * gdl_geno_calls_free. */
+int gdl_genotypes_decode_cohort(gdl_geno_calls_t *c, const gdl_genotypes_t *g, int64_t n_samples, int64_t budget);
+void gdl_geno_calls_free(gdl_geno_calls_t *c);
+
 /* ---- catalogs and alignment to another catalog ------------------------------------------ */
 
 /* Appends the M columns of g's catalog (with freq and af) to c. 0, or -1 (out of memory). */

@@ -253,16 +253,6 @@ gdl_model_t *gdl_model_load_mapped(const char *path);
 /* How one graph input is filled from a dataset's stored form, batch by batch. */
 typedef enum { GDL_FEED_GENO_DENSE, GDL_FEED_GENO_SPARSE, GDL_FEED_INPUT } gdl_feed_kind_t;
 
-/* A cohort's non-zero genotype calls decoded once: sample i's are call[row[i] .. row[i + 1]),
- * each its variant's index (low 30 bits) and its 2-bit code (1 het, 2 hom-alt, 3 missing) on
- * top; half the bytes of a CSR batch's (column, value) pairs. */
-#define GDL_CALL_CODE_SHIFT 30
-#define GDL_CALL_VARIANT_MASK 0x3fffffffu
-typedef struct {
-    int64_t n_rows;
-    int64_t *row;     // (n_rows + 1)
-    uint32_t *call;   // (row[n_rows])
-} gdl_geno_calls_t;
 
 typedef struct {
     const char *name;          // graph input
@@ -278,6 +268,19 @@ typedef struct {
     float *missing;            // sparse: (variants) a missing call's value, its variant's mean
     const gdl_geno_calls_t *decoded; // sparse: every sample's calls decoded already (not owned), or NULL
 } gdl_feed_t;
+
+/* Sets up the feed for config input ci over dataset d, for batches of up to max_batch
+ * examples; -1 with an error naming the input. */
+int gdl_feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, int64_t max_batch);
+/* Builds the batch of examples rows[0..n) and hands it to the graph; a sequence input's row b
+ * read as views[b] says (views NULL: as stored). */
+int gdl_feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n,
+                   const gdl_input_view_t *views);
+/* Hands the graph a batch the caller built as dense floats x (n, f->width) (attribution's
+ * perturbed inputs): as they are, or as a sparse batch of their non-zero values when the feed
+ * is sparse (the same batch gdl_feed_batch builds from the same rows). */
+int gdl_feed_set_dense(gdl_feed_t *f, gdl_nn_t *g, const float *x, int64_t n);
+void gdl_feed_free(gdl_feed_t *f);
 
 /* A model bound to a dataset: feeds for its inputs and the label columns of its targets. */
 typedef struct {

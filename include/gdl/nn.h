@@ -115,35 +115,6 @@ typedef struct {
     const float *val;    // (nnz)
 } gdl_nn_sparse_t;
 
-/* A sparse batch built over the threads in one pass: each thread writes its run of rows, the
- * first straight into the batch's arrays, the others into buffers of their own, copied in after
- * the run before. The arrays are kept for the next batch. */
-typedef struct {
-    int32_t *col;
-    float *val;
-    int64_t cap, used;
-    int64_t begin, end; // rows
-} gdl_csr_part_t;
-
-typedef struct {
-    int64_t *row;         // (n + 1)
-    int32_t *col;         // (row[n])
-    float *val;
-    int64_t row_cap, cap;
-    gdl_csr_part_t *part; // (n_part) one per thread; part 0 lends col, val while building
-    int n_part;
-} gdl_csr_t;
-
-/* Writes row i's values at col, val (room places there, which it may use beyond the count it
- * returns, columns ascending) and returns how many it holds. */
-typedef int64_t (*gdl_csr_row_fn)(void *ctx, int64_t i, int32_t *col, float *val);
-
-/* c's rows [0, n) from fn; 0, or -1 out of memory (logged). */
-int gdl_csr_build(gdl_csr_t *c, int64_t n, int64_t room, gdl_csr_row_fn fn, void *ctx);
-/* c from dense x (n, V): each row's values other than 0 and -0, in column order. */
-int gdl_csr_from_dense(gdl_csr_t *c, const float *x, int64_t n, int64_t V);
-void gdl_csr_free(gdl_csr_t *c);
-
 /* ---- the graph ---------------------------------------------------------------------------- */
 
 typedef struct gdl_nn_t gdl_nn_t;

@@ -9,19 +9,6 @@
 #include "gdl/attr.h"
 #include "gdl/core.h"
 
-enum { ATTR_IN_GENO, ATTR_IN_DATA };
-
-/* One graph input and how it is filled. */
-typedef struct {
-    const char *name;          // graph input
-    int kind;                  // ATTR_IN_GENO or ATTR_IN_DATA (sequence / numeric input)
-    int sparse;                // fed as a CSR batch
-    const gdl_input_t *in;     // ATTR_IN_DATA
-    int64_t width;             // floats per example
-    float *buf;                // (B, width): this input's batch when not the attributed one
-    gdl_csr_t csr;             // the batch as CSR, built from dense floats
-    gdl_nn_sparse_t sp;
-} attr_input_t;
 
 struct gdl_attr_t {
     gdl_model_t *m;
@@ -31,7 +18,7 @@ struct gdl_attr_t {
     int target;                // model target attributed
     int out_col;               // column of the output layer
     int n_in;
-    attr_input_t in[GDL_MODEL_MAX_INPUTS];
+    gdl_feed_t in[GDL_MODEL_MAX_INPUTS]; // the model's inputs, fed as gdl_runner feeds them
     int ai;                    // the attributed input
     int64_t W;
     float *mean;               // (W) ig "mean" baseline, NULL until set

@@ -183,7 +183,7 @@ out:
 static int write_example_svg(const gdl_attribute_opts_t *o, gdl_attr_t *a, int64_t row, const float *x,
                              const float *att, const char *const *names, float *ism)
 {
-    const gdl_input_t *in = a->in[a->ai].in;
+    const gdl_input_t *in = a->in[a->ai].input;
     const char *id = a->d->ids[row], *method = gdl_attr_method_name(o->method);
     size_t len = strlen(o->svg_prefix) + strlen(id) + 8;
     char *path = malloc(len);
@@ -211,7 +211,7 @@ static void tsv_header(FILE *fp, const char *const *names, int64_t C)
 
 static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_t *rows, int64_t n)
 {
-    const gdl_input_t *in = a->in[a->ai].in;
+    const gdl_input_t *in = a->in[a->ai].input;
     int64_t W = a->W, B = a->spec.batch, C = in->channels, L = in->length, next = 0;
     gdl_progress_t bar = {0};
     float *att = malloc(sizeof *att * (size_t)(B * W)), *x = malloc(sizeof *x * (size_t)(B * W));

@@ -114,26 +114,15 @@ gdl_attr_t *gdl_attr_new(gdl_model_t *m, const gdl_dataset_t *d, const gdl_attr_
     a->n_in = c->n_inputs;
     a->ai = -1;
     for (int i = 0; i < c->n_inputs; i++) {
-        attr_input_t *in = &a->in[i];
-        in->name = c->inputs[i].name;
-        in->sparse = c->inputs[i].sparse;
-        if (!strcmp(c->inputs[i].from, "genotypes")) {
-            in->kind = ATTR_IN_GENO;
-            in->width = gdl_genotypes_width(d->geno);
-        } else {
-            in->kind = ATTR_IN_DATA;
-            in->in = gdl_dataset_input(d, c->inputs[i].from);
-            in->width = gdl_input_width(in->in);
-        }
-        if (a->spec.input ? !strcmp(a->spec.input, in->name) : c->n_inputs == 1) a->ai = i;
-        if (!(in->buf = gdl_malloc(sizeof(float) * (size_t)(B * in->width)))) goto fail;
+        if (gdl_feed_init(&a->in[i], &c->inputs[i], d, B) != 0) goto fail;
+        if (a->spec.input ? !strcmp(a->spec.input, a->in[i].name) : c->n_inputs == 1) a->ai = i;
     }
     if (a->ai < 0) {
         if (a->spec.input) gdl_log_error("--input: the model has no input '%s'", a->spec.input);
         else gdl_log_error("the model has %d inputs: choose the one to attribute with --input", c->n_inputs);
         goto fail;
     }
-    if (a->in[a->ai].kind == ATTR_IN_GENO && d->geno->encoding == GDL_GENO_GENOTYPE) {
+    if (a->in[a->ai].kind != GDL_FEED_INPUT && d->geno->encoding == GDL_GENO_GENOTYPE) {
         gdl_log_error("%s: genotypes encoded as genotype classes: attribution needs dosage or presence"
                       " encoding", gdl_file_path(d->file));
         goto fail;
@@ -158,10 +147,7 @@ fail:
 void gdl_attr_free(gdl_attr_t *a)
 {
     if (!a) return;
-    for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) {
-        gdl_free(a->in[i].buf);
-        gdl_csr_free(&a->in[i].csr);
-    }
+    for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) gdl_feed_free(&a->in[i]);
     free(a->target_index);
     gdl_free(a->mean), gdl_free(a->x), gdl_free(a->x2), gdl_free(a->g2), gdl_free(a->f);
     free(a->rowbuf);
@@ -169,17 +155,18 @@ void gdl_attr_free(gdl_attr_t *a)
 }
 
 int64_t gdl_attr_width(const gdl_attr_t *a) { return a->W; }
-int gdl_attr_is_genotype(const gdl_attr_t *a) { return a->in[a->ai].kind == ATTR_IN_GENO; }
+int gdl_attr_is_genotype(const gdl_attr_t *a) { return a->in[a->ai].kind != GDL_FEED_INPUT; }
 int gdl_attr_is_sequence(const gdl_attr_t *a)
 {
-    const attr_input_t *in = &a->in[a->ai];
-    return in->kind == ATTR_IN_DATA && gdl_input_is_bases(in->in);
+    const gdl_feed_t *in = &a->in[a->ai];
+    return in->kind == GDL_FEED_INPUT && gdl_input_is_bases(in->input);
 }
 
-static void fill(const gdl_attr_t *a, const attr_input_t *in, const int64_t *rows, int64_t n, float *x)
+/* The attributed input's batch as dense floats (n, width), as stored. */
+static void fill(const gdl_attr_t *a, const gdl_feed_t *in, const int64_t *rows, int64_t n, float *x)
 {
-    if (in->kind == ATTR_IN_GENO) gdl_genotypes_batch(a->d->geno, rows, n, x);
-    else gdl_input_batch(in->in, rows, n, x);
+    if (in->kind == GDL_FEED_INPUT) gdl_input_batch(in->input, rows, n, x);
+    else gdl_genotypes_batch(a->d->geno, rows, n, x);
 }
 
 int gdl_attr_input(gdl_attr_t *a, const int64_t *rows, int64_t n, float *x)
@@ -188,30 +175,16 @@ int gdl_attr_input(gdl_attr_t *a, const int64_t *rows, int64_t n, float *x)
     return 0;
 }
 
-/* Hands dense x (n, width) to the graph, as CSR when the input is sparse. */
-static int set_input(gdl_attr_t *a, attr_input_t *in, int64_t n, const float *x)
-{
-    gdl_nn_t *g = a->m->g;
-    if (!in->sparse) return gdl_nn_set_input(g, in->name, x);
-    if (gdl_csr_from_dense(&in->csr, x, n, in->width) != 0) return -1;
-    in->sp = (gdl_nn_sparse_t){n, in->width, in->csr.row, in->csr.col, in->csr.val};
-    return gdl_nn_set_sparse(g, in->name, &in->sp);
-}
-
 static int run(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *f)
 {
     if (n > a->spec.batch) {
         gdl_log_error("internal: batch of %lld > %lld", (long long)n, (long long)a->spec.batch);
         return -1;
     }
-    for (int i = 0; i < a->n_in; i++) {
-        attr_input_t *in = &a->in[i];
-        const float *xi = x;
-        if (i != a->ai) {
-            fill(a, in, rows, n, in->buf);
-            xi = in->buf;
-        }
-        if (set_input(a, in, n, xi) != 0) return -1;
+    for (int i = 0; i < a->n_in; i++) { // x for the attributed input, the others as stored
+        int r = i == a->ai ? gdl_feed_set_dense(&a->in[i], a->m->g, x, n)
+                           : gdl_feed_batch(&a->in[i], a->m->g, a->d, rows, n, NULL);
+        if (r != 0) return -1;
     }
     if (gdl_nn_forward(a->m->g, n, 0) != 0) return -1;
     const float *out = gdl_nn_output(a->m->g, a->m->config->output_layer);

@@ -80,13 +80,13 @@ static void spread(const occlusion_t *o, const float *x, const double *change, f
 
 static int setup(const gdl_attr_t *a, occlusion_t *o)
 {
-    const attr_input_t *in = &a->in[a->ai];
-    if (in->kind == ATTR_IN_GENO) {
+    const gdl_feed_t *in = &a->in[a->ai];
+    if (in->kind != GDL_FEED_INPUT) {
         gdl_log_error("--method occlusion: input '%s' holds genotypes; occlusion hides windows of a "
                       "sequence or numeric input (C x L): use --method ism to toggle variants", in->name);
         return -1;
     }
-    *o = (occlusion_t){.seq = gdl_attr_is_sequence(a), .C = in->in->channels, .L = in->in->length,
+    *o = (occlusion_t){.seq = gdl_attr_is_sequence(a), .C = in->input->channels, .L = in->input->length,
                        .Wd = a->spec.window, .draws = a->spec.draws};
     if (o->Wd > o->L) {
         gdl_log_error("--window %lld: longer than the %lld positions of input '%s'", (long long)o->Wd,

@@ -22,7 +22,7 @@ typedef struct {
     double *scale;       // (n_cols) the penalty weight s_j: the SD of the column's values
 } cd_columns_t;
 
-/* The columns of calls (every row of g's cohort, as feed_decode_cohort decodes them) with g's
+/* The columns of calls (every row of g's cohort, as gdl_genotypes_decode_cohort decodes them) with g's
  * values and SDs (dosage or presence encoding). 0, or -1 out of memory (logged). */
 int cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const gdl_genotypes_t *g);
 void cd_columns_free(cd_columns_t *x);
@@ -104,7 +104,7 @@ typedef struct {
     double crit, l1, l2;
 } cd_choice_t;
 
-/* The columns of d's genotypes, from decoded (every row's calls, as feed_decode_cohort decodes
+/* The columns of d's genotypes, from decoded (every row's calls, as gdl_genotypes_decode_cohort decodes
  * them) or, NULL, decoded here; refused (error naming data_path) unless the encoding is dosage
  * or presence. 0, or -1 with an error. */
 int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,

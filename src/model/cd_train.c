@@ -317,11 +317,11 @@ int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_ge
     }
     gdl_geno_calls_t own = {0};
     if (!decoded) {
-        if (feed_decode_cohort(&own, d, INT64_MAX) < 0) return -1;
+        if (gdl_genotypes_decode_cohort(&own, d->geno, d->n_examples, INT64_MAX) < 0) return -1;
         decoded = &own;
     }
     int rc = cd_columns_from_calls(x, decoded, d->geno);
-    feed_free_cohort(&own);
+    gdl_geno_calls_free(&own);
     return rc;
 }
 

@@ -9,20 +9,6 @@
 
 /* The per-example shape config input ci takes from dataset d; -1 with an error. */
 int feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_model_input_t *mi);
-/* Sets up the feed for config input ci over dataset d; -1 with an error naming the input. */
-int feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset_t *d, int64_t max_batch);
-/* Builds the batch of examples rows[0..n) and hands it to the graph; a sequence input's row b
- * read as views[b] says (views NULL: as stored). */
-int feed_batch(gdl_feed_t *f, gdl_nn_t *g, const gdl_dataset_t *d, const int64_t *rows, int64_t n,
-               const gdl_input_view_t *views);
-void feed_free(gdl_feed_t *f);
-/* Every sample of d's genotypes decoded once (c's row i is sample i, its non-zero calls as a
- * sparse feed decodes them, each held in 4 bytes), for runs that go over the same rows many
- * times: a sparse feed given it (gdl_feed_t.decoded) copies its batches from there, the same
- * values. 0; 1 (c left empty) when d has no genotypes or the calls would take more than budget
- * bytes; -1 out of memory (logged). Free with feed_free_cohort. */
-int feed_decode_cohort(gdl_geno_calls_t *c, const gdl_dataset_t *d, int64_t budget);
-void feed_free_cohort(gdl_geno_calls_t *c);
 
 /* The elastic-net penalty on the weights of the layers reading genotypes (penalty.c). */
 typedef struct {

@@ -21,7 +21,7 @@ int gdl_runner_init(gdl_runner_t *r, gdl_model_t *m, const gdl_dataset_t *d, int
     if (gdl_model_check_data(m, d, r->target_index) != 0) goto fail;
     gdl_nn_set_fusion(m->g, 1); // batches of the whole model: no layer's values are read
     for (int i = 0; i < m->config->n_inputs; i++)
-        if (feed_init(&r->feeds[i], &m->config->inputs[i], d, batch) != 0) goto fail;
+        if (gdl_feed_init(&r->feeds[i], &m->config->inputs[i], d, batch) != 0) goto fail;
     return 0;
 fail:
     gdl_runner_free(r);
@@ -37,7 +37,7 @@ void gdl_runner_use_decoded(gdl_runner_t *r, const gdl_geno_calls_t *decoded)
 void gdl_runner_free(gdl_runner_t *r)
 {
     if (r->m && r->m->g) gdl_nn_set_fusion(r->m->g, 0);
-    for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) feed_free(&r->feeds[i]);
+    for (int i = 0; i < GDL_MODEL_MAX_INPUTS; i++) gdl_feed_free(&r->feeds[i]);
     free(r->target_index);
     free(r->labels);
     memset(r, 0, sizeof *r);
@@ -56,7 +56,7 @@ static int feed(gdl_runner_t *r, const int64_t *rows, int64_t n)
     const gdl_dataset_t *d = r->d;
     gdl_nn_t *g = r->m->g;
     for (int i = 0; i < r->m->config->n_inputs; i++)
-        if (feed_batch(&r->feeds[i], g, d, rows, n, r->views) != 0) return -1;
+        if (gdl_feed_batch(&r->feeds[i], g, d, rows, n, r->views) != 0) return -1;
     for (int64_t b = 0; b < n; b++)
         for (int t = 0; t < r->n_lab; t++) {
             int k = r->target_index[t];

@@ -1080,7 +1080,7 @@ static int decode_for_config(const gdl_config_t *c, const gdl_dataset_t *d, gdl_
     int sparse = 0;
     for (int i = 0; i < c->n_inputs; i++) sparse |= c->inputs[i].sparse;
     if (!sparse) return 0;
-    int r = feed_decode_cohort(decoded, d, decode_budget());
+    int r = gdl_genotypes_decode_cohort(decoded, d->geno, d->n_examples, decode_budget());
     if (r < 0) return -1;
     if (r == 0) {
         *use = decoded;
@@ -1303,7 +1303,7 @@ out:
     model_pairs_view_free(&view), model_pairs_view_free(&keep_view);
     gdl_config_free(c);
     gdl_dataset_close(d);
-    feed_free_cohort(&decoded);
+    gdl_geno_calls_free(&decoded);
     cd_columns_free(&cd_columns);
     free(strata), free(fold), free(oof_fold), free(use), free(all), free(train), free(val), free(test), free(tuned);
     history_free(&hist);

@@ -378,7 +378,7 @@ static void test_sparse_feed_matches_dense(void)
     gdl_dataset_t d;
     memset(&d, 0, sizeof d);
     d.n_examples = N, d.geno = &geno;
-    gdl_config_input_t ci = {"x", "genotypes", 1};
+    gdl_config_input_t ci = {.name = "x", .from = "genotypes", .sparse = 1};
     gdl_nn_t *g = gdl_nn_new(1);
     CHECK(gdl_nn_input_sparse(g, "x", M) == 0 && gdl_nn_add(g, "h", "sparse_dense", "x", "units=2") == 1);
     CHECK(gdl_nn_compile(g) == 0);
@@ -386,7 +386,7 @@ static void test_sparse_feed_matches_dense(void)
     for (int threads = 1; threads <= 4; threads++) {
         gdl_threads_set(threads < 4 ? threads : 2);
         geno.encoding = threads < 4 ? GDL_GENO_DOSAGE : GDL_GENO_PRESENCE; // code 2 is 1
-        CHECK(feed_init(&f, &ci, &d, n) == 0); // a dataset's encoding is fixed: a feed per encoding
+        CHECK(gdl_feed_init(&f, &ci, &d, n) == 0); // a dataset's encoding is fixed: a feed per encoding
         for (int64_t k = 0; k < n; k++) rows[k] = (int64_t)gdl_rng_below(&r, N);
         gdl_genotypes_batch(&geno, rows, n, dense);
         int dense_right = 1; // the dense batch against the codes, read one by one
@@ -401,7 +401,7 @@ static void test_sparse_feed_matches_dense(void)
         CHECK(dense_right);
         int64_t nonzero = 0;
         for (int64_t k = 0; k < n * M; k++) nonzero += dense[k] != 0;
-        CHECK(feed_batch(&f, g, &d, rows, n, NULL) == 0);
+        CHECK(gdl_feed_batch(&f, g, &d, rows, n, NULL) == 0);
         memset(got, 0, sizeof(float) * n * M);
         int ascending = 1;
         for (int64_t i = 0; i < n; i++)
@@ -414,17 +414,22 @@ static void test_sparse_feed_matches_dense(void)
         // the same batch copied from the cohort decoded once: the same arrays
         gdl_geno_calls_t cohort;
         gdl_feed_t fc;
-        CHECK(feed_decode_cohort(&cohort, &d, 0) == 1 && !cohort.row); // over the budget: left empty
-        CHECK(feed_decode_cohort(&cohort, &d, (int64_t)1 << 30) == 0 && cohort.n_rows == N);
-        CHECK(feed_init(&fc, &ci, &d, n) == 0);
+        CHECK(gdl_genotypes_decode_cohort(&cohort, d.geno, d.n_examples, 0) == 1 && !cohort.row); // over the budget: left empty
+        CHECK(gdl_genotypes_decode_cohort(&cohort, d.geno, d.n_examples, (int64_t)1 << 30) == 0 && cohort.n_rows == N);
+        CHECK(gdl_feed_init(&fc, &ci, &d, n) == 0);
         fc.decoded = &cohort;
-        CHECK(feed_batch(&fc, g, &d, rows, n, NULL) == 0);
+        CHECK(gdl_feed_batch(&fc, g, &d, rows, n, NULL) == 0);
         CHECK(fc.sparse.row[n] == nonzero && !memcmp(fc.sparse.row, f.sparse.row, sizeof(int64_t) * (n + 1)));
         CHECK(!memcmp(fc.sparse.col, f.sparse.col, sizeof(int32_t) * nonzero) &&
               !memcmp(fc.sparse.val, f.sparse.val, sizeof(float) * nonzero));
-        feed_free(&fc);
-        feed_free_cohort(&cohort);
-        feed_free(&f);
+        // attribution's way in, the dense batch handed over: the same sparse batch again
+        CHECK(gdl_feed_set_dense(&fc, g, dense, n) == 0);
+        CHECK(!memcmp(fc.sparse.row, f.sparse.row, sizeof(int64_t) * (n + 1)) &&
+              !memcmp(fc.sparse.col, f.sparse.col, sizeof(int32_t) * nonzero) &&
+              !memcmp(fc.sparse.val, f.sparse.val, sizeof(float) * nonzero));
+        gdl_feed_free(&fc);
+        gdl_geno_calls_free(&cohort);
+        gdl_feed_free(&f);
     }
     gdl_nn_free(g);
     gdl_threads_set(1);

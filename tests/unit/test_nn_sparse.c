@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gdl/core.h"
+#include "gdl/dataset.h"
 #include "gdl/nn.h"
 #include "test.h"
 

@@ -1,9 +1,10 @@
-/* Sparse batches (CSR) built over the threads in one pass (see gdl_csr_build in gdl/nn.h): a
+/* Sparse batches (CSR) built over the threads in one pass (see gdl_csr_build in gdl/dataset.h): a
  * count pass first, to give each row its final place, would read every input row twice. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "gdl/nn.h"
+#include "gdl/core.h"
+#include "gdl/dataset.h"
 
 /* Room for at least need values in p; 0 or -1. */
 static int part_room(gdl_csr_part_t *p, int64_t need)
