@@ -120,7 +120,7 @@ void gdl_blas_pick_kernels(char *argv[])
 
 /* OpenBLAS's pthreads build starts its own workers when it loads, and each spins on
  * sched_yield for about 2^28 cycles (~0.1 s) before it sleeps: at the start of every command,
- * most of a core taken from gdl's threads (a fifth of a 0.25 s BCF encode). gdl never gives
+ * most of a core taken from gdl's threads, which a short command feels. gdl never gives
  * them work, so they are stopped. Only that build exports blas_thread_shutdown_ (weak: the
  * OpenMP and serial builds start no threads when they load). */
 extern int blas_thread_shutdown_(void) __attribute__((weak));

@@ -90,8 +90,8 @@ void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t 
     gdl_parallel_for(n, genotype_rows, &c);
 }
 
-/* v in decimal, as "%" PRId64 writes it, ending at the end of buf[24]; snprintf took most of
- * the hash's time (a predict's first 15 ms at 75,000 variants). */
+/* v in decimal, as "%" PRId64 writes it, ending at the end of buf[24] (snprintf took most of
+ * the hash's time on large catalogs). */
 static const char *decimal(int64_t v, char buf[24])
 {
     char *p = buf + 23;

@@ -389,8 +389,8 @@ GDL_NN_HOT static void sparse_fw_slices(void *ctx, int64_t begin, int64_t end, i
 }
 
 /* The tiled pass pays for packing and regrouping the calls, which a batch of a few hundred
- * samples does not repay (measured on Zen 4: by column is faster up to 256 samples, tiles from
- * 512, 1.5x faster at 1,024). Both sum in the same order, so the choice changes no bit. */
+ * samples does not repay (the crossover was measured between 256 and 512 samples; make bench
+ * measures both paths). Both sum in the same order, so the choice changes no bit. */
 enum { FW_TILED_MIN_N = 512 };
 
 static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train);
