@@ -1,5 +1,6 @@
-/* gdl train: the training loop with validation, early stopping, checkpoints and resume, and
- * k-fold cross-validation with out-of-fold predictions. */
+/* One training run: the loop with validation, early stopping, checkpoints (checkpoint.c) and
+ * resume, the solvers (gradient, coordinate descent, k-mer counts) and the inner folds of the
+ * l1 path. Cross-validation and the gdl train entry point: cv.c. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -13,137 +14,10 @@
 #include "gdl/core.h"
 #include "gdl/svg.h"
 #include "cd.h"
-#include "model_internal.h"
+#include "train_internal.h"
 
-// RNG streams: "SHUF", "VAL", "PATH", "AUGM"
-enum { STREAM_SHUFFLE = 0x53485546, STREAM_VALSPLIT = 0x56414c, STREAM_PATHFOLDS = 0x50415448, STREAM_AUGMENT = 0x4155474d };
 
-/* Losses by epoch, for --plot: one entry per epoch of every run (fold). */
-typedef struct {
-    int n, cap;
-    int *epoch, *fold;
-    double *train, *val;
-} history_t;
-
-static int history_add(history_t *h, int epoch, int fold, double train, double val)
-{
-    if (h->n == h->cap) {
-        int cap = h->cap ? 2 * h->cap : 64;
-        int *e = realloc(h->epoch, cap * sizeof *e), *f = e ? realloc(h->fold, cap * sizeof *f) : NULL;
-        if (e) h->epoch = e;
-        if (f) h->fold = f;
-        double *t = f ? realloc(h->train, cap * sizeof *t) : NULL, *v = t ? realloc(h->val, cap * sizeof *v) : NULL;
-        if (t) h->train = t;
-        if (v) h->val = v;
-        if (!v) {
-            gdl_log_error("out of memory");
-            return -1;
-        }
-        h->cap = cap;
-    }
-    h->epoch[h->n] = epoch, h->fold[h->n] = fold, h->train[h->n] = train, h->val[h->n++] = val;
-    return 0;
-}
-
-static void history_free(history_t *h)
-{
-    free(h->epoch), free(h->fold), free(h->train), free(h->val);
-}
-
-/* Learning curves: training loss solid, validation loss dashed, one colour per fold. */
-static int write_curves(const char *path, const history_t *h, int n_folds)
-{
-    gdl_svg_frame_t f = {1, 2, 0, 0};
-    for (int i = 0; i < h->n; i++) {
-        f.x1 = h->epoch[i] > f.x1 ? h->epoch[i] : f.x1;
-        f.y1 = fmax(f.y1, fmax(h->train[i], h->val[i]));
-    }
-    f.y1 = f.y1 > 0 ? f.y1 * 1.05 : 1;
-    double *x = malloc((h->n + 1) * sizeof *x), *yt = malloc((h->n + 1) * sizeof *yt),
-           *yv = malloc((h->n + 1) * sizeof *yv);
-    gdl_outfile_t out;
-    int ret = -1;
-    if (!x || !yt || !yv) {
-        gdl_log_error("out of memory");
-        goto done;
-    }
-    if (gdl_outfile_open(&out, path) != 0) goto done;
-    gdl_svg_begin(out.fp, n_folds ? "Training (solid) and validation (dashed) loss by fold"
-                                  : "Training (solid) and validation (dashed) loss",
-                  "Epoch", "Loss", &f);
-    for (int k = n_folds ? 1 : 0, i = 0; k <= n_folds; k++) {
-        int m = 0;
-        for (i = 0; i < h->n; i++)
-            if (h->fold[i] == k) x[m] = h->epoch[i], yt[m] = h->train[i], yv[m++] = h->val[i];
-        if (!m) continue;
-        char label[32];
-        snprintf(label, sizeof label, n_folds ? "fold %d" : "training", k);
-        gdl_svg_line(out.fp, &f, x, yt, m, gdl_svg_color(k), 0);
-        gdl_svg_line(out.fp, &f, x, yv, m, gdl_svg_color(k), 1);
-        gdl_svg_legend(out.fp, n_folds ? k - 1 : 0, gdl_svg_color(k), label);
-    }
-    gdl_svg_end(out.fp);
-    ret = gdl_outfile_commit(&out);
-done:
-    free(x), free(yt), free(yv);
-    return ret;
-}
-
-/* What one training run needs beyond the model. */
-typedef struct {
-    const gdl_train_opts_t *o;
-    const gdl_dataset_t *d;
-    const int64_t *train_rows, *val_rows;
-    int64_t n_train, n_val;
-    const char *out_path;       // where the model goes (NULL: keep it in memory only)
-    int fold, n_folds;          // 1-based fold held out, for logs and the model file
-    FILE *log;                  // epoch log, or NULL
-    history_t *hist;            // losses by epoch for --plot, or NULL
-    int epochs;                 // this run's epochs (restarts run shorter)
-    int checkpoint;             // write OUT.ckpt each epoch and honour --resume
-    const gdl_geno_calls_t *decoded; // every sample's sparse genotype calls, or NULL: decode by batch
-    const cd_columns_t *cd_columns;  // training.solver cd: the cohort's columns, or NULL: made per model
-    const int *strata;          // the examples' strata and groups, for inner folds
-    const char *const *groups;
-    /* l1_path_folds: an inner run walks the path only and records its criterion per epoch; the
-     * run on all the training rows then stops at the chosen epoch and keeps that epoch's weights. */
-    int inner, n_inner;         // 1-based inner fold, for logs; 0 = not inner
-    double *curve;              // (epochs) lower-is-better criterion by epoch, or NULL
-    int keep_last;              // keep the last epoch's weights, not the best's
-    double chosen;              // with keep_last: the inner folds' mean criterion at that epoch
-    double deep_l1, deep_l2;    // linear_by_cd: the penalty cd chose, for the other genotype layers
-} run_t;
-
-/* Everything the loop carries from one epoch to the next: a checkpoint is exactly this. */
-typedef struct {
-    int epoch;                  // epochs completed
-    int64_t step;               // optimizer steps taken
-    int64_t batches;            // batches seen: the dropout stream position
-    double best;                // best validation loss so far
-    int best_epoch, bad;        // epoch of best, epochs since
-    float *best_param, *best_state;
-    gdl_optim_t opt;
-    gdl_sched_t sched;
-    penalty_t pen;
-    int refining;               // l1 path done: training on at the chosen penalty
-    float best_l1, l1_fixed;    // the penalty of the best epoch; of the refinement
-    gdl_input_view_t *views;    // training.augment: (batch) scratch for each batch's draws, which
-                                // come from the epoch's stream (nothing to checkpoint); else NULL
-} loop_t;
-
-char *gdl_model_fold_path(const char *out_path, int k)
-{
-    size_t n = strlen(out_path);
-    char *p = malloc(n + 32);
-    if (!p) return NULL;
-    if (n > 4 && !strcmp(out_path + n - 4, ".gdl"))
-        snprintf(p, n + 32, "%.*s.fold%d.gdl", (int)(n - 4), out_path, k);
-    else
-        snprintf(p, n + 32, "%s.fold%d", out_path, k);
-    return p;
-}
-
-static gdl_config_t *load_config(const gdl_train_opts_t *o)
+gdl_config_t *gdl_train_load_config(const gdl_train_opts_t *o)
 {
     gdl_config_t *c = gdl_config_load(o->config_path, o->config_json);
     for (int i = 0; c && i < o->n_overrides; i++)
@@ -302,111 +176,6 @@ static void free_loop(loop_t *L)
     free(L->views);
 }
 
-/* ---- checkpoints ------------------------------------------------------------------------------ */
-
-static char *ckpt_path(const char *out)
-{
-    size_t n = strlen(out) + 8;
-    char *p = malloc(n);
-    if (p) snprintf(p, n, "%s.ckpt", out);
-    return p;
-}
-
-static int save_checkpoint(const char *path, const gdl_model_t *m, const loop_t *L)
-{
-    char epoch[32], step[32], batches[32], best[40], be[32], bad[32], t[32], sb[40], ss[40], sbad[32];
-    snprintf(epoch, sizeof epoch, "%d", L->epoch);
-    snprintf(step, sizeof step, "%" PRId64, L->step);
-    snprintf(batches, sizeof batches, "%" PRId64, L->batches);
-    snprintf(best, sizeof best, "%a", L->best);
-    snprintf(be, sizeof be, "%d", L->best_epoch);
-    snprintf(bad, sizeof bad, "%d", L->bad);
-    snprintf(t, sizeof t, "%" PRId64, L->opt.t);
-    snprintf(sb, sizeof sb, "%a", L->sched.best);
-    snprintf(ss, sizeof ss, "%a", L->sched.scale);
-    snprintf(sbad, sizeof sbad, "%d", L->sched.bad);
-    char refine[64];
-    snprintf(refine, sizeof refine, "%d %a %a", L->refining, (double)L->best_l1, (double)L->l1_fixed);
-    int64_t np = m->g->n_param, n_opt = L->opt.m ? np : 0;
-    model_extra_t extra[] = {
-        {"ckpt:best_param", L->best_param, np, NULL}, {"ckpt:best_state", L->best_state, m->g->n_state, NULL},
-        {"ckpt:opt_m", L->opt.m, n_opt, NULL}, {"ckpt:opt_v", L->opt.v, n_opt, NULL},
-        {"ckpt.epoch", NULL, 0, epoch}, {"ckpt.step", NULL, 0, step}, {"ckpt.batches", NULL, 0, batches},
-        {"ckpt.best", NULL, 0, best}, {"ckpt.best_epoch", NULL, 0, be}, {"ckpt.bad", NULL, 0, bad},
-        {"ckpt.opt_t", NULL, 0, t}, {"ckpt.sched_best", NULL, 0, sb}, {"ckpt.sched_scale", NULL, 0, ss},
-        {"ckpt.sched_bad", NULL, 0, sbad}, {"ckpt.l1_path", NULL, 0, refine},
-    };
-    int n = (int)(sizeof extra / sizeof extra[0]);
-    if (!L->opt.m) { // no step taken yet: no optimizer moments to keep
-        memmove(&extra[2], &extra[4], (n - 4) * sizeof *extra);
-        n -= 2;
-    }
-    return model_write(m, NULL, path, extra, n);
-}
-
-/* Restores m's parameters and the loop state from a checkpoint written for the same config. */
-static int load_checkpoint(const char *path, gdl_model_t *m, loop_t *L)
-{
-    gdl_file_t *f = NULL;
-    gdl_model_t *ck = model_read(path, &f, 0);
-    int ret = -1;
-    if (!ck) return -1;
-    if (strcmp(ck->config->json, m->config->json) != 0 || ck->g->n_param != m->g->n_param) {
-        gdl_log_error("%s: checkpoint of another config or settings; remove it or drop --resume", path);
-        goto out;
-    }
-    memcpy(m->g->param, ck->g->param, m->g->n_param * sizeof(float));
-    if (m->g->n_state) memcpy(m->g->state, ck->g->state, m->g->n_state * sizeof(float));
-    const char *keys[] = {"ckpt.epoch", "ckpt.step", "ckpt.batches", "ckpt.best", "ckpt.best_epoch",
-                          "ckpt.bad", "ckpt.opt_t", "ckpt.sched_best", "ckpt.sched_scale", "ckpt.sched_bad"};
-    double v[10];
-    for (int i = 0; i < 10; i++) {
-        const char *s = gdl_file_meta(f, keys[i]);
-        if (!s) {
-            gdl_log_error("%s: checkpoint lacks %s", path, keys[i]);
-            goto out;
-        }
-        v[i] = strtod(s, NULL);
-    }
-    L->epoch = (int)v[0], L->step = (int64_t)v[1], L->batches = (int64_t)v[2], L->best = v[3];
-    L->best_epoch = (int)v[4], L->bad = (int)v[5], L->opt.t = (int64_t)v[6];
-    L->sched.best = v[7], L->sched.scale = v[8], L->sched.bad = (int)v[9];
-    const char *path_state = gdl_file_meta(f, "ckpt.l1_path"); // absent before the l1 path
-    if (path_state) {
-        double best_l1 = 0, fixed = 0;
-        if (sscanf(path_state, "%d %la %la", &L->refining, &best_l1, &fixed) != 3) {
-            gdl_log_error("%s: checkpoint's ckpt.l1_path is malformed", path);
-            goto out;
-        }
-        L->best_l1 = (float)best_l1, L->l1_fixed = (float)fixed;
-    }
-    const gdl_entry_t *bp = gdl_file_find(f, "ckpt:best_param"), *bs = gdl_file_find(f, "ckpt:best_state");
-    const gdl_entry_t *om = gdl_file_find(f, "ckpt:opt_m"), *ov = gdl_file_find(f, "ckpt:opt_v");
-    int64_t np = m->g->n_param;
-    if (!bp || (int64_t)bp->numel != np || !bs || (int64_t)bs->numel != m->g->n_state) {
-        gdl_log_error("%s: checkpoint tensors missing or of the wrong size", path);
-        goto out;
-    }
-    memcpy(L->best_param, bp->data, bp->nbytes);
-    memcpy(L->best_state, bs->data, bs->nbytes);
-    if (om && ov && (int64_t)om->numel == np && (int64_t)ov->numel == np) {
-        L->opt.m = malloc(np * sizeof(float));
-        L->opt.v = malloc(np * sizeof(float));
-        if (!L->opt.m || !L->opt.v) {
-            gdl_log_error("out of memory");
-            goto out;
-        }
-        memcpy(L->opt.m, om->data, om->nbytes);
-        memcpy(L->opt.v, ov->data, ov->nbytes);
-        L->opt.n = np;
-    }
-    ret = 0;
-out:
-    gdl_model_free(ck);
-    gdl_file_close(f);
-    return ret;
-}
-
 /* ---- one training run ---------------------------------------------------------------------- */
 
 static int train_epoch(gdl_runner_t *r, loop_t *L, const run_t *run, int64_t *order, double *train_loss)
@@ -485,7 +254,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     int64_t steps = ((run->n_train + t->batch - 1) / t->batch + t->grad_accum - 1) / t->grad_accum;
     int64_t *order = malloc((run->n_train + 1) * sizeof *order);
     float *val_scores = malloc((size_t)(run->n_val * m->n_out + 1) * sizeof *val_scores);
-    char *ckpt = run->checkpoint && run->out_path ? ckpt_path(run->out_path) : NULL;
+    char *ckpt = run->checkpoint && run->out_path ? gdl_train_ckpt_path(run->out_path) : NULL;
     loop_t L;
     int ret = -1;
     if (setup_loop(&L, r, run, steps, run->epochs) != 0 || !order || !val_scores ||
@@ -495,7 +264,7 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
     if (g->n_state) memcpy(L.best_state, g->state, g->n_state * sizeof(float));
     if (ckpt) gdl_remove_stale_tmp(ckpt), gdl_remove_stale_tmp(run->out_path); // runs killed with kill -9
     if (ckpt && run->o->resume && access(ckpt, F_OK) == 0) {
-        if (load_checkpoint(ckpt, m, &L) != 0) goto out;
+        if (gdl_train_load_checkpoint(ckpt, m, &L) != 0) goto out;
         gdl_log_info("%s: resuming after epoch %d", ckpt, L.epoch);
     }
     int by_metric = !strcmp(t->early_stop, "metric") && run->n_val && run->o->fold_metric;
@@ -563,10 +332,10 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
                     fold, L.epoch, run->epochs, train_loss, val_loss, val_metric, lr, l1,
                     (double)run->n_train / (secs > 0 ? secs : 1e-9));
         }
-        if (run->hist && history_add(run->hist, L.epoch, run->fold, train_loss, val_loss) != 0) goto out;
+        if (run->hist && gdl_train_history_add(run->hist, L.epoch, run->fold, train_loss, val_loss) != 0) goto out;
         if (run->log)
             fprintf(run->log, "%d\t%d\t%.9g\t%.9g\t%.9g\t%.3f\n", L.epoch, run->fold, train_loss, val_loss, lr, secs);
-        if (ckpt && save_checkpoint(ckpt, m, &L) != 0) goto out;
+        if (ckpt && gdl_train_save_checkpoint(ckpt, m, &L) != 0) goto out;
     }
     if (!run->keep_last) { // best weights restored
         memcpy(g->param, L.best_param, g->n_param * sizeof(float));
@@ -589,9 +358,9 @@ out:
 }
 
 /* Splits rows into training and validation parts, stratified like the folds. */
-static int split_validation(const gdl_dataset_t *d, const int *strata, const char *const *groups,
-                            const int64_t *rows, int64_t n, double frac, uint64_t seed, int64_t *train,
-                            int64_t *n_train, int64_t *val, int64_t *n_val)
+int gdl_train_split_validation(const gdl_dataset_t *d, const int *strata, const char *const *groups,
+                               const int64_t *rows, int64_t n, double frac, uint64_t seed, int64_t *train,
+                               int64_t *n_train, int64_t *val, int64_t *n_val)
 {
     int K = frac > 0 ? (int)lround(1 / frac) : 0;
     *n_train = *n_val = 0;
@@ -624,7 +393,7 @@ static int split_validation(const gdl_dataset_t *d, const int *strata, const cha
     return ret;
 }
 
-static int row_cmp(const void *a, const void *b)
+int gdl_train_row_cmp(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
@@ -669,7 +438,7 @@ static void stop_model(gdl_model_t *m, gdl_runner_t *r, float *loss_weights)
 static int choose_path_epoch(const gdl_train_opts_t *o, const gdl_dataset_t *d, const run_t *run,
                              const int64_t *rows, int64_t n, double *crit)
 {
-    gdl_config_t *c = load_config(o);
+    gdl_config_t *c = gdl_train_load_config(o);
     if (!c) return -1;
     int K = c->train.l1_path_folds, P = c->train.l1_path, chosen = -1;
     uint64_t seed = c->train.seed;
@@ -694,7 +463,7 @@ static int choose_path_epoch(const gdl_train_opts_t *o, const gdl_dataset_t *d, 
         in.checkpoint = 0, in.epochs = P, in.inner = j + 1, in.n_inner = K, in.curve = curve;
         gdl_runner_t r = {0};
         float *loss_weights;
-        gdl_model_t *m = start_model(load_config(o), d, &in, &r, &loss_weights);
+        gdl_model_t *m = start_model(gdl_train_load_config(o), d, &in, &r, &loss_weights);
         for (int e = 0; e < P; e++) curve[e] = NAN;
         double best;
         int failed = !m || train_run(&r, &in, &best) != 0;
@@ -748,7 +517,7 @@ static int cd_rows(const gdl_train_opts_t *o, const gdl_dataset_t *d, const run_
     if (run->n_train) memcpy(*rows, run->train_rows, (size_t)run->n_train * sizeof **rows);
     if (K) {
         if (run->n_val) memcpy(*rows + run->n_train, run->val_rows, (size_t)run->n_val * sizeof **rows);
-        qsort(*rows, (size_t)n, sizeof **rows, row_cmp); // dataset order, whatever the validation split was
+        qsort(*rows, (size_t)n, sizeof **rows, gdl_train_row_cmp); // dataset order, whatever the validation split was
         if (gdl_folds_split(d, run->strata, run->groups, *rows, n, K, t->seed ^ STREAM_PATHFOLDS, *part) != 0)
             return -1;
     }
@@ -761,7 +530,7 @@ static int cd_rows(const gdl_train_opts_t *o, const gdl_dataset_t *d, const run_
  * train_run's. */
 static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run, gdl_runner_t *r)
 {
-    gdl_config_t *c = load_config(o);
+    gdl_config_t *c = gdl_train_load_config(o);
     gdl_model_t *m = NULL;
     float *loss_weights = NULL;
     int64_t *rows = NULL;
@@ -800,7 +569,7 @@ fail:
  * together (nothing stops early); saved like train_run's. */
 static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run, gdl_runner_t *r)
 {
-    gdl_config_t *c = load_config(o);
+    gdl_config_t *c = gdl_train_load_config(o);
     float *loss_weights = NULL;
     int64_t n = run.n_train + run.n_val, *rows = malloc((size_t)(n + 1) * sizeof *rows);
     if (!c || !rows) {
@@ -811,7 +580,7 @@ static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_
     }
     memcpy(rows, run.train_rows, (size_t)run.n_train * sizeof *rows);
     memcpy(rows + run.n_train, run.val_rows, (size_t)run.n_val * sizeof *rows);
-    qsort(rows, (size_t)n, sizeof *rows, row_cmp);
+    qsort(rows, (size_t)n, sizeof *rows, gdl_train_row_cmp);
     run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
     gdl_model_t *m = start_model(c, d, &run, r, &loss_weights);
     int failed = !m || count_train_model(r, rows, n) != 0;
@@ -876,10 +645,9 @@ static int start_from_linear(const gdl_train_opts_t *o, const gdl_dataset_t *d, 
  * seed, seed+1, ... pick the seed that trains on (the adenocarcinoma study's weight
  * randomisation). With l1_path_folds, inner folds choose the path's epoch and the model trains
  * on the training and validation rows together up to it. */
-static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run,
-                                    gdl_runner_t *r)
+gdl_model_t *gdl_train_one(const gdl_train_opts_t *o, const gdl_dataset_t *d, run_t run, gdl_runner_t *r)
 {
-    gdl_config_t *c = load_config(o);
+    gdl_config_t *c = gdl_train_load_config(o);
     gdl_model_t *m = NULL;
     float *loss_weights = NULL;
     int64_t *rows = NULL;
@@ -898,7 +666,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
     double best_restart = INFINITY;
     for (int k = 0; k < R; k++) {
         char s[32];
-        gdl_config_t *ck = load_config(o);
+        gdl_config_t *ck = gdl_train_load_config(o);
         snprintf(s, sizeof s, "%" PRIu64, seed + (uint64_t)k);
         if (!ck || gdl_config_override(ck, "seed", s) != 0) {
             gdl_config_free(ck);
@@ -935,7 +703,7 @@ static gdl_model_t *build_and_train(const gdl_train_opts_t *o, const gdl_dataset
         memcpy(rows, run.train_rows, run.n_train * sizeof *rows);
         memcpy(rows + run.n_train, run.val_rows, run.n_val * sizeof *rows);
         int64_t n = run.n_train + run.n_val;
-        qsort(rows, (size_t)n, sizeof *rows, row_cmp); // dataset order, whatever the validation split was
+        qsort(rows, (size_t)n, sizeof *rows, gdl_train_row_cmp); // dataset order, whatever the validation split was
         int epoch = choose_path_epoch(o, d, &run, rows, n, &run.chosen);
         if (epoch < 0) goto fail;
         run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
@@ -960,353 +728,3 @@ fail:
 }
 
 /* id TAB group per line; every dataset example must have a group. */
-static const char **read_groups(const char *path, const gdl_dataset_t *d, char **buf_out)
-{
-    FILE *fp = fopen(path, "r");
-    const char **groups = calloc(d->n_examples ? d->n_examples : 1, sizeof *groups);
-    char *line = NULL, *buf = NULL;
-    size_t cap = 0, used = 0, bufcap = 0;
-    int64_t lineno = 0, *offset = calloc(d->n_examples ? d->n_examples : 1, sizeof *offset);
-    ssize_t len;
-    if (!fp) {
-        gdl_log_error("%s: %s", path, strerror(errno));
-        goto fail;
-    }
-    if (!groups || !offset) goto fail;
-    for (int64_t i = 0; i < d->n_examples; i++) offset[i] = -1;
-    while ((len = getline(&line, &cap, fp)) >= 0) {
-        lineno++;
-        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
-        if (!len || line[0] == '#') continue;
-        char *tab = strchr(line, '\t');
-        if (!tab || !tab[1] || strchr(tab + 1, '\t')) {
-            gdl_log_error("%s:%" PRId64 ": expected two tab-separated columns, id and group", path, lineno);
-            goto fail;
-        }
-        *tab = 0;
-        int64_t k;
-        for (k = 0; k < d->n_examples; k++)
-            if (!strcmp(d->ids[k], line)) break;
-        if (k == d->n_examples) continue; // an id the dataset does not hold (dropped at encode)
-        size_t glen = strlen(tab + 1) + 1;
-        if (used + glen > bufcap) {
-            bufcap = (used + glen) * 2;
-            char *nb = realloc(buf, bufcap);
-            if (!nb) goto fail;
-            buf = nb;
-        }
-        memcpy(buf + used, tab + 1, glen); // NOLINT(clang-analyzer-core.NonNullParamChecker): buf grew above (glen >= 1)
-        offset[k] = (int64_t)used;
-        used += glen;
-    }
-    for (int64_t i = 0; i < d->n_examples; i++) {
-        if (offset[i] < 0) {
-            gdl_log_error("%s: no group for example '%s'", path, d->ids[i]);
-            goto fail;
-        }
-        groups[i] = buf + offset[i];
-    }
-    fclose(fp);
-    free(line), free(offset);
-    *buf_out = buf;
-    return groups;
-fail:
-    if (fp) fclose(fp);
-    if (!*gdl_last_error()) gdl_log_error("out of memory");
-    free(line), free(offset), free(buf), free(groups);
-    return NULL;
-}
-
-/* id, fold (1-based) of rows[i], fold[i] the 0-based fold. */
-static int write_folds(const char *path, const gdl_dataset_t *d, const int64_t *rows, int64_t n, const int *fold)
-{
-    gdl_outfile_t o;
-    if (gdl_outfile_open(&o, path) != 0) return -1;
-    fputs("id\tfold\n", o.fp);
-    for (int64_t i = 0; i < n; i++) fprintf(o.fp, "%s\t%d\n", d->ids[rows[i]], fold[i] + 1);
-    return gdl_outfile_commit(&o);
-}
-
-/* The rows training uses, o's or all the dataset's, into rows; their number. -1 when o's are not
- * ascending dataset rows. */
-static int64_t rows_used(const gdl_train_opts_t *o, const gdl_dataset_t *d, int64_t *rows)
-{
-    if (!o->rows) {
-        for (int64_t i = 0; i < d->n_examples; i++) rows[i] = i;
-        return d->n_examples;
-    }
-    for (int64_t i = 0; i < o->n_rows; i++)
-        if (o->rows[i] < (i ? o->rows[i - 1] + 1 : 0) || o->rows[i] >= d->n_examples) {
-            gdl_log_error("%s: row %" PRId64 " of the rows to train on is out of order or range", o->data_path, i);
-            return -1;
-        }
-    memcpy(rows, o->rows, (size_t)o->n_rows * sizeof *rows);
-    return o->n_rows;
-}
-
-/* Fold k's options (fo: o with the config the nested search chose on rows[0..n), its text in
- * *json, the caller's to free) and its validation fraction; 0, or -1 with an error. Without a
- * search, fo is o and the fraction the config's. */
-static int fold_options(const gdl_train_opts_t *o, const gdl_config_t *c, int k, const int64_t *rows, int64_t n,
-                        gdl_train_opts_t *fo, char **json, double *val_frac)
-{
-    *fo = *o, *json = NULL, *val_frac = c->train.val_frac;
-    if (!o->fold_config) return 0;
-    if (!(*json = o->fold_config(o->fold_config_arg, k, rows, n))) return -1;
-    fo->config_json = *json;
-    gdl_config_t *ck = load_config(fo);
-    if (!ck) return -1;
-    *val_frac = ck->train.val_frac;
-    gdl_config_free(ck);
-    return 0;
-}
-
-/* Bytes the decoded sparse genotype rows may take: a quarter of the machine's memory, 8 GiB at
- * most. Cross-validation and the penalty path's inner folds read every row many times, and
- * decoding the 2-bit rows batch by batch was a third of the linear model's time. */
-static int64_t decode_budget(void)
-{
-    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-    int64_t quarter = pages > 0 && page > 0 ? (int64_t)pages * page / 4 : 0, most = (int64_t)8 << 30;
-    return quarter < most ? quarter : most;
-}
-
-/* c's rows decoded into decoded when the config has a sparse input and they fit decode_budget;
- * *use points at it, or NULL. -1 out of memory. */
-static int decode_for_config(const gdl_config_t *c, const gdl_dataset_t *d, gdl_geno_calls_t *decoded,
-                             const gdl_geno_calls_t **use)
-{
-    *use = NULL;
-    int sparse = 0;
-    for (int i = 0; i < c->n_inputs; i++) sparse |= c->inputs[i].sparse;
-    if (!sparse) return 0;
-    int r = gdl_genotypes_decode_cohort(decoded, d->geno, d->n_examples, decode_budget());
-    if (r < 0) return -1;
-    if (r == 0) {
-        *use = decoded;
-        gdl_log_debug("genotype rows decoded once: %.0f MB", (double)decoded->row[d->n_examples] * 4 / 1e6);
-    }
-    return 0;
-}
-
-/* model_pairs_view on a model's training rows: its training and validation rows together, in
- * dataset order. */
-static int pair_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *train, int64_t n_train,
-                     const int64_t *val, int64_t n_val, gdl_dataset_t *view)
-{
-    int64_t n = n_train + n_val, *rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
-    if (!rows) {
-        gdl_log_error("out of memory");
-        return -1;
-    }
-    memcpy(rows, train, (size_t)n_train * sizeof *rows);
-    memcpy(rows + n_train, val, (size_t)n_val * sizeof *rows);
-    qsort(rows, (size_t)n, sizeof *rows, row_cmp);
-    int rc = model_pairs_view(c, d, rows, n, view);
-    free(rows);
-    return rc;
-}
-
-int gdl_train(const gdl_train_opts_t *o)
-{
-    gdl_dataset_t *d = gdl_dataset_open(o->data_path);
-    gdl_config_t *c = NULL;
-    gdl_outfile_t log = {0};
-    gdl_runner_t r = {0};
-    int *strata = NULL, *fold = NULL, *oof_fold = NULL, ret = -1;
-    int64_t N, n_use, *use = NULL, *all = NULL, *train = NULL, *val = NULL, *test = NULL, *oof_rows = NULL, n_oof = 0;
-    float *oof = NULL;
-    const char **groups = NULL;
-    char *group_buf = NULL, *path = NULL, *tuned = NULL;
-    gdl_runner_t oof_runner = {0};
-    gdl_train_opts_t fo;   // a fold's options: o, with the nested search's config
-    gdl_model_t *keep = NULL;  // a fold model, kept to write the OOF file's header
-    double *fold_metric = NULL, *fold_loss = NULL;
-    const char *summary_name = NULL;
-    history_t hist = {0};
-    gdl_geno_calls_t decoded = {0};
-    const gdl_geno_calls_t *use_decoded;
-    cd_columns_t cd_columns = {0};
-    gdl_dataset_t view = {0}, keep_view = {0}; // with pairs: the current model's columns, and keep's
-    if (!d || !(c = load_config(o))) goto out;
-    const int with_pairs = model_pairs_input(c) != NULL; // each model sees its own columns: no shared decoding
-    if (!with_pairs && decode_for_config(c, d, &decoded, &use_decoded) != 0) goto out;
-    if (with_pairs) use_decoded = NULL;
-    if (!with_pairs && (!strcmp(c->train.solver, "cd") || c->train.linear_by_cd) && cd_columns_for_dataset(&cd_columns, d, use_decoded, o->data_path) != 0)
-        goto out;
-    N = d->n_examples;
-    if (!(use = malloc((N + 1) * sizeof *use)) || !(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
-        !(val = malloc((N + 1) * sizeof *val)) || !(test = malloc((N + 1) * sizeof *test)) ||
-        !(strata = gdl_folds_strata(d)))
-        goto oom;
-    if ((n_use = rows_used(o, d, use)) < 0) goto out;
-    if (o->log_path) {
-        if (gdl_outfile_open(&log, o->log_path) != 0) goto out;
-        fputs("epoch\tfold\ttrain_loss\tval_loss\tlr\tseconds\n", log.fp);
-    }
-    run_t run = {.o = o, .d = d, .log = log.fp, .checkpoint = 1, .hist = o->plot_path ? &hist : NULL, .strata = strata,
-                 .decoded = use_decoded, .cd_columns = cd_columns.n_cols ? &cd_columns : NULL};
-    uint64_t seed = c->train.seed;
-    if (o->folds < 2 && !o->test_chrom) {
-        if (split_validation(d, strata, groups, use, n_use, c->train.val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
-            goto out;
-        run.train_rows = train, run.val_rows = val, run.out_path = o->out_path;
-        if (with_pairs && pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
-        gdl_model_t *m = build_and_train(o, with_pairs ? &view : d, run, &r);
-        if (!m) goto out;
-        gdl_runner_free(&r);
-        gdl_model_free(m);
-        model_pairs_view_free(&view);
-    } else {
-        const int K = o->test_chrom ? 2 : o->folds, only = o->test_chrom ? 1 : o->fold; // only: one fold
-        if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold_loss = malloc(K * sizeof *fold_loss)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
-            !(oof_rows = malloc(N * sizeof *oof_rows)))
-            goto oom;
-        if (o->groups_path) { // gdl train refuses --groups with --split-by chrom; --groups first
-            if (!(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
-        } else if (o->split_by_chrom) {
-            if (!d->example_chrom) {
-                gdl_log_error("%s: no chromosome per example; --split-by chrom needs a dataset encoded"
-                              " from --bed or --task center-base", o->data_path);
-                goto out;
-            }
-            if (!(groups = malloc(N * sizeof *groups))) goto oom;
-            memcpy(groups, d->example_chrom, N * sizeof *groups);
-        }
-        run.groups = groups;
-        if (o->test_chrom) { // fold 0 the test chromosomes, 1 the training ones, -1 unused
-            int64_t n_train, n_test;
-            if (gdl_folds_by_chrom(d, o->data_path, use, n_use, o->train_chrom, o->test_chrom, fold, &n_train,
-                                   &n_test) != 0)
-                goto out;
-            gdl_log_info("%s: training on %" PRId64 " examples (%s), testing on %" PRId64 " (%s)", o->data_path,
-                         n_train, o->train_chrom ? o->train_chrom : "every other chromosome", n_test, o->test_chrom);
-        } else if (gdl_folds_split(d, strata, groups, use, n_use, K, seed, fold) != 0) {
-            goto out;
-        }
-        if (o->folds_out && write_folds(o->folds_out, d, use, n_use, fold) != 0) goto out;
-        for (int k = 1; k <= K; k++) {
-            if (only && k != only) continue;
-            int64_t n_rest = 0, n_test = 0;
-            double val_frac;
-            for (int64_t i = 0; i < n_use; i++) {
-                if (fold[i] == k - 1) test[n_test++] = use[i];
-                else if (fold[i] >= 0) all[n_rest++] = use[i];
-            }
-            free(tuned);
-            if (fold_options(o, c, k, all, n_rest, &fo, &tuned, &val_frac) != 0) goto out;
-            if (split_validation(d, strata, groups, all, n_rest, val_frac, seed + (uint64_t)k, train,
-                                 &run.n_train, val, &run.n_val) != 0)
-                goto out;
-            free(path);
-            if (o->out_path && !(path = o->test_chrom ? strdup(o->out_path) : gdl_model_fold_path(o->out_path, k)))
-                goto oom;
-            run.train_rows = train, run.val_rows = val, run.out_path = path;
-            run.fold = k, run.n_folds = K;
-            gdl_dataset_t *dk = d;
-            if (with_pairs) { // chosen on this fold's training and validation rows, never its held-out ones
-                model_pairs_view_free(&view);
-                if (pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
-                dk = &view;
-            }
-            run.o = &fo;
-            gdl_model_t *m = build_and_train(&fo, dk, run, &r);
-            if (!m) goto out;
-            if (!oof && !(oof = malloc((size_t)(N * m->n_out) * sizeof *oof))) goto oom;
-            float *s = oof + n_oof * m->n_out;
-            if (gdl_runner_scores(&r, test, n_test, s) != 0) {
-                gdl_runner_free(&r);
-                gdl_model_free(m);
-                goto out;
-            }
-            double test_loss = gdl_runner_mean_loss(&r, test, n_test, NULL), metric = NAN;
-            const char *metric_name = NULL;
-            if (o->fold_metric) metric = o->fold_metric(&r, test, n_test, s, &metric_name, o->fold_metric_arg);
-            fold_metric[k - 1] = metric;
-            fold_loss[k - 1] = test_loss;
-            if (gdl_log_get_level() >= GDL_LOG_INFO) {
-                if (c->train.linear_by_cd && c->train.l1_path_folds)
-                    fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training, %" PRId64 " validation (the linear"
-                            " layer fitted on both, its step chosen by %d folds of them), %" PRId64 " held-out"
-                            " examples; held-out loss %.5f", k, K, run.n_train, run.n_val, c->train.l1_path_folds,
-                            n_test, test_loss);
-                else if (c->train.l1_path_folds) // the validation rows trained too: inner folds chose the path's step
-                    fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training examples (the path's step chosen by %d"
-                            " folds of them), %" PRId64 " held out; held-out loss %.5f", k, K, run.n_train + run.n_val,
-                            c->train.l1_path_folds, n_test, test_loss);
-                else
-                    fprintf(stderr, "[train] fold %d/%d: %" PRId64 " training, %" PRId64 " validation, %" PRId64
-                            " held-out examples; held-out loss %.5f", k, K, run.n_train, run.n_val, n_test, test_loss);
-                if (metric_name) fprintf(stderr, ", %s %.4f", metric_name, metric);
-                fputc('\n', stderr);
-            }
-            if (metric_name) summary_name = metric_name;
-            for (int64_t i = 0; i < n_test; i++) oof_rows[n_oof + i] = test[i], oof_fold[n_oof + i] = k;
-            n_oof += n_test;
-            gdl_runner_free(&r);
-            if (keep) gdl_model_free(keep);
-            keep = m;
-            if (with_pairs) model_pairs_view_free(&keep_view), keep_view = view, view.aligned_ = NULL;
-        }
-        if (o->metric_out || o->loss_out) {
-            double sm = 0, sl = 0;
-            int nm = 0, nl = 0;
-            for (int k = 0; k < K; k++) {
-                if (only && k != only - 1) continue;
-                if (!isnan(fold_metric[k])) sm += fold_metric[k], nm++;
-                if (!isnan(fold_loss[k])) sl += fold_loss[k], nl++;
-            }
-            if (o->metric_out) *o->metric_out = nm ? sm / nm : NAN;
-            if (o->loss_out) *o->loss_out = nl ? sl / nl : NAN;
-        }
-        if (summary_name && o->test_chrom && gdl_log_get_level() >= GDL_LOG_INFO)
-            fprintf(stderr, "[train] test chromosomes %s: %s %.4f\n", o->test_chrom, summary_name, fold_metric[0]);
-        if (summary_name && !only && gdl_log_get_level() >= GDL_LOG_INFO) {
-            double sum = 0, sum2 = 0;
-            int n = 0;
-            for (int k = 0; k < K; k++)
-                if (!isnan(fold_metric[k])) sum += fold_metric[k], sum2 += fold_metric[k] * fold_metric[k], n++;
-            double mean = n ? sum / n : NAN, sd = n > 1 ? sqrt(fmax(0, (sum2 - n * mean * mean) / (n - 1))) : NAN;
-            fprintf(stderr, "[train] %d folds: %s %.4f +- %.4f (mean +- sd over %d folds)\n", K, summary_name,
-                    mean, sd, n);
-        }
-        if (o->oof_path) {
-            if (gdl_runner_init(&oof_runner, keep, with_pairs ? &keep_view : d, 1) != 0) goto out;
-            if (predictions_write(o->oof_path, &oof_runner, oof_rows, n_oof, oof, oof_fold) != 0) goto out;
-        }
-        if (o->refit) {
-            double val_frac;
-            free(tuned);
-            if (fold_options(o, c, 0, use, n_use, &fo, &tuned, &val_frac) != 0) goto out;
-            if (split_validation(d, strata, groups, use, n_use, val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
-                goto out;
-            run.train_rows = train, run.val_rows = val, run.out_path = o->out_path, run.fold = 0, run.n_folds = 0;
-            model_pairs_view_free(&view);
-            if (with_pairs && pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
-            run.o = &fo;
-            gdl_model_t *m = build_and_train(&fo, with_pairs ? &view : d, run, &r);
-            if (!m) goto out;
-            gdl_runner_free(&r);
-            gdl_model_free(m);
-        }
-    }
-    if (o->log_path && gdl_outfile_commit(&log) != 0) goto out;
-    if (o->plot_path && write_curves(o->plot_path, &hist, o->folds > 1 ? o->folds : 0) != 0) goto out;
-    ret = 0;
-    goto out;
-oom:
-    gdl_log_error("out of memory");
-out:
-    if (ret != 0 && log.fp) gdl_outfile_abort(&log);
-    gdl_runner_free(&oof_runner);
-    gdl_model_free(keep);
-    model_pairs_view_free(&view), model_pairs_view_free(&keep_view);
-    gdl_config_free(c);
-    gdl_dataset_close(d);
-    gdl_geno_calls_free(&decoded);
-    cd_columns_free(&cd_columns);
-    free(strata), free(fold), free(oof_fold), free(use), free(all), free(train), free(val), free(test), free(tuned);
-    history_free(&hist);
-    free(oof_rows), free(oof), free(groups), free(fold_metric), free(fold_loss), free(group_buf), free(path);
-    return ret;
-}
