@@ -1,6 +1,8 @@
 # gdl: genomics deep learning in C.  make | make test | make demo | make install PREFIX=DIR
 # Benchmarks: make bench | bench-torch | bench-plink | bench-genotype [BENCH_MODE=quick|full]
 # Variables you may override: CC CFLAGS LDFLAGS PKG_CONFIG PREFIX SANITIZE=1 (ASan + UBSan build)
+# Fuzzing: make fuzz runs every libFuzzer target of tests/fuzz/ for FUZZ_S seconds [60] each
+# (clang, FUZZ_CC; built in build/fuzz with ASan + UBSan; grown corpora kept in build/fuzz/corpus)
 
 CC         ?= cc
 CFLAGS     ?= -O2 -g
@@ -39,7 +41,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand bench-vep install clean
+.PHONY: all deps test fuzz fuzz-build demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand bench-vep install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -86,6 +88,34 @@ $(GDL): $(CLI_OBJ) $(LIB)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -Isrc -MF $@.d -o $@ $< $(LIB) $(LDFLAGS) $(ALL_LIBS)
+
+# libFuzzer targets: the library again, built by clang with the fuzzer's coverage and the
+# sanitizers, in its own directory so it never mixes with the release or sanitize objects
+FUZZ_CC     ?= clang
+FUZZ_S      ?= 60
+FUZZ_BUILD  := build/fuzz
+FUZZ_SAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  = -std=c11 -D_DEFAULT_SOURCE -O1 -g -Wall -Wextra -Wno-unknown-attributes -Wno-ignored-attributes \
+               -Iinclude -Isrc -MMD -MP $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_SRC    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB    := $(FUZZ_BUILD)/libgdl.a
+
+$(FUZZ_BUILD)/src/%.o: src/%.c | $(STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB) | $(STAMP)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MF $@.d -o $@ $< $(FUZZ_LIB) $(ALL_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_S)
 
 test: deps
 	@$(MAKE) --no-print-directory $(GDL) $(TEST_BIN)
@@ -150,4 +180,5 @@ install: $(GDL)
 clean:
 	rm -rf build gdl
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_BIN:=.d) $(FUZZ_BIN:=.d)
+-include $(wildcard $(FUZZ_BUILD)/src/*/*.d)

@@ -1,0 +1,20 @@
+/* Gene annotation (gdl encode --genes): BED, or GTF when the input's length is odd, then the
+ * lookups encode makes for each variant. */
+#include "fuzz.h"
+#include "genome/genome_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char path[256], name[128];
+    fuzz_file(path, sizeof path, size & 1 ? "genes.gtf" : "genes.bed", data, size);
+    genes_t *g = genes_load(path);
+    if (g) {
+        static const int64_t pos[] = {1, 100, 1000, 123456, INT64_MAX / 2};
+        for (int i = 0; i < 5; i++) {
+            genes_lookup(g, "chr1", pos[i], 1000, name, sizeof name);
+            genes_lookup(g, "1", pos[i], 0, name, sizeof name);
+        }
+        genes_free(g);
+    }
+    return 0;
+}
