@@ -558,6 +558,7 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
         if (!(buf = gdl_config_read_file(path))) goto fail;
         text = buf;
     }
+    if (space_check_depth(c->path, text)) goto fail;
     if (!(root = cJSON_Parse(text))) {
         const char *at = cJSON_GetErrorPtr();
         int line = 1;
@@ -570,6 +571,10 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
         goto fail;
     }
     char entry[512];
+    if (space_find_twice(root, entry, sizeof entry)) {
+        err(c, entry, "a key given twice in one object");
+        goto fail;
+    }
     if (space_find_entry(root, entry, sizeof entry)) {
         err(c, entry, "a search entry: gdl train takes plain values; search the space with gdl tune -c %s", c->path);
         goto fail;

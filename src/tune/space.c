@@ -61,6 +61,51 @@ int space_find_entry(const cJSON *root, char *path, size_t cap)
     return find_in(root, "", path, cap);
 }
 
+static int find_twice_in(const cJSON *node, const char *path, char *out, size_t cap)
+{
+    const cJSON *c;
+    int i = 0;
+    cJSON_ArrayForEach(c, node) {
+        char p[512];
+        child_path(p, sizeof p, path, node, c, i++);
+        if (cJSON_IsObject(node))
+            for (const cJSON *b = node->child; b != c; b = b->next)
+                if (!strcmp(b->string, c->string)) {
+                    snprintf(out, cap, "%s", p);
+                    return 1;
+                }
+        if (find_twice_in(c, p, out, cap)) return 1;
+    }
+    return 0;
+}
+
+int space_find_twice(const cJSON *root, char *path, size_t cap)
+{
+    return find_twice_in(root, "", path, cap);
+}
+
+int space_check_depth(const char *file, const char *text)
+{
+    int depth = 0, line = 1, in_string = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') line++;
+        if (in_string) {
+            if (*p == '\\' && p[1]) p++;
+            else if (*p == '"') in_string = 0;
+        } else if (*p == '"') {
+            in_string = 1;
+        } else if (*p == '[' || *p == '{') {
+            if (++depth > SPACE_MAX_DEPTH) {
+                gdl_log_error("%s:%d: JSON nested more than %d levels deep", file, line, SPACE_MAX_DEPTH);
+                return -1;
+            }
+        } else if (*p == ']' || *p == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 /* ---- parsing ------------------------------------------------------------------------------ */
 
 static char *print_value(const cJSON *v)
@@ -124,9 +169,10 @@ static int parse_entry(const char *file, const cJSON *v, const char *path, int r
                            floor(e->valuedouble) != e->valuedouble))
                 return err(file, at, "a repeat count is an integer 0..%d", MAX_REPEAT);
             if (!(p->choices[i] = print_value(e))) return err(file, at, "out of memory");
+            p->n_choices = i + 1; // counted before the check below, so its failure frees it
             for (int j = 0; j < i; j++)
                 if (!strcmp(p->choices[j], p->choices[i])) return err(file, at, "listed twice");
-            p->n_choices = ++i;
+            i++;
         }
         if (def) {
             snprintf(at, sizeof at, "%s.default", path);
@@ -668,7 +714,7 @@ gdl_space_t *gdl_space_load(const char *path)
         gdl_log_error("out of memory");
         goto fail;
     }
-    if (!(buf = gdl_config_read_file(path))) goto fail;
+    if (!(buf = gdl_config_read_file(path)) || space_check_depth(path, buf)) goto fail;
     cJSON *root = cJSON_Parse(buf);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
@@ -680,6 +726,11 @@ gdl_space_t *gdl_space_load(const char *path)
     s->tree = root;
     if (!cJSON_IsObject(root)) {
         err(path, "", "expected a JSON object");
+        goto fail;
+    }
+    char twice[512];
+    if (space_find_twice(root, twice, sizeof twice)) {
+        err(path, twice, "a key given twice in one object");
         goto fail;
     }
     collect_t k = {.file = path};
