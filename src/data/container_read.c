@@ -158,12 +158,37 @@ static int check_layout(gdl_file_t *f)
     return 0;
 }
 
+int64_t gdl_json_too_deep(const char *text, size_t n)
+{
+    int64_t depth = 0, line = 1;
+    int in_string = 0;
+    for (size_t i = 0; i < n && text[i]; i++) {
+        char ch = text[i];
+        if (ch == '\n') line++;
+        if (in_string) {
+            if (ch == '\\') i++; // the escaped character cannot end the string
+            else if (ch == '"') in_string = 0;
+        } else if (ch == '"') {
+            in_string = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > GDL_JSON_MAX_DEPTH) return line;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 static int parse_header(gdl_file_t *f)
 {
     const char *end = NULL;
     cJSON *root = NULL, *item;
     int ret = -1;
     if (memchr(f->header, 0, f->header_len)) return fail(f, "header holds a NUL byte", NULL);
+    if (gdl_json_too_deep(f->header, f->header_len)) {
+        gdl_log_error("%s: header JSON nested more than %d levels deep", f->path, GDL_JSON_MAX_DEPTH);
+        return -1;
+    }
     root = cJSON_ParseWithOpts(f->header, &end, 0);
     if (!root) {
         gdl_log_error("%s: header is not valid JSON (near byte %td of %llu)", f->path,

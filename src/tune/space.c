@@ -1,5 +1,6 @@
 /* Search spaces: configs whose values may be search entries, checked, sampled and resolved. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "gdl/core.h"
+#include "gdl/data.h"
 #include "gdl/tune.h"
 #include "space_internal.h"
 
@@ -82,28 +84,6 @@ static int find_twice_in(const cJSON *node, const char *path, char *out, size_t 
 int space_find_twice(const cJSON *root, char *path, size_t cap)
 {
     return find_twice_in(root, "", path, cap);
-}
-
-int space_check_depth(const char *file, const char *text)
-{
-    int depth = 0, line = 1, in_string = 0;
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n') line++;
-        if (in_string) {
-            if (*p == '\\' && p[1]) p++;
-            else if (*p == '"') in_string = 0;
-        } else if (*p == '"') {
-            in_string = 1;
-        } else if (*p == '[' || *p == '{') {
-            if (++depth > SPACE_MAX_DEPTH) {
-                gdl_log_error("%s:%d: JSON nested more than %d levels deep", file, line, SPACE_MAX_DEPTH);
-                return -1;
-            }
-        } else if (*p == ']' || *p == '}') {
-            depth--;
-        }
-    }
-    return 0;
 }
 
 /* ---- parsing ------------------------------------------------------------------------------ */
@@ -714,7 +694,12 @@ gdl_space_t *gdl_space_load(const char *path)
         gdl_log_error("out of memory");
         goto fail;
     }
-    if (!(buf = gdl_config_read_file(path)) || space_check_depth(path, buf)) goto fail;
+    if (!(buf = gdl_config_read_file(path))) goto fail;
+    int64_t deep = gdl_json_too_deep(buf, strlen(buf));
+    if (deep) {
+        gdl_log_error("%s:%" PRId64 ": JSON nested more than %d levels deep", path, deep, GDL_JSON_MAX_DEPTH);
+        goto fail;
+    }
     cJSON *root = cJSON_Parse(buf);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();

@@ -1,5 +1,5 @@
 /* tune's private pieces: what a search entry is (config.c refuses them in gdl train's configs),
- * and the checks of JSON text that configs and spaces share. */
+ * and the duplicate-key check configs and spaces share. */
 #ifndef GDL_TUNE_SPACE_INTERNAL_H
 #define GDL_TUNE_SPACE_INTERNAL_H
 
@@ -14,10 +14,5 @@ int space_find_entry(const cJSON *root, char *path, size_t cap);
 /* The JSON path of the first key an object of root holds twice (cJSON keeps both, and a reader
  * would see one and drop the other), into path; 0 when there is none. */
 int space_find_twice(const cJSON *root, char *path, size_t cap);
-
-/* Configs and spaces nest a few levels; deeper text is refused before it is parsed (cJSON
- * would recurse into it), with "FILE:LINE: JSON nested more than 64 levels deep". 0 or -1. */
-#define SPACE_MAX_DEPTH 64
-int space_check_depth(const char *file, const char *text);
 
 #endif
