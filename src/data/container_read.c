@@ -76,7 +76,13 @@ static int parse_entry(gdl_file_t *f, const cJSON *item, gdl_entry_t *e)
         else numel *= d;
     }
     size_t esize = gdl_dtype_size(e->dtype);
-    if (overflow || numel > UINT64_MAX / esize) return fail(f, "shape overflows 64 bits", name);
+    if (overflow || numel > UINT64_MAX / esize) {
+        int k = snprintf(msg, sizeof msg, "shape [");
+        for (int j = 0; j < ndim && k < (int)sizeof msg; j++)
+            k += snprintf(msg + k, sizeof msg - k, "%s%lld", j ? ", " : "", (long long)e->shape[j]);
+        if (k < (int)sizeof msg) snprintf(msg + k, sizeof msg - k, "] of %s overflows 64 bits", dtype->valuestring);
+        return fail(f, msg, name);
+    }
     e->numel = numel;
     e->nbytes = numel * esize;
     if (!offsets || !cJSON_IsArray(offsets) || cJSON_GetArraySize(offsets) != 2 ||

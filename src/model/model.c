@@ -99,9 +99,9 @@ fail:
     return -1;
 }
 
-/* Declares inputs and layers on a fresh graph from m->inputs and m->n_out, and compiles it,
- * initialised from the seed, or blank when every parameter is about to be loaded. */
-static int build_graph(gdl_model_t *m, int init)
+/* Declares inputs and layers on a fresh graph from m->inputs and m->n_out; gdl_nn_compile (or
+ * _blank, when every parameter is about to be loaded) then allocates its parameters. */
+static int build_graph(gdl_model_t *m)
 {
     const gdl_config_t *c = m->config;
     if (!(m->g = gdl_nn_new(c->train.seed))) return -1;
@@ -143,7 +143,7 @@ static int build_graph(gdl_model_t *m, int init)
                       nd >= 1 ? shape[0] : 0, nd > 1 ? " and more dimensions" : "");
         return -1;
     }
-    return init ? gdl_nn_compile(m->g) : gdl_nn_compile_blank(m->g);
+    return 0;
 }
 
 /* A centred sparse_dense layer's "center" state: each variant's mean value over the cohort's
@@ -181,7 +181,8 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
             goto fail;
         }
     }
-    if (select_targets(m, d) != 0 || model_genes_make(m, d) != 0 || build_graph(m, 1) != 0 ||
+    if (select_targets(m, d) != 0 || model_genes_make(m, d) != 0 || build_graph(m) != 0 ||
+        gdl_nn_compile(m->g) != 0 ||
         model_genes_set(m) != 0)
         goto fail;
     fill_genotype_means(m, d);
@@ -483,15 +484,26 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
             goto fail;
         }
     }
-    if (model_genes_load(m, f, path) != 0 || build_graph(m, 0) != 0) goto fail;
+    if (model_genes_load(m, f, path) != 0 || build_graph(m) != 0) goto fail;
+    // every parameter the config asks for is checked against the file before any is allocated,
+    // so a config asking for a layer larger than the file holds is refused, not attempted
     for (int i = 0; i < m->g->n_table; i++) {
         const gdl_nn_param_t *p = &m->g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
         const gdl_entry_t *e = gdl_file_find(f, key);
         if (!e || e->dtype != GDL_F32 || (int64_t)e->numel != p->numel) {
-            gdl_log_error("%s: tensor %s missing or of the wrong size", path, key);
+            if (!e) gdl_log_error("%s: tensor %s missing (the config's layers need it)", path, key);
+            else
+                gdl_log_error("%s: tensor %s holds %" PRIu64 " %s values, the config's layers need %" PRId64
+                              " F32", path, key, e->numel, gdl_dtype_name(e->dtype), p->numel);
             goto fail;
         }
+    }
+    if (gdl_nn_compile_blank(m->g) != 0) goto fail;
+    for (int i = 0; i < m->g->n_table; i++) {
+        const gdl_nn_param_t *p = &m->g->table[i];
+        snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
+        const gdl_entry_t *e = gdl_file_find(f, key);
         if (mapped && (uintptr_t)e->data % sizeof(float) == 0) m->g->table[i].mapped = (const float *)e->data;
         else memcpy(gdl_nn_param_data(m->g, p), e->data, e->nbytes);
     }
