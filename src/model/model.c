@@ -464,9 +464,7 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
     }
     char label[200];
     snprintf(label, sizeof label, "%s (gdl.config)", path);
-    if (!(m->config = gdl_config_load(NULL, json))) goto fail;
-    free(m->config->path);
-    m->config->path = strdup(label);
+    if (!(m->config = gdl_config_load(label, json))) goto fail; // the text given: label only names it
     m->kind = (gdl_target_kind_t)gdl_target_kind_from_name(kind);
     m->loss.kind = (gdl_loss_kind_t)gdl_loss_find(loss);
     if (!(m->target_names = split_tabs(targets, &m->n_targets))) goto fail;
