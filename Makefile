@@ -114,7 +114,11 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_LIB) | $(STAM
 
 fuzz-build: $(FUZZ_BIN)
 
-fuzz: fuzz-build
+# every target for FUZZ_S seconds, one after another, each starting from its committed seeds
+# and the corpus it grew before (build/fuzz/corpus; crashes in build/fuzz/artifacts)
+fuzz: | $(STAMP)
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz needs clang with libFuzzer (FUZZ_CC=$(FUZZ_CC))"; exit 1; }
+	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_S)
 
 test: deps
