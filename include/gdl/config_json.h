@@ -13,6 +13,9 @@ int gdl_config_is_search_entry(const cJSON *v);
 /* The JSON path of the first search entry or "repeat" key under root, written into path; 0
  * when there is none. */
 int gdl_config_find_search_entry(const cJSON *root, char *path, size_t cap);
+/* The JSON path of the first key an object of root holds twice (cJSON keeps both, and a reader
+ * would see one and drop the other), into path; 0 when there is none. */
+int gdl_config_find_duplicate_key(const cJSON *root, char *path, size_t cap);
 /* The path of child c (the index-th) of node at path: "a.b", "a[3]", or the key alone at the
  * root. */
 void gdl_config_child_path(char *out, size_t cap, const char *path, const cJSON *node, const cJSON *c, int index);

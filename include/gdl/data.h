@@ -59,6 +59,12 @@ const char *gdl_file_header(const gdl_file_t *f);
  * as indented JSON; malloc'd, caller frees; NULL when out of memory. */
 char *gdl_file_describe_json(const gdl_file_t *f);
 
+/* JSON text (a .gdl header, a config, a search space) nested deeper than GDL_JSON_MAX_DEPTH
+ * ('[' and '{' outside strings) is refused before it is parsed, so no reader recurses into it:
+ * returns the 1-based line where the nesting passes the limit, or 0 when it does not. */
+#define GDL_JSON_MAX_DEPTH 64
+int64_t gdl_json_too_deep(const char *text, size_t n);
+
 /* Writing: declare tensors and metadata, open (which lays out the file, writes the header and
  * maps the data section), fill each tensor through gdl_writer_data (any order, so a cohort
  * larger than memory can be written in place), then commit (msync, fsync, rename into place).

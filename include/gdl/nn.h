@@ -37,6 +37,13 @@
 
 #define GDL_NN_MAX_INPUTS 8
 #define GDL_NN_MAX_DIMS 3 // per sample
+/* Sizes a graph may ask for, checked before anything is allocated, so a config or a model file
+ * asking for a layer of 10^12 units (or shapes whose product overflows) is an error naming the
+ * size: an integer attribute (units, filters, width, ...) and a dimension are at most
+ * GDL_NN_MAX_SIZE; a parameter tensor, and a node's output per sample, hold at most
+ * GDL_NN_MAX_NUMEL values (2^36 floats, 256 GB). */
+#define GDL_NN_MAX_SIZE 2147483647ll
+#define GDL_NN_MAX_NUMEL (1ll << 36)
 
 /* ---- the op set (one line of math each; x input, y output, per sample) -------------------
  * dense           y = W x + b; x flattened to K, W (units, K)               [units, bias=1, init]

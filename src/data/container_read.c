@@ -76,7 +76,13 @@ static int parse_entry(gdl_file_t *f, const cJSON *item, gdl_entry_t *e)
         else numel *= d;
     }
     size_t esize = gdl_dtype_size(e->dtype);
-    if (overflow || numel > UINT64_MAX / esize) return fail(f, "shape overflows 64 bits", name);
+    if (overflow || numel > UINT64_MAX / esize) {
+        int k = snprintf(msg, sizeof msg, "shape [");
+        for (int j = 0; j < ndim && k < (int)sizeof msg; j++)
+            k += snprintf(msg + k, sizeof msg - k, "%s%lld", j ? ", " : "", (long long)e->shape[j]);
+        if (k < (int)sizeof msg) snprintf(msg + k, sizeof msg - k, "] of %s overflows 64 bits", dtype->valuestring);
+        return fail(f, msg, name);
+    }
     e->numel = numel;
     e->nbytes = numel * esize;
     if (!offsets || !cJSON_IsArray(offsets) || cJSON_GetArraySize(offsets) != 2 ||
@@ -158,12 +164,37 @@ static int check_layout(gdl_file_t *f)
     return 0;
 }
 
+int64_t gdl_json_too_deep(const char *text, size_t n)
+{
+    int64_t depth = 0, line = 1;
+    int in_string = 0;
+    for (size_t i = 0; i < n && text[i]; i++) {
+        char ch = text[i];
+        if (ch == '\n') line++;
+        if (in_string) {
+            if (ch == '\\') i++; // the escaped character cannot end the string
+            else if (ch == '"') in_string = 0;
+        } else if (ch == '"') {
+            in_string = 1;
+        } else if (ch == '[' || ch == '{') {
+            if (++depth > GDL_JSON_MAX_DEPTH) return line;
+        } else if (ch == ']' || ch == '}') {
+            depth--;
+        }
+    }
+    return 0;
+}
+
 static int parse_header(gdl_file_t *f)
 {
     const char *end = NULL;
     cJSON *root = NULL, *item;
     int ret = -1;
     if (memchr(f->header, 0, f->header_len)) return fail(f, "header holds a NUL byte", NULL);
+    if (gdl_json_too_deep(f->header, f->header_len)) {
+        gdl_log_error("%s: header JSON nested more than %d levels deep", f->path, GDL_JSON_MAX_DEPTH);
+        return -1;
+    }
     root = cJSON_ParseWithOpts(f->header, &end, 0);
     if (!root) {
         gdl_log_error("%s: header is not valid JSON (near byte %td of %llu)", f->path,

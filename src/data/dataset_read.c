@@ -11,6 +11,11 @@
 const char **gdl_strings_split(const void *data, uint64_t nbytes, int64_t n, const char *what)
 {
     const char *p = data, *end = p + nbytes;
+    if (n < 0 || (uint64_t)n > nbytes) { // each string takes at least its NUL: refused before allocating
+        gdl_log_error("%s: expected %" PRId64 " NUL-terminated strings, the tensor holds %" PRIu64 " bytes",
+                      what, n, nbytes);
+        return NULL;
+    }
     const char **out = malloc((n > 0 ? n : 1) * sizeof *out);
     if (!out) {
         gdl_log_error("out of memory");

@@ -82,6 +82,20 @@ int gdl_npy_read_header(const char *path, const void *data, uint64_t size, gdl_n
         if (*q == ',') q++;
         else if (*q != ')') goto bad_shape;
     }
+    // the element count must fit any dtype's bytes in 64 bits: a shape whose product overflows
+    // is refused here, so no reader multiplies it out
+    uint64_t numel = 1;
+    for (int d = 0; d < h->ndim; d++)
+        if (h->shape[d] && numel > (UINT64_MAX / 16) / (uint64_t)h->shape[d]) {
+            char dims[200];
+            size_t k = 0;
+            for (int j = 0; j < h->ndim && k < sizeof dims; j++)
+                k += (size_t)snprintf(dims + k, sizeof dims - k, "%s%" PRId64, j ? ", " : "", h->shape[j]);
+            gdl_log_error("%s: .npy shape (%s) holds more than 2^60 values", path, dims);
+            return -1;
+        } else {
+            numel *= (uint64_t)h->shape[d];
+        }
     return 0;
 bad_shape:
     gdl_log_error("%s: .npy header: cannot read 'shape'", path);

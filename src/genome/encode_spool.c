@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <htslib/hts_endian.h>
 
 #include "encode_internal.h"
 #include "gdl/core.h"
@@ -126,18 +125,18 @@ static inline void swap_bytes(uint64_t *a, uint64_t *b, int shift, uint64_t mask
 static inline void transpose8x8(const uint8_t *g, size_t gs, uint8_t *o, size_t os)
 {
     const uint64_t m1 = 0x00FF00FF00FF00FFull, m2 = 0x0000FFFF0000FFFFull, m4 = 0xFFFFFFFFull;
-    uint64_t r0 = le_to_u64(g), r1 = le_to_u64(g + gs), r2 = le_to_u64(g + 2 * gs),
-             r3 = le_to_u64(g + 3 * gs), r4 = le_to_u64(g + 4 * gs), r5 = le_to_u64(g + 5 * gs),
-             r6 = le_to_u64(g + 6 * gs), r7 = le_to_u64(g + 7 * gs);
+    uint64_t r0 = load_le64(g), r1 = load_le64(g + gs), r2 = load_le64(g + 2 * gs),
+             r3 = load_le64(g + 3 * gs), r4 = load_le64(g + 4 * gs), r5 = load_le64(g + 5 * gs),
+             r6 = load_le64(g + 6 * gs), r7 = load_le64(g + 7 * gs);
     swap_bytes(&r0, &r1, 8, m1), swap_bytes(&r2, &r3, 8, m1);
     swap_bytes(&r4, &r5, 8, m1), swap_bytes(&r6, &r7, 8, m1);
     swap_bytes(&r0, &r2, 16, m2), swap_bytes(&r1, &r3, 16, m2);
     swap_bytes(&r4, &r6, 16, m2), swap_bytes(&r5, &r7, 16, m2);
     swap_bytes(&r0, &r4, 32, m4), swap_bytes(&r1, &r5, 32, m4);
     swap_bytes(&r2, &r6, 32, m4), swap_bytes(&r3, &r7, 32, m4);
-    u64_to_le(r0, o), u64_to_le(r1, o + os), u64_to_le(r2, o + 2 * os);
-    u64_to_le(r3, o + 3 * os), u64_to_le(r4, o + 4 * os), u64_to_le(r5, o + 5 * os);
-    u64_to_le(r6, o + 6 * os), u64_to_le(r7, o + 7 * os);
+    store_le64(r0, o), store_le64(r1, o + os), store_le64(r2, o + 2 * os);
+    store_le64(r3, o + 3 * os), store_le64(r4, o + 4 * os), store_le64(r5, o + 5 * os);
+    store_le64(r6, o + 6 * os), store_le64(r7, o + 7 * os);
 }
 
 /* Byte transpose: out[(i - i0) * B + q] = g[q * N + i] for rows i0 <= i < i1 and the n groups

@@ -584,7 +584,9 @@ int enc_run_vcf(enc_t *e)
     }
     const htsFormat *fmt = hts_get_format(s.fp);
     if (fmt->format != vcf && fmt->format != bcf) {
-        gdl_log_error("%s: not a VCF or BCF file (%s)", o->input, hts_format_description(fmt));
+        char *what = hts_format_description(fmt); // malloc'd
+        gdl_log_error("%s: not a VCF or BCF file (%s)", o->input, what ? what : "unknown format");
+        free(what);
         goto out;
     }
     s.is_bcf = fmt->format == bcf;

@@ -86,8 +86,10 @@ genes_t *genes_load(const char *path)
         if (gtf) {
             if (nf < 9) goto bad;
             if (strcmp(f[2], "gene") != 0) continue;
-            b = strtoll(f[3], &end1, 10) - 1;
+            b = strtoll(f[3], &end1, 10);
             e = strtoll(f[4], &end2, 10);
+            if (b < 1) goto bad; // 1-based; checked before the shift to 0-based can overflow
+            b--;
             if (!gtf_attr(f[8], "gene_name", name, sizeof name) &&
                 !gtf_attr(f[8], "gene_id", name, sizeof name))
                 goto bad;
@@ -116,7 +118,13 @@ genes_t *genes_load(const char *path)
         gdl_log_error("%s: read error after line %ld", path, lineno);
         goto fail;
     }
-    if (g->n > 1) qsort(g->g, (size_t)g->n, sizeof *g->g, cmp_gene);
+    if (g->n == 0) { // an empty file, or a GTF without "gene" features: nothing would be annotated
+        gdl_log_error("%s: no genes (expected %s)", path,
+                      gtf ? "GTF \"gene\" features with a gene_name or gene_id attribute"
+                          : "CHROM, START, END, NAME lines");
+        goto fail;
+    }
+    qsort(g->g, (size_t)g->n, sizeof *g->g, cmp_gene);
     for (int64_t i = 0; i < g->n; i++) {
         gene_t *x = &g->g[i];
         x->max_end = x->end;

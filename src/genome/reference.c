@@ -3,6 +3,7 @@
 #include <htslib/faidx.h>
 #include <htslib/hts_log.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,35 @@ struct gdl_ref_t {
     faidx_t *fai;
     char *path;
 };
+
+/* htslib builds an index from text that is not quite FASTA (a record whose first sequence line
+ * is empty gets 0 bases per line) and its reads then divide by that line length: every contig
+ * with bases must have a positive line length no longer than its line width. 0 or -1. */
+static int check_index(const char *path)
+{
+    char fai[4096], *line = NULL;
+    size_t cap = 0;
+    int ret = 0;
+    int64_t lineno = 0;
+    snprintf(fai, sizeof fai, "%s.fai", path);
+    FILE *fp = fopen(fai, "r");
+    if (!fp) return 0; // the index lives elsewhere: htslib found it, so it is not one it just built
+    while (ret == 0 && getline(&line, &cap, fp) > 0) {
+        lineno++;
+        long long len = 0, offset = 0, bases = 0, width = 0;
+        char *tab = strchr(line, '\t');
+        if (!tab || sscanf(tab, "%lld %lld %lld %lld", &len, &offset, &bases, &width) != 4 ||
+            (len > 0 && (bases <= 0 || width < bases))) {
+            line[strcspn(line, "\t\n")] = 0;
+            gdl_log_error("%s: contig '%s' has no usable line length in its index (%s:%" PRId64 "); is it "
+                          "FASTA, one '>' header line then lines of bases?", path, line, fai, lineno);
+            ret = -1;
+        }
+    }
+    free(line);
+    fclose(fp);
+    return ret;
+}
 
 gdl_ref_t *gdl_ref_open(const char *path)
 {
@@ -36,6 +66,10 @@ gdl_ref_t *gdl_ref_open(const char *path)
     if (!r->fai) {
         gdl_log_error("%s: cannot load or build the faidx index (is it FASTA, plain or "
                       "compressed with bgzip (not gzip), and is its directory writable?)", path);
+        gdl_ref_close(r);
+        return NULL;
+    }
+    if (check_index(path)) {
         gdl_ref_close(r);
         return NULL;
     }

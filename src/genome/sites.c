@@ -100,7 +100,9 @@ gdl_sites_t *gdl_sites_open(const char *path, const char *regions, int keep_samp
     }
     const htsFormat *fmt = hts_get_format(s->fp);
     if (fmt->format != vcf && fmt->format != bcf) {
-        gdl_log_error("%s: not a VCF or BCF file (%s)", path, hts_format_description(fmt));
+        char *what = hts_format_description(fmt); // malloc'd
+        gdl_log_error("%s: not a VCF or BCF file (%s)", path, what ? what : "unknown format");
+        free(what);
         goto fail;
     }
     if (!(s->hdr = bcf_hdr_read(s->fp))) {

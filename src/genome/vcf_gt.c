@@ -7,7 +7,6 @@
  * record's alleles) and give up on anything else, so that htslib reads that record and the
  * encoder keeps htslib's results and error messages for every unusual case. */
 #include <string.h>
-#include <htslib/hts_endian.h>
 
 #include "genome_internal.h"
 #include "vcf_internal.h"
@@ -92,7 +91,7 @@ static int64_t biallelic_pairs(const char *p, const char *end, int64_t max, uint
                    unphased = 0x09302F3009302F30ull, phased = 0x09307C3009307C30ull;
     int64_t k = 0;
     for (; k + 2 <= max && end - p >= 8; k += 2, p += 8) {
-        uint64_t w = le_to_u64((const uint8_t *)p), m = w & mask;
+        uint64_t w = load_le64((const uint8_t *)p), m = w & mask;
         if (m != unphased && m != phased) break;
         uint64_t a = w & low_bits;
         a += a >> 16; // code of the first column in byte 0, of the second in byte 4

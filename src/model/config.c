@@ -1,5 +1,6 @@
 /* Model configs: strict JSON parsing with errors that name the JSON path. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include "gdl/config_json.h"
 #include "gdl/core.h"
+#include "gdl/data.h"
 #include "gdl/model.h"
 
 typedef enum { KEY_INT, KEY_NUM, KEY_STR, KEY_BOOL } key_type_t;
@@ -317,6 +319,7 @@ static int parse_layer(gdl_config_t *c, int i, const cJSON *obj)
             if (!(l->type = dup_string(c, v, path, 1))) return -1;
             if (gdl_nn_op_find(l->type) < 0) return err(c, path, "unknown layer type '%s'", l->type);
         } else if (!strcmp(v->string, "input") || !strcmp(v->string, "inputs")) {
+            if (l->inputs) return err(c, path, "a layer has \"input\" or \"inputs\", not both");
             if (cJSON_IsString(v)) {
                 if (!(l->inputs = dup_string(c, v, path, 1))) return -1;
             } else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) > 0) {
@@ -558,6 +561,11 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
         if (!(buf = gdl_config_read_file(path))) goto fail;
         text = buf;
     }
+    int64_t deep = gdl_json_too_deep(text, strlen(text));
+    if (deep) {
+        gdl_log_error("%s:%" PRId64 ": JSON nested more than %d levels deep", c->path, deep, GDL_JSON_MAX_DEPTH);
+        goto fail;
+    }
     if (!(root = cJSON_Parse(text))) {
         const char *at = cJSON_GetErrorPtr();
         int line = 1;
@@ -570,6 +578,10 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
         goto fail;
     }
     char entry[512];
+    if (gdl_config_find_duplicate_key(root, entry, sizeof entry)) {
+        err(c, entry, "a key given twice in one object");
+        goto fail;
+    }
     if (gdl_config_find_search_entry(root, entry, sizeof entry)) {
         err(c, entry, "a search entry: gdl train takes plain values; search the space with gdl tune -c %s", c->path);
         goto fail;

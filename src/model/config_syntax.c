@@ -36,3 +36,26 @@ int gdl_config_find_search_entry(const cJSON *root, char *path, size_t cap)
 {
     return find_in(root, "", path, cap);
 }
+
+static int find_twice_in(const cJSON *node, const char *path, char *out, size_t cap)
+{
+    const cJSON *c;
+    int i = 0;
+    cJSON_ArrayForEach(c, node) {
+        char p[512];
+        gdl_config_child_path(p, sizeof p, path, node, c, i++);
+        if (cJSON_IsObject(node))
+            for (const cJSON *b = node->child; b != c; b = b->next)
+                if (!strcmp(b->string, c->string)) {
+                    snprintf(out, cap, "%s", p);
+                    return 1;
+                }
+        if (find_twice_in(c, p, out, cap)) return 1;
+    }
+    return 0;
+}
+
+int gdl_config_find_duplicate_key(const cJSON *root, char *path, size_t cap)
+{
+    return find_twice_in(root, "", path, cap);
+}

@@ -99,9 +99,9 @@ fail:
     return -1;
 }
 
-/* Declares inputs and layers on a fresh graph from m->inputs and m->n_out, and compiles it,
- * initialised from the seed, or blank when every parameter is about to be loaded. */
-static int build_graph(gdl_model_t *m, int init)
+/* Declares inputs and layers on a fresh graph from m->inputs and m->n_out; gdl_nn_compile (or
+ * _blank, when every parameter is about to be loaded) then allocates its parameters. */
+static int build_graph(gdl_model_t *m)
 {
     const gdl_config_t *c = m->config;
     if (!(m->g = gdl_nn_new(c->train.seed))) return -1;
@@ -143,7 +143,7 @@ static int build_graph(gdl_model_t *m, int init)
                       nd >= 1 ? shape[0] : 0, nd > 1 ? " and more dimensions" : "");
         return -1;
     }
-    return init ? gdl_nn_compile(m->g) : gdl_nn_compile_blank(m->g);
+    return 0;
 }
 
 /* A centred sparse_dense layer's "center" state: each variant's mean value over the cohort's
@@ -181,7 +181,8 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
             goto fail;
         }
     }
-    if (select_targets(m, d) != 0 || model_genes_make(m, d) != 0 || build_graph(m, 1) != 0 ||
+    if (select_targets(m, d) != 0 || model_genes_make(m, d) != 0 || build_graph(m) != 0 ||
+        gdl_nn_compile(m->g) != 0 ||
         model_genes_set(m) != 0)
         goto fail;
     fill_genotype_means(m, d);
@@ -387,6 +388,16 @@ static int parse_input_shape(const char *s, gdl_model_input_t *mi)
     return mi->ndim ? 0 : -1;
 }
 
+/* "A x B x C" into buf. */
+static const char *shape_text(const int64_t *shape, int ndim, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = 0;
+    for (int k = 0; k < ndim && at < size; k++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%" PRId64, k ? " x " : "", shape[k]);
+    return buf;
+}
+
 /* A tab-joined metadata list as n malloc'd strings; NULL (nothing allocated) when out of memory. */
 static char **tab_list(const char *s, int *n)
 {
@@ -469,9 +480,7 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
     }
     char label[200];
     snprintf(label, sizeof label, "%s (gdl.config)", path);
-    if (!(m->config = gdl_config_load(NULL, json))) goto fail;
-    free(m->config->path);
-    m->config->path = strdup(label);
+    if (!(m->config = gdl_config_load(label, json))) goto fail; // the text given: label only names it
     m->kind = (gdl_target_kind_t)gdl_target_kind_from_name(kind);
     m->loss.kind = (gdl_loss_kind_t)gdl_loss_find(loss);
     if (!(m->target_names = tab_list(targets, &m->n_targets))) goto fail;
@@ -489,17 +498,33 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
             goto fail;
         }
     }
-    if (model_genes_load(m, f, path) != 0 || build_graph(m, 0) != 0) goto fail;
+    if (model_genes_load(m, f, path) != 0 || build_graph(m) != 0) goto fail;
+    // every parameter the config asks for is checked against the file before any is allocated,
+    // so a config asking for a layer larger than the file holds is refused, not attempted
     for (int i = 0; i < m->g->n_table; i++) {
         const gdl_nn_param_t *p = &m->g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
         const gdl_entry_t *e = gdl_file_find(f, key);
         int same_shape = e && e->ndim == p->ndim;
         for (int k = 0; same_shape && k < p->ndim; k++) same_shape = e->shape[k] == p->shape[k];
-        if (!e || e->dtype != GDL_F32 || !same_shape) {
-            gdl_log_error("%s: tensor %s missing, not F32, or not of the shape the config gives", path, key);
+        if (!e || e->dtype != GDL_F32 || (int64_t)e->numel != p->numel || !same_shape) {
+            char got[96], want[96];
+            if (!e) gdl_log_error("%s: tensor %s missing (the config's layers need it)", path, key);
+            else if (e->dtype != GDL_F32 || (int64_t)e->numel != p->numel)
+                gdl_log_error("%s: tensor %s holds %" PRIu64 " %s values, the config's layers need %" PRId64
+                              " F32", path, key, e->numel, gdl_dtype_name(e->dtype), p->numel);
+            else
+                gdl_log_error("%s: tensor %s has shape %s, the config's layers need %s", path, key,
+                              shape_text(e->shape, e->ndim, got, sizeof got),
+                              shape_text(p->shape, p->ndim, want, sizeof want));
             goto fail;
         }
+    }
+    if (gdl_nn_compile_blank(m->g) != 0) goto fail;
+    for (int i = 0; i < m->g->n_table; i++) {
+        const gdl_nn_param_t *p = &m->g->table[i];
+        snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
+        const gdl_entry_t *e = gdl_file_find(f, key);
         if (mapped && (uintptr_t)e->data % sizeof(float) == 0) m->g->table[i].mapped = (const float *)e->data;
         else memcpy(gdl_nn_param_data(m->g, p), e->data, e->nbytes);
     }

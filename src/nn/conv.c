@@ -217,20 +217,22 @@ void conv1d_plan_fusion(gdl_nn_t *g, gdl_nn_node_t *n, int on)
 typedef float v8f_t __attribute__((vector_size(32)));
 typedef int32_t v8i_t __attribute__((vector_size(32)));
 
-/* One step of the scan on eight windows at once: value k of each (v) against its maximum so far. */
-static inline void scan_lanes(v8f_t v, int32_t k, v8f_t *m, v8i_t *best)
+/* One step of the scan on eight windows at once: value k of each (v) against its maximum so far.
+ * Vectors go by pointer: clang refuses 32-byte vector arguments in the non-AVX clone. */
+static inline void scan_lanes(const v8f_t *v, int32_t k, v8f_t *m, v8i_t *best)
 {
-    v8i_t gt = v > *m, at = {k, k, k, k, k, k, k, k};
-    *m = (v8f_t)(((v8i_t)v & gt) | ((v8i_t)*m & ~gt));
+    v8i_t gt = *v > *m, at = {k, k, k, k, k, k, k, k};
+    *m = (v8f_t)(((v8i_t)*v & gt) | ((v8i_t)*m & ~gt));
     *best = (at & gt) | (*best & ~gt);
 }
 
 /* windows w .. w + 7: their maxima, and the places they came from */
-static inline void put_windows(float *z, int32_t *arg, int64_t w, int64_t stride, v8f_t m, v8i_t best)
+static inline void put_windows(float *z, int32_t *arg, int64_t w, int64_t stride, const v8f_t *m,
+                               const v8i_t *best)
 {
-    memcpy(z + w, &m, sizeof m);
+    memcpy(z + w, m, sizeof *m);
     if (arg)
-        for (int l = 0; l < 8; l++) arg[w + l] = (int32_t)((w + l) * stride + best[l]);
+        for (int l = 0; l < 8; l++) arg[w + l] = (int32_t)((w + l) * stride + (*best)[l]);
 }
 
 /* Windows of 4 at stride 4 (DeepSEA's pooling), eight at a time: their 32 values transposed so
@@ -238,21 +240,28 @@ static inline void put_windows(float *z, int32_t *arg, int64_t w, int64_t stride
  * Returns the windows done. */
 GDL_NN_HOT static int64_t pool4_by8(const float *row, int64_t Lz, float *z, int32_t *arg)
 {
-    const v8i_t even = {0, 4, 8, 12, 1, 5, 9, 13}, odd = {2, 6, 10, 14, 3, 7, 11, 15};
-    const v8i_t lo = {0, 1, 2, 3, 8, 9, 10, 11}, hi = {4, 5, 6, 7, 12, 13, 14, 15};
+    /* __builtin_shufflevector (GCC >= 12 and clang) rather than GCC's __builtin_shuffle, so the
+     * fuzz build (clang) compiles this file too */
+#define EVEN(x, y) __builtin_shufflevector(x, y, 0, 4, 8, 12, 1, 5, 9, 13)
+#define ODD(x, y) __builtin_shufflevector(x, y, 2, 6, 10, 14, 3, 7, 11, 15)
+#define LO(x, y) __builtin_shufflevector(x, y, 0, 1, 2, 3, 8, 9, 10, 11)
+#define HI(x, y) __builtin_shufflevector(x, y, 4, 5, 6, 7, 12, 13, 14, 15)
     int64_t w = 0;
     for (; w + 8 <= Lz; w += 8) {
         v8f_t a, b, c, d;
         memcpy(&a, row + 4 * w, sizeof a), memcpy(&b, row + 4 * w + 8, sizeof b);
         memcpy(&c, row + 4 * w + 16, sizeof c), memcpy(&d, row + 4 * w + 24, sizeof d);
-        v8f_t ab01 = __builtin_shuffle(a, b, even), ab23 = __builtin_shuffle(a, b, odd);
-        v8f_t cd01 = __builtin_shuffle(c, d, even), cd23 = __builtin_shuffle(c, d, odd);
-        v8f_t k[4] = {__builtin_shuffle(ab01, cd01, lo), __builtin_shuffle(ab01, cd01, hi),
-                      __builtin_shuffle(ab23, cd23, lo), __builtin_shuffle(ab23, cd23, hi)};
+        v8f_t ab01 = EVEN(a, b), ab23 = ODD(a, b);
+        v8f_t cd01 = EVEN(c, d), cd23 = ODD(c, d);
+        v8f_t k[4] = {LO(ab01, cd01), HI(ab01, cd01), LO(ab23, cd23), HI(ab23, cd23)};
+#undef EVEN
+#undef ODD
+#undef LO
+#undef HI
         v8f_t m = k[0];
         v8i_t best = {0};
-        for (int32_t j = 1; j < 4; j++) scan_lanes(k[j], j, &m, &best);
-        put_windows(z, arg, w, 4, m, best);
+        for (int32_t j = 1; j < 4; j++) scan_lanes(&k[j], j, &m, &best);
+        put_windows(z, arg, w, 4, &m, &best);
     }
     return w;
 }
@@ -271,9 +280,9 @@ GDL_NN_HOT static int64_t pool_by8(const float *row, int64_t Lz, int64_t size, i
         for (int32_t k = 1; k < size; k++) {
             const float *xk = x + k;
             v8f_t v = {xk[0], xk[s], xk[2 * s], xk[3 * s], xk[4 * s], xk[5 * s], xk[6 * s], xk[7 * s]};
-            scan_lanes(v, k, &m, &best);
+            scan_lanes(&v, k, &m, &best);
         }
-        put_windows(z, arg, w, s, m, best);
+        put_windows(z, arg, w, s, &m, &best);
     }
     return w;
 }

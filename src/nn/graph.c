@@ -136,10 +136,38 @@ static gdl_nn_node_t *new_node(gdl_nn_t *g, const char *name)
     return n;
 }
 
+/* The product of shape (ndim dimensions, each 0 .. GDL_NN_MAX_SIZE), or -1 when a dimension is
+ * outside that range or the product passes GDL_NN_MAX_NUMEL; txt gets the shape as "4 x 10". */
+static int64_t shape_numel(int ndim, const int64_t *shape, char *txt, size_t size)
+{
+    int64_t numel = 1;
+    int bad = 0;
+    size_t k = 0;
+    txt[0] = 0;
+    for (int d = 0; d < ndim; d++) {
+        if (k < size) k += (size_t)snprintf(txt + k, size - k, "%s%lld", d ? " x " : "", (long long)shape[d]);
+        if (shape[d] < 0 || shape[d] > GDL_NN_MAX_SIZE) bad = 1;
+        else if (!bad && shape[d] && numel > GDL_NN_MAX_NUMEL / shape[d]) bad = 1;
+        else if (!bad) numel *= shape[d];
+    }
+    return bad ? -1 : numel;
+}
+
 int gdl_nn_input(gdl_nn_t *g, const char *name, int ndim, const int64_t *shape)
 {
     if (ndim < 1 || ndim > GDL_NN_MAX_DIMS) {
         gdl_log_error("input '%s': %d dimensions per sample (1 to %d)", name, ndim, GDL_NN_MAX_DIMS);
+        return -1;
+    }
+    char txt[128];
+    for (int d = 0; d < ndim; d++)
+        if (shape[d] < 1) {
+            gdl_log_error("input '%s': dimension %d is %lld", name, d, (long long)shape[d]);
+            return -1;
+        }
+    if (shape_numel(ndim, shape, txt, sizeof txt) < 0) {
+        gdl_log_error("input '%s': shape %s per sample is beyond gdl's limits (%lld per dimension, "
+                      "%lld values)", name, txt, GDL_NN_MAX_SIZE, GDL_NN_MAX_NUMEL);
         return -1;
     }
     gdl_nn_node_t *n = new_node(g, name);
@@ -147,10 +175,6 @@ int gdl_nn_input(gdl_nn_t *g, const char *name, int ndim, const int64_t *shape)
     n->ndim = ndim;
     n->size = 1;
     for (int d = 0; d < ndim; d++) {
-        if (shape[d] < 1) {
-            gdl_log_error("input '%s': dimension %d is %lld", name, d, (long long)shape[d]);
-            return -1;
-        }
         n->shape[d] = shape[d];
         n->size *= shape[d];
     }
@@ -236,6 +260,10 @@ int gdl_kv_int(gdl_kv_t *kv, const char *key, int64_t def, int required, int64_t
         gdl_log_error("node '%s': %s=%s is not an integer", kv->node, key, kv->val[i]);
         return -1;
     }
+    if (v > GDL_NN_MAX_SIZE || v < -GDL_NN_MAX_SIZE) {
+        gdl_log_error("node '%s': %s=%lld is beyond gdl's limit of %lld", kv->node, key, v, GDL_NN_MAX_SIZE);
+        return -1;
+    }
     *out = v;
     return 0;
 }
@@ -273,6 +301,11 @@ int gdl_kv_ints(gdl_kv_t *kv, const char *key, int64_t *out, int max)
                           kv->val[i], max);
             return -1;
         }
+        if (v > GDL_NN_MAX_SIZE || v < -GDL_NN_MAX_SIZE) {
+            gdl_log_error("node '%s': %s=%s holds %lld, beyond gdl's limit of %lld", kv->node, key,
+                          kv->val[i], v, GDL_NN_MAX_SIZE);
+            return -1;
+        }
         out[n++] = v;
         s = *end ? end + 1 : end;
     }
@@ -308,6 +341,12 @@ int gdl_nn_declare(gdl_nn_t *g, gdl_nn_node_t *n, const char *name, int ndim,
             return -1;
         }
         g->table = p, g->cap_table = cap;
+    }
+    char txt[128];
+    if (ndim > GDL_NN_MAX_DIMS + 1 || shape_numel(ndim, shape, txt, sizeof txt) < 0) {
+        gdl_log_error("node '%s': parameter %s of %s values is beyond gdl's limits (%lld per "
+                      "dimension, %lld values)", n->name, name, txt, GDL_NN_MAX_SIZE, GDL_NN_MAX_NUMEL);
+        return -1;
     }
     gdl_nn_param_t *p = &g->table[g->n_table];
     memset(p, 0, sizeof *p);
@@ -390,7 +429,12 @@ int gdl_nn_add(gdl_nn_t *g, const char *name, const char *op, const char *inputs
                           o->name, d, (long long)n->shape[d]);
             goto fail;
         }
-        n->size *= n->shape[d];
+    }
+    char txt[128];
+    if ((n->size = shape_numel(n->ndim, n->shape, txt, sizeof txt)) < 0) {
+        gdl_log_error("node '%s': %s gives an output of %s values per sample, beyond gdl's limits "
+                      "(%lld per dimension, %lld values)", name, o->name, txt, GDL_NN_MAX_SIZE, GDL_NN_MAX_NUMEL);
+        goto fail;
     }
     return g->n_nodes++;
 fail:

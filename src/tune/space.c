@@ -1,5 +1,6 @@
 /* Search spaces: configs whose values may be search entries, checked, sampled and resolved. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "gdl/config_json.h"
 #include "gdl/core.h"
+#include "gdl/data.h"
 #include "gdl/tune.h"
 
 enum { STREAM_TRIAL = 0x54554e45 }; // "TUNE": trial t draws from stream STREAM_TRIAL + t
@@ -90,9 +92,10 @@ static int parse_entry(const char *file, const cJSON *v, const char *path, int r
                            floor(e->valuedouble) != e->valuedouble))
                 return err(file, at, "a repeat count is an integer 0..%d", MAX_REPEAT);
             if (!(p->choices[i] = print_value(e))) return err(file, at, "out of memory");
+            p->n_choices = i + 1; // counted before the check below, so its failure frees it
             for (int j = 0; j < i; j++)
                 if (!strcmp(p->choices[j], p->choices[i])) return err(file, at, "listed twice");
-            p->n_choices = ++i;
+            i++;
         }
         if (def) {
             snprintf(at, sizeof at, "%s.default", path);
@@ -640,6 +643,11 @@ gdl_space_t *gdl_space_load(const char *path)
         goto fail;
     }
     if (!(buf = gdl_config_read_file(path))) goto fail;
+    int64_t deep = gdl_json_too_deep(buf, strlen(buf));
+    if (deep) {
+        gdl_log_error("%s:%" PRId64 ": JSON nested more than %d levels deep", path, deep, GDL_JSON_MAX_DEPTH);
+        goto fail;
+    }
     cJSON *root = cJSON_Parse(buf);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
@@ -651,6 +659,11 @@ gdl_space_t *gdl_space_load(const char *path)
     s->tree = root;
     if (!cJSON_IsObject(root)) {
         err(path, "", "expected a JSON object");
+        goto fail;
+    }
+    char twice[512];
+    if (gdl_config_find_duplicate_key(root, twice, sizeof twice)) {
+        err(path, twice, "a key given twice in one object");
         goto fail;
     }
     collect_t k = {.file = path};

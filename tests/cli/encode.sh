@@ -281,6 +281,16 @@ bad ".bed size mismatch" "pb.bed: 1000 bytes, expected 3 + ceil(120 samples / 4)
 printf 'xyz' >"$T/pb.bed"
 bad ".bed bad magic" "pb.bed: not a plink .bed file" --plink "$T/pb"
 bad "missing input" "absent.vcf: cannot open" "$T/absent.vcf"
+# found by tests/fuzz: the format's description leaked (fuzz_vcf, fuzz_sites); an empty gene file
+# sorted a NULL array (fuzz_genes); a GTF start of INT64_MIN overflowed on the shift to 0-based
+printf 'id\tx\nS1\t1\n' | gzip >"$T/notvcf.gz"
+bad "not a VCF" "notvcf.gz: not a VCF or BCF file (unknown gzip-compressed data)" "$T/notvcf.gz"
+: >"$T/empty.bed"
+bad "empty gene file" "empty.bed: no genes (expected CHROM, START, END, NAME lines)" "$D/hand.vcf" --genes "$T/empty.bed"
+printf '1\tsrc\texon\t1\t100\t.\t+\t.\tgene_id "G1";\n' >"$T/exons.gtf"
+bad "GTF without genes" 'exons.gtf: no genes (expected GTF "gene" features' "$D/hand.vcf" --genes "$T/exons.gtf"
+printf '1\tsrc\tgene\t-9223372036854775808\t100\t.\t+\t.\tgene_id "G1";\n' >"$T/min.gtf"
+bad "GTF start INT64_MIN" "min.gtf:1: expected 9 GTF columns" "$D/hand.vcf" --genes "$T/min.gtf"
 expect "encode without -o is a usage error" 1 "$GDL" encode "$D/hand.vcf"
 expect "encode --help" 0 "$GDL" encode --help
 contains "encode usage on stdout" "$T/out" "Usage: gdl encode"

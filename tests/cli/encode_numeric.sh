@@ -43,6 +43,10 @@ raw = open(d + "/m2.npy", "rb").read()
 open(d + "/trunc.npy", "wb").write(raw[:-5])
 open(d + "/badhdr.npy", "wb").write(raw[:8] + b"\xff\x7f" + raw[10:])
 open(d + "/nomagic.npy", "wb").write(b"NUMPY" + raw[5:])
+# found by tests/fuzz (fuzz_npy): a shape whose product overflows 64 bits
+hdr = "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 1, 777, 9223372036854775807), }"
+hdr += " " * (-(10 + len(hdr) + 1) % 64) + "\n"
+open(d + "/huge.npy", "wb").write(b"\x93NUMPY\x01\x00" + len(hdr).to_bytes(2, "little") + hdr.encode() + bytes(8))
 PY
 expect "encode .npy (N, C, L) float64" 0 "$GDL" encode "$T/m3.npy" --ids "$T/m.ids" --shape 2,3 -o "$T/n3.gdl"
 expect "encode .npy (N, C*L) float32" 0 "$GDL" encode "$T/m2.npy" --ids "$T/m.ids" --shape 2,3 -o "$T/n2.gdl"
@@ -73,6 +77,9 @@ expect "npy truncated: exit 2" 2 "$GDL" encode "$T/trunc.npy" --ids "$T/m.ids" -
 contains "npy truncated: message" "$T/err" "trunc.npy: 43 data bytes, the header's shape needs 48"
 expect "npy header length beyond the file: exit 2" 2 "$GDL" encode "$T/badhdr.npy" --ids "$T/m.ids" --shape 2,3 -o "$T/x.gdl"
 contains "npy bad header: message" "$T/err" "badhdr.npy: .npy header length 32767 runs past the end"
+expect "npy shape overflowing 64 bits: exit 2" 2 "$GDL" encode "$T/huge.npy" --ids "$T/m.ids" --shape 2,3 -o "$T/x.gdl"
+contains "npy shape overflowing 64 bits: message" "$T/err" "huge.npy: .npy shape (5, 1, 777, 9223372036854775807) holds more than 2^60 values"
+lines "npy shape overflowing 64 bits: one line" "$T/err" 1
 expect "npy without magic: exit 2" 2 "$GDL" encode "$T/nomagic.npy" --ids "$T/m.ids" --shape 2,3 -o "$T/x.gdl"
 contains "npy without magic: message" "$T/err" "nomagic.npy: not a .npy file"
 expect "npy integer dtype: exit 2" 2 "$GDL" encode "$T/i.npy" --ids "$T/m.ids" --shape 2,3 -o "$T/x.gdl"

@@ -108,6 +108,13 @@ gzip -c "$T/ref.fa" >"$T/refg.fa.gz"
 expect "reference compressed with gzip, not bgzip: exit 2" 2 "$GDL" encode --bed "$T/eq.bed" --ref "$T/refg.fa.gz" -o "$T/x.gdl"
 contains "gzip reference: says bgzip" "$T/err" "refg.fa.gz: cannot load or build the faidx index"
 lines "gzip reference: one line on stderr" "$T/err" 1
+# found by tests/fuzz (fuzz_fasta): htslib indexes a record whose first sequence line holds no
+# base with 0 bases per line, then divides by it (SIGFPE)
+printf '>c1\n\0\nA' >"$T/zero.fa"
+printf 'c1\t0\t1\tx\n' >"$T/zero.bed"
+expect "reference line of no bases: exit 2" 2 "$GDL" encode --bed "$T/zero.bed" --ref "$T/zero.fa" -o "$T/x.gdl"
+contains "reference line of no bases: named" "$T/err" "zero.fa: contig 'c1' has no usable line length in its index"
+lines "reference line of no bases: one line" "$T/err" 1
 expect "missing reference: exit 2" 2 "$GDL" encode --bed "$T/eq.bed" --ref "$T/none.fa" -o "$T/x.gdl"
 contains "missing reference: named" "$T/err" "none.fa: cannot open: No such file"
 [ ! -e "$T/x.gdl" ] && pass "bad BED: no output" || fail "bad BED left output"

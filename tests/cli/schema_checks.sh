@@ -26,10 +26,12 @@ text = text[:sh] + new + text[sh + len(old):]
 assert len(text.encode()) == n
 open(sys.argv[2], "wb").write(raw[:8] + text.encode() + raw[8 + n:])
 print(name)
+s = head[name]["shape"]
+open(sys.argv[2] + ".shapes", "w").write("%s, the config's layers need %s" % (" x ".join(map(str, s[::-1])), " x ".join(map(str, s))))
 PY
-p=$(cat "$T/which")
+p=$(cat "$T/which"); cp "$T/transposed.gdl.shapes" "$T/shapes"
 expect "a transposed parameter: predict exits 2" 2 "$GDL" predict -m "$T/transposed.gdl" -d "$T/m.gdl" -o "$T/p.tsv"
-contains "a transposed parameter: the tensor named" "$T/err" "transposed.gdl: tensor $p missing, not F32, or not of the shape the config gives"
+contains "a transposed parameter: the tensor and both shapes named" "$T/err" "transposed.gdl: tensor $p has shape $(cat "$T/shapes")"
 [ ! -e "$T/p.tsv" ] && pass "a transposed parameter: no output" || fail "a transposed parameter: output written"
 expect "the model itself predicts" 0 "$GDL" predict -m "$T/model.gdl" -d "$T/m.gdl" -o "$T/p.tsv"
 

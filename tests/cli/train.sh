@@ -202,6 +202,22 @@ printf '{"inputs": [{"name": "x", "from": "genotypes"}], "layers": [{"name": "h"
 expect "bad config" 2 "$GDL" train -c "$TMP/bad.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
 contains "bad config: JSON path" "$TMP/err" "$TMP/bad.json: layers[0] (h):"
 lines "bad config: one line" "$TMP/err" 1
+# found by tests/fuzz (fuzz_config): a key given twice, or input beside inputs, leaked the first
+badcfg() { # NAME CONFIG-TEXT MESSAGE
+    printf '%s' "$2" >"$TMP/bad.json"
+    expect "refused config: $1" 2 "$GDL" train -c "$TMP/bad.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
+    contains "refused config: $1: named" "$TMP/err" "$3"
+    lines "refused config: $1: one line" "$TMP/err" 1
+}
+badcfg "a layer named twice" '{"inputs": [{"name": "x", "from": "genotypes"}], "layers": [{"name": "h", "name": "g", "type": "dense", "input": "x", "units": "outputs"}], "output": {"layer": "h"}}' \
+    "bad.json: layers[0].name: a key given twice in one object"
+badcfg "input and inputs" '{"inputs": [{"name": "x", "from": "genotypes"}], "layers": [{"name": "h", "type": "dense", "input": "x", "inputs": ["x"], "units": "outputs"}], "output": {"layer": "h"}}' \
+    'bad.json: layers[0].inputs: a layer has "input" or "inputs", not both'
+"$PYTHON" -c 'print("{\"layers\": " + "[" * 100000 + "]" * 100000 + "}")' >"$TMP/deep.json"
+expect "refused config: nested 10^5 deep" 2 "$GDL" train -c "$TMP/deep.json" -d "$TMP/d.gdl" -o "$TMP/x.gdl"
+contains "refused config: nested 10^5 deep: named" "$TMP/err" "deep.json:1: JSON nested more than 64 levels deep"
+badcfg "a layer of 10^12 units" '{"inputs": [{"name": "x", "from": "genotypes"}], "layers": [{"name": "h", "type": "dense", "input": "x", "units": 1000000000000}, {"name": "o", "type": "dense", "input": "h", "units": "outputs"}], "output": {"layer": "o"}}' \
+    "layers[0] (h): node 'h': units=1000000000000 is beyond gdl's limit of 2147483647"
 expect "--fold without --folds" 1 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/x.gdl" --fold 2
 expect "bad --lr" 2 "$GDL" train -c "$cfg" -d "$TMP/d.gdl" -o "$TMP/x.gdl" --lr fast
 contains "bad --lr named" "$TMP/err" "--lr: expected a number"

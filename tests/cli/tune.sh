@@ -155,6 +155,12 @@ bad "an unknown config key" 's/"patience": 0/"patience": 0, "bogus": 1/' "bad.js
 bad "a choice the config refuses" 's/"patience": 0/"patience": {"choice": [0, "x"]}/' 'bad.json (with training.patience = "x"): training.patience: expected an integer'
 bad "a repeat outside the layers" 's/"patience": 0/"patience": {"repeat": 2}/' "bad.json: training.patience.repeat: only a layer or a block of layers repeats"
 bad "a negative repeat" 's/"range": \[0, 2\], "int": true/"range": [-1, 2], "int": true/' "bad.json: layers[1].repeat.range: a repeat count is an integer 0..64"
+# found by tests/fuzz (fuzz_space): a choice listed twice leaked the copy; keys given twice
+bad "a choice listed twice" 's/"choice": \[4, 16\]/"choice": [4, 16, 4]/' "bad.json: layers[0].units.choice[2]: listed twice"
+bad "a key given twice" 's/"patience": 0/"patience": 0, "patience": 1/' "bad.json: training.patience: a key given twice in one object"
+"$PYTHON" -c 'print("{\"x\": " + "[" * 100000 + "]" * 100000 + "}")' >"$T/deep.json"
+expect "refused: JSON nested 10^5 deep" 2 "$GDL" tune -q -c "$T/deep.json" -d "$T/c.gdl" -o "$T/bad.best.json"
+contains "refused: JSON nested 10^5 deep: named" "$TMP/err" "deep.json:1: JSON nested more than 64 levels deep"
 [ ! -e "$T/bad.best.json" ] && pass "refused spaces write no config" || fail "a refused space wrote a config"
 expect "gdl train refuses a search space" 2 "$GDL" train -q -c "$T/space.json" -d "$T/c.gdl" -o "$T/x.gdl"
 contains "gdl train refuses a search space: named" "$TMP/err" \
