@@ -62,6 +62,9 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
     }
     if (p->n_folds > 0 || o->bootstrap > 0) gdl_log_info("folds and bootstrap in %.1f s", now() - t0);
     t0 = now();
+    if (eval_micro(p, &all, folds) != 0) goto done; // last: it sorts p's binary scores in place
+    gdl_log_info("micro average in %.1f s", now() - t0);
+    t0 = now();
     eval_report_t rep = {.p = p, .o = o, .all = &all, .folds = folds, .fs = have_fs ? &fs : NULL,
                          .ci = have_ci ? &ci : NULL};
     if (o->json && eval_write_json(&rep, o->json) != 0) goto done;
