@@ -140,26 +140,7 @@ void eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uin
     if (fp_at) *fp_at = a.best_f1 ? a.best_fp : a.at_fp;
 }
 
-/* ---- micro average: a k-way merge of sorted runs by a max-heap on the key ------------------ */
-
-typedef struct {
-    uint32_t key;
-    int src;
-} heap_item_t;
-
-static void sift_down(heap_item_t *h, int n, int i)
-{
-    heap_item_t x = h[i];
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && h[c + 1].key > h[c].key) c++;
-        if (h[c].key <= x.key) break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = x;
-}
+/* ---- micro average: a merge of sorted runs through a histogram of keys ------------------------ */
 
 /* set bits of b from bit from to bit to (exclusive) */
 static uint64_t count_bits(const uint64_t *b, int64_t from, int64_t to)
@@ -179,9 +160,13 @@ static uint64_t run_positives(const eval_run_t *r, int64_t from, int64_t to)
 /* The merge runs in MERGE_PARTS ranges of keys, split at quantiles of a sample of every run, in
  * parallel. Each range starts from the counts above it, so its integer U is exact and its AP terms
  * are the sequential ones; the partial APs are added in range order. The split depends only on
- * the data, never on the thread count, so neither does the result. Memory: O(runs x parts). */
+ * the data, never on the thread count, so neither does the result.
+ * Within a range, the runs are walked down together a window of BIN_KEYS keys at a time: their
+ * entries are counted into bins by key (a run's entries in a window are contiguous, being sorted),
+ * then the bins are read from the top, one distinct score each. Memory: the bins, per thread. */
 #define MERGE_PARTS 16
 #define MERGE_SAMPLES 64
+#define BIN_KEYS ((uint32_t)1 << 16)
 
 typedef struct {
     const eval_run_t *run;
@@ -214,46 +199,47 @@ static void merge_range(void *arg, int64_t begin, int64_t end, int chunk)
 {
     merge_ctx_t *x = arg;
     const int n = x->n;
-    heap_item_t *h = malloc(sizeof *h * (size_t)(n > 0 ? n : 1));
     int64_t *pos = malloc(sizeof *pos * (size_t)(n > 0 ? n : 1));
-    if (!h || !pos) {
+    uint64_t *bin = calloc(2 * (size_t)BIN_KEYS, sizeof *bin); // (BIN_KEYS, 2): negatives, positives
+    if (!pos || !bin) {
         x->failed[chunk] = 1;
-        free(h), free(pos);
+        free(pos), free(bin);
         return;
     }
     for (int64_t part = begin; part < end; part++) {
         const int64_t *top = x->at + part * n, *stop = x->at + (part + 1) * n;
         acc_t *a = &x->acc[part];
         acc_init(a, x->P, x->Nn, 0.5);
-        int hn = 0;
         for (int i = 0; i < n; i++) {
             const eval_run_t *r = &x->run[i];
             uint64_t above = run_positives(r, top[i], r->n);
             a->tp += above, a->fp += (uint64_t)(r->n - top[i]) - above;
             pos[i] = top[i];
-            if (stop[i] < top[i]) h[hn++] = (heap_item_t){r->key[top[i] - 1], i};
         }
-        for (int i = hn / 2 - 1; i >= 0; i--) sift_down(h, hn, i);
-        while (hn > 0) {
-            uint32_t v = h[0].key;
-            uint64_t dp = 0, dn = 0;
-            while (hn > 0 && h[0].key == v) {
-                int s = h[0].src;
-                const eval_run_t *r = &x->run[s];
-                int64_t i = pos[s], lo = stop[s];
-                for (; i > lo && r->key[i - 1] == v; i--) {
-                    int y = eval_bit(r->label, r->off + i - 1);
-                    dp += (uint64_t)y, dn += (uint64_t)!y;
-                }
-                pos[s] = i;
-                if (i > lo) h[0].key = r->key[i - 1];
-                else h[0] = h[--hn];
-                sift_down(h, hn, 0);
+        for (;;) {
+            int any = 0;
+            uint32_t hi = 0;
+            for (int i = 0; i < n; i++)
+                if (pos[i] > stop[i] && (!any || x->run[i].key[pos[i] - 1] > hi))
+                    hi = x->run[i].key[pos[i] - 1], any = 1;
+            if (!any) break;
+            const uint32_t lo = hi & ~(BIN_KEYS - 1);
+            uint32_t min = hi;
+            for (int i = 0; i < n; i++) {
+                const eval_run_t *r = &x->run[i];
+                int64_t j = pos[i];
+                for (; j > stop[i] && r->key[j - 1] >= lo; j--)
+                    bin[2 * (r->key[j - 1] - lo) + (uint32_t)eval_bit(r->label, r->off + j - 1)]++;
+                if (j < pos[i] && r->key[j] < min) min = r->key[j];
+                pos[i] = j;
             }
-            acc_add(a, 0, dp, dn);
+            for (uint32_t k = hi - lo + 1; k-- > min - lo;) {
+                uint64_t *b = bin + 2 * k;
+                if (b[0] | b[1]) acc_add(a, 0, b[1], b[0]), b[0] = b[1] = 0;
+            }
         }
     }
-    free(h), free(pos);
+    free(pos), free(bin);
 }
 
 int eval_runs_merge(const eval_run_t *run, int n, gdl_metrics_t *m)

@@ -39,13 +39,13 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
                  p->T, p->n_folds, now() - t0);
     t0 = now();
     eval_set_opts_t so = {.keep_curves = o->curves || o->plot, .keep_rows = o->bootstrap > 0,
-                          .threshold = o->threshold};
+                          .sort_in_place = p->n_folds == 0 && o->bootstrap == 0, .threshold = o->threshold};
     if (eval_set_compute(p, -1, &so, &all) != 0) goto done;
     gdl_log_info("pooled metrics in %.1f s", now() - t0);
     t0 = now();
     if (p->n_folds > 0) {
         eval_set_opts_t fo = so;
-        fo.keep_rows = 0;
+        fo.keep_rows = fo.sort_in_place = 0;
         if (!(folds = calloc((size_t)p->n_folds, sizeof *folds))) {
             gdl_log_error("out of memory");
             goto done;

@@ -187,12 +187,15 @@ typedef struct {
 
 typedef struct {
     int keep_curves, keep_rows;
+    /* all rows, and nothing after needs their order (no folds, no bootstrap): each binary target
+     * is left sorted in place for eval_micro, which then need not sort it again */
+    int sort_in_place;
     double threshold;
 } eval_set_opts_t;
 
 /* Metrics of every target over the rows where fold == f (f < 0: all rows). The micro average
  * gets its pooled confusion counts here, its AUCs from eval_micro. 0 or -1. */
-int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s);
+int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s);
 void eval_set_free(eval_set_t *s, int T);
 
 /* The micro-average ROC and PR AUC of all (every row) and of each fold (folds: p->n_folds sets,

@@ -8,7 +8,7 @@
 #include "gdl/core.h"
 
 typedef struct {
-    const eval_preds_t *p;
+    eval_preds_t *p;
     int fold;
     const eval_set_opts_t *o;
     eval_set_t *s;
@@ -86,7 +86,19 @@ static eval_curve_t *curve_copy(const eval_curve_t *c)
     return d;
 }
 
-static int one_binary(const eval_target_t *t, const uint32_t *rows, int64_t n, const eval_set_opts_t *o,
+/* the sorted run of a target written back over its columns (eval_micro's layout, one fold) */
+static void write_run(eval_target_t *t, int64_t N, const scratch_t *b, int64_t n, int64_t *run_at)
+{
+    uint32_t *col = (uint32_t *)(void *)t->fscore; // the floats are not read again
+    memset(t->pos, 0, 8 * eval_bit_words(N));
+    for (int64_t i = 0; i < n; i++) {
+        col[i] = eval_key32((float)eval_unkey(b->key[i])); // exact: the double of a float
+        if (b->pay[i] & 1) t->pos[i >> 6] |= 1ull << (i & 63);
+    }
+    run_at[0] = 0, run_at[1] = n;
+}
+
+static int one_binary(eval_target_t *t, const uint32_t *rows, int64_t n, const eval_set_opts_t *o,
                       scratch_t *b, eval_result_t *res)
 {
     for (int64_t i = 0; i < n; i++) {
@@ -145,13 +157,14 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
         return;
     }
     for (int64_t ti = begin; ti < end; ti++) {
-        const eval_target_t *t = &p->targets[ti];
+        eval_target_t *t = &p->targets[ti];
         eval_result_t *res = &x->s->r[ti];
         gdl_metrics_clear(&res->m);
         int64_t n = gather(p, t, x->fold, rows);
         int rc;
         if (t->kind == GDL_EVAL_BINARY) {
             rc = one_binary(t, rows, n, x->o, &b, res);
+            if (rc == 0 && x->o->sort_in_place) write_run(t, p->N, &b, n, p->run_at + 2 * ti);
         } else if (t->kind == GDL_EVAL_MULTICLASS) {
             rc = eval_multiclass_rows(t, rows, n, NULL, res, x->o->keep_curves);
         } else {
@@ -168,12 +181,14 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
     scratch_free(&b);
 }
 
-int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s)
+int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s)
 {
     memset(s, 0, sizeof *s);
     s->name = f < 0 ? "all" : p->fold_names[f];
     s->r = calloc((size_t)(p->T > 0 ? p->T : 1), sizeof *s->r);
     if (!s->r) goto oom;
+    if (o->sort_in_place && !p->run_at && !(p->run_at = calloc(2 * (size_t)(p->T > 0 ? p->T : 1), sizeof *p->run_at)))
+        goto oom;
     if (f < 0) s->n_rows = p->N;
     else
         for (int64_t r = 0; r < p->N; r++) s->n_rows += p->fold[r] == f;
@@ -279,18 +294,24 @@ int eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds)
     const int F = p->n_folds > 0 ? p->n_folds : 1;
     int rc = -1;
     eval_run_t *runs = malloc(sizeof *runs * (size_t)p->T * (size_t)F);
-    if (!runs || !(p->run_at = calloc((size_t)p->T * (size_t)(F + 1), sizeof *p->run_at))) {
+    if (!runs) {
         gdl_log_error("out of memory");
         goto done;
     }
-    sort_ctx_t x = {.p = p, .F = F};
-    gdl_parallel_for(p->T, sort_range, &x);
-    for (int c = 0; c < GDL_MAX_THREADS; c++)
-        if (x.failed[c]) {
-            gdl_log_error("out of memory sorting the targets for the micro average");
+    if (!p->run_at) { // not left sorted by eval_set_compute (sort_in_place)
+        if (!(p->run_at = calloc((size_t)p->T * (size_t)(F + 1), sizeof *p->run_at))) {
+            gdl_log_error("out of memory");
             goto done;
         }
-    gdl_log_debug("targets sorted for the micro average");
+        sort_ctx_t x = {.p = p, .F = F};
+        gdl_parallel_for(p->T, sort_range, &x);
+        for (int c = 0; c < GDL_MAX_THREADS; c++)
+            if (x.failed[c]) {
+                gdl_log_error("out of memory sorting the targets for the micro average");
+                goto done;
+            }
+        gdl_log_debug("targets sorted for the micro average");
+    }
     if (micro_set(p, F, -1, runs, all) != 0) goto done;
     for (int f = 0; folds && f < p->n_folds; f++)
         if (micro_set(p, F, f, runs, &folds[f]) != 0) goto done;
