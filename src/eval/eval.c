@@ -52,8 +52,6 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
         }
         for (int f = 0; f < p->n_folds; f++)
             if (eval_set_compute(p, f, &fo, &folds[f]) != 0) goto done;
-        if (eval_fold_summary(p, folds, p->n_folds, &fs) != 0) goto done;
-        have_fs = 1;
     }
     if (o->bootstrap > 0) {
         gdl_log_info("%d bootstrap replicates, seed %llu", o->bootstrap, (unsigned long long)o->seed);
@@ -64,6 +62,10 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
     t0 = now();
     if (eval_micro(p, &all, folds) != 0) goto done; // last: it sorts p's binary scores in place
     gdl_log_info("micro average in %.1f s", now() - t0);
+    if (p->n_folds > 0) { // the folds' micro averages are complete now
+        if (eval_fold_summary(p, folds, p->n_folds, &fs) != 0) goto done;
+        have_fs = 1;
+    }
     t0 = now();
     eval_report_t rep = {.p = p, .o = o, .all = &all, .folds = folds, .fs = have_fs ? &fs : NULL,
                          .ci = have_ci ? &ci : NULL};
