@@ -78,13 +78,14 @@ expect "micro: eval runs" 0 "$GDL" eval -p "$TMP/micro.tsv" -o "$TMP/m1.json" -@
 check_micro "micro ROC and PR AUC equal sklearn's (all rows, each fold, fold mean)" "$TMP/m1.json"
 expect "micro: eval runs at 3 threads" 0 "$GDL" eval -p "$TMP/micro.tsv" -o "$TMP/m3.json" -@ 3
 same "micro: 3 threads give the same metrics.json" "$TMP/m1.json" "$TMP/m3.json"
-# without folds the all-rows pass leaves the targets sorted for the merge: the same values
+# without folds the all-rows pass leaves the targets sorted for the merge: the same values (the
+# AP to rounding: its 16 ranges are split at quantiles of other runs, so summed in other parts)
 cut -f 1,3- "$TMP/micro.tsv" >"$TMP/nofold.tsv"
 expect "micro: eval without folds runs" 0 "$GDL" eval -p "$TMP/nofold.tsv" -o "$TMP/nf.json"
 "$PYTHON" - "$TMP/m1.json" "$TMP/nf.json" <<'PY' && pass "micro: the same without the fold column" || fail "micro: the same without the fold column"
 import json, sys
 a, b = (json.load(open(p))["micro"] for p in sys.argv[1:3])
-sys.exit(0 if a == b else 1)
+sys.exit(0 if a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 1e-12 for k in a) and a["roc_auc"] == b["roc_auc"] else 1)
 PY
 
 # ---- the previous build's values (scores as doubles) to 1e-6 ----------------------------------------
