@@ -58,6 +58,8 @@ typedef struct {
  * NULL). NULL with an error "PATH:LINE: ..." on bad input. Free with eval_preds_free. */
 eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary);
 void eval_preds_free(eval_preds_t *p);
+/* The bytes of the file read (and resident) at a time [64 MiB]; tests make it small. */
+extern size_t eval_read_window;
 
 /* The weights of p's weighted averages: with path NULL n_pos / n; otherwise the training
  * prevalence a model file stores or the label prevalence of a dataset, for every binary target of

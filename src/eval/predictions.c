@@ -696,7 +696,8 @@ static void find_lines(void *arg, int64_t begin, int64_t end, int chunk)
 
 /* A file is mapped and read in windows of about this many bytes: each is paged in with one call
  * and dropped after use, so the resident size holds one window, not the file. */
-#define WINDOW_BYTES ((size_t)64 << 20)
+size_t eval_read_window = (size_t)64 << 20;
+#define WINDOW_BYTES eval_read_window
 
 static void window_in(const reader_t *rd, size_t from, size_t to)
 {

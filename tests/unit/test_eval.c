@@ -361,6 +361,55 @@ static void test_reader_numbers_and_folds(void)
     unlink(path);
 }
 
+/* read a window of a few hundred bytes at a time (row windows not on 64-row words, rows split
+ * between windows, the second pass for a regression target, folds): the same as read whole */
+static void test_reader_windows(void)
+{
+    char path[] = "/tmp/gdl_test_eval_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    enum { N = 1000 };
+    gdl_rng_t r;
+    gdl_rng_init(&r, 29, 0);
+    fprintf(fp, "id\tfold\ta:label\ta:score\tr:label\tr:score\tb:label\tb:score\n");
+    for (int i = 0; i < N; i++) {
+        double u = gdl_rng_uniform(&r);
+        const char *la = i % 7 == 3 ? "" : u < 0.3 ? "1" : "0";
+        fprintf(fp, "e%d\t%c\t%s\t%.6f\t%.3f\t%.4f\t%d\t%.9g\n", i, 'A' + i % 4, la, u, u * 10 - 2,
+                u * 9, i % 5 == 0, (float)gdl_rng_uniform(&r));
+    }
+    fclose(fp);
+    eval_preds_t *whole = eval_preds_read(path, NULL, NULL);
+    size_t saved = eval_read_window;
+    eval_read_window = 333;
+    eval_preds_t *win = eval_preds_read(path, NULL, NULL);
+    eval_read_window = saved;
+    CHECK(whole && win);
+    if (whole && win) {
+        CHECK(win->N == N && win->T == 3 && win->n_folds == 4);
+        CHECK(win->targets[0].kind == GDL_EVAL_BINARY && win->targets[1].kind == GDL_EVAL_REGRESSION &&
+              win->targets[2].kind == GDL_EVAL_BINARY);
+        CHECK(win->targets[0].n_labelled == N - (N + 3) / 7 && win->targets[2].n_labelled == N);
+        int bad = 0;
+        for (int i = 0; i < N; i++) {
+            bad += win->fold[i] != whole->fold[i] || win->fold[i] != i % 4;
+            for (int t = 0; t < 3; t += 2) {
+                const eval_target_t *a = &win->targets[t], *b = &whole->targets[t];
+                bad += eval_bit(a->known, i) != eval_bit(b->known, i) || eval_bit(a->pos, i) != eval_bit(b->pos, i);
+                bad += eval_bit(a->known, i) && a->fscore[i] != b->fscore[i];
+            }
+            bad += win->targets[1].label[i] != whole->targets[1].label[i] ||
+                   win->targets[1].score[i] != whole->targets[1].score[i];
+        }
+        CHECK(bad == 0);
+        CHECK(eval_bit(win->targets[2].pos, 5) && !eval_bit(win->targets[2].pos, 6));
+    }
+    eval_preds_free(whole);
+    eval_preds_free(win);
+    unlink(path);
+}
+
 static void test_percentile_and_registry(void)
 {
     const double x[4] = {1, 2, 3, 4};
@@ -392,6 +441,7 @@ int main(void)
     RUN(test_micro_merge_in_ranges);
     RUN(test_weighted_average);
     RUN(test_reader_numbers_and_folds);
+    RUN(test_reader_windows);
     RUN(test_percentile_and_registry);
     return TEST_EXIT();
 }
