@@ -151,6 +151,7 @@ int gdl_cmd_eval(int argc, char *argv[])
     if (!o.predictions && !po.n_models)
         return cli_usage_error("eval", usage, "-p predictions.tsv (or -m MODEL -d DATA) is required");
     if (overlap_set && !po.n_models) return cli_usage_error("eval", usage, "--min-overlap goes with -m MODEL -d DATA");
+    if (cli_check_outputs("eval", 4, (const char *[]){o.json, o.tsv, o.curves, o.plot}) != EXIT_OK) return EXIT_RUNTIME;
     int to_stdout = (o.json && !strcmp(o.json, "-")) || (o.tsv && !strcmp(o.tsv, "-"));
     o.table = to_stdout ? stderr : stdout;
     char tmp[] = "/tmp/gdl-eval-XXXXXX";
