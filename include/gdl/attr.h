@@ -2,7 +2,8 @@
  * categorical target) to the input of a model, by gradients, integrated gradients, in-silico
  * mutation or layer-wise relevance, aggregated into variant, gene and pair tables for genotype
  * models and written per base (.npy, TSV, SVG) for sequence models; and first-layer filters of
- * a sequence CNN as position weight matrices (gdl motifs).
+ * a sequence CNN as position weight matrices (gdl motifs). The output files' columns and
+ * layout: docs/formats.md.
  *
  * Dimension letters: N examples, B batch, W floats per example of the attributed input
  * (M variants for genotypes, 4 L for one-hot sequences), M variants, L positions.

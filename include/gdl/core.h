@@ -39,6 +39,9 @@ void gdl_clear_error(void);
 void *gdl_malloc(size_t n); // GDL_ALIGN-aligned; NULL (and an error) on failure; free with gdl_free
 void *gdl_calloc(size_t n); // as gdl_malloc, zero-filled
 void gdl_free(void *p);
+/* malloc'd a, b and c (or NULL) one after another: a path from a prefix and an extension, or a
+ * directory, "/" and a name; NULL with an error when out of memory. Free with free(). */
+char *gdl_str_join(const char *a, const char *b, const char *c);
 /* Big arrays (parameters, gradients, scratch, metric columns): zero-filled, 2 MiB-aligned and
  * advised to use transparent huge pages (one page fault and one TLB entry per 2 MiB instead of
  * 512), and not in memory until first written, so a buffer never touched (a loaded model's
@@ -114,6 +117,9 @@ const char *gdl_blas_config(void); // OpenBLAS build string, with the kernels in
  * widest (SkylakeX for AVX-512, Haswell for AVX2); returns when there is nothing to do, when
  * OPENBLAS_CORETYPE is already set, or when the exec fails. */
 void gdl_blas_pick_kernels(char *argv[]);
+/* The widest kernels the CPU runs when those in use are narrower (an OPENBLAS_CORETYPE set by
+ * the user or a module system: Haswell on an AVX-512 CPU, say), else NULL. */
+const char *gdl_blas_wider_kernels(void);
 
 /* ---- threads ------------------------------------------------------------------------------ */
 

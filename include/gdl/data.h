@@ -5,7 +5,8 @@
  *    "__metadata__": {"key": "string", ...}}
  * padded with spaces to a multiple of 8, then the data: tensors back to back, offsets relative
  * to the end of the header, no gaps. gdl writes tensors with the widest element first so every
- * tensor is aligned to its element size in the mapped file. */
+ * tensor is aligned to its element size in the mapped file. The contract, with every check
+ * gdl_file_open makes: docs/formats.md. */
 #ifndef GDL_DATA_H
 #define GDL_DATA_H
 

@@ -1,6 +1,6 @@
 /* dataops: building datasets from tables of examples, label tables, numeric matrices (TSV and
  * .npy), joining datasets by ID, and exporting them to NumPy. Part of the data module (src/data/);
- * the schema itself is in dataset.h. N examples, T targets, C channels, L length. */
+ * the schema itself is in docs/formats.md. N examples, T targets, C channels, L length. */
 #ifndef GDL_DATAOPS_H
 #define GDL_DATAOPS_H
 

@@ -1,61 +1,15 @@
-/* dataset: the schema of a dataset .gdl, and the functions that write and read it.
+/* dataset: writing and reading a dataset .gdl.
  *
- * A dataset is a .gdl container (see data.h) whose metadata says gdl.kind=dataset. Every
- * command that consumes data (train, predict, eval, attribute, export) reads it through
- * gdl_dataset_open; every encoder writes it through gdl_dataset_declare / gdl_dataset_fill.
+ * A dataset is a .gdl container (see data.h) whose metadata says gdl.kind=dataset. Its schema
+ * (the metadata keys; ids, labels, target_names, target_classes:t; the 2-bit genotype input
+ * and its variant catalog; seq8 and f32 inputs; rc_group, example_chrom) and what
+ * gdl_dataset_open checks are written down in docs/formats.md. Every command that consumes
+ * data (train, predict, eval, attribute, export) reads it through gdl_dataset_open; every
+ * encoder writes it through gdl_dataset_declare / gdl_dataset_fill.
  * Dimension letters: N examples, T targets, M variants, B = ceil(M / 4) bytes per row.
- *
- * ---- Strings ------------------------------------------------------------------------------
- * A list of strings is one U8 tensor of shape (bytes,): the strings back to back, each ending
- * with a NUL byte, so the count is the number of NULs (and equals the length of the axis the
- * list describes). NumPy:  names = bytes(arr).decode().split('\0')[:-1]
- *
- * ---- Metadata (all values are strings) ----------------------------------------------------
- *   gdl.kind           "dataset"
- *   gdl.schema         "1"
- *   gdl.examples       N
- *   gdl.targets        T
- *   gdl.target_kinds   T comma-separated kinds: binary | regression | categorical
- *   gdl.inputs         comma-separated input names, e.g. "genotypes" ("" when none)
- *   input:NAME.format  how the tensor input:NAME is stored; "gt2" for genotypes (below).
- *                      Sequence ("seq8": one byte per base) and numeric ("f32") inputs add
- *                      their own keys under input:NAME.*.
- *
- * ---- Tensors common to every dataset ------------------------------------------------------
- *   ids                      U8 strings, N example IDs (sample IDs for a cohort), unique
- *   labels                   F32 (N, T); NaN = missing. binary: 0/1; regression: the value;
- *                            categorical: the class index 0..K-1 as a float
- *   target_names             U8 strings, T names (the pheno column names)
- *   target_classes:t         U8 strings, K class names of categorical target t (t = 0-based
- *                            index), sorted; absent for other kinds
- *   labels and target_names are present only when T > 0.
- *
- * ---- Genotype input (format "gt2") --------------------------------------------------------
- *   input:genotypes          U8 (N, B): 2 bits per call, sample-major rows, so a minibatch is a
- *                            few contiguous rows. The call of variant j of example i is
- *                                (row_i[j >> 2] >> (2 * (j & 3))) & 3
- *                            (the lowest two bits hold the first variant of each byte). Codes:
- *                            0, 1, 2 = number of ALT copies (haploid calls 0 or 1), 3 = missing.
- *                            Unused bits at the end of a row are 0.
- *   input:genotypes.freq     F32 (M, 3): fraction of the called genotypes with code 0, 1, 2
- *                            (0,0,0 when no call): the fill values for missing calls
- *   metadata input:genotypes.format   "gt2"
- *            input:genotypes.variants M
- *            input:genotypes.encoding dosage | presence | genotype: how batches expand a code.
- *                            The stored code is always the dosage; dosage -> (N, M) floats
- *                            0/1/2, presence -> (N, M) 0/1 (carrier), genotype -> (N, 3, M)
- *                            one-hot of the code.
- *            input:genotypes.missing  "mean": a missing call becomes the expectation of the
- *                            expanded value over the called genotypes of that variant (mean
- *                            dosage, carrier fraction, or the three class fractions).
- *   Variant catalog (column j of input:genotypes is variant j):
- *   catalog:chrom            U8 strings, M
- *   catalog:pos              I64 (M), 1-based
- *   catalog:id               U8 strings, M ("." when the input had none)
- *   catalog:ref, catalog:alt U8 strings, M (one ALT per column: multi-allelic records are split)
- *   catalog:af               F32 (M): ALT allele frequency among the called alleles of the
- *                            encoded samples (NaN when no call)
- *   catalog:gene             U8 strings, M ("" when none; several genes joined by ',')
+ * A list of strings is one U8 tensor, the strings back to back, each ending with a NUL byte.
+ * The call of variant j in a packed row is (row[j >> 2] >> (2 * (j & 3))) & 3: 0, 1, 2 ALT
+ * copies, 3 missing (gdl_geno_code).
  */
 #ifndef GDL_DATASET_H
 #define GDL_DATASET_H
@@ -213,7 +167,8 @@ int64_t gdl_dataset_prevalence(const gdl_dataset_t *d, int t, const int64_t *row
 /* Width of one expanded example: M for dosage/presence, 3 * M for genotype. */
 int64_t gdl_genotypes_width(const gdl_genotypes_t *g);
 /* Expands rows (n) of the genotype input into out (n, width) floats with the dataset's
- * encoding (genotype: each example is (3, M), class-major), missing calls filled as above. */
+ * encoding (genotype: each example is (3, M), class-major), missing calls filled with the
+ * expectation over the variant's called genotypes (freq; docs/formats.md). */
 void gdl_genotypes_batch(const gdl_genotypes_t *g, const int64_t *rows, int64_t n, float *out);
 /* The value of variant j's call with code 0-3 in dosage or presence encoding: 0, 1, 2 (1 for
  * presence), or for a missing call (3) the mean of the variant's called genotypes (freq). */
@@ -317,40 +272,9 @@ void gdl_genotypes_aligned_free(struct gdl_geno_aligned *a);
 
 /* ==== Sequence and numeric inputs (src/data/dataset_inputs.c) ================================
  * A dataset may hold any number of named inputs besides genotypes; gdl.inputs lists them all in
- * order. Dimension letters: L positions, C channels.
- *
- * ---- Sequence input (format "seq8") -------------------------------------------------------
- *   input:NAME               U8 (N, L): one ASCII byte per base, 'A' 'C' 'G' 'T' or 'N'
- *                            (upper case only: encoders upper-case their input and turn the
- *                            IUPAC ambiguity codes into N)
- *   metadata input:NAME.format  "seq8"
- *            input:NAME.length  L
- *            input:NAME.order   K, optional: 1 (absent) or 2
- *   Batches expand a row to one-hot F32 (4^K, L), channel-major (the value of channel c at
- *   position l is out[c * L + l]). Order 1: channels A, C, G, T. Order 2 (the dinucleotide
- *   one-hot of Janggu and of higher-order DNA models): channel 4 a + b is the pair (a, b) at
- *   positions (l, l + 1), bases indexed A C G T, so AA AC AG AT CA ... TT; the last position,
- *   which starts no pair, is all zero. Anything with an N is all zero (no evidence for any base,
- *   so it adds nothing to a convolution).
- *
- * ---- Numeric input (format "f32") ---------------------------------------------------------
- *   input:NAME               F32 (N, C, L), e.g. C histone marks over L bins
- *   metadata input:NAME.format    "f32"
- *            input:NAME.channels  C
- *            input:NAME.length    L
- *            input:NAME.channel_names  optional: the C channel names joined by ',' (each
- *                            non-empty, no ','); absent in files written before it existed and
- *                            when the source named no channels (they are then c0, c1, ...)
- *   Batches copy a row as it is: (C, L).
- *
- * ---- Reverse-complement groups ------------------------------------------------------------
- *   example_chrom            U8 strings (N), optional: the chromosome each example comes from
- *                            (BED windows, center-base examples; a reverse complement takes
- *                            its forward strand's), for gdl train --split-by chrom
- *   rc_group                 I64 (N), optional: examples with the same value are one sequence
- *                            and its reverse complement (value = index of the forward
- *                            example); cross-validation puts a group in one fold. Absent = every
- *                            example is its own group.
+ * order. Dimension letters: L positions, C channels. The formats ("seq8": one ASCII byte per
+ * base, expanded to one-hot (4^order, L) channel-major; "f32": (N, C, L) floats) and the
+ * optional rc_group and example_chrom tensors: docs/formats.md.
  */
 
 #define GDL_DATASET_MAX_INPUTS 16
@@ -401,7 +325,7 @@ int gdl_input_is_bases(const gdl_input_t *in);
 const char *gdl_input_channel_name(const gdl_input_t *in, int64_t c, char *buf, size_t size);
 /* Floats per expanded example: C * L. */
 int64_t gdl_input_width(const gdl_input_t *in);
-/* Expands rows (n) into out (n, C, L): one-hot for seq8 (see above), a copy for f32. */
+/* Expands rows (n) into out (n, C, L): one-hot for seq8 (docs/formats.md), a copy for f32. */
 void gdl_input_batch(const gdl_input_t *in, const int64_t *rows, int64_t n, float *out);
 
 /* How one batch row of a seq8 input is read (reverse-complement prediction, training-time

@@ -65,7 +65,7 @@ typedef struct {
     double screen;          // pairs fitted only when the approximation's p <= screen [5e-6];
                             // 1 = fit every pair
     int part, parts;        // this run's share of the pairs: part 1..parts of [1, 1]
-    int level_gene;         // the table ranks gene pairs (see gdl.1); every variant, one part
+    int level_gene;         // the table ranks gene pairs (docs/formats.md, gdl.1); every variant, one part
     int null_sets;          // gene level: R > 0 gives each gene pair an empirical p-value [0]
     uint64_t seed;          // of the null sets [1]
 } gdl_epistasis_opts_t;

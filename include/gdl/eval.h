@@ -1,4 +1,5 @@
-/* eval: metrics of predictions.tsv (its columns: gdl.1, gdl predict), exact to what papers quote.
+/* eval: metrics of predictions.tsv, exact to what papers quote. The files (predictions.tsv's
+ * columns, metrics.json's keys, the per-target and curve TSVs): docs/formats.md.
  *
  * Dimension letters: N examples (rows), T targets, K classes of a multi-class target,
  * B bootstrap replicates.
@@ -95,7 +96,7 @@ typedef struct {
     int plot_max;            // curves drawn per figure
     /* What the weighted averages weigh each binary target by: NULL, its positive frequency
      * n_pos / n among the rows evaluated; a model file, the training prevalence it stores
-     * (train:prevalence, gdl/model.h); a dataset, its labels' prevalence. Targets are matched
+     * (train:prevalence, docs/formats.md); a dataset, its labels' prevalence. Targets are matched
      * by name; one the file lacks is an error. */
     const char *weights_from;
 } gdl_eval_opts_t;

@@ -219,8 +219,8 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
  * (made before models kept one) and the hashes differ.
  *
  * In a model file the catalog is stored as a dataset stores it (catalog:chrom, pos, id, ref,
- * alt, af, gene and input:genotypes.freq, see gdl/dataset.h) with the metadata
- * input:genotypes.encoding; gdl.catalog_hash stays beside it. */
+ * alt, af, gene and input:genotypes.freq) with the metadata input:genotypes.encoding;
+ * gdl.catalog_hash stays beside it (docs/formats.md). */
 int gdl_model_align(const gdl_model_t *m, gdl_dataset_t *d, double min_overlap);
 
 /* Extra facts saved with a model: how it was trained. */
@@ -235,14 +235,10 @@ typedef struct {
 /* Writes parameters, running statistics, the resolved config, the input schema, the targets
  * and info atomically. 0 or -1 with an error.
  *
- * A model file holds the tensors param:NAME and state:NAME (F32, the graph's parameters and
- * running statistics), the catalog above, and train:prevalence F32 (T), or (K) for a
- * categorical target: train_prevalence, absent for regression and in files written before gdl
- * stored it. Metadata: gdl.kind "model", gdl.version, gdl.config (the resolved JSON),
- * gdl.targets and gdl.classes (tab-joined), gdl.target_kind, gdl.loss, gdl.seed,
- * gdl.input:NAME (its shape, "4x1000" or "sparse:M"), gdl.catalog_hash, gdl.genes:NODE,
- * gdl.train_rows (the rows train:prevalence counts), and from info gdl.data, gdl.epochs,
- * gdl.best_val_loss (or gdl.best_val_metric) and gdl.fold "I/K". */
+ * A model file holds the tensors param:NAME and state:NAME, the catalog above and
+ * train:prevalence, and the metadata gdl.kind "model", gdl.config, gdl.targets, gdl.input:NAME
+ * and the rest: every tensor and key, which are optional and what gdl_model_load checks are in
+ * docs/formats.md. */
 int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path);
 /* Loads a model written by gdl_model_save; NULL with an error. */
 gdl_model_t *gdl_model_load(const char *path);

@@ -42,9 +42,10 @@ int gdl_ref_fetch(gdl_ref_t *r, const char *contig, int64_t beg, int64_t end, ch
 /* ---- variant sites (gdl vep; sites.c) ------------------------------------------------------ */
 
 /* A VCF/BCF (plain, bgzip or stdin) read for its sites: CHROM, POS, ID, REF and ALT of each
- * record; the sample columns are dropped by htslib before they are parsed, so a cohort VCF reads
- * as fast as a sites-only one. Optionally a sites-only copy is written (VCF, bgzip VCF or BCF),
- * each record as read plus float INFO fields of one value per ALT (Number=A) and a flag. */
+ * record; unless they are kept for the copy, the sample columns are dropped by htslib before
+ * they are parsed, so a cohort VCF reads as fast as a sites-only one. Optionally a copy is
+ * written (VCF, bgzip VCF or BCF), each record as read (sites only, or with its sample columns)
+ * plus float INFO fields of one value per ALT (Number=A) and a flag. */
 typedef struct gdl_sites gdl_sites_t;
 
 typedef struct {
@@ -56,8 +57,12 @@ typedef struct {
 } gdl_site_t;
 
 /* Opens path ("-" = stdin). regions (or NULL): "CHR", "CHR:BEG-END", comma-separated, read
- * through the file's index (.csi or .tbi; an error without one). NULL with an error. */
-gdl_sites_t *gdl_sites_open(const char *path, const char *regions);
+ * through the file's index (.csi or .tbi; an error without one). keep_samples: the sample
+ * columns are parsed and go into the copy. NULL with an error. */
+gdl_sites_t *gdl_sites_open(const char *path, const char *regions, int keep_samples);
+/* How far reading has gone, for a progress bar: *done of *total units (bytes of the file, or
+ * regions done with --regions); 0 when unknown (stdin). */
+void gdl_sites_progress(const gdl_sites_t *s, int64_t *done, int64_t *total);
 /* The next record into *site (valid until the next call): 1, 0 at the end, -1 with an error
  * naming the file and the record (truncated or malformed input, records out of order). */
 int gdl_sites_next(gdl_sites_t *s, gdl_site_t *site);

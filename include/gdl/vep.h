@@ -6,7 +6,8 @@
  * the same L/2 bases on the left, then the ALT bases, then the reference after REF, trimmed or
  * extended from the reference to length L (an insertion pushes the right flank out, a deletion
  * pulls more of it in). Positions beyond the contig are N. The model scores both; the outputs
- * are ref, alt, diff = alt - ref and, for probabilities, logfc = logit(alt) - logit(ref).
+ * are ref, alt, diff = alt - ref and, for probabilities, logfc = logit(alt) - logit(ref). The
+ * TSV (long and --wide) and the INFO fields of a VCF/BCF output: docs/formats.md.
  *
  * Dimension letters: L window, B alleles per batch, K outputs (targets, or classes). */
 #ifndef GDL_VEP_H
@@ -15,6 +16,9 @@
 #include <stdint.h>
 
 typedef enum { GDL_VEP_MISMATCH_SKIP, GDL_VEP_MISMATCH_FAIL, GDL_VEP_MISMATCH_SCORE } gdl_vep_mismatch_t;
+/* The TSV's layout: long (one row per allele and output), or wide (one row per allele, one
+ * column per output) holding one of the four scores. */
+typedef enum { GDL_VEP_LONG, GDL_VEP_WIDE_DIFF, GDL_VEP_WIDE_LOGFC, GDL_VEP_WIDE_REF, GDL_VEP_WIDE_ALT } gdl_vep_layout_t;
 
 typedef struct {
     int n_models;
@@ -29,6 +33,8 @@ typedef struct {
     int chr_alias;                  // a contig absent from the reference tried with/without "chr"
     int rc;                         // each score the mean of both strands
     int top;                        // TSV: only the K targets with the largest |diff| per allele [0 = all]
+    gdl_vep_layout_t layout;        // TSV: long or wide [long]
+    int keep_samples;               // VCF/BCF out: the sample columns copied (so parsed)
     int write_index;                // a .csi beside a 'z' or 'b' output
     int64_t batch;                  // alleles per forward pass [128]
 } gdl_vep_opts_t;

@@ -1,4 +1,4 @@
-/* Genotype tables (their columns: gdl.1, gdl attribute): variants ranked by aggregated attribution,
+/* Genotype tables (their columns: docs/formats.md): variants ranked by aggregated attribution,
  * genes by an aggregate of their variants with empirical p-values against random variant sets
  * of the same size and frequency range, Benjamini-Hochberg q-values, and the single-marker
  * allelic association that sits beside the model's answer. */

@@ -16,11 +16,13 @@ static void usage(FILE *fp)
         "window with REF replaced by ALT (an insertion pushes the right flank out, a deletion pulls\n"
         "more reference in, so the window keeps its length). REF is checked against the reference\n"
         "(case-insensitive); symbolic and breakend ALTs are skipped and counted. The sample columns\n"
-        "are never parsed. OUT is a TSV (chrom pos id ref alt target ref_score alt_score diff\n"
+        "are not parsed but with --keep-samples. OUT is a TSV (chrom pos id ref alt target ref_score alt_score diff\n"
         "logfc; diff = alt - ref, logfc = logit(alt) - logit(ref) for probabilities, NA for\n"
-        "regression; a categorical target gives one row per class, TARGET:CLASS), or a sites-only\n"
-        "VCF/BCF: each record as read plus INFO GDL_<target>=diff per ALT (Number=A, '.' where not\n"
-        "scored) and the flag GDL_REF_MISMATCH.\n\n"
+        "regression; a categorical target gives one row per class, TARGET:CLASS), or with --wide one\n"
+        "row per allele and one column per target, or a VCF/BCF: each record as read (sites only,\n"
+        "or with --keep-samples its sample columns too) plus INFO GDL_<target>=diff per ALT\n"
+        "(Number=A, '.' where not scored) and the flag GDL_REF_MISMATCH. With -v on a terminal a\n"
+        "progress bar shows the bytes read (regions done with --regions).\n\n"
         "Options:\n"
         "  -m, --model FILE      a sequence model made by gdl train (repeat to average several)\n"
         "  -i, --input FILE      VCF or BCF, plain or bgzip, - for stdin\n"
@@ -34,13 +36,17 @@ static void usage(FILE *fp)
         "      --rc              each score the mean of the window and its reverse complement\n"
         "      --regions LIST    CHR or CHR:BEG-END, comma-separated, read through the index\n"
         "      --top K           TSV: only the K outputs with the largest |diff| per allele [all]\n"
+        "      --wide SCORE      TSV: one row per allele, a column per output holding SCORE: diff,\n"
+        "                        logfc, ref or alt\n"
+        "      --keep-samples    VCF/BCF: copy the sample columns (parsed: slower on a cohort)\n"
         "      --windows FILE    also write every window scored as FASTA (ID:ref, ID:alt; ID =\n"
         "                        CHROM:POS:REF:ALT), to check them or score them with gdl predict\n"
         "      --write-index     write OUT.csi beside a -O z or -O b output\n"
         "      --batch INT       ALT alleles per forward pass (two windows each) [128]\n" CLI_COMMON_USAGE);
 }
 
-enum { OPT_REF = 1000, OPT_MISMATCH, OPT_ALIAS, OPT_RC, OPT_REGIONS, OPT_TOP, OPT_WINDOWS, OPT_INDEX, OPT_BATCH };
+enum { OPT_REF = 1000, OPT_MISMATCH, OPT_ALIAS, OPT_RC, OPT_REGIONS, OPT_TOP, OPT_WIDE, OPT_KEEP, OPT_WINDOWS, OPT_INDEX,
+       OPT_BATCH };
 
 /* -O from the output's name when not given. */
 static char format_of(const char *path)
@@ -60,6 +66,7 @@ static int parse(int argc, char *argv[], gdl_vep_opts_t *o, const char **models)
         {"output-type", required_argument, NULL, 'O'}, {"ref-mismatch", required_argument, NULL, OPT_MISMATCH},
         {"chr-alias", no_argument, NULL, OPT_ALIAS}, {"rc", no_argument, NULL, OPT_RC},
         {"regions", required_argument, NULL, OPT_REGIONS}, {"top", required_argument, NULL, OPT_TOP},
+        {"wide", required_argument, NULL, OPT_WIDE}, {"keep-samples", no_argument, NULL, OPT_KEEP},
         {"windows", required_argument, NULL, OPT_WINDOWS}, {"write-index", no_argument, NULL, OPT_INDEX},
         {"batch", required_argument, NULL, OPT_BATCH}, CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
     long v;
@@ -87,6 +94,14 @@ static int parse(int argc, char *argv[], gdl_vep_opts_t *o, const char **models)
         case OPT_REGIONS: o->regions = optarg; break;
         case OPT_WINDOWS: o->windows = optarg; break;
         case OPT_INDEX: o->write_index = 1; break;
+        case OPT_KEEP: o->keep_samples = 1; break;
+        case OPT_WIDE:
+            if (!strcmp(optarg, "diff")) o->layout = GDL_VEP_WIDE_DIFF;
+            else if (!strcmp(optarg, "logfc")) o->layout = GDL_VEP_WIDE_LOGFC;
+            else if (!strcmp(optarg, "ref")) o->layout = GDL_VEP_WIDE_REF;
+            else if (!strcmp(optarg, "alt")) o->layout = GDL_VEP_WIDE_ALT;
+            else return cli_usage_error("vep", usage, "--wide: expected diff, logfc, ref or alt, got '%s'", optarg);
+            break;
         case OPT_TOP:
         case OPT_BATCH:
             if (cli_parse_long(optarg, &v) || v < 1 || v > 1 << 20)
@@ -104,6 +119,12 @@ static int parse(int argc, char *argv[], gdl_vep_opts_t *o, const char **models)
     if (!o->n_models || !o->input || !o->ref) return cli_usage_error("vep", usage, "-m MODEL, -i VARIANTS and --ref GENOME are required");
     if (!o->format) o->format = format_of(o->out);
     if (o->top && o->format != 't') return cli_usage_error("vep", usage, "--top goes with a TSV output (-O t)");
+    if (o->layout != GDL_VEP_LONG && o->format != 't')
+        return cli_usage_error("vep", usage, "--wide goes with a TSV output (-O t)");
+    if (o->layout != GDL_VEP_LONG && o->top)
+        return cli_usage_error("vep", usage, "--wide writes every output: no --top");
+    if (o->keep_samples && o->format == 't')
+        return cli_usage_error("vep", usage, "--keep-samples goes with a VCF/BCF output (-O v, z or b)");
     if (o->write_index && (o->format == 't' || o->format == 'v'))
         return cli_usage_error("vep", usage, "--write-index needs -O z or -O b");
     if (o->write_index && !strcmp(o->out, "-")) return cli_usage_error("vep", usage, "--write-index needs an output file");

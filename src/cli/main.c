@@ -1,6 +1,7 @@
 /* gdl: the command table and dispatch. Only commands that work are listed here. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -47,6 +48,10 @@ static void version(void)
     printf("gdl %s\nhtslib %s\nOpenBLAS %s\ncJSON %s\nzlib %s\n", GDL_VERSION,
            gdl_genome_htslib_version(), gdl_blas_config(), gdl_data_cjson_version(),
            gdl_data_zlib_version());
+    const char *wider = gdl_blas_wider_kernels(), *set = getenv("OPENBLAS_CORETYPE");
+    if (wider)
+        printf("note: this CPU runs OpenBLAS's %s kernels, faster than those in use%s%s%s\n", wider,
+               set ? " (OPENBLAS_CORETYPE=" : "", set ? set : "", set ? " is set: unset it to get them)" : "");
 }
 
 static const command_t *find(const char *name)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core_internal.h"
 #include "gdl/core.h"
 
 /* Each part of a split product keeps at least this many multiply-adds (wake-ups cost more
@@ -91,18 +92,28 @@ static const char *widest_kernels(void)
     return NULL;
 }
 
-static int runs_wide_kernels(const char *core)
+/* 0 SSE or unknown, 1 AVX2, 2 AVX-512 */
+static int kernel_width(const char *core)
 {
-    static const char *const wide[] = {"Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"};
-    for (size_t i = 0; core && i < sizeof wide / sizeof *wide; i++)
-        if (strcmp(core, wide[i]) == 0) return 1;
+    static const char *const avx2[] = {"Haswell", "Zen"};
+    static const char *const avx512[] = {"SkylakeX", "Cooperlake", "SapphireRapids"};
+    for (size_t i = 0; core && i < sizeof avx512 / sizeof *avx512; i++)
+        if (strcmp(core, avx512[i]) == 0) return 2;
+    for (size_t i = 0; core && i < sizeof avx2 / sizeof *avx2; i++)
+        if (strcmp(core, avx2[i]) == 0) return 1;
     return 0;
+}
+
+const char *gdl_blas_wider_kernels(void)
+{
+    const char *want = widest_kernels();
+    return want && kernel_width(openblas_get_corename()) < kernel_width(want) ? want : NULL;
 }
 
 void gdl_blas_pick_kernels(char *argv[])
 {
     const char *want = widest_kernels();
-    if (getenv("OPENBLAS_CORETYPE") || !want || runs_wide_kernels(openblas_get_corename())) return;
+    if (getenv("OPENBLAS_CORETYPE") || !want || kernel_width(openblas_get_corename()) > 0) return;
     if (setenv("OPENBLAS_CORETYPE", want, 1) == 0) execv("/proc/self/exe", argv);
     // no exec: carry on with the kernels OpenBLAS chose (slower, and correct)
 }
@@ -114,7 +125,6 @@ void gdl_blas_pick_kernels(char *argv[])
  * OpenMP and serial builds start no threads when they load). */
 extern int blas_thread_shutdown_(void) __attribute__((weak));
 
-void gdl_blas_single_thread(void); // threads.c calls this; declared here to keep cblas out of it
 void gdl_blas_single_thread(void)
 {
     openblas_set_num_threads(1);

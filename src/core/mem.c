@@ -26,6 +26,20 @@ void *gdl_calloc(size_t n)
 
 void gdl_free(void *p) { free(p); }
 
+char *gdl_str_join(const char *a, const char *b, const char *c)
+{
+    size_t na = strlen(a), nb = strlen(b), nc = c ? strlen(c) : 0;
+    char *s = malloc(na + nb + nc + 1);
+    if (!s) {
+        gdl_log_error("out of memory");
+        return NULL;
+    }
+    memcpy(s, a, na), memcpy(s + na, b, nb);
+    if (nc) memcpy(s + na + nb, c, nc);
+    s[na + nb + nc] = 0;
+    return s;
+}
+
 #define HUGE_PAGE ((size_t)2 << 20)
 
 static size_t round_up(size_t n, size_t k) { return (n + k - 1) / k * k; }

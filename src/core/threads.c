@@ -16,9 +16,9 @@
 #include <immintrin.h>
 #include <unistd.h>
 
+#include "core_internal.h"
 #include "gdl/core.h"
 
-void gdl_blas_single_thread(void); // blas.c
 
 #define MAX_THREADS GDL_MAX_THREADS
 

@@ -107,7 +107,7 @@ static int parse_metadata(gdl_file_t *f, const cJSON *meta)
             return -1;
         }
         for (int i = 0; i < f->n_meta; i++)
-            if (strcmp(f->meta_keys[i], kv->string) == 0) {
+            if (strcmp(f->meta_keys[i], kv->string) == 0) { // NOLINT(clang-analyzer-core.NonNullParamChecker): members of a parsed object have keys
                 gdl_log_error("%s: __metadata__ key '%s' repeated", f->path, kv->string);
                 return -1;
             }

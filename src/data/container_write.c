@@ -182,7 +182,7 @@ int gdl_writer_open(gdl_writer_t *w, const char *path)
     unsigned char *head = malloc(w->data_start);
     if (!head) goto oom;
     for (int i = 0; i < 8; i++) head[i] = (unsigned char)(header_len >> (8 * i));
-    memcpy(head + 8, json, json_len);
+    memcpy(head + 8, json, json_len); // NOLINT(bugprone-not-null-terminated-result): the header is length-prefixed, space-padded
     memset(head + 8 + json_len, ' ', header_len - json_len);
     err = write_at(w, head, w->data_start, 0);
     free(head);

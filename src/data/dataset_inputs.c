@@ -1,5 +1,5 @@
 /* Sequence (seq8) and numeric (f32) inputs of a dataset, and reverse-complement groups: the
- * second half of the schema in dataset.h. N examples, L positions, C channels. */
+ * second half of the schema in docs/formats.md. N examples, L positions, C channels. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>

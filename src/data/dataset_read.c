@@ -1,4 +1,4 @@
-/* Reading datasets: check the schema of dataset.h, then hand out views into the mapping. */
+/* Reading datasets: check the schema (docs/formats.md), then hand out views into the mapping. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -140,6 +140,16 @@ int gdl_catalog_load(const gdl_file_t *f, int64_t M, gdl_catalog_t *c)
     return rc;
 }
 
+/* Whether the comma list of input names holds "genotypes" itself (an input named
+ * "my_genotypes" is another input). */
+static int lists_genotypes(const char *list)
+{
+    static const char name[] = "genotypes";
+    for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0))
+        if (strcspn(p, ",") == sizeof name - 1 && !strncmp(p, name, sizeof name - 1)) return 1;
+    return 0;
+}
+
 gdl_dataset_t *gdl_dataset_open(const char *path)
 {
     gdl_dataset_t *d = calloc(1, sizeof *d);
@@ -208,7 +218,7 @@ gdl_dataset_t *gdl_dataset_open(const char *path)
         free(names); // the strings themselves live in the mapping
     }
     const char *inputs = gdl_file_meta(f, "gdl.inputs");
-    if (gdl_file_find(f, GDL_GENO_INPUT) || (inputs && strstr(inputs, "genotypes")))
+    if (gdl_file_find(f, GDL_GENO_INPUT) || lists_genotypes(inputs))
         if (open_genotypes(d)) goto fail;
     if (gdl_dataset_open_inputs(d)) goto fail; // sequence and numeric inputs: dataset_inputs.c
     return d;

@@ -1,4 +1,4 @@
-/* Writing datasets: string lists, the variant catalog, and the schema of dataset.h. */
+/* Writing datasets: string lists, the variant catalog, and the schema of docs/formats.md. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>

@@ -9,19 +9,11 @@
 #include "gdl/core.h"
 #include "gdl/dataops.h"
 
-static char *join_path(const char *dir, const char *name)
-{
-    char *p = malloc(strlen(dir) + strlen(name) + 2);
-    if (!p) gdl_log_error("out of memory");
-    else sprintf(p, "%s/%s", dir, name);
-    return p;
-}
-
 /* Opens DIR/name and writes the .npy header; 0 or -1. */
 static int npy_open(gdl_outfile_t *o, const char *dir, const char *name, const char *descr,
                     int ndim, const int64_t *shape)
 {
-    char *path = join_path(dir, name);
+    char *path = gdl_str_join(dir, "/", name);
     int rc = path && gdl_outfile_open(o, path) == 0 ? 0 : -1;
     free(path);
     if (rc == 0 && gdl_npy_write_header(o->fp, descr, ndim, shape)) {
@@ -42,13 +34,13 @@ static int put(gdl_outfile_t *o, const void *p, size_t n)
 static int write_tsvs(const gdl_dataset_t *d, const char *dir)
 {
     gdl_outfile_t o = {0};
-    char *path = join_path(dir, "ids.tsv");
+    char *path = gdl_str_join(dir, "/", "ids.tsv");
     if (!path || gdl_outfile_open(&o, path)) goto fail;
     fprintf(o.fp, "id\n");
     for (int64_t i = 0; i < d->n_examples; i++) fprintf(o.fp, "%s\n", d->ids[i]);
     if (gdl_outfile_commit(&o)) goto fail;
     free(path);
-    if (!(path = join_path(dir, "targets.tsv")) || gdl_outfile_open(&o, path)) goto fail;
+    if (!(path = gdl_str_join(dir, "/", "targets.tsv")) || gdl_outfile_open(&o, path)) goto fail;
     fprintf(o.fp, "target\tkind\tclasses\n");
     for (int t = 0; t < d->n_targets; t++) {
         const gdl_target_t *g = &d->targets[t];

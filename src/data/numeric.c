@@ -43,7 +43,7 @@ static int header_channel_names(const char *fields, int64_t C, int64_t L, char *
         for (const char *q = out, *end = out + len; q < end; q += strcspn(q, ",") + 1)
             if (strcspn(q, ",") == nlen && !memcmp(q, name, nlen)) goto unnamed;
         if (len) out[len++] = ',';
-        memcpy(out + len, name, nlen);
+        if (nlen) memcpy(out + len, name, nlen);
         len += nlen;
         out[len] = 0;
     }

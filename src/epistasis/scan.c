@@ -62,6 +62,7 @@ static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
     if (p->quantitative) {
         double S[3][3], y2, beta, stat;
         epi_planes_trait_sums(p, va, vb, S, &y2);
+        // cppcheck-suppress uninitvar ; epi_planes_table filled e.n
         if (!epi_linear_test(e.n[0], S, y2, &beta, &stat)) return;
         c->tests++, c->fitted++;
         e.a = p->column[va], e.b = p->column[vb], e.df = 1, e.interaction = beta;

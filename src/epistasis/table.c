@@ -1,4 +1,4 @@
-/* The pairs table of gdl epistasis (its columns: gdl.1): written by a scan and by a merge, and
+/* The pairs table of gdl epistasis (its columns: docs/formats.md; their meaning: gdl.1): written by a scan and by a merge, and
  * read back by the merge. The '#' lines record the run, so a merge can check that its parts
  * belong together and add their tests up. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* metrics.json (its shape, as gdl.1 gives it under gdl eval): {"targets": {T: {...}}, "macro": {...}, "median", "weighted",
+/* metrics.json (every key: docs/formats.md): {"targets": {T: {...}}, "macro": {...}, "median", "weighted",
  * "micro", "folds": [...]} plus a summary with the counts, what the weighted average weighs by
  * ("weights"), the fold mean and sd, and bootstrap intervals. Undefined values are null. The only
  * file of src/eval/ that includes cJSON. */

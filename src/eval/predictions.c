@@ -1,7 +1,8 @@
 /* predictions.tsv: the reader. One header line (id, optional fold, T:label and T:score per
  * target, or T:score:CLASS per class of a multi-class target), then one row per example.
  * The file is mapped (or read whole from a pipe) and its rows are parsed in parallel,
- * straight into per-target columns. Every defect is reported as "PATH:LINE: what". */
+ * straight into per-target columns. Every defect is reported as "PATH:LINE: what". The
+ * contract (what is accepted, how kinds are decided): docs/formats.md. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>

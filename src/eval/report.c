@@ -1,4 +1,4 @@
-/* The human table, the per-target TSV and the curve TSVs. */
+/* The human table, the per-target TSV and the curve TSVs (their columns: docs/formats.md). */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -40,7 +40,7 @@ static const int bin_cols[] = {GDL_M_ROC_AUC, GDL_M_PR_AUC, GDL_M_THRESHOLD, GDL
                                GDL_M_PRECISION, GDL_M_RECALL, GDL_M_F1, GDL_M_MCC};
 static const int mc_cols[] = {GDL_M_ACCURACY, GDL_M_BALANCED_ACCURACY, GDL_M_ROC_AUC, GDL_M_PR_AUC};
 static const int reg_cols[] = {GDL_M_MSE, GDL_M_RMSE, GDL_M_MAE, GDL_M_PEARSON, GDL_M_SPEARMAN, GDL_M_R2};
-#define NCOLS(a) (int)(sizeof a / sizeof a[0])
+#define NCOLS(a) (int)(sizeof(a) / sizeof((a)[0]))
 
 static void header(FILE *fp, int w, const char *first, const int *cols, int nc, int counts)
 {

@@ -9,83 +9,32 @@
 #include <stdlib.h>
 #include <string.h>
 #include <htslib/hts.h>
-#include <htslib/khash.h>
 
 #include "encode_internal.h"
 #include "gdl/core.h"
 
-KHASH_MAP_INIT_STR(str2i, int64_t)
-
-struct strset_t {
-    khash_t(str2i) *h;
-};
-
-strset_t *strset_new(void)
+/* A set of IDs: a gdl_idmap_t of its own, freed whole. */
+static gdl_idmap_t *set_new(void)
 {
-    strset_t *s = malloc(sizeof *s);
-    if (!s || !(s->h = kh_init(str2i))) {
-        free(s);
-        gdl_log_error("out of memory");
-        return NULL;
-    }
-    return s;
+    gdl_idmap_t *m = calloc(1, sizeof *m);
+    if (!m) gdl_log_error("out of memory");
+    return m;
 }
 
-void strset_free(strset_t *s)
+static void set_free(gdl_idmap_t *m)
 {
-    if (!s) return;
-    for (khint_t k = kh_begin(s->h); k != kh_end(s->h); k++)
-        if (kh_exist(s->h, k)) free((char *)kh_key(s->h, k));
-    kh_destroy(str2i, s->h);
-    free(s);
-}
-
-int64_t strset_add(strset_t *s, const char *str)
-{
-    int ret;
-    khint_t k = kh_get(str2i, s->h, str);
-    if (k != kh_end(s->h)) return kh_val(s->h, k) | (1ll << 62);
-    char *copy = strdup(str);
-    if (!copy) goto oom;
-    k = kh_put(str2i, s->h, copy, &ret);
-    if (ret < 0) {
-        free(copy);
-        goto oom;
-    }
-    kh_val(s->h, k) = (int64_t)kh_size(s->h) - 1;
-    return kh_val(s->h, k);
-oom:
-    gdl_log_error("out of memory");
-    return -1;
-}
-
-int64_t strset_get(const strset_t *s, const char *str)
-{
-    khint_t k = kh_get(str2i, s->h, str);
-    return k == kh_end(s->h) ? -1 : kh_val(s->h, k);
-}
-
-int split_tabs(char *line, char **fields, int max)
-{
-    int n = 0;
-    char *p = line;
-    while (n < max) {
-        fields[n++] = p;
-        char *t = strchr(p, '\t');
-        if (!t) break;
-        *t = 0;
-        p = t + 1;
-    }
-    return n;
+    if (!m) return;
+    gdl_idmap_free(m);
+    free(m);
 }
 
 /* ---- samples and labels ------------------------------------------------------------------- */
 
 /* Reads --samples: a file of IDs (first word of each line) if the path exists, else a comma
  * list. */
-static strset_t *read_sample_list(const char *arg)
+static gdl_idmap_t *read_sample_list(const char *arg)
 {
-    strset_t *s = strset_new();
+    gdl_idmap_t *s = set_new();
     if (!s) return NULL;
     FILE *fp = fopen(arg, "r");
     char *line = NULL;
@@ -93,7 +42,7 @@ static strset_t *read_sample_list(const char *arg)
     if (fp) {
         while (getline(&line, &cap, fp) > 0) {
             line[strcspn(line, " \t\r\n")] = 0;
-            if (*line && strset_add(s, line) < 0) goto fail;
+            if (*line && gdl_idmap_put(s, line, s->n) < 0) goto fail;
         }
         int err = ferror(fp);
         fclose(fp);
@@ -105,39 +54,38 @@ static strset_t *read_sample_list(const char *arg)
     } else {
         if (!(line = strdup(arg))) goto fail;
         for (char *tok = strtok(line, ","); tok; tok = strtok(NULL, ","))
-            if (strset_add(s, tok) < 0) goto fail;
+            if (gdl_idmap_put(s, tok, s->n) < 0) goto fail;
     }
     free(line);
     return s;
 fail:
     free(line);
-    strset_free(s);
+    set_free(s);
     return NULL;
 }
 
 int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
 {
     const gdl_encode_opts_t *o = e->o;
-    strset_t *seen = strset_new(), *wanted = NULL;
+    gdl_idmap_t *seen = set_new(), *wanted = NULL;
     int ret = -1;
     if (!seen) return -1;
     e->n_in = n_in;
     e->st->samples_in_input = n_in;
     if (!(e->row_of = malloc((n_in ? n_in : 1) * sizeof *e->row_of))) goto oom;
     for (int64_t i = 0; i < n_in; i++) {
-        int64_t k = strset_add(seen, names[i]);
-        if (k < 0) goto out;
-        if (k & (1ll << 62)) {
+        int r = gdl_idmap_put(seen, names[i], i);
+        if (r < 0) goto out;
+        if (r == 1) {
             gdl_log_error("%s: duplicate sample ID '%s'", e->src, names[i]);
             goto out;
         }
     }
     if (o->samples) {
         if (!(wanted = read_sample_list(o->samples))) goto out;
-        for (khint_t k = kh_begin(wanted->h); k != kh_end(wanted->h); k++)
-            if (kh_exist(wanted->h, k) && strset_get(seen, kh_key(wanted->h, k)) < 0) {
-                gdl_log_error("%s: sample '%s' (from --samples) is not in the input", e->src,
-                              kh_key(wanted->h, k));
+        for (int64_t k = 0; k < wanted->cap; k++)
+            if (wanted->keys[k] && gdl_idmap_get(seen, wanted->keys[k]) < 0) {
+                gdl_log_error("%s: sample '%s' (from --samples) is not in the input", e->src, wanted->keys[k]);
                 goto out;
             }
     }
@@ -148,7 +96,7 @@ int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
     e->N = 0;
     for (int64_t i = 0; i < n_in; i++) {
         e->row_of[i] = -1;
-        if (wanted && strset_get(wanted, names[i]) < 0) continue;
+        if (wanted && gdl_idmap_get(wanted, names[i]) < 0) continue;
         if (e->pheno) {
             int r = pheno_get(e->pheno, names[i], lab + e->N * T);
             if (r != 1 && !o->keep_missing) {
@@ -172,8 +120,8 @@ int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
 oom:
     gdl_log_error("out of memory");
 out:
-    strset_free(seen);
-    strset_free(wanted);
+    set_free(seen);
+    set_free(wanted);
     return ret;
 }
 
@@ -206,7 +154,7 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
     if (e->keep) {
         char key[512];
         snprintf(key, sizeof key, "%s:%" PRId64 ":%s:%s", chrom, pos, ref, alt);
-        if ((strcmp(id, ".") == 0 || strset_get(e->keep, id) < 0) && strset_get(e->keep, key) < 0) {
+        if ((strcmp(id, ".") == 0 || gdl_idmap_get(e->keep, id) < 0) && gdl_idmap_get(e->keep, key) < 0) {
             e->st->skip_keep++;
             return 0;
         }
@@ -262,20 +210,20 @@ static int write_dataset(enc_t *e)
     return 0;
 }
 
-static strset_t *read_keep(const char *path)
+static gdl_idmap_t *read_keep(const char *path)
 {
     FILE *fp = fopen(path, "r");
     if (!fp) {
         gdl_log_error("%s: %s", path, strerror(errno));
         return NULL;
     }
-    strset_t *s = strset_new();
+    gdl_idmap_t *s = set_new();
     char *line = NULL;
     size_t cap = 0;
     while (s && getline(&line, &cap, fp) > 0) {
         line[strcspn(line, " \t\r\n")] = 0;
-        if (*line && strset_add(s, line) < 0) {
-            strset_free(s);
+        if (*line && gdl_idmap_put(s, line, s->n) < 0) {
+            set_free(s);
             s = NULL;
         }
     }
@@ -305,7 +253,7 @@ out:
     enc_spool_close(&e);
     pheno_free(e.pheno);
     genes_free(e.genes);
-    strset_free(e.keep);
+    set_free(e.keep);
     gdl_strings_free(&e.ids);
     gdl_catalog_free(&e.cat);
     free(e.row_of);

@@ -7,6 +7,7 @@
 
 #include "genome_internal.h"
 #include "gdl/data.h"
+#include "gdl/dataops.h"
 
 /* Kept columns until the end (encode_spool.c): groups of four columns, one byte per row. */
 typedef struct {
@@ -33,7 +34,7 @@ typedef struct {
     gdl_catalog_t cat;
     pheno_t *pheno;
     genes_t *genes;
-    strset_t *keep;
+    gdl_idmap_t *keep;
 } enc_t;
 
 /* Chooses the encoded samples (input order) from --samples and the labels. 0 or -1. */

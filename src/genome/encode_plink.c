@@ -10,15 +10,6 @@
 #include "encode_internal.h"
 #include "gdl/core.h"
 
-static char *with_ext(const char *prefix, const char *ext)
-{
-    size_t n = strlen(prefix) + strlen(ext) + 1;
-    char *s = malloc(n);
-    if (s) snprintf(s, n, "%s%s", prefix, ext);
-    else gdl_log_error("out of memory");
-    return s;
-}
-
 /* Splits a whitespace-separated line in place. */
 static int split_ws(char *line, char **f, int max)
 {
@@ -31,7 +22,7 @@ static int split_ws(char *line, char **f, int max)
 int enc_run_plink(enc_t *e)
 {
     const char *prefix = e->o->plink;
-    char *fam = with_ext(prefix, ".fam"), *bim = with_ext(prefix, ".bim"), *bed = with_ext(prefix, ".bed");
+    char *fam = gdl_str_join(prefix, ".fam", NULL), *bim = gdl_str_join(prefix, ".bim", NULL), *bed = gdl_str_join(prefix, ".bed", NULL);
     FILE *ffam = NULL, *fbim = NULL, *fbed = NULL;
     char *line = NULL, **names = NULL, *f[7];
     uint8_t *col = NULL;

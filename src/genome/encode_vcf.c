@@ -15,6 +15,7 @@
 
 #include "encode_internal.h"
 #include "gdl/core.h"
+#include "gdl/dataops.h"
 #include "vcf_internal.h"
 
 typedef struct {
@@ -121,7 +122,7 @@ static int parse_regions(vcfsrc_t *s)
             lineno++;
             line[strcspn(line, "\r\n")] = 0;
             if (!*line || *line == '#' || strncmp(line, "track", 5) == 0) continue;
-            int nf = split_tabs(line, f, 4);
+            int nf = gdl_split_tabs(line, f, 4);
             char *end1 = NULL, *end2 = NULL;
             long long b = nf > 1 ? strtoll(f[1], &end1, 10) : (bed ? 0 : 1);
             long long e = nf > 2 ? strtoll(f[2], &end2, 10) : HTS_POS_MAX;

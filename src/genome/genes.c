@@ -12,6 +12,7 @@
 
 #include "genome_internal.h"
 #include "gdl/core.h"
+#include "gdl/dataops.h"
 
 typedef struct {
     char *chrom, *name;
@@ -79,7 +80,7 @@ genes_t *genes_load(const char *path)
         if (line.l == 0 || line.s[0] == '#' || strncmp(line.s, "track", 5) == 0 ||
             strncmp(line.s, "browser", 7) == 0)
             continue;
-        int nf = split_tabs(line.s, f, 9);
+        int nf = gdl_split_tabs(line.s, f, 9); // 10: more columns than read (BED12)
         char name[256], *end1, *end2;
         long long b, e;
         if (gtf) {
@@ -115,7 +116,7 @@ genes_t *genes_load(const char *path)
         gdl_log_error("%s: read error after line %ld", path, lineno);
         goto fail;
     }
-    qsort(g->g, g->n, sizeof *g->g, cmp_gene);
+    if (g->n > 1) qsort(g->g, (size_t)g->n, sizeof *g->g, cmp_gene);
     for (int64_t i = 0; i < g->n; i++) {
         gene_t *x = &g->g[i];
         x->max_end = x->end;

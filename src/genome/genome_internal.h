@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "gdl/dataops.h"
 #include "gdl/genome.h"
 
 /* Hot loops over a record's calls: gdl builds at -O2, whose cost model leaves loops of unknown
@@ -38,19 +39,5 @@ int64_t pheno_rows(const pheno_t *p);
  * missing value, -1 if absent (out all NaN). Marks the row as used. */
 int pheno_get(pheno_t *p, const char *id, float *out);
 int64_t pheno_unused(const pheno_t *p); // rows never asked for
-
-/* ---- string sets (encode.c) -------------------------------------------------------------- */
-
-typedef struct strset_t strset_t;
-strset_t *strset_new(void);
-void strset_free(strset_t *s);
-/* Adds s; returns its index, or the existing index | (1ll << 62) when already present, -1 oom */
-int64_t strset_add(strset_t *s, const char *str);
-int64_t strset_get(const strset_t *s, const char *str); // index or -1
-
-/* ---- small text helpers ------------------------------------------------------------------- */
-
-/* Splits line in place at tabs into at most max fields; returns the field count. */
-int split_tabs(char *line, char **fields, int max);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "genome_internal.h"
 #include "gdl/core.h"
+#include "gdl/dataops.h"
 
 #define MAX_FIELDS 4096
 
@@ -23,7 +24,7 @@ struct pheno_t {
     int64_t n, cap;
     float *values;  // (n, T)
     uint8_t *used;  // (n)
-    strset_t *ids;  // id -> row
+    gdl_idmap_t ids; // id -> row
 };
 
 static int is_missing(const char *v)
@@ -50,7 +51,7 @@ void pheno_free(pheno_t *p)
     for (int t = 0; t < GDL_DATASET_MAX_TARGETS; t++) gdl_strings_free(&p->classes_[t]);
     free(p->values);
     free(p->used);
-    strset_free(p->ids);
+    gdl_idmap_free(&p->ids);
     free(p);
 }
 
@@ -68,7 +69,7 @@ pheno_t *pheno_load(const char *path, const char *cols)
         gdl_log_error("out of memory");
         return NULL;
     }
-    if ( !(f = malloc(MAX_FIELDS * sizeof *f)) || !(p->ids = strset_new())) goto oom;
+    if (!(f = malloc(MAX_FIELDS * sizeof *f))) goto oom;
     if (!cols || !*cols) {
         gdl_log_error("%s: --pheno needs --pheno-col NAME[,NAME...]", path);
         goto fail;
@@ -83,7 +84,10 @@ pheno_t *pheno_load(const char *path, const char *cols)
     }
     lineno = 1;
     line[strcspn(line, "\r\n")] = 0;
-    nf0 = split_tabs(line, f, MAX_FIELDS);
+    if ((nf0 = gdl_split_tabs(line, f, MAX_FIELDS)) > MAX_FIELDS) {
+        gdl_log_error("%s:1: more than %d columns", path, MAX_FIELDS);
+        goto fail;
+    }
     if (!(want = strdup(cols))) goto oom;
     for (char *tok = strtok(want, ","); tok; tok = strtok(NULL, ",")) {
         if (p->T == GDL_DATASET_MAX_TARGETS) {
@@ -105,14 +109,14 @@ pheno_t *pheno_load(const char *path, const char *cols)
         lineno++;
         line[strcspn(line, "\r\n")] = 0;
         if (!*line) continue;
-        int nf = split_tabs(line, f, MAX_FIELDS);
+        int nf = gdl_split_tabs(line, f, MAX_FIELDS);
         if (nf != nf0) {
             gdl_log_error("%s:%ld: %d fields, the header has %d", path, lineno, nf, nf0);
             goto fail;
         }
-        int64_t k = strset_add(p->ids, f[0]);
-        if (k < 0) goto fail;
-        if (k & (1ll << 62)) {
+        int r = gdl_idmap_put(&p->ids, f[0], p->n);
+        if (r < 0) goto fail;
+        if (r == 1) {
             gdl_log_error("%s:%ld: sample '%s' appears twice", path, lineno, f[0]);
             goto fail;
         }
@@ -215,7 +219,7 @@ int64_t pheno_rows(const pheno_t *p) { return p->n; }
 
 int pheno_get(pheno_t *p, const char *id, float *out)
 {
-    int64_t k = strset_get(p->ids, id);
+    int64_t k = gdl_idmap_get(&p->ids, id);
     if (k < 0) {
         for (int t = 0; t < p->T; t++) out[t] = NAN;
         return -1;

@@ -117,15 +117,6 @@ static double inv_norm(double p)
     return x - u / (1 + x * u / 2);
 }
 
-static char *path_of(const char *prefix, const char *ext)
-{
-    size_t n = strlen(prefix) + strlen(ext) + 1;
-    char *s = malloc(n);
-    if (s) snprintf(s, n, "%s%s", prefix, ext);
-    else gdl_log_error("out of memory");
-    return s;
-}
-
 /* Picks k variant indices with p in [lo, hi] (or any p when too few), not yet used. */
 static int pick(gdl_rng_t *r, simvar_t *v, int64_t M, double lo, double hi, int64_t *out, int k,
                 uint8_t *used, const char *what)
@@ -192,8 +183,8 @@ int gdl_simulate_genotypes(const gdl_simulate_geno_opts_t *o)
         !(pairs = malloc((2 * o->pairs + 1) * sizeof *pairs)) ||
         !(gam = calloc(o->pairs + 1, sizeof *gam)) || (rho > 0 && !(lat = malloc(2 * N * sizeof *lat))))
         goto oom;
-    if (!(vcf = path_of(o->prefix, ".vcf.gz")) || !(pheno = path_of(o->prefix, ".pheno.tsv")) ||
-        !(bed = path_of(o->prefix, ".genes.bed")) || !(truth = path_of(o->prefix, ".truth.tsv")) ||
+    if (!(vcf = gdl_str_join(o->prefix, ".vcf.gz", NULL)) || !(pheno = gdl_str_join(o->prefix, ".pheno.tsv", NULL)) ||
+        !(bed = gdl_str_join(o->prefix, ".genes.bed", NULL)) || !(truth = gdl_str_join(o->prefix, ".truth.tsv", NULL)) ||
         !(vcf_tmp = gdl_tmp_path(vcf)))
         goto fail;
 

@@ -1,6 +1,9 @@
-/* Variant sites of a VCF/BCF for gdl vep: records read without their sample columns, through
- * the index for --regions, and a sites-only copy written with float INFO fields per ALT. */
+/* Variant sites of a VCF/BCF for gdl vep: records read without their sample columns (or with
+ * them, to copy them), through the index for --regions, and a copy written with float INFO
+ * fields per ALT. */
 #include <errno.h>
+#include <htslib/bgzf.h>
+#include <htslib/hfile.h>
 #include <htslib/hts_log.h>
 #include <htslib/kstring.h>
 #include <htslib/tbx.h>
@@ -9,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gdl/core.h"
@@ -21,7 +25,7 @@ struct gdl_sites {
     htsFile *fp;
     bcf_hdr_t *hdr;
     bcf1_t *rec;                // the record read last
-    int64_t n_read;
+    int64_t n_read, size;       // size: the file's bytes (0 for stdin)
     /* with a copy open: the records read and not yet written, oldest first (a ring), and
      * spare records to read into */
     bcf1_t **queue, **spare;
@@ -80,7 +84,7 @@ static int open_index(gdl_sites_t *s)
     return 0;
 }
 
-gdl_sites_t *gdl_sites_open(const char *path, const char *regions)
+gdl_sites_t *gdl_sites_open(const char *path, const char *regions, int keep_samples)
 {
     gdl_sites_t *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
@@ -103,7 +107,7 @@ gdl_sites_t *gdl_sites_open(const char *path, const char *regions)
         gdl_log_error("%s: cannot read the VCF header (truncated, or not VCF/BCF)", path);
         goto fail;
     }
-    if (bcf_hdr_set_samples(s->hdr, NULL, 0) < 0) { // the sample columns are never parsed
+    if (!keep_samples && bcf_hdr_set_samples(s->hdr, NULL, 0) < 0) { // the sample columns are never parsed
         gdl_log_error("%s: cannot drop the sample columns", path);
         goto fail;
     }
@@ -112,10 +116,25 @@ gdl_sites_t *gdl_sites_open(const char *path, const char *regions)
         goto fail;
     }
     if (regions && (split_regions(s, regions) != 0 || open_index(s) != 0)) goto fail;
+    struct stat st;
+    if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISREG(st.st_mode)) s->size = (int64_t)st.st_size;
     return s;
 fail:
     gdl_sites_close(s);
     return NULL;
+}
+
+void gdl_sites_progress(const gdl_sites_t *s, int64_t *done, int64_t *total)
+{
+    *done = *total = 0;
+    if (s->regions) {
+        *done = s->next_region - (s->itr != NULL), *total = s->n_regions;
+    } else if (s->size) { // the bytes read from the file, compressed or not
+        const htsFormat *fmt = hts_get_format(s->fp);
+        off_t at = fmt->format == vcf && fmt->compression == no_compression ? htell(s->fp->fp.hfile)
+                                                                            : htell(s->fp->fp.bgzf->fp);
+        *done = at < 0 ? 0 : at > s->size ? s->size : (int64_t)at, *total = s->size;
+    }
 }
 
 /* The next record through the region iterators: 1, 0 at the end, -1. */

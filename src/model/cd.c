@@ -130,7 +130,7 @@ static void derivatives(const cd_fit_t *f, int k, double *gamma, double *h)
         if (e_ + 1 < (n)) STEP(e_ + 1, 1);                                                  \
         if (e_ + 2 < (n)) STEP(e_ + 2, 2);                                                  \
     } while (0)
-#define TOTAL4(acc) ((acc[0] + acc[1]) + (acc[2] + acc[3]))
+#define TOTAL4(acc) (((acc)[0] + (acc)[1]) + ((acc)[2] + (acc)[3]))
 
 /* The full gradients of several fits over the same columns in one pass: each call's
  * contribution to every fit's sum is read from one row of gamma (n_rows, stride), one sum per

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "gdl/config_json.h"
 #include "gdl/core.h"
 #include "gdl/model.h"
-#include "../tune/space_internal.h"
 
 typedef enum { KEY_INT, KEY_NUM, KEY_STR, KEY_BOOL } key_type_t;
 
@@ -570,7 +570,7 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
         goto fail;
     }
     char entry[512];
-    if (space_find_entry(root, entry, sizeof entry)) {
+    if (gdl_config_find_search_entry(root, entry, sizeof entry)) {
         err(c, entry, "a search entry: gdl train takes plain values; search the space with gdl tune -c %s", c->path);
         goto fail;
     }

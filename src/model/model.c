@@ -387,18 +387,24 @@ static int parse_input_shape(const char *s, gdl_model_input_t *mi)
     return mi->ndim ? 0 : -1;
 }
 
-/* Splits a tab-joined metadata list into n malloc'd strings. */
-static char **split_tabs(const char *s, int *n)
+/* A tab-joined metadata list as n malloc'd strings; NULL (nothing allocated) when out of memory. */
+static char **tab_list(const char *s, int *n)
 {
     int k = 1;
     for (const char *p = s; *p; p++) k += *p == '\t';
     char **out = calloc(k, sizeof *out);
     for (int i = 0; out && i < k; i++) {
         size_t len = strcspn(s, "\t");
-        if (!(out[i] = strndup(s, len))) return out; // partial list freed by the caller's model
+        if (!(out[i] = strndup(s, len))) {
+            while (i > 0) free(out[--i]);
+            free(out);
+            out = NULL;
+            break;
+        }
         s += len + (s[len] == '\t');
     }
-    *n = k;
+    if (out) *n = k;
+    else gdl_log_error("out of memory");
     return out;
 }
 
@@ -468,8 +474,8 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
     m->config->path = strdup(label);
     m->kind = (gdl_target_kind_t)gdl_target_kind_from_name(kind);
     m->loss.kind = (gdl_loss_kind_t)gdl_loss_find(loss);
-    if (!(m->target_names = split_tabs(targets, &m->n_targets))) goto fail;
-    if ((v = gdl_file_meta(f, "gdl.classes")) && !(m->classes = split_tabs(v, &m->n_classes))) goto fail;
+    if (!(m->target_names = tab_list(targets, &m->n_targets))) goto fail;
+    if ((v = gdl_file_meta(f, "gdl.classes")) && !(m->classes = tab_list(v, &m->n_classes))) goto fail;
     m->n_out = m->kind == GDL_TARGET_CATEGORICAL ? m->n_classes : m->n_targets;
     if ((v = gdl_file_meta(f, "gdl.catalog_hash"))) {
         m->has_catalog = 1;
@@ -488,8 +494,10 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
         const gdl_nn_param_t *p = &m->g->table[i];
         snprintf(key, sizeof key, "%s:%s", p->is_state ? "state" : "param", p->name);
         const gdl_entry_t *e = gdl_file_find(f, key);
-        if (!e || e->dtype != GDL_F32 || (int64_t)e->numel != p->numel) {
-            gdl_log_error("%s: tensor %s missing or of the wrong size", path, key);
+        int same_shape = e && e->ndim == p->ndim;
+        for (int k = 0; same_shape && k < p->ndim; k++) same_shape = e->shape[k] == p->shape[k];
+        if (!e || e->dtype != GDL_F32 || !same_shape) {
+            gdl_log_error("%s: tensor %s missing, not F32, or not of the shape the config gives", path, key);
             goto fail;
         }
         if (mapped && (uintptr_t)e->data % sizeof(float) == 0) m->g->table[i].mapped = (const float *)e->data;

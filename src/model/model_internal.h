@@ -80,7 +80,7 @@ const gdl_config_input_t *model_pairs_input(const gdl_config_t *c);
 int model_pairs_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *rows, int64_t n, gdl_dataset_t *view);
 void model_pairs_view_free(gdl_dataset_t *view);
 
-/* Writes predictions.tsv (gdl.1, gdl predict) for rows with scores (n, n_out); fold (n) 1-based or NULL. */
+/* Writes predictions.tsv (docs/formats.md) for rows with scores (n, n_out); fold (n) 1-based or NULL. */
 int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,
                       const float *scores, const int *fold);
 

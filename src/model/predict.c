@@ -1,4 +1,4 @@
-/* predictions.tsv (its columns: gdl.1, gdl predict), and gdl predict: scores of one model or the mean of several. */
+/* predictions.tsv (its columns: docs/formats.md), and gdl predict: scores of one model or the mean of several. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -745,9 +745,9 @@ static int cd_rows(const gdl_train_opts_t *o, const gdl_dataset_t *d, const run_
         gdl_log_error("out of memory");
         return -1;
     }
-    memcpy(*rows, run->train_rows, (size_t)run->n_train * sizeof **rows);
+    if (run->n_train) memcpy(*rows, run->train_rows, (size_t)run->n_train * sizeof **rows);
     if (K) {
-        memcpy(*rows + run->n_train, run->val_rows, (size_t)run->n_val * sizeof **rows);
+        if (run->n_val) memcpy(*rows + run->n_train, run->val_rows, (size_t)run->n_val * sizeof **rows);
         qsort(*rows, (size_t)n, sizeof **rows, row_cmp); // dataset order, whatever the validation split was
         if (gdl_folds_split(d, run->strata, run->groups, *rows, n, K, t->seed ^ STREAM_PATHFOLDS, *part) != 0)
             return -1;
@@ -995,7 +995,7 @@ static const char **read_groups(const char *path, const gdl_dataset_t *d, char *
             if (!nb) goto fail;
             buf = nb;
         }
-        memcpy(buf + used, tab + 1, glen);
+        memcpy(buf + used, tab + 1, glen); // NOLINT(clang-analyzer-core.NonNullParamChecker): buf grew above (glen >= 1)
         offset[k] = (int64_t)used;
         used += glen;
     }
@@ -1162,8 +1162,9 @@ int gdl_train(const gdl_train_opts_t *o)
         if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold_loss = malloc(K * sizeof *fold_loss)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
             !(oof_rows = malloc(N * sizeof *oof_rows)))
             goto oom;
-        if (o->groups_path && !(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
-        if (o->split_by_chrom) {
+        if (o->groups_path) { // gdl train refuses --groups with --split-by chrom; --groups first
+            if (!(groups = read_groups(o->groups_path, d, &group_buf))) goto out;
+        } else if (o->split_by_chrom) {
             if (!d->example_chrom) {
                 gdl_log_error("%s: no chromosome per example; --split-by chrom needs a dataset encoded"
                               " from --bed or --task center-base", o->data_path);

@@ -165,7 +165,7 @@ int posenc_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     int64_t C = n->shape[0], L = n->shape[1];
     const float *x = gdl_nn_in(g, n, 0)->out;
     for (int64_t c = 0; c < C; c++) {
-        double freq = pow(10000.0, -(double)(c / 2 * 2) / (double)C);
+        double freq = pow(10000.0, -(double)(c / 2 * 2) / (double)C); // NOLINT(bugprone-integer-division): channel pairs share a frequency
         for (int64_t l = 0; l < L; l++) {
             float pe = (float)(c % 2 ? cos((double)l * freq) : sin((double)l * freq));
             for (int64_t i = 0; i < g->N; i++) n->out[(i * C + c) * L + l] = x[(i * C + c) * L + l] + pe;

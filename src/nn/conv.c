@@ -180,17 +180,33 @@ int conv1d_fused_tail(const gdl_nn_node_t *n)
     return a->pool >= 0 ? a->pool : a->act;
 }
 
-int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
+/* Computes node act (a rectifier) and then node pool (a non-overlapping maxpool1d, or -1) in
+ * the convolution's own pass; act -1 undoes the fusion. */
+static void fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
 {
     conv_attr_t *a = n->attr;
     a->act = act, a->pool = act >= 0 ? pool : -1;
-    if (a->act >= 0) gdl_nn_rectifier_alpha(&g->nodes[act], &a->alpha);
+    if (a->act >= 0) {
+        gdl_nn_rectifier_alpha(&g->nodes[act], &a->alpha);
+        g->nodes[act].fused = 1;
+    }
     if (a->pool >= 0) {
         gdl_nn_maxpool_window(&g->nodes[pool], &a->psize, &a->pstride);
         a->Lp = g->nodes[pool].shape[1];
+        g->nodes[pool].fused = 1;
     }
-    int tail = conv1d_fused_tail(n);
-    return tail >= 0 ? tail : (int)(n - g->nodes);
+}
+
+void conv1d_plan_fusion(gdl_nn_t *g, gdl_nn_node_t *n, int on)
+{
+    int act = on ? gdl_nn_sole_reader(g, (int)(n - g->nodes)) : -1, pool = -1;
+    float alpha;
+    int64_t size, stride;
+    if (act >= 0 && !gdl_nn_rectifier_alpha(&g->nodes[act], &alpha)) act = -1;
+    if (act >= 0 && (pool = gdl_nn_sole_reader(g, act)) >= 0 &&
+        !(gdl_nn_maxpool_window(&g->nodes[pool], &size, &stride) && stride >= size))
+        pool = -1;
+    fuse(g, n, act, pool);
 }
 
 /* maxpool of one row: window w's value and place are those of the first maximum that

@@ -24,10 +24,7 @@ int dropout_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int dropout_is_identity(const gdl_nn_node_t *n, int train)
-{
-    return n->op == GDL_OP_DROPOUT && (!train || *(float *)n->attr == 0);
-}
+int dropout_view(const gdl_nn_node_t *n, int train) { return !train || *(float *)n->attr == 0; }
 
 #define DROP_BLOCK 16384
 

@@ -361,10 +361,17 @@ int gdl_nn_add(gdl_nn_t *g, const char *name, const char *op, const char *inputs
     }
     for (int i = 0; i < n->n_in; i++) {
         int sparse_in = g->nodes[n->in[i]].sparse, may = i == 0 ? o->sparse_input : 0;
-        if (sparse_in ? may == 0 : may == 1) {
-            gdl_log_error("node '%s': %s", name,
-                          sparse_in ? "a sparse input feeds only sparse_dense or gene_dense"
-                                    : "sparse_dense needs a sparse input");
+        if (sparse_in && may == 0) {
+            char takers[256] = "";
+            for (int k = 0; k < GDL_OP_COUNT; k++)
+                if (gdl_nn_ops[k].sparse_input)
+                    snprintf(takers + strlen(takers), sizeof takers - strlen(takers), "%s%s", *takers ? " or " : "",
+                             gdl_nn_ops[k].name);
+            gdl_log_error("node '%s': a sparse input feeds only %s, not %s", name, takers, o->name);
+            return -1;
+        }
+        if (!sparse_in && may == 1) {
+            gdl_log_error("node '%s': %s needs a sparse input", name, o->name);
             return -1;
         }
     }
@@ -496,13 +503,14 @@ int gdl_nn_want_input_grad(gdl_nn_t *g, const char *name, int on)
 static int output_node(const gdl_nn_t *g, int i)
 {
     const gdl_nn_node_t *n = &g->nodes[i];
-    int tail = n->op == GDL_OP_CONV1D ? conv1d_fused_tail(n) : -1;
+    const gdl_nn_op_t *o = n->op >= 0 ? &gdl_nn_ops[n->op] : NULL;
+    int tail = o && o->fused_tail ? o->fused_tail(n) : -1;
     return tail >= 0 ? tail : i;
 }
 
-static int is_view(const gdl_nn_node_t *n, int train)
+int gdl_nn_is_view(const gdl_nn_node_t *n, int train)
 {
-    return n->op == GDL_OP_FLATTEN || n->op == GDL_OP_RESHAPE || dropout_is_identity(n, train);
+    return n->op >= 0 && gdl_nn_ops[n->op].view && gdl_nn_ops[n->op].view(n, train);
 }
 
 /* One pass over a sparse batch's columns, vectorised: how often a column is below the one
@@ -572,7 +580,7 @@ static int run_forward(gdl_nn_t *g, int64_t N, int train, int keep)
         int dst = output_node(g, i), view;
         if (plan) {
             if ((view = gdl_nn_infer_output(g, plan, i, dst, keep)) < 0) return -1;
-        } else if ((view = is_view(n, train))) {
+        } else if ((view = gdl_nn_is_view(n, train))) {
             n->out = gdl_nn_in(g, n, 0)->out;
         } else if (!(g->nodes[dst].out = gdl_nn_scratch(g, N * g->nodes[dst].size))) {
             return -1;
@@ -599,8 +607,7 @@ int gdl_nn_infer(gdl_nn_t *g, int64_t N, const char *keep)
     return run_forward(g, N, 0, k);
 }
 
-/* the one node reading node i, or -1 (none, or several readings) */
-static int sole_reader(const gdl_nn_t *g, int i)
+int gdl_nn_sole_reader(const gdl_nn_t *g, int i)
 {
     int who = -1;
     for (int k = i + 1; k < g->n_nodes; k++)
@@ -620,17 +627,7 @@ void gdl_nn_set_fusion(gdl_nn_t *g, int on)
     for (int i = 0; i < g->n_nodes; i++) g->nodes[i].fused = 0;
     for (int i = 0; i < g->n_nodes; i++) {
         gdl_nn_node_t *n = &g->nodes[i];
-        if (n->op != GDL_OP_CONV1D) continue;
-        int act = on ? sole_reader(g, i) : -1, pool = -1;
-        float alpha;
-        int64_t size, stride;
-        if (act >= 0 && !gdl_nn_rectifier_alpha(&g->nodes[act], &alpha)) act = -1;
-        if (act >= 0 && (pool = sole_reader(g, act)) >= 0 &&
-            !(gdl_nn_maxpool_window(&g->nodes[pool], &size, &stride) && stride >= size))
-            pool = -1;
-        conv1d_fuse(g, n, act, pool);
-        if (act >= 0) g->nodes[act].fused = 1;
-        if (pool >= 0) g->nodes[pool].fused = 1;
+        if (n->op >= 0 && gdl_nn_ops[n->op].plan_fusion) gdl_nn_ops[n->op].plan_fusion(g, n, on);
     }
 }
 
@@ -674,12 +671,13 @@ void gdl_nn_zero_grad(gdl_nn_t *g)
         memset(g->grad, 0, sizeof(float) * (size_t)g->n_param);
         return;
     }
-    // parameter by parameter, so a sparse_dense weight clears only its rows with gradient
+    // parameter by parameter, so an op with its own zero_grad (sparse_dense: only the rows with
+    // gradient) clears its first parameter itself
     for (int i = 0; i < g->n_table; i++) {
         const gdl_nn_param_t *p = &g->table[i];
         gdl_nn_node_t *n = &g->nodes[p->node];
         if (p->is_state) continue;
-        if (n->op == GDL_OP_SPARSE_DENSE && i == n->param0) sparse_dense_zero_grad(g, n);
+        if (i == n->param0 && gdl_nn_ops[n->op].zero_grad) gdl_nn_ops[n->op].zero_grad(g, n);
         else memset(g->grad + p->offset, 0, sizeof(float) * (size_t)p->numel);
     }
 }

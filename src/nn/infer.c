@@ -76,7 +76,7 @@ int gdl_nn_infer_output(gdl_nn_t *g, gdl_nn_infer_t *p, int i, int dst, int keep
         gdl_nn_node_t *x = &g->nodes[src];
         int r = p->root[src];
         float alpha;
-        int view = n->op == GDL_OP_FLATTEN || n->op == GDL_OP_RESHAPE || dropout_is_identity(n, 0);
+        int view = gdl_nn_is_view(n, 0);
         // in place: the input is gdl's own buffer and nothing after this node reads it
         int in_place = gdl_nn_rectifier_alpha(n, &alpha) && g->nodes[r].op != GDL_NN_INPUT_OP &&
                        p->live_until[r] == i;

@@ -59,6 +59,7 @@ static double softmax_ce(const gdl_loss_t *l, const float *x, const float *y, in
         double mx = xi[0], se = 0, w = l->class_weight ? l->class_weight[c] : 1;
         for (int64_t t = 1; t < T; t++) mx = xi[t] > mx ? xi[t] : mx;
         for (int64_t t = 0; t < T; t++) se += exp(xi[t] - mx);
+        // cppcheck-suppress invalidFunctionArg ; T >= 1 terms, the largest exp(0) = 1: se >= 1
         double lse = mx + log(se);
         sum += w * (lse - xi[c]);
         if (dx)

@@ -51,6 +51,21 @@ typedef struct {
     int (*forward)(gdl_nn_t *g, gdl_nn_node_t *n, int train);
     /* Adds to the gradients of parameters and of every input whose dout is non-NULL. */
     void (*backward)(gdl_nn_t *g, gdl_nn_node_t *n);
+    /* Optional hooks (NULL: the op has no such behaviour), so the graph engine and the
+     * optimizers name no op. */
+    /* 1 when the node's output is its input unchanged in this mode: the graph makes it a view. */
+    int (*view)(const gdl_nn_node_t *n, int train);
+    /* gdl_nn_set_fusion: fuse node n with the nodes that read it (setting their `fused`), or
+     * undo that when on is 0. */
+    void (*plan_fusion)(gdl_nn_t *g, gdl_nn_node_t *n, int on);
+    /* The last node of the chain fused into n, whose buffer n's forward fills; -1 when none. */
+    int (*fused_tail)(const gdl_nn_node_t *n);
+    /* Clears the gradient of the node's first parameter itself (e.g. only the rows a sparse
+     * batch touched); without the hook the graph clears it whole. */
+    void (*zero_grad)(gdl_nn_t *g, gdl_nn_node_t *n);
+    /* The rows of the first parameter with gradient since the last zero_grad, or -1 when any
+     * row may have one: lazy optimizers update only those. */
+    int64_t (*grad_rows)(const gdl_nn_node_t *n, const int32_t **rows);
 } gdl_nn_op_t;
 
 extern const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT];
@@ -96,9 +111,11 @@ float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
  * roundings), so every clone computes the same bits and a reduction keeps its serial order. */
 #define GDL_NN_HOT \
     __attribute__((optimize("O3", "no-math-errno", "no-trapping-math"), target_clones("avx2", "default")))
-/* Dropout that passes its input through unchanged (eval mode, or rate 0): the graph makes its
- * output a view of the input. */
-int dropout_is_identity(const gdl_nn_node_t *n, int train);
+/* view hooks: flatten and reshape (shape.c) always; dropout (dropout.c) in eval mode or at
+ * rate 0. */
+int gdl_nn_view_always(const gdl_nn_node_t *n, int train);
+int dropout_view(const gdl_nn_node_t *n, int train);
+int gdl_nn_is_view(const gdl_nn_node_t *n, int train); // the node's view hook says so
 /* The in-place rectifier (activation.c): x = relu(x), or leaky with slope alpha. */
 void gdl_nn_rectify(float *x, int64_t n, float alpha);
 
@@ -116,10 +133,11 @@ void gdl_nn_infer_release(gdl_nn_t *g, gdl_nn_infer_t *p, int i);
  * alpha; 0 for any other node. maxpool1d (pool.c): 1 and its window; 0 for any other node. */
 int gdl_nn_rectifier_alpha(const gdl_nn_node_t *n, float *alpha);
 int gdl_nn_maxpool_window(const gdl_nn_node_t *n, int64_t *size, int64_t *stride);
-/* conv1d (conv.c): compute node ACT (a rectifier) and then node POOL (a non-overlapping
- * maxpool1d, or -1) in the convolution's own pass; ACT -1 undoes the fusion. Returns the node
- * whose values the pass leaves (POOL, ACT, or the convolution itself). */
-int conv1d_fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool);
+/* The one node reading node i, or -1 (none, or several readings): for fusion planning. */
+int gdl_nn_sole_reader(const gdl_nn_t *g, int i);
+/* conv1d (conv.c): a rectifier alone reading it, then a non-overlapping maxpool1d alone reading
+ * that, computed in the convolution's own pass. */
+void conv1d_plan_fusion(gdl_nn_t *g, gdl_nn_node_t *n, int on);
 int conv1d_fused_tail(const gdl_nn_node_t *n);
 
 /* sparse_dense (dense.c): zero its weight gradient (only the rows with gradient, once tracked);

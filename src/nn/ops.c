@@ -1,15 +1,17 @@
 /* The op table: one row per op, looked up by name (files store names, never the enum). */
 #include "nn_internal.h"
 
-#define OP_SP(id, nm, lo, hi, nd, sp) \
-    [id] = {.name = #nm, .min_in = lo, .max_in = hi, .nondiff_input = nd, .sparse_input = sp, \
-            .setup = nm##_setup, .forward = nm##_forward, .backward = nm##_backward}
-#define OP(id, nm, lo, hi, nd) OP_SP(id, nm, lo, hi, nd, 0)
+/* A row: the op's name and input count, its three functions (NAME_setup, NAME_forward,
+ * NAME_backward), then any of the optional fields of gdl_nn_op_t (.sparse_input, .view, ...). */
+#define OP(id, nm, lo, hi, nd, ...)                                                            \
+    [id] = {.name = #nm, .min_in = lo, .max_in = hi, .nondiff_input = nd, .setup = nm##_setup, \
+            .forward = nm##_forward, .backward = nm##_backward, __VA_ARGS__}
 
 const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_DENSE, dense, 1, 1, 0),
-    OP_SP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0, 1),
-    OP_SP(GDL_OP_GENE_DENSE, gene_dense, 1, 1, 0, 2),
+    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0, .sparse_input = 1, .zero_grad = sparse_dense_zero_grad,
+       .grad_rows = sparse_dense_grad_rows),
+    OP(GDL_OP_GENE_DENSE, gene_dense, 1, 1, 0, .sparse_input = 2),
     OP(GDL_OP_RELU, relu, 1, 1, 0),
     OP(GDL_OP_LEAKY_RELU, leaky_relu, 1, 1, 0),
     OP(GDL_OP_SIGMOID, sigmoid, 1, 1, 0),
@@ -18,12 +20,12 @@ const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_SOFTMAX, softmax, 1, 1, 0),
     OP(GDL_OP_CONCAT, concat, 1, -1, 0),
     OP(GDL_OP_ADD, add, 1, -1, 0),
-    OP(GDL_OP_FLATTEN, flatten, 1, 1, 0),
-    OP(GDL_OP_RESHAPE, reshape, 1, 1, 0),
+    OP(GDL_OP_FLATTEN, flatten, 1, 1, 0, .view = gdl_nn_view_always),
+    OP(GDL_OP_RESHAPE, reshape, 1, 1, 0, .view = gdl_nn_view_always),
     OP(GDL_OP_TRANSPOSE, transpose, 1, 1, 0),
-    OP(GDL_OP_DROPOUT, dropout, 1, 1, 0),
+    OP(GDL_OP_DROPOUT, dropout, 1, 1, 0, .view = dropout_view),
     OP(GDL_OP_EMBEDDING, embedding, 1, 1, 1),
-    OP(GDL_OP_CONV1D, conv1d, 1, 1, 0),
+    OP(GDL_OP_CONV1D, conv1d, 1, 1, 0, .plan_fusion = conv1d_plan_fusion, .fused_tail = conv1d_fused_tail),
     OP(GDL_OP_MAXPOOL1D, maxpool1d, 1, 1, 0),
     OP(GDL_OP_AVGPOOL1D, avgpool1d, 1, 1, 0),
     OP(GDL_OP_GLOBAL_MAXPOOL, global_maxpool, 1, 1, 0),
@@ -37,7 +39,10 @@ const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_POSENC, posenc, 1, 1, 0),
     OP(GDL_OP_KMER, kmer, 1, 1, 1),
 };
-// a new op must be added here, in nn.h's list and in tests/unit/test_nn_gradcheck.c's cases
+/* A new op touches: its enum value in nn.h's list (which sets GDL_OP_COUNT); DECLARE_OP(name) in
+ * nn_internal.h and its three functions in an op file; its row here, with any hooks it needs;
+ * and a case in tests/unit/test_nn_gradcheck.c. test_nn_gradcheck fails when a row is missing
+ * (a nameless row) or has no gradient check case, and this assert when the count moves. */
 _Static_assert(GDL_OP_COUNT == 29, "op added: update the op table and the gradient checks");
 
 int gdl_nn_op_count(void) { return GDL_OP_COUNT; }

@@ -233,15 +233,16 @@ int gdl_optim_step(gdl_optim_t *o, gdl_nn_t *g, float lr)
         restore_frozen(o, g);
         return 0;
     }
-    // lazy: sparse_dense weights row by row over the rows with gradient, the rest densely
+    // lazy: a parameter whose op lists its rows with gradient (sparse_dense's weight) row by row
+    // over those rows, the rest densely
     int64_t done = 0; // elements before it handled
     for (int i = 0; i < g->n_table; i++) {
         const gdl_nn_param_t *p = &g->table[i];
         const gdl_nn_node_t *nd = &g->nodes[p->node];
         const int32_t *rows;
         int64_t n_rows;
-        if (p->is_state || nd->op != GDL_OP_SPARSE_DENSE || i != nd->param0 ||
-            (n_rows = sparse_dense_grad_rows(nd, &rows)) < 0)
+        if (p->is_state || i != nd->param0 || !gdl_nn_ops[nd->op].grad_rows ||
+            (n_rows = gdl_nn_ops[nd->op].grad_rows(nd, &rows)) < 0)
             continue;
         c.rows = NULL, c.base = done;
         gdl_parallel_for(p->offset - done, optim_chunk, &c);
@@ -341,7 +342,8 @@ double gdl_sched_lr(const gdl_sched_t *s, int64_t step)
     if (step < s->warmup) return s->lr * (double)(step + 1) / (double)s->warmup;
     int64_t t = step - s->warmup;
     switch (s->kind) {
-    case GDL_SCHED_STEP: return s->lr * pow(s->gamma, (double)(t / (s->step_size > 0 ? s->step_size : 1)));
+    case GDL_SCHED_STEP: // whole steps of step_size epochs
+        return s->lr * pow(s->gamma, (double)(t / (s->step_size > 0 ? s->step_size : 1))); // NOLINT(bugprone-integer-division)
     case GDL_SCHED_COSINE: {
         int64_t span = s->total - s->warmup;
         if (span < 1 || t >= span) return s->min_lr;

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "gdl/config_json.h"
 #include "gdl/core.h"
 #include "gdl/tune.h"
-#include "space_internal.h"
 
 enum { STREAM_TRIAL = 0x54554e45 }; // "TUNE": trial t draws from stream STREAM_TRIAL + t
 #define MAX_REPEAT 64
@@ -25,40 +25,6 @@ static int err(const char *file, const char *path, const char *fmt, ...)
     va_end(ap);
     gdl_log_error("%s: %s%s%s", file, path, *path ? ": " : "", msg);
     return -1;
-}
-
-int space_is_entry(const cJSON *v)
-{
-    return cJSON_IsObject(v) && (cJSON_GetObjectItemCaseSensitive(v, "choice") ||
-                                 cJSON_GetObjectItemCaseSensitive(v, "range"));
-}
-
-/* The path of child c of node at path: "a.b", "a[3]", or the key alone at the root. */
-static void child_path(char *out, size_t cap, const char *path, const cJSON *node, const cJSON *c, int index)
-{
-    if (cJSON_IsArray(node)) snprintf(out, cap, "%s[%d]", path, index);
-    else snprintf(out, cap, "%s%s%s", path, *path ? "." : "", c->string);
-}
-
-static int find_in(const cJSON *node, const char *path, char *out, size_t cap)
-{
-    const cJSON *c;
-    int i = 0;
-    cJSON_ArrayForEach(c, node) {
-        char p[512];
-        child_path(p, sizeof p, path, node, c, i++);
-        if (space_is_entry(c) || (cJSON_IsObject(node) && !strcmp(c->string, "repeat"))) {
-            snprintf(out, cap, "%s", p);
-            return 1;
-        }
-        if (find_in(c, p, out, cap)) return 1;
-    }
-    return 0;
-}
-
-int space_find_entry(const cJSON *root, char *path, size_t cap)
-{
-    return find_in(root, "", path, cap);
 }
 
 /* ---- parsing ------------------------------------------------------------------------------ */
@@ -119,7 +85,7 @@ static int parse_entry(const char *file, const cJSON *v, const char *path, int r
         int i = 0;
         cJSON_ArrayForEach(e, choice) {
             snprintf(at, sizeof at, "%s.choice[%d]", path, i);
-            if (space_is_entry(e)) return err(file, at, "a search entry inside a choice");
+            if (gdl_config_is_search_entry(e)) return err(file, at, "a search entry inside a choice");
             if (repeat && (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > MAX_REPEAT ||
                            floor(e->valuedouble) != e->valuedouble))
                 return err(file, at, "a repeat count is an integer 0..%d", MAX_REPEAT);
@@ -133,12 +99,12 @@ static int parse_entry(const char *file, const cJSON *v, const char *path, int r
             char *t = print_value(def);
             int found = -1;
             for (int j = 0; t && j < p->n_choices; j++)
-                if (!strcmp(p->choices[j], t)) found = j;
+                if (!strcmp(p->choices[j], t)) found = j; // NOLINT(clang-analyzer-core.NonNullParamChecker): choices [0, n_choices) are set
             free(t);
             if (found < 0) return err(file, at, "not one of the choices");
             p->default_json = strdup(p->choices[found]);
         } else {
-            p->default_json = strdup(p->choices[0]);
+            p->default_json = strdup(p->choices[0]); // NOLINT(clang-analyzer-core.NonNullParamChecker): an empty choice is refused above
         }
         return p->default_json ? 0 : err(file, path, "out of memory");
     }
@@ -193,7 +159,7 @@ static int collect(collect_t *k, const cJSON *node, const char *path, int layers
     int i = 0;
     cJSON_ArrayForEach(c, node) {
         char p[512];
-        child_path(p, sizeof p, path, node, c, i++);
+        gdl_config_child_path(p, sizeof p, path, node, c, i++);
         int is_layer = layers_level && cJSON_IsArray(node);
         if (is_layer && cJSON_IsObject(c)) {
             const cJSON *rep = cJSON_GetObjectItemCaseSensitive(c, "repeat");
@@ -212,7 +178,7 @@ static int collect(collect_t *k, const cJSON *node, const char *path, int layers
                 if (!cJSON_IsArray(block) || cJSON_GetArraySize(block) == 0) return err(k->file, bp, "expected a non-empty array");
             }
             if (rep) {
-                if (space_is_entry(rep)) {
+                if (gdl_config_is_search_entry(rep)) {
                     gdl_param_t *q = new_param(k);
                     if (!q) return err(k->file, rp, "out of memory");
                     if (parse_entry(k->file, rep, rp, 1, q) != 0) return -1;
@@ -225,13 +191,13 @@ static int collect(collect_t *k, const cJSON *node, const char *path, int layers
             int j = 0;
             cJSON_ArrayForEach(e, c) { // the layer's (or block's) own values, in order
                 char ep[600];
-                child_path(ep, sizeof ep, p, c, e, j++);
+                gdl_config_child_path(ep, sizeof ep, p, c, e, j++);
                 if (!strcmp(e->string, "repeat")) continue;
                 if (!strcmp(e->string, "layers") && block) {
                     if (collect(k, e, ep, 1, 1) != 0) return -1;
                     continue;
                 }
-                if (space_is_entry(e)) {
+                if (gdl_config_is_search_entry(e)) {
                     gdl_param_t *q = new_param(k);
                     if (!q) return err(k->file, ep, "out of memory");
                     if (parse_entry(k->file, e, ep, 0, q) != 0) return -1;
@@ -243,7 +209,7 @@ static int collect(collect_t *k, const cJSON *node, const char *path, int layers
         }
         if (cJSON_IsObject(node) && !strcmp(c->string, "repeat"))
             return err(k->file, p, "only a layer or a block of layers repeats");
-        if (space_is_entry(c)) {
+        if (gdl_config_is_search_entry(c)) {
             if (cJSON_IsObject(node) && !strcmp(c->string, "description"))
                 return err(k->file, p, "the description is text, not a search entry");
             gdl_param_t *q = new_param(k);
@@ -277,17 +243,17 @@ static int substitute(cJSON *node, char *const *values, int *next, int layers_le
         cJSON *after = c->next;
         if (layers_level && cJSON_IsArray(node) && cJSON_IsObject(c)) {
             cJSON *rep = cJSON_GetObjectItemCaseSensitive(c, "repeat");
-            if (rep && space_is_entry(rep) && replace_with(c, rep, values[(*next)++]) != 0) return -1;
+            if (rep && gdl_config_is_search_entry(rep) && replace_with(c, rep, values[(*next)++]) != 0) return -1;
             for (cJSON *e = c->child, *en; e; e = en) {
                 en = e->next;
                 if (!strcmp(e->string, "repeat")) continue;
-                if (space_is_entry(e)) {
+                if (gdl_config_is_search_entry(e)) {
                     if (replace_with(c, e, values[(*next)++]) != 0) return -1;
                 } else if (substitute(e, values, next, !strcmp(e->string, "layers"), 0) != 0) {
                     return -1;
                 }
             }
-        } else if (space_is_entry(c)) {
+        } else if (gdl_config_is_search_entry(c)) {
             if (replace_with(node, c, values[(*next)++]) != 0) return -1;
         } else if (substitute(c, values, next, is_root && !strcmp(c->string, "layers"), 0) != 0) {
             return -1;
@@ -602,6 +568,11 @@ int gdl_space_grid(const gdl_space_t *s, int points, int64_t k, char ***values)
     if (!v) return -1;
     for (int i = s->n_params - 1; i >= 0; i--) { // the last parameter varies fastest
         int n = grid_values(&s->params[i], points, NULL);
+        if (n < 1) { // a choice of nothing is refused when the space is read
+            gdl_space_values_free(s, v);
+            gdl_log_error("internal: parameter %d has no grid values", i);
+            return -1;
+        }
         char **all = s->params[i].kind == GDL_PARAM_CHOICE ? s->params[i].choices : opts;
         if (all == opts) grid_values(&s->params[i], points, opts);
         if (!(v[i] = strdup(all[k % n]))) {

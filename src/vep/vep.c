@@ -229,6 +229,26 @@ static void tsv_rows(vep_t *v, const pending_t *p, int a)
     }
 }
 
+/* The wide TSV row of ALT a of record p: one score per output. */
+static void tsv_wide_row(vep_t *v, const pending_t *p, int a)
+{
+    const vep_scorer_t *sc = &v->sc;
+    const float *r = sc->scores + 2 * p->slot[a] * sc->K, *t = r + sc->K;
+    fprintf(v->tsv.fp, "%s\t%" PRId64 "\t%s\t%s\t%s", p->chrom, p->pos, p->id, p->ref, p->alts[a]);
+    for (int k = 0; k < sc->K; k++) {
+        switch (v->o->layout) {
+        case GDL_VEP_WIDE_REF: fprintf(v->tsv.fp, "\t%.6g", r[k]); break;
+        case GDL_VEP_WIDE_ALT: fprintf(v->tsv.fp, "\t%.6g", t[k]); break;
+        case GDL_VEP_WIDE_LOGFC:
+            if (sc->probabilities) fprintf(v->tsv.fp, "\t%.6g", logit(t[k]) - logit(r[k]));
+            else fputs("\tNA", v->tsv.fp);
+            break;
+        default: fprintf(v->tsv.fp, "\t%.6g", t[k] - r[k]);
+        }
+    }
+    fputc('\n', v->tsv.fp);
+}
+
 /* Scores the batch and writes every pending record. */
 static int flush(vep_t *v)
 {
@@ -238,7 +258,9 @@ static int flush(vep_t *v)
         pending_t *p = &v->pend[i];
         if (v->tsv_open) {
             for (int a = 0; a < p->n_alt; a++)
-                if (p->slot[a] >= 0) tsv_rows(v, p, a);
+                if (p->slot[a] < 0) continue;
+                else if (v->o->layout == GDL_VEP_LONG) tsv_rows(v, p, a);
+                else tsv_wide_row(v, p, a);
             if (ferror(v->tsv.fp)) {
                 gdl_log_error("%s: write failed", v->o->out);
                 return -1;
@@ -300,7 +322,13 @@ static int open_outputs(vep_t *v)
     if (o->format == 't') {
         if (gdl_outfile_open(&v->tsv, o->out) != 0) return -1;
         v->tsv_open = 1;
-        fputs("chrom\tpos\tid\tref\talt\ttarget\tref_score\talt_score\tdiff\tlogfc\n", v->tsv.fp);
+        if (o->layout == GDL_VEP_LONG) {
+            fputs("chrom\tpos\tid\tref\talt\ttarget\tref_score\talt_score\tdiff\tlogfc\n", v->tsv.fp);
+            return 0;
+        }
+        fputs("chrom\tpos\tid\tref\talt", v->tsv.fp);
+        for (int k = 0; k < v->sc.K; k++) fprintf(v->tsv.fp, "\t%s", v->sc.names[k]);
+        fputc('\n', v->tsv.fp);
         return 0;
     }
     const vep_scorer_t *sc = &v->sc;
@@ -349,10 +377,27 @@ int gdl_vep(const gdl_vep_opts_t *o)
     gdl_site_t s;
     int ret = -1, r;
     if (vep_scorer_open(&v.sc, o->model_paths, o->n_models, o->batch > 0 ? o->batch : 128, o->rc) != 0) goto out;
-    if (!(v.ref = gdl_ref_open(o->ref)) || !(v.sites = gdl_sites_open(o->input, o->regions)) || open_outputs(&v) != 0)
+    if (!(v.ref = gdl_ref_open(o->ref)) || !(v.sites = gdl_sites_open(o->input, o->regions, o->keep_samples)) || open_outputs(&v) != 0)
         goto out;
-    while ((r = gdl_sites_next(v.sites, &s)) == 1)
-        if (process(&v, &s) != 0) goto out;
+    gdl_progress_t bar;
+    int64_t done, total;
+    gdl_sites_progress(v.sites, &done, &total);
+    gdl_progress_begin(&bar, o->regions ? "vep (regions)" : "vep (bytes read)", total);
+    if (!total) gdl_progress_end(&bar); // stdin: no bar
+    gdl_progress_update(&bar, 0, NULL);
+    while ((r = gdl_sites_next(v.sites, &s)) == 1) {
+        if (process(&v, &s) != 0) {
+            r = -1;
+            break;
+        }
+        if (bar.on && v.n_records % 256 == 0) {
+            char extra[64];
+            snprintf(extra, sizeof extra, "%" PRId64 " records", v.n_records);
+            gdl_sites_progress(v.sites, &done, &total);
+            gdl_progress_update(&bar, done, extra);
+        }
+    }
+    gdl_progress_end(&bar);
     if (r < 0 || flush(&v) != 0 || commit_outputs(&v) != 0) goto out;
     // skipped alleles are never silent: the counts at warning level when there are any
     gdl_log_msg(v.n_symbolic || v.n_mismatch ? GDL_LOG_WARN : GDL_LOG_INFO, __func__, "[vep] %" PRId64 " records: %" PRId64 " ALT alleles scored, %" PRId64

@@ -8,6 +8,8 @@
 # is 1.0 when reading, windowing and writing cost nothing (target <= 1.1; with --rc the same
 # against 4 passes); and PyTorch's samples/s / 2 on the same network (tests/bench/bench_torch.py,
 # one-hot tensors made in advance: the most PyTorch could do per variant), when it is present.
+# The OpenBLAS kernels in use are named: an OPENBLAS_CORETYPE narrower than the CPU (`gdl
+# --version` says so) slows gdl's convolutions, not PyTorch's (oneDNN picks its own).
 # Usage: bench_vep.sh GDL [THREADS=2]. Environment: VCF_N [4000], BENCH_OUT [build/bench].
 set -eu
 G=$1
@@ -76,8 +78,9 @@ if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
         MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=17179869184 MALLOC_MMAP_MAX_=0 \
         /usr/bin/python3 "$here/tests/bench/bench_torch.py" run deepsea infer | cut -d' ' -f1)
 fi
-awk -v nv="$n_var" -v nw="$n_win" -v tv="$t_vep" -v trc="$t_rc" -v tp="$t_pred" -v torch="$torch_rate" -v th="$THREADS" 'BEGIN {
-    printf "gdl vep, deepsea.json, 1,000-bp windows, 64 targets, %d threads, %d variants\n", th, nv
+kernels=$("$G" --version | awk '/^OpenBLAS/ { print $(NF - 1) }')
+awk -v kern="$kernels" -v nv="$n_var" -v nw="$n_win" -v tv="$t_vep" -v trc="$t_rc" -v tp="$t_pred" -v torch="$torch_rate" -v th="$THREADS" 'BEGIN {
+    printf "gdl vep, deepsea.json, 1,000-bp windows, 64 targets, %d threads, %d variants, OpenBLAS %s kernels\n", th, nv, kern
     printf "  vep          %8.1f variants/s  (%.2f s)\n", nv / tv, tv
     printf "  vep --rc     %8.1f variants/s  (%.2f s)\n", nv / trc, trc
     printf "  predict      %8.1f windows/s   (%.2f s for the %d windows vep scored)\n", nw / tp, tp, nw

@@ -24,6 +24,11 @@ fi
 OPENBLAS_CORETYPE=Prescott "$GDL" --version >"$TMP/v" 2>&1
 grep OpenBLAS "$TMP/v" | grep -q " Prescott " && pass "OPENBLAS_CORETYPE set by the user is kept" ||
     fail "OPENBLAS_CORETYPE=Prescott" "$(grep OpenBLAS "$TMP/v")"
+# ... and --version says when it is narrower than what the CPU runs
+if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+    contains "--version: narrower kernels than the CPU runs are pointed out" "$TMP/v" \
+        "faster than those in use (OPENBLAS_CORETYPE=Prescott is set: unset it to get them)"
+fi
 
 expect "unknown command exits 1" 1 "$GDL" frobnicate
 contains "unknown command is named" "$TMP/err" "unknown command 'frobnicate'"

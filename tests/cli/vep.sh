@@ -421,6 +421,57 @@ expect "cohort VCF to VCF" 0 "$GDL" vep -m "$T/bin.gdl" -i "$T/cohort.vcf" --ref
 grep -v '^##' "$T/cohort.out.vcf" >"$T/c.body" && grep -v '^##' "$T/out.vcf" >"$T/s.body"
 same "cohort: the sites-only VCF of its sites (no sample columns)" "$T/c.body" "$T/s.body"
 
+# --keep-samples: the VCF/BCF out carries the sample columns as read, the INFO as without them
+for ty in v b; do
+    expect "--keep-samples -O $ty" 0 "$GDL" vep -m "$T/bin.gdl" -i "$T/cohort.vcf" --ref "$T/ref.fa" -O $ty \
+        -o "$T/keep.$ty" --keep-samples --batch 1
+    if have bcftools; then
+        bcftools query -f '%CHROM\t%POS\t%REF\t%ALT[\t%GT]\n' "$T/cohort.vcf" >"$T/keep.in.gt"
+        bcftools query -f '%CHROM\t%POS\t%REF\t%ALT[\t%GT]\n' "$T/keep.$ty" >"$T/keep.$ty.gt"
+        same "--keep-samples -O $ty: every genotype as in the input" "$T/keep.$ty.gt" "$T/keep.in.gt"
+        bcftools query -l "$T/keep.$ty" >"$T/keep.$ty.names"
+        printf 'S1\nS2\n' >"$T/keep.names"
+        same "--keep-samples -O $ty: the sample names" "$T/keep.$ty.names" "$T/keep.names"
+        query "$T/keep.$ty" >"$T/keep.$ty.q" && query "$T/out.vcf" >"$T/keep.sites.q"
+        same "--keep-samples -O $ty: the INFO of the sites-only output" "$T/keep.$ty.q" "$T/keep.sites.q"
+    fi
+done
+
+# --wide: one row per allele, a column per output; each score as the long TSV has it
+for w in diff logfc ref alt; do
+    for m in bin cat reg; do
+        expect "--wide $w ($m)" 0 "$GDL" vep -m "$T/$m.gdl" -i "$T/v.vcf" --ref "$T/ref.fa" -o "$T/wide.$m.$w.tsv" --wide $w --batch 1
+        "$PYTHON" - "$T/$m.tsv" "$T/wide.$m.$w.tsv" $w <<'PY' && pass "--wide $w ($m): the long TSV's $w, pivoted" || fail "--wide $w ($m)"
+import sys
+col = {"ref": 6, "alt": 7, "diff": 8, "logfc": 9}[sys.argv[3]]
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])][1:]
+wide = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
+targets = list(dict.fromkeys(r[5] for r in rows))
+assert wide[0] == ["chrom", "pos", "id", "ref", "alt"] + targets, wide[0]
+want, order = {}, []
+for r in rows:
+    k = tuple(r[:5])
+    if k not in want:
+        want[k] = {}
+        order.append(k)
+    want[k][r[5]] = r[col]
+got = [tuple(r[:5]) for r in wide[1:]]
+assert got == order, (got, order)
+for r in wide[1:]:
+    assert r[5:] == [want[tuple(r[:5])][t] for t in targets], r
+PY
+    done
+done
+
+# -v: a progress bar on a terminal (script gives gdl one), none in a pipe or a log
+if have script; then
+    script -qec "\"$GDL\" vep -v -m \"$T/bin.gdl\" -i \"$T/cohort.vcf\" --ref \"$T/ref.fa\" -o \"$T/tty.tsv\" --batch 1" "$T/tty.log" >/dev/null 2>&1
+    same "on a terminal: the same TSV" "$T/tty.tsv" "$T/bin.tsv"
+    contains "on a terminal: a progress bar of bytes read" "$T/tty.log" "vep (bytes read) ["
+    "$GDL" vep -v -m "$T/bin.gdl" -i "$T/cohort.vcf" --ref "$T/ref.fa" -o "$T/log.tsv" --batch 1 2>"$T/log.err"
+    if grep -q 'bytes read' "$T/log.err"; then fail "no progress bar in a log"; else pass "no progress bar in a log"; fi
+fi
+
 # --chr-alias: reference chr1 / VCF 1, and reference A / VCF chrA
 sed 's/^>chrA.*/>chr1/; s/^>chrB/>chr2/' "$T/ref.fa" >"$T/ref_chr.fa"
 sed 's/^>chrA.*/>A/; s/^>chrB/>B/' "$T/ref.fa" >"$T/ref_bare.fa"
@@ -506,6 +557,11 @@ expect "--ref-mismatch maybe: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --ref-mism
 contains "--ref-mismatch: says what it takes" "$T/err" "--ref-mismatch: expected skip, fail or score, got 'maybe'"
 expect "--batch 0: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --batch 0
 expect "--top with a VCF output: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --top 1 -o "$T/u.vcf"
+expect "--wide with a VCF output: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --wide diff -o "$T/u.vcf"
+expect "--wide sum: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --wide sum -o "$T/u.tsv"
+contains "--wide sum: says what it takes" "$T/err" "--wide: expected diff, logfc, ref or alt, got 'sum'"
+expect "--wide with --top: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --wide diff --top 2 -o "$T/u.tsv"
+expect "--keep-samples with a TSV: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --keep-samples -o "$T/u.tsv"
 expect "--write-index with a TSV: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --write-index -o "$T/u.tsv"
 expect "--write-index with -O v: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --write-index -o "$T/u.vcf"
 expect "--write-index to stdout: exit 1" 1 "$GDL" vep -m "$T/bin.gdl" $V --write-index -O z

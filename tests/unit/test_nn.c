@@ -42,7 +42,9 @@ static void test_build_errors_name_the_node(void)
     CHECK(gdl_nn_add(g, "r", "reshape", "x", "shape=-1,4") == 2);
     CHECK(gdl_nn_input_sparse(g, "geno", 100) == 3);
     CHECK(gdl_nn_add(g, "d", "dense", "geno", "units=2") == -1);
-    CHECK(strstr(gdl_last_error(), "sparse input feeds only sparse_dense"));
+    CHECK(strstr(gdl_last_error(), "node 'd': a sparse input feeds only sparse_dense or gene_dense, not dense"));
+    CHECK(gdl_nn_add(g, "s", "sparse_dense", "r", "units=2") == -1);
+    CHECK(strstr(gdl_last_error(), "node 's': sparse_dense needs a sparse input"));
     gdl_nn_free(g);
 }
 
