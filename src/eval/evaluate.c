@@ -281,9 +281,9 @@ static int micro_set(const eval_preds_t *p, int F, int f, eval_run_t *runs, eval
         const eval_target_t *tg = &p->targets[t];
         if (tg->kind != GDL_EVAL_BINARY) continue;
         const int64_t *at = p->run_at + (int64_t)t * (F + 1);
-        for (int g = f < 0 ? 0 : f; g < (f < 0 ? F : f + 1); g++)
-            runs[n++] = (eval_run_t){.key = (const uint32_t *)(const void *)tg->fscore + at[g], .label = tg->pos,
-                                     .off = at[g], .n = at[g + 1] - at[g]};
+        for (int g = f < 0 ? 0 : f; g < (f < 0 ? F : f + 1); g++, n++)
+            runs[n] = (eval_run_t){.key = (const uint32_t *)(const void *)tg->fscore + at[g], .label = tg->pos,
+                                   .off = at[g], .n = at[g + 1] - at[g]};
     }
     return eval_runs_merge(runs, n, &s->agg[EVAL_AGG_MICRO]);
 }
