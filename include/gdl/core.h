@@ -188,6 +188,11 @@ typedef struct {
 int gdl_outfile_open(gdl_outfile_t *o, const char *path); // 0, or -1 with an error
 int gdl_outfile_commit(gdl_outfile_t *o);                 // 0, or -1 (the temp file removed)
 void gdl_outfile_abort(gdl_outfile_t *o);                 // removes the temp file; no-op after commit
+/* A commit in two steps, for outputs that take their final names together: close flushes, syncs
+ * and closes under the temp name (0, or -1 with the temp file removed; stdout is done here);
+ * then rename (0 or -1, the temp file removed) or abort. */
+int gdl_outfile_close(gdl_outfile_t *o);
+int gdl_outfile_rename(gdl_outfile_t *o);
 /* Whether PATH's directory takes the file (a temp file is created there and removed), for a
  * command to check its outputs before any work: 0 (also for NULL and "-"), or -1 with the error
  * "DIR: cannot write NAME there: REASON" (read-only file system, permission, no such directory). */

@@ -124,7 +124,7 @@ void gdl_log_write_error(const char *path)
     gdl_log_error("%s: write failed: %s", path, strerror(e));
 }
 
-int gdl_outfile_commit(gdl_outfile_t *o)
+int gdl_outfile_close(gdl_outfile_t *o)
 {
     int ret = 0;
     if (!o->fp) return -1;
@@ -133,21 +133,33 @@ int gdl_outfile_commit(gdl_outfile_t *o)
         gdl_log_write_error(name);
         ret = -1;
     }
-    if (o->tmp) {
-        // synced and closed before the rename: the final name only ever holds a whole file
-        if (ret == 0 && fsync(fileno(o->fp)) != 0 && errno != EINVAL) {
-            gdl_log_write_error(o->path);
-            ret = -1;
-        }
-        if (fclose(o->fp) != 0 && ret == 0) {
-            gdl_log_error("%s: close failed: %s", o->path, strerror(errno));
-            ret = -1;
-        }
-        if (ret == 0 && rename(o->tmp, o->path) != 0) {
-            gdl_log_error("%s: cannot rename into place: %s", o->path, strerror(errno));
-            ret = -1;
-        }
-        if (ret != 0) unlink(o->tmp);
+    if (!o->tmp) { // stdout: nothing to rename
+        free(o->path);
+        memset(o, 0, sizeof *o);
+        return ret;
+    }
+    // synced and closed before the rename: the final name only ever holds a whole file
+    if (ret == 0 && fsync(fileno(o->fp)) != 0 && errno != EINVAL) {
+        gdl_log_write_error(o->path);
+        ret = -1;
+    }
+    if (fclose(o->fp) != 0 && ret == 0) {
+        gdl_log_error("%s: close failed: %s", o->path, strerror(errno));
+        ret = -1;
+    }
+    o->fp = NULL;
+    if (ret != 0) gdl_outfile_abort(o);
+    return ret;
+}
+
+int gdl_outfile_rename(gdl_outfile_t *o)
+{
+    if (!o->tmp) return 0; // stdout, or already renamed
+    int ret = 0;
+    if (rename(o->tmp, o->path) != 0) {
+        gdl_log_error("%s: cannot rename into place: %s", o->path, strerror(errno));
+        unlink(o->tmp);
+        ret = -1;
     }
     free(o->path);
     free(o->tmp);
@@ -155,11 +167,17 @@ int gdl_outfile_commit(gdl_outfile_t *o)
     return ret;
 }
 
+int gdl_outfile_commit(gdl_outfile_t *o)
+{
+    if (!o->fp) return -1;
+    return gdl_outfile_close(o) == 0 ? gdl_outfile_rename(o) : -1;
+}
+
 void gdl_outfile_abort(gdl_outfile_t *o)
 {
-    if (!o->fp) return;
-    if (o->tmp) {
-        fclose(o->fp);
+    if (!o->fp && !o->tmp) return;
+    if (o->tmp) { // open or closed: its temp file goes
+        if (o->fp) fclose(o->fp);
         unlink(o->tmp);
     }
     free(o->path);

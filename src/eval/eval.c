@@ -67,12 +67,14 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
         have_fs = 1;
     }
     t0 = now();
-    eval_report_t rep = {.p = p, .o = o, .all = &all, .folds = folds, .fs = have_fs ? &fs : NULL,
-                         .ci = have_ci ? &ci : NULL};
-    if (o->json && eval_write_json(&rep, o->json) != 0) goto done;
-    if (o->tsv && eval_write_tsv(&rep, o->tsv) != 0) goto done;
-    if (o->curves && eval_write_curves(&rep, o->curves) != 0) goto done;
-    if (o->plot && eval_write_plots(&rep, o->plot) != 0) goto done;
+    eval_outs_t outs = {0};
+    eval_report_t rep = {.p = p, .o = o, .outs = &outs, .all = &all, .folds = folds,
+                         .fs = have_fs ? &fs : NULL, .ci = have_ci ? &ci : NULL};
+    // every output complete before any takes its final name: a failed run leaves none
+    int written = (!o->json || eval_write_json(&rep, o->json) == 0) && (!o->tsv || eval_write_tsv(&rep, o->tsv) == 0) &&
+                  (!o->curves || eval_write_curves(&rep, o->curves) == 0) &&
+                  (!o->plot || eval_write_plots(&rep, o->plot) == 0);
+    if (eval_outs_finish(&outs, written) != 0) goto done;
     if (o->table) {
         eval_print_table(&rep, o->table);
         if (fflush(o->table) != 0) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "gdl/core.h"
 #include "gdl/eval.h"
 
 /* ---- predictions.tsv (predictions.c) ------------------------------------------------------ */
@@ -242,9 +243,16 @@ double eval_percentile(const double *sorted, int64_t n, double q);
 
 /* ---- outputs ------------------------------------------------------------------------------- */
 
+/* Outputs written and closed under their temp names, renamed together when all are complete. */
+typedef struct {
+    gdl_outfile_t *f;
+    int n, cap;
+} eval_outs_t;
+
 typedef struct {
     const eval_preds_t *p;
     const gdl_eval_opts_t *o;
+    eval_outs_t *outs;       // where the writers leave their closed files
     const eval_set_t *all;
     const eval_set_t *folds; // (p->n_folds) or NULL
     const eval_fold_summary_t *fs; // NULL without folds
@@ -256,6 +264,13 @@ int eval_write_tsv(const eval_report_t *r, const char *path);    // report.c
 void eval_print_table(const eval_report_t *r, FILE *fp);         // report.c
 int eval_write_curves(const eval_report_t *r, const char *prefix); // report.c
 int eval_write_plots(const eval_report_t *r, const char *prefix);  // plot.c
+
+/* A writer's file closed and kept for eval_outs_finish (stdout is done at once). 0, or -1 with
+ * its temp file removed. */
+int eval_out_close(eval_outs_t *outs, gdl_outfile_t *f);
+/* ok: every file renamed into place (0, or -1 at the first failure, the rest removed); otherwise
+ * every temp file removed (-1). */
+int eval_outs_finish(eval_outs_t *outs, int ok);
 
 /* "PREFIX" + suffix, malloc'd; NULL (and an error) when out of memory. */
 char *eval_path(const char *prefix, const char *mid, const char *suffix);

@@ -1,6 +1,7 @@
 # Faults at the output: a full disk during encode (VCF and FASTA), a training checkpoint,
 # predict, attribute and eval (its JSON, its curves) exits 2 with one line naming the file and
-# the reason, and leaves neither the file nor a temp file (FILE.tmp.HOST.PID). The full disk is
+# the reason, and leaves neither the file nor a temp file (FILE.tmp.HOST.PID); eval's outputs
+# take their final names together, so a failed one leaves none of them. The full disk is
 # a file-size limit (ulimit -f: gdl ignores SIGXFSZ, so the write fails with EFBIG), and, where
 # this runs as root and may mount, a small tmpfs filled up (ENOSPC). A read-only output
 # directory (a read-only tmpfs as root, chmod 555 otherwise) is an error before any work: exit
@@ -56,7 +57,8 @@ limited "train checkpoint, size limit" 32768 "o/m.gdl.ckpt" "$GDL" train -q -c "
 limited "predict, size limit" 8192 "o/p.tsv" "$GDL" predict -q -m "$T/m.gdl" -d "$T/c.gdl" -o "$o/p.tsv"
 limited "attribute, size limit" 8192 "o/a.tsv" "$GDL" attribute -q -m "$T/m.gdl" -d "$T/c.gdl" -o "$o/a.tsv"
 limited "eval JSON, size limit" 1024 "o/e.json" "$GDL" eval -q -p "$T/p.tsv" -o "$o/e.json"
-limited "eval curves, size limit" 16384 "o/cur.roc.tsv" "$GDL" eval -q -p "$T/p.tsv" --curves "$o/cur"
+# the JSON and TSV fit, the curves do not: none of the outputs takes its final name
+limited "eval JSON, TSV and curves, size limit" 16384 "o/cur.roc.tsv" "$GDL" eval -q -p "$T/p.tsv" -o "$o/e.json" --tsv "$o/e.tsv" --curves "$o/cur"
 
 # ---- a real full disk: a tmpfs of 256 KiB, filled but for 8 KiB ------------------------------------
 full=$T/full
@@ -79,7 +81,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=256k tmpfs "$full" 2>/dev/null; 
     full_disk "train checkpoint, full disk" "full/m.gdl.ckpt" "$GDL" train -q -c "$cfgs/genotype-mlp.json" -d "$T/c.gdl" -o "$full/m.gdl" --epochs 2
     full_disk "predict, full disk" "full/p.tsv" "$GDL" predict -q -m "$T/m.gdl" -d "$T/c.gdl" -o "$full/p.tsv"
     full_disk "attribute, full disk" "full/a.tsv" "$GDL" attribute -q -m "$T/m.gdl" -d "$T/c.gdl" -o "$full/a.tsv"
-    full_disk "eval curves, full disk" "full/cur.roc.tsv" "$GDL" eval -q -p "$T/p.tsv" --curves "$full/cur"
+    full_disk "eval JSON and curves, full disk" "full/cur.roc.tsv" "$GDL" eval -q -p "$T/p.tsv" -o "$full/e.json" --curves "$full/cur"
 else
     pass "full tmpfs: not run (needs root and mount); the size limit above stands for it"
 fi
