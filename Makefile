@@ -1,5 +1,5 @@
 # gdl: genomics deep learning in C.  make | make test | make demo | make install PREFIX=DIR
-# Benchmarks: make bench | bench-torch | bench-plink | bench-genotype [BENCH_MODE=quick|full]
+# Benchmarks: make bench | bench-torch | bench-plink | bench-genotype [BENCH_MODE=quick|full] | bench-eval
 # Checks: make check-deps (the folders' one-way includes, docs/architecture.md) | make lint
 # Variables you may override: CC CFLAGS LDFLAGS PKG_CONFIG PREFIX SANITIZE=1 (ASan + UBSan build)
 # Fuzzing: make fuzz runs every libFuzzer target of tests/fuzz/ for FUZZ_S seconds [60] each
@@ -42,7 +42,7 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libgdl.a
 STAMP    := build/.deps-build
 
-.PHONY: all deps test fuzz fuzz-build demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand bench-vep check-deps lint install clean
+.PHONY: all deps test fuzz fuzz-build demo bench bench-torch bench-plink bench-genotype bench-epistasis bench-epistasis-recovery bench-tune bench-strand bench-vep bench-eval check-deps lint install clean
 .SUFFIXES:
 
 all: $(GDL)
@@ -168,6 +168,11 @@ bench-tune: $(GDL)
 bench-strand: $(GDL)
 	$(call check_debs,python3)
 	@sh tests/bench/bench_strand.sh $(abspath $(GDL))
+
+# gdl eval on 455,024 x 919 binary predictions (the DeepSEA test set's size): time and peak RSS
+bench-eval: $(GDL)
+	$(call check_debs,time)
+	@sh tests/bench/bench_eval.sh $(abspath $(GDL))
 
 # gdl vep per variant against gdl predict per window (same model, same windows) and PyTorch
 bench-vep: $(GDL)

@@ -188,6 +188,17 @@ typedef struct {
 int gdl_outfile_open(gdl_outfile_t *o, const char *path); // 0, or -1 with an error
 int gdl_outfile_commit(gdl_outfile_t *o);                 // 0, or -1 (the temp file removed)
 void gdl_outfile_abort(gdl_outfile_t *o);                 // removes the temp file; no-op after commit
+/* A commit in two steps, for outputs that take their final names together: close flushes, syncs
+ * and closes under the temp name (0, or -1 with the temp file removed; stdout is done here);
+ * then rename (0 or -1, the temp file removed) or abort. */
+int gdl_outfile_close(gdl_outfile_t *o);
+int gdl_outfile_rename(gdl_outfile_t *o);
+/* Whether PATH's directory takes the file (a temp file is created there and removed), for a
+ * command to check its outputs before any work: 0 (also for NULL and "-"), or -1 with the error
+ * "DIR: cannot write NAME there: REASON" (read-only file system, permission, no such directory). */
+int gdl_output_check(const char *path);
+/* "PATH: write failed: REASON" (errno's, e.g. No space left on device) as the last error. */
+void gdl_log_write_error(const char *path);
 
 /* Temp-name helpers shared with the container writer. */
 char *gdl_tmp_path(const char *path);                    // malloc'd "PATH.tmp.HOST.PID"

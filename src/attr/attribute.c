@@ -238,7 +238,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
         if (gdl_attr_input(a, rows + b0, m, x) != 0 || gdl_attr_compute(a, o->method, rows + b0, m, att) != 0)
             goto out;
         if (fwrite(att, sizeof *att, (size_t)(m * W), npy.fp) != (size_t)(m * W)) {
-            gdl_log_error("%s: write failed", o->out_path);
+            gdl_log_write_error(o->out_path);
             goto out;
         }
         if (profile) attr_add_columns(profile, att, m, W, 1);

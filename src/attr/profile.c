@@ -91,7 +91,7 @@ int attr_write_profile(const char *prefix, const double *sum, int64_t n, int64_t
     write_tsv(tsv.fp, mean, C, L, names);
     write_svg(svg.fp, mean, n, C, L, names, method, xy);
     if (ferror(tsv.fp) || ferror(svg.fp)) {
-        gdl_log_error("%s: write failed", ferror(tsv.fp) ? tsv_path : svg_path);
+        gdl_log_write_error(ferror(tsv.fp) ? tsv_path : svg_path);
         goto out;
     }
     // both complete before either takes its final name

@@ -85,12 +85,7 @@ int attr_write_seq_svg(const char *path, const char *id, const float *x, const f
     gdl_svg_heatmap(fp, left, heat_top, cw, row_h, ism, 4, L, (const char *const[]){"A", "C", "G", "T"});
     fprintf(fp, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"10\">position 1..%lld; heatmap scaled to "
                 "max |change| %.3g</text>\n</svg>\n", left, heat_top + 4 * row_h + 18, (long long)L, imax);
-    if (ferror(fp)) {
-        gdl_outfile_abort(&f);
-        gdl_log_error("%s: write failed", path);
-        return -1;
-    }
-    return gdl_outfile_commit(&f);
+    return gdl_outfile_commit(&f); // a failed write is reported there, the temp file removed
 }
 
 static float max_abs(const float *v, int64_t n)
@@ -125,10 +120,5 @@ int attr_write_numeric_svg(const char *path, const char *id, const float *x, con
     fprintf(fp, "<text x=\"%.0f\" y=\"%d\" font-size=\"10\">position 1..%lld</text>\n", left, height - 8,
             (long long)L);
     gdl_svg_end(fp);
-    if (ferror(fp)) {
-        gdl_outfile_abort(&f);
-        gdl_log_error("%s: write failed", path);
-        return -1;
-    }
-    return gdl_outfile_commit(&f);
+    return gdl_outfile_commit(&f); // a failed write is reported there, the temp file removed
 }

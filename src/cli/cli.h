@@ -53,6 +53,11 @@ int cli_usage_error(const char *cmd, void (*usage)(FILE *), const char *fmt, ...
 /* Runtime failure: prints "gdl CMD: <last error>" to stderr; returns EXIT_RUNTIME. */
 int cli_runtime_error(const char *cmd);
 
+/* Each of the n output paths (NULL and "-" skipped) can be written: EXIT_OK, or EXIT_RUNTIME
+ * after "gdl CMD: DIR: cannot write NAME there: REASON" (a read-only directory), so a command
+ * fails before any work. */
+int cli_check_outputs(const char *cmd, int n, const char *const *paths);
+
 /* Parses a whole integer / real; 0 on success, -1 if arg is not one. */
 int cli_parse_long(const char *arg, long *out);
 int cli_parse_double(const char *arg, double *out);

@@ -210,5 +210,7 @@ int gdl_cmd_attribute(int argc, char *argv[])
         return cli_usage_error("attribute", usage, "--window and --draws go with --method occlusion");
     if (o.null_sets && o.level != GDL_LEVEL_GENE)
         return cli_usage_error("attribute", usage, "--null goes with --level gene");
+    if (cli_check_outputs("attribute", 4, (const char *[]){o.out_path, o.tsv_path, o.svg_prefix, o.profile_prefix}) != EXIT_OK)
+        return EXIT_RUNTIME;
     return gdl_attribute(&o) == 0 ? EXIT_OK : cli_runtime_error("attribute");
 }

@@ -149,6 +149,7 @@ int gdl_cmd_encode(int argc, char *argv[])
     if (o.genes && o.gene_tag) return cli_usage_error("encode", usage, "--genes and --gene-tag exclude each other");
     if (o.plink && (o.regions || o.regions_file || o.pass_only || o.gene_tag))
         return cli_usage_error("encode", usage, "--regions, --pass-only and --gene-tag need a VCF/BCF input");
+    if (cli_check_outputs("encode", 1, (const char *[]){o.output}) != EXIT_OK) return EXIT_RUNTIME;
     o.threads = gdl_threads_get();
     gdl_threads_set(1);
     gdl_encode_stats_t st;

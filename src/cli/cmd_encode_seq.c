@@ -120,6 +120,7 @@ int gdl_cmd_encode_sequences(int argc, char *argv[])
     }
     int nin = argc - optind;
     if (!so.output) return cli_usage_error(cmd, usage, "-o/--output is required");
+    if (cli_check_outputs(cmd, 1, (const char *[]){so.output}) != EXIT_OK) return EXIT_RUNTIME;
     if (numeric) {
         if (nin != 1) return cli_usage_error(cmd, usage, "--shape: expected one TSV or NPY input");
         if (so.bed || so.ref || so.window || so.rc || so.task || so.order != 1)

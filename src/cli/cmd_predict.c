@@ -74,6 +74,7 @@ int gdl_cmd_predict(int argc, char *argv[])
         ret = cli_usage_error("predict", usage, "-m MODEL and -d DATA are required");
         goto out;
     }
+    if ((ret = cli_check_outputs("predict", 1, (const char *[]){o.out_path})) != EXIT_OK) goto out;
     ret = gdl_predict(&o) == 0 ? EXIT_OK : cli_runtime_error("predict");
 out:
     free(models);

@@ -200,6 +200,8 @@ int gdl_cmd_train(int argc, char *argv[])
         return cli_usage_error("train", usage, "--folds-out, --groups, --split-by and --refit need --folds");
     if (o.groups_path && o.split_by_chrom)
         return cli_usage_error("train", usage, "--groups and --split-by chrom exclude each other");
+    if (cli_check_outputs("train", 5, (const char *[]){o.out_path, o.log_path, o.oof_path, o.folds_out, o.plot_path}) != EXIT_OK)
+        return EXIT_RUNTIME;
     if (!nested.search.space_path) return gdl_train(&o) == 0 ? EXIT_OK : cli_runtime_error("train");
     return train_nested(&o, &nested) == 0 ? EXIT_OK : cli_runtime_error("train");
 }

@@ -77,3 +77,10 @@ int cli_runtime_error(const char *cmd)
     fprintf(stderr, "gdl %s: %s\n", cmd, *msg ? msg : "failed");
     return EXIT_RUNTIME;
 }
+
+int cli_check_outputs(const char *cmd, int n, const char *const *paths)
+{
+    for (int i = 0; i < n; i++)
+        if (gdl_output_check(paths[i]) != 0) return cli_runtime_error(cmd);
+    return EXIT_OK;
+}

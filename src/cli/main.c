@@ -1,4 +1,5 @@
 /* gdl: the command table and dispatch. Only commands that work are listed here. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,5 +96,8 @@ int main(int argc, char *argv[])
         return EXIT_USAGE;
     }
     gdl_threads_set(1);
+    // past a file-size limit (ulimit -f, a quota) a write fails with EFBIG, reported like a full
+    // disk, instead of the process being killed with a partial temp file left behind
+    signal(SIGXFSZ, SIG_IGN);
     return c->run(argc - 1, argv + 1);
 }

@@ -1,6 +1,7 @@
 /* Output files that appear under their final name only when complete. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,26 @@ int gdl_remove_stale_tmp(const char *path)
     return removed;
 }
 
+int gdl_output_check(const char *path)
+{
+    if (!path || strcmp(path, "-") == 0) return 0;
+    char *tmp = gdl_tmp_path(path);
+    if (!tmp) return -1;
+    // the temp name itself: what the writer will create, in the directory it will create it in
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644), e = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(tmp);
+    }
+    free(tmp);
+    if (fd >= 0 || e == EEXIST) return 0;
+    const char *slash = strrchr(path, '/');
+    int n = slash ? (int)(slash - path) : 1;
+    gdl_log_error("%.*s: cannot write %s there: %s", slash && n == 0 ? 1 : n, slash ? path : ".",
+                  slash ? slash + 1 : path, strerror(e));
+    return -1;
+}
+
 int gdl_fsync_rename(int fd, const char *tmp, const char *path)
 {
     if (fsync(fd) != 0 && errno != EINVAL) { // EINVAL: a pipe or special file, nothing to sync
@@ -97,27 +118,48 @@ fail:
     return -1;
 }
 
-int gdl_outfile_commit(gdl_outfile_t *o)
+void gdl_log_write_error(const char *path)
+{
+    int e = errno ? errno : EIO; // a stream's error flag outlives the errno of its failed write
+    gdl_log_error("%s: write failed: %s", path, strerror(e));
+}
+
+int gdl_outfile_close(gdl_outfile_t *o)
 {
     int ret = 0;
     if (!o->fp) return -1;
-    if (!o->tmp) { // stdout
-        if (fflush(o->fp) != 0 || ferror(o->fp)) {
-            gdl_log_error("stdout: write failed: %s", strerror(errno));
-            ret = -1;
-        }
-    } else {
-        if (fflush(o->fp) != 0 || ferror(o->fp)) {
-            gdl_log_error("%s: write failed: %s", o->path, strerror(errno));
-            ret = -1;
-        } else {
-            ret = gdl_fsync_rename(fileno(o->fp), o->tmp, o->path);
-        }
-        if (fclose(o->fp) != 0 && ret == 0) {
-            gdl_log_error("%s: close failed: %s", o->path, strerror(errno));
-            ret = -1;
-        }
-        if (ret != 0) unlink(o->tmp);
+    const char *name = o->tmp ? o->path : "stdout";
+    if (fflush(o->fp) != 0 || ferror(o->fp)) { // a full disk shows here if not at an fwrite
+        gdl_log_write_error(name);
+        ret = -1;
+    }
+    if (!o->tmp) { // stdout: nothing to rename
+        free(o->path);
+        memset(o, 0, sizeof *o);
+        return ret;
+    }
+    // synced and closed before the rename: the final name only ever holds a whole file
+    if (ret == 0 && fsync(fileno(o->fp)) != 0 && errno != EINVAL) {
+        gdl_log_write_error(o->path);
+        ret = -1;
+    }
+    if (fclose(o->fp) != 0 && ret == 0) {
+        gdl_log_error("%s: close failed: %s", o->path, strerror(errno));
+        ret = -1;
+    }
+    o->fp = NULL;
+    if (ret != 0) gdl_outfile_abort(o);
+    return ret;
+}
+
+int gdl_outfile_rename(gdl_outfile_t *o)
+{
+    if (!o->tmp) return 0; // stdout, or already renamed
+    int ret = 0;
+    if (rename(o->tmp, o->path) != 0) {
+        gdl_log_error("%s: cannot rename into place: %s", o->path, strerror(errno));
+        unlink(o->tmp);
+        ret = -1;
     }
     free(o->path);
     free(o->tmp);
@@ -125,11 +167,17 @@ int gdl_outfile_commit(gdl_outfile_t *o)
     return ret;
 }
 
+int gdl_outfile_commit(gdl_outfile_t *o)
+{
+    if (!o->fp) return -1;
+    return gdl_outfile_close(o) == 0 ? gdl_outfile_rename(o) : -1;
+}
+
 void gdl_outfile_abort(gdl_outfile_t *o)
 {
-    if (!o->fp) return;
-    if (o->tmp) {
-        fclose(o->fp);
+    if (!o->fp && !o->tmp) return;
+    if (o->tmp) { // open or closed: its temp file goes
+        if (o->fp) fclose(o->fp);
         unlink(o->tmp);
     }
     free(o->path);

@@ -17,7 +17,7 @@ static int npy_open(gdl_outfile_t *o, const char *dir, const char *name, const c
     int rc = path && gdl_outfile_open(o, path) == 0 ? 0 : -1;
     free(path);
     if (rc == 0 && gdl_npy_write_header(o->fp, descr, ndim, shape)) {
-        gdl_log_error("%s: write failed", o->path);
+        gdl_log_write_error(o->path);
         gdl_outfile_abort(o);
         rc = -1;
     }

@@ -42,13 +42,13 @@ void eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const
     c->P = tp, c->Nn = fp;
 }
 
-void eval_curve_build_rows(const double *score, const uint32_t *pay, int64_t n, const uint32_t *w,
+void eval_curve_build_rows(const float *score, const uint32_t *pay, int64_t n, const uint32_t *w,
                            eval_curve_t *c)
 {
     uint64_t tp = 0, fp = 0;
     int64_t G = 0;
     for (int64_t i = n - 1; i >= 0;) {
-        double v = score[pay[i] >> 1];
+        float v = score[pay[i] >> 1];
         uint64_t tp0 = tp, fp0 = fp;
         for (; i >= 0 && score[pay[i] >> 1] == v; i--) {
             uint32_t x = pay[i];
@@ -140,56 +140,56 @@ void eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uin
     if (fp_at) *fp_at = a.best_f1 ? a.best_fp : a.at_fp;
 }
 
-/* ---- micro average: a k-way merge of the targets' curves by a max-heap on the score ---------- */
+/* ---- micro average: a merge of sorted runs through a histogram of keys ------------------------ */
 
-typedef struct {
-    double v;
-    int src;
-} heap_item_t;
-
-static void sift_down(heap_item_t *h, int n, int i)
+/* set bits of b from bit from to bit to (exclusive) */
+static uint64_t count_bits(const uint64_t *b, int64_t from, int64_t to)
 {
-    heap_item_t x = h[i];
-    for (;;) {
-        int c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && h[c + 1].v > h[c].v) c++;
-        if (h[c].v <= x.v) break;
-        h[i] = h[c];
-        i = c;
-    }
-    h[i] = x;
+    uint64_t n = 0;
+    for (; from < to && (from & 63); from++) n += (uint64_t)eval_bit(b, from);
+    for (; from + 64 <= to; from += 64) n += (uint64_t)__builtin_popcountll(b[from >> 6]);
+    for (; from < to; from++) n += (uint64_t)eval_bit(b, from);
+    return n;
 }
 
-/* The merge runs in MERGE_PARTS ranges of scores, split at quantiles of a sample of every
- * curve, in parallel. Each range starts from the counts above it, so its integer U is exact and
- * its AP terms are the sequential ones; the partial APs are added in range order. The split
- * depends only on the data, never on the thread count, so neither does the result. */
+static uint64_t run_positives(const eval_run_t *r, int64_t from, int64_t to)
+{
+    return count_bits(r->label, r->off + from, r->off + to);
+}
+
+/* The merge runs in MERGE_PARTS ranges of keys, split at quantiles of a sample of every run, in
+ * parallel. Each range starts from the counts above it, so its integer U is exact and its AP terms
+ * are the sequential ones; the partial APs are added in range order. The split depends only on
+ * the data, never on the thread count, so neither does the result.
+ * Within a range, the runs are walked down together a window of BIN_KEYS keys at a time: their
+ * entries are counted into bins by key (a run's entries in a window are contiguous, being sorted),
+ * then the bins are read from the top, one distinct score each. Memory: the bins, per thread. */
 #define MERGE_PARTS 16
 #define MERGE_SAMPLES 64
+#define BIN_KEYS ((uint32_t)1 << 16)
 
 typedef struct {
-    eval_curve_t *const *c;
+    const eval_run_t *run;
     int n, parts;
-    const int64_t *at; // (parts + 1, n) first group of each curve in each range
+    const int64_t *at; // (parts + 1, n): range j of run i is [at[(j + 1) n + i], at[j n + i])
     uint64_t P, Nn;
     acc_t acc[MERGE_PARTS];
     int failed[GDL_MAX_THREADS]; // per chunk
 } merge_ctx_t;
 
-static int cmp_desc(const void *a, const void *b)
+static int cmp_desc32(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return (x < y) - (x > y);
 }
 
-/* first g with value[g] <= v in a descending array */
-static int64_t first_at_most(const double *value, int64_t G, double v)
+/* first i with key[i] > k in an ascending array */
+static int64_t first_above(const uint32_t *key, int64_t n, uint32_t k)
 {
-    int64_t lo = 0, hi = G;
+    int64_t lo = 0, hi = n;
     while (lo < hi) {
         int64_t mid = lo + (hi - lo) / 2;
-        if (value[mid] <= v) hi = mid;
+        if (key[mid] > k) hi = mid;
         else lo = mid + 1;
     }
     return lo;
@@ -199,74 +199,80 @@ static void merge_range(void *arg, int64_t begin, int64_t end, int chunk)
 {
     merge_ctx_t *x = arg;
     const int n = x->n;
-    heap_item_t *h = malloc(sizeof *h * (size_t)(n > 0 ? n : 1));
     int64_t *pos = malloc(sizeof *pos * (size_t)(n > 0 ? n : 1));
-    if (!h || !pos) {
+    uint64_t *bin = calloc(2 * (size_t)BIN_KEYS, sizeof *bin); // (BIN_KEYS, 2): negatives, positives
+    if (!pos || !bin) {
         x->failed[chunk] = 1;
-        free(h), free(pos);
+        free(pos), free(bin);
         return;
     }
     for (int64_t part = begin; part < end; part++) {
-        const int64_t *from = x->at + part * n, *to = x->at + (part + 1) * n;
+        const int64_t *top = x->at + part * n, *stop = x->at + (part + 1) * n;
         acc_t *a = &x->acc[part];
         acc_init(a, x->P, x->Nn, 0.5);
-        int hn = 0;
         for (int i = 0; i < n; i++) {
-            const eval_curve_t *c = x->c[i];
-            if (!c) continue;
-            pos[i] = from[i];
-            if (from[i] > 0) a->tp += c->tp[from[i] - 1], a->fp += c->fp[from[i] - 1];
-            if (from[i] < to[i]) h[hn++] = (heap_item_t){c->value[from[i]], i};
+            const eval_run_t *r = &x->run[i];
+            uint64_t above = run_positives(r, top[i], r->n);
+            a->tp += above, a->fp += (uint64_t)(r->n - top[i]) - above;
+            pos[i] = top[i];
         }
-        for (int i = hn / 2 - 1; i >= 0; i--) sift_down(h, hn, i);
-        while (hn > 0) {
-            double v = h[0].v;
-            uint64_t dp = 0, dn = 0;
-            while (hn > 0 && h[0].v == v) {
-                int s = h[0].src;
-                int64_t g = pos[s]++;
-                const eval_curve_t *cs = x->c[s];
-                dp += cs->tp[g] - (g ? cs->tp[g - 1] : 0);
-                dn += cs->fp[g] - (g ? cs->fp[g - 1] : 0);
-                if (g + 1 < to[s]) h[0].v = cs->value[g + 1];
-                else h[0] = h[--hn];
-                sift_down(h, hn, 0);
+        for (;;) {
+            int any = 0;
+            uint32_t hi = 0;
+            for (int i = 0; i < n; i++)
+                if (pos[i] > stop[i] && (!any || x->run[i].key[pos[i] - 1] > hi))
+                    hi = x->run[i].key[pos[i] - 1], any = 1;
+            if (!any) break;
+            const uint32_t lo = hi & ~(BIN_KEYS - 1);
+            uint32_t min = hi;
+            for (int i = 0; i < n; i++) {
+                const eval_run_t *r = &x->run[i];
+                int64_t j = pos[i];
+                for (; j > stop[i] && r->key[j - 1] >= lo; j--)
+                    bin[2 * (r->key[j - 1] - lo) + (uint32_t)eval_bit(r->label, r->off + j - 1)]++;
+                if (j < pos[i] && r->key[j] < min) min = r->key[j];
+                pos[i] = j;
             }
-            acc_add(a, v, dp, dn);
+            for (uint32_t k = hi - lo + 1; k-- > min - lo;) {
+                uint64_t *b = bin + 2 * k;
+                if (b[0] | b[1]) acc_add(a, 0, b[1], b[0]), b[0] = b[1] = 0;
+            }
         }
     }
-    free(h), free(pos);
+    free(pos), free(bin);
 }
 
-int eval_curve_merge(eval_curve_t *const *c, int n, gdl_metrics_t *m)
+int eval_runs_merge(const eval_run_t *run, int n, gdl_metrics_t *m)
 {
-    merge_ctx_t x = {.c = c, .n = n};
+    merge_ctx_t x = {.run = run, .n = n};
     int64_t total = 0;
-    for (int i = 0; i < n; i++)
-        if (c[i]) x.P += c[i]->P, x.Nn += c[i]->Nn, total += c[i]->G;
+    for (int i = 0; i < n; i++) {
+        uint64_t P = run_positives(&run[i], 0, run[i].n);
+        x.P += P, x.Nn += (uint64_t)run[i].n - P, total += run[i].n;
+    }
     x.parts = total > (1 << 20) ? MERGE_PARTS : 1;
-    int64_t *at = malloc(sizeof *at * (size_t)(x.parts + 1) * (size_t)(n > 0 ? n : 1));
-    double *sample = malloc(sizeof *sample * (size_t)MERGE_SAMPLES * (size_t)(n > 0 ? n : 1));
+    size_t nn = (size_t)(n > 0 ? n : 1);
+    int64_t *at = malloc(sizeof *at * (size_t)(x.parts + 1) * nn);
+    uint32_t *sample = malloc(sizeof *sample * (size_t)MERGE_SAMPLES * nn);
     if (!at || !sample) {
         free(at), free(sample);
         gdl_log_error("out of memory");
         return -1;
     }
-    double split[MERGE_PARTS];
+    uint32_t split[MERGE_PARTS];
     if (x.parts > 1) {
-        int ns = 0;
+        int64_t ns = 0;
         for (int i = 0; i < n; i++)
-            if (c[i] && c[i]->G > 0)
-                for (int k = 0; k < MERGE_SAMPLES; k++) sample[ns++] = c[i]->value[c[i]->G * k / MERGE_SAMPLES];
-        qsort(sample, (size_t)ns, sizeof *sample, cmp_desc);
-        for (int j = 0; j + 1 < x.parts; j++) split[j] = sample[(int64_t)ns * (j + 1) / x.parts];
+            if (run[i].n > 0)
+                for (int k = 0; k < MERGE_SAMPLES; k++) sample[ns++] = run[i].key[run[i].n * k / MERGE_SAMPLES];
+        qsort(sample, (size_t)ns, sizeof *sample, cmp_desc32);
+        for (int j = 0; j + 1 < x.parts; j++) split[j] = sample[ns * (j + 1) / x.parts];
     }
-    // range j holds the scores in (split[j], split[j - 1]]; the first and last are open-ended
+    // range j holds the keys in (split[j], split[j - 1]]; the first and last are open-ended
     for (int i = 0; i < n; i++) {
-        int64_t G = c[i] ? c[i]->G : 0;
-        at[i] = 0;
-        for (int j = 1; j < x.parts; j++) at[(int64_t)j * n + i] = c[i] ? first_at_most(c[i]->value, G, split[j - 1]) : 0;
-        at[(int64_t)x.parts * n + i] = G;
+        at[i] = run[i].n;
+        for (int j = 1; j < x.parts; j++) at[(int64_t)j * n + i] = first_above(run[i].key, run[i].n, split[j - 1]);
+        at[(int64_t)x.parts * n + i] = 0;
     }
     x.at = at;
     gdl_parallel_for(x.parts, merge_range, &x);
@@ -279,8 +285,9 @@ int eval_curve_merge(eval_curve_t *const *c, int n, gdl_metrics_t *m)
     acc_t a;
     acc_init(&a, x.P, x.Nn, 0.5);
     for (int j = 0; j < x.parts; j++) a.u2 += x.acc[j].u2, a.ap += x.acc[j].ap;
-    acc_finish(&a, m);
-    for (int i = GDL_M_THRESHOLD; i < GDL_M_COUNT; i++) m->v[i] = NAN; // pooled confusions: the caller
+    gdl_metrics_t all;
+    acc_finish(&a, &all);
+    for (int i = GDL_M_N; i <= GDL_M_PR_AUC; i++) m->v[i] = all.v[i];
     return 0;
 }
 

@@ -32,7 +32,7 @@ static void boot_range(void *arg, int64_t begin, int64_t end, int chunk)
         gdl_metrics_clear(&res->m);
         int64_t n = base->n_rows;
         if (t->kind == GDL_EVAL_BINARY) {
-            eval_curve_build_rows(t->score, base->rows, n, x->w, &c);
+            eval_curve_build_rows(t->fscore, base->rows, n, x->w, &c);
             eval_curve_metrics(&c, x->thr, &res->m, NULL, NULL);
             res->single_class = c.P == 0 || c.Nn == 0;
         } else if (t->kind == GDL_EVAL_MULTICLASS) {

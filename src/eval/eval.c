@@ -39,21 +39,19 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
                  p->T, p->n_folds, now() - t0);
     t0 = now();
     eval_set_opts_t so = {.keep_curves = o->curves || o->plot, .keep_rows = o->bootstrap > 0,
-                          .threshold = o->threshold};
+                          .sort_in_place = p->n_folds == 0 && o->bootstrap == 0, .threshold = o->threshold};
     if (eval_set_compute(p, -1, &so, &all) != 0) goto done;
     gdl_log_info("pooled metrics in %.1f s", now() - t0);
     t0 = now();
     if (p->n_folds > 0) {
         eval_set_opts_t fo = so;
-        fo.keep_rows = 0;
+        fo.keep_rows = fo.sort_in_place = 0;
         if (!(folds = calloc((size_t)p->n_folds, sizeof *folds))) {
             gdl_log_error("out of memory");
             goto done;
         }
         for (int f = 0; f < p->n_folds; f++)
             if (eval_set_compute(p, f, &fo, &folds[f]) != 0) goto done;
-        if (eval_fold_summary(p, folds, p->n_folds, &fs) != 0) goto done;
-        have_fs = 1;
     }
     if (o->bootstrap > 0) {
         gdl_log_info("%d bootstrap replicates, seed %llu", o->bootstrap, (unsigned long long)o->seed);
@@ -62,12 +60,21 @@ int gdl_eval_run(const gdl_eval_opts_t *o)
     }
     if (p->n_folds > 0 || o->bootstrap > 0) gdl_log_info("folds and bootstrap in %.1f s", now() - t0);
     t0 = now();
-    eval_report_t rep = {.p = p, .o = o, .all = &all, .folds = folds, .fs = have_fs ? &fs : NULL,
-                         .ci = have_ci ? &ci : NULL};
-    if (o->json && eval_write_json(&rep, o->json) != 0) goto done;
-    if (o->tsv && eval_write_tsv(&rep, o->tsv) != 0) goto done;
-    if (o->curves && eval_write_curves(&rep, o->curves) != 0) goto done;
-    if (o->plot && eval_write_plots(&rep, o->plot) != 0) goto done;
+    if (eval_micro(p, &all, folds) != 0) goto done; // last: it sorts p's binary scores in place
+    gdl_log_info("micro average in %.1f s", now() - t0);
+    if (p->n_folds > 0) { // the folds' micro averages are complete now
+        if (eval_fold_summary(p, folds, p->n_folds, &fs) != 0) goto done;
+        have_fs = 1;
+    }
+    t0 = now();
+    eval_outs_t outs = {0};
+    eval_report_t rep = {.p = p, .o = o, .outs = &outs, .all = &all, .folds = folds,
+                         .fs = have_fs ? &fs : NULL, .ci = have_ci ? &ci : NULL};
+    // every output complete before any takes its final name: a failed run leaves none
+    int written = (!o->json || eval_write_json(&rep, o->json) == 0) && (!o->tsv || eval_write_tsv(&rep, o->tsv) == 0) &&
+                  (!o->curves || eval_write_curves(&rep, o->curves) == 0) &&
+                  (!o->plot || eval_write_plots(&rep, o->plot) == 0);
+    if (eval_outs_finish(&outs, written) != 0) goto done;
     if (o->table) {
         eval_print_table(&rep, o->table);
         if (fflush(o->table) != 0) {

@@ -8,19 +8,29 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "gdl/core.h"
 #include "gdl/eval.h"
 
 /* ---- predictions.tsv (predictions.c) ------------------------------------------------------ */
 
+/* A binary target holds 4 bytes and 2 bits per row: its score rounded to float (exact for what
+ * gdl predict writes; AUCs are then exact for those floats) and its label as bits. Regression and
+ * multi-class targets hold doubles. */
 typedef struct {
     char *name;
     gdl_eval_kind_t kind;
     int K;           // classes (multi-class), else 0
     char **classes;  // (K) names, in column order
-    double *label;   // (N) NaN = missing; the class index for multi-class
-    double *score;   // (N), or (N, K) for multi-class
+    double *label;   // (N) regression, multi-class (the class index); NaN = missing. NULL for binary
+    double *score;   // (N) regression, (N, K) multi-class; NULL for binary
+    float *fscore;   // (N) binary: the score as float; after eval_micro, the sorted keys (eval_runs)
+    uint64_t *known; // (N / 64 words) binary: bit r set when row r has a label
+    uint64_t *pos;   // (N / 64 words) binary: bit r set when row r's label is 1
     int64_t n_labelled;
 } eval_target_t;
+
+static inline int eval_bit(const uint64_t *b, int64_t i) { return (int)(b[i >> 6] >> (i & 63)) & 1; }
+static inline size_t eval_bit_words(int64_t n) { return (size_t)((n + 63) >> 6); }
 
 /* What the weighted average weighs each binary target by (weights.c). */
 typedef struct {
@@ -39,12 +49,18 @@ typedef struct {
     int n_folds;            // 0 without a fold column
     char **fold_names;      // (n_folds), sorted: numerically when all are integers
     int32_t *fold;          // (N) index into fold_names, NULL without a fold column
+    /* set by eval_micro, which sorts the binary targets in place: the labelled rows of fold f of
+     * target t are then fscore (as keys) and pos (as bits) from run_at[t * (F + 1) + f] to
+     * run_at[t * (F + 1) + f + 1], F = max(n_folds, 1); no row order is left */
+    int64_t *run_at;
 } eval_preds_t;
 
 /* Reads and checks PATH ("-" = stdin) with the kind overrides (comma lists or "all", may be
  * NULL). NULL with an error "PATH:LINE: ..." on bad input. Free with eval_preds_free. */
 eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary);
 void eval_preds_free(eval_preds_t *p);
+/* The bytes of the file read (and resident) at a time [64 MiB]; tests make it small. */
+extern size_t eval_read_window;
 
 /* The weights of p's weighted averages: with path NULL n_pos / n; otherwise the training
  * prevalence a model file stores or the label prevalence of a dataset, for every binary target of
@@ -74,6 +90,14 @@ static inline double eval_unkey(uint64_t k)
     return d;
 }
 
+/* The same for floats, 32 bits (+0 for -0 first: x + 0.0f). */
+static inline uint32_t eval_key32(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return (u >> 31) ? ~u : (u | 0x80000000u);
+}
+
 /* Sorts key (N) ascending, carrying payload (N); stable. tmp_key, tmp_pay (N) are scratch. */
 void eval_sort(uint64_t *key, uint32_t *pay, int64_t n, uint64_t *tmp_key, uint32_t *tmp_pay);
 
@@ -95,7 +119,7 @@ void eval_curve_free(eval_curve_t *c);
 void eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const uint32_t *w,
                       eval_curve_t *c);
 /* The same from pay sorted by score[pay >> 1] (ties detected on the scores themselves). */
-void eval_curve_build_rows(const double *score, const uint32_t *pay, int64_t n, const uint32_t *w,
+void eval_curve_build_rows(const float *score, const uint32_t *pay, int64_t n, const uint32_t *w,
                            eval_curve_t *c);
 /* From a curve: roc_auc, pr_auc, threshold metrics at thr (NAN = best F1), n, n_pos; every
  * metric but n and n_pos null with one class only. *tp_at, *fp_at (may be NULL) get the
@@ -105,9 +129,17 @@ void eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uin
 /* Threshold metrics from a confusion matrix; m's n, n_pos and AUCs are left alone. */
 void eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, gdl_metrics_t *m);
 
-/* Micro average: the curves of several targets merged into one pooled ranking (n, n_pos,
- * roc_auc, pr_auc into m). c[i] may be NULL (skipped). 0, or -1 when out of memory. */
-int eval_curve_merge(eval_curve_t *const *c, int n, gdl_metrics_t *m);
+/* A sorted run of one target (and fold): key (n) ascending (eval_key32), the label of key[i]
+ * at bit off + i of label. */
+typedef struct {
+    const uint32_t *key;
+    const uint64_t *label;
+    int64_t off, n;
+} eval_run_t;
+
+/* Micro average: runs merged into one pooled ranking, streaming (no curve is built): n, n_pos,
+ * roc_auc, pr_auc into m, the rest left alone. 0, or -1 when out of memory. */
+int eval_runs_merge(const eval_run_t *runs, int n, gdl_metrics_t *m);
 
 /* ---- regression (regression.c) ------------------------------------------------------------ */
 
@@ -158,12 +190,21 @@ typedef struct {
 
 typedef struct {
     int keep_curves, keep_rows;
+    /* all rows, and nothing after needs their order (no folds, no bootstrap): each binary target
+     * is left sorted in place for eval_micro, which then need not sort it again */
+    int sort_in_place;
     double threshold;
 } eval_set_opts_t;
 
-/* Metrics of every target over the rows where fold == f (f < 0: all rows). 0 or -1. */
-int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s);
+/* Metrics of every target over the rows where fold == f (f < 0: all rows). The micro average
+ * gets its pooled confusion counts here, its AUCs from eval_micro. 0 or -1. */
+int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s);
 void eval_set_free(eval_set_t *s, int T);
+
+/* The micro-average ROC and PR AUC of all (every row) and of each fold (folds: p->n_folds sets,
+ * or NULL), by sorting each binary target in place and merging the sorted runs: the last use of
+ * p's binary scores, which are no longer in row order afterwards. 0 or -1. */
+int eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds);
 
 int eval_metric_averaged(gdl_metric_t m); // aggregated over targets (metrics.c)
 
@@ -202,9 +243,16 @@ double eval_percentile(const double *sorted, int64_t n, double q);
 
 /* ---- outputs ------------------------------------------------------------------------------- */
 
+/* Outputs written and closed under their temp names, renamed together when all are complete. */
+typedef struct {
+    gdl_outfile_t *f;
+    int n, cap;
+} eval_outs_t;
+
 typedef struct {
     const eval_preds_t *p;
     const gdl_eval_opts_t *o;
+    eval_outs_t *outs;       // where the writers leave their closed files
     const eval_set_t *all;
     const eval_set_t *folds; // (p->n_folds) or NULL
     const eval_fold_summary_t *fs; // NULL without folds
@@ -216,6 +264,13 @@ int eval_write_tsv(const eval_report_t *r, const char *path);    // report.c
 void eval_print_table(const eval_report_t *r, FILE *fp);         // report.c
 int eval_write_curves(const eval_report_t *r, const char *prefix); // report.c
 int eval_write_plots(const eval_report_t *r, const char *prefix);  // plot.c
+
+/* A writer's file closed and kept for eval_outs_finish (stdout is done at once). 0, or -1 with
+ * its temp file removed. */
+int eval_out_close(eval_outs_t *outs, gdl_outfile_t *f);
+/* ok: every file renamed into place (0, or -1 at the first failure, the rest removed); otherwise
+ * every temp file removed (-1). */
+int eval_outs_finish(eval_outs_t *outs, int ok);
 
 /* "PREFIX" + suffix, malloc'd; NULL (and an error) when out of memory. */
 char *eval_path(const char *prefix, const char *mid, const char *suffix);

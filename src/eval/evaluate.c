@@ -1,13 +1,14 @@
 /* Metrics of every target over one set of rows (all of them, or one fold), targets in
  * parallel. Each target's labelled rows are gathered, sorted once by score, and every ranking
  * metric is read off that order. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "eval_internal.h"
 #include "gdl/core.h"
 
 typedef struct {
-    const eval_preds_t *p;
+    eval_preds_t *p;
     int fold;
     const eval_set_opts_t *o;
     eval_set_t *s;
@@ -18,8 +19,13 @@ typedef struct {
 static int64_t gather(const eval_preds_t *p, const eval_target_t *t, int fold, uint32_t *rows)
 {
     int64_t n = 0;
-    for (int64_t r = 0; r < p->N; r++)
-        if (!isnan(t->label[r]) && (fold < 0 || p->fold[r] == fold)) rows[n++] = (uint32_t)r;
+    if (t->kind == GDL_EVAL_BINARY) {
+        for (int64_t r = 0; r < p->N; r++)
+            if (eval_bit(t->known, r) && (fold < 0 || p->fold[r] == fold)) rows[n++] = (uint32_t)r;
+    } else {
+        for (int64_t r = 0; r < p->N; r++)
+            if (!isnan(t->label[r]) && (fold < 0 || p->fold[r] == fold)) rows[n++] = (uint32_t)r;
+    }
     return n;
 }
 
@@ -50,6 +56,18 @@ static void scratch_free(scratch_t *b)
     gdl_big_free(b->c.tp, 4 * b->n), gdl_big_free(b->c.fp, 4 * b->n);
 }
 
+/* The shortest decimal that reads back as float f, as a double: what a score held as a float is
+ * reported as (0.37, not 0.37000000476837158). */
+static double float_shortest(double f)
+{
+    char buf[32];
+    for (int prec = 1; prec < 9; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, f);
+        if (strtof(buf, NULL) == (float)f) return strtod(buf, NULL);
+    }
+    return f;
+}
+
 /* a copy of the curve in arrays of its own size */
 static eval_curve_t *curve_copy(const eval_curve_t *c)
 {
@@ -68,20 +86,38 @@ static eval_curve_t *curve_copy(const eval_curve_t *c)
     return d;
 }
 
-static int one_binary(const eval_target_t *t, const uint32_t *rows, int64_t n, double thr,
-                      int keep_rows, scratch_t *b, eval_result_t *res)
+/* the sorted run of a target written back over its columns (eval_micro's layout, one fold) */
+static void write_run(eval_target_t *t, int64_t N, const scratch_t *b, int64_t n, int64_t *run_at)
+{
+    uint32_t *col = (uint32_t *)(void *)t->fscore; // the floats are not read again
+    memset(t->pos, 0, 8 * eval_bit_words(N));
+    for (int64_t i = 0; i < n; i++) {
+        col[i] = eval_key32((float)eval_unkey(b->key[i])); // exact: the double of a float
+        if (b->pay[i] & 1) t->pos[i >> 6] |= 1ull << (i & 63);
+    }
+    run_at[0] = 0, run_at[1] = n;
+}
+
+static int one_binary(eval_target_t *t, const uint32_t *rows, int64_t n, const eval_set_opts_t *o,
+                      scratch_t *b, eval_result_t *res)
 {
     for (int64_t i = 0; i < n; i++) {
         uint32_t r = rows[i];
-        b->key[i] = eval_key(t->score[r]);
-        b->pay[i] = r << 1 | (t->label[r] != 0);
+        b->key[i] = eval_key(t->fscore[r]); // a float's double: exact
+        b->pay[i] = r << 1 | (uint32_t)eval_bit(t->pos, r);
     }
     eval_sort(b->key, b->pay, n, b->tk, b->tp);
     eval_curve_build(b->key, b->pay, n, NULL, &b->c);
-    eval_curve_metrics(&b->c, thr, &res->m, &res->tp_at, &res->fp_at);
+    eval_curve_metrics(&b->c, o->threshold, &res->m, &res->tp_at, &res->fp_at);
     res->single_class = b->c.P == 0 || b->c.Nn == 0;
-    if (!(res->curve = curve_copy(&b->c))) return -1;
-    res->n_curves = 1;
+    if (isnan(o->threshold) && !res->single_class)
+        res->m.v[GDL_M_THRESHOLD] = float_shortest(res->m.v[GDL_M_THRESHOLD]);
+    if (o->keep_curves) {
+        if (!(res->curve = curve_copy(&b->c))) return -1;
+        for (int64_t g = 0; g < res->curve->G; g++) res->curve->value[g] = float_shortest(res->curve->value[g]);
+        res->n_curves = 1;
+    }
+    int keep_rows = o->keep_rows;
     if (keep_rows) {
         if (!(res->rows = malloc(4 * (size_t)(n > 0 ? n : 1)))) return -1;
         memcpy(res->rows, b->pay, 4 * (size_t)n);
@@ -121,13 +157,14 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
         return;
     }
     for (int64_t ti = begin; ti < end; ti++) {
-        const eval_target_t *t = &p->targets[ti];
+        eval_target_t *t = &p->targets[ti];
         eval_result_t *res = &x->s->r[ti];
         gdl_metrics_clear(&res->m);
         int64_t n = gather(p, t, x->fold, rows);
         int rc;
         if (t->kind == GDL_EVAL_BINARY) {
-            rc = one_binary(t, rows, n, x->o->threshold, x->o->keep_rows, &b, res);
+            rc = one_binary(t, rows, n, x->o, &b, res);
+            if (rc == 0 && x->o->sort_in_place) write_run(t, p->N, &b, n, p->run_at + 2 * ti);
         } else if (t->kind == GDL_EVAL_MULTICLASS) {
             rc = eval_multiclass_rows(t, rows, n, NULL, res, x->o->keep_curves);
         } else {
@@ -144,13 +181,14 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
     scratch_free(&b);
 }
 
-int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s)
+int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s)
 {
     memset(s, 0, sizeof *s);
     s->name = f < 0 ? "all" : p->fold_names[f];
     s->r = calloc((size_t)(p->T > 0 ? p->T : 1), sizeof *s->r);
-    eval_curve_t **curves = calloc((size_t)(p->T > 0 ? p->T : 1), sizeof *curves);
-    if (!s->r || !curves) goto oom;
+    if (!s->r) goto oom;
+    if (o->sort_in_place && !p->run_at && !(p->run_at = calloc(2 * (size_t)(p->T > 0 ? p->T : 1), sizeof *p->run_at)))
+        goto oom;
     if (f < 0) s->n_rows = p->N;
     else
         for (int64_t r = 0; r < p->N; r++) s->n_rows += p->fold[r] == f;
@@ -159,7 +197,7 @@ int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eva
     gdl_log_debug("per-target metrics done");
     for (int c = 0; c < GDL_MAX_THREADS; c++)
         if (x.failed[c]) goto oom;
-    // micro: one ranking of every (example, binary target) pair; pooled confusion counts
+    // micro: pooled confusion counts here; the pooled ranking (AUCs) in eval_micro
     uint64_t tp = 0, fp = 0, P = 0, Nn = 0;
     int any = 0;
     for (int t = 0; t < p->T; t++) {
@@ -169,33 +207,119 @@ int eval_set_compute(const eval_preds_t *p, int f, const eval_set_opts_t *o, eva
         s->n_multiclass += tg->kind == GDL_EVAL_MULTICLASS;
         s->n_regression += tg->kind == GDL_EVAL_REGRESSION;
         if (tg->kind != GDL_EVAL_BINARY) continue;
-        curves[t] = r->curve;
         if (r->single_class && isnan(o->threshold)) continue; // no best-F1 threshold to pool
-        tp += r->tp_at, fp += r->fp_at, P += r->curve->P, Nn += r->curve->Nn, any = 1;
+        uint64_t pos = (uint64_t)r->m.v[GDL_M_N_POS];
+        tp += r->tp_at, fp += r->fp_at, P += pos, Nn += (uint64_t)r->m.v[GDL_M_N] - pos, any = 1;
     }
     eval_aggregate(p, s->r, s->agg, &s->n_single_class);
     gdl_metrics_t *mi = &s->agg[EVAL_AGG_MICRO];
     gdl_metrics_clear(mi);
-    if (s->n_binary > 0) {
-        if (eval_curve_merge(curves, p->T, mi) != 0) goto fail;
-        gdl_log_debug("micro average done");
-        if (any && P > 0 && Nn > 0) eval_confusion_metrics(tp, fp, P, Nn, mi);
-    }
-    if (!o->keep_curves)
-        for (int t = 0; t < p->T; t++)
-            if (p->targets[t].kind == GDL_EVAL_BINARY && s->r[t].curve) {
-                eval_curve_free(s->r[t].curve);
-                free(s->r[t].curve);
-                s->r[t].curve = NULL;
-            }
-    free(curves);
+    if (any && P > 0 && Nn > 0) eval_confusion_metrics(tp, fp, P, Nn, mi);
     return 0;
 oom:
     gdl_log_error("out of memory computing the metrics");
-fail:
-    free(curves);
     eval_set_free(s, p->T);
     return -1;
+}
+
+/* ---- micro average: each binary target sorted in place by (fold, score), runs merged ------------ */
+
+typedef struct {
+    eval_preds_t *p;
+    int F;                       // runs per target: max(n_folds, 1)
+    int failed[GDL_MAX_THREADS]; // per chunk
+} sort_ctx_t;
+
+/* Target t's labelled rows, sorted by score and stably by fold, written back over its own
+ * columns: fscore becomes keys, pos the labels in that order. */
+static void sort_range(void *arg, int64_t begin, int64_t end, int chunk)
+{
+    sort_ctx_t *x = arg;
+    eval_preds_t *p = x->p;
+    const int F = x->F;
+    size_t nn = (size_t)(p->N > 0 ? p->N : 1);
+    uint64_t *key = gdl_big_alloc(8 * nn), *tk = gdl_big_alloc(8 * nn);
+    uint32_t *pay = gdl_big_alloc(4 * nn), *tp = gdl_big_alloc(4 * nn);
+    int64_t *fill = malloc(sizeof *fill * (size_t)F);
+    if (!key || !tk || !pay || !tp || !fill) {
+        x->failed[chunk] = 1;
+        goto done;
+    }
+    for (int64_t ti = begin; ti < end; ti++) {
+        eval_target_t *t = &p->targets[ti];
+        if (t->kind != GDL_EVAL_BINARY) continue;
+        int64_t *at = p->run_at + ti * (F + 1);
+        memset(at, 0, sizeof *at * (size_t)(F + 1));
+        int64_t n = 0;
+        for (int64_t r = 0; r < p->N; r++) {
+            if (!eval_bit(t->known, r)) continue;
+            key[n] = eval_key32(t->fscore[r]);
+            pay[n++] = (uint32_t)r << 1 | (uint32_t)eval_bit(t->pos, r);
+            at[(p->fold ? p->fold[r] : 0) + 1]++;
+        }
+        eval_sort(key, pay, n, tk, tp);
+        for (int f = 0; f < F; f++) at[f + 1] += at[f], fill[f] = at[f];
+        uint32_t *col = (uint32_t *)(void *)t->fscore; // the floats are not read again
+        memset(t->pos, 0, 8 * eval_bit_words(p->N));
+        for (int64_t i = 0; i < n; i++) {
+            uint32_t r = pay[i] >> 1;
+            int64_t d = fill[p->fold ? p->fold[r] : 0]++;
+            col[d] = (uint32_t)key[i];
+            if (pay[i] & 1) t->pos[d >> 6] |= 1ull << (d & 63);
+        }
+    }
+done:
+    gdl_big_free(key, 8 * nn), gdl_big_free(tk, 8 * nn), gdl_big_free(pay, 4 * nn), gdl_big_free(tp, 4 * nn);
+    free(fill);
+}
+
+/* the runs of fold f (f < 0: every fold) into set s's micro average */
+static int micro_set(const eval_preds_t *p, int F, int f, eval_run_t *runs, eval_set_t *s)
+{
+    int n = 0;
+    for (int t = 0; t < p->T; t++) {
+        const eval_target_t *tg = &p->targets[t];
+        if (tg->kind != GDL_EVAL_BINARY) continue;
+        const int64_t *at = p->run_at + (int64_t)t * (F + 1);
+        for (int g = f < 0 ? 0 : f; g < (f < 0 ? F : f + 1); g++, n++)
+            runs[n] = (eval_run_t){.key = (const uint32_t *)(const void *)tg->fscore + at[g], .label = tg->pos,
+                                   .off = at[g], .n = at[g + 1] - at[g]};
+    }
+    return eval_runs_merge(runs, n, &s->agg[EVAL_AGG_MICRO]);
+}
+
+int eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds)
+{
+    if (all->n_binary == 0) return 0;
+    const int F = p->n_folds > 0 ? p->n_folds : 1;
+    int rc = -1;
+    eval_run_t *runs = malloc(sizeof *runs * (size_t)p->T * (size_t)F);
+    if (!runs) {
+        gdl_log_error("out of memory");
+        goto done;
+    }
+    if (!p->run_at) { // not left sorted by eval_set_compute (sort_in_place)
+        if (!(p->run_at = calloc((size_t)p->T * (size_t)(F + 1), sizeof *p->run_at))) {
+            gdl_log_error("out of memory");
+            goto done;
+        }
+        sort_ctx_t x = {.p = p, .F = F};
+        gdl_parallel_for(p->T, sort_range, &x);
+        for (int c = 0; c < GDL_MAX_THREADS; c++)
+            if (x.failed[c]) {
+                gdl_log_error("out of memory sorting the targets for the micro average");
+                goto done;
+            }
+        gdl_log_debug("targets sorted for the micro average");
+    }
+    if (micro_set(p, F, -1, runs, all) != 0) goto done;
+    for (int f = 0; folds && f < p->n_folds; f++)
+        if (micro_set(p, F, f, runs, &folds[f]) != 0) goto done;
+    gdl_log_debug("micro average done");
+    rc = 0;
+done:
+    free(runs);
+    return rc;
 }
 
 void eval_set_free(eval_set_t *s, int T)

@@ -176,11 +176,11 @@ int eval_write_json(const eval_report_t *rep, const char *path)
     gdl_outfile_t out;
     if (gdl_outfile_open(&out, path) != 0) goto done;
     if (fputs(text, out.fp) < 0 || fputc('\n', out.fp) < 0) {
-        gdl_log_error("%s: write error", path);
+        gdl_log_write_error(path);
         gdl_outfile_abort(&out);
         goto done;
     }
-    rc = gdl_outfile_commit(&out);
+    rc = eval_out_close(rep->outs, &out);
     goto done;
 oom:
     gdl_log_error("out of memory writing %s", path);

@@ -33,7 +33,7 @@ static void polyline(FILE *fp, const gdl_svg_frame_t *f, const eval_curve_t *c, 
     fputs("\"/>\n", fp);
 }
 
-static int curve_figure(const char *path, const char *title, series_t *ser, int n, int pr, const char *note)
+static int curve_figure(eval_outs_t *outs, const char *path, const char *title, series_t *ser, int n, int pr, const char *note)
 {
     gdl_outfile_t out;
     if (gdl_outfile_open(&out, path) != 0) return -1;
@@ -55,10 +55,10 @@ static int curve_figure(const char *path, const char *title, series_t *ser, int 
         fputs("</text>\n", fp);
     }
     gdl_svg_end(fp);
-    return gdl_outfile_commit(&out);
+    return eval_out_close(outs, &out);
 }
 
-static int pair_figures(const char *prefix, const char *mid, const char *what, series_t *ser, int n,
+static int pair_figures(eval_outs_t *outs, const char *prefix, const char *mid, const char *what, series_t *ser, int n,
                         const char *note)
 {
     char *rp = eval_path(prefix, mid, ".roc.svg"), *pp = eval_path(prefix, mid, ".pr.svg");
@@ -66,15 +66,15 @@ static int pair_figures(const char *prefix, const char *mid, const char *what, s
     int rc = -1;
     if (!rp || !pp) goto done;
     snprintf(title, sizeof title, "ROC curves%s%s", what ? ": " : "", what ? what : "");
-    if (curve_figure(rp, title, ser, n, 0, note) != 0) goto done;
+    if (curve_figure(outs, rp, title, ser, n, 0, note) != 0) goto done;
     snprintf(title, sizeof title, "Precision-recall curves%s%s", what ? ": " : "", what ? what : "");
-    rc = curve_figure(pp, title, ser, n, 1, note);
+    rc = curve_figure(outs, pp, title, ser, n, 1, note);
 done:
     free(rp), free(pp);
     return rc;
 }
 
-static int scatter(const char *path, const eval_target_t *t, const eval_result_t *r, int64_t N)
+static int scatter(eval_outs_t *outs, const char *path, const eval_target_t *t, const eval_result_t *r, int64_t N)
 {
     const double *y = t->label, *x = t->score;
     int64_t lab = 0;
@@ -111,7 +111,7 @@ static int scatter(const char *path, const eval_target_t *t, const eval_result_t
         fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\">%s</text>\n", LEG, TOP + 40, note);
     }
     gdl_svg_end(fp);
-    return gdl_outfile_commit(&out);
+    return eval_out_close(outs, &out);
 }
 
 int eval_write_plots(const eval_report_t *rep, const char *prefix)
@@ -151,7 +151,7 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
     }
     char note[120];
     snprintf(note, sizeof note, "the first %d of %d curves (--plot-max)", n, avail);
-    if (n > 0 && pair_figures(prefix, NULL, NULL, ser, n, avail > n ? note : NULL) != 0) goto done;
+    if (n > 0 && pair_figures(rep->outs, prefix, NULL, NULL, ser, n, avail > n ? note : NULL) != 0) goto done;
     // the folds of the first binary target, with the pooled curve in black
     if (rep->folds && first >= 0) {
         int m = 0;
@@ -170,7 +170,7 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
         m++;
         char what[300];
         snprintf(what, sizeof what, "%s by fold", p->targets[first].name);
-        if (pair_figures(prefix, "folds", what, ser, m, NULL) != 0) goto done;
+        if (pair_figures(rep->outs, prefix, "folds", what, ser, m, NULL) != 0) goto done;
     }
     int nreg = 0;
     for (int t = 0; t < p->T && nreg < max; t++) {
@@ -178,7 +178,7 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
         if (tg->kind != GDL_EVAL_REGRESSION || !(s->r[t].m.v[GDL_M_N] > 0)) continue;
         char *path = eval_path(prefix, tg->name, ".scatter.svg");
         if (!path) goto done;
-        int r = scatter(path, tg, &s->r[t], p->N);
+        int r = scatter(rep->outs, path, tg, &s->r[t], p->N);
         free(path);
         if (r != 0) goto done;
         nreg++;

@@ -119,16 +119,22 @@ typedef struct {
 
 typedef struct {
     const char *path;
-    const char *buf; // file contents
+    const char *buf; // file contents (a file is mapped and read a window at a time)
     size_t size;
     int mapped;
     int64_t *line;   // (N + 1) offsets of row starts; line[N] = end
     int ncol;
     column_t *col;
     eval_preds_t *p;
-    /* fold field of each row, mapped to names after the parallel pass */
+    int64_t r0, r1;  // the rows of the window being parsed
+    int second;      // the second pass: only the targets in wide, into doubles
+    uint8_t *other;  // (T) a label other than 0 or 1 was seen (set racily to 1 by any thread)
+    uint8_t *wide;   // (T) read again as doubles
+    /* fold field of each row of the window, mapped to names after its parallel pass */
     int64_t *fold_off;
     int32_t *fold_len;
+    char **fold_seen; // (MAX_FOLDS) names in order of first appearance
+    int n_fold_seen;
     /* per chunk: the first error */
     int64_t err_row[GDL_MAX_THREADS];
     char err_msg[GDL_MAX_THREADS][512];
@@ -338,16 +344,39 @@ fail:
 
 /* ---- the rows ---------------------------------------------------------------------------------- */
 
-typedef struct {
-    reader_t *rd;
-} parse_ctx_t;
+static void set_bit(uint64_t *b, int64_t i) { b[i >> 6] |= 1ull << (i & 63); }
 
+/* a binary target's label field [fs, fe) of row r; -1 (and the error) when it is not a number */
+static int binary_label(reader_t *rd, int chunk, eval_target_t *t, int64_t r, const char *fs, const char *fe)
+{
+    double v;
+    if (fe == fs) return 0; // missing
+    set_bit(t->known, r);
+    if (fe - fs == 1 && (*fs == '0' || *fs == '1')) {
+        if (*fs == '1') set_bit(t->pos, r);
+        return 0;
+    }
+    if (eval_parse_double(fs, fe, &v) == 0) { // a regression target after all: read again
+        __atomic_store_n(&rd->other[t - rd->p->targets], 1, __ATOMIC_RELAXED);
+        return 0;
+    }
+    fail_at(rd, chunk, r, "%s:%lld: %s:label '%.*s' is not a number (a missing label is an empty field)",
+            rd->path, (long long)r + 2, t->name, (int)(fe - fs > 64 ? 64 : fe - fs), fs);
+    return -1;
+}
+
+/* Rows of the window in blocks of 64 (a block's label bits are one word, written by one thread):
+ * block b holds rows [base + 64 b, base + 64 b + 64) cut to [r0, r1), base = r0 rounded down. */
 static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
 {
     reader_t *rd = ctx;
     eval_preds_t *p = rd->p;
     const int ncol = rd->ncol;
-    for (int64_t r = begin; r < end; r++) {
+    const int64_t base = rd->r0 & ~(int64_t)63;
+    int64_t first = base + 64 * begin, last = base + 64 * end;
+    if (first < rd->r0) first = rd->r0;
+    if (last > rd->r1) last = rd->r1;
+    for (int64_t r = first; r < last; r++) {
         const char *s = rd->buf + rd->line[r];
         const char *e = rd->buf + rd->line[r + 1];
         if (e > s && e[-1] == '\n') e--;
@@ -362,23 +391,37 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         const char *fs = s;
         for (;;) {
             const char *fe;
-            if (c < ncol && rd->col[c].role >= COL_LABEL) { // numbers: the fast path first
-                const column_t *col = &rd->col[c];
-                eval_target_t *t = &p->targets[col->t];
-                if (col->role == COL_LABEL) {
-                    if (t->kind != GDL_EVAL_MULTICLASS && fs < e && (*fs == '0' || *fs == '1') &&
-                        (fs + 1 == e || fs[1] == '\t')) {
-                        t->label[r] = *fs - '0';
-                        fe = fs + 1;
-                        goto next;
-                    }
-                } else {
-                    double *dst = col->role == COL_SCORE ? &t->score[r] : &t->score[r * t->K + col->k];
-                    if ((fe = scan_fast(fs, e, dst))) goto next;
+            double v;
+            const column_t *col = c < ncol ? &rd->col[c] : NULL;
+            eval_target_t *t = col && col->role >= COL_LABEL ? &p->targets[col->t] : NULL;
+            if (rd->second && !(t && rd->wide[col->t])) goto skip; // checked by the first pass
+            if (t && col->role == COL_LABEL && t->known) { // binary: 0, 1 or empty as bits
+                if (fs < e && (*fs == '0' || *fs == '1') && (fs + 1 == e || fs[1] == '\t')) {
+                    set_bit(t->known, r);
+                    if (*fs == '1') set_bit(t->pos, r);
+                    fe = fs + 1;
+                    goto next;
                 }
+            } else if (t && col->role == COL_LABEL) {
+                if (t->kind != GDL_EVAL_MULTICLASS && fs < e && (*fs == '0' || *fs == '1') &&
+                    (fs + 1 == e || fs[1] == '\t')) {
+                    t->label[r] = *fs - '0';
+                    fe = fs + 1;
+                    goto next;
+                }
+            } else if (t && t->fscore) {
+                if ((fe = scan_fast(fs, e, &v))) {
+                    t->fscore[r] = (float)v + 0.0f; // +0: a tiny negative rounds to -0
+                    goto next;
+                }
+            } else if (t) {
+                double *dst = col->role == COL_SCORE ? &t->score[r] : &t->score[r * t->K + col->k];
+                if ((fe = scan_fast(fs, e, dst))) goto next;
             }
+        skip:
             fe = memchr(fs, '\t', (size_t)(e - fs));
             if (!fe) fe = e;
+            if (rd->second && !(t && rd->wide[col->t])) goto next;
             if (c >= ncol) {
                 int n = c + 1;
                 for (const char *q = fe; q < e; q++) n += *q == '\t';
@@ -386,9 +429,6 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                         (long long)ln, n, ncol);
                 return;
             }
-            const column_t *col = &rd->col[c];
-            eval_target_t *t = &p->targets[col->t];
-            double v;
             switch (col->role) {
             case COL_ID:
                 if (fe == fs) {
@@ -405,7 +445,9 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 rd->fold_len[r] = (int32_t)(fe - fs);
                 break;
             case COL_LABEL:
-                if (fe == fs) {
+                if (t->known) {
+                    if (binary_label(rd, chunk, t, r, fs, fe) != 0) return;
+                } else if (fe == fs) {
                     t->label[r] = NAN;
                 } else if (t->kind == GDL_EVAL_MULTICLASS) {
                     int k = 0;
@@ -431,10 +473,7 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 }
                 break;
             default: { // COL_SCORE, COL_CLASS
-                double *dst = col->role == COL_SCORE ? &t->score[r] : &t->score[r * t->K + col->k];
-                if (fe == fs) {
-                    *dst = NAN; // allowed only when the label is missing, checked below
-                } else if (eval_parse_double(fs, fe, dst) != 0) {
+                if (fe != fs && eval_parse_double(fs, fe, &v) != 0) {
                     int n = (int)(fe - fs > 64 ? 64 : fe - fs);
                     if (col->role == COL_SCORE)
                         fail_at(rd, chunk, r, "%s:%lld: %s:score '%.*s' is not a finite number",
@@ -444,6 +483,10 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                                 rd->path, (long long)ln, t->name, t->classes[col->k], n, fs);
                     return;
                 }
+                if (fe == fs) v = NAN; // allowed only when the label is missing, checked below
+                if (t->fscore) t->fscore[r] = (float)v + 0.0f;
+                else if (col->role == COL_SCORE) t->score[r] = v;
+                else t->score[r * t->K + col->k] = v;
             }
             }
         next:
@@ -451,6 +494,7 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
             if (fe == e) break;
             fs = fe + 1;
         }
+        if (rd->second) continue;
         if (c != ncol) {
             fail_at(rd, chunk, r, "%s:%lld: %d field%s, the header has %d", rd->path, (long long)ln,
                     c, c == 1 ? "" : "s", ncol);
@@ -458,14 +502,18 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         }
         for (int ti = 0; ti < p->T; ti++) {
             eval_target_t *t = &p->targets[ti];
-            if (isnan(t->label[r])) continue;
-            int K = t->kind == GDL_EVAL_MULTICLASS ? t->K : 1;
-            for (int k = 0; k < K; k++)
-                if (isnan(t->score[r * K + k])) {
-                    fail_at(rd, chunk, r, "%s:%lld: %s has a label but an empty score", rd->path,
-                            (long long)ln, t->name);
-                    return;
-                }
+            int empty = 0;
+            if (t->known) {
+                empty = eval_bit(t->known, r) && isnan(t->fscore[r]);
+            } else if (!isnan(t->label[r])) {
+                int K = t->kind == GDL_EVAL_MULTICLASS ? t->K : 1;
+                for (int k = 0; k < K; k++) empty |= isnan(t->score[r * K + k]);
+            }
+            if (empty) {
+                fail_at(rd, chunk, r, "%s:%lld: %s has a label but an empty score", rd->path,
+                        (long long)ln, t->name);
+                return;
+            }
         }
     }
 }
@@ -491,33 +539,45 @@ static int fold_cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int map_folds(reader_t *rd)
+/* the fold names of rows [r0, r1) as indices in order of first appearance */
+static int map_fold_rows(reader_t *rd, int64_t r0, int64_t r1)
 {
     eval_preds_t *p = rd->p;
-    int F = 0;
-    char **names = malloc(sizeof *names * MAX_FOLDS);
-    if (!names || !(p->fold = malloc(sizeof *p->fold * (size_t)p->N))) goto oom;
-    for (int64_t r = 0; r < p->N; r++) {
+    char **names = rd->fold_seen;
+    for (int64_t r = r0; r < r1; r++) {
         const char *s = rd->buf + rd->fold_off[r];
         size_t n = (size_t)rd->fold_len[r];
-        int f = 0;
+        int f = 0, F = rd->n_fold_seen;
         while (f < F && !(strlen(names[f]) == n && memcmp(names[f], s, n) == 0)) f++;
         if (f == F) {
             if (F == MAX_FOLDS) {
                 gdl_log_error("%s:%lld: more than %d distinct values in the fold column", rd->path,
                               (long long)r + 2, MAX_FOLDS);
-                goto fail;
+                return -1;
             }
-            if (!(names[F++] = dupn(s, n))) goto oom;
+            if (!(names[F] = dupn(s, n))) {
+                gdl_log_error("out of memory");
+                return -1;
+            }
+            rd->n_fold_seen++;
         }
         p->fold[r] = f;
     }
-    // order the folds by name (numerically when all are integers) and renumber the rows
+    return 0;
+}
+
+/* order the folds by name (numerically when all are integers) and renumber the rows */
+static int sort_folds(reader_t *rd)
+{
+    eval_preds_t *p = rd->p;
+    int F = rd->n_fold_seen;
+    char **names = rd->fold_seen;
     char **sorted = malloc(sizeof *sorted * (size_t)F);
     int32_t *remap = malloc(sizeof *remap * (size_t)F);
     if (!sorted || !remap) {
         free(sorted), free(remap);
-        goto oom;
+        gdl_log_error("out of memory");
+        return -1;
     }
     memcpy(sorted, names, sizeof *sorted * (size_t)F);
     int all_int = 1;
@@ -528,20 +588,22 @@ static int map_folds(reader_t *rd)
             if (sorted[g] == names[f]) remap[f] = g;
     for (int64_t r = 0; r < p->N; r++) p->fold[r] = remap[p->fold[r]];
     free(remap);
-    free(names);
-    p->fold_names = sorted;
+    p->fold_names = sorted; // the strings now belong to p
     p->n_folds = F;
+    rd->n_fold_seen = 0;
     return 0;
-oom:
-    gdl_log_error("out of memory");
-fail:
-    if (names)
-        for (int f = 0; f < F; f++) free(names[f]);
-    free(names);
-    return -1;
 }
 
 /* ---- kinds ------------------------------------------------------------------------------------- */
+
+/* --regression names t (a name beats "all" in the other list) */
+static int forced_regression(const char *regression, const char *binary, const char *name)
+{
+    int reg = listed(regression, name), bin = listed(binary, name);
+    if (reg && bin && !(strcmp(regression, "all") == 0) != !(strcmp(binary, "all") == 0))
+        return strcmp(regression, "all") != 0;
+    return reg;
+}
 
 static int decide_kinds(reader_t *rd, const char *regression, const char *binary)
 {
@@ -549,6 +611,10 @@ static int decide_kinds(reader_t *rd, const char *regression, const char *binary
     for (int ti = 0; ti < p->T; ti++) {
         eval_target_t *t = &p->targets[ti];
         t->n_labelled = 0;
+        if (t->known) { // every label 0 or 1
+            for (size_t w = 0; w < eval_bit_words(p->N); w++) t->n_labelled += __builtin_popcountll(t->known[w]);
+            continue;
+        }
         for (int64_t r = 0; r < p->N; r++) t->n_labelled += !isnan(t->label[r]);
         if (t->kind == GDL_EVAL_MULTICLASS) {
             if (listed(regression, t->name) && strcmp(regression, "all") != 0) {
@@ -588,7 +654,7 @@ static int decide_kinds(reader_t *rd, const char *regression, const char *binary
 
 typedef struct {
     const char *buf;
-    size_t start, end;
+    size_t start, end, last;    // the window's bytes [start, end) of the rows' [.., last)
     int64_t first[LINE_BLOCKS]; // rows starting in each block, then the index of the first
     int64_t *line;
 } line_ctx_t;
@@ -606,7 +672,7 @@ static void count_lines(void *arg, int64_t begin, int64_t end, int chunk)
     (void)chunk;
     line_ctx_t *c = arg;
     for (int64_t b = begin; b < end; b++) {
-        const char *s, *e, *last = c->buf + c->end;
+        const char *s, *e, *last = c->buf + c->last;
         block_range(c, b, &s, &e);
         int64_t n = 0;
         for (const char *q = s; (q = memchr(q, '\n', (size_t)(e - q))) && q + 1 < last; q++) n++;
@@ -619,7 +685,7 @@ static void find_lines(void *arg, int64_t begin, int64_t end, int chunk)
     (void)chunk;
     line_ctx_t *c = arg;
     for (int64_t b = begin; b < end; b++) {
-        const char *s, *e, *last = c->buf + c->end;
+        const char *s, *e, *last = c->buf + c->last;
         block_range(c, b, &s, &e);
         int64_t r = c->first[b];
         for (const char *q = s; (q = memchr(q, '\n', (size_t)(e - q))) && q + 1 < last; q++)
@@ -627,7 +693,105 @@ static void find_lines(void *arg, int64_t begin, int64_t end, int chunk)
     }
 }
 
-/* ---- the whole file ------------------------------------------------------------------------------ */
+/* ---- the whole file, a window at a time ----------------------------------------------------------- */
+
+/* A file is mapped and read in windows of about this many bytes: each is paged in with one call
+ * and dropped after use, so the resident size holds one window, not the file. */
+size_t eval_read_window = (size_t)64 << 20;
+#define WINDOW_BYTES eval_read_window
+
+static void window_in(const reader_t *rd, size_t from, size_t to)
+{
+    if (!rd->mapped || to <= from) return;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), a = from / pg * pg;
+#ifdef MADV_POPULATE_READ
+    madvise((char *)rd->buf + a, to - a, MADV_POPULATE_READ); // a hint: page faults do the same
+#else
+    madvise((char *)rd->buf + a, to - a, MADV_WILLNEED);
+#endif
+}
+
+/* drops the whole pages of [from, to) from the resident set (they stay in the page cache) */
+static void window_out(const reader_t *rd, size_t from, size_t to)
+{
+    if (!rd->mapped) return;
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), a = from / pg * pg, b = to / pg * pg;
+    if (b > a) madvise((char *)rd->buf + a, b - a, MADV_DONTNEED);
+}
+
+/* row starts of [start, end) into rd->line (grown as needed); the row count, or -1 */
+static int64_t find_rows(reader_t *rd, size_t start, size_t end)
+{
+    int64_t N = end > start, cap = 0;
+    line_ctx_t *lc = calloc(1, sizeof *lc);
+    if (!lc) goto oom;
+    lc->buf = rd->buf, lc->last = end;
+    for (size_t ws = start; ws < end;) {
+        size_t we = end - ws > WINDOW_BYTES ? ws + WINDOW_BYTES : end;
+        lc->start = ws, lc->end = we;
+        window_in(rd, ws, we);
+        gdl_parallel_for(LINE_BLOCKS, count_lines, lc); // newlines per block of bytes
+        int64_t n0 = N;
+        for (int b = 0; b < LINE_BLOCKS; b++) {
+            int64_t n = lc->first[b];
+            lc->first[b] = N; // now: index of the first row starting in block b
+            N += n;
+        }
+        if (N + 1 > cap) {
+            int64_t nc = cap ? cap : 1024;
+            while (nc < N + 1) nc *= 2;
+            int64_t *nl = realloc(rd->line, sizeof *nl * (size_t)nc);
+            if (!nl) goto oom;
+            rd->line = nl, cap = nc;
+        }
+        rd->line[0] = (int64_t)start;
+        lc->line = rd->line;
+        if (N > n0) gdl_parallel_for(LINE_BLOCKS, find_lines, lc);
+        window_out(rd, ws, we);
+        if (we == end) break;
+        ws = we;
+    }
+    if (N > 0) rd->line[N] = (int64_t)end;
+    free(lc);
+    return N;
+oom:
+    free(lc);
+    gdl_log_error("out of memory");
+    return -1;
+}
+
+/* One pass over the rows in windows; the first error (of the lowest row) reported. 0 or -1. */
+static int parse_windows(reader_t *rd)
+{
+    eval_preds_t *p = rd->p;
+    for (int64_t r0 = 0; r0 < p->N;) {
+        int64_t r1 = r0 + 1;
+        int64_t lo = r0, hi = p->N; // the last row starting within WINDOW_BYTES of row r0
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo + 1) / 2;
+            if ((size_t)(rd->line[mid] - rd->line[r0]) <= WINDOW_BYTES) lo = mid;
+            else hi = mid - 1;
+        }
+        if (lo > r0) r1 = lo;
+        size_t from = (size_t)rd->line[r0], to = (size_t)rd->line[r1];
+        window_in(rd, from, to);
+        for (int c = 0; c < GDL_MAX_THREADS; c++) rd->err_row[c] = -1;
+        rd->r0 = r0, rd->r1 = r1;
+        gdl_parallel_for(((r1 - 1) >> 6) - (r0 >> 6) + 1, parse_rows, rd);
+        int64_t bad = -1;
+        int bad_chunk = 0;
+        for (int c = 0; c < GDL_MAX_THREADS; c++)
+            if (rd->err_row[c] >= 0 && (bad < 0 || rd->err_row[c] < bad)) bad = rd->err_row[c], bad_chunk = c;
+        if (bad >= 0) {
+            gdl_log_error("%s", rd->err_msg[bad_chunk]);
+            return -1;
+        }
+        if (!rd->second && p->fold && map_fold_rows(rd, r0, r1) != 0) return -1;
+        window_out(rd, from, to);
+        r0 = r1;
+    }
+    return 0;
+}
 
 static int load(reader_t *rd)
 {
@@ -670,8 +834,7 @@ static int load(reader_t *rd)
         rd->buf = NULL;
         return 0;
     }
-    // populated up front: one call instead of a page fault per 4 KiB
-    void *m = mmap(NULL, rd->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void *m = mmap(NULL, rd->size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (m == MAP_FAILED) {
         gdl_log_error("%s: cannot map: %s", rd->path, strerror(errno));
@@ -680,6 +843,14 @@ static int load(reader_t *rd)
     madvise(m, rd->size, MADV_SEQUENTIAL);
     rd->buf = m, rd->mapped = 1;
     return 0;
+}
+
+static void free_bits(eval_target_t *t, int64_t N)
+{
+    gdl_big_free(t->fscore, sizeof(float) * (size_t)N);
+    gdl_big_free(t->known, 8 * eval_bit_words(N));
+    gdl_big_free(t->pos, 8 * eval_bit_words(N));
+    t->fscore = NULL, t->known = t->pos = NULL;
 }
 
 void eval_preds_free(eval_preds_t *p)
@@ -693,14 +864,69 @@ void eval_preds_free(eval_preds_t *p)
         size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
         gdl_big_free(tg->label, sizeof(double) * (size_t)p->N);
         gdl_big_free(tg->score, sizeof(double) * (size_t)p->N * K);
+        free_bits(tg, p->N);
     }
     free(p->targets);
     free(p->weights.w);
     for (int f = 0; f < p->n_folds; f++) free(p->fold_names[f]);
     free(p->fold_names);
     free(p->fold);
+    free(p->run_at);
     free(p->path);
     free(p);
+}
+
+/* A binary-looking target (not multi-class, not forced to regression) is read as a float score
+ * and label bits; one whose labels turn out not all 0 or 1 is read again, alone, as doubles. */
+static int alloc_columns(reader_t *rd, const char *regression, const char *binary)
+{
+    eval_preds_t *p = rd->p;
+    const int64_t N = p->N;
+    for (int t = 0; t < p->T; t++) {
+        eval_target_t *tg = &p->targets[t];
+        if (tg->kind != GDL_EVAL_MULTICLASS && !forced_regression(regression, binary, tg->name)) {
+            tg->fscore = gdl_big_alloc(sizeof(float) * (size_t)N);
+            tg->known = gdl_big_alloc(8 * eval_bit_words(N));
+            tg->pos = gdl_big_alloc(8 * eval_bit_words(N));
+            if (!tg->fscore || !tg->known || !tg->pos) return -1;
+            continue;
+        }
+        size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
+        tg->label = gdl_big_alloc(sizeof(double) * (size_t)N);
+        tg->score = gdl_big_alloc(sizeof(double) * (size_t)N * K);
+        if (!tg->label || !tg->score) return -1;
+    }
+    return 0;
+}
+
+/* the second pass, for the targets with a label other than 0 or 1 */
+static int reread_wide(reader_t *rd)
+{
+    eval_preds_t *p = rd->p;
+    int any = 0;
+    for (int t = 0; t < p->T; t++) {
+        eval_target_t *tg = &p->targets[t];
+        if (!(rd->wide[t] = rd->other[t])) continue;
+        free_bits(tg, p->N);
+        tg->label = gdl_big_alloc(sizeof(double) * (size_t)p->N);
+        tg->score = gdl_big_alloc(sizeof(double) * (size_t)p->N);
+        if (!tg->label || !tg->score) return -1;
+        for (int64_t r = 0; r < p->N; r++) tg->label[r] = tg->score[r] = NAN;
+        any = 1;
+    }
+    if (!any) return 0;
+    gdl_log_debug("reading again the targets whose labels are not all 0 or 1, as doubles");
+    rd->second = 1;
+    return parse_windows(rd);
+}
+
+static void reader_free(reader_t *rd)
+{
+    free(rd->line), free(rd->col), free(rd->fold_off), free(rd->fold_len), free(rd->other), free(rd->wide);
+    for (int f = 0; f < rd->n_fold_seen; f++) free(rd->fold_seen[f]); // not yet p's
+    free(rd->fold_seen);
+    if (rd->mapped) munmap((void *)rd->buf, rd->size);
+    else free((void *)rd->buf);
 }
 
 eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary)
@@ -726,14 +952,8 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
     // row starts; blank lines at the very end are not rows
     size_t start = nl ? hlen + 1 : rd.size, end = rd.size;
     while (end > start && (rd.buf[end - 1] == '\n' || rd.buf[end - 1] == '\r')) end--;
-    line_ctx_t lc = {.buf = rd.buf, .start = start, .end = end};
-    gdl_parallel_for(LINE_BLOCKS, count_lines, &lc); // newlines per block of bytes
-    int64_t N = end > start;
-    for (int b = 0; b < LINE_BLOCKS; b++) {
-        int64_t n = lc.first[b];
-        lc.first[b] = N; // now: index of the first row starting in block b
-        N += n;
-    }
+    int64_t N = find_rows(&rd, start, end);
+    if (N < 0) goto fail;
     if (N == 0) {
         gdl_log_error("%s:2: no rows after the header", path);
         goto fail;
@@ -743,48 +963,29 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
         goto fail;
     }
     p->N = N;
-    if (!(rd.line = malloc(sizeof *rd.line * (size_t)(N + 1)))) goto oom;
-    rd.line[0] = (int64_t)start;
-    lc.line = rd.line;
-    gdl_parallel_for(LINE_BLOCKS, find_lines, &lc);
-    rd.line[N] = (int64_t)end;
-    for (int t = 0; t < p->T; t++) {
-        eval_target_t *tg = &p->targets[t];
-        size_t K = tg->kind == GDL_EVAL_MULTICLASS ? (size_t)tg->K : 1;
-        tg->label = gdl_big_alloc(sizeof(double) * (size_t)N);
-        tg->score = gdl_big_alloc(sizeof(double) * (size_t)N * K);
-        if (!tg->label || !tg->score) goto fail;
-    }
+    gdl_log_debug("%lld rows found", (long long)N);
+    rd.other = calloc((size_t)p->T, 1), rd.wide = calloc((size_t)p->T, 1);
+    if (!rd.other || !rd.wide) goto oom;
+    if (alloc_columns(&rd, regression, binary) != 0) goto fail;
     int has_fold = rd.ncol > 1 && rd.col[1].role == COL_FOLD;
     if (has_fold) {
         rd.fold_off = malloc(sizeof *rd.fold_off * (size_t)N);
         rd.fold_len = malloc(sizeof *rd.fold_len * (size_t)N);
-        if (!rd.fold_off || !rd.fold_len) goto oom;
+        rd.fold_seen = calloc(MAX_FOLDS, sizeof *rd.fold_seen);
+        if (!rd.fold_off || !rd.fold_len || !rd.fold_seen || !(p->fold = malloc(sizeof *p->fold * (size_t)N)))
+            goto oom;
     }
-    for (int c = 0; c < GDL_MAX_THREADS; c++) rd.err_row[c] = -1;
-    gdl_log_debug("%lld rows found", (long long)N);
-    gdl_parallel_for(N, parse_rows, &rd);
+    if (parse_windows(&rd) != 0) goto fail;
     gdl_log_debug("rows parsed");
-    int64_t bad = -1;
-    int bad_chunk = 0;
-    for (int c = 0; c < GDL_MAX_THREADS; c++)
-        if (rd.err_row[c] >= 0 && (bad < 0 || rd.err_row[c] < bad)) bad = rd.err_row[c], bad_chunk = c;
-    if (bad >= 0) {
-        gdl_log_error("%s", rd.err_msg[bad_chunk]);
-        goto fail;
-    }
-    if (has_fold && map_folds(&rd) != 0) goto fail;
+    if (has_fold && sort_folds(&rd) != 0) goto fail;
+    if (reread_wide(&rd) != 0) goto fail;
     if (decide_kinds(&rd, regression, binary) != 0) goto fail;
-    free(rd.line), free(rd.col), free(rd.fold_off), free(rd.fold_len);
-    if (rd.mapped) munmap((void *)rd.buf, rd.size);
-    else free((void *)rd.buf);
+    reader_free(&rd);
     return p;
 oom:
     gdl_log_error("out of memory");
 fail:
-    free(rd.line), free(rd.col), free(rd.fold_off), free(rd.fold_len);
-    if (rd.mapped) munmap((void *)rd.buf, rd.size);
-    else free((void *)rd.buf);
+    reader_free(&rd);
     eval_preds_free(p);
     return NULL;
 }

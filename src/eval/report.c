@@ -215,7 +215,7 @@ int eval_write_tsv(const eval_report_t *rep, const char *path)
     tsv_rows(fp, rep, rep->all, 1);
     if (rep->folds)
         for (int f = 0; f < rep->p->n_folds; f++) tsv_rows(fp, rep, &rep->folds[f], 0);
-    return gdl_outfile_commit(&out);
+    return eval_out_close(rep->outs, &out);
 }
 
 /* ---- curve TSVs ----------------------------------------------------------------------------------- */
@@ -262,12 +262,43 @@ int eval_write_curves(const eval_report_t *rep, const char *prefix)
     curve_set(roc.fp, pr.fp, rep->p, rep->all);
     if (rep->folds)
         for (int f = 0; f < rep->p->n_folds; f++) curve_set(roc.fp, pr.fp, rep->p, &rep->folds[f]);
-    if (gdl_outfile_commit(&roc) != 0) {
+    if (eval_out_close(rep->outs, &roc) != 0) {
         gdl_outfile_abort(&pr);
         goto done;
     }
-    rc = gdl_outfile_commit(&pr);
+    rc = eval_out_close(rep->outs, &pr);
 done:
     free(rp), free(pp);
+    return rc;
+}
+
+int eval_out_close(eval_outs_t *outs, gdl_outfile_t *f)
+{
+    if (!f->tmp) return gdl_outfile_commit(f); // stdout
+    if (outs->n == outs->cap) {
+        int cap = outs->cap ? 2 * outs->cap : 8;
+        gdl_outfile_t *nf = realloc(outs->f, sizeof *nf * (size_t)cap);
+        if (!nf) {
+            gdl_log_error("out of memory");
+            gdl_outfile_abort(f);
+            return -1;
+        }
+        outs->f = nf, outs->cap = cap;
+    }
+    if (gdl_outfile_close(f) != 0) return -1;
+    outs->f[outs->n++] = *f;
+    memset(f, 0, sizeof *f);
+    return 0;
+}
+
+int eval_outs_finish(eval_outs_t *outs, int ok)
+{
+    int rc = ok ? 0 : -1;
+    for (int i = 0; i < outs->n; i++) {
+        if (rc == 0) rc = gdl_outfile_rename(&outs->f[i]);
+        else gdl_outfile_abort(&outs->f[i]);
+    }
+    free(outs->f);
+    memset(outs, 0, sizeof *outs);
     return rc;
 }

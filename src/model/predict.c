@@ -47,12 +47,7 @@ int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *ro
         }
         fputc('\n', fp);
     }
-    if (ferror(fp)) {
-        gdl_log_error("%s: write failed", path);
-        gdl_outfile_abort(&o);
-        return -1;
-    }
-    return gdl_outfile_commit(&o);
+    return gdl_outfile_commit(&o); // a failed write is reported there, the temp file removed
 }
 
 /* --batch 0: as many examples per pass as keep the node values near 256 MB, from 256 up to

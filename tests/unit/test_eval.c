@@ -202,7 +202,9 @@ static void test_weights_equal_repeated_rows(void)
         gdl_metrics_clear(&a);
         eval_curve_metrics(&c, thr, &a, NULL, NULL);
         for (int m = 0; m <= GDL_M_MCC; m++) CHECK(a.v[m] == b.v[m] || (isnan(a.v[m]) && isnan(b.v[m])));
-        eval_curve_build_rows(s, pay, N, w, &c); // the bootstrap's path: ties found on the scores
+        float sf[N];
+        for (int i = 0; i < N; i++) sf[i] = (float)s[i]; // a grid of 1/20: ties stay ties
+        eval_curve_build_rows(sf, pay, N, w, &c); // the bootstrap's path: ties found on the scores
         eval_curve_metrics(&c, thr, &a, NULL, NULL);
         CHECK(a.v[GDL_M_ROC_AUC] == b.v[GDL_M_ROC_AUC] && a.v[GDL_M_PR_AUC] == b.v[GDL_M_PR_AUC]);
     }
@@ -217,7 +219,22 @@ static void test_weights_equal_repeated_rows(void)
     for (int m = GDL_M_MSE; m <= GDL_M_R2; m++) CHECK_CLOSE(a.v[m], b.v[m], 1e-12);
 }
 
-/* the micro average merges the targets' curves: it must equal one pooled target */
+/* scores s (n, float values), labels y (n) -> one sorted run: key (n), label bits from bit off */
+static eval_run_t make_run(const double *s, const uint8_t *y, int64_t n, uint32_t *key, uint64_t *bits, int64_t off)
+{
+    uint64_t *k = malloc(8 * (size_t)n), *tk = malloc(8 * (size_t)n);
+    uint32_t *pay = malloc(4 * (size_t)n), *tp = malloc(4 * (size_t)n);
+    for (int64_t i = 0; i < n; i++) k[i] = eval_key32((float)s[i]), pay[i] = (uint32_t)i << 1 | y[i];
+    eval_sort(k, pay, n, tk, tp);
+    for (int64_t i = 0; i < n; i++) {
+        key[i] = (uint32_t)k[i];
+        if (pay[i] & 1) bits[(off + i) >> 6] |= 1ull << ((off + i) & 63);
+    }
+    free(k), free(tk), free(pay), free(tp);
+    return (eval_run_t){.key = key, .label = bits, .off = off, .n = n};
+}
+
+/* the micro average merges the targets' sorted runs: it must equal one pooled target */
 static void test_micro_merge_equals_pooled(void)
 {
     gdl_rng_t r;
@@ -225,66 +242,60 @@ static void test_micro_merge_equals_pooled(void)
     enum { T = 7, N = 400 };
     static double s[T * N];
     static uint8_t y[T * N];
-    eval_curve_t curves[T], *cp[T];
+    static uint32_t key[T * N];
+    static uint64_t bits[(T * N + 63) / 64 + 1];
+    eval_run_t runs[T];
     for (int t = 0; t < T; t++) {
-        uint64_t key[N], tk[N];
-        uint32_t pay[N], tp[N];
         for (int i = 0; i < N; i++) {
             int j = t * N + i;
             s[j] = round(gdl_rng_uniform(&r) * 50) / 50;
             y[j] = gdl_rng_uniform(&r) < (t == 3 ? 0 : 0.2 + 0.5 * s[j]); // target 3: no positive
-            key[i] = eval_key(s[j]), pay[i] = (uint32_t)i << 1 | y[j];
+            s[j] = (float)s[j]; // the values gdl eval holds
         }
-        eval_sort(key, pay, N, tk, tp);
-        curves[t] = (eval_curve_t){.value = malloc(8 * N), .tp = malloc(4 * N), .fp = malloc(4 * N)};
-        eval_curve_build(key, pay, N, NULL, &curves[t]);
-        cp[t] = &curves[t];
+        // runs may start mid-word (as folds of one target do): offset 5
+        runs[t] = make_run(s + t * N, y + t * N, N, key + t * N, bits, 5 + t * N);
     }
     gdl_metrics_t merged, pooled;
-    CHECK(eval_curve_merge(cp, T, &merged) == 0);
+    gdl_metrics_clear(&merged);
+    CHECK(eval_runs_merge(runs, T, &merged) == 0);
     CHECK(gdl_eval_binary(s, y, T * N, 0.5, &pooled) == 0);
     CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]);
     CHECK(merged.v[GDL_M_PR_AUC] == pooled.v[GDL_M_PR_AUC]);
     CHECK(merged.v[GDL_M_N] == T * N && merged.v[GDL_M_N_POS] == pooled.v[GDL_M_N_POS]);
-    for (int t = 0; t < T; t++) free(curves[t].value), free(curves[t].tp), free(curves[t].fp);
+    CHECK(isnan(merged.v[GDL_M_ACCURACY])); // left alone: the pooled confusion is the caller's
 }
 
-/* above 2^20 groups the merge runs in 16 score ranges in parallel: still one pooled ranking */
+/* above 2^20 rows the merge runs in 16 score ranges in parallel: still one pooled ranking */
 static void test_micro_merge_in_ranges(void)
 {
     enum { T = 6, N = 250000 };
     double *s = malloc(sizeof *s * T * N);
     uint8_t *y = malloc(T * N);
-    uint64_t *key = malloc(8 * N), *tk = malloc(8 * N);
-    uint32_t *pay = malloc(4 * N), *tp = malloc(4 * N);
-    eval_curve_t curves[T], *cp[T];
+    uint32_t *key = malloc(4 * (size_t)T * N);
+    uint64_t *bits = calloc((T * N + 63) / 64, 8);
+    eval_run_t runs[T];
     gdl_rng_t r;
     gdl_rng_init(&r, 17, 0);
     for (int t = 0; t < T; t++) {
         for (int i = 0; i < N; i++) {
             int j = t * N + i;
             // targets 0-2 share a grid of values (ties across targets), 3-5 do not
-            s[j] = t < 3 ? round(gdl_rng_uniform(&r) * 1e6) / 1e6 : gdl_rng_uniform(&r);
+            s[j] = (float)(t < 3 ? round(gdl_rng_uniform(&r) * 1e6) / 1e6 : gdl_rng_uniform(&r));
             y[j] = gdl_rng_uniform(&r) < 0.05 + 0.3 * s[j];
-            key[i] = eval_key(s[j]), pay[i] = (uint32_t)i << 1 | y[j];
         }
-        eval_sort(key, pay, N, tk, tp);
-        curves[t] = (eval_curve_t){.value = malloc(8 * N), .tp = malloc(4 * N), .fp = malloc(4 * N)};
-        eval_curve_build(key, pay, N, NULL, &curves[t]);
-        cp[t] = &curves[t];
+        runs[t] = make_run(s + (size_t)t * N, y + (size_t)t * N, N, key + (size_t)t * N, bits, (int64_t)t * N);
     }
     gdl_metrics_t merged, pooled;
-    CHECK(eval_curve_merge(cp, T, &merged) == 0);
+    CHECK(eval_runs_merge(runs, T, &merged) == 0);
     CHECK(gdl_eval_binary(s, y, (int64_t)T * N, 0.5, &pooled) == 0);
     CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]); // an exact integer U either way
     CHECK_CLOSE(merged.v[GDL_M_PR_AUC], pooled.v[GDL_M_PR_AUC], 1e-13); // summed in 16 parts
     gdl_threads_set(2);
     gdl_metrics_t two;
-    CHECK(eval_curve_merge(cp, T, &two) == 0);
+    CHECK(eval_runs_merge(runs, T, &two) == 0);
     CHECK(two.v[GDL_M_PR_AUC] == merged.v[GDL_M_PR_AUC]); // the same with any thread count
     gdl_threads_set(1);
-    for (int t = 0; t < T; t++) free(curves[t].value), free(curves[t].tp), free(curves[t].fp);
-    free(s), free(y), free(key), free(tk), free(pay), free(tp);
+    free(s), free(y), free(key), free(bits);
 }
 
 /* the weighted average: n_pos / n by default, fixed weights (--weights-from) when set, a NaN
@@ -338,7 +349,8 @@ static void test_reader_numbers_and_folds(void)
         int bad = 0;
         for (int i = 0; i < N; i++) {
             double want = strtod(text[i], NULL) + 0.0;
-            bad += p->targets[0].score[i] != want || p->targets[1].label[i] != want || p->targets[1].score[i] != want;
+            // a binary target's score is held as the float nearest the double
+            bad += p->targets[0].fscore[i] != (float)want || p->targets[1].label[i] != want || p->targets[1].score[i] != want;
         }
         CHECK(bad == 0);
         // fold names 0, 5, ..., 50 in numeric order (not "0", "10", "15", ..., "5")
@@ -346,6 +358,55 @@ static void test_reader_numbers_and_folds(void)
         CHECK(p->fold[0] == 0 && p->fold[1] == 1 && p->fold[10] == 10);
         eval_preds_free(p);
     }
+    unlink(path);
+}
+
+/* read a window of a few hundred bytes at a time (row windows not on 64-row words, rows split
+ * between windows, the second pass for a regression target, folds): the same as read whole */
+static void test_reader_windows(void)
+{
+    char path[] = "/tmp/gdl_test_eval_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    enum { N = 1000 };
+    gdl_rng_t r;
+    gdl_rng_init(&r, 29, 0);
+    fprintf(fp, "id\tfold\ta:label\ta:score\tr:label\tr:score\tb:label\tb:score\n");
+    for (int i = 0; i < N; i++) {
+        double u = gdl_rng_uniform(&r);
+        const char *la = i % 7 == 3 ? "" : u < 0.3 ? "1" : "0";
+        fprintf(fp, "e%d\t%c\t%s\t%.6f\t%.3f\t%.4f\t%d\t%.9g\n", i, 'A' + i % 4, la, u, u * 10 - 2,
+                u * 9, i % 5 == 0, (float)gdl_rng_uniform(&r));
+    }
+    fclose(fp);
+    eval_preds_t *whole = eval_preds_read(path, NULL, NULL);
+    size_t saved = eval_read_window;
+    eval_read_window = 333;
+    eval_preds_t *win = eval_preds_read(path, NULL, NULL);
+    eval_read_window = saved;
+    CHECK(whole && win);
+    if (whole && win) {
+        CHECK(win->N == N && win->T == 3 && win->n_folds == 4);
+        CHECK(win->targets[0].kind == GDL_EVAL_BINARY && win->targets[1].kind == GDL_EVAL_REGRESSION &&
+              win->targets[2].kind == GDL_EVAL_BINARY);
+        CHECK(win->targets[0].n_labelled == N - (N + 3) / 7 && win->targets[2].n_labelled == N);
+        int bad = 0;
+        for (int i = 0; i < N; i++) {
+            bad += win->fold[i] != whole->fold[i] || win->fold[i] != i % 4;
+            for (int t = 0; t < 3; t += 2) {
+                const eval_target_t *a = &win->targets[t], *b = &whole->targets[t];
+                bad += eval_bit(a->known, i) != eval_bit(b->known, i) || eval_bit(a->pos, i) != eval_bit(b->pos, i);
+                bad += eval_bit(a->known, i) && a->fscore[i] != b->fscore[i];
+            }
+            bad += win->targets[1].label[i] != whole->targets[1].label[i] ||
+                   win->targets[1].score[i] != whole->targets[1].score[i];
+        }
+        CHECK(bad == 0);
+        CHECK(eval_bit(win->targets[2].pos, 5) && !eval_bit(win->targets[2].pos, 6));
+    }
+    eval_preds_free(whole);
+    eval_preds_free(win);
     unlink(path);
 }
 
@@ -380,6 +441,7 @@ int main(void)
     RUN(test_micro_merge_in_ranges);
     RUN(test_weighted_average);
     RUN(test_reader_numbers_and_folds);
+    RUN(test_reader_windows);
     RUN(test_percentile_and_registry);
     return TEST_EXIT();
 }
