@@ -19,11 +19,6 @@
 #include "vcf_internal.h"
 
 typedef struct {
-    int rid;
-    hts_pos_t beg, end; // 0-based, half-open
-} region_t;
-
-typedef struct {
     enc_t *e;
     htsFile *fp;
     bcf_hdr_t *hdr;
@@ -35,7 +30,7 @@ typedef struct {
     size_t ln_len;
     kstring_t line;         // a line from the index, or a copy for vcf_parse
     int64_t nrec;           // records read, for messages
-    region_t *reg;
+    gdl_vcf_region_t *reg;  // --regions, --regions-file: sorted, overlaps merged
     int n_reg, i_reg;
     hts_idx_t *idx;         // BCF index
     tbx_t *tbx;             // VCF.gz index
@@ -54,103 +49,8 @@ typedef struct {
     int calls_ready;        // this record's calls were read with its line
     kstring_t site;         // the 8 site columns of the line, for htslib
     int64_t n_gt_gdl, n_gt_hts; // records whose calls vcf_gt.c read, and htslib read
-    char *info;
-    int ninfo;
-    int csq_field;          // gene field of ANN / CSQ entries, -1 for a plain tag
+    gdl_vcf_gene_tag_t gene; // --gene-tag
 } vcfsrc_t;
-
-static int add_region(vcfsrc_t *s, const char *chrom, hts_pos_t beg, hts_pos_t end)
-{
-    int rid = bcf_hdr_name2id(s->hdr, chrom);
-    if (rid < 0) {
-        gdl_log_warn("region contig '%s' is not in the header of %s; ignored", chrom, s->e->src);
-        return 0;
-    }
-    region_t *r = realloc(s->reg, (s->n_reg + 1) * sizeof *r);
-    if (!r) {
-        gdl_log_error("out of memory");
-        return -1;
-    }
-    s->reg = r;
-    s->reg[s->n_reg++] = (region_t){rid, beg, end};
-    return 0;
-}
-
-static int cmp_region(const void *a, const void *b)
-{
-    const region_t *x = a, *y = b;
-    if (x->rid != y->rid) return x->rid < y->rid ? -1 : 1;
-    return x->beg < y->beg ? -1 : x->beg > y->beg;
-}
-
-static int parse_regions(vcfsrc_t *s)
-{
-    const gdl_encode_opts_t *o = s->e->o;
-    if (o->regions) {
-        char *list = strdup(o->regions);
-        if (!list) return -1;
-        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
-            hts_pos_t beg, end;
-            const char *colon = hts_parse_reg64(tok, &beg, &end);
-            if (!colon || beg < 0 || end < beg) {
-                gdl_log_error("--regions: cannot parse '%s' (expected CHROM[:BEG[-END]])", tok);
-                free(list);
-                return -1;
-            }
-            char chrom[256];
-            snprintf(chrom, sizeof chrom, "%.*s", (int)(colon - tok), tok);
-            if (add_region(s, chrom, beg, end)) {
-                free(list);
-                return -1;
-            }
-        }
-        free(list);
-    }
-    if (o->regions_file) {
-        FILE *fp = fopen(o->regions_file, "r");
-        if (!fp) {
-            gdl_log_error("%s: %s", o->regions_file, strerror(errno));
-            return -1;
-        }
-        size_t n = strlen(o->regions_file);
-        int bed = n > 4 && strcmp(o->regions_file + n - 4, ".bed") == 0;
-        char *line = NULL, *f[4];
-        size_t cap = 0;
-        long lineno = 0;
-        int ret = 0;
-        while (ret == 0 && getline(&line, &cap, fp) > 0) {
-            lineno++;
-            line[strcspn(line, "\r\n")] = 0;
-            if (!*line || *line == '#' || strncmp(line, "track", 5) == 0) continue;
-            int nf = gdl_split_tabs(line, f, 4);
-            char *end1 = NULL, *end2 = NULL;
-            long long b = nf > 1 ? strtoll(f[1], &end1, 10) : (bed ? 0 : 1);
-            long long e = nf > 2 ? strtoll(f[2], &end2, 10) : HTS_POS_MAX;
-            if ((nf > 1 && (end1 == f[1] || *end1)) || (nf > 2 && (end2 == f[2] || *end2)) ||
-                b < (bed ? 0 : 1) || e < b) {
-                gdl_log_error("%s:%ld: expected CHROM, BEG, END", o->regions_file, lineno);
-                ret = -1;
-                break;
-            }
-            ret = add_region(s, f[0], bed ? b : b - 1, e);
-        }
-        free(line);
-        fclose(fp);
-        if (ret) return -1;
-    }
-    if (s->n_reg == 0) return 0;
-    qsort(s->reg, s->n_reg, sizeof *s->reg, cmp_region);
-    int k = 0; // merge overlaps, so a record is read once
-    for (int i = 1; i < s->n_reg; i++) {
-        if (s->reg[i].rid == s->reg[k].rid && s->reg[i].beg <= s->reg[k].end) {
-            if (s->reg[i].end > s->reg[k].end) s->reg[k].end = s->reg[i].end;
-        } else {
-            s->reg[++k] = s->reg[i];
-        }
-    }
-    s->n_reg = k + 1;
-    return 0;
-}
 
 /* Did decompression fail? A truncated file then ends with a partial line, which must be
  * reported as truncation, not as a malformed record. */
@@ -278,7 +178,7 @@ static int next_record(vcfsrc_t *s)
         } else if (s->idx || s->tbx) {
             if (s->i_reg >= s->n_reg) return 0;
         query:;
-            const region_t *g = &s->reg[s->i_reg];
+            const gdl_vcf_region_t *g = &s->reg[s->i_reg];
             s->itr = s->is_bcf ? bcf_itr_queryi(s->idx, g->rid, g->beg, g->end)
                                : tbx_itr_queryi(s->tbx, tbx_name2id(s->tbx, bcf_hdr_id2name(s->hdr, g->rid)),
                                                 g->beg, g->end);
@@ -311,7 +211,7 @@ static int next_record(vcfsrc_t *s)
             return -1;
         }
         if (s->itr && s->i_reg > 0) { // a record spanning two regions was already read
-            const region_t *p = &s->reg[s->i_reg - 1];
+            const gdl_vcf_region_t *p = &s->reg[s->i_reg - 1];
             if (p->rid == s->rec->rid && s->rec->pos < p->end) continue;
         }
         if (s->streaming_regions) {
@@ -354,70 +254,6 @@ bad:
 static int is_symbolic(const char *alt)
 {
     return alt[0] == '<' || alt[0] == '*' || strchr(alt, '[') || strchr(alt, ']') || alt[0] == '.';
-}
-
-/* The gene of ALT allele a from --gene-tag, into buf ("" when absent). */
-static void tag_gene(vcfsrc_t *s, int a, char *buf, size_t size)
-{
-    bcf1_t *rec = s->rec;
-    *buf = 0;
-    if (bcf_get_info_string(s->hdr, rec, s->e->o->gene_tag, &s->info, &s->ninfo) <= 0) return;
-    if (s->csq_field < 0) {
-        snprintf(buf, size, "%s", s->info);
-        return;
-    }
-    // ANN/CSQ: comma-separated entries of '|' fields; the first entry for this allele wins
-    const char *alt = rec->d.allele[a], *first = NULL;
-    for (char *ent = s->info; ent && *ent;) {
-        char *next = strchr(ent, ',');
-        size_t len = next ? (size_t)(next - ent) : strlen(ent);
-        size_t alen = strcspn(ent, "|");
-        const char *f = ent;
-        for (int k = 0; k < s->csq_field && f && f < ent + len; k++) {
-            f = memchr(f, '|', ent + len - f);
-            if (f) f++;
-        }
-        if (f && f < ent + len) {
-            size_t flen = strcspn(f, "|,");
-            if (alen == strlen(alt) && strncmp(ent, alt, alen) == 0) {
-                snprintf(buf, size, "%.*s", (int)flen, f);
-                return;
-            }
-            if (!first) snprintf(buf, size, "%.*s", (int)flen, f), first = buf;
-        }
-        ent = next ? next + 1 : NULL;
-    }
-}
-
-static int setup_gene_tag(vcfsrc_t *s)
-{
-    const char *tag = s->e->o->gene_tag;
-    s->csq_field = -1;
-    if (!tag) return 0;
-    int id = bcf_hdr_id2int(s->hdr, BCF_DT_ID, tag);
-    if (id < 0 || !bcf_hdr_idinfo_exists(s->hdr, BCF_HL_INFO, id)) {
-        gdl_log_error("%s: --gene-tag: INFO/%s is not defined in the header", s->e->src, tag);
-        return -1;
-    }
-    if (strcmp(tag, "ANN") == 0) s->csq_field = 3; // Allele|Annotation|Impact|Gene_Name|...
-    if (strcmp(tag, "CSQ") == 0) {
-        bcf_hrec_t *h = bcf_hdr_get_hrec(s->hdr, BCF_HL_INFO, "ID", "CSQ", NULL);
-        int k = h ? bcf_hrec_find_key(h, "Description") : -1;
-        const char *d = k >= 0 ? strstr(h->vals[k], "Format: ") : NULL;
-        s->csq_field = 3;
-        if (d) {
-            d += 8;
-            for (int i = 0; *d && *d != '"'; i++) {
-                size_t len = strcspn(d, "|\"");
-                if ((len == 6 && strncmp(d, "SYMBOL", 6) == 0)) {
-                    s->csq_field = i;
-                    break;
-                }
-                d += len + (d[len] == '|');
-            }
-        }
-    }
-    return 0;
 }
 
 /* Counts the record and says whether its site passes the record filters: 1 or 0. */
@@ -536,7 +372,7 @@ static int emit_alleles(vcfsrc_t *s)
             e->codes[r] = (uint8_t)(x < 0 ? 3 : (x == a) + (y == a));
         }
         char gene[512];
-        if (o->gene_tag) tag_gene(s, a, gene, sizeof gene);
+        if (o->gene_tag) gdl_vcf_gene_tag_get(&s->gene, s->hdr, s->rec, a, gene, sizeof gene);
         int r = enc_emit(e, chrom, (int64_t)rec->pos + 1, rec->d.id, ref, alt,
                          o->gene_tag ? gene : NULL, s->calls.haploid);
         if (r < 0) return -1;
@@ -605,11 +441,11 @@ int enc_run_vcf(enc_t *e)
         goto out;
     }
     if (!(s.rec = s.own_rec = bcf_init())) goto oom;
-    if (setup_gene_tag(&s)) goto out;
+    if (gdl_vcf_gene_tag_init(&s.gene, o->gene_tag, s.hdr, e->src)) goto out;
     if (enc_select_samples(e, (const char *const *)s.hdr->samples, bcf_hdr_nsamples(s.hdr))) goto out;
     if (setup_calls(&s)) goto oom;
     if (o->regions || o->regions_file) {
-        if (parse_regions(&s)) goto out;
+        if (gdl_vcf_regions_parse(o, s.hdr, e->src, &s.reg, &s.n_reg)) goto out;
         if (!indexed) {
             gdl_log_info("%s: no index; filtering the stream by region", o->input);
             s.streaming_regions = 1;
@@ -643,6 +479,6 @@ out:
     free(s.calls.a1);
     free(s.sel);
     free(s.site.s);
-    free(s.info);
+    gdl_vcf_gene_tag_free(&s.gene);
     return ret;
 }

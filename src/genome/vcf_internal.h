@@ -9,6 +9,33 @@
 #include <htslib/hts.h>
 #include <htslib/vcf.h>
 
+#include "gdl/genome.h"
+
+/* ---- regions (vcf_regions.c) and gene tags (vcf_gene_tag.c) --------------------------------- */
+
+typedef struct {
+    int rid;
+    hts_pos_t beg, end; // 0-based, half-open
+} gdl_vcf_region_t;
+
+typedef struct {
+    const char *tag;    // the INFO field, or NULL for none
+    int csq_field;      // gene field of ANN / CSQ entries, -1 for a plain tag
+    char *info;         // bcf_get_info_string's buffer
+    int ninfo;
+} gdl_vcf_gene_tag_t;
+
+/* --regions and --regions-file of o as hdr's contigs (a contig hdr lacks: a warning naming src,
+ * and skipped), sorted, overlaps merged; *out malloc'd (NULL when none). 0, or -1 with an error
+ * naming the file and line. */
+int gdl_vcf_regions_parse(const gdl_encode_opts_t *o, const bcf_hdr_t *hdr, const char *src, gdl_vcf_region_t **out,
+                          int *n_out);
+/* tag's field checked against hdr (an error naming src when INFO/tag is not declared). 0 / -1. */
+int gdl_vcf_gene_tag_init(gdl_vcf_gene_tag_t *t, const char *tag, bcf_hdr_t *hdr, const char *src);
+/* The gene of rec's ALT allele a into buf ("" when the record has none). */
+void gdl_vcf_gene_tag_get(gdl_vcf_gene_tag_t *t, const bcf_hdr_t *hdr, bcf1_t *rec, int a, char *buf, size_t size);
+void gdl_vcf_gene_tag_free(gdl_vcf_gene_tag_t *t);
+
 /* ---- reading ahead (vcf_ahead.c) ------------------------------------------------------------ */
 
 /* The records of a VCF/BCF stream (after its header), read ahead in slots of about 1 MB, on a
