@@ -174,7 +174,7 @@ static int pair_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_
     return rc;
 }
 
-int gdl_train(const gdl_train_opts_t *o)
+static int train_from(const gdl_train_opts_t *o)
 {
     gdl_dataset_t *d = gdl_dataset_open(o->data_path);
     gdl_config_t *c = NULL;
@@ -375,5 +375,19 @@ out:
     free(strata), free(fold), free(oof_fold), free(use), free(all), free(train), free(val), free(test), free(tuned);
     gdl_train_history_free(&hist);
     free(oof_rows), free(oof), free(groups), free(fold_metric), free(fold_loss), free(group_buf), free(path);
+    return ret;
+}
+
+/* The config file read once: every model of the run (folds, inner folds, the refit) parses
+ * the same text, however the file changes meanwhile. */
+int gdl_train(const gdl_train_opts_t *o)
+{
+    if (o->config_json || !o->config_path) return train_from(o);
+    gdl_train_opts_t once = *o;
+    char *text = gdl_config_read_file(o->config_path);
+    if (!text) return -1;
+    once.config_json = text;
+    int ret = train_from(&once);
+    free(text);
     return ret;
 }
