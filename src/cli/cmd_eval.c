@@ -43,7 +43,8 @@ static void usage(FILE *fp)
         "Options:\n"
         "  -p, --predictions FILE  predictions.tsv ('-' = stdin)\n"
         "  -m, --model FILE        instead of -p: score DATA with this model first (repeat to\n"
-        "                          average several, as gdl predict does)\n"
+        "                          average several, as gdl predict does; the scores go through\n"
+        "                          a temporary file in $TMPDIR, or /tmp, removed after)\n"
         "  -d, --data FILE         the dataset -m scores; its labels are the truth\n"
         "      --min-overlap FRAC  -m: a cohort whose variants differ from the model's is aligned\n"
         "                          to them by CHROM:POS:REF:ALT (absent ones get the training\n"
@@ -154,8 +155,11 @@ int gdl_cmd_eval(int argc, char *argv[])
     if (cli_check_outputs("eval", 4, (const char *[]){o.json, o.tsv, o.curves, o.plot}) != EXIT_OK) return EXIT_RUNTIME;
     int to_stdout = (o.json && !strcmp(o.json, "-")) || (o.tsv && !strcmp(o.tsv, "-"));
     o.table = to_stdout ? stderr : stdout;
-    char tmp[] = "/tmp/gdl-eval-XXXXXX";
-    if (po.n_models) { // predict first, into a temporary predictions.tsv
+    // predict first, into a temporary predictions.tsv in $TMPDIR (or /tmp)
+    const char *tmpdir = getenv("TMPDIR");
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/gdl-eval-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (po.n_models) {
         int fd = mkstemp(tmp);
         if (fd < 0) {
             fprintf(stderr, "gdl eval: %s: %s\n", tmp, strerror(errno));
