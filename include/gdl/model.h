@@ -140,11 +140,17 @@ int gdl_config_override(gdl_config_t *c, const char *key, const char *value);
 
 /* ---- models ------------------------------------------------------------------------------ */
 
+/* What a graph input reads: metadata gdl.input_kind:NAME ("dna", "dna2" for dinucleotides,
+ * "numeric", "genotypes"); UNKNOWN in models written before gdl stored it. */
+typedef enum { GDL_MODEL_INPUT_UNKNOWN, GDL_MODEL_INPUT_DNA, GDL_MODEL_INPUT_NUMERIC, GDL_MODEL_INPUT_GENOTYPES } gdl_model_input_kind_t;
+
 /* What a graph input is, recorded in the model so a dataset can be checked against it. */
 typedef struct {
     int ndim;
     int64_t shape[GDL_NN_MAX_DIMS]; // per example
     int sparse;
+    gdl_model_input_kind_t kind;
+    int order;                      // DNA: one-hot order (1 bases, 2 dinucleotides)
 } gdl_model_input_t;
 
 /* A gene_dense layer's unit groups (see "Gene layers" in README.md). At build the map comes from

@@ -18,6 +18,7 @@ int feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_m
             return -1;
         }
         mi->sparse = ci->sparse;
+        mi->kind = GDL_MODEL_INPUT_GENOTYPES;
         if (ci->sparse && g->encoding == GDL_GENO_GENOTYPE) {
             gdl_log_error("input '%s': a sparse input needs dosage or presence encoding, the"
                           " dataset is encoded as genotype classes", ci->name);
@@ -44,6 +45,8 @@ int feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_m
         return -1;
     }
     mi->ndim = 2; // (C, L): one-hot bases or numeric tracks
+    mi->kind = in->format == GDL_INPUT_SEQ8 ? GDL_MODEL_INPUT_DNA : GDL_MODEL_INPUT_NUMERIC;
+    mi->order = in->format == GDL_INPUT_SEQ8 ? (in->order > 1 ? in->order : 1) : 0;
     mi->shape[0] = in->channels;
     mi->shape[1] = in->length;
     return 0;

@@ -192,11 +192,24 @@ fail:
     return NULL;
 }
 
-static void shape_str(const gdl_model_input_t *mi, char *buf, size_t n)
+/* shape's ndim sizes joined by sep into buf ("4x1000", "8 x 2"). */
+static const char *shape_text(const int64_t *shape, int ndim, const char *sep, char *buf, size_t size)
 {
-    size_t k = 0;
-    for (int i = 0; i < mi->ndim && k < n; i++)
-        k += snprintf(buf + k, n - k, i ? "x%" PRId64 : "%" PRId64, mi->shape[i]);
+    size_t at = 0;
+    buf[0] = 0;
+    for (int k = 0; k < ndim && at < size; k++)
+        at += (size_t)snprintf(buf + at, size - at, "%s%" PRId64, k ? sep : "", shape[k]);
+    return buf;
+}
+
+static const char *const input_kind_names[] = {"", "dna", "numeric", "genotypes"};
+
+/* The kind's name as stored ("dna2" for a DNA input of order 2). */
+static const char *input_kind_text(const gdl_model_input_t *mi, char *buf, size_t size)
+{
+    if (mi->kind == GDL_MODEL_INPUT_DNA && mi->order > 1) snprintf(buf, size, "dna%d", mi->order);
+    else snprintf(buf, size, "%s", input_kind_names[mi->kind]);
+    return buf;
 }
 
 int model_check_encoding(const gdl_model_t *m, const gdl_genotypes_t *g, const char *path)
@@ -215,11 +228,18 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
         gdl_model_input_t mi;
         char want[64], have[64];
         if (feed_input_shape(&c->inputs[i], d, &mi) != 0) return -1;
-        shape_str(&m->inputs[i], want, sizeof want);
-        shape_str(&mi, have, sizeof have);
+        shape_text(m->inputs[i].shape, m->inputs[i].ndim, "x", want, sizeof want);
+        shape_text(mi.shape, mi.ndim, "x", have, sizeof have);
         if (strcmp(want, have) != 0) {
             gdl_log_error("%s: input '%s' has shape %s, the model was trained on %s",
                           gdl_file_path(d->file), c->inputs[i].name, have, want);
+            return -1;
+        }
+        if (m->inputs[i].kind != GDL_MODEL_INPUT_UNKNOWN &&
+            (m->inputs[i].kind != mi.kind || m->inputs[i].order != mi.order)) {
+            gdl_log_error("%s: input '%s' is %s, the model was trained on %s", gdl_file_path(d->file),
+                          c->inputs[i].name, input_kind_text(&mi, have, sizeof have),
+                          input_kind_text(&m->inputs[i], want, sizeof want));
             return -1;
         }
     }
@@ -337,10 +357,12 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         model_genes_save(m, w))
         goto out;
     for (int i = 0; i < c->n_inputs; i++) {
-        char shape[64];
-        shape_str(&m->inputs[i], shape, sizeof shape);
+        char shape[64], kind[16];
+        shape_text(m->inputs[i].shape, m->inputs[i].ndim, "x", shape, sizeof shape);
         snprintf(key, sizeof key, "gdl.input:%s", c->inputs[i].name);
         if (set_meta_fmt(w, key, "%s%s", m->inputs[i].sparse ? "sparse:" : "", shape)) goto out;
+        snprintf(key, sizeof key, "gdl.input_kind:%s", c->inputs[i].name);
+        if (m->inputs[i].kind && set_meta_fmt(w, key, "%s", input_kind_text(&m->inputs[i], kind, sizeof kind))) goto out;
     }
     if (info && ((info->data_path && gdl_writer_set_meta(w, "gdl.data", info->data_path)) ||
                  set_meta_fmt(w, "gdl.epochs", "%d", info->epochs_run) ||
@@ -373,6 +395,17 @@ int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const cha
 }
 
 /* "sparse:75203" or "4x1000" into mi; -1 when malformed. */
+static int parse_input_kind(const char *s, gdl_model_input_t *mi)
+{
+    if (!strcmp(s, "dna2")) return mi->kind = GDL_MODEL_INPUT_DNA, mi->order = 2, 0;
+    for (int k = 1; k < (int)(sizeof input_kind_names / sizeof *input_kind_names); k++)
+        if (!strcmp(s, input_kind_names[k])) {
+            mi->kind = (gdl_model_input_kind_t)k, mi->order = k == GDL_MODEL_INPUT_DNA;
+            return 0;
+        }
+    return -1;
+}
+
 static int parse_input_shape(const char *s, gdl_model_input_t *mi)
 {
     memset(mi, 0, sizeof *mi);
@@ -386,16 +419,6 @@ static int parse_input_shape(const char *s, gdl_model_input_t *mi)
         if (*end && *end != 'x') return -1;
     }
     return mi->ndim ? 0 : -1;
-}
-
-/* "A x B x C" into buf. */
-static const char *shape_text(const int64_t *shape, int ndim, char *buf, size_t size)
-{
-    size_t at = 0;
-    buf[0] = 0;
-    for (int k = 0; k < ndim && at < size; k++)
-        at += (size_t)snprintf(buf + at, size - at, "%s%" PRId64, k ? " x " : "", shape[k]);
-    return buf;
 }
 
 /* A tab-joined metadata list as n malloc'd strings; NULL (nothing allocated) when out of memory. */
@@ -497,6 +520,11 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
             gdl_log_error("%s: metadata %s missing or malformed", path, key);
             goto fail;
         }
+        snprintf(key, sizeof key, "gdl.input_kind:%s", m->config->inputs[i].name);
+        if ((v = gdl_file_meta(f, key)) && parse_input_kind(v, &m->inputs[i]) != 0) {
+            gdl_log_error("%s: metadata %s: '%s' is not dna, dna2, numeric or genotypes", path, key, v);
+            goto fail;
+        }
     }
     if (model_genes_load(m, f, path) != 0 || build_graph(m) != 0) goto fail;
     // every parameter the config asks for is checked against the file before any is allocated,
@@ -515,8 +543,8 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
                               " F32", path, key, e->numel, gdl_dtype_name(e->dtype), p->numel);
             else
                 gdl_log_error("%s: tensor %s has shape %s, the config's layers need %s", path, key,
-                              shape_text(e->shape, e->ndim, got, sizeof got),
-                              shape_text(p->shape, p->ndim, want, sizeof want));
+                              shape_text(e->shape, e->ndim, " x ", got, sizeof got),
+                              shape_text(p->shape, p->ndim, " x ", want, sizeof want));
             goto fail;
         }
     }

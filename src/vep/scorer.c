@@ -12,11 +12,12 @@ static int check_model(const vep_scorer_t *v, const gdl_model_t *m, const char *
 {
     const gdl_config_t *c = m->config;
     const gdl_model_input_t *mi = &m->inputs[0];
-    if (c->n_inputs != 1 || !strcmp(c->inputs[0].from, "genotypes") || mi->ndim != 2 ||
-        (mi->shape[0] != 4 && mi->shape[0] != 16)) {
+    // the input's kind as the model stored it; models from before gdl stored it: by shape
+    int dna = mi->kind == GDL_MODEL_INPUT_UNKNOWN ? strcmp(c->inputs[0].from, "genotypes") != 0 : mi->kind == GDL_MODEL_INPUT_DNA;
+    if (c->n_inputs != 1 || !dna || mi->ndim != 2 || (mi->shape[0] != 4 && mi->shape[0] != 16)) {
         gdl_log_error("%s: gdl vep applies models of one DNA sequence input (4 or 16 channels x L); this "
-                      "model reads %d input%s ('%s')", path, c->n_inputs, c->n_inputs == 1 ? "" : "s",
-                      c->inputs[0].from);
+                      "model reads %d input%s ('%s'%s)", path, c->n_inputs, c->n_inputs == 1 ? "" : "s",
+                      c->inputs[0].from, mi->kind == GDL_MODEL_INPUT_NUMERIC ? ", numeric tracks" : "");
         return -1;
     }
     if (v->n_models == 0) return 0;
