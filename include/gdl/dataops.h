@@ -21,6 +21,13 @@ int64_t gdl_idmap_get(const gdl_idmap_t *m, const char *key);          // -1 if 
 int gdl_idmap_put(gdl_idmap_t *m, const char *key, int64_t val);       // 0 added, 1 present (kept), -1 OOM
 void gdl_idmap_free(gdl_idmap_t *m);
 
+/* ---- numbers in text (numbers.c) ---------------------------------------------------------- */
+
+/* The field [s, e) as a finite double, exactly as strtod rounds it; -1 (out untouched) for an
+ * empty field, a word, a hexadecimal float, leading blanks, inf or nan. -0 reads as +0. */
+int gdl_parse_double(const char *s, const char *e, double *out);
+extern const double gdl_pow10_exact[23]; // 1e0 .. 1e22, each exact in a double
+
 /* ---- text lines from a plain or gzip/bgzip file ("-" = stdin) ----------------------------- */
 
 typedef struct {

@@ -14,14 +14,7 @@ static int is_missing(const char *s)
            strcmp(s, ".") == 0;
 }
 
-static int parse_number(const char *s, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v)) return -1;
-    *out = v;
-    return 0;
-}
+static int parse_number(const char *s, double *out) { return gdl_parse_double(s, s + strlen(s), out); }
 
 int gdl_labels_init(gdl_labels_t *lt, const char *path, int aligned, const gdl_strings_t *names)
 {

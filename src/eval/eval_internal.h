@@ -68,10 +68,6 @@ extern size_t eval_read_window;
  * without stored prevalence, a binary target it lacks or holds as another kind. */
 int eval_weights_read(eval_preds_t *p, const char *path);
 
-/* Parses a whole field [s, e) as a finite double, correctly rounded; -0 becomes +0.
- * 0, or -1 when it is not a finite number. */
-int eval_parse_double(const char *s, const char *e, double *out);
-
 /* ---- sorting (sort.c) ---------------------------------------------------------------------- */
 
 /* An order-preserving map of finite doubles to unsigned integers (-0 and +0 must have been

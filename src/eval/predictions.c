@@ -15,70 +15,11 @@
 
 #include "eval_internal.h"
 #include "gdl/core.h"
+#include "gdl/dataops.h"
 
 #define MAX_FOLDS 1000
 
-/* ---- numbers ----------------------------------------------------------------------------- */
-
-static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* Clinger's fast path: an integer mantissa below 2^53 times or divided by an exact power of
- * ten is one correctly rounded operation. Anything else goes to strtod. */
-int eval_parse_double(const char *s, const char *e, double *out)
-{
-    const char *p = s;
-    int neg = 0;
-    if (p < e && (*p == '-' || *p == '+')) neg = *p++ == '-';
-    uint64_t m = 0;
-    int digits = 0, frac = 0, any = 0;
-    while (p < e && *p >= '0' && *p <= '9') {
-        m = m * 10 + (uint64_t)(*p - '0'); // at most 19 digits: no overflow
-        if (m) digits++;
-        if (digits > 19) goto slow;
-        p++, any = 1;
-    }
-    if (p < e && *p == '.') {
-        p++;
-        while (p < e && *p >= '0' && *p <= '9') {
-            m = m * 10 + (uint64_t)(*p - '0');
-            if (m) digits++;
-            if (digits > 19) goto slow;
-            frac++, p++, any = 1;
-        }
-    }
-    if (!any) goto slow; // "nan", "inf", "." and words: strtod decides, the check below rejects
-    int ex = 0;
-    if (p < e && (*p == 'e' || *p == 'E')) {
-        p++;
-        int eneg = 0, edig = 0;
-        if (p < e && (*p == '-' || *p == '+')) eneg = *p++ == '-';
-        while (p < e && *p >= '0' && *p <= '9' && edig < 6) ex = ex * 10 + (*p++ - '0'), edig++;
-        if (!edig) return -1;
-        if (eneg) ex = -ex;
-    }
-    if (p != e) goto slow;
-    ex -= frac;
-    if (m >= (1ull << 53) || ex < -22 || ex > 22) goto slow;
-    double v = (double)m;
-    v = ex < 0 ? v / pow10_exact[-ex] : v * pow10_exact[ex];
-    *out = (neg ? -v : v) + 0.0; // -0 + 0 = +0
-    return 0;
-slow:;
-    char buf[256];
-    size_t len = (size_t)(e - s);
-    if (len == 0 || len >= sizeof buf || *s == ' ' || *s == '\t') return -1;
-    if (memchr(s, 'x', len) || memchr(s, 'X', len)) return -1; // no hexadecimal floats
-    memcpy(buf, s, len);
-    buf[len] = 0;
-    char *end;
-    errno = 0;
-    double sv = strtod(buf, &end);
-    if (end != buf + len || !isfinite(sv)) return -1;
-    *out = sv + 0.0;
-    return 0;
-}
+/* ---- numbers (the general parser: data/numbers.c) ----------------------------------------------------------------------------- */
 
 /* The common case of a field, parsed while it is found: [-]digits[.digits] ending at a tab or
  * the end of the line, at most 19 significant digits, exact under Clinger's rule. Returns the
@@ -104,7 +45,7 @@ static inline const char *scan_fast(const char *p, const char *e, double *out)
     if (p == start || (p < e && *p != '\t') || digits > 19 || frac > 22 || m >= (1ull << 53) ||
         (p - start == 1 && *start == '.'))
         return NULL;
-    double v = (double)m / pow10_exact[frac];
+    double v = (double)m / gdl_pow10_exact[frac];
     *out = (neg ? -v : v) + 0.0;
     return p;
 }
@@ -356,7 +297,7 @@ static int binary_label(reader_t *rd, int chunk, eval_target_t *t, int64_t r, co
         if (*fs == '1') set_bit(t->pos, r);
         return 0;
     }
-    if (eval_parse_double(fs, fe, &v) == 0) { // a regression target after all: read again
+    if (gdl_parse_double(fs, fe, &v) == 0) { // a regression target after all: read again
         __atomic_store_n(&rd->other[t - rd->p->targets], 1, __ATOMIC_RELAXED);
         return 0;
     }
@@ -463,7 +404,7 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                     t->label[r] = k;
                 } else if (fe - fs == 1 && (*fs == '0' || *fs == '1')) {
                     t->label[r] = *fs - '0';
-                } else if (eval_parse_double(fs, fe, &v) == 0) {
+                } else if (gdl_parse_double(fs, fe, &v) == 0) {
                     t->label[r] = v;
                 } else {
                     fail_at(rd, chunk, r, "%s:%lld: %s:label '%.*s' is not a number (a missing "
@@ -473,7 +414,7 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                 }
                 break;
             default: { // COL_SCORE, COL_CLASS
-                if (fe != fs && eval_parse_double(fs, fe, &v) != 0) {
+                if (fe != fs && gdl_parse_double(fs, fe, &v) != 0) {
                     int n = (int)(fe - fs > 64 ? 64 : fe - fs);
                     if (col->role == COL_SCORE)
                         fail_at(rd, chunk, r, "%s:%lld: %s:score '%.*s' is not a finite number",

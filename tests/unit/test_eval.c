@@ -5,6 +5,7 @@
 
 #include "eval/eval_internal.h"
 #include "gdl/core.h"
+#include "gdl/dataops.h"
 #include "gdl/eval.h"
 #include "test.h"
 
@@ -115,14 +116,14 @@ static void test_parse_double(void)
                           "0.000001", "+3", "5.", "0.99999999999999999"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
         double v = -1;
-        int rc = eval_parse_double(good[i], good[i] + strlen(good[i]), &v);
+        int rc = gdl_parse_double(good[i], good[i] + strlen(good[i]), &v);
         CHECK(rc == 0);
         CHECK(v == strtod(good[i], NULL));
     }
     double v;
-    CHECK(eval_parse_double("-0", "-0" + 2, &v) == 0 && !signbit(v));
+    CHECK(gdl_parse_double("-0", "-0" + 2, &v) == 0 && !signbit(v));
     const char *bad[] = {"", "abc", "1e", "nan", "inf", "-inf", " 1", "1 ", "1,5", "0x10", "1e999", "--1", "."};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) CHECK(eval_parse_double(bad[i], bad[i] + strlen(bad[i]), &v) == -1);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) CHECK(gdl_parse_double(bad[i], bad[i] + strlen(bad[i]), &v) == -1);
     // random decimals: the fast path rounds as strtod does
     gdl_rng_t r;
     gdl_rng_init(&r, 11, 0);
@@ -132,7 +133,7 @@ static void test_parse_double(void)
         double x = gdl_rng_uniform(&r) * pow(10, (int)gdl_rng_below(&r, 12) - 6);
         int prec = 1 + (int)gdl_rng_below(&r, 17);
         snprintf(buf, sizeof buf, i % 2 ? "%.*g" : "%.*f", prec, x);
-        if (eval_parse_double(buf, buf + strlen(buf), &v) != 0 || v != strtod(buf, NULL)) mism++;
+        if (gdl_parse_double(buf, buf + strlen(buf), &v) != 0 || v != strtod(buf, NULL)) mism++;
     }
     CHECK(mism == 0);
 }
