@@ -557,10 +557,15 @@ gdl_config_t *gdl_config_load(const char *path, const char *text)
     const cJSON *v;
     if (!c || !(c->path = strdup(path ? path : "config"))) goto oom;
     set_defaults(&c->train);
-    if (!text && path) {
+    if (!text) {
+        if (!path) {
+            gdl_log_error("internal: a config with neither a path nor a text");
+            goto fail;
+        }
         if (!(buf = gdl_config_read_file(path))) goto fail;
         text = buf;
     }
+    // cppcheck-suppress nullPointerRedundantCheck ; text was given, or read above (else the function left)
     int64_t deep = gdl_json_too_deep(text, strlen(text));
     if (deep) {
         gdl_log_error("%s:%" PRId64 ": JSON nested more than %d levels deep", c->path, deep, GDL_JSON_MAX_DEPTH);
