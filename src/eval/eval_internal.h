@@ -62,6 +62,27 @@ void eval_preds_free(eval_preds_t *p);
 /* The bytes of the file read (and resident) at a time [64 MiB]; tests make it small. */
 extern size_t eval_read_window;
 
+/* ---- the predictions file's text (text.c) ---------------------------------------------------- */
+
+typedef struct {
+    const char *path;   // "-" = stdin
+    const char *buf;    // the bytes (mapped, or read whole from stdin)
+    size_t size;
+    int mapped;
+    int64_t *line;      // row starts found by eval_text_find_rows, then line[N] = the end
+} eval_text_t;
+
+/* Maps path (stdin: reads it whole); 0, or -1 with an error naming it. */
+int eval_text_load(eval_text_t *t);
+/* Pages [from, to) in before it is read; drops its whole pages from the resident set after (they
+ * stay in the page cache). No-ops for stdin. */
+void eval_text_window_in(const eval_text_t *t, size_t from, size_t to);
+void eval_text_window_out(const eval_text_t *t, size_t from, size_t to);
+/* The row starts of bytes [start, end) into t->line (grown as needed), a window at a time; the
+ * row count, or -1 out of memory. */
+int64_t eval_text_find_rows(eval_text_t *t, size_t start, size_t end);
+void eval_text_free(eval_text_t *t);
+
 /* The weights of p's weighted averages: with path NULL n_pos / n; otherwise the training
  * prevalence a model file stores or the label prevalence of a dataset, for every binary target of
  * p matched by name. -1 with an error naming the file: neither a model nor a dataset, a model

@@ -1,17 +1,13 @@
 /* predictions.tsv: the reader. One header line (id, optional fold, T:label and T:score per
  * target, or T:score:CLASS per class of a multi-class target), then one row per example.
- * The file is mapped (or read whole from a pipe) and its rows are parsed in parallel,
+ * The file is mapped (or read whole from a pipe; text.c) and its rows are parsed in parallel,
  * straight into per-target columns. Every defect is reported as "PATH:LINE: what". The
  * contract (what is accepted, how kinds are decided): docs/formats.md. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "eval_internal.h"
 #include "gdl/core.h"
@@ -60,10 +56,7 @@ typedef struct {
 
 typedef struct {
     const char *path;
-    const char *buf; // file contents (a file is mapped and read a window at a time)
-    size_t size;
-    int mapped;
-    int64_t *line;   // (N + 1) offsets of row starts; line[N] = end
+    eval_text_t text; // the file's bytes and row starts
     int ncol;
     column_t *col;
     eval_preds_t *p;
@@ -318,8 +311,8 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
     if (first < rd->r0) first = rd->r0;
     if (last > rd->r1) last = rd->r1;
     for (int64_t r = first; r < last; r++) {
-        const char *s = rd->buf + rd->line[r];
-        const char *e = rd->buf + rd->line[r + 1];
+        const char *s = rd->text.buf + rd->text.line[r];
+        const char *e = rd->text.buf + rd->text.line[r + 1];
         if (e > s && e[-1] == '\n') e--;
         if (e > s && e[-1] == '\r') e--;
         const int64_t ln = r + 2;
@@ -382,7 +375,7 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
                     fail_at(rd, chunk, r, "%s:%lld: empty fold", rd->path, (long long)ln);
                     return;
                 }
-                rd->fold_off[r] = fs - rd->buf;
+                rd->fold_off[r] = fs - rd->text.buf;
                 rd->fold_len[r] = (int32_t)(fe - fs);
                 break;
             case COL_LABEL:
@@ -486,7 +479,7 @@ static int map_fold_rows(reader_t *rd, int64_t r0, int64_t r1)
     eval_preds_t *p = rd->p;
     char **names = rd->fold_seen;
     for (int64_t r = r0; r < r1; r++) {
-        const char *s = rd->buf + rd->fold_off[r];
+        const char *s = rd->text.buf + rd->fold_off[r];
         size_t n = (size_t)rd->fold_len[r];
         int f = 0, F = rd->n_fold_seen;
         while (f < F && !(strlen(names[f]) == n && memcmp(names[f], s, n) == 0)) f++;
@@ -589,133 +582,21 @@ static int decide_kinds(reader_t *rd, const char *regression, const char *binary
     return 0;
 }
 
-/* ---- row starts, found in parallel over blocks of bytes ---------------------------------------- */
-
-#define LINE_BLOCKS 256
-
-typedef struct {
-    const char *buf;
-    size_t start, end, last;    // the window's bytes [start, end) of the rows' [.., last)
-    int64_t first[LINE_BLOCKS]; // rows starting in each block, then the index of the first
-    int64_t *line;
-} line_ctx_t;
-
-static void block_range(const line_ctx_t *c, int64_t b, const char **s, const char **e)
-{
-    size_t len = c->end - c->start;
-    *s = c->buf + c->start + len * (size_t)b / LINE_BLOCKS;
-    *e = c->buf + c->start + len * (size_t)(b + 1) / LINE_BLOCKS;
-}
-
-/* a row starts after each newline that is not the last byte */
-static void count_lines(void *arg, int64_t begin, int64_t end, int chunk)
-{
-    (void)chunk;
-    line_ctx_t *c = arg;
-    for (int64_t b = begin; b < end; b++) {
-        const char *s, *e, *last = c->buf + c->last;
-        block_range(c, b, &s, &e);
-        int64_t n = 0;
-        for (const char *q = s; (q = memchr(q, '\n', (size_t)(e - q))) && q + 1 < last; q++) n++;
-        c->first[b] = n;
-    }
-}
-
-static void find_lines(void *arg, int64_t begin, int64_t end, int chunk)
-{
-    (void)chunk;
-    line_ctx_t *c = arg;
-    for (int64_t b = begin; b < end; b++) {
-        const char *s, *e, *last = c->buf + c->last;
-        block_range(c, b, &s, &e);
-        int64_t r = c->first[b];
-        for (const char *q = s; (q = memchr(q, '\n', (size_t)(e - q))) && q + 1 < last; q++)
-            c->line[r++] = q + 1 - c->buf;
-    }
-}
-
-/* ---- the whole file, a window at a time ----------------------------------------------------------- */
-
-/* A file is mapped and read in windows of about this many bytes: each is paged in with one call
- * and dropped after use, so the resident size holds one window, not the file. */
-size_t eval_read_window = (size_t)64 << 20;
-#define WINDOW_BYTES eval_read_window
-
-static void window_in(const reader_t *rd, size_t from, size_t to)
-{
-    if (!rd->mapped || to <= from) return;
-    size_t pg = (size_t)sysconf(_SC_PAGESIZE), a = from / pg * pg;
-#ifdef MADV_POPULATE_READ
-    madvise((char *)rd->buf + a, to - a, MADV_POPULATE_READ); // a hint: page faults do the same
-#else
-    madvise((char *)rd->buf + a, to - a, MADV_WILLNEED);
-#endif
-}
-
-/* drops the whole pages of [from, to) from the resident set (they stay in the page cache) */
-static void window_out(const reader_t *rd, size_t from, size_t to)
-{
-    if (!rd->mapped) return;
-    size_t pg = (size_t)sysconf(_SC_PAGESIZE), a = from / pg * pg, b = to / pg * pg;
-    if (b > a) madvise((char *)rd->buf + a, b - a, MADV_DONTNEED);
-}
-
-/* row starts of [start, end) into rd->line (grown as needed); the row count, or -1 */
-static int64_t find_rows(reader_t *rd, size_t start, size_t end)
-{
-    int64_t N = end > start, cap = 0;
-    line_ctx_t *lc = calloc(1, sizeof *lc);
-    if (!lc) goto oom;
-    lc->buf = rd->buf, lc->last = end;
-    for (size_t ws = start; ws < end;) {
-        size_t we = end - ws > WINDOW_BYTES ? ws + WINDOW_BYTES : end;
-        lc->start = ws, lc->end = we;
-        window_in(rd, ws, we);
-        gdl_parallel_for(LINE_BLOCKS, count_lines, lc); // newlines per block of bytes
-        int64_t n0 = N;
-        for (int b = 0; b < LINE_BLOCKS; b++) {
-            int64_t n = lc->first[b];
-            lc->first[b] = N; // now: index of the first row starting in block b
-            N += n;
-        }
-        if (N + 1 > cap) {
-            int64_t nc = cap ? cap : 1024;
-            while (nc < N + 1) nc *= 2;
-            int64_t *nl = realloc(rd->line, sizeof *nl * (size_t)nc);
-            if (!nl) goto oom;
-            rd->line = nl, cap = nc;
-        }
-        rd->line[0] = (int64_t)start;
-        lc->line = rd->line;
-        if (N > n0) gdl_parallel_for(LINE_BLOCKS, find_lines, lc);
-        window_out(rd, ws, we);
-        if (we == end) break;
-        ws = we;
-    }
-    if (N > 0) rd->line[N] = (int64_t)end;
-    free(lc);
-    return N;
-oom:
-    free(lc);
-    gdl_log_error("out of memory");
-    return -1;
-}
-
 /* One pass over the rows in windows; the first error (of the lowest row) reported. 0 or -1. */
 static int parse_windows(reader_t *rd)
 {
     eval_preds_t *p = rd->p;
     for (int64_t r0 = 0; r0 < p->N;) {
         int64_t r1 = r0 + 1;
-        int64_t lo = r0, hi = p->N; // the last row starting within WINDOW_BYTES of row r0
+        int64_t lo = r0, hi = p->N; // the last row starting within eval_read_window of row r0
         while (lo < hi) {
             int64_t mid = lo + (hi - lo + 1) / 2;
-            if ((size_t)(rd->line[mid] - rd->line[r0]) <= WINDOW_BYTES) lo = mid;
+            if ((size_t)(rd->text.line[mid] - rd->text.line[r0]) <= eval_read_window) lo = mid;
             else hi = mid - 1;
         }
         if (lo > r0) r1 = lo;
-        size_t from = (size_t)rd->line[r0], to = (size_t)rd->line[r1];
-        window_in(rd, from, to);
+        size_t from = (size_t)rd->text.line[r0], to = (size_t)rd->text.line[r1];
+        eval_text_window_in(&rd->text, from, to);
         for (int c = 0; c < GDL_MAX_THREADS; c++) rd->err_row[c] = -1;
         rd->r0 = r0, rd->r1 = r1;
         gdl_parallel_for(((r1 - 1) >> 6) - (r0 >> 6) + 1, parse_rows, rd);
@@ -728,61 +609,9 @@ static int parse_windows(reader_t *rd)
             return -1;
         }
         if (!rd->second && p->fold && map_fold_rows(rd, r0, r1) != 0) return -1;
-        window_out(rd, from, to);
+        eval_text_window_out(&rd->text, from, to);
         r0 = r1;
     }
-    return 0;
-}
-
-static int load(reader_t *rd)
-{
-    if (strcmp(rd->path, "-") == 0) {
-        size_t cap = 1 << 20, n = 0;
-        char *b = malloc(cap);
-        for (;;) {
-            if (!b) {
-                gdl_log_error("out of memory reading standard input");
-                return -1;
-            }
-            n += fread(b + n, 1, cap - n, stdin);
-            if (n < cap) break;
-            char *nb = realloc(b, cap *= 2);
-            if (!nb) free(b);
-            b = nb;
-        }
-        if (ferror(stdin)) {
-            gdl_log_error("-: read error: %s", strerror(errno));
-            free(b);
-            return -1;
-        }
-        rd->buf = b, rd->size = n;
-        return 0;
-    }
-    int fd = open(rd->path, O_RDONLY);
-    if (fd < 0) {
-        gdl_log_error("%s: %s", rd->path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        gdl_log_error("%s: %s", rd->path, S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
-        close(fd);
-        return -1;
-    }
-    rd->size = (size_t)st.st_size;
-    if (rd->size == 0) {
-        close(fd);
-        rd->buf = NULL;
-        return 0;
-    }
-    void *m = mmap(NULL, rd->size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (m == MAP_FAILED) {
-        gdl_log_error("%s: cannot map: %s", rd->path, strerror(errno));
-        return -1;
-    }
-    madvise(m, rd->size, MADV_SEQUENTIAL);
-    rd->buf = m, rd->mapped = 1;
     return 0;
 }
 
@@ -863,16 +692,15 @@ static int reread_wide(reader_t *rd)
 
 static void reader_free(reader_t *rd)
 {
-    free(rd->line), free(rd->col), free(rd->fold_off), free(rd->fold_len), free(rd->other), free(rd->wide);
+    eval_text_free(&rd->text);
+    free(rd->col), free(rd->fold_off), free(rd->fold_len), free(rd->other), free(rd->wide);
     for (int f = 0; f < rd->n_fold_seen; f++) free(rd->fold_seen[f]); // not yet p's
     free(rd->fold_seen);
-    if (rd->mapped) munmap((void *)rd->buf, rd->size);
-    else free((void *)rd->buf);
 }
 
 eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary)
 {
-    reader_t rd = {.path = path};
+    reader_t rd = {.path = path, .text = {.path = path}};
     eval_preds_t *p = calloc(1, sizeof *p);
     if (!p || !(p->path = strdup(path))) {
         gdl_log_error("out of memory");
@@ -880,20 +708,20 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
         return NULL;
     }
     rd.p = p;
-    if (load(&rd) != 0) goto fail;
-    if (rd.size == 0) {
+    if (eval_text_load(&rd.text) != 0) goto fail;
+    if (rd.text.size == 0) {
         gdl_log_error("%s:1: empty file: expected a header line (id, [fold,] T:label, T:score ...)", path);
         goto fail;
     }
-    const char *nl = memchr(rd.buf, '\n', rd.size);
-    size_t hlen = nl ? (size_t)(nl - rd.buf) : rd.size;
-    if (parse_header(&rd, rd.buf, hlen) != 0) goto fail;
+    const char *nl = memchr(rd.text.buf, '\n', rd.text.size);
+    size_t hlen = nl ? (size_t)(nl - rd.text.buf) : rd.text.size;
+    if (parse_header(&rd, rd.text.buf, hlen) != 0) goto fail;
     if (check_list(&rd, "regression", regression) != 0 || check_list(&rd, "binary", binary) != 0)
         goto fail;
     // row starts; blank lines at the very end are not rows
-    size_t start = nl ? hlen + 1 : rd.size, end = rd.size;
-    while (end > start && (rd.buf[end - 1] == '\n' || rd.buf[end - 1] == '\r')) end--;
-    int64_t N = find_rows(&rd, start, end);
+    size_t start = nl ? hlen + 1 : rd.text.size, end = rd.text.size;
+    while (end > start && (rd.text.buf[end - 1] == '\n' || rd.text.buf[end - 1] == '\r')) end--;
+    int64_t N = eval_text_find_rows(&rd.text, start, end);
     if (N < 0) goto fail;
     if (N == 0) {
         gdl_log_error("%s:2: no rows after the header", path);
