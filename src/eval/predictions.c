@@ -95,6 +95,7 @@ static int ends_with(const char *s, size_t n, const char *suf)
 static int target_index(const eval_preds_t *p, const char *s, size_t n)
 {
     for (int t = 0; t < p->T; t++)
+        // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): targets [0, T) have names (parse_header)
         if (strlen(p->targets[t].name) == n && memcmp(p->targets[t].name, s, n) == 0) return t;
     return -1;
 }
@@ -196,7 +197,7 @@ static int parse_header(reader_t *rd, const char *h, size_t len)
         int best = -1;
         size_t best_len = 0;
         for (int t = 0; t < p->T; t++) {
-            size_t n = strlen(p->targets[t].name);
+            size_t n = strlen(p->targets[t].name); // NOLINT(clang-analyzer-core.NonNullParamChecker): named above
             if (fl[c] >= n + 6 && memcmp(f[c], p->targets[t].name, n) == 0 &&
                 memcmp(f[c] + n, ":score", 6) == 0 && (fl[c] == n + 6 || f[c][n + 6] == ':') &&
                 n >= best_len)

@@ -104,7 +104,7 @@ pheno_t *pheno_load(const char *path, const char *cols)
         colidx[p->T++] = k;
         if (gdl_strings_push(&p->names, tok)) goto fail;
     }
-    if (!(raw = calloc(p->T, sizeof *raw))) goto oom;
+    if (!(raw = calloc(p->T ? p->T : 1, sizeof *raw))) goto oom;
     while (getline(&line, &cap, fp) > 0) {
         lineno++;
         line[strcspn(line, "\r\n")] = 0;
