@@ -153,10 +153,11 @@ fail:
 
 static void append(char *buf, size_t size, const char *name)
 {
-    size_t len = strlen(buf);
+    size_t len = strlen(buf), n = strlen(name);
     // the same name twice (several transcripts, split records) is listed once
-    for (const char *p = buf; (p = strstr(p, name)); p++)
-        if ((p == buf || p[-1] == ',') && (p[strlen(name)] == ',' || p[strlen(name)] == 0)) return;
+    for (const char *p = buf; (p = strstr(p, name)) && p + n <= buf + len; p++)
+        if ((p == buf || p[-1] == ',') && (p[n] == ',' || p[n] == 0)) return;
+    if (len + n + 2 > size) return; // no room: whole names only
     snprintf(buf + len, size - len, "%s%s", len ? "," : "", name);
 }
 

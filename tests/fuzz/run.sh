@@ -29,21 +29,24 @@ for t in $targets; do
     mkdir -p "$corpus" "$art"
     log=$build/fuzz_$t.log
     keep=
-    [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && keep="-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
+    # htslib allocates the length a BCF record claims (up to 2 x 4 GB) before reading it, then
+    # reports the short read: an allocation, not a leak or a crash, so it is not counted here
+    case $t in vcf|sites) keep="-malloc_limit_mb=8192" ;; esac
+    [ "${FUZZ_KEEP_GOING:-0}" = 1 ] && keep="$keep -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1"
     # shellcheck disable=SC2086
     "$bin" $keep -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
         -dict="$here/dict/$(dict_of "$t").dict" -artifact_prefix="$art/" \
         "$corpus" "$here/corpus/$t" >"$log" 2>&1
     rc=$?
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
-    corp=$(grep -o 'corp: [0-9]*/[0-9]*[a-zA-Z]*' "$log" | tail -1)
+    corp=$(grep -o 'corp: [0-9]*' "$log" | tail -1)
     runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | sed 's/.*: //')
     [ -n "$runs" ] || runs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#') # -fork's progress lines
     found=$(find "$art" -type f | wc -l)
     if [ "$rc" -eq 0 ] && [ "$found" -eq 0 ]; then
-        echo "$t: ok, ${secs}s, ${runs:-?} runs, $cov, $corp"
+        echo "$t: ok, ${secs}s, ${runs:-?} runs, $cov edges, $corp inputs"
     else
-        echo "$t: FAILED (exit $rc, $found inputs in $art/), $cov, $corp; see $log"
+        echo "$t: FAILED (exit $rc, $found inputs in $art/), $cov edges, $corp inputs; see $log"
         grep -m1 -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error|SUMMARY' "$log" | sed 's/^/  /'
         status=1
     fi
