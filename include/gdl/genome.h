@@ -41,6 +41,7 @@ typedef struct {
     int64_t skip_symbolic, skip_not_snp, skip_missing, skip_maf, skip_keep; // per ALT allele
     int64_t samples_in_input, samples_unlabelled;        // before selection / dropped for labels
     int64_t pheno_not_in_input;                          // pheno rows whose ID is not a sample
+    int64_t genes_cut;     // columns in more --genes genes than their 511-byte list holds
 } gdl_encode_stats_t;
 
 /* Encodes a cohort into a dataset at o->output. 0, or -1 with an error naming the file and

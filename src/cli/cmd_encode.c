@@ -170,5 +170,8 @@ int gdl_cmd_encode(int argc, char *argv[])
                     " dropped without a label, %" PRId64 " pheno rows not in the input\n",
                     st.samples_in_input, st.samples_unlabelled, st.pheno_not_in_input);
     }
+    if (st.genes_cut)
+        gdl_log_warn("%s: %" PRId64 " variants lie in more genes than their 511-byte gene list holds: "
+                     "the first whole names are kept", o.output, st.genes_cut);
     return EXIT_OK;
 }

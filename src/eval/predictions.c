@@ -540,6 +540,27 @@ static int forced_regression(const char *regression, const char *binary, const c
     return reg;
 }
 
+/* A target read again as doubles whose labels are all 0 or 1 after all (written "0.0", "1.0"): held
+ * as float scores and label bits like any binary target. 0, or -1 out of memory. */
+static int to_bits(eval_target_t *t, int64_t N)
+{
+    t->kind = GDL_EVAL_BINARY;
+    t->fscore = gdl_big_alloc(sizeof(float) * (size_t)N);
+    t->known = gdl_big_alloc(8 * eval_bit_words(N));
+    t->pos = gdl_big_alloc(8 * eval_bit_words(N));
+    if (!t->fscore || !t->known || !t->pos) return -1;
+    for (int64_t r = 0; r < N; r++) {
+        t->fscore[r] = (float)t->score[r] + 0.0f;
+        if (isnan(t->label[r])) continue;
+        set_bit(t->known, r);
+        if (t->label[r] == 1) set_bit(t->pos, r);
+    }
+    gdl_big_free(t->label, sizeof(double) * (size_t)N);
+    gdl_big_free(t->score, sizeof(double) * (size_t)N);
+    t->label = t->score = NULL;
+    return 0;
+}
+
 static int decide_kinds(reader_t *rd, const char *regression, const char *binary)
 {
     eval_preds_t *p = rd->p;
@@ -578,7 +599,12 @@ static int decide_kinds(reader_t *rd, const char *regression, const char *binary
             gdl_log_error("%s:%lld: %s:label is %.17g, but binary targets take 0 or 1 (named by "
                           "--binary)", rd->path, (long long)other + 2, t->name, t->label[other]);
             return -1;
-        } else t->kind = other >= 0 ? GDL_EVAL_REGRESSION : GDL_EVAL_BINARY;
+        } else if (other >= 0) {
+            t->kind = GDL_EVAL_REGRESSION;
+        } else if (to_bits(t, p->N) != 0) { // labels written "0.0", "1.0": binary after all
+            gdl_log_error("out of memory");
+            return -1;
+        }
     }
     return 0;
 }

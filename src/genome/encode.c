@@ -176,7 +176,8 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
     for (int k = 0; k < 3 && called; k++) fr[k] = (float)((double)cnt[k] / (double)called);
     char genebuf[512] = "";
     if (!gene && e->genes) {
-        genes_lookup(e->genes, chrom, pos, o->gene_window, genebuf, sizeof genebuf);
+        if (genes_lookup(e->genes, chrom, pos, o->gene_window, genebuf, sizeof genebuf))
+            e->st->genes_cut++;
         gene = genebuf;
     }
     if (gdl_catalog_push(&e->cat, chrom, pos, id, ref, alt, gene ? gene : "", (float)af, fr))

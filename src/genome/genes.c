@@ -151,20 +151,23 @@ fail:
     return NULL;
 }
 
-static void append(char *buf, size_t size, const char *name)
+/* Appends ",name" to buf unless listed; 1 when it does not fit (whole names only), else 0. */
+static int append(char *buf, size_t size, const char *name)
 {
     size_t len = strlen(buf), n = strlen(name);
     // the same name twice (several transcripts, split records) is listed once
     for (const char *p = buf; (p = strstr(p, name)) && p + n <= buf + len; p++)
-        if ((p == buf || p[-1] == ',') && (p[n] == ',' || p[n] == 0)) return;
-    if (len + n + 2 > size) return; // no room: whole names only
+        if ((p == buf || p[-1] == ',') && (p[n] == ',' || p[n] == 0)) return 0;
+    if (len + n + 2 > size) return 1;
     snprintf(buf + len, size - len, "%s%s", len ? "," : "", name);
+    return 0;
 }
 
-void genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
+int genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
                   size_t size)
 {
     int64_t p0 = pos - 1, lo = 0, hi = g->n; // last gene of chrom with beg <= p0
+    int left_out = 0;
     *buf = 0;
     while (lo < hi) {
         int64_t mid = (lo + hi) / 2;
@@ -174,8 +177,8 @@ void genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t wind
     }
     int64_t i = lo - 1;
     for (int64_t k = i; k >= 0 && strcmp(g->g[k].chrom, chrom) == 0 && g->g[k].max_end > p0; k--)
-        if (g->g[k].end > p0) append(buf, size, g->g[k].name); // beg <= p0 by the search
-    if (*buf || window <= 0) return;
+        if (g->g[k].end > p0) left_out += append(buf, size, g->g[k].name); // beg <= p0 by the search
+    if (*buf || left_out || window <= 0) return left_out;
     int64_t best = -1, dist = window + 1;
     if (i >= 0 && strcmp(g->g[i].chrom, chrom) == 0 && p0 - g->g[i].max_end + 1 < dist) {
         best = g->g[i].arg_end;
@@ -185,5 +188,6 @@ void genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t wind
         best = lo;
         dist = g->g[lo].beg - p0;
     }
-    if (best >= 0 && dist <= window) append(buf, size, g->g[best].name);
+    if (best >= 0 && dist <= window) left_out += append(buf, size, g->g[best].name);
+    return left_out;
 }

@@ -21,8 +21,8 @@ typedef struct genes_t genes_t;
 genes_t *genes_load(const char *path);
 void genes_free(genes_t *g);
 /* Names of the genes overlapping 1-based pos, joined by ','; else the nearest within window bp;
- * else "". Writes into buf (truncated to size). */
-void genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
+ * else "". Writes into buf, whole names only: returns how many names did not fit. */
+int genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
                   size_t size);
 
 /* ---- phenotypes (pheno.c) ---------------------------------------------------------------- */

@@ -89,6 +89,12 @@ same "CRLF line ends read as LF" "$TMP/a" "$TMP/b"
 "$GDL" eval -p - -o "$TMP/stdin.json" <"$DATA/folds.tsv" >/dev/null 2>&1
 grep -v '"file"' "$TMP/stdin.json" >"$TMP/b"
 same "-p - reads stdin" "$TMP/a" "$TMP/b"
+# labels written 0.0 / 1.0 / 00. (read again as numbers) are a binary target like 0 / 1: the same
+# metrics (this read a freed label array before; found by fuzzing)
+awk 'BEGIN { FS = OFS = "\t" } NR > 1 { $3 = $3 == 1 ? "1.0" : NR % 2 ? "0.0" : "00." } 1' "$DATA/folds.tsv" >"$TMP/dec.tsv"
+"$GDL" eval -p "$TMP/dec.tsv" -o "$TMP/dec.json" >/dev/null 2>&1
+grep -v '"file"' "$TMP/dec.json" >"$TMP/b"
+same "labels 0.0 and 1.0: the binary target's metrics" "$TMP/a" "$TMP/b"
 "$GDL" eval -@ 2 -p "$DATA/multilabel.tsv" -o "$TMP/t2.json" >/dev/null 2>&1
 "$GDL" eval -@ 1 -p "$DATA/multilabel.tsv" -o "$TMP/t1.json" >/dev/null 2>&1
 same "same result with 1 and 2 threads" "$TMP/t1.json" "$TMP/t2.json"
