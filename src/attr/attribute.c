@@ -139,7 +139,7 @@ static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int
     for (int64_t b0 = 0; b0 < nu; b0 += B) {
         int64_t m = nu - b0 < B ? nu - b0 : B;
         if (gdl_attr_compute(a, o->method, use + b0, m, att) != 0) goto out;
-        attr_add_columns(acc, att, m, M, !o->signed_mean);
+        gdl_attr_add_columns(acc, att, m, M, !o->signed_mean);
         progress(&bar, b0 + m, nu, &next);
     }
     gdl_progress_end(&bar); // before the tables' own messages
@@ -148,9 +148,9 @@ static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int
     for (int64_t j = 0; absent && j < M; j++)
         if (absent[j]) acc[j] = NAN; // not ranked, not in a pair
     if (o->pairs > 0) {
-        rc = attr_pairs(a, acc, o->pairs, bg, nb, o->out_path);
+        rc = gdl_attr_pairs(a, acc, o->pairs, bg, nb, o->out_path);
     } else if (o->level == GDL_LEVEL_GENE) {
-        rc = attr_write_genes(a->d->geno, acc, o->gene_agg, o->null_sets, a->spec.seed, o->out_path);
+        rc = gdl_attr_write_genes(a->d->geno, acc, o->gene_agg, o->null_sets, a->spec.seed, o->out_path);
     } else {
         if (o->assoc) {
             int k = a->target_index[a->target];
@@ -167,11 +167,11 @@ static int run_genotypes(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int
                 goto out;
             }
             for (int64_t i = 0; i < a->d->n_examples; i++) all[i] = i;
-            int r = attr_assoc(a->d, k, all, a->d->n_examples, p);
+            int r = gdl_attr_assoc(a->d, k, all, a->d->n_examples, p);
             free(all);
             if (r != 0) goto out;
         }
-        rc = attr_write_variants(a->d->geno, acc, p, o->out_path);
+        rc = gdl_attr_write_variants(a->d->geno, acc, p, o->out_path);
     }
 out:
     gdl_progress_end(&bar);
@@ -194,9 +194,9 @@ static int write_example_svg(const gdl_attribute_opts_t *o, gdl_attr_t *a, int64
     }
     snprintf(path, len, "%s.%s.svg", o->svg_prefix, id);
     if (!gdl_attr_is_sequence(a)) {
-        rc = attr_write_numeric_svg(path, id, x, att, names, in->channels, in->length, method);
+        rc = gdl_attr_write_numeric_svg(path, id, x, att, names, in->channels, in->length, method);
     } else if (o->method == GDL_ATTR_ISM || gdl_attr_compute(a, GDL_ATTR_ISM, &row, 1, ism) == 0) {
-        rc = attr_write_seq_svg(path, id, x, att, o->method == GDL_ATTR_ISM ? att : ism, in->length, method);
+        rc = gdl_attr_write_seq_svg(path, id, x, att, o->method == GDL_ATTR_ISM ? att : ism, in->length, method);
     }
     free(path);
     return rc;
@@ -217,7 +217,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
     float *att = malloc(sizeof *att * (size_t)(B * W)), *x = malloc(sizeof *x * (size_t)(B * W));
     float *ism = malloc(sizeof *ism * (size_t)W);
     double *profile = o->profile_prefix ? calloc((size_t)W, sizeof *profile) : NULL;
-    const char **names = attr_channel_names(in);
+    const char **names = gdl_attr_channel_names(in);
     gdl_outfile_t npy = {0}, tsv = {0};
     int rc = -1, npy_open = 0, tsv_open = 0;
     if (!att || !x || !ism || !names || (o->profile_prefix && !profile)) {
@@ -241,10 +241,10 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
             gdl_log_write_error(o->out_path);
             goto out;
         }
-        if (profile) attr_add_columns(profile, att, m, W, 1);
+        if (profile) gdl_attr_add_columns(profile, att, m, W, 1);
         for (int64_t i = 0; i < m; i++) {
             const float *xi = x + i * W, *ai = att + i * W;
-            if (tsv_open && attr_write_seq_tsv(tsv.fp, a->d->ids[rows[b0 + i]], xi, ai, C, L,
+            if (tsv_open && gdl_attr_write_seq_tsv(tsv.fp, a->d->ids[rows[b0 + i]], xi, ai, C, L,
                                                o->method == GDL_ATTR_ISM) != 0)
                 goto out;
             if (o->svg_prefix && write_example_svg(o, a, rows[b0 + i], xi, ai, names, ism) != 0) goto out;
@@ -252,7 +252,7 @@ static int run_inputs(const gdl_attribute_opts_t *o, gdl_attr_t *a, const int64_
         progress(&bar, b0 + m, n, &next);
     }
     gdl_progress_end(&bar);
-    if (profile && attr_write_profile(o->profile_prefix, profile, n, C, L, names,
+    if (profile && gdl_attr_write_profile(o->profile_prefix, profile, n, C, L, names,
                                       gdl_attr_method_name(o->method)) != 0)
         goto out;
     if (tsv_open) {

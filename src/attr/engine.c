@@ -215,7 +215,7 @@ static void map_range(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
-void attr_map(float *out, const float *in, const float *x, int64_t n, attr_map_t how)
+void gdl_attr_map(float *out, const float *in, const float *x, int64_t n, attr_map_t how)
 {
     map_t c = {out, in, x, n, how};
     gdl_parallel_for((n + MAP_UNIT - 1) / MAP_UNIT, map_range, &c);
@@ -237,7 +237,7 @@ int gdl_attr_gradient(gdl_attr_t *a, const int64_t *rows, int64_t n, const float
     if (gdl_nn_backward(g) != 0) return -1;
     const float *gx = gdl_nn_grad(g, a->in[a->ai].name);
     if (!gx) return -1;
-    attr_map(dx, gx, NULL, n * a->W, ATTR_COPY);
+    gdl_attr_map(dx, gx, NULL, n * a->W, ATTR_COPY);
     return 0;
 }
 
@@ -259,7 +259,7 @@ static void add_column_range(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
-void attr_add_columns(double *acc, const float *x, int64_t m, int64_t M, int absolute)
+void gdl_attr_add_columns(double *acc, const float *x, int64_t m, int64_t M, int absolute)
 {
     columns_t c = {acc, x, m, M, absolute};
     gdl_parallel_for(M, add_column_range, &c);
@@ -277,7 +277,7 @@ int gdl_attr_set_mean_baseline(gdl_attr_t *a, const int64_t *rows, int64_t n)
     for (int64_t b0 = 0; b0 < n; b0 += B) {
         int64_t nb = n - b0 < B ? n - b0 : B;
         fill(a, &a->in[a->ai], rows + b0, nb, a->x);
-        attr_add_columns(sum, a->x, nb, a->W, 0);
+        gdl_attr_add_columns(sum, a->x, nb, a->W, 0);
     }
     for (int64_t j = 0; j < a->W; j++) a->mean[j] = n ? (float)(sum[j] / (double)n) : 0;
     free(sum);

@@ -11,7 +11,7 @@
  * A sequence is an Eulerian walk over the graph of its dinucleotides; a random walk that uses
  * every edge once, with each symbol's last exit forming a random tree towards the final symbol
  * (Wilson's loop-erased walks), is a uniformly random sequence with the same counts. */
-void attr_dinuc_shuffle(const float *x, int64_t L, gdl_rng_t *r, float *y)
+void gdl_attr_dinuc_shuffle(const float *x, int64_t L, gdl_rng_t *r, float *y)
 {
     enum { S = 5 }; // A C G T, and N (no base set)
     memset(y, 0, sizeof(float) * (size_t)(4 * L));
@@ -94,7 +94,7 @@ int gdl_attr_baseline_of(gdl_attr_t *a, int64_t row, float *x0)
         gdl_attr_input(a, &row, 1, x);
         gdl_rng_t r;
         gdl_rng_init(&r, a->spec.seed, 7000 + (uint64_t)row); // the same baseline for a row every run
-        attr_dinuc_shuffle(x, W / 4, &r, x0);
+        gdl_attr_dinuc_shuffle(x, W / 4, &r, x0);
         free(x);
         return 0;
     }
@@ -206,7 +206,7 @@ int gdl_attr_compute(gdl_attr_t *a, gdl_attr_method_t method, const int64_t *row
     case GDL_ATTR_SALIENCY:
     case GDL_ATTR_GRADXINPUT:
         if (gdl_attr_gradient(a, rows, n, x, a->f, out) != 0) return -1;
-        attr_map(out, out, x, n * W, method == GDL_ATTR_SALIENCY ? ATTR_ABS : ATTR_TIMES_X);
+        gdl_attr_map(out, out, x, n * W, method == GDL_ATTR_SALIENCY ? ATTR_ABS : ATTR_TIMES_X);
         return 0;
     case GDL_ATTR_IG:
         return integrated_gradients(a, rows, n, x, out);
@@ -222,9 +222,9 @@ int gdl_attr_compute(gdl_attr_t *a, gdl_attr_method_t method, const int64_t *row
         }
         return 0;
     case GDL_ATTR_TRACE:
-        return attr_trace(a, rows, n, x, out);
+        return gdl_attr_trace(a, rows, n, x, out);
     case GDL_ATTR_OCCLUSION:
-        return attr_occlusion(a, rows, n, x, out);
+        return gdl_attr_occlusion(a, rows, n, x, out);
     default:
         gdl_log_error("unknown method %d", (int)method);
         return -1;

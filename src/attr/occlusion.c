@@ -110,7 +110,7 @@ static int setup(const gdl_attr_t *a, occlusion_t *o)
     return 0;
 }
 
-int attr_occlusion(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out)
+int gdl_attr_occlusion(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out)
 {
     occlusion_t o;
     if (setup(a, &o) != 0) return -1;

@@ -22,7 +22,7 @@ static int by_size(const void *x, const void *y)
     return (p->b > q->b) - (p->b < q->b);
 }
 
-int attr_pairs(gdl_attr_t *a, const double *score, int K, const int64_t *bg, int64_t nb,
+int gdl_attr_pairs(gdl_attr_t *a, const double *score, int K, const int64_t *bg, int64_t nb,
                const char *path)
 {
     const gdl_genotypes_t *g = a->d->geno;

@@ -13,7 +13,7 @@
 
 enum { NAME_MAX_LEN = 256 };
 
-const char **attr_channel_names(const gdl_input_t *in)
+const char **gdl_attr_channel_names(const gdl_input_t *in)
 {
     int64_t C = in->channels;
     const char **names = malloc((sizeof *names + NAME_MAX_LEN) * (size_t)C);
@@ -68,7 +68,7 @@ static void write_svg(FILE *fp, const float *mean, int64_t n, int64_t C, int64_t
     gdl_svg_end(fp);
 }
 
-int attr_write_profile(const char *prefix, const double *sum, int64_t n, int64_t C, int64_t L,
+int gdl_attr_write_profile(const char *prefix, const double *sum, int64_t n, int64_t C, int64_t L,
                        const char *const *names, const char *method)
 {
     size_t len = strlen(prefix) + 5;

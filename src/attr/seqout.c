@@ -33,7 +33,7 @@ static float position_score(const float *att, int64_t L, int64_t l, int b, int i
     return k ? -s / (float)k : 0;
 }
 
-int attr_write_seq_tsv(FILE *fp, const char *id, const float *x, const float *att, int64_t C,
+int gdl_attr_write_seq_tsv(FILE *fp, const char *id, const float *x, const float *att, int64_t C,
                        int64_t L, int ism)
 {
     for (int64_t l = 0; l < L; l++) {
@@ -46,7 +46,7 @@ int attr_write_seq_tsv(FILE *fp, const char *id, const float *x, const float *at
     return ferror(fp) ? -1 : 0;
 }
 
-int attr_write_seq_svg(const char *path, const char *id, const float *x, const float *att,
+int gdl_attr_write_seq_svg(const char *path, const char *id, const float *x, const float *att,
                        const float *ism, int64_t L, const char *method)
 {
     gdl_outfile_t f;
@@ -95,7 +95,7 @@ static float max_abs(const float *v, int64_t n)
     return m;
 }
 
-int attr_write_numeric_svg(const char *path, const char *id, const float *x, const float *att,
+int gdl_attr_write_numeric_svg(const char *path, const char *id, const float *x, const float *att,
                            const char *const *names, int64_t C, int64_t L, const char *method)
 {
     size_t label = 0;

@@ -32,7 +32,7 @@ static int64_t *rank_desc(const double *key, int64_t n)
     return o;
 }
 
-int attr_write_variants(const gdl_genotypes_t *g, const double *score, const double *assoc_p,
+int gdl_attr_write_variants(const gdl_genotypes_t *g, const double *score, const double *assoc_p,
                         const char *path)
 {
     int64_t M = g->n_variants;
@@ -70,7 +70,7 @@ double gdl_attr_allelic_p(double case_alt, double case_ref, double ctrl_alt, dou
     return erfc(sqrt(chi2 / 2)); // upper tail of chi-square with 1 df
 }
 
-int attr_assoc(const gdl_dataset_t *d, int k, const int64_t *rows, int64_t n, double *p)
+int gdl_attr_assoc(const gdl_dataset_t *d, int k, const int64_t *rows, int64_t n, double *p)
 {
     const gdl_genotypes_t *g = d->geno;
     int64_t M = g->n_variants;
@@ -108,7 +108,7 @@ static double aggregate(const double *score, const int64_t *var, int64_t n, gdl_
     return agg == GDL_GENE_MAX ? mx : agg == GDL_GENE_SUM ? s : s / (double)n;
 }
 
-int attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg_t agg,
+int gdl_attr_write_genes(const gdl_genotypes_t *g, const double *score, gdl_gene_agg_t agg,
                      int null_sets, uint64_t seed, const char *path)
 {
     gdl_gene_sets_t sets = {0};

@@ -466,7 +466,7 @@ static int is_type(const char *type, const char *list)
     return 0;
 }
 
-int attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out,
+int gdl_attr_trace_absorbed(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out,
                         double *absorbed)
 {
     gdl_nn_t *g = a->m->g;
@@ -563,7 +563,7 @@ out:
     return rc;
 }
 
-int attr_trace(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out)
+int gdl_attr_trace(gdl_attr_t *a, const int64_t *rows, int64_t n, const float *x, float *out)
 {
-    return attr_trace_absorbed(a, rows, n, x, out, NULL);
+    return gdl_attr_trace_absorbed(a, rows, n, x, out, NULL);
 }

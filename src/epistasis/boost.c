@@ -16,7 +16,7 @@ static inline double xlx(uint32_t c, const double *xlogx)
     return c ? (double)c * log((double)c) : 0.0;
 }
 
-void epi_margins(const uint32_t n[2][3][3], epi_margins_t *m)
+void gdl_epi_margins(const uint32_t n[2][3][3], epi_margins_t *m)
 {
     memset(m, 0, sizeof *m);
     for (int k = 0; k < 2; k++)
@@ -28,7 +28,7 @@ void epi_margins(const uint32_t n[2][3][3], epi_margins_t *m)
             }
 }
 
-int epi_df(const epi_margins_t *m)
+int gdl_epi_df_margins(const epi_margins_t *m)
 {
     int I = (m->i[0] > 0) + (m->i[1] > 0) + (m->i[2] > 0), J = (m->j[0] > 0) + (m->j[1] > 0) + (m->j[2] > 0);
     if (m->k[0] == 0 || m->k[1] == 0) return 0;
@@ -38,8 +38,8 @@ int epi_df(const epi_margins_t *m)
 int gdl_epi_df(const uint32_t n[2][3][3])
 {
     epi_margins_t m;
-    epi_margins(n, &m);
-    return epi_df(&m);
+    gdl_epi_margins(n, &m);
+    return gdl_epi_df_margins(&m);
 }
 
 /* The bound with or without tables (tabled a constant, so each caller gets its own build);
@@ -80,7 +80,7 @@ static inline __attribute__((always_inline)) double ksa_impl(const uint32_t n[2]
     return l > 0 ? l : 0; // rounding can leave -1e-13 for a table the approximation fits exactly
 }
 
-double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
+double gdl_epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
                double threshold)
 {
     return ksa_impl(n, m, xlogx, recip, threshold, 1);
@@ -89,15 +89,15 @@ double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *
 double gdl_epi_boost_ksa(const uint32_t n[2][3][3])
 {
     epi_margins_t m;
-    epi_margins(n, &m);
+    gdl_epi_margins(n, &m);
     return ksa_impl(n, &m, NULL, NULL, -1, 0);
 }
 
 double gdl_epi_boost_lr(const uint32_t n[2][3][3])
 {
     epi_margins_t m;
-    epi_margins(n, &m);
-    if (epi_df(&m) == 0) return 0;
+    gdl_epi_margins(n, &m);
+    if (gdl_epi_df_margins(&m) == 0) return 0;
     double mu[2][3][3];
     for (int k = 0; k < 2; k++)
         for (int i = 0; i < 3; i++)

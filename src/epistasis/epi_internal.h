@@ -18,12 +18,12 @@ typedef struct {
     uint32_t ij[3][3], ik[3][2], jk[3][2], i[3], j[3], k[2], all;
 } epi_margins_t;
 
-void epi_margins(const uint32_t n[2][3][3], epi_margins_t *m);
-int epi_df(const epi_margins_t *m); // as gdl_epi_df
+void gdl_epi_margins(const uint32_t n[2][3][3], epi_margins_t *m);
+int gdl_epi_df_margins(const epi_margins_t *m); // as gdl_epi_df
 /* gdl_epi_boost_ksa from the table and its margins, with xlogx[c] = c log c and recip[c] = 1 / c
  * (0 for c = 0) for c = 0..N; 0 for a table whose statistic is surely below
  * threshold (found without a logarithm). */
-double epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
+double gdl_epi_ksa(const uint32_t n[2][3][3], const epi_margins_t *m, const double *xlogx, const double *recip,
                double threshold);
 
 /* ---- which variants and pairs (select.c) ----------------------------------------------------- */
@@ -41,12 +41,12 @@ typedef struct {
 } epi_select_t;
 
 /* The variants o's lists allow, and what the pair rules need. 0, or -1 with an error. */
-int epi_select(epi_select_t *s, const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o);
-void epi_select_free(epi_select_t *s);
+int gdl_epi_select(epi_select_t *s, const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o);
+void gdl_epi_select_free(epi_select_t *s);
 /* 1 when the pair of scanned variants va < vb is to be tested. */
-int epi_select_pair(const epi_select_t *s, const gdl_genotypes_t *g, int64_t va, int64_t vb);
+int gdl_epi_select_pair(const epi_select_t *s, const gdl_genotypes_t *g, int64_t va, int64_t vb);
 /* The selection in words, for the table's header ("all variants", "keep FILE; window 500 bp"). */
-void epi_select_describe(const gdl_epistasis_opts_t *o, char *buf, size_t size);
+void gdl_epi_select_describe(const gdl_epistasis_opts_t *o, char *buf, size_t size);
 
 /* ---- bit planes (planes.c) ----------------------------------------------------------------- */
 
@@ -78,11 +78,11 @@ typedef struct {
 /* Planes of the columns listed (n, ascending) for the samples among rows (n_rows, ascending;
  * NULL = every row) whose target t is 0 or 1, or for a quantitative target has a value.
  * 0, or -1 with an error. */
-int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows,
+int gdl_epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows, int64_t n_rows,
                      const int64_t *columns, int64_t n, int quantitative);
 /* Quantitative target: the trait's sums over the cells of the pair's table (class 0), S[i][j],
  * and the sum of its square over the samples called at both. */
-void epi_planes_trait_sums(const epi_planes_t *p, int64_t va, int64_t vb, double S[3][3], double *y2);
+void gdl_epi_planes_trait_sums(const epi_planes_t *p, int64_t va, int64_t vb, double S[3][3], double *y2);
 
 /* ---- the linear interaction test (linear.c) ---------------------------------------------- */
 
@@ -91,10 +91,10 @@ void epi_planes_trait_sums(const epi_planes_t *p, int64_t va, int64_t vb, double
  * statistic is (b3 / se(b3))^2 with the residual variance on n - 4 df, chi-square with 1 df as
  * plink 1.9's --epistasis reports it. 1 with *beta = b3 and *stat, 0 when the design is
  * singular (not a test). */
-int epi_linear_test(const uint32_t n[3][3], const double S[3][3], double y2, double *beta, double *stat);
-void epi_planes_free(epi_planes_t *p);
+int gdl_epi_linear_test(const uint32_t n[3][3], const double S[3][3], double y2, double *beta, double *stat);
+void gdl_epi_planes_free(epi_planes_t *p);
 /* The 3 x 3 x 2 table of scanned variants va, vb into n, and its margins into m. */
-void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m);
+void gdl_epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m);
 
 /* ---- best pairs (heap.c) -------------------------------------------------------------------- */
 
@@ -104,13 +104,13 @@ typedef struct {
     int64_t n, cap;
 } epi_heap_t;
 
-int epi_heap_init(epi_heap_t *h, int64_t cap); // 0, or -1 (out of memory)
+int gdl_epi_heap_init(epi_heap_t *h, int64_t cap); // 0, or -1 (out of memory)
 /* 1 when a pair as good as x would enter (the heap is not full, or x beats its worst). */
-int epi_heap_wants(const epi_heap_t *h, const gdl_epi_pair_t *x);
-void epi_heap_push(epi_heap_t *h, const gdl_epi_pair_t *x);
+int gdl_epi_heap_wants(const epi_heap_t *h, const gdl_epi_pair_t *x);
+void gdl_epi_heap_push(epi_heap_t *h, const gdl_epi_pair_t *x);
 /* Sorts the kept pairs best first (the heap is spent: e[0 .. n) is then a sorted array). */
-void epi_heap_sort(epi_heap_t *h);
-void epi_heap_free(epi_heap_t *h);
+void gdl_epi_heap_sort(epi_heap_t *h);
+void gdl_epi_heap_free(epi_heap_t *h);
 
 /* ---- the table (table.c) -------------------------------------------------------------------- */
 
@@ -131,7 +131,7 @@ typedef struct {
 /* Writes the header and the rows (n, best first) with Bonferroni p over tests. names: the
  * variant names and genes of the pairs' columns, looked up through g; g NULL means the rows
  * carry their names (a merge: names[2 * r], names[2 * r + 1] and genes likewise). */
-int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, int64_t n,
+int gdl_epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, int64_t n,
                     const gdl_genotypes_t *g, char *const *names, char *const *genes);
 
 /* One part's table read back: its run and rows with their names and genes (malloc'd). */
@@ -142,10 +142,10 @@ typedef struct {
     int64_t n;
 } epi_table_t;
 
-int epi_table_read(const char *path, epi_table_t *t); // 0, or -1 naming the file and line
+int gdl_epi_table_read(const char *path, epi_table_t *t); // 0, or -1 naming the file and line
 /* p = exp(log_p) with 4 significant digits, also where a double underflows. */
-void epi_format_p(char *buf, size_t size, double log_p);
-void epi_table_free(epi_table_t *t);
+void gdl_epi_format_p(char *buf, size_t size, double log_p);
+void gdl_epi_table_free(epi_table_t *t);
 
 /* ---- gene pairs (genes.c) ---------------------------------------------------------------------- */
 
@@ -163,15 +163,15 @@ typedef struct {
 } epi_gene_map_t;
 
 /* Adds the variant pair (scanned va, vb) to every gene pair it lies in. 0, or -1 (out of memory). */
-int epi_gene_map_add(epi_gene_map_t *m, const epi_select_t *sel, int64_t va, int64_t vb, const gdl_epi_pair_t *pair);
-int epi_gene_map_merge(epi_gene_map_t *into, const epi_gene_map_t *from); // 0, or -1 (out of memory)
-void epi_gene_map_free(epi_gene_map_t *m);
+int gdl_epi_gene_map_add(epi_gene_map_t *m, const epi_select_t *sel, int64_t va, int64_t vb, const gdl_epi_pair_t *pair);
+int gdl_epi_gene_map_merge(epi_gene_map_t *into, const epi_gene_map_t *from); // 0, or -1 (out of memory)
+void gdl_epi_gene_map_free(epi_gene_map_t *m);
 /* log p of the test of scanned variants va < vb, or 0 (not a test); may return any value
  * >= best when it is sure not to beat best (a log p), so the null sets fit few pairs. */
 typedef double (*epi_pair_test_fn)(const void *ctx, int64_t va, int64_t vb, double best);
 /* Writes the gene table: the o->top best gene pairs of map, with empirical p-values over
  * o->null_sets null sets tested by test (every variant scanned: scanned index = column). */
-int epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, const epi_select_t *sel,
+int gdl_epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, const epi_select_t *sel,
                     const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o, epi_pair_test_fn test, const void *test_ctx);
 
 #endif

@@ -57,7 +57,7 @@ static int has_gene(const epi_select_t *sel, int64_t v, int64_t gene)
     return 0;
 }
 
-int epi_gene_map_add(epi_gene_map_t *m, const epi_select_t *sel, int64_t va, int64_t vb, const gdl_epi_pair_t *pair)
+int gdl_epi_gene_map_add(epi_gene_map_t *m, const epi_select_t *sel, int64_t va, int64_t vb, const gdl_epi_pair_t *pair)
 {
     for (int64_t x = sel->gene_start[va]; x < sel->gene_start[va + 1]; x++)
         for (int64_t y = sel->gene_start[vb]; y < sel->gene_start[vb + 1]; y++) {
@@ -71,13 +71,13 @@ int epi_gene_map_add(epi_gene_map_t *m, const epi_select_t *sel, int64_t va, int
     return 0;
 }
 
-void epi_gene_map_free(epi_gene_map_t *m)
+void gdl_epi_gene_map_free(epi_gene_map_t *m)
 {
     free(m->e);
     memset(m, 0, sizeof *m);
 }
 
-int epi_gene_map_merge(epi_gene_map_t *into, const epi_gene_map_t *from)
+int gdl_epi_gene_map_merge(epi_gene_map_t *into, const epi_gene_map_t *from)
 {
     for (int64_t i = 0; i < from->cap; i++)
         if (from->e[i].key && add_one(into, from->e[i].key - 1, &from->e[i].best, from->e[i].count) != 0) return -1;
@@ -167,7 +167,7 @@ static void null_range(void *ctx, int64_t begin, int64_t end, int chunk)
     free(scratch), free(s1), free(s2);
 }
 
-int epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, const epi_select_t *sel,
+int gdl_epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, const epi_select_t *sel,
                     const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o, epi_pair_test_fn test, const void *test_ctx)
 {
     int rc = -1;
@@ -207,8 +207,8 @@ int epi_genes_write(FILE *fp, const epi_run_t *run, const epi_gene_map_t *map, c
         uint64_t key = e->key - 1;
         const gdl_gene_set_t *A = &sel->genes.genes[key >> 32], *B = &sel->genes.genes[key & 0xffffffffu];
         char p[32], pb[32], na[512], nb[512];
-        epi_format_p(p, sizeof p, e->best.log_p);
-        epi_format_p(pb, sizeof pb, e->best.log_p + log_tests < 0 ? e->best.log_p + log_tests : 0);
+        gdl_epi_format_p(p, sizeof p, e->best.log_p);
+        gdl_epi_format_p(pb, sizeof pb, e->best.log_p + log_tests < 0 ? e->best.log_p + log_tests : 0);
         fprintf(fp, "%lld\t%s\t%s\t%s\t%s\t%.10g\t%d\t%s\t%s\t%lld\t%lld\t", (long long)(r + 1), A->name, B->name, p, pb,
                 e->best.statistic, e->best.df, gdl_genotypes_variant_name(g, e->best.a, na, sizeof na),
                 gdl_genotypes_variant_name(g, e->best.b, nb, sizeof nb), (long long)variant_pairs(A, B),

@@ -5,7 +5,7 @@
 #include "epi_internal.h"
 #include "gdl/core.h"
 
-int epi_heap_init(epi_heap_t *h, int64_t cap)
+int gdl_epi_heap_init(epi_heap_t *h, int64_t cap)
 {
     h->n = 0, h->cap = cap;
     h->e = malloc((size_t)(cap > 0 ? cap : 1) * sizeof *h->e);
@@ -13,13 +13,13 @@ int epi_heap_init(epi_heap_t *h, int64_t cap)
     return h->e ? 0 : -1;
 }
 
-void epi_heap_free(epi_heap_t *h)
+void gdl_epi_heap_free(epi_heap_t *h)
 {
     free(h->e);
     h->e = NULL, h->n = h->cap = 0;
 }
 
-int epi_heap_wants(const epi_heap_t *h, const gdl_epi_pair_t *x)
+int gdl_epi_heap_wants(const epi_heap_t *h, const gdl_epi_pair_t *x)
 {
     return h->n < h->cap || gdl_epi_pair_cmp(x, &h->e[0]) < 0;
 }
@@ -36,7 +36,7 @@ static void sift_down(gdl_epi_pair_t *e, int64_t n, int64_t i)
     }
 }
 
-void epi_heap_push(epi_heap_t *h, const gdl_epi_pair_t *x)
+void gdl_epi_heap_push(epi_heap_t *h, const gdl_epi_pair_t *x)
 {
     if (h->n < h->cap) { // sift up
         int64_t i = h->n++;
@@ -51,7 +51,7 @@ void epi_heap_push(epi_heap_t *h, const gdl_epi_pair_t *x)
     }
 }
 
-void epi_heap_sort(epi_heap_t *h)
+void gdl_epi_heap_sort(epi_heap_t *h)
 {
     for (int64_t n = h->n; n > 1; n--) { // move the worst to the end, repeatedly
         gdl_epi_pair_t t = h->e[0];

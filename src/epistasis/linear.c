@@ -8,7 +8,7 @@
 #define P 4
 #define SINGULAR 1e-9 // a pivot below this fraction of the largest diagonal: the design is singular
 
-int epi_linear_test(const uint32_t n[3][3], const double S[3][3], double y2, double *beta, double *stat)
+int gdl_epi_linear_test(const uint32_t n[3][3], const double S[3][3], double y2, double *beta, double *stat)
 {
     double A[P][2 * P] = {{0}}, xty[P] = {0}, total = 0; // [X'X | I], eliminated into [I | inv]
     for (int i = 0; i < 3; i++)

@@ -34,7 +34,7 @@ int gdl_epistasis_merge(const char *const *paths, int n, const char *out_path)
     gdl_outfile_t out = {0};
     if (!t) goto oom;
     for (int i = 0; i < n; i++) {
-        if (epi_table_read(paths[i], &t[i]) != 0) goto done;
+        if (gdl_epi_table_read(paths[i], &t[i]) != 0) goto done;
         if (!same_run(&t[0].run, &t[i].run)) {
             gdl_log_error("%s: not a part of the run of %s (dataset, target, samples, options or number of "
                           "parts differ)", paths[i], paths[0]);
@@ -74,7 +74,7 @@ int gdl_epistasis_merge(const char *const *paths, int n, const char *out_path)
         genes[2 * r] = s->genes[2 * x], genes[2 * r + 1] = s->genes[2 * x + 1];
     }
     if (gdl_outfile_open(&out, out_path) != 0) goto done;
-    if (epi_table_write(out.fp, &run, rows, keep, NULL, names, genes) != 0) {
+    if (gdl_epi_table_write(out.fp, &run, rows, keep, NULL, names, genes) != 0) {
         gdl_outfile_abort(&out);
         goto done;
     }
@@ -84,7 +84,7 @@ oom:
     gdl_log_error("out of memory");
 done:
     if (t)
-        for (int i = 0; i < n; i++) epi_table_free(&t[i]);
+        for (int i = 0; i < n; i++) gdl_epi_table_free(&t[i]);
     free(t), free(refs), free(rows), free(names), free(genes);
     return rc;
 }

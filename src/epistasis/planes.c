@@ -208,7 +208,7 @@ static double masked_sum(const double *y, const uint64_t *x, int64_t W)
     return s;
 }
 
-int epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows_in, int64_t n_rows,
+int gdl_epi_planes_build(epi_planes_t *p, const gdl_dataset_t *d, int t, const int64_t *rows_in, int64_t n_rows,
                      const int64_t *columns, int64_t n, int quantitative)
 {
     const gdl_genotypes_t *g = d->geno;
@@ -278,11 +278,11 @@ oom:
     if (b.lists)
         for (int c = 0; c < nt; c++) free(b.lists[c].e);
     free(b.lists), free(rows);
-    epi_planes_free(p);
+    gdl_epi_planes_free(p);
     return -1;
 }
 
-void epi_planes_free(epi_planes_t *p)
+void gdl_epi_planes_free(epi_planes_t *p)
 {
     free(p->column), gdl_free(p->bits), free(p->count), free(p->miss_start), free(p->miss);
     free(p->y), free(p->ysum);
@@ -324,7 +324,7 @@ static inline uint32_t complete(const epi_planes_t *p, int64_t va, int64_t vb, i
     return S;
 }
 
-void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m)
+void gdl_epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[2][3][3], epi_margins_t *m)
 {
     uint32_t row[2][3], col[2][3];
     for (int k = 0; k < 2; k++) {
@@ -340,7 +340,7 @@ void epi_planes_table(const epi_planes_t *p, int64_t va, int64_t vb, uint32_t n[
     }
 }
 
-void epi_planes_trait_sums(const epi_planes_t *p, int64_t va, int64_t vb, double S[3][3], double *y2)
+void gdl_epi_planes_trait_sums(const epi_planes_t *p, int64_t va, int64_t vb, double S[3][3], double *y2)
 {
     const uint64_t *a1 = plane(p, va, 0, 0), *a2 = plane(p, va, 0, 1), *am = plane(p, va, 0, 2);
     const uint64_t *b1 = plane(p, vb, 0, 0), *b2 = plane(p, vb, 0, 1);

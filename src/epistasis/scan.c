@@ -54,44 +54,44 @@ static double printed(double x)
 static void scan_pair(scan_t *s, chunk_t *c, int64_t va, int64_t vb)
 {
     const epi_planes_t *p = s->p;
-    if (s->restricted && !epi_select_pair(s->sel, s->g, va, vb)) return;
+    if (s->restricted && !gdl_epi_select_pair(s->sel, s->g, va, vb)) return;
     c->pairs++;
     gdl_epi_pair_t e;
     epi_margins_t m;
-    epi_planes_table(p, va, vb, e.n, &m);
+    gdl_epi_planes_table(p, va, vb, e.n, &m);
     if (p->quantitative) {
         double S[3][3], y2, beta, stat;
-        epi_planes_trait_sums(p, va, vb, S, &y2);
-        // cppcheck-suppress uninitvar ; epi_planes_table filled e.n
-        if (!epi_linear_test(e.n[0], S, y2, &beta, &stat)) return;
+        gdl_epi_planes_trait_sums(p, va, vb, S, &y2);
+        // cppcheck-suppress uninitvar ; gdl_epi_planes_table filled e.n
+        if (!gdl_epi_linear_test(e.n[0], S, y2, &beta, &stat)) return;
         c->tests++, c->fitted++;
         e.a = p->column[va], e.b = p->column[vb], e.df = 1, e.interaction = beta;
         e.statistic = printed(stat);
         e.log_p = gdl_epi_chisq_log_p(e.statistic, 1);
         if (s->level_gene && e.log_p <= s->log_screen && e.log_p <= s->log_pvalue &&
-            epi_gene_map_add(&c->genes, s->sel, va, vb, &e) != 0)
+            gdl_epi_gene_map_add(&c->genes, s->sel, va, vb, &e) != 0)
             c->failed = 1;
-        if (e.log_p <= s->log_pvalue && epi_heap_wants(&c->heap, &e)) epi_heap_push(&c->heap, &e);
+        if (e.log_p <= s->log_pvalue && gdl_epi_heap_wants(&c->heap, &e)) gdl_epi_heap_push(&c->heap, &e);
         return;
     }
-    e.df = epi_df(&m);
+    e.df = gdl_epi_df_margins(&m);
     if (e.df == 0) return;
     c->tests++;
-    double bound = epi_ksa(e.n, &m, s->xlogx, s->recip, s->threshold[e.df]);
+    double bound = gdl_epi_ksa(e.n, &m, s->xlogx, s->recip, s->threshold[e.df]);
     if (bound < s->threshold[e.df]) return;
     c->fitted++;
     // the exact statistic is at most the bound: skip the fit when even the bound cannot enter
     e.log_p = gdl_epi_chisq_log_p(bound, e.df);
     if (e.log_p > s->log_pvalue) return;
     e.a = p->column[va], e.b = p->column[vb], e.statistic = bound;
-    if (!s->level_gene && !epi_heap_wants(&c->heap, &e)) return;
+    if (!s->level_gene && !gdl_epi_heap_wants(&c->heap, &e)) return;
     e.statistic = printed(gdl_epi_boost_lr(e.n));
     e.log_p = gdl_epi_chisq_log_p(e.statistic, e.df);
     if (e.log_p > s->log_pvalue) return;
     e.interaction = gdl_epi_interaction(e.n);
-    if (s->level_gene && e.log_p <= s->log_screen && epi_gene_map_add(&c->genes, s->sel, va, vb, &e) != 0)
+    if (s->level_gene && e.log_p <= s->log_screen && gdl_epi_gene_map_add(&c->genes, s->sel, va, vb, &e) != 0)
         c->failed = 1;
-    if (epi_heap_wants(&c->heap, &e)) epi_heap_push(&c->heap, &e);
+    if (gdl_epi_heap_wants(&c->heap, &e)) gdl_epi_heap_push(&c->heap, &e);
 }
 
 static void scan_range(void *ctx, int64_t begin, int64_t end, int chunk)
@@ -162,7 +162,7 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
     }
     double t0 = gdl_seconds();
     int quantitative = d->targets[t].kind == GDL_TARGET_REGRESSION;
-    if (epi_planes_build(&planes, d, t, rows, n_rows, sel->column, n, quantitative) != 0) return -1;
+    if (gdl_epi_planes_build(&planes, d, t, rows, n_rows, sel->column, n, quantitative) != 0) return -1;
     if (quantitative ? planes.samples[0] <= 4 : planes.samples[0] == 0 || planes.samples[1] == 0) {
         if (quantitative)
             gdl_log_error("%s: target '%s' has %lld values; the linear test needs at least 5", source,
@@ -191,7 +191,7 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
                 .level_gene = genes != NULL, .log_screen = o->screen >= 1 ? 0 : log(o->screen)};
     for (int df = 0; df <= 4; df++) s.threshold[df] = o->screen >= 1 ? -1 : gdl_epi_chisq_quantile(o->screen, df ? df : 1);
     for (int c = 0; c < nt; c++)
-        if (epi_heap_init(&chunks[c].heap, o->top) != 0) goto done;
+        if (gdl_epi_heap_init(&chunks[c].heap, o->top) != 0) goto done;
     gdl_progress_t progress;
     gdl_progress_begin(&progress, "pairs", last - first);
     s.progress = &progress, s.t0 = gdl_seconds();
@@ -208,12 +208,12 @@ static int scan_dataset(const gdl_dataset_t *d, int t, const int64_t *rows, int6
         run->pairs += chunks[c].pairs, run->tests += chunks[c].tests, run->fitted += chunks[c].fitted;
     gdl_log_info("%lld pairs (%lld tests, %lld past the screen) in %.2f s: %.2f M pairs/s", (long long)run->pairs,
                  (long long)run->tests, (long long)run->fitted, dt, dt > 0 ? run->pairs / dt / 1e6 : 0);
-    if (epi_heap_init(best, o->top) != 0) goto done;
+    if (gdl_epi_heap_init(best, o->top) != 0) goto done;
     for (int c = 0; c < nt; c++)
-        for (int64_t i = 0; i < chunks[c].heap.n; i++) epi_heap_push(best, &chunks[c].heap.e[i]);
-    epi_heap_sort(best);
+        for (int64_t i = 0; i < chunks[c].heap.n; i++) gdl_epi_heap_push(best, &chunks[c].heap.e[i]);
+    gdl_epi_heap_sort(best);
     for (int c = 0; genes && c < nt; c++)
-        if (chunks[c].failed || epi_gene_map_merge(genes, &chunks[c].genes) != 0) goto oom;
+        if (chunks[c].failed || gdl_epi_gene_map_merge(genes, &chunks[c].genes) != 0) goto oom;
     if (planes_out) *planes_out = planes, memset(&planes, 0, sizeof planes); // the caller's now
     rc = 0;
     goto done;
@@ -221,9 +221,9 @@ oom:
     gdl_log_error("out of memory");
 done:
     if (chunks)
-        for (int c = 0; c < nt; c++) epi_heap_free(&chunks[c].heap), epi_gene_map_free(&chunks[c].genes);
+        for (int c = 0; c < nt; c++) gdl_epi_heap_free(&chunks[c].heap), gdl_epi_gene_map_free(&chunks[c].genes);
     free(chunks), free(xlogx), free(recip), free(row_start);
-    epi_planes_free(&planes);
+    gdl_epi_planes_free(&planes);
     return rc;
 }
 
@@ -234,13 +234,13 @@ static double planes_log_p(const void *ctx, int64_t va, int64_t vb, double best)
     const epi_planes_t *p = ctx;
     uint32_t n[2][3][3];
     epi_margins_t m;
-    epi_planes_table(p, va, vb, n, &m);
+    gdl_epi_planes_table(p, va, vb, n, &m);
     if (p->quantitative) {
         double S[3][3], y2, beta, stat;
-        epi_planes_trait_sums(p, va, vb, S, &y2);
-        return epi_linear_test(n[0], S, y2, &beta, &stat) ? gdl_epi_chisq_log_p(printed(stat), 1) : 0;
+        gdl_epi_planes_trait_sums(p, va, vb, S, &y2);
+        return gdl_epi_linear_test(n[0], S, y2, &beta, &stat) ? gdl_epi_chisq_log_p(printed(stat), 1) : 0;
     }
-    int df = epi_df(&m);
+    int df = gdl_epi_df_margins(&m);
     if (df == 0) return 0;
     double bound = gdl_epi_chisq_log_p(gdl_epi_boost_ksa(n), df);
     if (bound >= best) return bound;
@@ -271,23 +271,23 @@ int gdl_epistasis(const gdl_epistasis_opts_t *o)
         goto done;
     }
     int t = pick_target(d, o->target, o->data_path);
-    if (t < 0 || epi_select(&sel, d->geno, o) != 0 ||
+    if (t < 0 || gdl_epi_select(&sel, d->geno, o) != 0 ||
         scan_dataset(d, t, NULL, 0, &sel, o, &best, &run, o->level_gene ? &genes : NULL, o->level_gene ? &planes : NULL) != 0)
         goto done;
     snprintf(run.dataset, sizeof run.dataset, "%s", o->data_path);
-    epi_select_describe(o, run.selection, sizeof run.selection);
+    gdl_epi_select_describe(o, run.selection, sizeof run.selection);
     if (gdl_outfile_open(&out, o->out_path) != 0) goto done;
-    if (o->level_gene ? epi_genes_write(out.fp, &run, &genes, &sel, d->geno, o, planes_log_p, &planes) != 0
-                      : epi_table_write(out.fp, &run, best.e, best.n, d->geno, NULL, NULL) != 0) {
+    if (o->level_gene ? gdl_epi_genes_write(out.fp, &run, &genes, &sel, d->geno, o, planes_log_p, &planes) != 0
+                      : gdl_epi_table_write(out.fp, &run, best.e, best.n, d->geno, NULL, NULL) != 0) {
         gdl_outfile_abort(&out);
         goto done;
     }
     rc = gdl_outfile_commit(&out);
 done:
-    epi_heap_free(&best);
-    epi_gene_map_free(&genes);
-    epi_planes_free(&planes);
-    epi_select_free(&sel);
+    gdl_epi_heap_free(&best);
+    gdl_epi_gene_map_free(&genes);
+    gdl_epi_planes_free(&planes);
+    gdl_epi_select_free(&sel);
     gdl_dataset_close(d);
     return rc;
 }
@@ -305,9 +305,9 @@ int gdl_epistasis_top(const gdl_dataset_t *d, int t, const int64_t *rows, int64_
         gdl_log_error("%s: the pair scan needs genotypes and a binary or quantitative target", gdl_file_path(d->file));
         return -1;
     }
-    int rc = epi_select(&sel, d->geno, &o) != 0 || scan_dataset(d, t, rows, n_rows, &sel, &o, &best, &run, NULL, NULL) != 0 ? -1 : 0;
-    epi_select_free(&sel);
+    int rc = gdl_epi_select(&sel, d->geno, &o) != 0 || scan_dataset(d, t, rows, n_rows, &sel, &o, &best, &run, NULL, NULL) != 0 ? -1 : 0;
+    gdl_epi_select_free(&sel);
     if (rc == 0) *out = best.e, *n_out = best.n; // sorted: the heap's array, handed over
-    else epi_heap_free(&best);
+    else gdl_epi_heap_free(&best);
     return rc;
 }

@@ -88,7 +88,7 @@ static int number_chroms(epi_select_t *s, const gdl_genotypes_t *g)
     return 0;
 }
 
-int epi_select(epi_select_t *s, const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o)
+int gdl_epi_select(epi_select_t *s, const gdl_genotypes_t *g, const gdl_epistasis_opts_t *o)
 {
     int64_t M = g->n_variants;
     uint8_t *mark = NULL;
@@ -127,18 +127,18 @@ oom:
     gdl_log_error("out of memory");
 fail:
     free(mark), gdl_idmap_free(&names);
-    epi_select_free(s);
+    gdl_epi_select_free(s);
     return -1;
 }
 
-void epi_select_free(epi_select_t *s)
+void gdl_epi_select_free(epi_select_t *s)
 {
     free(s->column), free(s->set), free(s->chrom), free(s->gene_start), free(s->gene);
     gdl_gene_sets_free(&s->genes);
     memset(s, 0, sizeof *s);
 }
 
-int epi_select_pair(const epi_select_t *s, const gdl_genotypes_t *g, int64_t va, int64_t vb)
+int gdl_epi_select_pair(const epi_select_t *s, const gdl_genotypes_t *g, int64_t va, int64_t vb)
 {
     if (s->between && !((s->set[va] & 1 && s->set[vb] & 2) || (s->set[va] & 2 && s->set[vb] & 1))) return 0;
     if (s->window > 0) {
@@ -154,7 +154,7 @@ int epi_select_pair(const epi_select_t *s, const gdl_genotypes_t *g, int64_t va,
     return 1;
 }
 
-void epi_select_describe(const gdl_epistasis_opts_t *o, char *buf, size_t size)
+void gdl_epi_select_describe(const gdl_epistasis_opts_t *o, char *buf, size_t size)
 {
     size_t len = (size_t)snprintf(buf, size, "%s", o->keep_path ? "keep " : "all variants");
     if (o->keep_path && len < size) len += (size_t)snprintf(buf + len, size - len, "%s", o->keep_path);

@@ -36,7 +36,7 @@ static const char *const test_names[2] = {
     "BOOST: likelihood ratio of the log-linear model without the three-way term, chi-square (case/control)",
     "linear: y = b0 + b1 a + b2 b + b3 a b, (b3 / se)^2, chi-square 1 df (quantitative)"};
 
-void epi_format_p(char *buf, size_t size, double log_p)
+void gdl_epi_format_p(char *buf, size_t size, double log_p)
 {
     if (log_p > -700) {
         snprintf(buf, size, "%.4g", exp(log_p));
@@ -47,7 +47,7 @@ void epi_format_p(char *buf, size_t size, double log_p)
     snprintf(buf, size, "%.3fe%.0f", m, e);
 }
 
-int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, int64_t n,
+int gdl_epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, int64_t n,
                     const gdl_genotypes_t *g, char *const *names, char *const *genes)
 {
     char head[1024];
@@ -75,8 +75,8 @@ int epi_table_write(FILE *fp, const epi_run_t *run, const gdl_epi_pair_t *rows, 
         } else {
             na = names[2 * r], nb = names[2 * r + 1], ga = genes[2 * r], gb = genes[2 * r + 1];
         }
-        epi_format_p(p, sizeof p, e->log_p);
-        epi_format_p(pb, sizeof pb, e->log_p + log_tests < 0 ? e->log_p + log_tests : 0);
+        gdl_epi_format_p(p, sizeof p, e->log_p);
+        gdl_epi_format_p(pb, sizeof pb, e->log_p + log_tests < 0 ? e->log_p + log_tests : 0);
         fprintf(fp, "%lld\t%s\t%s\t%s\t%s\t%.6g\t%.10g\t%d\t%s\t%s\t%lld\t%lld", (long long)(r + 1), na, nb, ga,
                 gb, e->interaction, e->statistic, e->df, p, pb, (long long)e->a, (long long)e->b);
         for (int k = run->quantitative ? 0 : 1; k >= 0; k--)
@@ -159,7 +159,7 @@ static int push_str(char ***v, int64_t i, const char *s)
     return ((*v)[i] = strdup(s)) ? 0 : -1;
 }
 
-int epi_table_read(const char *path, epi_table_t *t)
+int gdl_epi_table_read(const char *path, epi_table_t *t)
 {
     gdl_lines_t r = {0};
     char head[1024], *line, *f[MAX_COLS + 1];
@@ -235,11 +235,11 @@ oom:
     gdl_log_error("%s: out of memory", path);
 fail:
     gdl_lines_close(&r);
-    epi_table_free(t);
+    gdl_epi_table_free(t);
     return -1;
 }
 
-void epi_table_free(epi_table_t *t)
+void gdl_epi_table_free(epi_table_t *t)
 {
     for (int64_t i = 0; i < 2 * t->n; i++) {
         if (t->names) free(t->names[i]);

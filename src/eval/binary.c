@@ -10,7 +10,7 @@
 #include "eval_internal.h"
 #include "gdl/core.h"
 
-void eval_curve_free(eval_curve_t *c)
+void gdl_eval_curve_free(eval_curve_t *c)
 {
     if (!c) return;
     gdl_free(c->value);
@@ -19,7 +19,7 @@ void eval_curve_free(eval_curve_t *c)
     c->value = NULL, c->tp = c->fp = NULL;
 }
 
-void eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const uint32_t *w,
+void gdl_eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const uint32_t *w,
                       eval_curve_t *c)
 {
     uint64_t tp = 0, fp = 0;
@@ -42,7 +42,7 @@ void eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const
     c->P = tp, c->Nn = fp;
 }
 
-void eval_curve_build_rows(const float *score, const uint32_t *pay, int64_t n, const uint32_t *w,
+void gdl_eval_curve_build_rows(const float *score, const uint32_t *pay, int64_t n, const uint32_t *w,
                            eval_curve_t *c)
 {
     uint64_t tp = 0, fp = 0;
@@ -65,7 +65,7 @@ void eval_curve_build_rows(const float *score, const uint32_t *pay, int64_t n, c
     c->P = tp, c->Nn = fp;
 }
 
-void eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, gdl_metrics_t *m)
+void gdl_eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, gdl_metrics_t *m)
 {
     double TP = (double)tp, FP = (double)fp, FN = (double)(P - tp), TN = (double)(Nn - fp);
     double n = (double)(P + Nn);
@@ -119,14 +119,14 @@ static void acc_finish(const acc_t *a, gdl_metrics_t *m)
     m->v[GDL_M_PR_AUC] = a->ap;
     if (a->best_f1) {
         m->v[GDL_M_THRESHOLD] = a->best_thr;
-        eval_confusion_metrics(a->best_tp, a->best_fp, a->P, a->Nn, m);
+        gdl_eval_confusion_metrics(a->best_tp, a->best_fp, a->P, a->Nn, m);
     } else {
         m->v[GDL_M_THRESHOLD] = a->thr;
-        eval_confusion_metrics(a->at_tp, a->at_fp, a->P, a->Nn, m);
+        gdl_eval_confusion_metrics(a->at_tp, a->at_fp, a->P, a->Nn, m);
     }
 }
 
-void eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uint64_t *tp_at,
+void gdl_eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uint64_t *tp_at,
                         uint64_t *fp_at)
 {
     acc_t a;
@@ -242,7 +242,7 @@ static void merge_range(void *arg, int64_t begin, int64_t end, int chunk)
     free(pos), free(bin);
 }
 
-int eval_runs_merge(const eval_run_t *run, int n, gdl_metrics_t *m)
+int gdl_eval_runs_merge(const eval_run_t *run, int n, gdl_metrics_t *m)
 {
     merge_ctx_t x = {.run = run, .n = n};
     int64_t total = 0;
@@ -307,12 +307,12 @@ int gdl_eval_binary(const double *score, const uint8_t *label, int64_t n, double
         key[i] = eval_key(score[i] + 0.0);
         pay[i] = (uint32_t)i << 1 | (label[i] != 0);
     }
-    eval_sort(key, pay, n, tk, tp);
-    eval_curve_build(key, pay, n, NULL, &c);
-    eval_curve_metrics(&c, threshold, out, NULL, NULL);
+    gdl_eval_sort(key, pay, n, tk, tp);
+    gdl_eval_curve_build(key, pay, n, NULL, &c);
+    gdl_eval_curve_metrics(&c, threshold, out, NULL, NULL);
     rc = 0;
 done:
     gdl_free(key), gdl_free(tk), gdl_free(pay), gdl_free(tp);
-    eval_curve_free(&c);
+    gdl_eval_curve_free(&c);
     return rc;
 }

@@ -32,13 +32,13 @@ static void boot_range(void *arg, int64_t begin, int64_t end, int chunk)
         gdl_metrics_clear(&res->m);
         int64_t n = base->n_rows;
         if (t->kind == GDL_EVAL_BINARY) {
-            eval_curve_build_rows(t->fscore, base->rows, n, x->w, &c);
-            eval_curve_metrics(&c, x->thr, &res->m, NULL, NULL);
+            gdl_eval_curve_build_rows(t->fscore, base->rows, n, x->w, &c);
+            gdl_eval_curve_metrics(&c, x->thr, &res->m, NULL, NULL);
             res->single_class = c.P == 0 || c.Nn == 0;
         } else if (t->kind == GDL_EVAL_MULTICLASS) {
-            if (eval_multiclass_rows(t, base->rows, n, x->w, res, 0) != 0) x->failed[chunk] = 1;
+            if (gdl_eval_multiclass_rows(t, base->rows, n, x->w, res, 0) != 0) x->failed[chunk] = 1;
         } else {
-            eval_regression_weighted(t->score, t->label, base->rows, base->by_pred, base->by_label,
+            gdl_eval_regression_weighted(t->score, t->label, base->rows, base->by_pred, base->by_label,
                                      n, x->w, &res->m);
         }
     }
@@ -58,11 +58,11 @@ static void interval(double *x, int B, double level, double *lo, double *hi)
     for (int b = 0; b < B; b++)
         if (!isnan(x[b])) x[n++] = x[b];
     qsort(x, (size_t)n, sizeof *x, cmp_double);
-    *lo = eval_percentile(x, n, (1 - level) / 2);
-    *hi = eval_percentile(x, n, 1 - (1 - level) / 2);
+    *lo = gdl_eval_percentile(x, n, (1 - level) / 2);
+    *hi = gdl_eval_percentile(x, n, 1 - (1 - level) / 2);
 }
 
-int eval_bootstrap(const eval_preds_t *p, const eval_set_t *s, double thr, int B, uint64_t seed,
+int gdl_eval_bootstrap(const eval_preds_t *p, const eval_set_t *s, double thr, int B, uint64_t seed,
                    double level, eval_ci_t *ci)
 {
     const int T = p->T, M = GDL_M_COUNT, A = EVAL_AGG_COUNT;
@@ -92,7 +92,7 @@ int eval_bootstrap(const eval_preds_t *p, const eval_set_t *s, double thr, int B
                 goto done;
             }
         gdl_metrics_t agg[EVAL_AGG_COUNT];
-        eval_aggregate(p, rep, agg, NULL);
+        gdl_eval_aggregate(p, rep, agg, NULL);
         for (int t = 0; t < T; t++)
             for (int m = 0; m < M; m++) vals[((size_t)t * M + m) * B + b] = rep[t].m.v[m];
         for (int a = 0; a < A; a++)
@@ -111,11 +111,11 @@ done:
         for (int t = 0; t < T; t++)
             free(rep[t].class_auc), free(rep[t].class_ap), free(rep[t].class_n), free(rep[t].confusion);
     free(rep), free(w), free(vals), free(avals);
-    if (rc != 0) eval_ci_free(ci);
+    if (rc != 0) gdl_eval_ci_free(ci);
     return rc;
 }
 
-void eval_ci_free(eval_ci_t *ci)
+void gdl_eval_ci_free(eval_ci_t *ci)
 {
     free(ci->lo), free(ci->hi);
     ci->lo = ci->hi = NULL;

@@ -23,7 +23,7 @@ typedef struct {
     char **classes;  // (K) names, in column order
     double *label;   // (N) regression, multi-class (the class index); NaN = missing. NULL for binary
     double *score;   // (N) regression, (N, K) multi-class; NULL for binary
-    float *fscore;   // (N) binary: the score as float; after eval_micro, the sorted keys (eval_runs)
+    float *fscore;   // (N) binary: the score as float; after gdl_eval_micro, the sorted keys (eval_runs)
     uint64_t *known; // (N / 64 words) binary: bit r set when row r has a label
     uint64_t *pos;   // (N / 64 words) binary: bit r set when row r's label is 1
     int64_t n_labelled;
@@ -45,22 +45,22 @@ typedef struct {
     int64_t N;
     int T;
     eval_target_t *targets; // (T) in header order
-    eval_weights_t weights; // set by eval_weights_read; w freed by eval_preds_free
+    eval_weights_t weights; // set by gdl_eval_weights_read; w freed by gdl_eval_preds_free
     int n_folds;            // 0 without a fold column
     char **fold_names;      // (n_folds), sorted: numerically when all are integers
     int32_t *fold;          // (N) index into fold_names, NULL without a fold column
-    /* set by eval_micro, which sorts the binary targets in place: the labelled rows of fold f of
+    /* set by gdl_eval_micro, which sorts the binary targets in place: the labelled rows of fold f of
      * target t are then fscore (as keys) and pos (as bits) from run_at[t * (F + 1) + f] to
      * run_at[t * (F + 1) + f + 1], F = max(n_folds, 1); no row order is left */
     int64_t *run_at;
 } eval_preds_t;
 
 /* Reads and checks PATH ("-" = stdin) with the kind overrides (comma lists or "all", may be
- * NULL). NULL with an error "PATH:LINE: ..." on bad input. Free with eval_preds_free. */
-eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary);
-void eval_preds_free(eval_preds_t *p);
+ * NULL). NULL with an error "PATH:LINE: ..." on bad input. Free with gdl_eval_preds_free. */
+eval_preds_t *gdl_eval_preds_read(const char *path, const char *regression, const char *binary);
+void gdl_eval_preds_free(eval_preds_t *p);
 /* The bytes of the file read (and resident) at a time [64 MiB]; tests make it small. */
-extern size_t eval_read_window;
+extern size_t gdl_eval_read_window;
 
 /* ---- the predictions file's text (text.c) ---------------------------------------------------- */
 
@@ -69,25 +69,25 @@ typedef struct {
     const char *buf;    // the bytes (mapped, or read whole from stdin)
     size_t size;
     int mapped;
-    int64_t *line;      // row starts found by eval_text_find_rows, then line[N] = the end
+    int64_t *line;      // row starts found by gdl_eval_text_find_rows, then line[N] = the end
 } eval_text_t;
 
 /* Maps path (stdin: reads it whole); 0, or -1 with an error naming it. */
-int eval_text_load(eval_text_t *t);
+int gdl_eval_text_load(eval_text_t *t);
 /* Pages [from, to) in before it is read; drops its whole pages from the resident set after (they
  * stay in the page cache). No-ops for stdin. */
-void eval_text_window_in(const eval_text_t *t, size_t from, size_t to);
-void eval_text_window_out(const eval_text_t *t, size_t from, size_t to);
+void gdl_eval_text_window_in(const eval_text_t *t, size_t from, size_t to);
+void gdl_eval_text_window_out(const eval_text_t *t, size_t from, size_t to);
 /* The row starts of bytes [start, end) into t->line (grown as needed), a window at a time; the
  * row count, or -1 out of memory. */
-int64_t eval_text_find_rows(eval_text_t *t, size_t start, size_t end);
-void eval_text_free(eval_text_t *t);
+int64_t gdl_eval_text_find_rows(eval_text_t *t, size_t start, size_t end);
+void gdl_eval_text_free(eval_text_t *t);
 
 /* The weights of p's weighted averages: with path NULL n_pos / n; otherwise the training
  * prevalence a model file stores or the label prevalence of a dataset, for every binary target of
  * p matched by name. -1 with an error naming the file: neither a model nor a dataset, a model
  * without stored prevalence, a binary target it lacks or holds as another kind. */
-int eval_weights_read(eval_preds_t *p, const char *path);
+int gdl_eval_weights_read(eval_preds_t *p, const char *path);
 
 /* ---- sorting (sort.c) ---------------------------------------------------------------------- */
 
@@ -116,7 +116,7 @@ static inline uint32_t eval_key32(float f)
 }
 
 /* Sorts key (N) ascending, carrying payload (N); stable. tmp_key, tmp_pay (N) are scratch. */
-void eval_sort(uint64_t *key, uint32_t *pay, int64_t n, uint64_t *tmp_key, uint32_t *tmp_pay);
+void gdl_eval_sort(uint64_t *key, uint32_t *pay, int64_t n, uint64_t *tmp_key, uint32_t *tmp_pay);
 
 /* ---- binary ranking metrics (binary.c) ---------------------------------------------------- */
 
@@ -129,22 +129,22 @@ typedef struct {
     uint64_t P, Nn;    // positives, negatives
 } eval_curve_t;
 
-void eval_curve_free(eval_curve_t *c);
+void gdl_eval_curve_free(eval_curve_t *c);
 
 /* Sorted scores -> curve. key (N) ascending with pay = row << 1 | label; w (rows) integer
  * weights or NULL for all 1. Writes into c, whose arrays must hold N entries. */
-void eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const uint32_t *w,
+void gdl_eval_curve_build(const uint64_t *key, const uint32_t *pay, int64_t n, const uint32_t *w,
                       eval_curve_t *c);
 /* The same from pay sorted by score[pay >> 1] (ties detected on the scores themselves). */
-void eval_curve_build_rows(const float *score, const uint32_t *pay, int64_t n, const uint32_t *w,
+void gdl_eval_curve_build_rows(const float *score, const uint32_t *pay, int64_t n, const uint32_t *w,
                            eval_curve_t *c);
 /* From a curve: roc_auc, pr_auc, threshold metrics at thr (NAN = best F1), n, n_pos; every
  * metric but n and n_pos null with one class only. *tp_at, *fp_at (may be NULL) get the
  * confusion counts at the threshold used. */
-void eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uint64_t *tp_at,
+void gdl_eval_curve_metrics(const eval_curve_t *c, double thr, gdl_metrics_t *m, uint64_t *tp_at,
                         uint64_t *fp_at);
 /* Threshold metrics from a confusion matrix; m's n, n_pos and AUCs are left alone. */
-void eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, gdl_metrics_t *m);
+void gdl_eval_confusion_metrics(uint64_t tp, uint64_t fp, uint64_t P, uint64_t Nn, gdl_metrics_t *m);
 
 /* A sorted run of one target (and fold): key (n) ascending (eval_key32), the label of key[i]
  * at bit off + i of label. */
@@ -156,31 +156,31 @@ typedef struct {
 
 /* Micro average: runs merged into one pooled ranking, streaming (no curve is built): n, n_pos,
  * roc_auc, pr_auc into m, the rest left alone. 0, or -1 when out of memory. */
-int eval_runs_merge(const eval_run_t *runs, int n, gdl_metrics_t *m);
+int gdl_eval_runs_merge(const eval_run_t *runs, int n, gdl_metrics_t *m);
 
 /* ---- regression (regression.c) ------------------------------------------------------------ */
 
 /* Weighted regression metrics over rows idx (n) with integer weights w (NULL = 1), for the
  * bootstrap; by_pred / by_label (n) are idx sorted by prediction / by label (ties in any
  * order), needed for Spearman. */
-void eval_regression_weighted(const double *pred, const double *label, const uint32_t *idx,
+void gdl_eval_regression_weighted(const double *pred, const double *label, const uint32_t *idx,
                               const uint32_t *by_pred, const uint32_t *by_label, int64_t n,
                               const uint32_t *w, gdl_metrics_t *m);
 /* idx (n) sorted by v[idx[i]] into out (n). 0, or -1 when out of memory. */
-int eval_sort_rows(const double *v, const uint32_t *idx, int64_t n, uint32_t *out);
+int gdl_eval_sort_rows(const double *v, const uint32_t *idx, int64_t n, uint32_t *out);
 
 /* ---- multi-class (multiclass.c) -------------------------------------------------------------- */
 
 struct eval_result_t;
 /* Metrics of a multi-class target over rows (n) with integer weights w (NULL = 1) into res
  * (its per-class arrays allocated when NULL; curves kept when keep_curves). 0 or -1. */
-int eval_multiclass_rows(const eval_target_t *t, const uint32_t *rows, int64_t n, const uint32_t *w,
+int gdl_eval_multiclass_rows(const eval_target_t *t, const uint32_t *rows, int64_t n, const uint32_t *w,
                          struct eval_result_t *res, int keep_curves);
 
 /* ---- results (evaluate.c) ------------------------------------------------------------------ */
 
 enum { EVAL_AGG_MACRO, EVAL_AGG_MEDIAN, EVAL_AGG_WEIGHTED, EVAL_AGG_MICRO, EVAL_AGG_COUNT };
-extern const char *const eval_agg_names[EVAL_AGG_COUNT];
+extern const char *const gdl_eval_agg_names[EVAL_AGG_COUNT];
 
 typedef struct eval_result_t {
     gdl_metrics_t m;
@@ -208,26 +208,26 @@ typedef struct {
 typedef struct {
     int keep_curves, keep_rows;
     /* all rows, and nothing after needs their order (no folds, no bootstrap): each binary target
-     * is left sorted in place for eval_micro, which then need not sort it again */
+     * is left sorted in place for gdl_eval_micro, which then need not sort it again */
     int sort_in_place;
     double threshold;
 } eval_set_opts_t;
 
 /* Metrics of every target over the rows where fold == f (f < 0: all rows). The micro average
- * gets its pooled confusion counts here, its AUCs from eval_micro. 0 or -1. */
-int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s);
-void eval_set_free(eval_set_t *s, int T);
+ * gets its pooled confusion counts here, its AUCs from gdl_eval_micro. 0 or -1. */
+int gdl_eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s);
+void gdl_eval_set_free(eval_set_t *s, int T);
 
 /* The micro-average ROC and PR AUC of all (every row) and of each fold (folds: p->n_folds sets,
  * or NULL), by sorting each binary target in place and merging the sorted runs: the last use of
  * p's binary scores, which are no longer in row order afterwards. 0 or -1. */
-int eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds);
+int gdl_eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds);
 
-int eval_metric_averaged(gdl_metric_t m); // aggregated over targets (metrics.c)
+int gdl_eval_metric_averaged(gdl_metric_t m); // aggregated over targets (metrics.c)
 
 /* macro, median, weighted (by p->weights, n_pos / n by default) over r's binary targets and macro/median of the
  * regression metrics over the regression targets. Micro is left alone. */
-void eval_aggregate(const eval_preds_t *p, const eval_result_t *r, gdl_metrics_t agg[EVAL_AGG_COUNT],
+void gdl_eval_aggregate(const eval_preds_t *p, const eval_result_t *r, gdl_metrics_t agg[EVAL_AGG_COUNT],
                     int *n_single);
 
 /* ---- across folds, bootstrap ---------------------------------------------------------------- */
@@ -238,8 +238,8 @@ typedef struct {
     gdl_metrics_t agg_mean[EVAL_AGG_COUNT], agg_sd[EVAL_AGG_COUNT];
 } eval_fold_summary_t;
 
-int eval_fold_summary(const eval_preds_t *p, const eval_set_t *folds, int F, eval_fold_summary_t *fs);
-void eval_fold_summary_free(eval_fold_summary_t *fs);
+int gdl_eval_fold_summary(const eval_preds_t *p, const eval_set_t *folds, int F, eval_fold_summary_t *fs);
+void gdl_eval_fold_summary_free(eval_fold_summary_t *fs);
 
 typedef struct {
     int B;
@@ -251,12 +251,12 @@ typedef struct {
 
 /* Percentile intervals from B replicates resampling rows with replacement (the same rows for
  * every target); needs s computed with keep_rows. 0 or -1. */
-int eval_bootstrap(const eval_preds_t *p, const eval_set_t *s, double thr, int B, uint64_t seed,
+int gdl_eval_bootstrap(const eval_preds_t *p, const eval_set_t *s, double thr, int B, uint64_t seed,
                    double level, eval_ci_t *ci);
-void eval_ci_free(eval_ci_t *ci);
+void gdl_eval_ci_free(eval_ci_t *ci);
 
 /* Percentile with linear interpolation (numpy's default) of sorted x (n > 0). */
-double eval_percentile(const double *sorted, int64_t n, double q);
+double gdl_eval_percentile(const double *sorted, int64_t n, double q);
 
 /* ---- outputs ------------------------------------------------------------------------------- */
 
@@ -276,20 +276,20 @@ typedef struct {
     const eval_ci_t *ci;     // NULL without bootstrap
 } eval_report_t;
 
-int eval_write_json(const eval_report_t *r, const char *path);   // json.c
-int eval_write_tsv(const eval_report_t *r, const char *path);    // report.c
-void eval_print_table(const eval_report_t *r, FILE *fp);         // report.c
-int eval_write_curves(const eval_report_t *r, const char *prefix); // report.c
-int eval_write_plots(const eval_report_t *r, const char *prefix);  // plot.c
+int gdl_eval_write_json(const eval_report_t *r, const char *path);   // json.c
+int gdl_eval_write_tsv(const eval_report_t *r, const char *path);    // report.c
+void gdl_eval_print_table(const eval_report_t *r, FILE *fp);         // report.c
+int gdl_eval_write_curves(const eval_report_t *r, const char *prefix); // report.c
+int gdl_eval_write_plots(const eval_report_t *r, const char *prefix);  // plot.c
 
-/* A writer's file closed and kept for eval_outs_finish (stdout is done at once). 0, or -1 with
+/* A writer's file closed and kept for gdl_eval_outs_finish (stdout is done at once). 0, or -1 with
  * its temp file removed. */
-int eval_out_close(eval_outs_t *outs, gdl_outfile_t *f);
+int gdl_eval_out_close(eval_outs_t *outs, gdl_outfile_t *f);
 /* ok: every file renamed into place (0, or -1 at the first failure, the rest removed); otherwise
  * every temp file removed (-1). */
-int eval_outs_finish(eval_outs_t *outs, int ok);
+int gdl_eval_outs_finish(eval_outs_t *outs, int ok);
 
 /* "PREFIX" + suffix, malloc'd; NULL (and an error) when out of memory. */
-char *eval_path(const char *prefix, const char *mid, const char *suffix);
+char *gdl_eval_path(const char *prefix, const char *mid, const char *suffix);
 
 #endif

@@ -86,7 +86,7 @@ static eval_curve_t *curve_copy(const eval_curve_t *c)
     return d;
 }
 
-/* the sorted run of a target written back over its columns (eval_micro's layout, one fold) */
+/* the sorted run of a target written back over its columns (gdl_eval_micro's layout, one fold) */
 static void write_run(eval_target_t *t, int64_t N, const scratch_t *b, int64_t n, int64_t *run_at)
 {
     uint32_t *col = (uint32_t *)(void *)t->fscore; // the floats are not read again
@@ -106,9 +106,9 @@ static int one_binary(eval_target_t *t, const uint32_t *rows, int64_t n, const e
         b->key[i] = eval_key(t->fscore[r]); // a float's double: exact
         b->pay[i] = r << 1 | (uint32_t)eval_bit(t->pos, r);
     }
-    eval_sort(b->key, b->pay, n, b->tk, b->tp);
-    eval_curve_build(b->key, b->pay, n, NULL, &b->c);
-    eval_curve_metrics(&b->c, o->threshold, &res->m, &res->tp_at, &res->fp_at);
+    gdl_eval_sort(b->key, b->pay, n, b->tk, b->tp);
+    gdl_eval_curve_build(b->key, b->pay, n, NULL, &b->c);
+    gdl_eval_curve_metrics(&b->c, o->threshold, &res->m, &res->tp_at, &res->fp_at);
     res->single_class = b->c.P == 0 || b->c.Nn == 0;
     if (isnan(o->threshold) && !res->single_class)
         res->m.v[GDL_M_THRESHOLD] = float_shortest(res->m.v[GDL_M_THRESHOLD]);
@@ -131,11 +131,11 @@ static int one_regression(const eval_target_t *t, uint32_t *rows, int64_t n, int
 {
     size_t nn = (size_t)(n > 0 ? n : 1);
     uint32_t *bp = malloc(4 * nn), *bl = malloc(4 * nn);
-    if (!bp || !bl || eval_sort_rows(t->score, rows, n, bp) != 0 || eval_sort_rows(t->label, rows, n, bl) != 0) {
+    if (!bp || !bl || gdl_eval_sort_rows(t->score, rows, n, bp) != 0 || gdl_eval_sort_rows(t->label, rows, n, bl) != 0) {
         free(bp), free(bl);
         return -1;
     }
-    eval_regression_weighted(t->score, t->label, rows, bp, bl, n, NULL, &res->m);
+    gdl_eval_regression_weighted(t->score, t->label, rows, bp, bl, n, NULL, &res->m);
     if (keep_rows) {
         res->by_pred = bp, res->by_label = bl;
     } else {
@@ -166,7 +166,7 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
             rc = one_binary(t, rows, n, x->o, &b, res);
             if (rc == 0 && x->o->sort_in_place) write_run(t, p->N, &b, n, p->run_at + 2 * ti);
         } else if (t->kind == GDL_EVAL_MULTICLASS) {
-            rc = eval_multiclass_rows(t, rows, n, NULL, res, x->o->keep_curves);
+            rc = gdl_eval_multiclass_rows(t, rows, n, NULL, res, x->o->keep_curves);
         } else {
             rc = one_regression(t, rows, n, x->o->keep_rows, res);
         }
@@ -181,7 +181,7 @@ static void set_range(void *arg, int64_t begin, int64_t end, int chunk)
     scratch_free(&b);
 }
 
-int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s)
+int gdl_eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_t *s)
 {
     memset(s, 0, sizeof *s);
     s->name = f < 0 ? "all" : p->fold_names[f];
@@ -197,7 +197,7 @@ int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_
     gdl_log_debug("per-target metrics done");
     for (int c = 0; c < GDL_MAX_THREADS; c++)
         if (x.failed[c]) goto oom;
-    // micro: pooled confusion counts here; the pooled ranking (AUCs) in eval_micro
+    // micro: pooled confusion counts here; the pooled ranking (AUCs) in gdl_eval_micro
     uint64_t tp = 0, fp = 0, P = 0, Nn = 0;
     int any = 0;
     for (int t = 0; t < p->T; t++) {
@@ -211,14 +211,14 @@ int eval_set_compute(eval_preds_t *p, int f, const eval_set_opts_t *o, eval_set_
         uint64_t pos = (uint64_t)r->m.v[GDL_M_N_POS];
         tp += r->tp_at, fp += r->fp_at, P += pos, Nn += (uint64_t)r->m.v[GDL_M_N] - pos, any = 1;
     }
-    eval_aggregate(p, s->r, s->agg, &s->n_single_class);
+    gdl_eval_aggregate(p, s->r, s->agg, &s->n_single_class);
     gdl_metrics_t *mi = &s->agg[EVAL_AGG_MICRO];
     gdl_metrics_clear(mi);
-    if (any && P > 0 && Nn > 0) eval_confusion_metrics(tp, fp, P, Nn, mi);
+    if (any && P > 0 && Nn > 0) gdl_eval_confusion_metrics(tp, fp, P, Nn, mi);
     return 0;
 oom:
     gdl_log_error("out of memory computing the metrics");
-    eval_set_free(s, p->T);
+    gdl_eval_set_free(s, p->T);
     return -1;
 }
 
@@ -257,7 +257,7 @@ static void sort_range(void *arg, int64_t begin, int64_t end, int chunk)
             pay[n++] = (uint32_t)r << 1 | (uint32_t)eval_bit(t->pos, r);
             at[(p->fold ? p->fold[r] : 0) + 1]++;
         }
-        eval_sort(key, pay, n, tk, tp);
+        gdl_eval_sort(key, pay, n, tk, tp);
         for (int f = 0; f < F; f++) at[f + 1] += at[f], fill[f] = at[f];
         uint32_t *col = (uint32_t *)(void *)t->fscore; // the floats are not read again
         memset(t->pos, 0, 8 * eval_bit_words(p->N));
@@ -285,10 +285,10 @@ static int micro_set(const eval_preds_t *p, int F, int f, eval_run_t *runs, eval
             runs[n] = (eval_run_t){.key = (const uint32_t *)(const void *)tg->fscore + at[g], .label = tg->pos,
                                    .off = at[g], .n = at[g + 1] - at[g]};
     }
-    return eval_runs_merge(runs, n, &s->agg[EVAL_AGG_MICRO]);
+    return gdl_eval_runs_merge(runs, n, &s->agg[EVAL_AGG_MICRO]);
 }
 
-int eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds)
+int gdl_eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds)
 {
     if (all->n_binary == 0) return 0;
     const int F = p->n_folds > 0 ? p->n_folds : 1;
@@ -298,7 +298,7 @@ int eval_micro(eval_preds_t *p, eval_set_t *all, eval_set_t *folds)
         gdl_log_error("out of memory");
         goto done;
     }
-    if (!p->run_at) { // not left sorted by eval_set_compute (sort_in_place)
+    if (!p->run_at) { // not left sorted by gdl_eval_set_compute (sort_in_place)
         if (!(p->run_at = calloc((size_t)p->T * (size_t)(F + 1), sizeof *p->run_at))) {
             gdl_log_error("out of memory");
             goto done;
@@ -322,7 +322,7 @@ done:
     return rc;
 }
 
-void eval_set_free(eval_set_t *s, int T)
+void gdl_eval_set_free(eval_set_t *s, int T)
 {
     if (!s->r) return;
     for (int t = 0; t < T; t++) {
@@ -330,7 +330,7 @@ void eval_set_free(eval_set_t *s, int T)
         free(r->class_auc), free(r->class_ap), free(r->class_n), free(r->confusion);
         free(r->rows), free(r->by_pred), free(r->by_label);
         if (r->curve) {
-            for (int k = 0; k < r->n_curves; k++) eval_curve_free(&r->curve[k]);
+            for (int k = 0; k < r->n_curves; k++) gdl_eval_curve_free(&r->curve[k]);
             free(r->curve);
         }
     }

@@ -29,7 +29,7 @@ static cJSON *aggregate(const gdl_metrics_t *m, int agg, int n_binary, int n_reg
     if (agg != EVAL_AGG_MICRO) add_num(o, "n_targets", n_avg);
     else add_num(o, "n", m->v[GDL_M_N]), add_num(o, "n_pos", m->v[GDL_M_N_POS]);
     for (int i = 0; i < GDL_M_COUNT; i++) {
-        if (!eval_metric_averaged(i)) continue;
+        if (!gdl_eval_metric_averaged(i)) continue;
         int reg = gdl_eval_metric_applies(i, GDL_EVAL_REGRESSION);
         if ((reg && (!n_regression || agg >= EVAL_AGG_WEIGHTED)) || (!reg && !n_binary)) continue;
         add_num(o, gdl_eval_metric_name(i), m->v[i]);
@@ -41,7 +41,7 @@ static cJSON *interval_obj(const gdl_metrics_t *lo, const gdl_metrics_t *hi, gdl
 {
     cJSON *o = cJSON_CreateObject();
     for (int i = 0; o && i < GDL_M_COUNT; i++) {
-        if (!eval_metric_averaged(i) && !(agg < 0 && i == GDL_M_BALANCED_ACCURACY)) continue;
+        if (!gdl_eval_metric_averaged(i) && !(agg < 0 && i == GDL_M_BALANCED_ACCURACY)) continue;
         if (agg < 0 && !gdl_eval_metric_applies(i, kind)) continue;
         if (isnan(lo->v[i]) && isnan(hi->v[i]) && agg >= 0) continue;
         if (isnan(lo->v[i])) {
@@ -107,12 +107,12 @@ static int add_set(cJSON *o, const eval_report_t *rep, const eval_set_t *s, int 
         cJSON *ag = aggregate(&s->agg[a], a, s->n_binary, s->n_regression, n_avg);
         if (!ag) return -1;
         if (s->n_regression && a != EVAL_AGG_MICRO) add_num(ag, "n_regression_targets", s->n_regression);
-        cJSON_AddItemToObject(o, eval_agg_names[a], ag);
+        cJSON_AddItemToObject(o, gdl_eval_agg_names[a], ag);
     }
     return 0;
 }
 
-int eval_write_json(const eval_report_t *rep, const char *path)
+int gdl_eval_write_json(const eval_report_t *rep, const char *path)
 {
     const eval_preds_t *p = rep->p;
     const eval_set_t *all = rep->all;
@@ -148,7 +148,7 @@ int eval_write_json(const eval_report_t *rep, const char *path)
         cJSON *ci = cJSON_AddObjectToObject(root, "ci");
         for (int a = 0; a < EVAL_AGG_COUNT; a++)
             if (a != EVAL_AGG_MICRO)
-                cJSON_AddItemToObject(ci, eval_agg_names[a],
+                cJSON_AddItemToObject(ci, gdl_eval_agg_names[a],
                                       interval_obj(&rep->ci->agg_lo[a], &rep->ci->agg_hi[a], GDL_EVAL_BINARY, a));
     }
     cJSON *folds = cJSON_AddArrayToObject(root, "folds");
@@ -157,9 +157,9 @@ int eval_write_json(const eval_report_t *rep, const char *path)
         cJSON *mean = cJSON_AddObjectToObject(root, "fold_mean"), *sd = cJSON_AddObjectToObject(root, "fold_sd");
         for (int a = 0; a < EVAL_AGG_COUNT; a++) {
             int n_avg = n_averaged(all);
-            cJSON_AddItemToObject(mean, eval_agg_names[a],
+            cJSON_AddItemToObject(mean, gdl_eval_agg_names[a],
                                   aggregate(&rep->fs->agg_mean[a], a, all->n_binary, all->n_regression, n_avg));
-            cJSON_AddItemToObject(sd, eval_agg_names[a],
+            cJSON_AddItemToObject(sd, gdl_eval_agg_names[a],
                                   aggregate(&rep->fs->agg_sd[a], a, all->n_binary, all->n_regression, n_avg));
         }
         for (int f = 0; f < p->n_folds; f++) {
@@ -180,7 +180,7 @@ int eval_write_json(const eval_report_t *rep, const char *path)
         gdl_outfile_abort(&out);
         goto done;
     }
-    rc = eval_out_close(rep->outs, &out);
+    rc = gdl_eval_out_close(rep->outs, &out);
     goto done;
 oom:
     gdl_log_error("out of memory writing %s", path);

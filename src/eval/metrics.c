@@ -32,7 +32,7 @@ static const struct {
 };
 _Static_assert(GDL_M_COUNT == 17, "add the new metric to the registry above");
 
-const char *const eval_agg_names[EVAL_AGG_COUNT] = {"macro", "median", "weighted", "micro"};
+const char *const gdl_eval_agg_names[EVAL_AGG_COUNT] = {"macro", "median", "weighted", "micro"};
 
 const char *gdl_eval_kind_name(gdl_eval_kind_t k)
 {
@@ -47,7 +47,7 @@ int gdl_eval_metric_applies(gdl_metric_t m, gdl_eval_kind_t k)
     return m >= 0 && m < GDL_M_COUNT && (metrics[m].kinds >> k & 1);
 }
 
-int eval_metric_averaged(gdl_metric_t m) { return metrics[m].averaged; }
+int gdl_eval_metric_averaged(gdl_metric_t m) { return metrics[m].averaged; }
 
 void gdl_metrics_clear(gdl_metrics_t *m)
 {
@@ -60,7 +60,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double eval_percentile(const double *sorted, int64_t n, double q)
+double gdl_eval_percentile(const double *sorted, int64_t n, double q)
 {
     if (n <= 0) return NAN;
     double at = q * (double)(n - 1);
@@ -72,10 +72,10 @@ static double median(double *x, int n)
 {
     if (n == 0) return NAN;
     qsort(x, (size_t)n, sizeof *x, cmp_double);
-    return eval_percentile(x, n, 0.5);
+    return gdl_eval_percentile(x, n, 0.5);
 }
 
-void eval_aggregate(const eval_preds_t *p, const eval_result_t *r, gdl_metrics_t agg[EVAL_AGG_COUNT],
+void gdl_eval_aggregate(const eval_preds_t *p, const eval_result_t *r, gdl_metrics_t agg[EVAL_AGG_COUNT],
                     int *n_single)
 {
     for (int a = 0; a < EVAL_AGG_COUNT; a++)
@@ -128,7 +128,7 @@ static void mean_sd(const double *x, int n, size_t stride, double *mean, double 
     *sd = sqrt(ss / (k - 1));
 }
 
-int eval_fold_summary(const eval_preds_t *p, const eval_set_t *folds, int F, eval_fold_summary_t *fs)
+int gdl_eval_fold_summary(const eval_preds_t *p, const eval_set_t *folds, int F, eval_fold_summary_t *fs)
 {
     memset(fs, 0, sizeof *fs);
     fs->mean = malloc(sizeof *fs->mean * (size_t)(p->T > 0 ? p->T : 1));
@@ -136,7 +136,7 @@ int eval_fold_summary(const eval_preds_t *p, const eval_set_t *folds, int F, eva
     double *x = malloc(sizeof *x * (size_t)F);
     if (!fs->mean || !fs->sd || !x) {
         free(x);
-        eval_fold_summary_free(fs);
+        gdl_eval_fold_summary_free(fs);
         gdl_log_error("out of memory");
         return -1;
     }
@@ -154,7 +154,7 @@ int eval_fold_summary(const eval_preds_t *p, const eval_set_t *folds, int F, eva
     return 0;
 }
 
-void eval_fold_summary_free(eval_fold_summary_t *fs)
+void gdl_eval_fold_summary_free(eval_fold_summary_t *fs)
 {
     free(fs->mean), free(fs->sd);
     fs->mean = fs->sd = NULL;

@@ -6,7 +6,7 @@
 #include "eval_internal.h"
 #include "gdl/core.h"
 
-int eval_multiclass_rows(const eval_target_t *t, const uint32_t *rows, int64_t n, const uint32_t *w,
+int gdl_eval_multiclass_rows(const eval_target_t *t, const uint32_t *rows, int64_t n, const uint32_t *w,
                          eval_result_t *res, int keep_curves)
 {
     const int K = t->K;
@@ -65,16 +65,16 @@ int eval_multiclass_rows(const eval_target_t *t, const uint32_t *rows, int64_t n
             key[i] = eval_key(t->score[(size_t)r * (size_t)K + (size_t)k]);
             pay[i] = r << 1 | ((int)t->label[r] == k);
         }
-        eval_sort(key, pay, n, tk, tp);
+        gdl_eval_sort(key, pay, n, tk, tp);
         eval_curve_t *c = keep_curves ? &res->curve[k] : &tmp;
         if (keep_curves && !c->value) {
             c->value = gdl_malloc(8 * nn), c->tp = gdl_malloc(4 * nn), c->fp = gdl_malloc(4 * nn);
             if (!c->value || !c->tp || !c->fp) goto oom;
         }
-        eval_curve_build(key, pay, n, w, c);
+        gdl_eval_curve_build(key, pay, n, w, c);
         gdl_metrics_t cm;
         gdl_metrics_clear(&cm);
-        eval_curve_metrics(c, 0.5, &cm, NULL, NULL);
+        gdl_eval_curve_metrics(c, 0.5, &cm, NULL, NULL);
         res->class_auc[k] = cm.v[GDL_M_ROC_AUC];
         res->class_ap[k] = cm.v[GDL_M_PR_AUC];
         if (!isnan(cm.v[GDL_M_ROC_AUC])) sum_auc += cm.v[GDL_M_ROC_AUC], sum_ap += cm.v[GDL_M_PR_AUC], defined++;
@@ -87,7 +87,7 @@ oom:
     gdl_log_error("out of memory");
 done:
     gdl_free(key), gdl_free(tk), gdl_free(pay), gdl_free(tp);
-    eval_curve_free(&tmp);
+    gdl_eval_curve_free(&tmp);
     return rc;
 }
 
@@ -111,7 +111,7 @@ int gdl_eval_multiclass(const double *scores, const int32_t *label, int64_t n, i
         }
         rows[i] = (uint32_t)i, t.label[i] = label[i];
     }
-    if (eval_multiclass_rows(&t, rows, n, NULL, &res, 0) != 0) goto done;
+    if (gdl_eval_multiclass_rows(&t, rows, n, NULL, &res, 0) != 0) goto done;
     *out = res.m;
     if (class_auc) memcpy(class_auc, res.class_auc, sizeof(double) * (size_t)K);
     if (class_ap) memcpy(class_ap, res.class_ap, sizeof(double) * (size_t)K);

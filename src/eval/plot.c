@@ -55,13 +55,13 @@ static int curve_figure(eval_outs_t *outs, const char *path, const char *title, 
         fputs("</text>\n", fp);
     }
     gdl_svg_end(fp);
-    return eval_out_close(outs, &out);
+    return gdl_eval_out_close(outs, &out);
 }
 
 static int pair_figures(eval_outs_t *outs, const char *prefix, const char *mid, const char *what, series_t *ser, int n,
                         const char *note)
 {
-    char *rp = eval_path(prefix, mid, ".roc.svg"), *pp = eval_path(prefix, mid, ".pr.svg");
+    char *rp = gdl_eval_path(prefix, mid, ".roc.svg"), *pp = gdl_eval_path(prefix, mid, ".pr.svg");
     char title[300];
     int rc = -1;
     if (!rp || !pp) goto done;
@@ -111,10 +111,10 @@ static int scatter(eval_outs_t *outs, const char *path, const eval_target_t *t, 
         fprintf(fp, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#555555\">%s</text>\n", LEG, TOP + 40, note);
     }
     gdl_svg_end(fp);
-    return eval_out_close(outs, &out);
+    return gdl_eval_out_close(outs, &out);
 }
 
-int eval_write_plots(const eval_report_t *rep, const char *prefix)
+int gdl_eval_write_plots(const eval_report_t *rep, const char *prefix)
 {
     const eval_preds_t *p = rep->p;
     const eval_set_t *s = rep->all;
@@ -176,7 +176,7 @@ int eval_write_plots(const eval_report_t *rep, const char *prefix)
     for (int t = 0; t < p->T && nreg < max; t++) {
         const eval_target_t *tg = &p->targets[t];
         if (tg->kind != GDL_EVAL_REGRESSION || !(s->r[t].m.v[GDL_M_N] > 0)) continue;
-        char *path = eval_path(prefix, tg->name, ".scatter.svg");
+        char *path = gdl_eval_path(prefix, tg->name, ".scatter.svg");
         if (!path) goto done;
         int r = scatter(rep->outs, path, tg, &s->r[t], p->N);
         free(path);

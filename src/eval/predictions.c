@@ -615,15 +615,15 @@ static int parse_windows(reader_t *rd)
     eval_preds_t *p = rd->p;
     for (int64_t r0 = 0; r0 < p->N;) {
         int64_t r1 = r0 + 1;
-        int64_t lo = r0, hi = p->N; // the last row starting within eval_read_window of row r0
+        int64_t lo = r0, hi = p->N; // the last row starting within gdl_eval_read_window of row r0
         while (lo < hi) {
             int64_t mid = lo + (hi - lo + 1) / 2;
-            if ((size_t)(rd->text.line[mid] - rd->text.line[r0]) <= eval_read_window) lo = mid;
+            if ((size_t)(rd->text.line[mid] - rd->text.line[r0]) <= gdl_eval_read_window) lo = mid;
             else hi = mid - 1;
         }
         if (lo > r0) r1 = lo;
         size_t from = (size_t)rd->text.line[r0], to = (size_t)rd->text.line[r1];
-        eval_text_window_in(&rd->text, from, to);
+        gdl_eval_text_window_in(&rd->text, from, to);
         for (int c = 0; c < GDL_MAX_THREADS; c++) rd->err_row[c] = -1;
         rd->r0 = r0, rd->r1 = r1;
         gdl_parallel_for(((r1 - 1) >> 6) - (r0 >> 6) + 1, parse_rows, rd);
@@ -636,7 +636,7 @@ static int parse_windows(reader_t *rd)
             return -1;
         }
         if (!rd->second && p->fold && map_fold_rows(rd, r0, r1) != 0) return -1;
-        eval_text_window_out(&rd->text, from, to);
+        gdl_eval_text_window_out(&rd->text, from, to);
         r0 = r1;
     }
     return 0;
@@ -650,7 +650,7 @@ static void free_bits(eval_target_t *t, int64_t N)
     t->fscore = NULL, t->known = t->pos = NULL;
 }
 
-void eval_preds_free(eval_preds_t *p)
+void gdl_eval_preds_free(eval_preds_t *p)
 {
     if (!p) return;
     for (int t = 0; t < p->T; t++) {
@@ -719,13 +719,13 @@ static int reread_wide(reader_t *rd)
 
 static void reader_free(reader_t *rd)
 {
-    eval_text_free(&rd->text);
+    gdl_eval_text_free(&rd->text);
     free(rd->col), free(rd->fold_off), free(rd->fold_len), free(rd->other), free(rd->wide);
     for (int f = 0; f < rd->n_fold_seen; f++) free(rd->fold_seen[f]); // not yet p's
     free(rd->fold_seen);
 }
 
-eval_preds_t *eval_preds_read(const char *path, const char *regression, const char *binary)
+eval_preds_t *gdl_eval_preds_read(const char *path, const char *regression, const char *binary)
 {
     reader_t rd = {.path = path, .text = {.path = path}};
     eval_preds_t *p = calloc(1, sizeof *p);
@@ -735,7 +735,7 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
         return NULL;
     }
     rd.p = p;
-    if (eval_text_load(&rd.text) != 0) goto fail;
+    if (gdl_eval_text_load(&rd.text) != 0) goto fail;
     if (rd.text.size == 0) {
         gdl_log_error("%s:1: empty file: expected a header line (id, [fold,] T:label, T:score ...)", path);
         goto fail;
@@ -748,7 +748,7 @@ eval_preds_t *eval_preds_read(const char *path, const char *regression, const ch
     // row starts; blank lines at the very end are not rows
     size_t start = nl ? hlen + 1 : rd.text.size, end = rd.text.size;
     while (end > start && (rd.text.buf[end - 1] == '\n' || rd.text.buf[end - 1] == '\r')) end--;
-    int64_t N = eval_text_find_rows(&rd.text, start, end);
+    int64_t N = gdl_eval_text_find_rows(&rd.text, start, end);
     if (N < 0) goto fail;
     if (N == 0) {
         gdl_log_error("%s:2: no rows after the header", path);
@@ -782,6 +782,6 @@ oom:
     gdl_log_error("out of memory");
 fail:
     reader_free(&rd);
-    eval_preds_free(p);
+    gdl_eval_preds_free(p);
     return NULL;
 }

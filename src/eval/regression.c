@@ -44,7 +44,7 @@ static void average_ranks(const double *v, const uint32_t *order, int64_t n, con
     }
 }
 
-void eval_regression_weighted(const double *pred, const double *label, const uint32_t *idx,
+void gdl_eval_regression_weighted(const double *pred, const double *label, const uint32_t *idx,
                               const uint32_t *by_pred, const uint32_t *by_label, int64_t n,
                               const uint32_t *w, gdl_metrics_t *m)
 {
@@ -83,7 +83,7 @@ void eval_regression_weighted(const double *pred, const double *label, const uin
 }
 
 /* rows sorted by v[row] (stable radix on order-preserving keys) */
-int eval_sort_rows(const double *v, const uint32_t *idx, int64_t n, uint32_t *out)
+int gdl_eval_sort_rows(const double *v, const uint32_t *idx, int64_t n, uint32_t *out)
 {
     size_t nn = (size_t)(n > 0 ? n : 1);
     uint64_t *key = gdl_malloc(8 * nn), *tk = gdl_malloc(8 * nn);
@@ -93,7 +93,7 @@ int eval_sort_rows(const double *v, const uint32_t *idx, int64_t n, uint32_t *ou
         return -1;
     }
     for (int64_t i = 0; i < n; i++) key[i] = eval_key(v[idx[i]] + 0.0), out[i] = idx[i];
-    eval_sort(key, out, n, tk, tp);
+    gdl_eval_sort(key, out, n, tk, tp);
     gdl_free(key), gdl_free(tk), gdl_free(tp);
     return 0;
 }
@@ -109,8 +109,8 @@ int gdl_eval_regression(const double *pred, const double *label, int64_t n, gdl_
         goto done;
     }
     for (int64_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
-    if (eval_sort_rows(pred, idx, n, bp) != 0 || eval_sort_rows(label, idx, n, bl) != 0) goto done;
-    eval_regression_weighted(pred, label, idx, bp, bl, n, NULL, out);
+    if (gdl_eval_sort_rows(pred, idx, n, bp) != 0 || gdl_eval_sort_rows(label, idx, n, bl) != 0) goto done;
+    gdl_eval_regression_weighted(pred, label, idx, bp, bl, n, NULL, out);
     rc = 0;
 done:
     free(idx), free(bp), free(bl);

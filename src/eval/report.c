@@ -5,7 +5,7 @@
 #include "eval_internal.h"
 #include "gdl/core.h"
 
-char *eval_path(const char *prefix, const char *mid, const char *suffix)
+char *gdl_eval_path(const char *prefix, const char *mid, const char *suffix)
 {
     size_t n = strlen(prefix) + (mid ? strlen(mid) + 1 : 0) + strlen(suffix) + 1;
     char *s = malloc(n);
@@ -90,7 +90,7 @@ static void mean_sd_rows(FILE *fp, int w, const char *name, const gdl_metrics_t 
     row(fp, w, n2, &b, cols, nc, counts);
 }
 
-void eval_print_table(const eval_report_t *rep, FILE *fp)
+void gdl_eval_print_table(const eval_report_t *rep, FILE *fp)
 {
     const eval_preds_t *p = rep->p;
     const eval_set_t *s = rep->all;
@@ -122,8 +122,8 @@ void eval_print_table(const eval_report_t *rep, FILE *fp)
         else fprintf(fp, "weights: %s (each target's n_pos / n)\n", p->weights.by);
         header(fp, w, "average", bin_cols, NCOLS(bin_cols), 1);
         for (int a = 0; a < EVAL_AGG_COUNT; a++) {
-            row(fp, w, eval_agg_names[a], &s->agg[a], bin_cols, NCOLS(bin_cols), 1);
-            if (rep->fs) mean_sd_rows(fp, w, eval_agg_names[a], &rep->fs->agg_mean[a], &rep->fs->agg_sd[a], bin_cols, NCOLS(bin_cols), 1);
+            row(fp, w, gdl_eval_agg_names[a], &s->agg[a], bin_cols, NCOLS(bin_cols), 1);
+            if (rep->fs) mean_sd_rows(fp, w, gdl_eval_agg_names[a], &rep->fs->agg_mean[a], &rep->fs->agg_sd[a], bin_cols, NCOLS(bin_cols), 1);
         }
         if (rep->folds) {
             fprintf(fp, "\nmacro average by fold\n");
@@ -191,7 +191,7 @@ static void tsv_rows(FILE *fp, const eval_report_t *rep, const eval_set_t *s, in
             tsv_num(fp, gdl_eval_metric_applies(m, tg->kind) ? s->r[t].m.v[m] : NAN);
         if (rep->ci)
             for (int m = 0; m < GDL_M_COUNT; m++) {
-                if (!eval_metric_averaged(m)) continue;
+                if (!gdl_eval_metric_averaged(m)) continue;
                 int ok = pooled && gdl_eval_metric_applies(m, tg->kind);
                 tsv_num(fp, ok ? rep->ci->lo[t].v[m] : NAN);
                 tsv_num(fp, ok ? rep->ci->hi[t].v[m] : NAN);
@@ -200,7 +200,7 @@ static void tsv_rows(FILE *fp, const eval_report_t *rep, const eval_set_t *s, in
     }
 }
 
-int eval_write_tsv(const eval_report_t *rep, const char *path)
+int gdl_eval_write_tsv(const eval_report_t *rep, const char *path)
 {
     gdl_outfile_t out;
     if (gdl_outfile_open(&out, path) != 0) return -1;
@@ -209,13 +209,13 @@ int eval_write_tsv(const eval_report_t *rep, const char *path)
     for (int m = 0; m < GDL_M_COUNT; m++) fprintf(fp, "\t%s", gdl_eval_metric_name(m));
     if (rep->ci)
         for (int m = 0; m < GDL_M_COUNT; m++)
-            if (eval_metric_averaged(m))
+            if (gdl_eval_metric_averaged(m))
                 fprintf(fp, "\t%s_lo\t%s_hi", gdl_eval_metric_name(m), gdl_eval_metric_name(m));
     fputc('\n', fp);
     tsv_rows(fp, rep, rep->all, 1);
     if (rep->folds)
         for (int f = 0; f < rep->p->n_folds; f++) tsv_rows(fp, rep, &rep->folds[f], 0);
-    return eval_out_close(rep->outs, &out);
+    return gdl_eval_out_close(rep->outs, &out);
 }
 
 /* ---- curve TSVs ----------------------------------------------------------------------------------- */
@@ -247,9 +247,9 @@ static void curve_set(FILE *roc, FILE *pr, const eval_preds_t *p, const eval_set
     }
 }
 
-int eval_write_curves(const eval_report_t *rep, const char *prefix)
+int gdl_eval_write_curves(const eval_report_t *rep, const char *prefix)
 {
-    char *rp = eval_path(prefix, NULL, ".roc.tsv"), *pp = eval_path(prefix, NULL, ".pr.tsv");
+    char *rp = gdl_eval_path(prefix, NULL, ".roc.tsv"), *pp = gdl_eval_path(prefix, NULL, ".pr.tsv");
     gdl_outfile_t roc = {0}, pr = {0};
     int rc = -1;
     if (!rp || !pp || gdl_outfile_open(&roc, rp) != 0) goto done;
@@ -262,17 +262,17 @@ int eval_write_curves(const eval_report_t *rep, const char *prefix)
     curve_set(roc.fp, pr.fp, rep->p, rep->all);
     if (rep->folds)
         for (int f = 0; f < rep->p->n_folds; f++) curve_set(roc.fp, pr.fp, rep->p, &rep->folds[f]);
-    if (eval_out_close(rep->outs, &roc) != 0) {
+    if (gdl_eval_out_close(rep->outs, &roc) != 0) {
         gdl_outfile_abort(&pr);
         goto done;
     }
-    rc = eval_out_close(rep->outs, &pr);
+    rc = gdl_eval_out_close(rep->outs, &pr);
 done:
     free(rp), free(pp);
     return rc;
 }
 
-int eval_out_close(eval_outs_t *outs, gdl_outfile_t *f)
+int gdl_eval_out_close(eval_outs_t *outs, gdl_outfile_t *f)
 {
     if (!f->tmp) return gdl_outfile_commit(f); // stdout
     if (outs->n == outs->cap) {
@@ -291,7 +291,7 @@ int eval_out_close(eval_outs_t *outs, gdl_outfile_t *f)
     return 0;
 }
 
-int eval_outs_finish(eval_outs_t *outs, int ok)
+int gdl_eval_outs_finish(eval_outs_t *outs, int ok)
 {
     int rc = ok ? 0 : -1;
     for (int i = 0; i < outs->n; i++) {

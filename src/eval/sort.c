@@ -21,7 +21,7 @@ static void insertion(uint64_t *key, uint32_t *pay, int64_t n)
     }
 }
 
-void eval_sort(uint64_t *key, uint32_t *pay, int64_t n, uint64_t *tmp_key, uint32_t *tmp_pay)
+void gdl_eval_sort(uint64_t *key, uint32_t *pay, int64_t n, uint64_t *tmp_key, uint32_t *tmp_pay)
 {
     if (n < 64) {
         insertion(key, pay, n);

@@ -61,9 +61,9 @@ static void find_lines(void *arg, int64_t begin, int64_t end, int chunk)
 
 /* A file is mapped and read in windows of about this many bytes: each is paged in with one call
  * and dropped after use, so the resident size holds one window, not the file. */
-size_t eval_read_window = (size_t)64 << 20;
+size_t gdl_eval_read_window = (size_t)64 << 20;
 
-void eval_text_window_in(const eval_text_t *t, size_t from, size_t to)
+void gdl_eval_text_window_in(const eval_text_t *t, size_t from, size_t to)
 {
     if (!t->mapped || to <= from) return;
     size_t pg = (size_t)sysconf(_SC_PAGESIZE), a = from / pg * pg;
@@ -74,23 +74,23 @@ void eval_text_window_in(const eval_text_t *t, size_t from, size_t to)
 #endif
 }
 
-void eval_text_window_out(const eval_text_t *t, size_t from, size_t to)
+void gdl_eval_text_window_out(const eval_text_t *t, size_t from, size_t to)
 {
     if (!t->mapped) return;
     size_t pg = (size_t)sysconf(_SC_PAGESIZE), a = from / pg * pg, b = to / pg * pg;
     if (b > a) madvise((char *)t->buf + a, b - a, MADV_DONTNEED);
 }
 
-int64_t eval_text_find_rows(eval_text_t *t, size_t start, size_t end)
+int64_t gdl_eval_text_find_rows(eval_text_t *t, size_t start, size_t end)
 {
     int64_t N = end > start, cap = 0;
     line_ctx_t *lc = calloc(1, sizeof *lc);
     if (!lc) goto oom;
     lc->buf = t->buf, lc->last = end;
     for (size_t ws = start; ws < end;) {
-        size_t we = end - ws > eval_read_window ? ws + eval_read_window : end;
+        size_t we = end - ws > gdl_eval_read_window ? ws + gdl_eval_read_window : end;
         lc->start = ws, lc->end = we;
-        eval_text_window_in(t, ws, we);
+        gdl_eval_text_window_in(t, ws, we);
         gdl_parallel_for(LINE_BLOCKS, count_lines, lc); // newlines per block of bytes
         int64_t n0 = N;
         for (int b = 0; b < LINE_BLOCKS; b++) {
@@ -108,7 +108,7 @@ int64_t eval_text_find_rows(eval_text_t *t, size_t start, size_t end)
         t->line[0] = (int64_t)start;
         lc->line = t->line;
         if (N > n0) gdl_parallel_for(LINE_BLOCKS, find_lines, lc);
-        eval_text_window_out(t, ws, we);
+        gdl_eval_text_window_out(t, ws, we);
         if (we == end) break;
         ws = we;
     }
@@ -121,7 +121,7 @@ oom:
     return -1;
 }
 
-int eval_text_load(eval_text_t *t)
+int gdl_eval_text_load(eval_text_t *t)
 {
     if (strcmp(t->path, "-") == 0) {
         size_t cap = 1 << 20, n = 0;
@@ -174,7 +174,7 @@ int eval_text_load(eval_text_t *t)
 }
 
 
-void eval_text_free(eval_text_t *t)
+void gdl_eval_text_free(eval_text_t *t)
 {
     free(t->line);
     if (t->mapped) munmap((void *)t->buf, t->size);

@@ -83,7 +83,7 @@ done:
     return rc;
 }
 
-int eval_weights_read(eval_preds_t *p, const char *path)
+int gdl_eval_weights_read(eval_preds_t *p, const char *path)
 {
     p->weights.by = "evaluated positives";
     if (!path) return 0;

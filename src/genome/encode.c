@@ -64,7 +64,7 @@ fail:
     return NULL;
 }
 
-int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
+int gdl_enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
 {
     const gdl_encode_opts_t *o = e->o;
     gdl_idmap_t *seen = set_new(), *wanted = NULL;
@@ -89,7 +89,7 @@ int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
                 goto out;
             }
     }
-    int T = e->pheno ? pheno_targets(e->pheno) : 0;
+    int T = e->pheno ? gdl_pheno_targets(e->pheno) : 0;
     float *lab = malloc(((size_t)n_in * T + 1) * sizeof *lab);
     if (!lab) goto oom;
     e->labels = lab;
@@ -98,7 +98,7 @@ int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
         e->row_of[i] = -1;
         if (wanted && gdl_idmap_get(wanted, names[i]) < 0) continue;
         if (e->pheno) {
-            int r = pheno_get(e->pheno, names[i], lab + e->N * T);
+            int r = gdl_pheno_get(e->pheno, names[i], lab + e->N * T);
             if (r != 1 && !o->keep_missing) {
                 e->st->samples_unlabelled++;
                 continue;
@@ -107,7 +107,7 @@ int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in)
         if (gdl_strings_push(&e->ids, names[i])) goto out;
         e->row_of[i] = e->N++;
     }
-    if (e->pheno) e->st->pheno_not_in_input = pheno_unused(e->pheno);
+    if (e->pheno) e->st->pheno_not_in_input = gdl_pheno_unused(e->pheno);
     if (e->N == 0) {
         gdl_log_error("%s: no sample left to encode (%" PRId64 " in the input, %" PRId64
                       " without labels)", e->src, n_in, e->st->samples_unlabelled);
@@ -146,7 +146,7 @@ GDL_GENOME_HOT static void count_codes(const uint8_t *c, int64_t n, int64_t cnt[
     cnt[0] = n - n1 - n2 - n3, cnt[1] = n1, cnt[2] = n2, cnt[3] = n3;
 }
 
-int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
+int gdl_enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
              const char *alt, const char *gene, int64_t haploid)
 {
     const gdl_encode_opts_t *o = e->o;
@@ -171,12 +171,12 @@ int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const cha
         e->st->skip_maf++;
         return 0;
     }
-    if (enc_spool_add(e)) return -1;
+    if (gdl_enc_spool_add(e)) return -1;
     float fr[3] = {0, 0, 0};
     for (int k = 0; k < 3 && called; k++) fr[k] = (float)((double)cnt[k] / (double)called);
     char genebuf[512] = "";
     if (!gene && e->genes) {
-        if (genes_lookup(e->genes, chrom, pos, o->gene_window, genebuf, sizeof genebuf))
+        if (gdl_genes_lookup(e->genes, chrom, pos, o->gene_window, genebuf, sizeof genebuf))
             e->st->genes_cut++;
         gene = genebuf;
     }
@@ -192,17 +192,17 @@ static int write_dataset(enc_t *e)
 {
     gdl_writer_t *w = gdl_writer_new();
     gdl_dataset_slots_t slots;
-    int T = e->pheno ? pheno_targets(e->pheno) : 0;
+    int T = e->pheno ? gdl_pheno_targets(e->pheno) : 0;
     gdl_dataset_spec_t spec = {
         .n_examples = e->N, .ids = &e->ids, .n_targets = T,
-        .target_names = e->pheno ? pheno_names(e->pheno) : NULL,
-        .target_kinds = e->pheno ? pheno_kinds(e->pheno) : NULL,
-        .target_classes = e->pheno ? pheno_classes(e->pheno) : NULL,
+        .target_names = e->pheno ? gdl_pheno_names(e->pheno) : NULL,
+        .target_kinds = e->pheno ? gdl_pheno_kinds(e->pheno) : NULL,
+        .target_classes = e->pheno ? gdl_pheno_classes(e->pheno) : NULL,
         .labels = e->labels, .catalog = &e->cat, .encoding = e->o->encoding};
     if (!w) return -1;
     if (gdl_dataset_declare(w, &spec, &slots) || gdl_writer_open(w, e->o->output) ||
         gdl_dataset_fill(w, &spec, &slots) ||
-        (e->cat.n > 0 && enc_spool_write(e, w, slots.genotypes)) ||
+        (e->cat.n > 0 && gdl_enc_spool_write(e, w, slots.genotypes)) ||
         gdl_writer_commit(w)) {
         gdl_writer_free(w);
         return -1;
@@ -243,17 +243,17 @@ int gdl_encode(const gdl_encode_opts_t *o, gdl_encode_stats_t *st)
         gdl_log_error("encode writes a mapped file: give -o FILE.gdl, not stdout");
         return -1;
     }
-    if (o->pheno && !(e.pheno = pheno_load(o->pheno, o->pheno_cols))) goto out;
-    if (o->genes && !(e.genes = genes_load(o->genes))) goto out;
+    if (o->pheno && !(e.pheno = gdl_pheno_load(o->pheno, o->pheno_cols))) goto out;
+    if (o->genes && !(e.genes = gdl_genes_load(o->genes))) goto out;
     if (o->keep && !(e.keep = read_keep(o->keep))) goto out;
-    if (enc_spool_open(&e)) goto out;
-    if ((o->plink ? enc_run_plink(&e) : enc_run_vcf(&e)) != 0) goto out;
+    if (gdl_enc_spool_open(&e)) goto out;
+    if ((o->plink ? gdl_enc_run_plink(&e) : gdl_enc_run_vcf(&e)) != 0) goto out;
     if (write_dataset(&e)) goto out;
     ret = 0;
 out:
-    enc_spool_close(&e);
-    pheno_free(e.pheno);
-    genes_free(e.genes);
+    gdl_enc_spool_close(&e);
+    gdl_pheno_free(e.pheno);
+    gdl_genes_free(e.genes);
     set_free(e.keep);
     gdl_strings_free(&e.ids);
     gdl_catalog_free(&e.cat);

@@ -38,24 +38,24 @@ typedef struct {
 } enc_t;
 
 /* Chooses the encoded samples (input order) from --samples and the labels. 0 or -1. */
-int enc_select_samples(enc_t *e, const char *const *names, int64_t n_in);
+int gdl_enc_select_samples(enc_t *e, const char *const *names, int64_t n_in);
 /* Filters the column in e->codes and keeps it. haploid: called samples with one allele (the
  * allele count is 2 per called sample less these). gene NULL = look it up in --genes.
  * 1 kept, 0 skipped (counted), -1 error. */
-int enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
+int gdl_enc_emit(enc_t *e, const char *chrom, int64_t pos, const char *id, const char *ref,
              const char *alt, const char *gene, int64_t haploid);
 
 /* The spool: open (creates its file next to the output) and close (frees; the file is
  * already unlinked). 0 or -1. */
-int enc_spool_open(enc_t *e);
-void enc_spool_close(enc_t *e);
+int gdl_enc_spool_open(enc_t *e);
+void gdl_enc_spool_close(enc_t *e);
 /* Adds e->codes as the next column. 0 or -1. */
-int enc_spool_add(enc_t *e);
+int gdl_enc_spool_add(enc_t *e);
 /* Writes every column into tensor slot of w (opened): N rows of ceil(columns / 4) bytes,
  * column j in bits 2*(j&3) of byte j>>2. Call once, at the end. 0 or -1. */
-int enc_spool_write(enc_t *e, gdl_writer_t *w, int slot);
+int gdl_enc_spool_write(enc_t *e, gdl_writer_t *w, int slot);
 
-int enc_run_vcf(enc_t *e);
-int enc_run_plink(enc_t *e);
+int gdl_enc_run_vcf(enc_t *e);
+int gdl_enc_run_plink(enc_t *e);
 
 #endif

@@ -19,7 +19,7 @@ static int split_ws(char *line, char **f, int max)
     return n;
 }
 
-int enc_run_plink(enc_t *e)
+int gdl_enc_run_plink(enc_t *e)
 {
     const char *prefix = e->o->plink;
     char *fam = gdl_str_join(prefix, ".fam", NULL), *bim = gdl_str_join(prefix, ".bim", NULL), *bed = gdl_str_join(prefix, ".bed", NULL);
@@ -79,7 +79,7 @@ int enc_run_plink(enc_t *e)
                       (unsigned long long)(3 + cb * (uint64_t)m));
         goto out;
     }
-    if (enc_select_samples(e, (const char *const *)names, n)) goto out;
+    if (gdl_enc_select_samples(e, (const char *const *)names, n)) goto out;
     if (!(col = malloc(cb ? cb : 1))) goto oom;
     lineno = 0;
     while (getline(&line, &cap, fbim) > 0) {
@@ -108,7 +108,7 @@ int enc_run_plink(enc_t *e)
             int64_t r = e->row_of[i];
             if (r >= 0) e->codes[r] = dosage[(col[i >> 2] >> (2 * (i & 3))) & 3];
         }
-        int k = enc_emit(e, f[0], pos, f[1], ref, alt, NULL, 0);
+        int k = gdl_enc_emit(e, f[0], pos, f[1], ref, alt, NULL, 0);
         if (k < 0) goto out;
         e->st->kept_records += k;
     }

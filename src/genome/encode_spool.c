@@ -20,7 +20,7 @@
 
 enum { SPOOL_MEM = 64 << 20, ROWS = 2048 };
 
-int enc_spool_open(enc_t *e)
+int gdl_enc_spool_open(enc_t *e)
 {
     enc_spool_t *s = &e->spool;
     size_t n = strlen(e->o->output) + 40;
@@ -46,7 +46,7 @@ oom:
     return -1;
 }
 
-void enc_spool_close(enc_t *e)
+void gdl_enc_spool_close(enc_t *e)
 {
     enc_spool_t *s = &e->spool;
     if (s->file) fclose(s->file);
@@ -99,7 +99,7 @@ GDL_GENOME_HOT static void or_codes(uint8_t *restrict group, const uint8_t *rest
     for (int64_t i = 0; i < n; i++) group[i] |= (uint8_t)(codes[i] << shift);
 }
 
-int enc_spool_add(enc_t *e)
+int gdl_enc_spool_add(enc_t *e)
 {
     enc_spool_t *s = &e->spool;
     if (!s->group && !(s->group = calloc((size_t)e->N, 1))) {
@@ -204,7 +204,7 @@ io:
     return -1;
 }
 
-int enc_spool_write(enc_t *e, gdl_writer_t *w, int slot)
+int gdl_enc_spool_write(enc_t *e, gdl_writer_t *w, int slot)
 {
     enc_spool_t *s = &e->spool;
     if (s->n_cols & 3 && store_group(e)) return -1; // the last, partial group

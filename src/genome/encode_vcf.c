@@ -76,7 +76,7 @@ static void rec_where(vcfsrc_t *s, char *buf, size_t size)
 /* Reports a broken stream instead of the malformed record it cut short; 1 if it was. */
 static int report_broken(vcfsrc_t *s)
 {
-    vcf_ahead_stop(s->ahead); // the stream is ours to look at
+    gdl_vcf_ahead_stop(s->ahead); // the stream is ours to look at
     if (!stream_broken(s)) return 0;
     gdl_log_error("%s: record %" PRId64 ": read error (truncated or corrupt file)", s->e->src,
                   s->nrec);
@@ -131,7 +131,7 @@ static int parse_full(vcfsrc_t *s)
 }
 
 /* The site columns (a copy: vcf_parse writes into its line, which parse_full may need
- * whole) through htslib and the GT columns through vcf_gt_text. 0, or 1 when the line is
+ * whole) through htslib and the GT columns through gdl_vcf_gt_text. 0, or 1 when the line is
  * not plain (nothing reported: parse_full then reads it). */
 static int parse_fast(vcfsrc_t *s)
 {
@@ -141,13 +141,13 @@ static int parse_fast(vcfsrc_t *s)
         fmt++;
     }
     int gt_alone;
-    const char *smp = vcf_gt_samples(fmt, end, &gt_alone);
+    const char *smp = gdl_vcf_gt_samples(fmt, end, &gt_alone);
     if (!smp) return 1;
     s->site.l = 0;
     if (kputsn(line, (size_t)(fmt - 1 - line), &s->site) < 0) return 1;
     if (vcf_parse(&s->site, s->hdr, s->rec) != 0 || s->rec->errcode) return 1;
     s->calls.n_allele = s->rec->n_allele;
-    return vcf_gt_text(smp, end, gt_alone, &s->calls);
+    return gdl_vcf_gt_text(smp, end, gt_alone, &s->calls);
 }
 
 /* Parses the line in s->ln into s->rec, and its calls into s->calls when they are plain.
@@ -188,12 +188,12 @@ static int next_record(vcfsrc_t *s)
             }
             continue;
         } else if (s->is_bcf) {
-            r = vcf_ahead_record(s->ahead, &s->rec);
+            r = gdl_vcf_ahead_record(s->ahead, &s->rec);
             if (r == 0) return 0;
             if (r < 0) goto bad;
         } else {
             int partial;
-            r = vcf_ahead_line(s->ahead, &s->ln, &s->ln_len, &partial);
+            r = gdl_vcf_ahead_line(s->ahead, &s->ln, &s->ln_len, &partial);
             if (r == 0) return 0;
             if (r < 0) {
                 s->nrec += partial; // the record the error cut short
@@ -340,7 +340,7 @@ static int read_calls(vcfsrc_t *s)
         bcf_unpack(s->rec, BCF_UN_FMT);
         const bcf_fmt_t *gt = bcf_get_fmt_id(s->rec, s->gt_id);
         s->calls.n_allele = s->rec->n_allele;
-        if (gt && vcf_gt_bcf(gt, &s->calls) == 0) {
+        if (gt && gdl_vcf_gt_bcf(gt, &s->calls) == 0) {
             s->n_gt_gdl++;
             return 1;
         }
@@ -373,7 +373,7 @@ static int emit_alleles(vcfsrc_t *s)
         }
         char gene[512];
         if (o->gene_tag) gdl_vcf_gene_tag_get(&s->gene, s->hdr, s->rec, a, gene, sizeof gene);
-        int r = enc_emit(e, chrom, (int64_t)rec->pos + 1, rec->d.id, ref, alt,
+        int r = gdl_enc_emit(e, chrom, (int64_t)rec->pos + 1, rec->d.id, ref, alt,
                          o->gene_tag ? gene : NULL, s->calls.haploid);
         if (r < 0) return -1;
         kept |= r;
@@ -408,7 +408,7 @@ static int setup_calls(vcfsrc_t *s)
     return 0;
 }
 
-int enc_run_vcf(enc_t *e)
+int gdl_enc_run_vcf(enc_t *e)
 {
     const gdl_encode_opts_t *o = e->o;
     vcfsrc_t s = {.e = e, .last_rid = -1};
@@ -442,7 +442,7 @@ int enc_run_vcf(enc_t *e)
     }
     if (!(s.rec = s.own_rec = bcf_init())) goto oom;
     if (gdl_vcf_gene_tag_init(&s.gene, o->gene_tag, s.hdr, e->src)) goto out;
-    if (enc_select_samples(e, (const char *const *)s.hdr->samples, bcf_hdr_nsamples(s.hdr))) goto out;
+    if (gdl_enc_select_samples(e, (const char *const *)s.hdr->samples, bcf_hdr_nsamples(s.hdr))) goto out;
     if (setup_calls(&s)) goto oom;
     if (o->regions || o->regions_file) {
         if (gdl_vcf_regions_parse(o, s.hdr, e->src, &s.reg, &s.n_reg)) goto out;
@@ -452,7 +452,7 @@ int enc_run_vcf(enc_t *e)
         }
         if (s.n_reg == 0) goto done; // every region on an unknown contig: nothing to read
     }
-    if (!indexed && !(s.ahead = vcf_ahead_start(s.fp, s.hdr, s.is_bcf, o->threads > 1))) goto out;
+    if (!indexed && !(s.ahead = gdl_vcf_ahead_start(s.fp, s.hdr, s.is_bcf, o->threads > 1))) goto out;
     while ((r = next_record(&s)) == 1)
         if (process(&s)) goto out;
     if (r < 0) goto out;
@@ -467,7 +467,7 @@ out:
     if (s.itr) hts_itr_destroy(s.itr);
     if (s.idx) hts_idx_destroy(s.idx);
     if (s.tbx) tbx_destroy(s.tbx);
-    vcf_ahead_free(s.ahead); // before fp and hdr, which its thread may use
+    gdl_vcf_ahead_free(s.ahead); // before fp and hdr, which its thread may use
     if (s.own_rec) bcf_destroy(s.own_rec);
     if (s.hdr) bcf_hdr_destroy(s.hdr);
     if (s.fp) hts_close(s.fp);

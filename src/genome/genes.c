@@ -26,7 +26,7 @@ struct genes_t {
     int64_t n;
 };
 
-void genes_free(genes_t *g)
+void gdl_genes_free(genes_t *g)
 {
     if (!g) return;
     for (int64_t i = 0; i < g->n; i++) {
@@ -60,7 +60,7 @@ static int gtf_attr(const char *attrs, const char *key, char *buf, size_t size)
     return 0;
 }
 
-genes_t *genes_load(const char *path)
+genes_t *gdl_genes_load(const char *path)
 {
     genes_t *g = calloc(1, sizeof *g);
     htsFile *fp = hts_open(path, "r");
@@ -147,7 +147,7 @@ oom:
 fail:
     if (fp) hts_close(fp);
     free(line.s);
-    genes_free(g);
+    gdl_genes_free(g);
     return NULL;
 }
 
@@ -163,7 +163,7 @@ static int append(char *buf, size_t size, const char *name)
     return 0;
 }
 
-int genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
+int gdl_genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
                   size_t size)
 {
     int64_t p0 = pos - 1, lo = 0, hi = g->n; // last gene of chrom with beg <= p0

@@ -18,28 +18,28 @@
 
 typedef struct genes_t genes_t;
 /* BED (chrom, start, end, name) or GTF[.gz] ("gene" features, gene_name else gene_id). */
-genes_t *genes_load(const char *path);
-void genes_free(genes_t *g);
+genes_t *gdl_genes_load(const char *path);
+void gdl_genes_free(genes_t *g);
 /* Names of the genes overlapping 1-based pos, joined by ','; else the nearest within window bp;
  * else "". Writes into buf, whole names only: returns how many names did not fit. */
-int genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
+int gdl_genes_lookup(const genes_t *g, const char *chrom, int64_t pos, int64_t window, char *buf,
                   size_t size);
 
 /* ---- phenotypes (pheno.c) ---------------------------------------------------------------- */
 
 typedef struct pheno_t pheno_t;
 /* Reads the columns named in cols (comma-separated) of a TSV whose first column is the ID. */
-pheno_t *pheno_load(const char *path, const char *cols);
-void pheno_free(pheno_t *p);
-int pheno_targets(const pheno_t *p);                 // T
-const gdl_strings_t *pheno_names(const pheno_t *p);  // T names
-const gdl_target_kind_t *pheno_kinds(const pheno_t *p);
-const gdl_strings_t *const *pheno_classes(const pheno_t *p); // (T), NULL unless categorical
-int64_t pheno_rows(const pheno_t *p);
+pheno_t *gdl_pheno_load(const char *path, const char *cols);
+void gdl_pheno_free(pheno_t *p);
+int gdl_pheno_targets(const pheno_t *p);                 // T
+const gdl_strings_t *gdl_pheno_names(const pheno_t *p);  // T names
+const gdl_target_kind_t *gdl_pheno_kinds(const pheno_t *p);
+const gdl_strings_t *const *gdl_pheno_classes(const pheno_t *p); // (T), NULL unless categorical
+int64_t gdl_pheno_rows(const pheno_t *p);
 /* Labels of sample id into out (T): 1 if found with every value present, 0 if found with a
  * missing value, -1 if absent (out all NaN). Marks the row as used. */
-int pheno_get(pheno_t *p, const char *id, float *out);
-int64_t pheno_unused(const pheno_t *p); // rows never asked for
+int gdl_pheno_get(pheno_t *p, const char *id, float *out);
+int64_t gdl_pheno_unused(const pheno_t *p); // rows never asked for
 
 /* 8 bytes at p, any alignment, as a little-endian word. htslib's le_to_u64 reads through a
  * typedef GCC treats as 1-aligned but clang as 8-aligned, so under clang it is a misaligned load

@@ -44,7 +44,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void pheno_free(pheno_t *p)
+void gdl_pheno_free(pheno_t *p)
 {
     if (!p) return;
     gdl_strings_free(&p->names);
@@ -55,7 +55,7 @@ void pheno_free(pheno_t *p)
     free(p);
 }
 
-pheno_t *pheno_load(const char *path, const char *cols)
+pheno_t *gdl_pheno_load(const char *path, const char *cols)
 {
     pheno_t *p = calloc(1, sizeof *p);
     FILE *fp = NULL;
@@ -205,19 +205,19 @@ done:
     free(want);
     if (fp) fclose(fp);
     if (failed) {
-        pheno_free(p);
+        gdl_pheno_free(p);
         return NULL;
     }
     return p;
 }
 
-int pheno_targets(const pheno_t *p) { return p->T; }
-const gdl_strings_t *pheno_names(const pheno_t *p) { return &p->names; }
-const gdl_target_kind_t *pheno_kinds(const pheno_t *p) { return p->kinds; }
-const gdl_strings_t *const *pheno_classes(const pheno_t *p) { return p->classes; }
-int64_t pheno_rows(const pheno_t *p) { return p->n; }
+int gdl_pheno_targets(const pheno_t *p) { return p->T; }
+const gdl_strings_t *gdl_pheno_names(const pheno_t *p) { return &p->names; }
+const gdl_target_kind_t *gdl_pheno_kinds(const pheno_t *p) { return p->kinds; }
+const gdl_strings_t *const *gdl_pheno_classes(const pheno_t *p) { return p->classes; }
+int64_t gdl_pheno_rows(const pheno_t *p) { return p->n; }
 
-int pheno_get(pheno_t *p, const char *id, float *out)
+int gdl_pheno_get(pheno_t *p, const char *id, float *out)
 {
     int64_t k = gdl_idmap_get(&p->ids, id);
     if (k < 0) {
@@ -233,7 +233,7 @@ int pheno_get(pheno_t *p, const char *id, float *out)
     return all;
 }
 
-int64_t pheno_unused(const pheno_t *p)
+int64_t gdl_pheno_unused(const pheno_t *p)
 {
     int64_t n = 0;
     for (int64_t i = 0; i < p->n; i++) n += !p->used[i];

@@ -215,7 +215,7 @@ static void release(vcf_ahead_t *a)
     pthread_mutex_unlock(&a->lock);
 }
 
-vcf_ahead_t *vcf_ahead_start(htsFile *fp, bcf_hdr_t *hdr, int is_bcf, int threaded)
+vcf_ahead_t *gdl_vcf_ahead_start(htsFile *fp, bcf_hdr_t *hdr, int is_bcf, int threaded)
 {
     vcf_ahead_t *a = calloc(1, sizeof *a);
     if (!a) goto oom;
@@ -244,7 +244,7 @@ oom:
     return NULL;
 }
 
-void vcf_ahead_stop(vcf_ahead_t *a)
+void gdl_vcf_ahead_stop(vcf_ahead_t *a)
 {
     if (!a || !a->threaded) return;
     pthread_mutex_lock(&a->lock);
@@ -255,10 +255,10 @@ void vcf_ahead_stop(vcf_ahead_t *a)
     a->threaded = 0; // what was read ahead is still handed out, then slots fill here
 }
 
-void vcf_ahead_free(vcf_ahead_t *a)
+void gdl_vcf_ahead_free(vcf_ahead_t *a)
 {
     if (!a) return;
-    vcf_ahead_stop(a);
+    gdl_vcf_ahead_stop(a);
     if (a->sync_ready) {
         pthread_mutex_destroy(&a->lock);
         pthread_cond_destroy(&a->filled);
@@ -274,7 +274,7 @@ void vcf_ahead_free(vcf_ahead_t *a)
     free(a);
 }
 
-int vcf_ahead_line(vcf_ahead_t *a, char **line, size_t *len, int *partial)
+int gdl_vcf_ahead_line(vcf_ahead_t *a, char **line, size_t *len, int *partial)
 {
     slot_t *t;
     *partial = 0;
@@ -296,7 +296,7 @@ int vcf_ahead_line(vcf_ahead_t *a, char **line, size_t *len, int *partial)
     return 1;
 }
 
-int vcf_ahead_record(vcf_ahead_t *a, bcf1_t **rec)
+int gdl_vcf_ahead_record(vcf_ahead_t *a, bcf1_t **rec)
 {
     slot_t *t;
     for (;;) {

@@ -36,7 +36,7 @@ static inline void put_call(gt_calls_t *c, int64_t r, int32_t x, int32_t y, int 
 
 /* ---- VCF text ------------------------------------------------------------------------------ */
 
-const char *vcf_gt_samples(const char *fmt, const char *end, int *gt_alone)
+const char *gdl_vcf_gt_samples(const char *fmt, const char *end, int *gt_alone)
 {
     if (end - fmt < 3 || fmt[0] != 'G' || fmt[1] != 'T' || (fmt[2] != ':' && fmt[2] != '\t'))
         return NULL;
@@ -101,7 +101,7 @@ static int64_t biallelic_pairs(const char *p, const char *end, int64_t max, uint
     return k;
 }
 
-int vcf_gt_text(const char *p, const char *end, int gt_alone, gt_calls_t *c)
+int gdl_vcf_gt_text(const char *p, const char *end, int gt_alone, gt_calls_t *c)
 {
     const int32_t nal = c->n_allele;
     const int multi = nal > 2;
@@ -235,7 +235,7 @@ static int bcf_calls_int8(const bcf_fmt_t *gt, gt_calls_t *c)
     return flags != 0;
 }
 
-int vcf_gt_bcf(const bcf_fmt_t *gt, gt_calls_t *c)
+int gdl_vcf_gt_bcf(const bcf_fmt_t *gt, gt_calls_t *c)
 {
     if (gt->n < 1 || gt->n > 2) return 1;
     if (gt->type == BCF_BT_INT8 && c->n_allele == 2) return bcf_calls_int8(gt, c);

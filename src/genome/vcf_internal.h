@@ -44,17 +44,17 @@ typedef struct vcf_ahead_t vcf_ahead_t;
 
 /* Reads fp from here on; threaded: on a second thread (if one cannot start, a warning, and
  * reading goes on in the caller's). hdr: the header, BCF only. NULL when out of memory. */
-vcf_ahead_t *vcf_ahead_start(htsFile *fp, bcf_hdr_t *hdr, int is_bcf, int threaded);
+vcf_ahead_t *gdl_vcf_ahead_start(htsFile *fp, bcf_hdr_t *hdr, int is_bcf, int threaded);
 /* The next VCF line (without its "\n" or "\r\n", NUL-terminated in place, valid until the
  * next call) into *line and *len. 1, 0 at the end, -1 read error or out of memory; *partial = 1
  * when the error cut a line short. */
-int vcf_ahead_line(vcf_ahead_t *a, char **line, size_t *len, int *partial);
+int gdl_vcf_ahead_line(vcf_ahead_t *a, char **line, size_t *len, int *partial);
 /* The next BCF record into *rec (owned by a, valid until the next call): 1, 0 at the end, -1
  * read error. */
-int vcf_ahead_record(vcf_ahead_t *a, bcf1_t **rec);
+int gdl_vcf_ahead_record(vcf_ahead_t *a, bcf1_t **rec);
 /* Stops the thread (the caller may then use fp itself); what was read stays readable. */
-void vcf_ahead_stop(vcf_ahead_t *a);
-void vcf_ahead_free(vcf_ahead_t *a);
+void gdl_vcf_ahead_stop(vcf_ahead_t *a);
+void gdl_vcf_ahead_free(vcf_ahead_t *a);
 
 /* ---- genotype calls (vcf_gt.c) -------------------------------------------------------------- */
 
@@ -72,18 +72,18 @@ typedef struct {
 
 /* The sample columns of a VCF line, when its FORMAT column (at fmt, the line ending at end)
  * starts with GT and names it once; NULL otherwise. *gt_alone: FORMAT is GT and nothing else. */
-const char *vcf_gt_samples(const char *fmt, const char *end, int *gt_alone);
+const char *gdl_vcf_gt_samples(const char *fmt, const char *end, int *gt_alone);
 
 /* Reads the GT of every sample column from p to end (where the line's NUL is) into c.
  * 0, or 1 when the line is anything but plain: a sample count other than n_in, ploidy above
  * 2, an allele that is not digits or '.', an allele of n_allele or more, a ':' after GT when
  * FORMAT is GT alone, a CR. The caller then has htslib read the line, which gives the same
  * calls or the error message for it. */
-int vcf_gt_text(const char *p, const char *end, int gt_alone, gt_calls_t *c);
+int gdl_vcf_gt_text(const char *p, const char *end, int gt_alone, gt_calls_t *c);
 
 /* Reads the calls of the encoded samples from a BCF record's unpacked GT field. 0, or 1 when
  * some call is anything but plain (ploidy above 2, a negative value other than the end of a
  * haploid call, an allele of n_allele or more): the caller then uses bcf_get_genotypes. */
-int vcf_gt_bcf(const bcf_fmt_t *gt, gt_calls_t *c);
+int gdl_vcf_gt_bcf(const bcf_fmt_t *gt, gt_calls_t *c);
 
 #endif

@@ -21,7 +21,7 @@
 static inline uint32_t entry_row(uint32_t e) { return e & GDL_CALL_VARIANT_MASK; }
 static inline int entry_code(uint32_t e) { return (int)(e >> GDL_CALL_CODE_SHIFT); }
 
-int cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const gdl_genotypes_t *g)
+int gdl_cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const gdl_genotypes_t *g)
 {
     int64_t N = calls->n_rows, M = g->n_variants, nnz = calls->row[N];
     memset(x, 0, sizeof *x);
@@ -33,7 +33,7 @@ int cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const 
     int64_t *at = malloc((size_t)(M ? M : 1) * sizeof *at);
     if (!x->start || !x->entry || !x->value || !x->scale || !at) {
         free(at);
-        cd_columns_free(x);
+        gdl_cd_columns_free(x);
         gdl_log_error("out of memory");
         return -1;
     }
@@ -53,7 +53,7 @@ int cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const 
     return 0;
 }
 
-void cd_columns_free(cd_columns_t *x)
+void gdl_cd_columns_free(cd_columns_t *x)
 {
     free(x->start), free(x->entry), free(x->value), free(x->scale);
     memset(x, 0, sizeof *x);
@@ -343,7 +343,7 @@ static int newton(cd_fit_t *f, double l1, double l2)
 
 /* ---- the fit ----------------------------------------------------------------------------------- */
 
-/* cd_fit_init without the gradient. */
+/* gdl_cd_fit_init without the gradient. */
 static int fit_start(cd_fit_t *f, const cd_problem_t *p)
 {
     int K = p->n_blocks;
@@ -361,14 +361,14 @@ static int fit_start(cd_fit_t *f, const cd_problem_t *p)
     f->a = malloc((size_t)(M + 1) * sizeof *f->a);
     f->hx2 = malloc((size_t)(M + 1) * sizeof *f->hx2);
     if (!f->w || !f->c || !f->s || !f->grad || !f->candidate || !f->gamma || !f->h || !f->q || !f->a || !f->hx2) {
-        cd_fit_free(f);
+        gdl_cd_fit_free(f);
         gdl_log_error("out of memory");
         return -1;
     }
     f->tol = 1e-15; // the intercepts alone, to convergence; then the tolerance from their loss
     f->l1_prev = -1;
     if (newton(f, 0, 0) != 0) {
-        cd_fit_free(f);
+        gdl_cd_fit_free(f);
         return -1;
     }
     double null_loss = 0;
@@ -386,26 +386,26 @@ static int fit_start(cd_fit_t *f, const cd_problem_t *p)
     return 0;
 }
 
-int cd_fits_init(cd_fit_t **fits, const cd_problem_t *const *problems, int n)
+int gdl_cd_fits_init(cd_fit_t **fits, const cd_problem_t *const *problems, int n)
 {
     int made = 0;
     for (; made < n; made++)
         if (fit_start(fits[made], problems[made]) != 0) break;
     if (made == n && full_gradients(fits, n) == 0) return 0;
-    for (int b = 0; b < made; b++) cd_fit_free(fits[b]);
+    for (int b = 0; b < made; b++) gdl_cd_fit_free(fits[b]);
     return -1;
 }
 
-int cd_fit_init(cd_fit_t *f, const cd_problem_t *p) { return cd_fits_init(&f, &p, 1); }
+int gdl_cd_fit_init(cd_fit_t *f, const cd_problem_t *p) { return gdl_cd_fits_init(&f, &p, 1); }
 
-void cd_fit_free(cd_fit_t *f)
+void gdl_cd_fit_free(cd_fit_t *f)
 {
     free(f->w), free(f->c), free(f->s), free(f->grad), free(f->candidate);
     free(f->gamma), free(f->h), free(f->q), free(f->a), free(f->hx2);
     memset(f, 0, sizeof *f);
 }
 
-double cd_fit_lambda_max(const cd_fit_t *f)
+double gdl_cd_fit_lambda_max(const cd_fit_t *f)
 {
     const cd_columns_t *x = f->p->x;
     double top = 0;
@@ -415,7 +415,7 @@ double cd_fit_lambda_max(const cd_fit_t *f)
     return top;
 }
 
-/* The fits of cd_fits_solve still solving, spread over the threads a fit at a time. */
+/* The fits of gdl_cd_fits_solve still solving, spread over the threads a fit at a time. */
 typedef struct {
     cd_fit_t **fits;
     const double *l1, *l2;
@@ -438,7 +438,7 @@ static void newton_jobs(void *ctx, int64_t begin, int64_t end, int chunk)
  * first, ties in index order: the threads then finish together. cost: (n) work space. */
 static void order_by_cost(cd_fit_t **fits, int *which, int n, int *cost)
 {
-    for (int o = 0; o < n; o++) cost[o] = (int)cd_fit_nonzero(fits[which[o]]);
+    for (int o = 0; o < n; o++) cost[o] = (int)gdl_cd_fit_nonzero(fits[which[o]]);
     for (int o = 1; o < n; o++)
         for (int u = o; u > 0 && (cost[u] > cost[u - 1] || (cost[u] == cost[u - 1] && which[u] < which[u - 1])); u--) {
             int t = which[u];
@@ -447,7 +447,7 @@ static void order_by_cost(cd_fit_t **fits, int *which, int n, int *cost)
         }
 }
 
-int cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2)
+int gdl_cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2)
 {
     int *which = malloc((size_t)(n + 1) * sizeof *which), *failed = malloc((size_t)(n + 1) * sizeof *failed);
     cd_fit_t **open = malloc((size_t)(n + 1) * sizeof *open);
@@ -500,9 +500,9 @@ out:
     return ret;
 }
 
-int cd_fit_solve(cd_fit_t *f, double l1, double l2) { return cd_fits_solve(&f, 1, &l1, &l2); }
+int gdl_cd_fit_solve(cd_fit_t *f, double l1, double l2) { return gdl_cd_fits_solve(&f, 1, &l1, &l2); }
 
-double cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n)
+double gdl_cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n)
 {
     const cd_problem_t *p = f->p;
     int64_t N = p->x->n_rows;
@@ -521,7 +521,7 @@ double cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n)
     return count ? sum / (double)count : NAN;
 }
 
-void cd_fit_scores(const cd_fit_t *f, const int64_t *rows, int64_t n, float *out)
+void gdl_cd_fit_scores(const cd_fit_t *f, const int64_t *rows, int64_t n, float *out)
 {
     const cd_problem_t *p = f->p;
     int K = p->n_blocks;
@@ -535,7 +535,7 @@ void cd_fit_scores(const cd_fit_t *f, const int64_t *rows, int64_t n, float *out
         }
 }
 
-int64_t cd_fit_nonzero(const cd_fit_t *f)
+int64_t gdl_cd_fit_nonzero(const cd_fit_t *f)
 {
     int64_t n = 0, all = (int64_t)f->p->n_blocks * f->p->x->n_cols;
     for (int64_t k = 0; k < all; k++) n += f->w[k] != 0;

@@ -24,8 +24,8 @@ typedef struct {
 
 /* The columns of calls (every row of g's cohort, as gdl_genotypes_decode_cohort decodes them) with g's
  * values and SDs (dosage or presence encoding). 0, or -1 out of memory (logged). */
-int cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const gdl_genotypes_t *g);
-void cd_columns_free(cd_columns_t *x);
+int gdl_cd_columns_from_calls(cd_columns_t *x, const gdl_geno_calls_t *calls, const gdl_genotypes_t *g);
+void gdl_cd_columns_free(cd_columns_t *x);
 
 typedef enum { CD_LOGISTIC, CD_GAUSSIAN, CD_MULTINOMIAL } cd_family_t;
 
@@ -50,35 +50,35 @@ typedef struct {
     uint8_t *candidate; // (n_blocks, n_cols) in the strong set
     double *gamma, *h, *q, *a, *hx2; // work: per row (gamma: n_blocks, n_rows), per column (n_cols)
     double tol;         // a coordinate converges when its step lowers the objective by < tol
-                        // (cd_fit_init: 1e-7 of the intercept-only objective, glmnet's thresh)
+                        // (gdl_cd_fit_init: 1e-7 of the intercept-only objective, glmnet's thresh)
     double l1_prev;     // the last solve's l1 (strong rules); < 0 before the first
     int64_t passes;     // coordinate sweeps, for logs
 } cd_fit_t;
 
 /* A fit at w = 0 with each block's intercept fitted; grad holds the gradient there. 0, or -1
  * out of memory. */
-int cd_fit_init(cd_fit_t *f, const cd_problem_t *p);
-/* cd_fit_init for fits[0..n) of problems[0..n) on the same columns, their gradients in one pass.
+int gdl_cd_fit_init(cd_fit_t *f, const cd_problem_t *p);
+/* gdl_cd_fit_init for fits[0..n) of problems[0..n) on the same columns, their gradients in one pass.
  * On failure none is left allocated. */
-int cd_fits_init(cd_fit_t **fits, const cd_problem_t *const *problems, int n);
-void cd_fit_free(cd_fit_t *f);
+int gdl_cd_fits_init(cd_fit_t **fits, const cd_problem_t *const *problems, int n);
+void gdl_cd_fit_free(cd_fit_t *f);
 /* The largest l1 / s_j |grad_kj| at the current fit: at w = 0, the lasso penalty that keeps
  * every weight at zero. */
-double cd_fit_lambda_max(const cd_fit_t *f);
+double gdl_cd_fit_lambda_max(const cd_fit_t *f);
 /* Minimises the penalised objective at (l1, l2), from the current fit. 0, or -1 when it did
  * not converge (logged). */
-int cd_fit_solve(cd_fit_t *f, double l1, double l2);
-/* cd_fit_solve for fits[0..n) of problems on the same columns, fit b at (l1[b], l2[b]): the
+int gdl_cd_fit_solve(cd_fit_t *f, double l1, double l2);
+/* gdl_cd_fit_solve for fits[0..n) of problems on the same columns, fit b at (l1[b], l2[b]): the
  * fits' Newton steps spread over the threads, their optimality checks sharing each pass over
- * the columns. Each fit's result is the bits cd_fit_solve gives it alone. */
-int cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2);
+ * the columns. Each fit's result is the bits gdl_cd_fit_solve gives it alone. */
+int gdl_cd_fits_solve(cd_fit_t **fits, int n, const double *l1, const double *l2);
 /* Mean loss of rows (n) at the current fit (their y, unit weights per row). */
-double cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n);
+double gdl_cd_fit_loss(const cd_fit_t *f, const int64_t *rows, int64_t n);
 /* Scores of rows (n) as the model outputs them (n, n_blocks): probabilities (logistic,
  * multinomial) or values. */
-void cd_fit_scores(const cd_fit_t *f, const int64_t *rows, int64_t n, float *out);
+void gdl_cd_fit_scores(const cd_fit_t *f, const int64_t *rows, int64_t n, float *out);
 /* Non-zero coefficients over all blocks. */
-int64_t cd_fit_nonzero(const cd_fit_t *f);
+int64_t gdl_cd_fit_nonzero(const cd_fit_t *f);
 
 /* ---- fitting a model (cd_train.c) ---------------------------------------------------------- */
 
@@ -92,7 +92,7 @@ typedef struct {
     const int *part;                   // (n) inner fold 0..n_parts-1 of each row, or NULL
     int n_parts;
     gdl_fold_metric_fn metric;         // the criterion (higher is better), or NULL: the loss
-    const cd_columns_t *columns;       // the cohort's columns (cd_columns_for_dataset), or NULL: made here
+    const cd_columns_t *columns;       // the cohort's columns (gdl_cd_columns_for_dataset), or NULL: made here
     int fold, n_folds;                 // 1-based outer fold, for logs; 0 = none
     const char *layer;                 // the layer fitted (training.linear_by_cd), or NULL: the only one
 } cd_run_t;
@@ -107,13 +107,13 @@ typedef struct {
 /* The columns of d's genotypes, from decoded (every row's calls, as gdl_genotypes_decode_cohort decodes
  * them) or, NULL, decoded here; refused (error naming data_path) unless the encoding is dosage
  * or presence. 0, or -1 with an error. */
-int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,
+int gdl_cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,
                            const char *data_path);
 
 /* Fits r's linear model (config checked by gdl_config_load: one dense or sparse_dense layer on
  * the genotypes, with its bias; or run->layer, the linear layer of a wide & deep model whose
  * other branches are zero) on run's rows: its coefficients written into the graph, what chose
  * them into *choice. 0, or -1 with an error. */
-int cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice);
+int gdl_cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice);
 
 #endif

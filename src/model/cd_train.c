@@ -137,7 +137,7 @@ static void lanes_free(lane_t *lanes, int n)
         if (l->log != stderr) fclose(l->log);
         if (l->log_text) fwrite(l->log_text, 1, l->log_len, stderr);
         free(l->log_text), free(l->y), free(l->wt), free(l->scores);
-        cd_fit_free(&l->fit);
+        gdl_cd_fit_free(&l->fit);
         l->log = stderr, l->log_text = NULL, l->y = l->wt = NULL, l->scores = NULL;
     }
 }
@@ -150,15 +150,15 @@ static void lane_step(lane_t *l, int e)
     double crit = NAN;
     const char *name = "loss";
     if (l->n_watch) {
-        cd_fit_scores(&l->fit, l->watch, l->n_watch, l->scores);
+        gdl_cd_fit_scores(&l->fit, l->watch, l->n_watch, l->scores);
         crit = pa->metric ? -pa->metric(pa->r, l->watch, l->n_watch, l->scores, &name, NULL)
-                          : cd_fit_loss(&l->fit, l->watch, l->n_watch);
+                          : gdl_cd_fit_loss(&l->fit, l->watch, l->n_watch);
         if (isnan(crit)) crit = INFINITY;
     }
     if (l->curve) l->curve[e] = crit;
     if (gdl_log_get_level() >= GDL_LOG_INFO) {
         fprintf(l->log, "[train] %sstep %d/%d  lambda %.4g  non-zero %" PRId64, l->label, e + 1, pa->P, pa->lambda[e],
-                cd_fit_nonzero(&l->fit));
+                gdl_cd_fit_nonzero(&l->fit));
         if (l->n_watch) fprintf(l->log, "  val_%s %.4f", name, pa->metric ? -crit : crit);
         fputc('\n', l->log);
     }
@@ -195,7 +195,7 @@ static int run_lanes(lane_t *lanes, int n, int stop_at)
         if (fill_problem(l->pa.r, l->in_fit, &l->p, l->y, l->wt) != 0) goto out;
         fits[b] = &l->fit, problems[b] = &l->p, l->open = 1;
     }
-    if (cd_fits_init(fits, problems, n) != 0) goto out; // one pass for the lanes' first gradients
+    if (gdl_cd_fits_init(fits, problems, n) != 0) goto out; // one pass for the lanes' first gradients
     for (int e = 0; e < stop_at; e++) {
         int n_open = 0;
         for (int b = 0; b < n; b++) {
@@ -206,7 +206,7 @@ static int run_lanes(lane_t *lanes, int n, int stop_at)
             n_open++;
         }
         if (!n_open) break;
-        if (cd_fits_solve(fits, n_open, l1, l2) != 0) goto out;
+        if (gdl_cd_fits_solve(fits, n_open, l1, l2) != 0) goto out;
         for (int o = 0; o < n_open; o++) lane_step(&lanes[at[o]], e);
     }
     ret = 0;
@@ -306,7 +306,7 @@ out:
     return ret;
 }
 
-int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,
+int gdl_cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_geno_calls_t *decoded,
                            const char *data_path)
 {
     memset(x, 0, sizeof *x);
@@ -320,12 +320,12 @@ int cd_columns_for_dataset(cd_columns_t *x, const gdl_dataset_t *d, const gdl_ge
         if (gdl_genotypes_decode_cohort(&own, d->geno, d->n_examples, INT64_MAX) < 0) return -1;
         decoded = &own;
     }
-    int rc = cd_columns_from_calls(x, decoded, d->geno);
+    int rc = gdl_cd_columns_from_calls(x, decoded, d->geno);
     gdl_geno_calls_free(&own);
     return rc;
 }
 
-int cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice)
+int gdl_cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice)
 {
     gdl_model_t *m = r->m;
     const gdl_dataset_t *d = r->d;
@@ -349,7 +349,7 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice)
     char label[96] = "";
     if (!in_fit || !lambda) goto oom;
     if (!x) {
-        if (cd_columns_for_dataset(&own, d, NULL, run->data_path) != 0) goto out;
+        if (gdl_cd_columns_for_dataset(&own, d, NULL, run->data_path) != 0) goto out;
         x = &own;
     }
     path_t pa = {r, x, family, K, lambda, P, ratios[0], t->l2, run->metric, t->patience};
@@ -360,9 +360,9 @@ int cd_train_model(gdl_runner_t *r, const cd_run_t *run, cd_choice_t *choice)
         cd_problem_t p = {x, family, K, NULL, NULL};
         double *y = malloc((size_t)(K * N + 1) * sizeof *y), *wt = malloc((size_t)(K * N + 1) * sizeof *wt);
         int bad = !y || !wt || (p.y = y, p.weight = wt, fill_problem(r, in_fit, &p, y, wt)) != 0 ||
-                  cd_fit_init(&fit, &p) != 0;
-        double lmax = bad ? 0 : cd_fit_lambda_max(&fit);
-        cd_fit_free(&fit);
+                  gdl_cd_fit_init(&fit, &p) != 0;
+        double lmax = bad ? 0 : gdl_cd_fit_lambda_max(&fit);
+        gdl_cd_fit_free(&fit);
         free(y), free(wt);
         if (bad) goto out;
         for (int a = 0; a < A; a++)
@@ -421,7 +421,7 @@ oom:
     gdl_log_error("out of memory");
 out:
     if (lanes) lanes_free(lanes, n_lanes);
-    cd_columns_free(&own);
+    gdl_cd_columns_free(&own);
     free(in_fit), free(lambda), free(keep), free(lanes);
     return ret;
 }

@@ -52,14 +52,14 @@ int gdl_train_save_checkpoint(const char *path, const gdl_model_t *m, const loop
         memmove(&extra[2], &extra[4], (n - 4) * sizeof *extra);
         n -= 2;
     }
-    return model_write(m, NULL, path, extra, n);
+    return gdl_model_write(m, NULL, path, extra, n);
 }
 
 /* Restores m's parameters and the loop state from a checkpoint written for the same config. */
 int gdl_train_load_checkpoint(const char *path, gdl_model_t *m, loop_t *L)
 {
     gdl_file_t *f = NULL;
-    gdl_model_t *ck = model_read(path, &f, 0);
+    gdl_model_t *ck = gdl_model_read(path, &f, 0);
     int ret = -1;
     if (!ck) return -1;
     if (strcmp(ck->config->json, m->config->json) != 0 || ck->g->n_param != m->g->n_param) {

@@ -18,7 +18,7 @@ int gdl_model_align(const gdl_model_t *m, gdl_dataset_t *d, double min_overlap)
     if (!d->geno || !m->has_catalog) return 0;
     if (gdl_genotypes_catalog_hash(g) == m->catalog_hash) { // the same columns: the stored rows as they are
         d->geno = g;
-        if (!m->catalog || model_check_encoding(m, g, path) != 0) return m->catalog ? -1 : 0;
+        if (!m->catalog || gdl_model_check_encoding(m, g, path) != 0) return m->catalog ? -1 : 0;
         int64_t M = g->n_variants;
         if (m->catalog->n == M && !memcmp(m->catalog->freq, g->freq, (size_t)(3 * M) * sizeof *g->freq) &&
             !memcmp(m->catalog->af, g->af, (size_t)M * sizeof *g->af))
@@ -31,7 +31,7 @@ int gdl_model_align(const gdl_model_t *m, gdl_dataset_t *d, double min_overlap)
                       " cohort with the same sites", path);
         return -1;
     }
-    if (model_check_encoding(m, g, path) != 0 || gdl_genotypes_match(g, m->catalog, &mt) != 0) return -1;
+    if (gdl_model_check_encoding(m, g, path) != 0 || gdl_genotypes_match(g, m->catalog, &mt) != 0) return -1;
     int64_t M = mt.n, absent = M - mt.matched;
     gdl_log_warn("%s: %" PRId64 " of %" PRId64 " model variants matched, %" PRId64
                  " absent (filled with the training mean), %" PRId64 " dataset variants not in the model",

@@ -98,7 +98,7 @@ static int fill_table(const counts_t *k, int softmax, int centre, double alpha, 
     return 0;
 }
 
-int count_train_model(gdl_runner_t *r, const int64_t *rows, int64_t n)
+int gdl_count_train_model(gdl_runner_t *r, const int64_t *rows, int64_t n)
 {
     gdl_model_t *m = r->m;
     const gdl_config_layer_t *l = &m->config->layers[0];

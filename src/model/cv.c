@@ -156,7 +156,7 @@ static int decode_for_config(const gdl_config_t *c, const gdl_dataset_t *d, gdl_
     return 0;
 }
 
-/* model_pairs_view on a model's training rows: its training and validation rows together, in
+/* gdl_model_pairs_view on a model's training rows: its training and validation rows together, in
  * dataset order. */
 static int pair_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *train, int64_t n_train,
                      const int64_t *val, int64_t n_val, gdl_dataset_t *view)
@@ -169,7 +169,7 @@ static int pair_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_
     memcpy(rows, train, (size_t)n_train * sizeof *rows);
     memcpy(rows + n_train, val, (size_t)n_val * sizeof *rows);
     qsort(rows, (size_t)n, sizeof *rows, gdl_train_row_cmp);
-    int rc = model_pairs_view(c, d, rows, n, view);
+    int rc = gdl_model_pairs_view(c, d, rows, n, view);
     free(rows);
     return rc;
 }
@@ -196,10 +196,10 @@ static int train_from(const gdl_train_opts_t *o)
     cd_columns_t cd_columns = {0};
     gdl_dataset_t view = {0}, keep_view = {0}; // with pairs: the current model's columns, and keep's
     if (!d || !(c = gdl_train_load_config(o))) goto out;
-    const int with_pairs = model_pairs_input(c) != NULL; // each model sees its own columns: no shared decoding
+    const int with_pairs = gdl_model_pairs_input(c) != NULL; // each model sees its own columns: no shared decoding
     if (!with_pairs && decode_for_config(c, d, &decoded, &use_decoded) != 0) goto out;
     if (with_pairs) use_decoded = NULL;
-    if (!with_pairs && (!strcmp(c->train.solver, "cd") || c->train.linear_by_cd) && cd_columns_for_dataset(&cd_columns, d, use_decoded, o->data_path) != 0)
+    if (!with_pairs && (!strcmp(c->train.solver, "cd") || c->train.linear_by_cd) && gdl_cd_columns_for_dataset(&cd_columns, d, use_decoded, o->data_path) != 0)
         goto out;
     N = d->n_examples;
     if (!(use = malloc((N + 1) * sizeof *use)) || !(all = malloc((N + 1) * sizeof *all)) || !(train = malloc((N + 1) * sizeof *train)) ||
@@ -223,7 +223,7 @@ static int train_from(const gdl_train_opts_t *o)
         if (!m) goto out;
         gdl_runner_free(&r);
         gdl_model_free(m);
-        model_pairs_view_free(&view);
+        gdl_model_pairs_view_free(&view);
     } else {
         const int K = o->test_chrom ? 2 : o->folds, only = o->test_chrom ? 1 : o->fold; // only: one fold
         if (!(fold_metric = malloc(K * sizeof *fold_metric)) || !(fold_loss = malloc(K * sizeof *fold_loss)) || !(fold = malloc(N * sizeof *fold)) || !(oof_fold = malloc(N * sizeof *oof_fold)) ||
@@ -272,7 +272,7 @@ static int train_from(const gdl_train_opts_t *o)
             run.fold = k, run.n_folds = K;
             gdl_dataset_t *dk = d;
             if (with_pairs) { // chosen on this fold's training and validation rows, never its held-out ones
-                model_pairs_view_free(&view);
+                gdl_model_pairs_view_free(&view);
                 if (pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
                 dk = &view;
             }
@@ -313,7 +313,7 @@ static int train_from(const gdl_train_opts_t *o)
             gdl_runner_free(&r);
             if (keep) gdl_model_free(keep);
             keep = m;
-            if (with_pairs) model_pairs_view_free(&keep_view), keep_view = view, view.aligned_ = NULL;
+            if (with_pairs) gdl_model_pairs_view_free(&keep_view), keep_view = view, view.aligned_ = NULL;
         }
         if (o->metric_out || o->loss_out) {
             double sm = 0, sl = 0;
@@ -339,7 +339,7 @@ static int train_from(const gdl_train_opts_t *o)
         }
         if (o->oof_path) {
             if (gdl_runner_init(&oof_runner, keep, with_pairs ? &keep_view : d, 1) != 0) goto out;
-            if (predictions_write(o->oof_path, &oof_runner, oof_rows, n_oof, oof, oof_fold) != 0) goto out;
+            if (gdl_predictions_write(o->oof_path, &oof_runner, oof_rows, n_oof, oof, oof_fold) != 0) goto out;
         }
         if (o->refit) {
             double val_frac;
@@ -348,7 +348,7 @@ static int train_from(const gdl_train_opts_t *o)
             if (gdl_train_split_validation(d, strata, groups, use, n_use, val_frac, seed, train, &run.n_train, val, &run.n_val) != 0)
                 goto out;
             run.train_rows = train, run.val_rows = val, run.out_path = o->out_path, run.fold = 0, run.n_folds = 0;
-            model_pairs_view_free(&view);
+            gdl_model_pairs_view_free(&view);
             if (with_pairs && pair_view(c, d, train, run.n_train, val, run.n_val, &view) != 0) goto out;
             run.o = &fo;
             gdl_model_t *m = gdl_train_one(&fo, with_pairs ? &view : d, run, &r);
@@ -367,11 +367,11 @@ out:
     if (ret != 0 && log.fp) gdl_outfile_abort(&log);
     gdl_runner_free(&oof_runner);
     gdl_model_free(keep);
-    model_pairs_view_free(&view), model_pairs_view_free(&keep_view);
+    gdl_model_pairs_view_free(&view), gdl_model_pairs_view_free(&keep_view);
     gdl_config_free(c);
     gdl_dataset_close(d);
     gdl_geno_calls_free(&decoded);
-    cd_columns_free(&cd_columns);
+    gdl_cd_columns_free(&cd_columns);
     free(strata), free(fold), free(oof_fold), free(use), free(all), free(train), free(val), free(test), free(tuned);
     gdl_train_history_free(&hist);
     free(oof_rows), free(oof), free(groups), free(fold_metric), free(fold_loss), free(group_buf), free(path);

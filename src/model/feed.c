@@ -7,7 +7,7 @@
 #include "gdl/core.h"
 #include "model_internal.h"
 
-int feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_model_input_t *mi)
+int gdl_feed_input_shape(const gdl_config_input_t *ci, const gdl_dataset_t *d, gdl_model_input_t *mi)
 {
     memset(mi, 0, sizeof *mi);
     if (strcmp(ci->from, "genotypes") == 0) {
@@ -56,7 +56,7 @@ int gdl_feed_init(gdl_feed_t *f, const gdl_config_input_t *ci, const gdl_dataset
 {
     gdl_model_input_t mi;
     memset(f, 0, sizeof *f);
-    if (feed_input_shape(ci, d, &mi) != 0) return -1;
+    if (gdl_feed_input_shape(ci, d, &mi) != 0) return -1;
     f->name = ci->name;
     f->max_batch = max_batch;
     f->ndim = mi.ndim;

@@ -19,7 +19,7 @@ const gdl_gene_layer_t *gdl_model_gene_layer(const gdl_model_t *m, const char *n
     return NULL;
 }
 
-void model_genes_free(gdl_model_t *m)
+void gdl_model_genes_free(gdl_model_t *m)
 {
     for (int k = 0; k < m->n_gene_layers; k++) {
         gdl_gene_layer_t *gl = &m->gene_layers[k];
@@ -159,7 +159,7 @@ out:
     return ret;
 }
 
-int model_genes_make(gdl_model_t *m, const gdl_dataset_t *d)
+int gdl_model_genes_make(gdl_model_t *m, const gdl_dataset_t *d)
 {
     const gdl_config_t *c = m->config;
     if (alloc_layers(m) < 0) return -1;
@@ -183,7 +183,7 @@ int model_genes_make(gdl_model_t *m, const gdl_dataset_t *d)
     return 0;
 }
 
-void model_genes_attrs(const gdl_model_t *m, int i, char *buf, size_t n)
+void gdl_model_genes_attrs(const gdl_model_t *m, int i, char *buf, size_t n)
 {
     buf[0] = 0;
     for (int k = 0; k < m->n_gene_layers; k++)
@@ -192,7 +192,7 @@ void model_genes_attrs(const gdl_model_t *m, int i, char *buf, size_t n)
                      m->gene_layers[k].links);
 }
 
-int model_genes_set(gdl_model_t *m)
+int gdl_model_genes_set(gdl_model_t *m)
 {
     for (int k = 0; k < m->n_gene_layers; k++) {
         gdl_gene_layer_t *gl = &m->gene_layers[k];
@@ -203,7 +203,7 @@ int model_genes_set(gdl_model_t *m)
     return 0;
 }
 
-int model_genes_save(const gdl_model_t *m, gdl_writer_t *w)
+int gdl_model_genes_save(const gdl_model_t *m, gdl_writer_t *w)
 {
     char key[160];
     for (int k = 0; k < m->n_gene_layers; k++) {
@@ -224,7 +224,7 @@ int model_genes_save(const gdl_model_t *m, gdl_writer_t *w)
     return 0;
 }
 
-int model_genes_load(gdl_model_t *m, const gdl_file_t *f, const char *path)
+int gdl_model_genes_load(gdl_model_t *m, const gdl_file_t *f, const char *path)
 {
     char key[160];
     if (alloc_layers(m) < 0) return -1;

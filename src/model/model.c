@@ -18,7 +18,7 @@ void gdl_model_free(gdl_model_t *m)
     gdl_file_close(m->file);
     if (m->catalog) gdl_catalog_free(m->catalog);
     free(m->catalog);
-    model_genes_free(m);
+    gdl_model_genes_free(m);
     for (int i = 0; i < m->n_targets; i++) free(m->target_names[i]);
     for (int i = 0; i < m->n_classes; i++) free(m->classes[i]);
     free(m->target_names);
@@ -117,7 +117,7 @@ static int build_graph(gdl_model_t *m)
     for (int i = 0; i < c->n_layers; i++) {
         const gdl_config_layer_t *l = &c->layers[i];
         char *attrs = NULL, genes[64];
-        model_genes_attrs(m, i, genes, sizeof genes); // a gene layer's "groups=G links=E"
+        gdl_model_genes_attrs(m, i, genes, sizeof genes); // a gene layer's "groups=G links=E"
         if (l->units_from_outputs || *genes) {
             size_t n = (l->attrs ? strlen(l->attrs) : 0) + 32 + sizeof genes;
             if (!(attrs = malloc(n))) return -1;
@@ -171,7 +171,7 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
     }
     m->config = c;
     for (int i = 0; i < c->n_inputs; i++)
-        if (feed_input_shape(&c->inputs[i], d, &m->inputs[i]) != 0) goto fail;
+        if (gdl_feed_input_shape(&c->inputs[i], d, &m->inputs[i]) != 0) goto fail;
     if (d->geno) {
         m->has_catalog = 1;
         m->catalog_hash = gdl_genotypes_catalog_hash(d->geno);
@@ -181,9 +181,9 @@ gdl_model_t *gdl_model_build(gdl_config_t *c, const gdl_dataset_t *d)
             goto fail;
         }
     }
-    if (select_targets(m, d) != 0 || model_genes_make(m, d) != 0 || build_graph(m) != 0 ||
+    if (select_targets(m, d) != 0 || gdl_model_genes_make(m, d) != 0 || build_graph(m) != 0 ||
         gdl_nn_compile(m->g) != 0 ||
-        model_genes_set(m) != 0)
+        gdl_model_genes_set(m) != 0)
         goto fail;
     fill_genotype_means(m, d);
     return m;
@@ -212,7 +212,7 @@ static const char *input_kind_text(const gdl_model_input_t *mi, char *buf, size_
     return buf;
 }
 
-int model_check_encoding(const gdl_model_t *m, const gdl_genotypes_t *g, const char *path)
+int gdl_model_check_encoding(const gdl_model_t *m, const gdl_genotypes_t *g, const char *path)
 {
     if (!m->catalog || g->encoding == m->encoding) return 0;
     gdl_log_error("%s: genotypes encoded as %s, the model was trained on %s: encode the cohort with"
@@ -227,7 +227,7 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
     for (int i = 0; i < c->n_inputs; i++) {
         gdl_model_input_t mi;
         char want[64], have[64];
-        if (feed_input_shape(&c->inputs[i], d, &mi) != 0) return -1;
+        if (gdl_feed_input_shape(&c->inputs[i], d, &mi) != 0) return -1;
         shape_text(m->inputs[i].shape, m->inputs[i].ndim, "x", want, sizeof want);
         shape_text(mi.shape, mi.ndim, "x", have, sizeof have);
         if (strcmp(want, have) != 0) {
@@ -243,7 +243,7 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
             return -1;
         }
     }
-    if (d->geno && model_check_encoding(m, d->geno, gdl_file_path(d->file)) != 0) return -1;
+    if (d->geno && gdl_model_check_encoding(m, d->geno, gdl_file_path(d->file)) != 0) return -1;
     if (m->has_catalog && d->geno && gdl_genotypes_catalog_hash(d->geno) != m->catalog_hash) {
         gdl_log_error("%s: the variant catalog differs from the model's (other variants, order or"
                       " alleles): encode the cohort with the same sites", gdl_file_path(d->file));
@@ -263,7 +263,7 @@ int gdl_model_check_data(const gdl_model_t *m, const gdl_dataset_t *d, int *targ
     return 0;
 }
 
-int model_set_prevalence(gdl_model_t *m, const gdl_dataset_t *d, const int *target_index, const int64_t *rows,
+int gdl_model_set_prevalence(gdl_model_t *m, const gdl_dataset_t *d, const int *target_index, const int64_t *rows,
                          int64_t n)
 {
     if (m->kind == GDL_TARGET_REGRESSION) return 0;
@@ -316,7 +316,7 @@ static int set_meta_fmt(gdl_writer_t *w, const char *key, const char *fmt, ...)
     return gdl_writer_set_meta(w, key, buf);
 }
 
-int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *path,
+int gdl_model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *path,
                 const model_extra_t *extra, int n_extra)
 {
     const gdl_config_t *c = m->config;
@@ -354,7 +354,7 @@ int model_write(const gdl_model_t *m, const gdl_model_info_t *info, const char *
         set_meta_fmt(w, "gdl.seed", "%" PRIu64, c->train.seed) ||
         (m->has_catalog && set_meta_fmt(w, "gdl.catalog_hash", "%016" PRIx64, m->catalog_hash)) ||
         (m->train_prevalence && set_meta_fmt(w, "gdl.train_rows", "%" PRId64, m->train_rows)) ||
-        model_genes_save(m, w))
+        gdl_model_genes_save(m, w))
         goto out;
     for (int i = 0; i < c->n_inputs; i++) {
         char shape[64], kind[16];
@@ -391,7 +391,7 @@ out:
 
 int gdl_model_save(const gdl_model_t *m, const gdl_model_info_t *info, const char *path)
 {
-    return model_write(m, info, path, NULL, 0);
+    return gdl_model_write(m, info, path, NULL, 0);
 }
 
 /* "sparse:75203" or "4x1000" into mi; -1 when malformed. */
@@ -483,7 +483,7 @@ static int read_prevalence(gdl_model_t *m, const gdl_file_t *f)
     return 0;
 }
 
-gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
+gdl_model_t *gdl_model_read(const char *path, gdl_file_t **file, int mapped)
 {
     gdl_file_t *f = gdl_file_open(path);
     gdl_model_t *m = NULL;
@@ -526,7 +526,7 @@ gdl_model_t *model_read(const char *path, gdl_file_t **file, int mapped)
             goto fail;
         }
     }
-    if (model_genes_load(m, f, path) != 0 || build_graph(m) != 0) goto fail;
+    if (gdl_model_genes_load(m, f, path) != 0 || build_graph(m) != 0) goto fail;
     // every parameter the config asks for is checked against the file before any is allocated,
     // so a config asking for a layer larger than the file holds is refused, not attempted
     for (int i = 0; i < m->g->n_table; i++) {
@@ -566,5 +566,5 @@ fail:
     return NULL;
 }
 
-gdl_model_t *gdl_model_load(const char *path) { return model_read(path, NULL, 0); }
-gdl_model_t *gdl_model_load_mapped(const char *path) { return model_read(path, NULL, 1); }
+gdl_model_t *gdl_model_load(const char *path) { return gdl_model_read(path, NULL, 0); }
+gdl_model_t *gdl_model_load_mapped(const char *path) { return gdl_model_read(path, NULL, 1); }

@@ -10,7 +10,7 @@
 #include "gdl/epistasis.h"
 #include "model_internal.h"
 
-const gdl_config_input_t *model_pairs_input(const gdl_config_t *c)
+const gdl_config_input_t *gdl_model_pairs_input(const gdl_config_t *c)
 {
     for (int i = 0; i < c->n_inputs; i++)
         if (c->inputs[i].pairs_top > 0) return &c->inputs[i];
@@ -31,9 +31,9 @@ static int scan_target(const gdl_config_t *c, const gdl_dataset_t *d)
     return -1;
 }
 
-int model_pairs_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *rows, int64_t n, gdl_dataset_t *view)
+int gdl_model_pairs_view(const gdl_config_t *c, const gdl_dataset_t *d, const int64_t *rows, int64_t n, gdl_dataset_t *view)
 {
-    const gdl_config_input_t *ci = model_pairs_input(c);
+    const gdl_config_input_t *ci = gdl_model_pairs_input(c);
     gdl_epi_pair_t *pairs = NULL;
     gdl_catalog_t cat = {0};
     gdl_geno_match_t mt = {0};
@@ -68,11 +68,11 @@ oom:
 out:
     free(pairs), free(mt.from);
     gdl_catalog_free(&cat);
-    if (rc != 0) model_pairs_view_free(view);
+    if (rc != 0) gdl_model_pairs_view_free(view);
     return rc;
 }
 
-void model_pairs_view_free(gdl_dataset_t *view)
+void gdl_model_pairs_view_free(gdl_dataset_t *view)
 {
     gdl_genotypes_aligned_free(view->aligned_);
     view->aligned_ = NULL;

@@ -46,7 +46,7 @@ static int reads_genotypes(const gdl_config_t *c, const gdl_config_layer_t *l)
     return 0;
 }
 
-int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t *rows, int64_t n)
+int gdl_penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t *rows, int64_t n)
 {
     gdl_model_t *m = r->m;
     const gdl_config_t *c = m->config;
@@ -115,14 +115,14 @@ int penalty_init(penalty_t *pen, gdl_optim_t *o, gdl_runner_t *r, const int64_t 
     return 0;
 }
 
-float penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch)
+float gdl_penalty_l1(const penalty_t *pen, const gdl_train_config_t *t, int epoch)
 {
     if (!t->l1_path) return (float)t->l1;
     int e = epoch + 1 < t->l1_path ? epoch + 1 : t->l1_path;
     return (float)(pen->lambda_max / t->l1_ratio * pow(t->l1_min_ratio, (double)e / t->l1_path));
 }
 
-void penalty_apply(const gdl_train_config_t *t, float lambda, gdl_optim_t *o)
+void gdl_penalty_apply(const gdl_train_config_t *t, float lambda, gdl_optim_t *o)
 {
     if (!t->l1_path) {
         o->l1 = lambda;
@@ -132,7 +132,7 @@ void penalty_apply(const gdl_train_config_t *t, float lambda, gdl_optim_t *o)
     o->l2 = (float)(t->l2 + (1 - t->l1_ratio) * lambda);
 }
 
-void penalty_free(penalty_t *pen)
+void gdl_penalty_free(penalty_t *pen)
 {
     for (int k = 0; k < GDL_OPTIM_MAX_PROX; k++) free(pen->scale[k]);
     memset(pen, 0, sizeof *pen);

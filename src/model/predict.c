@@ -16,7 +16,7 @@ static void put_label(FILE *fp, const gdl_runner_t *r, int64_t row, int t)
     else fprintf(fp, "%.9g", y);
 }
 
-int predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,
+int gdl_predictions_write(const char *path, const gdl_runner_t *r, const int64_t *rows, int64_t n,
                       const float *scores, const int *fold)
 {
     const gdl_model_t *m = r->m;
@@ -92,7 +92,7 @@ int gdl_predict(const gdl_predict_opts_t *o)
         if (gdl_runner_strand_scores(&r, rows, d->n_examples, o->rc, o->model_paths[k], scores, rc_scores) != 0) goto out;
         for (int64_t i = 0; i < d->n_examples * n_out; i++) sum[i] += scores[i] / (float)o->n_models;
     }
-    ret = predictions_write(o->out_path, &r, rows, d->n_examples, sum, NULL);
+    ret = gdl_predictions_write(o->out_path, &r, rows, d->n_examples, sum, NULL);
     goto out;
 oom:
     gdl_log_error("out of memory");

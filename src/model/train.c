@@ -155,7 +155,7 @@ static int setup_loop(loop_t *L, gdl_runner_t *r, const run_t *run, int64_t step
     L->sched.gamma = t->gamma;
     L->sched.total = (int64_t)epochs * steps_per_epoch;
     L->sched.min_lr = t->min_lr;
-    if (penalty_init(&L->pen, &L->opt, r, run->train_rows, run->n_train) != 0) return -1;
+    if (gdl_penalty_init(&L->pen, &L->opt, r, run->train_rows, run->n_train) != 0) return -1;
     if (t->linear_by_cd && freeze_layer(&L->opt, m, t->linear_by_cd) != 0) return -1;
     if (setup_augment(L, r) != 0) return -1;
     L->best_param = malloc((m->g->n_param + 1) * sizeof(float));
@@ -170,7 +170,7 @@ static int setup_loop(loop_t *L, gdl_runner_t *r, const run_t *run, int64_t step
 static void free_loop(loop_t *L)
 {
     gdl_optim_free(&L->opt);
-    penalty_free(&L->pen);
+    gdl_penalty_free(&L->pen);
     free(L->best_param);
     free(L->best_state);
     free(L->views);
@@ -298,9 +298,9 @@ static int train_run(gdl_runner_t *r, const run_t *run, double *best_out)
         if (stop) break;
         double t0 = gdl_seconds(), train_loss, val_loss, metric = NAN;
         const char *metric_name = "metric";
-        float lambda = L.refining ? L.l1_fixed : penalty_l1(&L.pen, t, L.epoch);
+        float lambda = L.refining ? L.l1_fixed : gdl_penalty_l1(&L.pen, t, L.epoch);
         if (t->linear_by_cd) L.opt.l1 = (float)run->deep_l1, L.opt.l2 = (float)run->deep_l2;
-        else penalty_apply(t, lambda, &L.opt);
+        else gdl_penalty_apply(t, lambda, &L.opt);
         if (train_epoch(r, &L, run, order, &train_loss) != 0) goto out;
         double crit = run->n_val ? val_criterion(r, run, by_metric, val_scores, &val_loss, &metric, &metric_name)
                                  : (val_loss = train_loss);
@@ -410,7 +410,7 @@ static gdl_model_t *start_model(gdl_config_t *c, const gdl_dataset_t *d, const r
     if (m && gdl_runner_init(r, m, d, m->config->train.batch) == 0) {
         if (run->decoded) gdl_runner_use_decoded(r, run->decoded);
         if (init_from_labels(r, run->train_rows, run->n_train, loss_weights) == 0 &&
-            model_set_prevalence(m, d, r->target_index, run->train_rows, run->n_train) == 0)
+            gdl_model_set_prevalence(m, d, r->target_index, run->train_rows, run->n_train) == 0)
             return m;
     }
     gdl_runner_free(r);
@@ -545,7 +545,7 @@ static gdl_model_t *train_by_cd(const gdl_train_opts_t *o, const gdl_dataset_t *
     m = start_model(c, d, &fit, r, &loss_weights);
     c = NULL;
     if (!m) goto fail;
-    int failed = cd_train_model(r, &cr, &choice) != 0;
+    int failed = gdl_cd_train_model(r, &cr, &choice) != 0;
     if (!failed && run.out_path) {
         gdl_model_info_t info = {o->data_path, choice.steps, by_metric ? -choice.crit : choice.crit, run.fold,
                                  run.n_folds};
@@ -583,7 +583,7 @@ static gdl_model_t *train_by_count(const gdl_train_opts_t *o, const gdl_dataset_
     qsort(rows, (size_t)n, sizeof *rows, gdl_train_row_cmp);
     run.train_rows = rows, run.n_train = n, run.val_rows = NULL, run.n_val = 0;
     gdl_model_t *m = start_model(c, d, &run, r, &loss_weights);
-    int failed = !m || count_train_model(r, rows, n) != 0;
+    int failed = !m || gdl_count_train_model(r, rows, n) != 0;
     if (!failed && run.out_path) {
         gdl_model_info_t info = {o->data_path, 1, NAN, run.fold, run.n_folds};
         failed = gdl_model_save(m, &info, run.out_path) != 0;
@@ -631,7 +631,7 @@ static int start_from_linear(const gdl_train_opts_t *o, const gdl_dataset_t *d, 
     int *part = NULL;
     cd_run_t cr;
     cd_choice_t choice;
-    int rc = cd_rows(o, d, run, t, t->linear_by_cd, &rows, &part, &cr) != 0 || cd_train_model(r, &cr, &choice) != 0;
+    int rc = cd_rows(o, d, run, t, t->linear_by_cd, &rows, &part, &cr) != 0 || gdl_cd_train_model(r, &cr, &choice) != 0;
     free(rows), free(part);
     if (rc) return -1;
     zero_deep_branches(r->m);

@@ -24,7 +24,7 @@ static int plain_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 
 /* ---- relu: y = max(0, x) -------------------------------------------------------------------- */
 
-int relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+int gdl_op_relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
 
 /* relu and leaky_relu are split over threads in contiguous ranges and vectorised (GDL_NN_HOT):
  * each element's value is the same whatever the split. alpha = 0 is relu. */
@@ -89,14 +89,14 @@ static void rectifier_forward(gdl_nn_t *g, gdl_nn_node_t *n, float alpha)
     leaky_run(n->out == X(g, n) ? rectify_range : leaky_fw_range, &c, COUNT(g, n));
 }
 
-int relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     rectifier_forward(g, n, 0);
     return 0;
 }
 
-void relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     leaky_ctx_t c = {X(g, n), n->dout, DX(g, n), 0};
     leaky_run(leaky_bw_range, &c, COUNT(g, n));
@@ -104,7 +104,7 @@ void relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 
 /* ---- leaky_relu: y = x > 0 ? x : alpha x ---------------------------------------------------- */
 
-int leaky_relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_leaky_relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     double alpha;
     if (gdl_kv_float(kv, "alpha", 0.01, &alpha) < 0) return -1;
@@ -116,14 +116,14 @@ int leaky_relu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int leaky_relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_leaky_relu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     rectifier_forward(g, n, *(float *)n->attr);
     return 0;
 }
 
-void leaky_relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_leaky_relu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     leaky_ctx_t c = {X(g, n), n->dout, DX(g, n), *(float *)n->attr};
     leaky_run(leaky_bw_range, &c, COUNT(g, n));
@@ -139,9 +139,9 @@ int gdl_nn_rectifier_alpha(const gdl_nn_node_t *n, float *alpha)
 
 /* ---- sigmoid: y = 1 / (1 + exp(-x)); dy/dx = y (1 - y) -------------------------------------- */
 
-int sigmoid_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+int gdl_op_sigmoid_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
 
-int sigmoid_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_sigmoid_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const float *x = X(g, n);
@@ -149,7 +149,7 @@ int sigmoid_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void sigmoid_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_sigmoid_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     float *dx = DX(g, n);
     for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += n->dout[i] * n->out[i] * (1 - n->out[i]);
@@ -157,9 +157,9 @@ void sigmoid_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 
 /* ---- tanh: y = tanh(x); dy/dx = 1 - y^2 ----------------------------------------------------- */
 
-int tanh_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+int gdl_op_tanh_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
 
-int tanh_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_tanh_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const float *x = X(g, n);
@@ -167,7 +167,7 @@ int tanh_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void tanh_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_tanh_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     float *dx = DX(g, n);
     for (int64_t i = 0; i < COUNT(g, n); i++) dx[i] += n->dout[i] * (1 - n->out[i] * n->out[i]);
@@ -175,9 +175,9 @@ void tanh_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 
 /* ---- gelu: y = x Phi(x), Phi the normal CDF (PyTorch's default, exact form) ----------------- */
 
-int gelu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+int gdl_op_gelu_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
 
-int gelu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_gelu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const float *x = X(g, n);
@@ -186,7 +186,7 @@ int gelu_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void gelu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_gelu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     const float *x = X(g, n);
     float *dx = DX(g, n);
@@ -200,9 +200,9 @@ void gelu_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 
 /* ---- softmax over axis 0: y_c = exp(x_c - max) / sum; dx_c = y_c (dy_c - sum_c' dy_c' y_c') - */
 
-int softmax_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
+int gdl_op_softmax_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return plain_setup(g, n, kv); }
 
-int softmax_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_softmax_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const float *x = X(g, n);
@@ -219,7 +219,7 @@ int softmax_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void softmax_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_softmax_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     float *dx = DX(g, n);
     int64_t C = n->shape[0], P = n->size / C;

@@ -20,7 +20,7 @@ typedef struct {
     float *O;   // (N L, E) heads concatenated
 } attn_saved_t;
 
-int attention_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_attention_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     int64_t heads;
     if (gdl_kv_int(kv, "heads", 1, 0, &heads) < 0) return -1;
@@ -44,7 +44,7 @@ int attention_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int attention_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_attention_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     attn_attr_t *a = n->attr;
@@ -83,7 +83,7 @@ int attention_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void attention_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_attention_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     attn_attr_t *a = n->attr;
     attn_saved_t *s = n->saved;
@@ -147,7 +147,7 @@ const float *gdl_nn_attention_weights(gdl_nn_t *g, const char *name, int64_t *he
 
 /* ---- posenc: y[c, l] = x[c, l] + (c even ? sin : cos)(l / 10000^(2 floor(c/2) / C)) -------- */
 
-int posenc_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_posenc_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     (void)kv;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -159,7 +159,7 @@ int posenc_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int posenc_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_posenc_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     int64_t C = n->shape[0], L = n->shape[1];
@@ -174,7 +174,7 @@ int posenc_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void posenc_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_posenc_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     gdl_saxpy(g->N * n->size, 1.0f, n->dout, gdl_nn_in(g, n, 0)->dout);
 }

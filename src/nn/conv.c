@@ -24,7 +24,7 @@ typedef struct {
     int64_t psize, pstride, Lp;
 } conv_attr_t;
 
-int conv1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_conv1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     int64_t F, W, s, d, bias;
     gdl_init_t init;
@@ -174,7 +174,7 @@ static void conv_stage(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
-int conv1d_fused_tail(const gdl_nn_node_t *n)
+int gdl_op_conv1d_fused_tail(const gdl_nn_node_t *n)
 {
     const conv_attr_t *a = n->attr;
     return a->pool >= 0 ? a->pool : a->act;
@@ -197,7 +197,7 @@ static void fuse(gdl_nn_t *g, gdl_nn_node_t *n, int act, int pool)
     }
 }
 
-void conv1d_plan_fusion(gdl_nn_t *g, gdl_nn_node_t *n, int on)
+void gdl_op_conv1d_plan_fusion(gdl_nn_t *g, gdl_nn_node_t *n, int on)
 {
     int act = on ? gdl_nn_sole_reader(g, (int)(n - g->nodes)) : -1, pool = -1;
     float alpha;
@@ -338,7 +338,7 @@ static void conv_unstage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
     }
 }
 
-/* stage through the chain: the block's dy from the chain's gradient, as maxpool1d_backward and
+/* stage through the chain: the block's dy from the chain's gradient, as gdl_op_maxpool1d_backward and
  * the rectifier's backward would leave it in zeroed buffers (hence the 0.0f + terms) */
 static void conv_stage_fused(void *ctx, int64_t begin, int64_t end, int chunk)
 {
@@ -374,7 +374,7 @@ static void conv_col2im_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         col2im(c->a, c->dcol + j * c->a->Lo, c->nb * c->a->Lo, c->dx + (c->i0 + j) * c->xs);
 }
 
-int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     conv_attr_t *a = n->attr;
@@ -389,7 +389,7 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     }
     conv_ctx_t c = {.a = a, .x = gdl_nn_in(g, n, 0)->out, .cols = cols, .y = n->out, .yb = yb, .N = N,
                     .xs = a->C * a->L, .ys = n->size};
-    int tail = conv1d_fused_tail(n);
+    int tail = gdl_op_conv1d_fused_tail(n);
     if (tail >= 0) {
         c.z = g->nodes[tail].out;
         if (a->pool >= 0 && !g->infer) {
@@ -409,7 +409,7 @@ int conv1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     conv_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -418,7 +418,7 @@ void conv1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
     float *dW = gdl_nn_dp(g, n, 0), *db = a->bias ? gdl_nn_dp(g, n, 1) : NULL;
     conv_ctx_t c = {.a = a, .x = x->out, .y = n->dout, .dx = x->dout, .N = N, .xs = a->C * a->L,
                     .ys = n->size};
-    int tail = conv1d_fused_tail(n);
+    int tail = gdl_op_conv1d_fused_tail(n);
     if (tail >= 0) c.z = g->nodes[tail].out, c.dz = g->nodes[tail].dout, c.arg = n->saved;
     int64_t K = inner(a);
     int want_dw = !g->no_param_grad;

@@ -122,9 +122,9 @@ void gdl_nn_dense_center_backward(gdl_nn_t *g, gdl_nn_node_t *n, int by_unit)
 
 /* ---- dense: y (N, U) = x (N, K) W^T + b ---------------------------------------------------- */
 
-int dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return gdl_nn_dense_setup(g, n, kv, 0); }
+int gdl_op_dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return gdl_nn_dense_setup(g, n, kv, 0); }
 
-int dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     dense_attr_t *a = n->attr;
@@ -134,7 +134,7 @@ int dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return a->center ? gdl_nn_dense_center_forward(g, n, 1) : 0;
 }
 
-void dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);

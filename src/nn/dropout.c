@@ -6,7 +6,7 @@
 
 #include "nn_internal.h"
 
-int dropout_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_dropout_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     double rate;
     if (gdl_kv_float(kv, "rate", 0.5, &rate) < 0) return -1;
@@ -24,7 +24,7 @@ int dropout_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int dropout_view(const gdl_nn_node_t *n, int train) { return !train || *(float *)n->attr == 0; }
+int gdl_op_dropout_view(const gdl_nn_node_t *n, int train) { return !train || *(float *)n->attr == 0; }
 
 #define DROP_BLOCK 16384
 
@@ -63,7 +63,7 @@ GDL_NN_HOT static void drop_back_range(void *ctx, int64_t begin, int64_t end, in
         for (int64_t i = begin; i < end; i++) dx[i] += dy[i];
 }
 
-int dropout_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_dropout_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     const float *x = gdl_nn_in(g, n, 0)->out;
     float rate = *(float *)n->attr;
@@ -80,7 +80,7 @@ int dropout_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void dropout_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_dropout_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     drop_ctx_t c = {.dy = n->dout, .mask = n->saved, .dx = gdl_nn_in(g, n, 0)->dout};
     int64_t m = g->N * n->size;

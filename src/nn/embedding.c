@@ -8,7 +8,7 @@ typedef struct {
     int64_t vocab, dim;
 } embedding_attr_t;
 
-int embedding_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_embedding_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     int64_t vocab, dim;
     if (gdl_kv_int(kv, "vocab", 0, 1, &vocab) < 0 || gdl_kv_int(kv, "dim", 0, 1, &dim) < 0) return -1;
@@ -27,7 +27,7 @@ int embedding_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int embedding_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_embedding_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     embedding_attr_t *a = n->attr;
@@ -47,7 +47,7 @@ int embedding_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void embedding_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_embedding_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     embedding_attr_t *a = n->attr;
     const float *x = gdl_nn_in(g, n, 0)->out;

@@ -47,7 +47,7 @@ typedef struct {
     const float *cval;
 } gene_saved_t;
 
-int gene_dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_gene_dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     int64_t U, G, E, bias;
     gdl_init_t init;
@@ -211,7 +211,7 @@ GDL_NN_HOT static void gene_fw_samples(void *ctx, int64_t begin, int64_t end, in
     }
 }
 
-int gene_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_gene_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const gene_attr_t *a = n->attr;
@@ -319,7 +319,7 @@ GDL_NN_HOT static void gene_bw_inputs(void *ctx, int64_t begin, int64_t end, int
     }
 }
 
-void gene_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_gene_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     const gene_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);

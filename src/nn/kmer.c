@@ -17,7 +17,7 @@ typedef struct {
     int64_t *rows; // (L) a sample's words, in the attribute's block
 } kmer_attr_t;
 
-int kmer_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_kmer_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     int64_t k, units;
     if (gdl_kv_int(kv, "k", 0, 1, &k) < 0 || gdl_kv_int(kv, "units", 0, 1, &units) < 0) return -1;
@@ -93,7 +93,7 @@ int64_t gdl_nn_kmer_rows(const gdl_nn_t *g, int node, int64_t i, int64_t *rows)
     return sample_rows(n, x->out + i * x->size, x->shape[1], rows);
 }
 
-int kmer_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_kmer_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const kmer_attr_t *a = n->attr;
@@ -110,7 +110,7 @@ int kmer_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void kmer_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_kmer_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     const kmer_attr_t *a = n->attr;
     const gdl_nn_node_t *x = gdl_nn_in(g, n, 0);

@@ -71,10 +71,10 @@ typedef struct {
 extern const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT];
 
 /* the op families (one file each) */
-#define DECLARE_OP(x)                                                         \
-    int x##_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);               \
-    int x##_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train);                \
-    void x##_backward(gdl_nn_t *g, gdl_nn_node_t *n);
+#define DECLARE_OP(x)                                                               \
+    int gdl_op_##x##_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv);            \
+    int gdl_op_##x##_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train);             \
+    void gdl_op_##x##_backward(gdl_nn_t *g, gdl_nn_node_t *n);
 DECLARE_OP(dense) DECLARE_OP(sparse_dense) DECLARE_OP(gene_dense)
 DECLARE_OP(relu) DECLARE_OP(leaky_relu) DECLARE_OP(sigmoid) DECLARE_OP(tanh) DECLARE_OP(gelu)
 DECLARE_OP(softmax)
@@ -114,7 +114,7 @@ float *gdl_nn_dp(gdl_nn_t *g, const gdl_nn_node_t *n, int k);
 /* view hooks: flatten and reshape (shape.c) always; dropout (dropout.c) in eval mode or at
  * rate 0. */
 int gdl_nn_view_always(const gdl_nn_node_t *n, int train);
-int dropout_view(const gdl_nn_node_t *n, int train);
+int gdl_op_dropout_view(const gdl_nn_node_t *n, int train);
 int gdl_nn_is_view(const gdl_nn_node_t *n, int train); // the node's view hook says so
 /* The in-place rectifier (activation.c): x = relu(x), or leaky with slope alpha. */
 void gdl_nn_rectify(float *x, int64_t n, float alpha);
@@ -137,13 +137,13 @@ int gdl_nn_maxpool_window(const gdl_nn_node_t *n, int64_t *size, int64_t *stride
 int gdl_nn_sole_reader(const gdl_nn_t *g, int i);
 /* conv1d (conv.c): a rectifier alone reading it, then a non-overlapping maxpool1d alone reading
  * that, computed in the convolution's own pass. */
-void conv1d_plan_fusion(gdl_nn_t *g, gdl_nn_node_t *n, int on);
-int conv1d_fused_tail(const gdl_nn_node_t *n);
+void gdl_op_conv1d_plan_fusion(gdl_nn_t *g, gdl_nn_node_t *n, int on);
+int gdl_op_conv1d_fused_tail(const gdl_nn_node_t *n);
 
 /* sparse_dense (dense.c): zero its weight gradient (only the rows with gradient, once tracked);
  * the rows with gradient since the last zero_grad, or -1 when not tracked yet (any row may). */
-void sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n);
-int64_t sparse_dense_grad_rows(const gdl_nn_node_t *n, const int32_t **rows);
+void gdl_op_sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n);
+int64_t gdl_op_sparse_dense_grad_rows(const gdl_nn_node_t *n, const int32_t **rows);
 
 static inline gdl_nn_node_t *gdl_nn_in(gdl_nn_t *g, const gdl_nn_node_t *n, int i)
 {

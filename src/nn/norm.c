@@ -51,9 +51,9 @@ static norm_saved_t *new_saved(gdl_nn_t *g, gdl_nn_node_t *n, int64_t n_inv)
 
 /* ---- batchnorm ------------------------------------------------------------------------------ */
 
-int batchnorm_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return norm_setup(g, n, kv, 1); }
+int gdl_op_batchnorm_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return norm_setup(g, n, kv, 1); }
 
-int batchnorm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_batchnorm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     norm_attr_t *a = n->attr;
     const float *x = gdl_nn_in(g, n, 0)->out, *gamma = gdl_nn_p(g, n, 0), *beta = gdl_nn_p(g, n, 1);
@@ -95,7 +95,7 @@ int batchnorm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void batchnorm_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_batchnorm_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     norm_attr_t *a = n->attr;
     norm_saved_t *s = n->saved;
@@ -127,9 +127,9 @@ void batchnorm_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 
 /* ---- layernorm ------------------------------------------------------------------------------ */
 
-int layernorm_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return norm_setup(g, n, kv, 0); }
+int gdl_op_layernorm_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return norm_setup(g, n, kv, 0); }
 
-int layernorm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_layernorm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     norm_attr_t *a = n->attr;
@@ -155,7 +155,7 @@ int layernorm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void layernorm_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_layernorm_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     norm_attr_t *a = n->attr;
     norm_saved_t *s = n->saved;

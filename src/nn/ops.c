@@ -1,16 +1,17 @@
 /* The op table: one row per op, looked up by name (files store names, never the enum). */
 #include "nn_internal.h"
 
-/* A row: the op's name and input count, its three functions (NAME_setup, NAME_forward,
- * NAME_backward), then any of the optional fields of gdl_nn_op_t (.sparse_input, .view, ...). */
+/* A row: the op's name and input count, its three functions (gdl_op_NAME_setup, _forward,
+ * _backward), then any of the optional fields of gdl_nn_op_t (.sparse_input, .view, ...). */
 #define OP(id, nm, lo, hi, nd, ...)                                                            \
-    [id] = {.name = #nm, .min_in = lo, .max_in = hi, .nondiff_input = nd, .setup = nm##_setup, \
-            .forward = nm##_forward, .backward = nm##_backward, __VA_ARGS__}
+    [id] = {.name = #nm, .min_in = lo, .max_in = hi, .nondiff_input = nd,                      \
+            .setup = gdl_op_##nm##_setup, .forward = gdl_op_##nm##_forward,                    \
+            .backward = gdl_op_##nm##_backward, __VA_ARGS__}
 
 const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_DENSE, dense, 1, 1, 0),
-    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0, .sparse_input = 1, .zero_grad = sparse_dense_zero_grad,
-       .grad_rows = sparse_dense_grad_rows),
+    OP(GDL_OP_SPARSE_DENSE, sparse_dense, 1, 1, 0, .sparse_input = 1, .zero_grad = gdl_op_sparse_dense_zero_grad,
+       .grad_rows = gdl_op_sparse_dense_grad_rows),
     OP(GDL_OP_GENE_DENSE, gene_dense, 1, 1, 0, .sparse_input = 2),
     OP(GDL_OP_RELU, relu, 1, 1, 0),
     OP(GDL_OP_LEAKY_RELU, leaky_relu, 1, 1, 0),
@@ -23,9 +24,9 @@ const gdl_nn_op_t gdl_nn_ops[GDL_OP_COUNT] = {
     OP(GDL_OP_FLATTEN, flatten, 1, 1, 0, .view = gdl_nn_view_always),
     OP(GDL_OP_RESHAPE, reshape, 1, 1, 0, .view = gdl_nn_view_always),
     OP(GDL_OP_TRANSPOSE, transpose, 1, 1, 0),
-    OP(GDL_OP_DROPOUT, dropout, 1, 1, 0, .view = dropout_view),
+    OP(GDL_OP_DROPOUT, dropout, 1, 1, 0, .view = gdl_op_dropout_view),
     OP(GDL_OP_EMBEDDING, embedding, 1, 1, 1),
-    OP(GDL_OP_CONV1D, conv1d, 1, 1, 0, .plan_fusion = conv1d_plan_fusion, .fused_tail = conv1d_fused_tail),
+    OP(GDL_OP_CONV1D, conv1d, 1, 1, 0, .plan_fusion = gdl_op_conv1d_plan_fusion, .fused_tail = gdl_op_conv1d_fused_tail),
     OP(GDL_OP_MAXPOOL1D, maxpool1d, 1, 1, 0),
     OP(GDL_OP_AVGPOOL1D, avgpool1d, 1, 1, 0),
     OP(GDL_OP_GLOBAL_MAXPOOL, global_maxpool, 1, 1, 0),

@@ -42,7 +42,7 @@ static int pool_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 
 /* ---- maxpool1d: y[c, l] = max_k x[c, l s + k]; the gradient goes to the first maximum ------- */
 
-int maxpool1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return pool_setup(g, n, kv); }
+int gdl_op_maxpool1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return pool_setup(g, n, kv); }
 
 int gdl_nn_maxpool_window(const gdl_nn_node_t *n, int64_t *size, int64_t *stride)
 {
@@ -86,7 +86,7 @@ static void maxpool_bw_rows(void *ctx, int64_t begin, int64_t end, int chunk)
         for (int64_t l = 0; l < a->Lo; l++) c->dx[r * a->L + c->arg[r * a->Lo + l]] += c->dy[r * a->Lo + l];
 }
 
-int maxpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_maxpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     pool_attr_t *a = n->attr;
@@ -98,7 +98,7 @@ int maxpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void maxpool1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_maxpool1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     pool_attr_t *a = n->attr;
     maxpool_ctx_t c = {a, NULL, n->dout, NULL, gdl_nn_in(g, n, 0)->dout, n->saved};
@@ -107,9 +107,9 @@ void maxpool1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 
 /* ---- avgpool1d: y[c, l] = mean_k x[c, l s + k] ---------------------------------------------- */
 
-int avgpool1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return pool_setup(g, n, kv); }
+int gdl_op_avgpool1d_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return pool_setup(g, n, kv); }
 
-int avgpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_avgpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     pool_attr_t *a = n->attr;
@@ -123,7 +123,7 @@ int avgpool1d_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void avgpool1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_avgpool1d_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     pool_attr_t *a = n->attr;
     float *dx = gdl_nn_in(g, n, 0)->dout;
@@ -143,13 +143,13 @@ static int global_setup(gdl_nn_t *g, gdl_nn_node_t *n)
     return 0;
 }
 
-int global_maxpool_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_global_maxpool_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     (void)kv;
     return global_setup(g, n);
 }
 
-int global_maxpool_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_global_maxpool_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -168,20 +168,20 @@ int global_maxpool_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void global_maxpool_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_global_maxpool_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     const int32_t *arg = n->saved;
     for (int64_t r = 0; r < g->N * n->size; r++) x->dout[r * x->shape[1] + arg[r]] += n->dout[r];
 }
 
-int global_avgpool_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_global_avgpool_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     (void)kv;
     return global_setup(g, n);
 }
 
-int global_avgpool_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_global_avgpool_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -194,7 +194,7 @@ int global_avgpool_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void global_avgpool_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_global_avgpool_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
     int64_t L = x->shape[1];

@@ -395,17 +395,17 @@ static void rec_backward(gdl_nn_t *g, gdl_nn_node_t *n)
                 for (int64_t t = 0; t < L; t++) x->dout[(i * C + c) * L + t] += dX[(t * N + i) * C + c];
 }
 
-int rnn_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_RNN); }
-int rnn_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
-void rnn_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
+int gdl_op_rnn_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_RNN); }
+int gdl_op_rnn_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
+void gdl_op_rnn_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
 
-int lstm_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_LSTM); }
-int lstm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
-void lstm_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
+int gdl_op_lstm_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_LSTM); }
+int gdl_op_lstm_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
+void gdl_op_lstm_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
 
-int gru_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_GRU); }
-int gru_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
-void gru_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
+int gdl_op_gru_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return rec_setup(g, n, kv, CELL_GRU); }
+int gdl_op_gru_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train) { (void)train; return rec_forward(g, n); }
+void gdl_op_gru_backward(gdl_nn_t *g, gdl_nn_node_t *n) { rec_backward(g, n); }
 
 int gdl_nn_recurrent_values(gdl_nn_t *g, const char *name, gdl_nn_recurrent_values_t *v)
 {

@@ -6,7 +6,7 @@
 
 /* ---- concat: y = [x1; x2; ...] along per-sample axis a -------------------------------------- */
 
-int concat_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_concat_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     int64_t axis;
     if (gdl_kv_int(kv, "axis", 0, 0, &axis) < 0) return -1;
@@ -58,18 +58,18 @@ static void concat_move(gdl_nn_t *g, gdl_nn_node_t *n, int dir)
     }
 }
 
-int concat_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_concat_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     concat_move(g, n, 0);
     return 0;
 }
 
-void concat_backward(gdl_nn_t *g, gdl_nn_node_t *n) { concat_move(g, n, 1); }
+void gdl_op_concat_backward(gdl_nn_t *g, gdl_nn_node_t *n) { concat_move(g, n, 1); }
 
 /* ---- add: y = x1 + x2 + ... (same shapes; residual connections) ----------------------------- */
 
-int add_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_add_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     (void)kv;
     gdl_nn_node_t *x0 = gdl_nn_in(g, n, 0);
@@ -85,7 +85,7 @@ int add_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int add_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_add_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     int64_t m = g->N * n->size;
@@ -94,7 +94,7 @@ int add_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void add_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_add_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     for (int k = 0; k < n->n_in; k++) {
         gdl_nn_node_t *x = gdl_nn_in(g, n, k);
@@ -121,7 +121,7 @@ int gdl_nn_view_always(const gdl_nn_node_t *n, int train)
     return 1;
 }
 
-int flatten_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_flatten_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     (void)kv;
     n->ndim = 1;
@@ -129,15 +129,15 @@ int flatten_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int flatten_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_flatten_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     return copy_forward(g, n);
 }
 
-void flatten_backward(gdl_nn_t *g, gdl_nn_node_t *n) { copy_backward(g, n); }
+void gdl_op_flatten_backward(gdl_nn_t *g, gdl_nn_node_t *n) { copy_backward(g, n); }
 
-int reshape_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_reshape_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     int64_t s[GDL_NN_MAX_DIMS], size = gdl_nn_in(g, n, 0)->size, known = 1;
     int nd = gdl_kv_ints(kv, "shape", s, GDL_NN_MAX_DIMS), free_dim = -1;
@@ -158,17 +158,17 @@ int reshape_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int reshape_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_reshape_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     return copy_forward(g, n);
 }
 
-void reshape_backward(gdl_nn_t *g, gdl_nn_node_t *n) { copy_backward(g, n); }
+void gdl_op_reshape_backward(gdl_nn_t *g, gdl_nn_node_t *n) { copy_backward(g, n); }
 
 /* ---- transpose: y[j, i] = x[i, j] per sample ((C, L) <-> (L, C)) ---------------------------- */
 
-int transpose_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
+int gdl_op_transpose_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
 {
     (void)kv;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -181,7 +181,7 @@ int transpose_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv)
     return 0;
 }
 
-int transpose_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_transpose_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     (void)train;
     const float *x = gdl_nn_in(g, n, 0)->out;
@@ -192,7 +192,7 @@ int transpose_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
     return 0;
 }
 
-void transpose_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_transpose_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     float *dx = gdl_nn_in(g, n, 0)->dout;
     int64_t A = n->shape[1], B = n->shape[0];

@@ -18,7 +18,7 @@
  * (a sample's calls of one column in batch order), whatever the blocking or the thread count;
  * threads split the units, so no element's arithmetic depends on the split. */
 
-int sparse_dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return gdl_nn_dense_setup(g, n, kv, 1); }
+int gdl_op_sparse_dense_setup(gdl_nn_t *g, gdl_nn_node_t *n, gdl_kv_t *kv) { return gdl_nn_dense_setup(g, n, kv, 1); }
 
 static const float *W_of(gdl_nn_t *g, gdl_nn_node_t *n) { return gdl_nn_p(g, n, 0); }
 
@@ -395,7 +395,7 @@ enum { FW_TILED_MIN_N = 512 };
 
 static int sparse_dense_product(gdl_nn_t *g, gdl_nn_node_t *n, int train);
 
-int sparse_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
+int gdl_op_sparse_dense_forward(gdl_nn_t *g, gdl_nn_node_t *n, int train)
 {
     const dense_attr_t *a = n->attr;
     if (sparse_dense_product(g, n, train) != 0) return -1;
@@ -578,7 +578,7 @@ static void sparse_dense_param_grad(gdl_nn_t *g, gdl_nn_node_t *n)
     if (a->center) gdl_nn_dense_center_backward(g, n, 0);
 }
 
-void sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_sparse_dense_backward(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     const dense_attr_t *a = n->attr;
     gdl_nn_node_t *x = gdl_nn_in(g, n, 0);
@@ -601,7 +601,7 @@ static void zero_row(float *p, int64_t n)
 
 /* Zeroes the weight gradient: only the rows listed since the last call once the whole of it has
  * been cleared, so the cost follows the batch's calls, not V. */
-void sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n)
+void gdl_op_sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n)
 {
     dense_attr_t *a = n->attr;
     float *dW = gdl_nn_dp(g, n, 0);
@@ -617,7 +617,7 @@ void sparse_dense_zero_grad(gdl_nn_t *g, gdl_nn_node_t *n)
     a->n_rows = 0;
 }
 
-int64_t sparse_dense_grad_rows(const gdl_nn_node_t *n, const int32_t **rows)
+int64_t gdl_op_sparse_dense_grad_rows(const gdl_nn_node_t *n, const int32_t **rows)
 {
     const dense_attr_t *a = n->attr;
     *rows = a->rows;

@@ -85,9 +85,9 @@ static int plot_param(const gdl_param_t *p, const char *path, const double *x, c
     return gdl_outfile_commit(&out);
 }
 
-int tune_plot(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_table_t *t, int R, const char *ylabel)
+int gdl_tune_plot(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_table_t *t, int R, const char *ylabel)
 {
-    int64_t N = tune_n_trials(o, s), n = 0;
+    int64_t N = gdl_tune_n_trials(o, s), n = 0;
     int64_t *at = malloc((size_t)N * sizeof *at); // each trial's row at its highest rung
     double *x = malloc((size_t)N * sizeof *x), *y = malloc((size_t)N * sizeof *y);
     int *rung = malloc((size_t)N * sizeof *rung), rc = -1;
@@ -101,7 +101,7 @@ int tune_plot(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_table_t
     for (int64_t k = 0; k < N; k++) {
         if (at[k] < 0) continue;
         const tune_row_t *r = &t->rows[at[k]];
-        if (tune_trial_values(o, s, k, &values[n]) != 0) goto oom;
+        if (gdl_tune_trial_values(o, s, k, &values[n]) != 0) goto oom;
         y[n] = o->use_loss ? r->loss : r->metric, rung[n] = r->rung, at[n] = k;
         n++;
     }

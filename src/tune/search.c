@@ -26,7 +26,7 @@ static char *trial_config(const gdl_tune_opts_t *o, const gdl_space_t *s, int64_
 {
     char **v = NULL, *json = NULL;
     gdl_config_t *c = NULL;
-    if (tune_trial_values(o, s, t, &v) != 0 || !(json = gdl_space_resolve(s, v))) goto fail;
+    if (gdl_tune_trial_values(o, s, t, &v) != 0 || !(json = gdl_space_resolve(s, v))) goto fail;
     if (!(c = gdl_config_load(s->path, json))) goto fail;
     for (int i = 0; i < o->n_overrides; i++)
         if (gdl_config_override(c, o->override_key[i], o->override_value[i]) != 0) goto fail;
@@ -112,7 +112,7 @@ static int64_t promote(const gdl_tune_opts_t *o, const tune_table_t *t, const in
     ranked_t *rk = malloc((size_t)(n ? n : 1) * sizeof *rk);
     if (!rk) return -1;
     for (int64_t i = 0; i < n; i++) {
-        const tune_row_t *row = tune_find_row(t, members[i], r);
+        const tune_row_t *row = gdl_tune_find_row(t, members[i], r);
         rk[i] = (ranked_t){members[i], row ? score(o, row) : NAN};
     }
     qsort(rk, (size_t)n, sizeof *rk, by_score);
@@ -174,17 +174,17 @@ static int write_best(const char *path, const char *json)
 static int read_earlier(const gdl_tune_opts_t *o, const gdl_space_t *s, const char *metric_name, tune_table_t *t,
                         tune_table_t *mine, const char *part, char ***parts, int64_t *n_parts)
 {
-    if ((o->resume || o->mode != GDL_TUNE_ALL) && tune_read_table(o, s, t, metric_name, o->table_path) != 0) return -1;
+    if ((o->resume || o->mode != GDL_TUNE_ALL) && gdl_tune_read_table(o, s, t, metric_name, o->table_path) != 0) return -1;
     if (o->mode == GDL_TUNE_ONE_TRIAL)
-        return tune_read_table(o, s, mine, metric_name, part) != 0 ||
-                       tune_read_table(o, s, t, metric_name, part) != 0 ? -1 : 0;
+        return gdl_tune_read_table(o, s, mine, metric_name, part) != 0 ||
+                       gdl_tune_read_table(o, s, t, metric_name, part) != 0 ? -1 : 0;
     if (o->mode != GDL_TUNE_MERGE) return 0;
-    int64_t n = tune_find_parts(o->table_path, parts);
+    int64_t n = gdl_tune_find_parts(o->table_path, parts);
     if (n < 0) return -1;
     *n_parts = n;
     int rc = 0;
-    for (int64_t i = 0; i < n && rc == 0; i++) rc = tune_read_table(o, s, t, metric_name, (*parts)[i]);
-    if (rc == 0) tune_sort_rows(t);
+    for (int64_t i = 0; i < n && rc == 0; i++) rc = gdl_tune_read_table(o, s, t, metric_name, (*parts)[i]);
+    if (rc == 0) gdl_tune_sort_rows(t);
     return rc;
 }
 
@@ -211,13 +211,13 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     gdl_dataset_t *d = gdl_dataset_open(o->data_path); // a missing dataset is the search's error, not each trial's
     if (!d) goto out;
     gdl_dataset_close(d);
-    int64_t N = tune_n_trials(o, s);
+    int64_t N = gdl_tune_n_trials(o, s);
     if (o->mode == GDL_TUNE_ONE_TRIAL) {
         if (o->trial < 0 || o->trial >= N) {
             gdl_log_error("%s: --trial %" PRId64 ": the search has trials 0..%" PRId64, o->space_path, o->trial, N - 1);
             goto out;
         }
-        if (!(part = tune_part_path(o->table_path, o->trial))) goto out;
+        if (!(part = gdl_tune_part_path(o->table_path, o->trial))) goto out;
     }
     if (read_earlier(o, s, metric_name, &t, &mine, part, &parts, &n_parts) != 0) goto out;
     if (!(members = malloc((size_t)N * sizeof *members)) || !(next = malloc((size_t)N * sizeof *next)) ||
@@ -234,7 +234,7 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     int stopped = 0, r;
     for (r = 0; r < R && n > 0 && !stopped; r++) {
         for (int64_t i = 0; i < n; i++) {
-            const tune_row_t *done = tune_find_row(&t, members[i], r);
+            const tune_row_t *done = gdl_tune_find_row(&t, members[i], r);
             if (done) continue;
             if (o->mode == GDL_TUNE_MERGE || (o->mode == GDL_TUNE_ONE_TRIAL && members[i] != o->trial)) {
                 pending[n_pending++] = members[i]; // another task's, or to run after the merge
@@ -246,10 +246,10 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
                 break;
             }
             tune_row_t row;
-            if (run_trial(o, s, members[i], r, R, &row) != 0 || tune_add_row(&t, &row) != 0) goto out;
-            if (o->mode == GDL_TUNE_ONE_TRIAL ? tune_add_row(&mine, &row) != 0 ||
-                                                    tune_write_table(o, s, &mine, metric_name, part) != 0
-                                              : tune_write_table(o, s, &t, metric_name, o->table_path) != 0)
+            if (run_trial(o, s, members[i], r, R, &row) != 0 || gdl_tune_add_row(&t, &row) != 0) goto out;
+            if (o->mode == GDL_TUNE_ONE_TRIAL ? gdl_tune_add_row(&mine, &row) != 0 ||
+                                                    gdl_tune_write_table(o, s, &mine, metric_name, part) != 0
+                                              : gdl_tune_write_table(o, s, &t, metric_name, o->table_path) != 0)
                 goto out;
             ran++;
             gdl_log_info("trial %" PRId64 " (rung %d/%d, %" PRId64 " of %" PRId64 ", %d epochs): %s %.4f, loss %.4f,"
@@ -274,7 +274,7 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
         rc = 0;
         goto out;
     }
-    if ((o->resume || o->mode == GDL_TUNE_MERGE || t.n) && tune_write_table(o, s, &t, metric_name, o->table_path) != 0)
+    if ((o->resume || o->mode == GDL_TUNE_MERGE || t.n) && gdl_tune_write_table(o, s, &t, metric_name, o->table_path) != 0)
         goto out;
     if (o->mode == GDL_TUNE_MERGE && n_pending) {
         gdl_log_info("%s: rung %d/%d needs %" PRId64 " more trial%s (their numbers on stdout): run them with"
@@ -307,12 +307,12 @@ int gdl_tune(const gdl_tune_opts_t *o, char **best_json)
     }
     if (best_json) *best_json = json;
     else free(json);
-    if (o->plot_prefix && tune_plot(o, s, &t, R, o->use_loss ? "held-out loss" : metric_name) != 0) goto out;
+    if (o->plot_prefix && gdl_tune_plot(o, s, &t, R, o->use_loss ? "held-out loss" : metric_name) != 0) goto out;
     for (int64_t i = 0; i < n_parts; i++) unlink(parts[i]); // their rows are in the table now; a part
     rc = 0;                                                     // written since stays for the next merge
 out:
     gdl_space_free(s);
     free(t.rows), free(mine.rows), free(members), free(next), free(pending), free(part);
-    if (parts) tune_paths_free(parts, n_parts);
+    if (parts) gdl_tune_paths_free(parts, n_parts);
     return rc;
 }

@@ -13,7 +13,7 @@
 
 #define TABLE_FIXED 3 // trial, rung, epochs: then one column per parameter, then the results
 
-int64_t tune_n_trials(const gdl_tune_opts_t *o, const gdl_space_t *s)
+int64_t gdl_tune_n_trials(const gdl_tune_opts_t *o, const gdl_space_t *s)
 {
     if (o->method == GDL_TUNE_RANDOM) return o->trials > 0 ? o->trials : 1;
     int64_t g = gdl_space_grid_size(s, o->grid_points);
@@ -21,21 +21,21 @@ int64_t tune_n_trials(const gdl_tune_opts_t *o, const gdl_space_t *s)
     return 1 + g;
 }
 
-int tune_trial_values(const gdl_tune_opts_t *o, const gdl_space_t *s, int64_t t, char ***v)
+int gdl_tune_trial_values(const gdl_tune_opts_t *o, const gdl_space_t *s, int64_t t, char ***v)
 {
     if (o->method == GDL_TUNE_GRID && t > 0) return gdl_space_grid(s, o->grid_points, t - 1, v);
     return gdl_space_sample(s, o->seed, t, v);
 }
 
 
-const tune_row_t *tune_find_row(const tune_table_t *t, int64_t trial, int rung)
+const tune_row_t *gdl_tune_find_row(const tune_table_t *t, int64_t trial, int rung)
 {
     for (int64_t i = 0; i < t->n; i++)
         if (t->rows[i].trial == trial && t->rows[i].rung == rung) return &t->rows[i];
     return NULL;
 }
 
-int tune_add_row(tune_table_t *t, const tune_row_t *r)
+int gdl_tune_add_row(tune_table_t *t, const tune_row_t *r)
 {
     if (t->n == t->cap) {
         int64_t cap = t->cap ? 2 * t->cap : 64;
@@ -58,14 +58,14 @@ static int by_rung_then_trial(const void *a, const void *b)
     return x->trial < y->trial ? -1 : x->trial > y->trial;
 }
 
-void tune_sort_rows(tune_table_t *t)
+void gdl_tune_sort_rows(tune_table_t *t)
 {
     if (t->n > 1) qsort(t->rows, (size_t)t->n, sizeof *t->rows, by_rung_then_trial);
 }
 
 /* ---- part files --------------------------------------------------------------------------- */
 
-char *tune_part_path(const char *table_path, int64_t trial)
+char *gdl_tune_part_path(const char *table_path, int64_t trial)
 {
     size_t n = strlen(table_path) + 32;
     char *p = malloc(n);
@@ -74,7 +74,7 @@ char *tune_part_path(const char *table_path, int64_t trial)
     return p;
 }
 
-void tune_paths_free(char **paths, int64_t n)
+void gdl_tune_paths_free(char **paths, int64_t n)
 {
     if (!paths) return;
     for (int64_t i = 0; i < n; i++) free(paths[i]);
@@ -101,7 +101,7 @@ static int64_t part_trial(const char *suffix)
     return strtoll(suffix + 5, NULL, 10);
 }
 
-int64_t tune_find_parts(const char *table_path, char ***paths)
+int64_t gdl_tune_find_parts(const char *table_path, char ***paths)
 {
     const char *slash = strrchr(table_path, '/'), *base = slash ? slash + 1 : table_path;
     size_t dir_len = slash ? (size_t)(slash - table_path) + 1 : 0, base_len = strlen(base);
@@ -131,7 +131,7 @@ int64_t tune_find_parts(const char *table_path, char ***paths)
             parts = p;
         }
         parts[n].trial = trial;
-        if (!(parts[n].path = tune_part_path(table_path, trial))) goto oom_dir;
+        if (!(parts[n].path = gdl_tune_part_path(table_path, trial))) goto oom_dir;
         n++;
     }
     closedir(dp);
@@ -158,7 +158,7 @@ static void print_number(FILE *fp, double v)
     else fprintf(fp, "%.6f", v);
 }
 
-int tune_write_table(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_table_t *t,
+int gdl_tune_write_table(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_table_t *t,
                      const char *metric_name, const char *path)
 {
     gdl_outfile_t f;
@@ -169,7 +169,7 @@ int tune_write_table(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_
     for (int64_t i = 0; i < t->n; i++) {
         const tune_row_t *r = &t->rows[i];
         char **v = NULL;
-        if (tune_trial_values(o, s, r->trial, &v) != 0) {
+        if (gdl_tune_trial_values(o, s, r->trial, &v) != 0) {
             gdl_outfile_abort(&f);
             return -1;
         }
@@ -188,7 +188,7 @@ static double parse_number(const char *s)
     return !strcmp(s, "NA") ? NAN : strtod(s, NULL);
 }
 
-int tune_read_table(const gdl_tune_opts_t *o, const gdl_space_t *s, tune_table_t *t,
+int gdl_tune_read_table(const gdl_tune_opts_t *o, const gdl_space_t *s, tune_table_t *t,
                     const char *metric_name, const char *path)
 {
     FILE *fp = fopen(path, "r");
@@ -236,13 +236,13 @@ int tune_read_table(const gdl_tune_opts_t *o, const gdl_space_t *s, tune_table_t
         tune_row_t r = {0};
         char *end;
         r.trial = strtoll(col[0], &end, 10);
-        if (*end || r.trial < 0 || r.trial >= tune_n_trials(o, s)) {
+        if (*end || r.trial < 0 || r.trial >= gdl_tune_n_trials(o, s)) {
             gdl_log_error("%s:%" PRId64 ": trial '%s' is not one of this search's", path, lineno, col[0]);
             goto out;
         }
         r.rung = atoi(col[1]) - 1, r.epochs = atoi(col[2]);
         char **v = NULL;
-        if (tune_trial_values(o, s, r.trial, &v) != 0) goto out;
+        if (gdl_tune_trial_values(o, s, r.trial, &v) != 0) goto out;
         int same = 1;
         for (int i = 0; i < s->n_params; i++) same &= !strcmp(v[i], col[TABLE_FIXED + i]);
         gdl_space_values_free(s, v);
@@ -254,7 +254,7 @@ int tune_read_table(const gdl_tune_opts_t *o, const gdl_space_t *s, tune_table_t
         int c = TABLE_FIXED + s->n_params;
         r.metric = parse_number(col[c]), r.loss = parse_number(col[c + 1]), r.seconds = parse_number(col[c + 2]);
         snprintf(r.status, sizeof r.status, "%s", col[c + 3]);
-        if (!tune_find_row(t, r.trial, r.rung) && tune_add_row(t, &r) != 0) goto out;
+        if (!gdl_tune_find_row(t, r.trial, r.rung) && gdl_tune_add_row(t, &r) != 0) goto out;
     }
     rc = 0;
     goto out;

@@ -8,6 +8,6 @@
  * trial at the highest rung it reached, coloured by that rung, y the metric (or the loss with
  * use_loss) named ylabel. Log ranges on a log10 axis, non-numeric choices by their index (the
  * axis label lists them). 0, or -1 with an error. */
-int tune_plot(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_table_t *t, int R, const char *ylabel);
+int gdl_tune_plot(const gdl_tune_opts_t *o, const gdl_space_t *s, const tune_table_t *t, int R, const char *ylabel);
 
 #endif

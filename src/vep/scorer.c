@@ -46,7 +46,7 @@ static int output_names(vep_scorer_t *v)
     return 0;
 }
 
-int vep_scorer_open(vep_scorer_t *v, const char *const *paths, int n, int64_t batch, int rc)
+int gdl_vep_scorer_open(vep_scorer_t *v, const char *const *paths, int n, int64_t batch, int rc)
 {
     memset(v, 0, sizeof *v);
     v->paths = paths;
@@ -71,7 +71,7 @@ int vep_scorer_open(vep_scorer_t *v, const char *const *paths, int n, int64_t ba
     v->probabilities = m->loss.kind != GDL_LOSS_MSE;
     int64_t rows = 2 * v->B; // a reference and an alternate window per allele
     if (output_names(v) != 0) goto oom;
-    if (vep_scorer_reserve(v, v->B) != 0) return -1;
+    if (gdl_vep_scorer_reserve(v, v->B) != 0) return -1;
     for (int k = 0; k < v->n_models; k++) {
         const gdl_model_t *mk = v->models[k];
         v->inputs[k] = (gdl_input_t){.name = mk->config->inputs[0].from, .format = GDL_INPUT_SEQ8,
@@ -95,7 +95,7 @@ static int grow(void *pp, int64_t n, size_t size)
     return 0;
 }
 
-int vep_scorer_reserve(vep_scorer_t *v, int64_t n)
+int gdl_vep_scorer_reserve(vep_scorer_t *v, int64_t n)
 {
     if (n <= v->cap) return 0;
     int64_t rows = 2 * n;
@@ -112,7 +112,7 @@ int vep_scorer_reserve(vep_scorer_t *v, int64_t n)
     return 0;
 }
 
-int vep_scorer_run(vep_scorer_t *v, int64_t n)
+int gdl_vep_scorer_run(vep_scorer_t *v, int64_t n)
 {
     int64_t rows = 2 * n;
     memset(v->scores, 0, (size_t)(rows * v->K) * sizeof *v->scores);
@@ -125,7 +125,7 @@ int vep_scorer_run(vep_scorer_t *v, int64_t n)
     return 0;
 }
 
-void vep_scorer_close(vep_scorer_t *v)
+void gdl_vep_scorer_close(vep_scorer_t *v)
 {
     for (int k = 0; k < v->n_models; k++) {
         gdl_runner_free(&v->runners[k]);

@@ -252,7 +252,7 @@ static void tsv_wide_row(vep_t *v, const pending_t *p, int a)
 /* Scores the batch and writes every pending record. */
 static int flush(vep_t *v)
 {
-    if (v->n_jobs && vep_scorer_run(&v->sc, v->n_jobs) != 0) return -1;
+    if (v->n_jobs && gdl_vep_scorer_run(&v->sc, v->n_jobs) != 0) return -1;
     const vep_scorer_t *sc = &v->sc;
     for (int i = 0; i < v->n_pend; i++) {
         pending_t *p = &v->pend[i];
@@ -287,7 +287,7 @@ static int process(vep_t *v, const gdl_site_t *s)
     // a batch holds --batch alleles, or the ALTs of one record that has more (in several passes);
     // records with nothing to score (symbolic, REF mismatches) are written in bounded runs
     if (((v->n_jobs && v->n_jobs + n_alt > v->sc.B) || v->n_pend >= MAX_PENDING) && flush(v) != 0) return -1;
-    if (vep_scorer_reserve(&v->sc, n_alt) != 0) return -1;
+    if (gdl_vep_scorer_reserve(&v->sc, n_alt) != 0) return -1;
     if (n_alt > v->values_alt) {
         float *p = realloc(v->values, (size_t)(v->sc.K * n_alt) * sizeof *p);
         if (!p) goto oom;
@@ -376,7 +376,7 @@ int gdl_vep(const gdl_vep_opts_t *o)
     vep_t v = {.o = o};
     gdl_site_t s;
     int ret = -1, r;
-    if (vep_scorer_open(&v.sc, o->model_paths, o->n_models, o->batch > 0 ? o->batch : 128, o->rc) != 0) goto out;
+    if (gdl_vep_scorer_open(&v.sc, o->model_paths, o->n_models, o->batch > 0 ? o->batch : 128, o->rc) != 0) goto out;
     if (!(v.ref = gdl_ref_open(o->ref)) || !(v.sites = gdl_sites_open(o->input, o->regions, o->keep_samples)) || open_outputs(&v) != 0)
         goto out;
     gdl_progress_t bar;
@@ -412,6 +412,6 @@ out:
     free(v.pend), free(v.span), free(v.contig), free(v.resolved), free(v.values), free(v.order);
     gdl_sites_close(v.sites);
     gdl_ref_close(v.ref);
-    vep_scorer_close(&v.sc);
+    gdl_vep_scorer_close(&v.sc);
     return ret;
 }

@@ -26,12 +26,12 @@ typedef struct {
 } vep_scorer_t;
 
 /* Loads the models (n) and binds them to a batch of B alleles. 0, or -1 with an error naming
- * the model that cannot be applied. Close with vep_scorer_close (also after a failure). */
-int vep_scorer_open(vep_scorer_t *v, const char *const *paths, int n, int64_t batch, int rc);
+ * the model that cannot be applied. Close with gdl_vep_scorer_close (also after a failure). */
+int gdl_vep_scorer_open(vep_scorer_t *v, const char *const *paths, int n, int64_t batch, int rc);
 /* Room for n alleles (the batch's windows are kept). 0, or -1 with an error. */
-int vep_scorer_reserve(vep_scorer_t *v, int64_t n);
+int gdl_vep_scorer_reserve(vep_scorer_t *v, int64_t n);
 /* Scores the first 2n rows of bases into scores. 0 or -1. */
-int vep_scorer_run(vep_scorer_t *v, int64_t n);
-void vep_scorer_close(vep_scorer_t *v);
+int gdl_vep_scorer_run(vep_scorer_t *v, int64_t n);
+void gdl_vep_scorer_close(vep_scorer_t *v);
 
 #endif

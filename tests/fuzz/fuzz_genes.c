@@ -9,14 +9,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int gtf = 0;
     for (size_t i = 0; i + 6 <= size && !gtf; i++) gtf = memcmp(data + i, "\tgene\t", 6) == 0;
     fuzz_file(path, sizeof path, gtf ? "genes.gtf" : "genes.bed", data, size);
-    genes_t *g = genes_load(path);
+    genes_t *g = gdl_genes_load(path);
     if (g) {
         static const int64_t pos[] = {1, 100, 1000, 123456, INT64_MAX / 2};
         for (int i = 0; i < 5; i++) {
-            genes_lookup(g, "chr1", pos[i], 1000, name, sizeof name);
-            genes_lookup(g, "1", pos[i], 0, name, sizeof name);
+            gdl_genes_lookup(g, "chr1", pos[i], 1000, name, sizeof name);
+            gdl_genes_lookup(g, "1", pos[i], 0, name, sizeof name);
         }
-        genes_free(g);
+        gdl_genes_free(g);
     }
     return 0;
 }

@@ -15,15 +15,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cols[k++] = (char)data[n];
     }
     cols[k] = 0;
-    pheno_t *p = pheno_load(path, *cols ? cols : "y");
+    pheno_t *p = gdl_pheno_load(path, *cols ? cols : "y");
     if (p) {
         float out[64];
-        if (pheno_targets(p) <= 64) {
-            pheno_get(p, "s1", out);
-            pheno_get(p, "s2", out);
+        if (gdl_pheno_targets(p) <= 64) {
+            gdl_pheno_get(p, "s1", out);
+            gdl_pheno_get(p, "s2", out);
         }
-        pheno_unused(p);
-        pheno_free(p);
+        gdl_pheno_unused(p);
+        gdl_pheno_free(p);
     }
     return 0;
 }

@@ -186,7 +186,7 @@ static void test_ism_genotypes_and_pairs(void)
     for (int j = 0; j < M; j++) score[j] = j == 3 ? 2 : j == 7 ? 1 : 0;
     char path[600];
     snprintf(path, sizeof path, "%s/pairs.tsv", dir);
-    CHECK(attr_pairs(a, score, 2, &row, 1, path) == 0);
+    CHECK(gdl_attr_pairs(a, score, 2, &row, 1, path) == 0);
     float f[4];
     for (int q = 0; q < 4; q++) {
         memcpy(y, x, sizeof y);
@@ -356,7 +356,7 @@ static double trace_conserves(const char *path, const char *net, int biases, dou
     float *x = malloc(sizeof *x * 3 * W), *r = malloc(sizeof *r * 3 * W), f[3];
     double absorbed[3];
     gdl_attr_input(a, rows, 3, x);
-    CHECK(attr_trace_absorbed(a, rows, 3, x, r, absorbed) == 0);
+    CHECK(gdl_attr_trace_absorbed(a, rows, 3, x, r, absorbed) == 0);
     gdl_attr_score(a, rows, 3, x, f);
     for (int b = 0; b < 3; b++) {
         double sum = 0;
@@ -469,7 +469,7 @@ static void trace_by_hand(const char *cell, double o, double r0, double r1)
     float x[M] = {1, 2}, r[M], f;
     double absorbed;
     int64_t row = 0;
-    CHECK(attr_trace_absorbed(a, &row, 1, x, r, &absorbed) == 0);
+    CHECK(gdl_attr_trace_absorbed(a, &row, 1, x, r, &absorbed) == 0);
     gdl_attr_score(a, &row, 1, x, &f);
     CHECK_CLOSE(f, o, 1e-6);
     CHECK_CLOSE(r[0], r0, 1e-6);
@@ -520,7 +520,7 @@ static void test_trace_signal_position(void)
     float x[M], r[M], f;
     for (int j = 0; j < M; j++) x[j] = j == 6 ? 2.0f : 0.05f;
     int64_t row = 0;
-    CHECK(attr_trace(a, &row, 1, x, r) == 0);
+    CHECK(gdl_attr_trace(a, &row, 1, x, r) == 0);
     gdl_attr_score(a, &row, 1, x, &f);
     double rest = 0, sum = 0;
     for (int j = 0; j < M; j++) rest += j == 6 ? 0 : fabs(r[j]), sum += r[j];
@@ -614,7 +614,7 @@ static void test_dinuc_shuffle_keeps_counts(void)
     int differ = 0;
     for (int t = 0; t < 20; t++) {
         gdl_rng_init(&r, 1, (uint64_t)t);
-        attr_dinuc_shuffle(x, n, &r, y);
+        gdl_attr_dinuc_shuffle(x, n, &r, y);
         int cx[25] = {0}, cy[25] = {0}, sx[5], sy[5];
         for (int64_t l = 0; l < n; l++) {
             sx[l % 5] = sy[l % 5] = 4;

@@ -66,9 +66,9 @@ static void test_cd_matches_sklearn(void)
         CHECK(fscanf(fp, "%lf %lf %lf", &C, &rho, &intercept) == 3);
         for (int j = 0; j < V; j++) CHECK(fscanf(fp, "%lf", &beta[j]) == 1);
         cd_fit_t f;
-        CHECK(cd_fit_init(&f, &p) == 0);
+        CHECK(gdl_cd_fit_init(&f, &p) == 0);
         f.tol = 1e-16;
-        CHECK(cd_fit_solve(&f, rho / (C * N), (1 - rho) / (C * N)) == 0);
+        CHECK(gdl_cd_fit_solve(&f, rho / (C * N), (1 - rho) / (C * N)) == 0);
         double b0 = f.c[0];
         int zeros = 0;
         for (int j = 0; j < V; j++) {
@@ -81,10 +81,10 @@ static void test_cd_matches_sklearn(void)
         }
         CHECK(k == K - 1 || zeros >= 5);
         CHECK_CLOSE(b0, intercept, 1e-5); // scikit-learn's intercept is on the centred columns
-        cd_fit_free(&f);
+        gdl_cd_fit_free(&f);
     }
     fclose(fp);
-    cd_columns_free(&x);
+    gdl_cd_columns_free(&x);
     free(code), free(y), free(wt), free(mu), free(sd), free(beta);
 }
 
@@ -195,26 +195,26 @@ static void test_cd_optimal_along_path(void)
         make_columns(&x, c.N, c.V, c.code, c.mean, c.sd);
         cd_problem_t p = {&x, families[fam], K, c.y, c.wt};
         cd_fit_t f;
-        CHECK(cd_fit_init(&f, &p) == 0);
+        CHECK(gdl_cd_fit_init(&f, &p) == 0);
         f.tol = 1e-14;
-        double lmax = cd_fit_lambda_max(&f);
+        double lmax = gdl_cd_fit_lambda_max(&f);
         CHECK(lmax > 0);
-        CHECK(cd_fit_solve(&f, lmax * (1 + 1e-9), 0) == 0);
-        CHECK(cd_fit_nonzero(&f) == 0); // at lambda_max every weight stays at zero
-        CHECK(cd_fit_solve(&f, lmax * 0.97, 0) == 0);
-        CHECK(cd_fit_nonzero(&f) >= 1); // and just below it one leaves
+        CHECK(gdl_cd_fit_solve(&f, lmax * (1 + 1e-9), 0) == 0);
+        CHECK(gdl_cd_fit_nonzero(&f) == 0); // at lambda_max every weight stays at zero
+        CHECK(gdl_cd_fit_solve(&f, lmax * 0.97, 0) == 0);
+        CHECK(gdl_cd_fit_nonzero(&f) >= 1); // and just below it one leaves
         int64_t last = 0;
         for (int e = 1; e <= 12; e++) {
             double lam = lmax * pow(0.02, e / 12.0), l1 = 0.5 * lam, l2 = 0.5 * lam;
-            CHECK(cd_fit_solve(&f, l1, l2) == 0);
+            CHECK(gdl_cd_fit_solve(&f, l1, l2) == 0);
             double v = kkt_violation(&f, &c, families[fam], l1, l2);
             if (v > 1e-6) fprintf(stderr, "family %d step %d: KKT violated by %g\n", fam, e, v);
             CHECK(v < 1e-6);
-            last = cd_fit_nonzero(&f);
+            last = gdl_cd_fit_nonzero(&f);
         }
         CHECK(last > 10 && last < (int64_t)K * c.V); // a sparse fit, not all and not none
-        cd_fit_free(&f);
-        cd_columns_free(&x);
+        gdl_cd_fit_free(&f);
+        gdl_cd_columns_free(&x);
         free_cohort(&c);
     }
 }
@@ -229,10 +229,10 @@ static void test_cd_ridge_closed_form(void)
     make_columns(&x, c.N, c.V, c.code, c.mean, c.sd);
     cd_problem_t p = {&x, CD_GAUSSIAN, 1, c.y, c.wt};
     cd_fit_t f;
-    CHECK(cd_fit_init(&f, &p) == 0);
+    CHECK(gdl_cd_fit_init(&f, &p) == 0);
     f.tol = 1e-20;
     double l2 = 0.3;
-    CHECK(cd_fit_solve(&f, 0, l2) == 0);
+    CHECK(gdl_cd_fit_solve(&f, 0, l2) == 0);
     int V = c.V, N = c.N;
     double A[8][9], xm[8] = {0}, ym = 0, W = 0;
     for (int i = 0; i < N; i++) {
@@ -264,8 +264,8 @@ static void test_cd_ridge_closed_form(void)
         c0 -= want * xm[j];
     }
     CHECK_CLOSE(f.c[0], c0, 1e-7);
-    cd_fit_free(&f);
-    cd_columns_free(&x);
+    gdl_cd_fit_free(&f);
+    gdl_cd_columns_free(&x);
     free_cohort(&c);
 }
 
@@ -281,21 +281,21 @@ static void test_cd_same_bits_on_threads(void)
     for (int t = 0; t < 2; t++) {
         gdl_threads_set(t + 1);
         cd_fit_t f;
-        CHECK(cd_fit_init(&f, &p) == 0);
-        double lmax = cd_fit_lambda_max(&f);
-        for (int e = 1; e <= 8; e++) CHECK(cd_fit_solve(&f, lmax * pow(0.05, e / 8.0), 0.01) == 0);
+        CHECK(gdl_cd_fit_init(&f, &p) == 0);
+        double lmax = gdl_cd_fit_lambda_max(&f);
+        for (int e = 1; e <= 8; e++) CHECK(gdl_cd_fit_solve(&f, lmax * pow(0.05, e / 8.0), 0.01) == 0);
         w[t] = malloc(2 * c.V * sizeof *w[t]);
         memcpy(w[t], f.w, 2 * c.V * sizeof *w[t]);
-        cd_fit_free(&f);
+        gdl_cd_fit_free(&f);
     }
     gdl_threads_set(1);
     CHECK(memcmp(w[0], w[1], 2 * c.V * sizeof *w[0]) == 0);
     free(w[0]), free(w[1]);
-    cd_columns_free(&x);
+    gdl_cd_columns_free(&x);
     free_cohort(&c);
 }
 
-/* Fits solved together (cd_fits_solve: shared gradient passes, Newton steps over the threads)
+/* Fits solved together (gdl_cd_fits_solve: shared gradient passes, Newton steps over the threads)
  * give each fit the bits it gets alone, with fits that differ in rows and penalties. */
 static void test_cd_fits_together_same_bits(void)
 {
@@ -311,33 +311,33 @@ static void test_cd_fits_together_same_bits(void)
         wt[b] = malloc(2 * c.N * sizeof *wt[b]);
         for (int64_t k = 0; k < 2 * c.N; k++) wt[b][k] = (k % c.N) % (b + 2) == 0 ? 0 : c.wt[k];
         p[b] = (cd_problem_t){&x, CD_LOGISTIC, 2, c.y, wt[b]};
-        CHECK(cd_fit_init(&f[b], &p[b]) == 0);
-        lmax[b] = cd_fit_lambda_max(&f[b]);
-        for (int e = 1; e <= STEPS; e++) CHECK(cd_fit_solve(&f[b], lmax[b] * pow(0.05, e / 8.0), 0.01 * b) == 0);
+        CHECK(gdl_cd_fit_init(&f[b], &p[b]) == 0);
+        lmax[b] = gdl_cd_fit_lambda_max(&f[b]);
+        for (int e = 1; e <= STEPS; e++) CHECK(gdl_cd_fit_solve(&f[b], lmax[b] * pow(0.05, e / 8.0), 0.01 * b) == 0);
         alone[b] = malloc((2 * c.V + 2) * sizeof *alone[b]);
         memcpy(alone[b], f[b].w, 2 * c.V * sizeof *alone[b]);
         memcpy(alone[b] + 2 * c.V, f[b].c, 2 * sizeof *alone[b]);
-        CHECK(cd_fit_nonzero(&f[b]) > 0);
-        cd_fit_free(&f[b]);
+        CHECK(gdl_cd_fit_nonzero(&f[b]) > 0);
+        gdl_cd_fit_free(&f[b]);
     }
     gdl_threads_set(2);
     for (int b = 0; b < B; b++) {
-        CHECK(cd_fit_init(&f[b], &p[b]) == 0);
+        CHECK(gdl_cd_fit_init(&f[b], &p[b]) == 0);
         fits[b] = &f[b];
     }
     for (int e = 1; e <= STEPS; e++) {
         double l1[B], l2[B];
         for (int b = 0; b < B; b++) l1[b] = lmax[b] * pow(0.05, e / 8.0), l2[b] = 0.01 * b;
-        CHECK(cd_fits_solve(fits, B, l1, l2) == 0);
+        CHECK(gdl_cd_fits_solve(fits, B, l1, l2) == 0);
     }
     gdl_threads_set(1);
     for (int b = 0; b < B; b++) {
         CHECK(memcmp(alone[b], f[b].w, 2 * c.V * sizeof *alone[b]) == 0);
         CHECK(memcmp(alone[b] + 2 * c.V, f[b].c, 2 * sizeof *alone[b]) == 0);
-        cd_fit_free(&f[b]);
+        gdl_cd_fit_free(&f[b]);
         free(wt[b]), free(alone[b]);
     }
-    cd_columns_free(&x);
+    gdl_cd_columns_free(&x);
     free_cohort(&c);
 }
 

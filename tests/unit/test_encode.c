@@ -35,19 +35,19 @@ static void calls_init(calls_fix_t *f, int64_t n_in, const int64_t *row_of, int 
 
 static int text(calls_fix_t *f, const char *line, int gt_alone)
 {
-    return vcf_gt_text(line, line + strlen(line), gt_alone, &f->c);
+    return gdl_vcf_gt_text(line, line + strlen(line), gt_alone, &f->c);
 }
 
 static void test_gt_format(void)
 {
     int alone = -1;
     const char *s = "GT\t0/1";
-    CHECK(vcf_gt_samples(s, s + strlen(s), &alone) == s + 3 && alone == 1);
+    CHECK(gdl_vcf_gt_samples(s, s + strlen(s), &alone) == s + 3 && alone == 1);
     s = "GT:DP:GQ\t0/1:3:9";
-    CHECK(vcf_gt_samples(s, s + strlen(s), &alone) == s + 9 && alone == 0);
+    CHECK(gdl_vcf_gt_samples(s, s + strlen(s), &alone) == s + 9 && alone == 0);
     const char *no[] = {"DP:GT\t3:0/1", "GT:GT\t0/1:0/1", "GTX\t0/1", "GT", "G\t0", "GT:DP:GT\t."};
     for (size_t k = 0; k < sizeof no / sizeof *no; k++)
-        CHECK(vcf_gt_samples(no[k], no[k] + strlen(no[k]), &alone) == NULL);
+        CHECK(gdl_vcf_gt_samples(no[k], no[k] + strlen(no[k]), &alone) == NULL);
 }
 
 static void test_gt_text(void)
@@ -133,44 +133,44 @@ static void test_gt_bcf(void)
     bcf_fmt_t gt = {.type = BCF_BT_INT8, .n = 2, .size = 2, .p = v8};
     calls_fix_t f;
     calls_init(&f, NS, NULL, 2);
-    CHECK(vcf_gt_bcf(&gt, &f.c) == 0);
+    CHECK(gdl_vcf_gt_bcf(&gt, &f.c) == 0);
     const uint8_t want[NS] = {0, 1, 2, 3, 1};
     CHECK(memcmp(f.codes, want, NS) == 0 && f.c.haploid == 1);
     const int64_t row_of[NS] = {-1, 0, -1, 1, 2};
     calls_init(&f, NS, row_of, 2);
-    CHECK(vcf_gt_bcf(&gt, &f.c) == 0);
+    CHECK(gdl_vcf_gt_bcf(&gt, &f.c) == 0);
     CHECK(f.codes[0] == 1 && f.codes[1] == 3 && f.codes[2] == 1 && f.c.haploid == 1);
     v8[1] = 6; // allele 2 in a biallelic record: htslib's path reports it
     calls_init(&f, NS, NULL, 2);
-    CHECK(vcf_gt_bcf(&gt, &f.c) == 1);
+    CHECK(gdl_vcf_gt_bcf(&gt, &f.c) == 1);
     v8[1] = (uint8_t)bcf_int8_missing; // not a plain value
     calls_init(&f, NS, NULL, 2);
-    CHECK(vcf_gt_bcf(&gt, &f.c) == 1);
+    CHECK(gdl_vcf_gt_bcf(&gt, &f.c) == 1);
     // int16 (alleles up to 70): 65/0 1|69 70 .|. 3/64
     int16_t v16[2 * NS] = {132, 2, 4, 141, 142, bcf_int16_vector_end, 1, 1, 8, 130};
     bcf_fmt_t g16 = {.type = BCF_BT_INT16, .n = 2, .size = 4, .p = (uint8_t *)v16};
     calls_init(&f, NS, NULL, 71);
-    CHECK(vcf_gt_bcf(&g16, &f.c) == 0);
+    CHECK(gdl_vcf_gt_bcf(&g16, &f.c) == 0);
     const int32_t a0[NS] = {65, 1, 70, -1, 3}, a1[NS] = {0, 69, -2, -1, 64};
     const uint8_t want16[NS] = {0, 1, 0, 3, 0};
     CHECK(memcmp(f.a0, a0, sizeof a0) == 0 && memcmp(f.a1, a1, sizeof a1) == 0);
     CHECK(memcmp(f.codes, want16, NS) == 0 && f.c.haploid == 1);
     g16.n = 3; // ploidy 3
     calls_init(&f, NS, NULL, 71);
-    CHECK(vcf_gt_bcf(&g16, &f.c) == 1);
+    CHECK(gdl_vcf_gt_bcf(&g16, &f.c) == 1);
 }
 
-/* Every line of path through vcf_ahead_line, joined by '|'; *end: the last return value. */
+/* Every line of path through gdl_vcf_ahead_line, joined by '|'; *end: the last return value. */
 static char *read_lines(const char *path, int threaded, int *end, int *partial)
 {
     htsFile *fp = hts_open(path, "r");
     if (!fp) return NULL;
-    vcf_ahead_t *a = vcf_ahead_start(fp, NULL, 0, threaded);
+    vcf_ahead_t *a = gdl_vcf_ahead_start(fp, NULL, 0, threaded);
     size_t cap = 8 << 20, n = 0;
     char *out = malloc(cap), *line;
     size_t len;
     int r;
-    while ((r = vcf_ahead_line(a, &line, &len, partial)) == 1 && n + len + 2 < cap) {
+    while ((r = gdl_vcf_ahead_line(a, &line, &len, partial)) == 1 && n + len + 2 < cap) {
         memcpy(out + n, line, len);
         n += len;
         out[n++] = '|';
@@ -178,7 +178,7 @@ static char *read_lines(const char *path, int threaded, int *end, int *partial)
     }
     *end = r;
     out[n] = 0;
-    vcf_ahead_free(a);
+    gdl_vcf_ahead_free(a);
     hts_close(fp);
     return out;
 }
@@ -256,17 +256,17 @@ static void spool_case(int64_t N, int64_t M, int64_t mem_max, int want_file)
     e.spool.mem_max = mem_max;
     int64_t B = (M + 3) / 4;
     uint8_t *all = malloc((size_t)(N * M)), *out = malloc((size_t)(N * B));
-    CHECK(enc_spool_open(&e) == 0);
+    CHECK(gdl_enc_spool_open(&e) == 0);
     for (int64_t j = 0; j < M; j++) {
         for (int64_t i = 0; i < N; i++) e.codes[i] = all[j * N + i] = (uint8_t)(rand() % 4);
-        CHECK(enc_spool_add(&e) == 0);
+        CHECK(gdl_enc_spool_add(&e) == 0);
     }
     CHECK((e.spool.n_file > 0) == want_file);
     gdl_writer_t *w = gdl_writer_new();
     int64_t shape[2] = {N, B};
     int slot = gdl_writer_add(w, "g", GDL_U8, 2, shape);
     CHECK(gdl_writer_open(w, path) == 0);
-    CHECK(enc_spool_write(&e, w, slot) == 0);
+    CHECK(gdl_enc_spool_write(&e, w, slot) == 0);
     CHECK(gdl_writer_commit(w) == 0);
     gdl_writer_free(w);
     memset(out, 0xee, (size_t)(N * B));
@@ -282,7 +282,7 @@ static void spool_case(int64_t N, int64_t M, int64_t mem_max, int want_file)
     for (int64_t i = 0; i < N; i++) // the unused codes of a last partial byte are 0
         for (int64_t j = M; j < 4 * B; j++) bad += ((out[i * B + j / 4] >> (2 * (j % 4))) & 3) != 0;
     CHECK(bad == 0);
-    enc_spool_close(&e);
+    gdl_enc_spool_close(&e);
     rmdir(dir);
     free(e.codes);
     free(all);

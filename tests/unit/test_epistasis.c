@@ -64,19 +64,19 @@ static void test_tables_match_naive_counts(void)
     for (int q = 0; q < 4; q++) {
         epi_planes_t p;
         setenv("GDL_EPISTASIS_KERNEL", kernels[q], 1); // a kernel the CPU lacks falls back to a narrower one
-        CHECK(epi_planes_build(&p, d, 0, NULL, 0, cols, M, 0) == 0);
+        CHECK(gdl_epi_planes_build(&p, d, 0, NULL, 0, cols, M, 0) == 0);
         int bad = 0;
         for (int a = 0; a < M; a++)
             for (int b = a + 1; b < M; b++) {
                 uint32_t got[2][3][3], want[2][3][3];
                 epi_margins_t m, mw;
-                epi_planes_table(&p, a, b, got, &m);
+                gdl_epi_planes_table(&p, a, b, got, &m);
                 naive_table(a, b, want);
-                epi_margins(want, &mw);
+                gdl_epi_margins(want, &mw);
                 bad += memcmp(got, want, sizeof got) != 0 || memcmp(&m, &mw, sizeof m) != 0;
             }
         CHECK(bad == 0);
-        epi_planes_free(&p);
+        gdl_epi_planes_free(&p);
     }
     unsetenv("GDL_EPISTASIS_KERNEL");
     gdl_dataset_close(d);
@@ -162,21 +162,21 @@ static void test_heap_keeps_the_best(void)
     epi_heap_t h;
     gdl_rng_t r;
     gdl_rng_init(&r, 3, 0);
-    CHECK(all && epi_heap_init(&h, K) == 0);
+    CHECK(all && gdl_epi_heap_init(&h, K) == 0);
     if (!all) return;
     for (int i = 0; i < P; i++) { // ties on the statistic, broken by the columns
         all[i].a = i % 50, all[i].b = 50 + i / 50, all[i].df = 4;
         all[i].statistic = (double)gdl_rng_below(&r, 100);
         all[i].log_p = gdl_epi_chisq_log_p(all[i].statistic, 4);
-        epi_heap_push(&h, &all[i]);
+        gdl_epi_heap_push(&h, &all[i]);
     }
     qsort(all, P, sizeof *all, by_cmp);
-    epi_heap_sort(&h);
+    gdl_epi_heap_sort(&h);
     CHECK(h.n == K);
     int bad = 0;
     for (int i = 0; i < K; i++) bad += gdl_epi_pair_cmp(&h.e[i], &all[i]) != 0;
     CHECK(bad == 0);
-    epi_heap_free(&h), free(all);
+    gdl_epi_heap_free(&h), free(all);
 }
 
 static int slurp(const char *p, char **out)
@@ -223,9 +223,9 @@ static void test_scan_threads_parts_merge(void)
     const char *twice[3] = {parts[0], parts[0], parts[1]};
     CHECK(gdl_epistasis_merge(twice, 3, merged) != 0);
     epi_table_t t;
-    CHECK(epi_table_read(one, &t) == 0);
+    CHECK(gdl_epi_table_read(one, &t) == 0);
     CHECK(t.n == 50 && t.run.tests > 0 && t.run.pairs == (int64_t)M * (M - 1) / 2 && t.run.samples > 250);
-    epi_table_free(&t);
+    gdl_epi_table_free(&t);
     free(x), free(y), free(z);
     for (int i = 0; i < 3; i++) unlink(parts[i]);
     unlink(one), unlink(two), unlink(merged);
@@ -277,12 +277,12 @@ static void test_linear_values(void)
 {
     uint32_t n[3][3] = {{30, 12, 4}, {14, 22, 5}, {3, 6, 9}};
     double S[3][3] = {{3.0, -2.31, -1.94}, {4.96, 14.19, 5.0}, {0.99, 8.26, 19.96}}, beta, stat;
-    CHECK(epi_linear_test(n, S, 101.9223, &beta, &stat) == 1);
+    CHECK(gdl_epi_linear_test(n, S, 101.9223, &beta, &stat) == 1);
     CHECK_CLOSE(beta, 0.5757958163530894, 1e-9);
     CHECK_CLOSE(stat, 38.02346993278671, 1e-9);
     uint32_t two[3][3] = {{50, 0, 0}, {0, 40, 0}, {0, 0, 0}}; // a = b: no separate a, b and a b
     double S2[3][3] = {{1, 0, 0}, {0, 2, 0}, {0, 0, 0}};
-    CHECK(epi_linear_test(two, S2, 10, &beta, &stat) == 0);
+    CHECK(gdl_epi_linear_test(two, S2, 10, &beta, &stat) == 0);
 }
 
 /* A quantitative target's trait sums over a pair's cells, and of its square over the samples
@@ -295,7 +295,7 @@ static void test_trait_sums_match_naive(void)
     int64_t cols[M];
     for (int j = 0; j < M; j++) cols[j] = j;
     epi_planes_t p;
-    CHECK(epi_planes_build(&p, d, 0, NULL, 0, cols, M, 1) == 0);
+    CHECK(gdl_epi_planes_build(&p, d, 0, NULL, 0, cols, M, 1) == 0);
     double mean = 0;
     int n_y = 0;
     for (int i = 0; i < N; i++)
@@ -306,7 +306,7 @@ static void test_trait_sums_match_naive(void)
     for (int a = 0; a < M; a++)
         for (int b = a + 1; b < M; b++) {
             double S[3][3], want[3][3] = {{0}}, y2, want2 = 0;
-            epi_planes_trait_sums(&p, a, b, S, &y2);
+            gdl_epi_planes_trait_sums(&p, a, b, S, &y2);
             for (int i = 0; i < N; i++) {
                 if (isnan(labels[i]) || calls[i][a] == 3 || calls[i][b] == 3) continue;
                 double y = labels[i] - mean;
@@ -317,7 +317,7 @@ static void test_trait_sums_match_naive(void)
             bad += fabs(y2 - want2) > 1e-9;
         }
     CHECK(bad == 0);
-    epi_planes_free(&p);
+    gdl_epi_planes_free(&p);
     gdl_dataset_close(d);
 }
 
@@ -331,16 +331,16 @@ static void test_gene_map_counts_once(void)
     epi_gene_map_t m = {0}, other = {0};
     gdl_epi_pair_t weak = {.a = 0, .b = 1, .log_p = -3, .statistic = 10, .df = 4};
     gdl_epi_pair_t strong = {.a = 0, .b = 1, .log_p = -9, .statistic = 30, .df = 4};
-    CHECK(epi_gene_map_add(&m, &sel, 0, 1, &weak) == 0);
+    CHECK(gdl_epi_gene_map_add(&m, &sel, 0, 1, &weak) == 0);
     CHECK(m.n == 3);
     int ones = 0;
     for (int64_t i = 0; i < m.cap; i++) ones += m.e[i].key && m.e[i].count == 1;
     CHECK(ones == 3);
-    CHECK(epi_gene_map_add(&other, &sel, 0, 1, &strong) == 0 && epi_gene_map_merge(&m, &other) == 0);
+    CHECK(gdl_epi_gene_map_add(&other, &sel, 0, 1, &strong) == 0 && gdl_epi_gene_map_merge(&m, &other) == 0);
     int twos = 0;
     for (int64_t i = 0; i < m.cap; i++) twos += m.e[i].key && m.e[i].count == 2 && m.e[i].best.log_p == -9;
     CHECK(m.n == 3 && twos == 3);
-    epi_gene_map_free(&m), epi_gene_map_free(&other);
+    gdl_epi_gene_map_free(&m), gdl_epi_gene_map_free(&other);
 }
 
 int main(void)

@@ -160,7 +160,7 @@ static void test_sort_matches_qsort(void)
         }
         memcpy(y, x, sizeof *x * n);
         qsort(y, n, sizeof *y, cmp_d);
-        eval_sort(k, p, n, tk, tp);
+        gdl_eval_sort(k, p, n, tk, tp);
         int ok = 1, stable = 1;
         for (int i = 0; i < n; i++) {
             ok &= eval_unkey(k[i]) == y[i] && x[p[i]] == y[i];
@@ -197,16 +197,16 @@ static void test_weights_equal_repeated_rows(void)
         uint32_t pay[N], tp[N], ct[N], cf[N];
         double cv[N];
         for (int i = 0; i < N; i++) key[i] = eval_key(s[i]), pay[i] = (uint32_t)i << 1 | y[i];
-        eval_sort(key, pay, N, tk, tp);
+        gdl_eval_sort(key, pay, N, tk, tp);
         eval_curve_t c = {.value = cv, .tp = ct, .fp = cf};
-        eval_curve_build(key, pay, N, w, &c);
+        gdl_eval_curve_build(key, pay, N, w, &c);
         gdl_metrics_clear(&a);
-        eval_curve_metrics(&c, thr, &a, NULL, NULL);
+        gdl_eval_curve_metrics(&c, thr, &a, NULL, NULL);
         for (int m = 0; m <= GDL_M_MCC; m++) CHECK(a.v[m] == b.v[m] || (isnan(a.v[m]) && isnan(b.v[m])));
         float sf[N];
         for (int i = 0; i < N; i++) sf[i] = (float)s[i]; // a grid of 1/20: ties stay ties
-        eval_curve_build_rows(sf, pay, N, w, &c); // the bootstrap's path: ties found on the scores
-        eval_curve_metrics(&c, thr, &a, NULL, NULL);
+        gdl_eval_curve_build_rows(sf, pay, N, w, &c); // the bootstrap's path: ties found on the scores
+        gdl_eval_curve_metrics(&c, thr, &a, NULL, NULL);
         CHECK(a.v[GDL_M_ROC_AUC] == b.v[GDL_M_ROC_AUC] && a.v[GDL_M_PR_AUC] == b.v[GDL_M_PR_AUC]);
     }
     // regression
@@ -214,9 +214,9 @@ static void test_weights_equal_repeated_rows(void)
     CHECK(gdl_eval_regression(sx, ylx, nx, &b) == 0);
     uint32_t idx[N], bp[N], bl[N];
     for (int i = 0; i < N; i++) idx[i] = (uint32_t)i;
-    CHECK(eval_sort_rows(s, idx, N, bp) == 0 && eval_sort_rows(yl, idx, N, bl) == 0);
+    CHECK(gdl_eval_sort_rows(s, idx, N, bp) == 0 && gdl_eval_sort_rows(yl, idx, N, bl) == 0);
     gdl_metrics_clear(&a);
-    eval_regression_weighted(s, yl, idx, bp, bl, N, w, &a);
+    gdl_eval_regression_weighted(s, yl, idx, bp, bl, N, w, &a);
     for (int m = GDL_M_MSE; m <= GDL_M_R2; m++) CHECK_CLOSE(a.v[m], b.v[m], 1e-12);
 }
 
@@ -226,7 +226,7 @@ static eval_run_t make_run(const double *s, const uint8_t *y, int64_t n, uint32_
     uint64_t *k = malloc(8 * (size_t)n), *tk = malloc(8 * (size_t)n);
     uint32_t *pay = malloc(4 * (size_t)n), *tp = malloc(4 * (size_t)n);
     for (int64_t i = 0; i < n; i++) k[i] = eval_key32((float)s[i]), pay[i] = (uint32_t)i << 1 | y[i];
-    eval_sort(k, pay, n, tk, tp);
+    gdl_eval_sort(k, pay, n, tk, tp);
     for (int64_t i = 0; i < n; i++) {
         key[i] = (uint32_t)k[i];
         if (pay[i] & 1) bits[(off + i) >> 6] |= 1ull << ((off + i) & 63);
@@ -258,7 +258,7 @@ static void test_micro_merge_equals_pooled(void)
     }
     gdl_metrics_t merged, pooled;
     gdl_metrics_clear(&merged);
-    CHECK(eval_runs_merge(runs, T, &merged) == 0);
+    CHECK(gdl_eval_runs_merge(runs, T, &merged) == 0);
     CHECK(gdl_eval_binary(s, y, T * N, 0.5, &pooled) == 0);
     CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]);
     CHECK(merged.v[GDL_M_PR_AUC] == pooled.v[GDL_M_PR_AUC]);
@@ -287,13 +287,13 @@ static void test_micro_merge_in_ranges(void)
         runs[t] = make_run(s + (size_t)t * N, y + (size_t)t * N, N, key + (size_t)t * N, bits, (int64_t)t * N);
     }
     gdl_metrics_t merged, pooled;
-    CHECK(eval_runs_merge(runs, T, &merged) == 0);
+    CHECK(gdl_eval_runs_merge(runs, T, &merged) == 0);
     CHECK(gdl_eval_binary(s, y, (int64_t)T * N, 0.5, &pooled) == 0);
     CHECK(merged.v[GDL_M_ROC_AUC] == pooled.v[GDL_M_ROC_AUC]); // an exact integer U either way
     CHECK_CLOSE(merged.v[GDL_M_PR_AUC], pooled.v[GDL_M_PR_AUC], 1e-13); // summed in 16 parts
     gdl_threads_set(2);
     gdl_metrics_t two;
-    CHECK(eval_runs_merge(runs, T, &two) == 0);
+    CHECK(gdl_eval_runs_merge(runs, T, &two) == 0);
     CHECK(two.v[GDL_M_PR_AUC] == merged.v[GDL_M_PR_AUC]); // the same with any thread count
     gdl_threads_set(1);
     free(s), free(y), free(key), free(bits);
@@ -314,11 +314,11 @@ static void test_weighted_average(void)
     }
     r[3].single_class = 1;
     gdl_metrics_t agg[EVAL_AGG_COUNT];
-    eval_aggregate(&p, r, agg, NULL);
+    gdl_eval_aggregate(&p, r, agg, NULL);
     CHECK_CLOSE(agg[EVAL_AGG_WEIGHTED].v[GDL_M_ROC_AUC], (0.1 * 0.9 + 0.3 * 0.6 + 0.5 * 0.7) / 0.9, 1e-15);
     double w[4] = {0.2, NAN, 0.6, 1};
     p.weights.w = w;
-    eval_aggregate(&p, r, agg, NULL);
+    gdl_eval_aggregate(&p, r, agg, NULL);
     CHECK_CLOSE(agg[EVAL_AGG_WEIGHTED].v[GDL_M_ROC_AUC], (0.2 * 0.9 + 0.6 * 0.7) / 0.8, 1e-15);
     CHECK_CLOSE(agg[EVAL_AGG_MACRO].v[GDL_M_ROC_AUC], (0.9 + 0.6 + 0.7) / 3, 1e-15);
 }
@@ -342,7 +342,7 @@ static void test_reader_numbers_and_folds(void)
         fprintf(fp, "e%d\t%d\t%d\t%s\t%s\t%s\r\n", i, (int)(i % 11) * 5, i % 2, text[i], text[i], text[i]);
     }
     fclose(fp);
-    eval_preds_t *p = eval_preds_read(path, NULL, NULL);
+    eval_preds_t *p = gdl_eval_preds_read(path, NULL, NULL);
     CHECK(p != NULL);
     if (p) {
         CHECK(p->N == N && p->T == 2 && p->n_folds == 11);
@@ -357,7 +357,7 @@ static void test_reader_numbers_and_folds(void)
         // fold names 0, 5, ..., 50 in numeric order (not "0", "10", "15", ..., "5")
         CHECK(strcmp(p->fold_names[1], "5") == 0 && strcmp(p->fold_names[10], "50") == 0);
         CHECK(p->fold[0] == 0 && p->fold[1] == 1 && p->fold[10] == 10);
-        eval_preds_free(p);
+        gdl_eval_preds_free(p);
     }
     unlink(path);
 }
@@ -381,11 +381,11 @@ static void test_reader_windows(void)
                 u * 9, i % 5 == 0, (float)gdl_rng_uniform(&r));
     }
     fclose(fp);
-    eval_preds_t *whole = eval_preds_read(path, NULL, NULL);
-    size_t saved = eval_read_window;
-    eval_read_window = 333;
-    eval_preds_t *win = eval_preds_read(path, NULL, NULL);
-    eval_read_window = saved;
+    eval_preds_t *whole = gdl_eval_preds_read(path, NULL, NULL);
+    size_t saved = gdl_eval_read_window;
+    gdl_eval_read_window = 333;
+    eval_preds_t *win = gdl_eval_preds_read(path, NULL, NULL);
+    gdl_eval_read_window = saved;
     CHECK(whole && win);
     if (whole && win) {
         CHECK(win->N == N && win->T == 3 && win->n_folds == 4);
@@ -406,17 +406,17 @@ static void test_reader_windows(void)
         CHECK(bad == 0);
         CHECK(eval_bit(win->targets[2].pos, 5) && !eval_bit(win->targets[2].pos, 6));
     }
-    eval_preds_free(whole);
-    eval_preds_free(win);
+    gdl_eval_preds_free(whole);
+    gdl_eval_preds_free(win);
     unlink(path);
 }
 
 static void test_percentile_and_registry(void)
 {
     const double x[4] = {1, 2, 3, 4};
-    CHECK_CLOSE(eval_percentile(x, 4, 0.25), 1.75, 1e-15); // numpy's linear interpolation
-    CHECK_CLOSE(eval_percentile(x, 4, 0.975), 3.925, 1e-15);
-    CHECK(eval_percentile(x, 1, 0.5) == 1);
+    CHECK_CLOSE(gdl_eval_percentile(x, 4, 0.25), 1.75, 1e-15); // numpy's linear interpolation
+    CHECK_CLOSE(gdl_eval_percentile(x, 4, 0.975), 3.925, 1e-15);
+    CHECK(gdl_eval_percentile(x, 1, 0.5) == 1);
     for (int m = 0; m < GDL_M_COUNT; m++) {
         CHECK(strcmp(gdl_eval_metric_name(m), "?") != 0);
         int any = 0;
