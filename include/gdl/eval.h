@@ -108,4 +108,20 @@ void gdl_eval_opts_init(gdl_eval_opts_t *o); // threshold 0.5, ci_level 0.95, pl
  * input (an unknown target in --regression / --binary included), or the I/O failure. */
 int gdl_eval_run(const gdl_eval_opts_t *o);
 
+/* Scores held in memory, as predictions.tsv would hold them (gdl eval -m MODEL -d DATA): no fold
+ * column; a target is multi-class when classes is set (T = 1), else decided as for a file. */
+typedef struct {
+    const char *name;                 // what messages and metrics.json's "file" call them
+    int64_t n;                        // N rows
+    int n_targets;                    // T
+    const char *const *target_names;  // (T)
+    int n_classes;                    // K of the multi-class target, else 0
+    const char *const *classes;       // (K) its class names, else NULL
+    const float *scores;              // (N, T), or (N, K) for the multi-class target
+    const float *labels;              // (N, T): 0/1, a value, or the class index; NaN = missing
+} gdl_eval_scores_t;
+
+/* gdl_eval_run on s instead of o->predictions (which is not read). */
+int gdl_eval_run_scores(const gdl_eval_opts_t *o, const gdl_eval_scores_t *s);
+
 #endif

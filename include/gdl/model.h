@@ -386,7 +386,26 @@ typedef struct {
                                      // numeric and genotype inputs as stored) [0]
 } gdl_predict_opts_t;
 
+/* Scores every example of o->data_path (the mean over the models) into o->out_path as
+ * predictions.tsv (docs/formats.md). 0, or -1 with an error; no file left on failure. */
 int gdl_predict(const gdl_predict_opts_t *o);
+
+/* What gdl_predict would write, held in memory (gdl eval -m): o->out_path unused. */
+typedef struct {
+    int64_t n;              // N: the dataset's examples, in its order
+    int n_targets;          // T
+    int n_out;              // T, or K for one categorical target
+    gdl_target_kind_t kind;
+    int n_classes;          // categorical: K
+    char **target_names;    // (T)
+    char **classes;         // (K) categorical, else NULL
+    float *scores;          // (N, n_out): the mean over the models
+    float *labels;          // (N, T): the dataset's label of each model target (a class index for
+                            // categorical), NaN when missing or the dataset lacks the target
+} gdl_predicted_t;
+
+int gdl_predict_in_memory(const gdl_predict_opts_t *o, gdl_predicted_t *out);
+void gdl_predicted_free(gdl_predicted_t *p);
 
 /* ---- folds ------------------------------------------------------------------------------- */
 

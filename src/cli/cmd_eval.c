@@ -1,11 +1,9 @@
-/* gdl eval: metrics of a predictions.tsv (or of a model's predictions on a dataset, made first
- * into a temporary file). Options in, gdl_eval_run, exit code out. */
-#include <errno.h>
+/* gdl eval: metrics of a predictions.tsv (or of a model's predictions on a dataset, held in
+ * memory). Options in, gdl_eval_run or gdl_eval_run_scores, exit code out. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "gdl/core.h"
@@ -43,8 +41,8 @@ static void usage(FILE *fp)
         "Options:\n"
         "  -p, --predictions FILE  predictions.tsv ('-' = stdin)\n"
         "  -m, --model FILE        instead of -p: score DATA with this model first (repeat to\n"
-        "                          average several, as gdl predict does; the scores go through\n"
-        "                          a temporary file in $TMPDIR, or /tmp, removed after)\n"
+        "                          average several, as gdl predict does; scores and labels are\n"
+        "                          held in memory: 8 bytes per example x target more than above)\n"
         "  -d, --data FILE         the dataset -m scores; its labels are the truth\n"
         "      --min-overlap FRAC  -m: a cohort whose variants differ from the model's is aligned\n"
         "                          to them by CHROM:POS:REF:ALT (absent ones get the training\n"
@@ -155,24 +153,16 @@ int gdl_cmd_eval(int argc, char *argv[])
     if (cli_check_outputs("eval", 4, (const char *[]){o.json, o.tsv, o.curves, o.plot}) != EXIT_OK) return EXIT_RUNTIME;
     int to_stdout = (o.json && !strcmp(o.json, "-")) || (o.tsv && !strcmp(o.tsv, "-"));
     o.table = to_stdout ? stderr : stdout;
-    // predict first, into a temporary predictions.tsv in $TMPDIR (or /tmp)
-    const char *tmpdir = getenv("TMPDIR");
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s/gdl-eval-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (po.n_models) {
-        int fd = mkstemp(tmp);
-        if (fd < 0) {
-            fprintf(stderr, "gdl eval: %s: %s\n", tmp, strerror(errno));
-            return EXIT_RUNTIME;
-        }
-        close(fd);
-        po.out_path = o.predictions = tmp;
-        if (gdl_predict(&po) != 0) {
-            unlink(tmp);
-            return cli_runtime_error("eval");
-        }
-    }
-    int ret = gdl_eval_run(&o) == 0 ? EXIT_OK : cli_runtime_error("eval");
-    if (po.n_models) unlink(tmp);
+    if (!po.n_models) return gdl_eval_run(&o) == 0 ? EXIT_OK : cli_runtime_error("eval");
+    // scored in memory: the metrics equal those of gdl predict's file evaluated with -p
+    gdl_predicted_t pr;
+    if (gdl_predict_in_memory(&po, &pr) != 0) return cli_runtime_error("eval");
+    gdl_eval_scores_t es = {.name = po.data_path, .n = pr.n, .n_targets = pr.n_targets,
+                            .target_names = (const char *const *)pr.target_names,
+                            .n_classes = pr.kind == GDL_TARGET_CATEGORICAL ? pr.n_classes : 0,
+                            .classes = (const char *const *)pr.classes, .scores = pr.scores,
+                            .labels = pr.labels};
+    int ret = gdl_eval_run_scores(&o, &es) == 0 ? EXIT_OK : cli_runtime_error("eval");
+    gdl_predicted_free(&pr);
     return ret;
 }

@@ -22,14 +22,13 @@ void gdl_eval_opts_init(gdl_eval_opts_t *o)
     o->seed = 1;
 }
 
-int gdl_eval_run(const gdl_eval_opts_t *o)
+/* Everything after the reading; frees p. */
+static int evaluate(const gdl_eval_opts_t *o, eval_preds_t *p, double t0)
 {
     eval_set_t all = {0}, *folds = NULL;
     eval_fold_summary_t fs = {0};
     eval_ci_t ci = {0};
     int rc = -1, have_fs = 0, have_ci = 0;
-    double t0 = now();
-    eval_preds_t *p = gdl_eval_preds_read(o->predictions, o->regression, o->binary);
     if (!p) return -1;
     if (gdl_eval_weights_read(p, o->weights_from) != 0) {
         gdl_eval_preds_free(p);
@@ -94,4 +93,16 @@ done:
     gdl_eval_ci_free(&ci);
     gdl_eval_preds_free(p);
     return rc;
+}
+
+int gdl_eval_run(const gdl_eval_opts_t *o)
+{
+    double t0 = now();
+    return evaluate(o, gdl_eval_preds_read(o->predictions, o->regression, o->binary), t0);
+}
+
+int gdl_eval_run_scores(const gdl_eval_opts_t *o, const gdl_eval_scores_t *s)
+{
+    double t0 = now();
+    return evaluate(o, gdl_eval_preds_from_scores(s, o->regression, o->binary), t0);
 }

@@ -30,6 +30,7 @@ typedef struct {
 } eval_target_t;
 
 static inline int eval_bit(const uint64_t *b, int64_t i) { return (int)(b[i >> 6] >> (i & 63)) & 1; }
+static inline void eval_set_bit(uint64_t *b, int64_t i) { b[i >> 6] |= 1ull << (i & 63); }
 static inline size_t eval_bit_words(int64_t n) { return (size_t)((n + 63) >> 6); }
 
 /* What the weighted average weighs each binary target by (weights.c). */
@@ -59,6 +60,23 @@ typedef struct {
  * NULL). NULL with an error "PATH:LINE: ..." on bad input. Free with gdl_eval_preds_free. */
 eval_preds_t *gdl_eval_preds_read(const char *path, const char *regression, const char *binary);
 void gdl_eval_preds_free(eval_preds_t *p);
+/* The same preds from scores held in memory (gdl eval -m); path names them in messages. */
+eval_preds_t *gdl_eval_preds_from_scores(const gdl_eval_scores_t *s, const char *regression,
+                                         const char *binary);
+
+/* ---- kinds (kinds.c) ----------------------------------------------------------------------- */
+
+/* -1 with an error naming path when the comma list of --opt names a target p lacks. */
+int gdl_eval_check_list(const eval_preds_t *p, const char *path, const char *opt, const char *list);
+/* Whether --regression forces name's target to regression (a name beats "all" of --binary). */
+int gdl_eval_forced_regression(const char *regression, const char *binary, const char *name);
+/* Decides target ti's kind (held as bits: binary; multi-class: kept; doubles: binary when every
+ * label is 0 or 1, then turned into bits, else regression, as the lists force) and counts its
+ * labelled rows. Errors name path and a line (lines: a file's, the header line 1) or an example.
+ * 0, or -1 with the error. */
+int gdl_eval_decide_kind(eval_preds_t *p, int ti, const char *path, int lines, const char *regression,
+                         const char *binary);
+
 /* The bytes of the file read (and resident) at a time [64 MiB]; tests make it small. */
 extern size_t gdl_eval_read_window;
 

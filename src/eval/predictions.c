@@ -100,39 +100,6 @@ static int target_index(const eval_preds_t *p, const char *s, size_t n)
     return -1;
 }
 
-/* "a,b,c" or "all": is name listed? Unknown names were rejected before. */
-static int listed(const char *list, const char *name)
-{
-    if (!list) return 0;
-    if (strcmp(list, "all") == 0) return 1;
-    size_t n = strlen(name);
-    for (const char *s = list; *s;) {
-        const char *c = strchr(s, ',');
-        size_t len = c ? (size_t)(c - s) : strlen(s);
-        if (len == n && memcmp(s, name, n) == 0) return 1;
-        if (!c) break;
-        s = c + 1;
-    }
-    return 0;
-}
-
-static int check_list(const reader_t *rd, const char *opt, const char *list)
-{
-    if (!list || strcmp(list, "all") == 0) return 0;
-    for (const char *s = list; *s;) {
-        const char *c = strchr(s, ',');
-        size_t len = c ? (size_t)(c - s) : strlen(s);
-        if (target_index(rd->p, s, len) < 0) {
-            gdl_log_error("%s: --%s names '%.*s', which has no '%.*s:label' column", rd->path, opt,
-                          (int)len, s, (int)len, s);
-            return -1;
-        }
-        if (!c) break;
-        s = c + 1;
-    }
-    return 0;
-}
-
 static char *dupn(const char *s, size_t n)
 {
     char *d = malloc(n + 1);
@@ -279,16 +246,14 @@ fail:
 
 /* ---- the rows ---------------------------------------------------------------------------------- */
 
-static void set_bit(uint64_t *b, int64_t i) { b[i >> 6] |= 1ull << (i & 63); }
-
 /* a binary target's label field [fs, fe) of row r; -1 (and the error) when it is not a number */
 static int binary_label(reader_t *rd, int chunk, eval_target_t *t, int64_t r, const char *fs, const char *fe)
 {
     double v;
     if (fe == fs) return 0; // missing
-    set_bit(t->known, r);
+    eval_set_bit(t->known, r);
     if (fe - fs == 1 && (*fs == '0' || *fs == '1')) {
-        if (*fs == '1') set_bit(t->pos, r);
+        if (*fs == '1') eval_set_bit(t->pos, r);
         return 0;
     }
     if (gdl_parse_double(fs, fe, &v) == 0) { // a regression target after all: read again
@@ -332,8 +297,8 @@ static void parse_rows(void *ctx, int64_t begin, int64_t end, int chunk)
             if (rd->second && !(t && rd->wide[col->t])) goto skip; // checked by the first pass
             if (t && col->role == COL_LABEL && t->known) { // binary: 0, 1 or empty as bits
                 if (fs < e && (*fs == '0' || *fs == '1') && (fs + 1 == e || fs[1] == '\t')) {
-                    set_bit(t->known, r);
-                    if (*fs == '1') set_bit(t->pos, r);
+                    eval_set_bit(t->known, r);
+                    if (*fs == '1') eval_set_bit(t->pos, r);
                     fe = fs + 1;
                     goto next;
                 }
@@ -529,86 +494,6 @@ static int sort_folds(reader_t *rd)
     return 0;
 }
 
-/* ---- kinds ------------------------------------------------------------------------------------- */
-
-/* --regression names t (a name beats "all" in the other list) */
-static int forced_regression(const char *regression, const char *binary, const char *name)
-{
-    int reg = listed(regression, name), bin = listed(binary, name);
-    if (reg && bin && !(strcmp(regression, "all") == 0) != !(strcmp(binary, "all") == 0))
-        return strcmp(regression, "all") != 0;
-    return reg;
-}
-
-/* A target read again as doubles whose labels are all 0 or 1 after all (written "0.0", "1.0"): held
- * as float scores and label bits like any binary target. 0, or -1 out of memory. */
-static int to_bits(eval_target_t *t, int64_t N)
-{
-    t->kind = GDL_EVAL_BINARY;
-    t->fscore = gdl_big_alloc(sizeof(float) * (size_t)N);
-    t->known = gdl_big_alloc(8 * eval_bit_words(N));
-    t->pos = gdl_big_alloc(8 * eval_bit_words(N));
-    if (!t->fscore || !t->known || !t->pos) return -1;
-    for (int64_t r = 0; r < N; r++) {
-        t->fscore[r] = (float)t->score[r] + 0.0f;
-        if (isnan(t->label[r])) continue;
-        set_bit(t->known, r);
-        if (t->label[r] == 1) set_bit(t->pos, r);
-    }
-    gdl_big_free(t->label, sizeof(double) * (size_t)N);
-    gdl_big_free(t->score, sizeof(double) * (size_t)N);
-    t->label = t->score = NULL;
-    return 0;
-}
-
-static int decide_kinds(reader_t *rd, const char *regression, const char *binary)
-{
-    eval_preds_t *p = rd->p;
-    for (int ti = 0; ti < p->T; ti++) {
-        eval_target_t *t = &p->targets[ti];
-        t->n_labelled = 0;
-        if (t->known) { // every label 0 or 1
-            for (size_t w = 0; w < eval_bit_words(p->N); w++) t->n_labelled += __builtin_popcountll(t->known[w]);
-            continue;
-        }
-        for (int64_t r = 0; r < p->N; r++) t->n_labelled += !isnan(t->label[r]);
-        if (t->kind == GDL_EVAL_MULTICLASS) {
-            if (listed(regression, t->name) && strcmp(regression, "all") != 0) {
-                gdl_log_error("%s:1: --regression names '%s', a multi-class target", rd->path, t->name);
-                return -1;
-            }
-            continue;
-        }
-        int reg = listed(regression, t->name), bin = listed(binary, t->name);
-        if (reg && bin && !(strcmp(regression, "all") == 0) != !(strcmp(binary, "all") == 0)) {
-            // a name beats "all"
-            if (strcmp(regression, "all") == 0) reg = 0;
-            else bin = 0;
-        }
-        if (reg && bin) {
-            gdl_log_error("%s: target '%s' is named by both --regression and --binary", rd->path, t->name);
-            return -1;
-        }
-        int64_t other = -1;
-        for (int64_t r = 0; r < p->N && other < 0; r++) {
-            double y = t->label[r];
-            if (!isnan(y) && y != 0 && y != 1) other = r;
-        }
-        if (reg) t->kind = GDL_EVAL_REGRESSION;
-        else if (bin && other >= 0) {
-            gdl_log_error("%s:%lld: %s:label is %.17g, but binary targets take 0 or 1 (named by "
-                          "--binary)", rd->path, (long long)other + 2, t->name, t->label[other]);
-            return -1;
-        } else if (other >= 0) {
-            t->kind = GDL_EVAL_REGRESSION;
-        } else if (to_bits(t, p->N) != 0) { // labels written "0.0", "1.0": binary after all
-            gdl_log_error("out of memory");
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* One pass over the rows in windows; the first error (of the lowest row) reported. 0 or -1. */
 static int parse_windows(reader_t *rd)
 {
@@ -681,7 +566,7 @@ static int alloc_columns(reader_t *rd, const char *regression, const char *binar
     const int64_t N = p->N;
     for (int t = 0; t < p->T; t++) {
         eval_target_t *tg = &p->targets[t];
-        if (tg->kind != GDL_EVAL_MULTICLASS && !forced_regression(regression, binary, tg->name)) {
+        if (tg->kind != GDL_EVAL_MULTICLASS && !gdl_eval_forced_regression(regression, binary, tg->name)) {
             tg->fscore = gdl_big_alloc(sizeof(float) * (size_t)N);
             tg->known = gdl_big_alloc(8 * eval_bit_words(N));
             tg->pos = gdl_big_alloc(8 * eval_bit_words(N));
@@ -743,7 +628,8 @@ eval_preds_t *gdl_eval_preds_read(const char *path, const char *regression, cons
     const char *nl = memchr(rd.text.buf, '\n', rd.text.size);
     size_t hlen = nl ? (size_t)(nl - rd.text.buf) : rd.text.size;
     if (parse_header(&rd, rd.text.buf, hlen) != 0) goto fail;
-    if (check_list(&rd, "regression", regression) != 0 || check_list(&rd, "binary", binary) != 0)
+    if (gdl_eval_check_list(p, path, "regression", regression) != 0 ||
+        gdl_eval_check_list(p, path, "binary", binary) != 0)
         goto fail;
     // row starts; blank lines at the very end are not rows
     size_t start = nl ? hlen + 1 : rd.text.size, end = rd.text.size;
@@ -775,7 +661,8 @@ eval_preds_t *gdl_eval_preds_read(const char *path, const char *regression, cons
     gdl_log_debug("rows parsed");
     if (has_fold && sort_folds(&rd) != 0) goto fail;
     if (reread_wide(&rd) != 0) goto fail;
-    if (decide_kinds(&rd, regression, binary) != 0) goto fail;
+    for (int t = 0; t < p->T; t++)
+        if (gdl_eval_decide_kind(p, t, path, 1, regression, binary) != 0) goto fail;
     reader_free(&rd);
     return p;
 oom:
