@@ -48,6 +48,8 @@ static void version(void)
     printf("gdl %s\nhtslib %s\nOpenBLAS %s\ncJSON %s\nzlib %s\n", GDL_VERSION,
            gdl_genome_htslib_version(), gdl_blas_config(), gdl_data_cjson_version(),
            gdl_data_zlib_version());
+    printf("cores %d (what -@ 0 uses: the CPUs this process may run on and its cgroup's CPU quota)\n",
+           gdl_cores_available());
     const char *wider = gdl_blas_wider_kernels(), *set = getenv("OPENBLAS_CORETYPE");
     if (wider)
         printf("note: this CPU runs OpenBLAS's %s kernels, faster than those in use%s%s%s\n", wider,

@@ -14,6 +14,15 @@ for lib in "gdl " "htslib " "OpenBLAS " "cJSON " "zlib "; do
     contains "--version names $lib" "$TMP/out" "$lib"
 done
 grep -q "^gdl [0-9]" "$TMP/out" && pass "--version first line is gdl X.Y.Z" || fail "--version first line"
+# -@ 0's count follows the CPU affinity a scheduler sets (Slurm's --cpus-per-task binds so)
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+    taskset -c 0 "$GDL" --version >"$TMP/v1" 2>&1
+    grep -q "^cores 1 (what -@ 0 uses" "$TMP/v1" && pass "--version: one CPU allowed, cores 1" ||
+        fail "--version under taskset -c 0" "$(grep cores "$TMP/v1")"
+    n=$(awk '/^cores / {print $2}' "$TMP/out") # a cgroup quota may allow fewer than nproc
+    [ "${n:-0}" -ge 1 ] && [ "$n" -le "$(nproc)" ] && pass "--version: cores $n, at most nproc's" ||
+        fail "--version cores" "$(grep cores "$TMP/out")"
+fi
 # OpenBLAS's kernels: never its SSE3 fallback on a CPU with AVX2 and FMA (gdl restarts itself
 # with OPENBLAS_CORETYPE), and a user's own OPENBLAS_CORETYPE is kept
 if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
