@@ -10,6 +10,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cc=${FUZZ_CC:-clang}
 secs=${FUZZ_SMOKE_S:-2}
 T=$TMP
+# the targets' files in memory when /dev/shm is there (gdl syncs what it writes; see run.sh)
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; export TMPDIR; fi
 
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n > 9; }\n' >"$T/t.c"
 if ! command -v "$cc" >/dev/null 2>&1 ||
