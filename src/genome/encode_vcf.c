@@ -283,6 +283,15 @@ static int calls_htslib(vcfsrc_t *s)
     gt_calls_t *c = &s->calls;
     char where[512];
     int64_t nsmp = bcf_hdr_nsamples(s->hdr);
+    // htslib exits the process on a GT stored other than as integers (a broken header and record
+    // can make one): refuse it first
+    const bcf_fmt_t *gtf = nsmp ? bcf_get_fmt(s->hdr, rec, "GT") : NULL;
+    if (gtf && gtf->type != BCF_BT_INT8 && gtf->type != BCF_BT_INT16 && gtf->type != BCF_BT_INT32) {
+        rec_where(s, where, sizeof where);
+        gdl_log_error("%s (%s:%" PRId64 "): malformed GT (BCF type %d, not integers)", where,
+                      bcf_seqname_safe(s->hdr, rec), (int64_t)rec->pos + 1, gtf->type);
+        return -1;
+    }
     int ngt = nsmp ? bcf_get_genotypes(s->hdr, rec, &s->gt, &s->ngt) : 0;
     if (ngt <= 0) {
         e->st->skip_no_gt++;

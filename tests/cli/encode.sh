@@ -269,6 +269,13 @@ mk '1	100	rs1	A	G	50	PASS	.	GT	0/1	0/1	1/1	0/0'
 printf '1\t200\trs2\tA\tG\t50\tPASS\t.\tGT\t0/1\t0/1\t1|1\t0/0\r\n' >>"$T/m.vcf"
 expect "GT text: CRLF line" 0 "$GDL" encode "$T/m.vcf" -o "$T/crlf.gdl"
 compare "GT text: CRLF line equals bcftools" "$T/crlf.gdl" "$T/m.vcf"
+# a FORMAT header line without Type, and a record whose DP comes before GT: htslib stores that
+# GT untyped and then exits the process reading it (found by fuzz_vcf): refused first
+{ printf '##fileformat=VCFv4.2\n##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+  printf '##FORMAT=<ID=DP,Number=1,Description="depth">\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2\n'
+  printf '1\t100\trs1\tA\tG\t50\tPASS\tGENE=A\tGT\t0/0\t0/1\n1\t500\trs5\tA\tC\t50\tPASS\t.\tDP:GT\t1/2\t0|1\n'
+} >"$T/untyped.vcf"
+bad "GT stored untyped" "untyped.vcf: record 2 (1:500): malformed GT (BCF type 0, not integers)" "$T/untyped.vcf"
 sed 's/\tS4$/\tS1/' "$D/hand.vcf" >"$T/dup.vcf"
 bad "duplicate sample IDs" "dup.vcf: cannot read the header" "$T/dup.vcf"
 bad "pheno column absent" "ph.tsv:1: no column named 'height'" "$D/hand.vcf" --pheno "$T/ph.tsv" --pheno-col height
