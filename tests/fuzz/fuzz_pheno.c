@@ -10,6 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n = 0, k = 0;
     while (n < size && data[n] != '\n' && data[n] != '\t') n++; // skip the ID column's name
     for (int f = 0; n < size && data[n] == '\t' && f < 4; f++) {
+        if (f && k >= sizeof cols - 2) break; // the list is full: no room for ",X"
         if (f) cols[k++] = ',';
         for (n++; n < size && data[n] != '\t' && data[n] != '\n' && k < sizeof cols - 2; n++)
             cols[k++] = (char)data[n];
