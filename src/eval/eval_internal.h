@@ -66,6 +66,8 @@ eval_preds_t *gdl_eval_preds_from_scores(const gdl_eval_scores_t *s, const char 
 
 /* ---- kinds (kinds.c) ----------------------------------------------------------------------- */
 
+/* The index of the target named s[0, n), or -1. */
+int gdl_eval_target_index(const eval_preds_t *p, const char *s, size_t n);
 /* -1 with an error naming path when the comma list of --opt names a target p lacks. */
 int gdl_eval_check_list(const eval_preds_t *p, const char *path, const char *opt, const char *list);
 /* Whether --regression forces name's target to regression (a name beats "all" of --binary). */

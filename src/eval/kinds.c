@@ -24,12 +24,12 @@ static int listed(const char *list, const char *name)
     return 0;
 }
 
-static int has_target(const eval_preds_t *p, const char *s, size_t n)
+int gdl_eval_target_index(const eval_preds_t *p, const char *s, size_t n)
 {
     for (int t = 0; t < p->T; t++)
         if (p->targets[t].name && strlen(p->targets[t].name) == n && memcmp(p->targets[t].name, s, n) == 0)
-            return 1;
-    return 0;
+            return t;
+    return -1;
 }
 
 int gdl_eval_check_list(const eval_preds_t *p, const char *path, const char *opt, const char *list)
@@ -38,7 +38,7 @@ int gdl_eval_check_list(const eval_preds_t *p, const char *path, const char *opt
     for (const char *s = list; *s;) {
         const char *c = strchr(s, ',');
         size_t len = c ? (size_t)(c - s) : strlen(s);
-        if (!has_target(p, s, len)) {
+        if (gdl_eval_target_index(p, s, len) < 0) {
             gdl_log_error("%s: --%s names '%.*s', which has no '%.*s:label' column", path, opt,
                           (int)len, s, (int)len, s);
             return -1;

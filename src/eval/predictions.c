@@ -92,14 +92,6 @@ static int ends_with(const char *s, size_t n, const char *suf)
     return n >= m && memcmp(s + n - m, suf, m) == 0;
 }
 
-static int target_index(const eval_preds_t *p, const char *s, size_t n)
-{
-    for (int t = 0; t < p->T; t++)
-        // NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): targets [0, T) have names (parse_header)
-        if (strlen(p->targets[t].name) == n && memcmp(p->targets[t].name, s, n) == 0) return t;
-    return -1;
-}
-
 static char *dupn(const char *s, size_t n)
 {
     char *d = malloc(n + 1);
@@ -143,7 +135,7 @@ static int parse_header(reader_t *rd, const char *h, size_t len)
             gdl_log_error("%s:1: column %d ':label' has no target name", path, c + 1);
             goto fail;
         }
-        if (target_index(p, f[c], n) >= 0) {
+        if (gdl_eval_target_index(p, f[c], n) >= 0) {
             gdl_log_error("%s:1: column '%.*s' appears twice", path, (int)fl[c], f[c]);
             goto fail;
         }

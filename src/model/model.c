@@ -28,7 +28,7 @@ void gdl_model_free(gdl_model_t *m)
 }
 
 /* A copy of s (n strings), or NULL (nothing left allocated). */
-static char **dup_list(const char *const *s, int n)
+char **gdl_model_dup_strings(const char *const *s, int n)
 {
     char **out = calloc(n ? n : 1, sizeof *out);
     for (int i = 0; out && i < n; i++)
@@ -85,10 +85,10 @@ static int select_targets(gdl_model_t *m, const gdl_dataset_t *d)
     }
     m->loss.kind = want;
     // counts set only with their lists, so gdl_model_free never reads a list that is not there
-    if (!(m->target_names = dup_list(names, T))) goto fail;
+    if (!(m->target_names = gdl_model_dup_strings(names, T))) goto fail;
     m->n_targets = T;
     if (m->kind == GDL_TARGET_CATEGORICAL) {
-        if (!(m->classes = dup_list(d->targets[first].classes, d->targets[first].n_classes))) goto fail;
+        if (!(m->classes = gdl_model_dup_strings((const char *const *)d->targets[first].classes, d->targets[first].n_classes))) goto fail;
         m->n_classes = d->targets[first].n_classes;
     }
     m->n_out = m->kind == GDL_TARGET_CATEGORICAL ? m->n_classes : T;

@@ -82,4 +82,7 @@ int gdl_model_genes_save(const gdl_model_t *m, gdl_writer_t *w);
 int gdl_model_genes_load(gdl_model_t *m, const gdl_file_t *f, const char *path);
 void gdl_model_genes_free(gdl_model_t *m);
 
+/* A malloc'd copy of n strings (each strdup'd); NULL when out of memory (nothing left). */
+char **gdl_model_dup_strings(const char *const *s, int n);
+
 #endif

@@ -124,18 +124,6 @@ int gdl_predict(const gdl_predict_opts_t *o)
     return ret;
 }
 
-static char **copy_names(char *const *names, int n)
-{
-    char **c = calloc((size_t)(n > 0 ? n : 1), sizeof *c);
-    for (int i = 0; c && i < n; i++)
-        if (!(c[i] = strdup(names[i]))) {
-            for (int j = 0; j < i; j++) free(c[j]);
-            free(c);
-            return NULL;
-        }
-    return c;
-}
-
 int gdl_predict_in_memory(const gdl_predict_opts_t *o, gdl_predicted_t *out)
 {
     memset(out, 0, sizeof *out);
@@ -153,10 +141,10 @@ int gdl_predict_in_memory(const gdl_predict_opts_t *o, gdl_predicted_t *out)
     const int64_t N = d->n_examples;
     const int T = m->n_targets;
     out->n = N, out->n_targets = T, out->n_out = m->n_out, out->kind = m->kind;
-    out->target_names = copy_names(m->target_names, T);
+    out->target_names = gdl_model_dup_strings((const char *const *)m->target_names, T);
     if (m->kind == GDL_TARGET_CATEGORICAL) {
         out->n_classes = m->n_classes;
-        out->classes = copy_names(m->classes, m->n_classes);
+        out->classes = gdl_model_dup_strings((const char *const *)m->classes, m->n_classes);
     }
     out->labels = malloc((size_t)(N * T > 0 ? N * T : 1) * sizeof *out->labels);
     if (!out->target_names || (m->kind == GDL_TARGET_CATEGORICAL && !out->classes) || !out->labels) {
